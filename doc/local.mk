@@ -1,0 +1,1 @@
+# doc: files of this area

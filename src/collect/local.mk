@@ -1,0 +1,1 @@
+# src/collect: files of this area

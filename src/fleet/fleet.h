@@ -1,0 +1,149 @@
+/* The fleet file (fleetdeck.fleet(5)) parsed into plain structs.
+ *
+ * Every section of every kind is kept as a generic section (key/value pairs
+ * with their file:line) so later features can read them; the kinds that have
+ * behaviour today also get a typed struct (fleet, host). Parsing never exits:
+ * problems are collected as diagnostics, each with file:line and a message a
+ * user can act on. */
+#ifndef FLEETDECK_FLEET_H
+#define FLEETDECK_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum section_kind {
+	SEC_FLEET, SEC_HOST, SEC_SERVICE, SEC_DATABASE, SEC_BACKUP,
+	SEC_LINK, SEC_RUNNERS, SEC_KEY, SEC_PROMETHEUS,
+	SEC__COUNT
+};
+
+enum host_key_policy { HKP_STRICT, HKP_ACCEPT_NEW };
+enum containers_mode { CONT_AUTO, CONT_DOCKER, CONT_PODMAN, CONT_NONE };
+enum gpus_mode { GPUS_AUTO, GPUS_NVIDIA, GPUS_HTTP_JSON, GPUS_NONE };
+
+struct fleet_kv {
+	char *key;
+	char *value;       /* as written, trimmed, comment removed */
+	const char *file;  /* points into fleet.files */
+	int line;
+};
+
+struct fleet_section {
+	enum section_kind kind;
+	char *name;        /* for links: "A -> B" */
+	const char *file;  /* points into fleet.files */
+	int line;
+	struct fleet_kv *kv;
+	size_t nkv;
+};
+
+/* Thresholds for host rules; fleet-wide in [fleet], overridable per [host]. */
+struct fleet_thresholds {
+	double psi_warn;      /* memory PSI some avg10, default 10 */
+	double psi_crit;      /* default 40 */
+	double disk_warn;     /* percent used, default 90 */
+	double disk_crit;     /* default 95 */
+	double oom_hold;      /* seconds a new OOM kill stays crit, default 600 */
+};
+
+#define FLEET_MAX_DISKS 8
+
+struct fleet_host {
+	char *name;
+	char *ssh;            /* as written (default: the name) */
+	bool local;           /* ssh = local, or the built-in default */
+	char *user;           /* from [user@]address[:port], NULL if not given */
+	char *address;        /* address or ssh-config alias */
+	int port;             /* 0 if not given */
+	char *jump;           /* name of another [host], or NULL */
+	int jump_index;       /* index into fleet.hosts, -1 if none */
+	char *identity_file;  /* expanded path, or NULL */
+	char *role;           /* free text, or NULL */
+	int64_t ram_reserve;  /* bytes, -1 if not set */
+	enum containers_mode containers;
+	enum gpus_mode gpus;
+	char *disks[FLEET_MAX_DISKS];  /* mount points, default "/" */
+	int ndisks;
+	double interval;      /* seconds; already defaulted from the fleet */
+	double timeout;       /* seconds; already defaulted from the fleet */
+	struct fleet_thresholds th;    /* already merged with the fleet's */
+	const struct fleet_section *sec;
+};
+
+struct fleet {
+	char *name;           /* [fleet NAME], or the file's base name, or "localhost" */
+	char *path;           /* the top fleet file, NULL for the built-in default */
+	double interval;      /* default 2 */
+	double timeout;       /* default 5 */
+	char *known_hosts;    /* expanded, default ~/.ssh/known_hosts */
+	enum host_key_policy host_key_policy;
+	char *audit_log;      /* expanded, default $XDG_STATE_HOME/fleetdeck/audit.log */
+	bool read_only;
+	struct fleet_thresholds th;
+
+	struct fleet_host *hosts;
+	size_t nhosts;
+
+	struct fleet_section *sections;  /* every section of every kind, in file order */
+	size_t nsections;
+
+	char **files;         /* every file read (top file and includes), owned */
+	size_t nfiles;
+};
+
+struct fleet_diag {
+	char *file;           /* NULL when not about a file */
+	int line;             /* 0 when not about a line */
+	bool warning;         /* warnings do not make the file invalid */
+	char *msg;
+};
+
+struct fleet_diags {
+	struct fleet_diag *v;
+	size_t n;
+	size_t nerrors;
+};
+
+/* Parses path (with includes) into *out, adding every problem to *diags.
+ * Returns 0 when there were no errors (warnings allowed), -1 otherwise; *out
+ * is always initialised and must be freed with fleet_free(). */
+int fleet_load(const char *path, struct fleet *out, struct fleet_diags *diags);
+
+/* Parses an in-memory buffer as if it were the file `name` (used by tests and
+ * the fuzz target; include is resolved relative to name). */
+int fleet_load_buffer(const char *name, const char *text, size_t len,
+		      struct fleet *out, struct fleet_diags *diags);
+
+/* The built-in default fleet: this machine alone, local collectors. */
+void fleet_default(struct fleet *out);
+
+void fleet_free(struct fleet *f);
+
+/* Prints diagnostics as "file:line: error: msg", one a line. */
+void fleet_diags_print(FILE *fp, const struct fleet_diags *d);
+void fleet_diags_free(struct fleet_diags *d);
+
+/* Lookup helpers for the generic sections. */
+const char *fleet_section_get(const struct fleet_section *s, const char *key);
+const struct fleet_section *fleet_find_section(const struct fleet *f,
+					       enum section_kind kind, const char *name);
+int fleet_host_index(const struct fleet *f, const char *name);
+const char *fleet_kind_name(enum section_kind kind);
+
+/* Resolves the fleet file per fleetdeck(1): -c, $FLEETDECK_CONFIG,
+ * $XDG_CONFIG_HOME/fleetdeck/fleet.conf, ~/.config/fleetdeck/fleet.conf.
+ * Returns a malloc'd path, or NULL for the built-in default. */
+char *fleet_resolve_path(const char *cli_path);
+
+/* Reads a secret named by a *_file key (after the permission check) or by
+ * env:NAME. Returns malloc'd text without a trailing newline, or NULL with a
+ * message in err. Secrets are never logged. */
+char *fleet_read_secret(const char *value, char *err, size_t errlen);
+
+/* Writes the fleetdeck.fleet(5) key reference (generated from the schema
+ * table) in man(7) format; used to keep the man page true. */
+void fleet_schema_print_man(FILE *fp);
+
+#endif

@@ -1,0 +1,1 @@
+# src/fleet: files of this area

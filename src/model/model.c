@@ -1,0 +1,109 @@
+#include "config.h"
+#include "model/model.h"
+#include "util/util.h"
+
+#include <string.h>
+#include <stdlib.h>
+
+const char *status_name(enum status s)
+{
+	switch (s) {
+	case ST_OK: return "ok";
+	case ST_WARN: return "warn";
+	case ST_CRIT: return "crit";
+	case ST_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+const char *host_conn_name(enum host_conn c)
+{
+	switch (c) {
+	case HC_NEVER: return "not polled yet";
+	case HC_OK: return "ok";
+	case HC_UNREACHABLE: return "unreachable";
+	case HC_HOSTKEY: return "host key refused";
+	case HC_AUTH: return "authentication failed";
+	case HC_PROBE: return "probe failed";
+	}
+	return "?";
+}
+
+void history_push(struct history *h, float v)
+{
+	h->v[h->pos] = v;
+	h->pos = (h->pos + 1) % MODEL_HIST;
+	if (h->len < MODEL_HIST)
+		h->len++;
+}
+
+float history_get(const struct history *h, int i)
+{
+	int idx = (h->pos - 1 - i) % MODEL_HIST;
+	if (idx < 0)
+		idx += MODEL_HIST;
+	return h->v[idx];
+}
+
+void model_init(struct model *m, size_t nhosts)
+{
+	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->lock, NULL);
+	m->nhosts = nhosts;
+	m->hosts = xcalloc(nhosts, sizeof(*m->hosts));
+	m->started_at = now_wall();
+	m->generation = 1;
+}
+
+void model_free(struct model *m)
+{
+	pthread_mutex_destroy(&m->lock);
+	free(m->hosts);
+	m->hosts = NULL;
+	m->nhosts = 0;
+}
+
+void model_publish_host(struct model *m, size_t i, const struct host_sample *s)
+{
+	if (i >= m->nhosts)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->hosts[i] = *s;
+	m->generation++;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void model_get_host(struct model *m, size_t i, struct host_sample *out)
+{
+	if (i >= m->nhosts)
+		return;
+	pthread_mutex_lock(&m->lock);
+	*out = m->hosts[i];
+	pthread_mutex_unlock(&m->lock);
+}
+
+bool model_snapshot(struct model *m, struct snapshot *snap)
+{
+	bool changed = false;
+
+	pthread_mutex_lock(&m->lock);
+	if (snap->generation != m->generation) {
+		if (snap->nhosts != m->nhosts) {
+			free(snap->hosts);
+			snap->hosts = xcalloc(m->nhosts, sizeof(*snap->hosts));
+			snap->nhosts = m->nhosts;
+		}
+		memcpy(snap->hosts, m->hosts, m->nhosts * sizeof(*m->hosts));
+		snap->generation = m->generation;
+		snap->started_at = m->started_at;
+		changed = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return changed;
+}
+
+void snapshot_free(struct snapshot *snap)
+{
+	free(snap->hosts);
+	memset(snap, 0, sizeof(*snap));
+}

@@ -1,0 +1,160 @@
+#include "config.h"
+#include "options.h"
+#include "util/util.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_ONCE = 256, OPT_CHECK, OPT_WALL, OPT_VALIDATE, OPT_READ_ONLY, OPT_THEME,
+	OPT_ASCII, OPT_NO_COLOR, OPT_TIMEOUT, OPT_JSON, OPT_VIEW, OPT_ROTATE,
+};
+
+/* Every option once: getopt, --help and fleetdeck(1) follow this table. */
+static const struct opt_def {
+	const char *name;
+	int short_name;        /* 0: long only */
+	const char *arg;       /* NULL: no argument */
+	int id;
+	const char *help;
+} opt_defs[] = {
+	{ "config", 'c', "FILE", 'c', "fleet file (default: $FLEETDECK_CONFIG, then ~/.config/fleetdeck/fleet.conf, then this machine)" },
+	{ "interval", 'i', "DUR", 'i', "poll interval, e.g. 2s (default: the fleet file's, else 2s)" },
+	{ "once", 0, NULL, OPT_ONCE, "poll every target once, print a table, exit" },
+	{ "json", 0, NULL, OPT_JSON, "with --once: print the JSON document instead" },
+	{ "check", 0, NULL, OPT_CHECK, "poll once, print one monitoring-plugin line, exit 0/1/2/3" },
+	{ "wall", 0, NULL, OPT_WALL, "wall display: read-only, rotating views" },
+	{ "rotate", 0, "DUR", OPT_ROTATE, "with --wall: time per view (default 20s)" },
+	{ "validate", 0, NULL, OPT_VALIDATE, "check the fleet file, print every problem, exit" },
+	{ "read-only", 0, NULL, OPT_READ_ONLY, "disable every action key" },
+	{ "theme", 0, "NAME", OPT_THEME, "colour theme: a name from the themes directory, or a path" },
+	{ "ascii", 0, NULL, OPT_ASCII, "no UTF-8 box drawing or block characters" },
+	{ "no-color", 0, NULL, OPT_NO_COLOR, "monochrome (also when NO_COLOR is set)" },
+	{ "timeout", 0, "DUR", OPT_TIMEOUT, "per-target I/O timeout (default 5s)" },
+	{ "view", 0, "NAME", OPT_VIEW, "start on a view: overview, topology, ram, gpus, databases, runners, keys, events" },
+	{ "version", 'V', NULL, 'V', "print the version and exit" },
+	{ "help", 'h', NULL, 'h', "print this help and exit" },
+};
+
+void options_usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: fleetdeck [-c FILE] [options]         interactive dashboard\n"
+		"       fleetdeck --once [--json] [-c FILE]   one poll round, print, exit\n"
+		"       fleetdeck --check [-c FILE]           monitoring-plugin check\n"
+		"       fleetdeck --wall [--rotate 20s]       read-only wall display\n"
+		"       fleetdeck --validate [-c FILE]        check the fleet file\n\n"
+		"Options:\n");
+	for (size_t i = 0; i < ARRAY_LEN(opt_defs); i++) {
+		const struct opt_def *d = &opt_defs[i];
+		char left[48];
+		if (d->short_name)
+			str_fmt(left, sizeof(left), "-%c, --%s%s%s", d->short_name, d->name,
+				d->arg ? " " : "", d->arg ? d->arg : "");
+		else
+			str_fmt(left, sizeof(left), "    --%s%s%s", d->name,
+				d->arg ? " " : "", d->arg ? d->arg : "");
+		fprintf(fp, "  %-24s %s\n", left, d->help);
+	}
+	fprintf(fp, "\nExit status: 0 ok, 1 runtime failure, 2 usage or fleet-file error;\n"
+		"with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+		"See fleetdeck(1) and fleetdeck.fleet(5).\n");
+}
+
+static int bad_value(const char *opt, const char *val, const char *expected)
+{
+	fprintf(stderr, "fleetdeck: --%s: '%s' is not %s\n", opt, val, expected);
+	fprintf(stderr, "Try 'fleetdeck --help'.\n");
+	return 2;
+}
+
+static const char *const view_names[] = {
+	"overview", "topology", "ram", "gpus", "databases", "runners", "keys", "events",
+};
+
+int options_parse(int argc, char **argv, struct options *o)
+{
+	struct option longopts[ARRAY_LEN(opt_defs) + 1];
+	char shortopts[64];
+	size_t ns = 0;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->rotate = 20;
+	for (size_t i = 0; i < ARRAY_LEN(opt_defs); i++) {
+		longopts[i] = (struct option){ opt_defs[i].name,
+			opt_defs[i].arg ? required_argument : no_argument, NULL, opt_defs[i].id };
+		if (opt_defs[i].short_name) {
+			shortopts[ns++] = (char)opt_defs[i].short_name;
+			if (opt_defs[i].arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	longopts[ARRAY_LEN(opt_defs)] = (struct option){ 0, 0, 0, 0 };
+	shortopts[ns] = '\0';
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'i':
+			if (parse_duration(optarg, &o->interval) < 0 || o->interval <= 0)
+				return bad_value("interval", optarg, "a duration like 2s or 500ms");
+			break;
+		case OPT_TIMEOUT:
+			if (parse_duration(optarg, &o->timeout) < 0 || o->timeout <= 0)
+				return bad_value("timeout", optarg, "a duration like 5s");
+			break;
+		case OPT_ROTATE:
+			if (parse_duration(optarg, &o->rotate) < 0 || o->rotate <= 0)
+				return bad_value("rotate", optarg, "a duration like 20s");
+			break;
+		case OPT_ONCE: o->mode = MODE_ONCE; break;
+		case OPT_CHECK: o->mode = MODE_CHECK; break;
+		case OPT_WALL: o->mode = MODE_WALL; o->read_only = true; break;
+		case OPT_VALIDATE: o->mode = MODE_VALIDATE; break;
+		case OPT_READ_ONLY: o->read_only = true; break;
+		case OPT_THEME: o->theme = optarg; break;
+		case OPT_ASCII: o->ascii = true; break;
+		case OPT_NO_COLOR: o->no_color = true; break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_VIEW: {
+			bool known = false;
+			for (size_t i = 0; i < ARRAY_LEN(view_names); i++)
+				known |= strcmp(optarg, view_names[i]) == 0;
+			if (!known)
+				return bad_value("view", optarg,
+					"a view (overview, topology, ram, gpus, databases, runners, keys, events)");
+			o->view = optarg;
+			break;
+		}
+		case 'V':
+			printf("fleetdeck %s\n", PACKAGE_VERSION);
+			return -1;
+		case 'h':
+			options_usage(stdout);
+			return -1;
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				fprintf(stderr, "fleetdeck: unknown or incomplete option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "fleetdeck: unknown or incomplete option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "Try 'fleetdeck --help'.\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "fleetdeck: unexpected argument '%s'\nTry 'fleetdeck --help'.\n", argv[optind]);
+		return 2;
+	}
+	if (o->json && o->mode != MODE_ONCE) {
+		fprintf(stderr, "fleetdeck: --json goes with --once\nTry 'fleetdeck --help'.\n");
+		return 2;
+	}
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		o->no_color = true;
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* Command-line options (fleetdeck(1)); one table in options.c describes them
+ * all and drives getopt, --help and the man page's option list. */
+#ifndef FLEETDECK_OPTIONS_H
+#define FLEETDECK_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum run_mode { MODE_TUI, MODE_ONCE, MODE_CHECK, MODE_WALL, MODE_VALIDATE };
+
+struct options {
+	enum run_mode mode;
+	const char *config;      /* -c, NULL: resolve per fleetdeck(1) */
+	double interval;         /* -i, 0: from the fleet file (default 2s) */
+	double timeout;          /* --timeout, 0: from the fleet file (default 5s) */
+	bool read_only;
+	const char *theme;       /* NULL: "default" */
+	bool ascii;              /* also set when the locale is not UTF-8 */
+	bool no_color;           /* also set by NO_COLOR */
+	bool json;               /* with --once */
+	const char *view;        /* --view NAME */
+	double rotate;           /* --wall rotation, default 20 */
+};
+
+/* Parses argv. Returns -1 to exit successfully (--help, --version printed),
+ * 0 to run, 2 on a usage error (message printed to stderr). */
+int options_parse(int argc, char **argv, struct options *o);
+void options_usage(FILE *fp);
+
+#endif

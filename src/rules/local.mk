@@ -1,0 +1,1 @@
+# src/rules: files of this area

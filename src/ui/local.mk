@@ -1,0 +1,1 @@
+# src/ui: files of this area

@@ -1,0 +1,366 @@
+#include "config.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ctype.h>
+#include <time.h>
+#include <math.h>
+
+static void (*fatal_hook)(void);
+
+void util_set_fatal_hook(void (*hook)(void)) { fatal_hook = hook; }
+
+_Noreturn void fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fatal_hook)
+		fatal_hook();
+	fputs("fleetdeck: fatal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		fatal("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		fatal("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		fatal("out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("bad format string");
+	p = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+size_t str_copy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size == 0)
+		return len;
+	if (len >= size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = '\0';
+	} else {
+		memcpy(dst, src, len + 1);
+	}
+	return len;
+}
+
+int str_fmt(char *dst, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (size == 0)
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(dst, size, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		dst[0] = '\0';
+		return 0;
+	}
+	return (size_t)n >= size ? (int)size - 1 : n;
+}
+
+bool str_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_ends(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lf = strlen(suffix);
+	return ls >= lf && strcmp(s + ls - lf, suffix) == 0;
+}
+
+char *str_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+double now_wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Parses "<number><unit>" where the number is a non-negative decimal. */
+static int parse_scaled(const char *s, double *num, const char **unit)
+{
+	char *end;
+	double v;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0)
+		return -1;
+	*num = v;
+	*unit = end;
+	return 0;
+}
+
+int parse_duration(const char *s, double *seconds)
+{
+	static const struct { const char *u; double mul; } units[] = {
+		{ "ms", 0.001 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
+		{ "d", 86400 }, { "w", 604800 },
+	};
+	double v;
+	const char *u;
+
+	if (parse_scaled(s, &v, &u) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(units); i++) {
+		if (strcmp(u, units[i].u) == 0) {
+			*seconds = v * units[i].mul;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int parse_size(const char *s, int64_t *bytes)
+{
+	static const struct { const char *u; double mul; } units[] = {
+		{ "", 1 }, { "B", 1 },
+		{ "K", 1024.0 }, { "KiB", 1024.0 }, { "k", 1024.0 },
+		{ "M", 1048576.0 }, { "MiB", 1048576.0 },
+		{ "G", 1073741824.0 }, { "GiB", 1073741824.0 },
+		{ "T", 1099511627776.0 }, { "TiB", 1099511627776.0 },
+	};
+	double v;
+	const char *u;
+
+	if (parse_scaled(s, &v, &u) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(units); i++) {
+		if (strcmp(u, units[i].u) == 0) {
+			double b = v * units[i].mul;
+			if (b > 9.0e18)
+				return -1;
+			*bytes = (int64_t)b;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int parse_bool(const char *s, bool *out)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" };
+	static const char *no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < ARRAY_LEN(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int parse_percent(const char *s, double *pct)
+{
+	double v;
+	const char *u;
+
+	if (parse_scaled(s, &v, &u) < 0)
+		return -1;
+	if (*u && strcmp(u, "%") != 0)
+		return -1;
+	if (v > 100)
+		return -1;
+	*pct = v;
+	return 0;
+}
+
+char *fmt_bytes(char *buf, size_t size, double bytes)
+{
+	static const char units[] = "BKMGTP";
+	int i = 0;
+
+	while (bytes >= 1024 && i < 5) {
+		bytes /= 1024;
+		i++;
+	}
+	if (i == 0)
+		str_fmt(buf, size, "%.0fB", bytes);
+	else if (bytes < 10)
+		str_fmt(buf, size, "%.1f%c", bytes, units[i]);
+	else
+		str_fmt(buf, size, "%.0f%c", bytes, units[i]);
+	return buf;
+}
+
+char *fmt_age(char *buf, size_t size, double s)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		str_fmt(buf, size, "%.0fs", s);
+	else if (s < 3600)
+		str_fmt(buf, size, "%.0fm", s / 60);
+	else if (s < 86400 * 2)
+		str_fmt(buf, size, "%.0fh", s / 3600);
+	else
+		str_fmt(buf, size, "%.0fd", s / 86400);
+	return buf;
+}
+
+char *path_expand(const char *path)
+{
+	const char *home;
+
+	if (path[0] != '~' || (path[1] && path[1] != '/'))
+		return xstrdup(path);
+	home = getenv("HOME");
+	if (!home || !*home)
+		home = "/";
+	return xasprintf("%s%s", home, path + 1);
+}
+
+char *path_relative_to(const char *base_file, const char *path)
+{
+	const char *slash;
+	char *expanded = path_expand(path);
+	char *joined;
+
+	if (expanded[0] == '/' || !base_file)
+		return expanded;
+	slash = strrchr(base_file, '/');
+	if (!slash)
+		return expanded;
+	joined = xasprintf("%.*s/%s", (int)(slash - base_file), base_file, expanded);
+	free(expanded);
+	return joined;
+}
+
+char *sh_quote(const char *s)
+{
+	size_t n = 2;
+	char *out, *o;
+
+	for (const char *p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	out = o = xmalloc(n + 1);
+	*o++ = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
+}
+
+char *base64_encode(const unsigned char *data, size_t len, bool pad)
+{
+	static const char tbl[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = xmalloc((len + 2) / 3 * 4 + 1);
+	char *o = out;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		uint32_t v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 | data[i + 2];
+		*o++ = tbl[v >> 18 & 63];
+		*o++ = tbl[v >> 12 & 63];
+		*o++ = tbl[v >> 6 & 63];
+		*o++ = tbl[v & 63];
+	}
+	if (i < len) {
+		uint32_t v = (uint32_t)data[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)data[i + 1] << 8;
+		*o++ = tbl[v >> 18 & 63];
+		*o++ = tbl[v >> 12 & 63];
+		if (i + 1 < len)
+			*o++ = tbl[v >> 6 & 63];
+		else if (pad)
+			*o++ = '=';
+		if (pad)
+			*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}

@@ -1,0 +1,59 @@
+/* Small helpers shared by every module: allocation that never returns NULL,
+ * time, string copying and the value formats of the fleet file. */
+#ifndef FLEETDECK_UTIL_H
+#define FLEETDECK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdarg.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Called before fatal() exits, so the terminal can be restored first. */
+void util_set_fatal_hook(void (*hook)(void));
+_Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Copies at most size-1 bytes and always terminates; returns strlen(src). */
+size_t str_copy(char *dst, const char *src, size_t size);
+/* snprintf that never overflows and never returns more than size-1. */
+int str_fmt(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+/* Trims ASCII white space in place; returns s. */
+char *str_trim(char *s);
+
+/* Wall clock (Unix seconds) and a monotonic clock, both as doubles. */
+double now_wall(void);
+double now_mono(void);
+
+/* Fleet-file value formats. Each returns 0 on success, -1 on a malformed value. */
+int parse_duration(const char *s, double *seconds);  /* 250ms 2s 15m 1h 1d */
+int parse_size(const char *s, int64_t *bytes);        /* 512K 2G, plain = bytes */
+int parse_bool(const char *s, bool *out);             /* yes/no/true/false/on/off */
+int parse_percent(const char *s, double *pct);        /* 90 or 90% */
+
+/* Human formats for views and text output; return buf. */
+char *fmt_bytes(char *buf, size_t size, double bytes);     /* 1.5G, 512M */
+char *fmt_age(char *buf, size_t size, double seconds);     /* 3s, 4m, 2h, 5d */
+
+/* Expands a leading ~ to $HOME; the result is malloc'd. */
+char *path_expand(const char *path);
+/* Joins a path relative to the directory of base (if not absolute). */
+char *path_relative_to(const char *base_file, const char *path);
+
+/* Quotes s for POSIX sh inside single quotes: never run remote or
+ * configured text unquoted. The result is malloc'd. */
+char *sh_quote(const char *s);
+
+/* Standard base64 (no line breaks). Returns malloc'd text. */
+char *base64_encode(const unsigned char *data, size_t len, bool pad);
+
+#endif
