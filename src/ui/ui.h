@@ -1,0 +1,17 @@
+/* The interactive dashboard (and wall mode). The only module that includes
+ * curses. Runs on the main thread; never waits on the network: it reads the
+ * model through snapshots and talks to the collector through collector.h. */
+#ifndef FLEETDECK_UI_H
+#define FLEETDECK_UI_H
+
+#include "options.h"
+#include "fleet/fleet.h"
+#include "model/model.h"
+#include "collect/collector.h"
+
+/* Runs until the user quits or SIGHUP/SIGTERM arrives; returns the exit code.
+ * The terminal is always restored before returning. */
+int ui_run(const struct options *o, const struct fleet *f, struct model *m,
+	   struct collector *c);
+
+#endif

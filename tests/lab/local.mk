@@ -1,0 +1,1 @@
+# tests/lab: files of this area
