@@ -1,9 +1,149 @@
 #include "config.h"
 #include "options.h"
+#include "collect/collector.h"
+#include "fleet/fleet.h"
+#include "model/model.h"
+#include "out/out.h"
+#include "rules/rules.h"
+#include "ui/ui.h"
+#include "util/util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* -i and --timeout replace the fleet-wide defaults; a [host] that sets its
+ * own interval or timeout keeps it (SPEC §1). */
+static void apply_overrides(const struct options *o, struct fleet *f)
+{
+	for (size_t i = 0; i < f->nhosts; i++) {
+		struct fleet_host *h = &f->hosts[i];
+		bool own_interval = h->sec && fleet_section_get(h->sec, "interval");
+		bool own_timeout = h->sec && fleet_section_get(h->sec, "timeout");
+		if (o->interval > 0 && !own_interval)
+			h->interval = o->interval;
+		if (o->timeout > 0 && !own_timeout)
+			h->timeout = o->timeout;
+	}
+	if (o->interval > 0)
+		f->interval = o->interval;
+	if (o->timeout > 0)
+		f->timeout = o->timeout;
+	if (o->read_only)
+		f->read_only = true;
+}
+
+static int load_fleet(const struct options *o, struct fleet *f)
+{
+	char *path = fleet_resolve_path(o->config);
+	struct fleet_diags diags = { 0 };
+	int rc = 0;
+
+	if (!path) {
+		fleet_default(f);
+		if (o->mode == MODE_VALIDATE)
+			printf("no fleet file: using the built-in default (this machine)\n");
+		return 0;
+	}
+	if (fleet_load(path, f, &diags) < 0)
+		rc = 2;
+	fleet_diags_print(stderr, &diags);
+	if (rc == 0 && o->mode == MODE_VALIDATE)
+		printf("%s: ok (fleet %s, %zu hosts, %zu sections%s)\n", path, f->name,
+		       f->nhosts, f->nsections, diags.n ? ", with warnings" : "");
+	else if (rc != 0)
+		fprintf(stderr, "%s: %zu error%s\n", path, diags.nerrors, diags.nerrors == 1 ? "" : "s");
+	fleet_diags_free(&diags);
+	free(path);
+	return rc;
+}
+
+/* The longest a one-shot round may take: a jumped host needs two setups. */
+static double once_limit(const struct fleet *f)
+{
+	double t = f->timeout > 0 ? f->timeout : 5;
+
+	for (size_t i = 0; i < f->nhosts; i++)
+		if (f->hosts[i].timeout > t)
+			t = f->hosts[i].timeout;
+	return 3 * t + 2;
+}
+
+static int run_once(const struct options *o, const struct fleet *f)
+{
+	struct model m;
+	struct collector *c;
+	struct snapshot snap = { 0 };
+	struct rules_state st = { 0 };
+	struct evaluation ev = { 0 };
+	double now;
+	int rc;
+
+	model_init(&m, f->nhosts);
+	c = collector_new(f, &m);
+	collector_run_once(c, once_limit(f));
+	model_snapshot(&m, &snap);
+	now = now_wall();
+	rules_state_init(&st, f->nhosts);
+	rules_evaluate(f, &snap, now, &st, &ev);
+	if (o->mode == MODE_CHECK)
+		rc = out_check(stdout, f, &snap, &ev, now);
+	else if (o->json)
+		rc = out_json(stdout, f, &snap, &ev, now) < 0 ? 1 : 0;
+	else
+		rc = out_text(stdout, f, &snap, &ev, now) < 0 ? 1 : 0;
+	if (fflush(stdout) != 0)
+		rc = o->mode == MODE_CHECK ? 3 : 1;
+	evaluation_free(&ev);
+	rules_state_free(&st);
+	snapshot_free(&snap);
+	collector_free(c);
+	model_free(&m);
+	return rc;
+}
+
+static int run_ui(const struct options *o, const struct fleet *f)
+{
+	struct model m;
+	struct collector *c;
+	int rc;
+
+	model_init(&m, f->nhosts);
+	c = collector_new(f, &m);
+	if (collector_start(c) < 0) {
+		fprintf(stderr, "fleetdeck: cannot start the collector thread\n");
+		collector_free(c);
+		model_free(&m);
+		return 1;
+	}
+	rc = ui_run(o, f, &m, c);
+	collector_free(c);
+	model_free(&m);
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
 	struct options o;
+	struct fleet f;
 	int rc = options_parse(argc, argv, &o);
-	return rc < 0 ? 0 : rc;
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	/* a peer that went away must be an error return, never a signal */
+	signal(SIGPIPE, SIG_IGN);
+	memset(&f, 0, sizeof(f));
+	rc = load_fleet(&o, &f);
+	if (rc != 0 || o.mode == MODE_VALIDATE) {
+		fleet_free(&f);
+		return rc;
+	}
+	apply_overrides(&o, &f);
+	if (o.mode == MODE_ONCE || o.mode == MODE_CHECK)
+		rc = run_once(&o, &f);
+	else
+		rc = run_ui(&o, &f);
+	fleet_free(&f);
+	return rc;
 }

@@ -1,0 +1,173 @@
+#include "config.h"
+#include "collect/collector.h"
+#include "collect/hosts.h"
+#include "loop/pollset.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_SLEEP_S 1.0
+
+struct collector {
+	const struct fleet *f;
+	struct model *m;
+	struct hosts *hosts;
+	struct pollset ps;
+	pthread_t thread;
+	bool started;
+	int ctl[2];              /* UI -> collector: look at the flags */
+	int wake[2];             /* collector -> UI: the model changed */
+	atomic_bool stop, paused, poll_now;
+};
+
+static void set_nonblock(int fd)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+static void pipe_poke(int fd)
+{
+	char b = 1;
+	/* a full pipe already says "wake up" */
+	while (write(fd, &b, 1) < 0 && errno == EINTR)
+		;
+}
+
+static void pipe_drain(int fd)
+{
+	char buf[256];
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void notify_ui(void *arg)
+{
+	struct collector *c = arg;
+	pipe_poke(c->wake[1]);
+}
+
+struct collector *collector_new(const struct fleet *f, struct model *m)
+{
+	struct collector *c = xcalloc(1, sizeof(*c));
+
+	c->f = f;
+	c->m = m;
+	if (pipe(c->ctl) < 0 || pipe(c->wake) < 0)
+		fatal("pipe: %s", strerror(errno));
+	set_nonblock(c->ctl[0]);
+	set_nonblock(c->ctl[1]);
+	set_nonblock(c->wake[0]);
+	set_nonblock(c->wake[1]);
+	c->hosts = hosts_new(f, m, notify_ui, c);
+	return c;
+}
+
+/* One iteration: start due work, wait for fds or the next deadline, dispatch. */
+static void loop_once(struct collector *c)
+{
+	double now = now_mono(), deadline = 0, wait;
+	int ctl_idx, timeout_ms;
+
+	if (atomic_exchange(&c->poll_now, false))
+		hosts_poll_now(c->hosts, now);
+	hosts_set_paused(c->hosts, atomic_load(&c->paused));
+	pollset_reset(&c->ps);
+	ctl_idx = pollset_add(&c->ps, c->ctl[0], POLLIN);
+	hosts_prepare(c->hosts, &c->ps, now, &deadline);
+	wait = deadline > 0 ? deadline - now : MAX_SLEEP_S;
+	if (wait > MAX_SLEEP_S)
+		wait = MAX_SLEEP_S;
+	timeout_ms = wait <= 0 ? 0 : (int)ceil(wait * 1000);
+	if (poll(c->ps.fds, c->ps.n, timeout_ms) < 0 && errno != EINTR)
+		fatal("poll: %s", strerror(errno));
+	if (pollset_revents(&c->ps, ctl_idx))
+		pipe_drain(c->ctl[0]);
+	hosts_dispatch(c->hosts, &c->ps, now_mono());
+}
+
+static void *collector_main(void *arg)
+{
+	struct collector *c = arg;
+
+	while (!atomic_load(&c->stop))
+		loop_once(c);
+	return NULL;
+}
+
+int collector_start(struct collector *c)
+{
+	sigset_t all, old;
+	int rc;
+
+	/* signals belong to the UI thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&c->thread, NULL, collector_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return -1;
+	c->started = true;
+	return 0;
+}
+
+void collector_run_once(struct collector *c, double limit)
+{
+	double end = now_mono() + limit;
+
+	hosts_set_once(c->hosts, true);
+	while (!hosts_round_done(c->hosts) && now_mono() < end)
+		loop_once(c);
+}
+
+void collector_free(struct collector *c)
+{
+	if (!c)
+		return;
+	if (c->started) {
+		atomic_store(&c->stop, true);
+		pipe_poke(c->ctl[1]);
+		pthread_join(c->thread, NULL);
+	}
+	hosts_free(c->hosts);
+	pollset_free(&c->ps);
+	close(c->ctl[0]);
+	close(c->ctl[1]);
+	close(c->wake[0]);
+	close(c->wake[1]);
+	free(c);
+}
+
+int collector_wake_fd(const struct collector *c)
+{
+	return c->wake[0];
+}
+
+void collector_drain_wake(struct collector *c)
+{
+	pipe_drain(c->wake[0]);
+}
+
+void collector_set_paused(struct collector *c, bool paused)
+{
+	atomic_store(&c->paused, paused);
+	pipe_poke(c->ctl[1]);
+}
+
+bool collector_paused(const struct collector *c)
+{
+	return atomic_load(&((struct collector *)c)->paused);
+}
+
+void collector_poll_now(struct collector *c)
+{
+	atomic_store(&c->poll_now, true);
+	pipe_poke(c->ctl[1]);
+}

@@ -1,0 +1,252 @@
+#include "config.h"
+#include "collect/hosts.h"
+#include "collect/local.h"
+#include "collect/probe.h"
+#include "collect/ssh.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ONCE_SECOND_PROBE_S 0.25
+
+struct host_poller {
+	struct hosts *owner;
+	size_t index;
+	const struct fleet_host *fh;
+	struct ssh_conn *ssh;          /* exactly one of ssh/local */
+	struct local_conn *local;
+	char *script;
+	double next_poll;              /* monotonic */
+	bool in_flight;
+	int good, failed;              /* for --once */
+	struct host_sample work;       /* our copy, published whole */
+};
+
+struct hosts {
+	const struct fleet *f;
+	struct model *m;
+	void (*notify)(void *);
+	void *notify_arg;
+	size_t n;
+	struct host_poller *p;
+	int *dest_setups;              /* one counter per distinct address */
+	bool once, paused;
+};
+
+static struct shell *poller_shell(struct host_poller *hp)
+{
+	return hp->ssh ? ssh_conn_shell(hp->ssh) : local_conn_shell(hp->local);
+}
+
+static void publish(struct host_poller *hp)
+{
+	struct hosts *h = hp->owner;
+
+	model_publish_host(h->m, hp->index, &hp->work);
+	if (h->notify)
+		h->notify(h->notify_arg);
+}
+
+static void probe_done(void *arg, const struct shell_result *r)
+{
+	struct host_poller *hp = arg;
+	struct host_sample *s = &hp->work;
+	struct host_sample prev = *s;
+	char err[MODEL_ERR_LEN];
+
+	hp->in_flight = false;
+	s->attempted_at = now_wall();
+	if (!r->ok) {
+		const char *msg, *fp = "";
+		s->conn = r->fail;
+		str_copy(s->error, r->message ? r->message : "failed", sizeof(s->error));
+		if (hp->ssh)
+			ssh_conn_last_fail(hp->ssh, &msg, &fp);
+		if (fp && *fp)
+			str_copy(s->fingerprint, fp, sizeof(s->fingerprint));
+		/* what a broken login shell printed is the best clue */
+		if (r->fail == HC_PROBE && r->outlen) {
+			size_t len = strlen(s->error);
+			str_fmt(s->error + len, sizeof(s->error) - len, " (it printed: \"%.60s\")", r->out);
+		}
+		hp->failed++;
+		publish(hp);
+		return;
+	}
+	if (probe_parse(r->out, r->outlen, &prev, s, err, sizeof(err)) < 0) {
+		s->conn = HC_PROBE;
+		str_copy(s->error, err, sizeof(s->error));
+		hp->failed++;
+		publish(hp);
+		return;
+	}
+	s->conn = HC_OK;
+	s->error[0] = '\0';
+	s->sampled_at = s->attempted_at;
+	s->latency_ms = r->latency_ms;
+	s->valid |= HV_LATENCY;
+	s->rounds++;
+	if (s->valid & HV_CPU)
+		history_push(&s->hist_cpu, (float)s->cpu_pct);
+	if ((s->valid & HV_MEM) && s->mem_total)
+		history_push(&s->hist_mem_pct,
+			     (float)(100.0 * (double)(s->mem_total - s->mem_available) / (double)s->mem_total));
+	if (s->valid & HV_PSI)
+		history_push(&s->hist_psi, (float)s->psi_some10);
+	hp->good++;
+	if (hp->owner->once && hp->good == 1)
+		hp->next_poll = now_mono() + ONCE_SECOND_PROBE_S;
+	publish(hp);
+}
+
+static bool poller_wants_poll(const struct hosts *h, const struct host_poller *hp, double now)
+{
+	if (hp->in_flight || now < hp->next_poll)
+		return false;
+	if (h->once)
+		return hp->good < 2 && hp->failed == 0;
+	return !h->paused;
+}
+
+static void poller_start(struct host_poller *hp, double now)
+{
+	hp->in_flight = true;
+	hp->next_poll = now + hp->fh->interval;
+	shell_submit(poller_shell(hp), hp->script, hp->fh->timeout, probe_done, hp);
+	if (hp->ssh)
+		ssh_conn_kick(hp->ssh, now);
+	else
+		local_conn_kick(hp->local, now);
+}
+
+/* Creates host i's transport, its jump host's first (jumps may chain). */
+static void make_conn(struct hosts *h, size_t i, int depth)
+{
+	struct host_poller *hp = &h->p[i];
+	const struct fleet_host *fh = hp->fh;
+	struct ssh_params sp = { 0 };
+
+	if (hp->ssh || hp->local)
+		return;
+	if (fh->local) {
+		hp->local = local_conn_new(fh->timeout);
+		return;
+	}
+	if (fh->jump_index >= 0 && (size_t)fh->jump_index < h->n && depth < 8) {
+		make_conn(h, (size_t)fh->jump_index, depth + 1);
+		sp.jump = h->p[fh->jump_index].ssh;  /* NULL if the jump is local */
+	}
+	sp.name = fh->name;
+	sp.alias = fh->address ? fh->address : fh->name;
+	sp.user = fh->user;
+	sp.port = fh->port;
+	sp.identity_file = fh->identity_file;
+	sp.known_hosts = h->f->known_hosts ? h->f->known_hosts : "~/.ssh/known_hosts";
+	sp.policy = h->f->host_key_policy;
+	sp.timeout = fh->timeout > 0 ? fh->timeout : 5;
+	/* hosts sharing an address share one setup counter */
+	for (size_t j = 0; j <= i; j++) {
+		const char *a = h->p[j].fh->address;
+		if (a && sp.alias && strcmp(a, sp.alias) == 0) {
+			sp.dest_setups = &h->dest_setups[j];
+			break;
+		}
+	}
+	hp->ssh = ssh_conn_new(&sp);
+}
+
+struct hosts *hosts_new(const struct fleet *f, struct model *m,
+			void (*notify)(void *arg), void *arg)
+{
+	struct hosts *h = xcalloc(1, sizeof(*h));
+
+	h->f = f;
+	h->m = m;
+	h->notify = notify;
+	h->notify_arg = arg;
+	h->n = f->nhosts;
+	h->p = xcalloc(h->n, sizeof(*h->p));
+	h->dest_setups = xcalloc(h->n, sizeof(*h->dest_setups));
+	for (size_t i = 0; i < h->n; i++) {
+		struct host_poller *hp = &h->p[i];
+		hp->owner = h;
+		hp->index = i;
+		hp->fh = &f->hosts[i];
+		hp->script = probe_script(hp->fh);
+		hp->work.interval = hp->fh->interval;
+		/* spread the first polls a little: a big fleet does not connect at once */
+		hp->next_poll = now_mono() + (h->n > 16 ? 0.002 * (double)i : 0);
+	}
+	for (size_t i = 0; i < h->n; i++)
+		make_conn(h, i, 0);
+	return h;
+}
+
+void hosts_free(struct hosts *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n; i++)
+		if (h->p[i].ssh)
+			ssh_conn_disconnect(h->p[i].ssh);
+	for (size_t i = 0; i < h->n; i++) {
+		ssh_conn_free(h->p[i].ssh);
+		local_conn_free(h->p[i].local);
+		free(h->p[i].script);
+	}
+	free(h->p);
+	free(h->dest_setups);
+	free(h);
+}
+
+void hosts_set_once(struct hosts *h, bool once)
+{
+	h->once = once;
+}
+
+void hosts_set_paused(struct hosts *h, bool paused)
+{
+	h->paused = paused;
+}
+
+void hosts_poll_now(struct hosts *h, double now)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (!h->p[i].in_flight)
+			h->p[i].next_poll = now;
+}
+
+void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *deadline)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		struct host_poller *hp = &h->p[i];
+		if (poller_wants_poll(h, hp, now))
+			poller_start(hp, now);
+		if (!hp->in_flight && (!h->paused || h->once))
+			deadline_min(deadline, hp->next_poll);
+		if (hp->ssh)
+			ssh_conn_prepare(hp->ssh, ps, deadline);
+		else
+			local_conn_prepare(hp->local, ps, deadline);
+	}
+}
+
+void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		struct host_poller *hp = &h->p[i];
+		if (hp->ssh)
+			ssh_conn_dispatch(hp->ssh, ps, now);
+		else
+			local_conn_dispatch(hp->local, ps, now);
+	}
+}
+
+bool hosts_round_done(const struct hosts *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->p[i].good < 2 && h->p[i].failed == 0)
+			return false;
+	return true;
+}

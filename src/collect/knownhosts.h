@@ -1,0 +1,40 @@
+/* OpenSSH known_hosts checking: plain and hashed (|1|salt|hash) names,
+ * [host]:port, wildcards and negation, @revoked (refused) and
+ * @cert-authority (certificates are not supported: such lines are skipped). */
+#ifndef FLEETDECK_KNOWNHOSTS_H
+#define FLEETDECK_KNOWNHOSTS_H
+
+#include <stddef.h>
+
+enum kh_result {
+	KH_MATCH,      /* the key is known for this host */
+	KH_MISMATCH,   /* the host is known with another key: refuse */
+	KH_NOTFOUND,   /* the host is not in the file */
+	KH_REVOKED,    /* the key is marked @revoked: refuse */
+	KH_ERROR,      /* the file could not be read (other than missing) */
+};
+
+/* Checks the server key blob (SSH wire format) for host:port. A missing file
+ * is KH_NOTFOUND. err gets a reason on KH_ERROR. */
+enum kh_result knownhosts_check(const char *file, const char *host, int port,
+				const unsigned char *blob, size_t bloblen,
+				char *err, size_t errlen);
+
+/* Appends "host key" (or "[host]:port key") to file, creating it 0600 and
+ * its directory if needed. Returns 0 or -1 with err. */
+int knownhosts_add(const char *file, const char *host, int port,
+		   const unsigned char *blob, size_t bloblen, char *err, size_t errlen);
+
+/* Key types the file knows for host:port, comma-separated in file order, for
+ * libssh2_session_method_pref(); NULL when none. Malloc'd. */
+char *knownhosts_types_for(const char *file, const char *host, int port);
+
+/* "SHA256:<base64>" of a key blob, as ssh-keygen -l prints it. */
+void knownhosts_fingerprint(const unsigned char *blob, size_t bloblen,
+			    char *out, size_t outlen);
+
+/* The algorithm name inside a key blob ("ssh-ed25519"), into out. */
+int knownhosts_blob_type(const unsigned char *blob, size_t bloblen,
+			 char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,323 @@
+#include "config.h"
+#include "collect/probe.h"
+#include "util/util.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Only sh builtins except df: a poll costs the host one fork per watched
+ * mount and nothing else. Every section starts with an "@name" line. */
+static const char probe_head[] =
+	"echo @uptime; read -r l </proc/uptime && echo \"$l\"\n"
+	"echo @loadavg; read -r l </proc/loadavg && echo \"$l\"\n"
+	"echo @stat; while read -r k r; do case $k in cpu) echo \"cpu $r\";; "
+	"cpu[0-9]*) echo c;; btime) echo \"btime $r\";; esac; done </proc/stat\n"
+	"echo @meminfo; while read -r k v u; do case $k in MemTotal:|MemAvailable:|"
+	"SwapTotal:|SwapFree:) echo \"$k $v\";; esac; done </proc/meminfo\n"
+	"echo @psi; [ -r /proc/pressure/memory ] && while read -r l; do echo \"$l\"; "
+	"done </proc/pressure/memory\n"
+	"echo @vmstat; while read -r k v; do [ \"$k\" = oom_kill ] && echo \"$k $v\"; "
+	"done </proc/vmstat\n"
+	"echo @kernel; read -r l </proc/sys/kernel/osrelease && echo \"$l\"\n";
+
+char *probe_script(const struct fleet_host *h)
+{
+	size_t cap = sizeof(probe_head) + 64;
+	char *s;
+	int ndisks = h && h->ndisks > 0 ? h->ndisks : 1;
+
+	for (int i = 0; i < ndisks; i++)
+		cap += 2 * strlen(h && h->ndisks > 0 ? h->disks[i] : "/") * 4 + 80;
+	s = xmalloc(cap);
+	strcpy(s, probe_head);
+	for (int i = 0; i < ndisks; i++) {
+		char *q = sh_quote(h && h->ndisks > 0 ? h->disks[i] : "/");
+		size_t len = strlen(s);
+		str_fmt(s + len, cap - len, "printf '@disk %%s\\n' %s; df -P -k -- %s 2>&1\n", q, q);
+		free(q);
+	}
+	strcat(s, "echo @end\n");
+	return s;
+}
+
+/* A cursor over the output's lines. */
+struct lines {
+	const char *p, *end;
+};
+
+static bool lines_next(struct lines *ls, const char **line, size_t *len)
+{
+	const char *nl;
+
+	if (ls->p >= ls->end)
+		return false;
+	nl = memchr(ls->p, '\n', (size_t)(ls->end - ls->p));
+	*line = ls->p;
+	*len = nl ? (size_t)(nl - ls->p) : (size_t)(ls->end - ls->p);
+	ls->p = nl ? nl + 1 : ls->end;
+	return true;
+}
+
+/* Copies a line into a bounded, NUL-terminated buffer. */
+static void line_copy(char *buf, size_t size, const char *line, size_t len)
+{
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	x = strtoull(s, &end, 10);
+	*v = x;
+	return end != s;
+}
+
+static void parse_uptime(struct host_sample *s, const char *l)
+{
+	double up;
+
+	if (sscanf(l, "%lf", &up) == 1 && up >= 0) {
+		s->uptime_s = up;
+		s->valid |= HV_UPTIME;
+	}
+}
+
+static void parse_loadavg(struct host_sample *s, const char *l)
+{
+	double a, b, c;
+
+	if (sscanf(l, "%lf %lf %lf", &a, &b, &c) == 3 && a >= 0 && b >= 0 && c >= 0) {
+		s->load[0] = a;
+		s->load[1] = b;
+		s->load[2] = c;
+		s->valid |= HV_LOAD;
+	}
+}
+
+/* "cpu user nice system idle iowait irq softirq steal ..." */
+static void parse_stat_cpu(struct host_sample *s, const char *l)
+{
+	uint64_t v[10] = { 0 };
+	int n = 0;
+	const char *p = l + 3;
+	uint64_t total = 0, idle;
+
+	while (n < 10) {
+		char *end;
+		while (*p == ' ')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			break;
+		v[n++] = strtoull(p, &end, 10);
+		p = end;
+	}
+	if (n < 4)
+		return;
+	/* guest and guest_nice are already counted in user and nice */
+	for (int i = 0; i < n && i < 8; i++)
+		total += v[i];
+	idle = v[3] + (n > 4 ? v[4] : 0);
+	s->cpu_total = total;
+	s->cpu_busy = total - idle;
+}
+
+static void parse_meminfo(struct host_sample *s, const char *l, unsigned *seen)
+{
+	static const char *const keys[] = { "MemTotal:", "MemAvailable:", "SwapTotal:", "SwapFree:" };
+	char key[32];
+	uint64_t kb;
+	const char *sp = strchr(l, ' ');
+
+	if (!sp || (size_t)(sp - l) >= sizeof(key) || !parse_u64(sp + 1, &kb))
+		return;
+	line_copy(key, sizeof(key), l, (size_t)(sp - l));
+	for (unsigned i = 0; i < ARRAY_LEN(keys); i++) {
+		if (strcmp(key, keys[i]) != 0)
+			continue;
+		*seen |= 1u << i;
+		switch (i) {
+		case 0: s->mem_total = kb * 1024; break;
+		case 1: s->mem_available = kb * 1024; break;
+		case 2: s->swap_total = kb * 1024; break;
+		case 3: s->swap_used = kb * 1024; break;  /* free for now, fixed below */
+		}
+	}
+}
+
+/* "some avg10=0.00 avg60=0.00 avg300=0.00 total=0" */
+static void parse_psi(struct host_sample *s, const char *l, unsigned *seen)
+{
+	double v;
+	const char *a = strstr(l, "avg10=");
+
+	if (!a || sscanf(a + 6, "%lf", &v) != 1 || v < 0 || v > 100)
+		return;
+	if (str_starts(l, "some ")) {
+		s->psi_some10 = v;
+		*seen |= 1;
+	} else if (str_starts(l, "full ")) {
+		s->psi_full10 = v;
+		*seen |= 2;
+	}
+}
+
+/* df -P -k: "Filesystem 1024-blocks Used Available Capacity Mounted-on". */
+static void parse_df(struct disk_sample *d, const char *l)
+{
+	char fs[256];
+	unsigned long long blocks, used, avail;
+
+	if (str_starts(l, "Filesystem"))
+		return;
+	if (sscanf(l, "%255s %llu %llu %llu", fs, &blocks, &used, &avail) != 4)
+		return;
+	d->size = blocks * 1024;
+	d->used = used * 1024;
+	d->used_pct = used + avail ? 100.0 * (double)used / (double)(used + avail) : 0;
+	d->valid = true;
+}
+
+enum section { SEC_NONE, SEC_UPTIME, SEC_LOADAVG, SEC_STAT, SEC_MEMINFO, SEC_PSI,
+	       SEC_VMSTAT, SEC_KERNEL, SEC_DISK, SEC_END };
+
+static enum section section_of(const char *l)
+{
+	static const struct { const char *name; enum section sec; } tbl[] = {
+		{ "@uptime", SEC_UPTIME }, { "@loadavg", SEC_LOADAVG }, { "@stat", SEC_STAT },
+		{ "@meminfo", SEC_MEMINFO }, { "@psi", SEC_PSI }, { "@vmstat", SEC_VMSTAT },
+		{ "@kernel", SEC_KERNEL }, { "@end", SEC_END },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(tbl); i++)
+		if (strcmp(l, tbl[i].name) == 0)
+			return tbl[i].sec;
+	if (str_starts(l, "@disk "))
+		return SEC_DISK;
+	return SEC_NONE;
+}
+
+static void compute_cpu(const struct host_sample *prev, struct host_sample *s)
+{
+	uint64_t dt, db;
+
+	if (!prev || prev->cpu_total == 0 || s->cpu_total <= prev->cpu_total ||
+	    s->cpu_busy < prev->cpu_busy)
+		return;
+	dt = s->cpu_total - prev->cpu_total;
+	db = s->cpu_busy - prev->cpu_busy;
+	if (db > dt)
+		return;
+	s->cpu_pct = 100.0 * (double)db / (double)dt;
+	s->valid |= HV_CPU;
+}
+
+int probe_parse(const char *out, size_t len, const struct host_sample *prev,
+		struct host_sample *s, char *err, size_t errlen)
+{
+	struct lines ls = { out, out + len };
+	const char *line;
+	size_t llen;
+	enum section sec = SEC_NONE;
+	unsigned mem_seen = 0, psi_seen = 0, sections = 0;
+	int cores = 0;
+	struct disk_sample *disk = NULL;
+	bool ended = false;
+	char buf[512];
+
+	s->valid &= HV_LATENCY;
+	s->ndisks = 0;
+	s->cpu_busy = s->cpu_total = 0;
+	while (lines_next(&ls, &line, &llen)) {
+		enum section next;
+
+		line_copy(buf, sizeof(buf), line, llen);
+		if (buf[0] == '@' && (next = section_of(buf)) != SEC_NONE) {
+			sec = next;
+			sections |= 1u << sec;
+			disk = NULL;
+			if (sec == SEC_END) {
+				ended = true;
+				break;
+			}
+			if (sec == SEC_DISK && s->ndisks < MODEL_MAX_DISKS) {
+				disk = &s->disks[s->ndisks++];
+				memset(disk, 0, sizeof(*disk));
+				str_copy(disk->mount, buf + 6, sizeof(disk->mount));
+			}
+			continue;
+		}
+		switch (sec) {
+		case SEC_UPTIME: parse_uptime(s, buf); break;
+		case SEC_LOADAVG: parse_loadavg(s, buf); break;
+		case SEC_STAT:
+			if (strcmp(buf, "c") == 0) {
+				cores++;
+			} else if (str_starts(buf, "cpu ")) {
+				parse_stat_cpu(s, buf);
+			} else if (str_starts(buf, "btime ")) {
+				uint64_t bt;
+				if (parse_u64(buf + 6, &bt))
+					s->boot_time = (double)bt;
+			}
+			break;
+		case SEC_MEMINFO: parse_meminfo(s, buf, &mem_seen); break;
+		case SEC_PSI: parse_psi(s, buf, &psi_seen); break;
+		case SEC_VMSTAT:
+			if (str_starts(buf, "oom_kill ") && parse_u64(buf + 9, &s->oom_kills))
+				s->valid |= HV_OOM;
+			break;
+		case SEC_KERNEL:
+			if (buf[0]) {
+				str_copy(s->kernel, buf, sizeof(s->kernel));
+				s->valid |= HV_KERNEL;
+			}
+			break;
+		case SEC_DISK:
+			if (disk)
+				parse_df(disk, buf);
+			break;
+		case SEC_NONE:
+		case SEC_END:
+			break;
+		}
+	}
+	if (!ended || !(sections & (1u << SEC_UPTIME)) || !(sections & (1u << SEC_MEMINFO))) {
+		const char *what = !ended ? "truncated" : "incomplete";
+		char shown[48];
+		size_t n = 0;
+		for (size_t i = 0; i < len && n < sizeof(shown) - 1; i++)
+			shown[n++] = isprint((unsigned char)out[i]) ? out[i] : '.';
+		shown[n] = '\0';
+		if (len == 0)
+			str_fmt(err, errlen, "probe printed nothing: is the login shell a POSIX sh?");
+		else
+			str_fmt(err, errlen, "probe output %s or not from the probe (starts \"%s\")",
+				what, shown);
+		s->valid &= HV_LATENCY;
+		return -1;
+	}
+	if (cores > 0) {
+		s->cores = cores;
+		s->valid |= HV_CORES;
+	}
+	if ((mem_seen & 3) == 3 && s->mem_available <= s->mem_total)
+		s->valid |= HV_MEM;
+	if ((mem_seen & 12) == 12 && s->swap_used <= s->swap_total) {
+		s->swap_used = s->swap_total - s->swap_used;
+		s->valid |= HV_SWAP;
+	}
+	if ((psi_seen & 3) == 3)
+		s->valid |= HV_PSI;
+	if (s->ndisks > 0)
+		s->valid |= HV_DISKS;
+	compute_cpu(prev, s);
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* The host probe: a POSIX sh script fed to the host's long-lived shell each
+ * poll, and the parser of what it prints. The script only reads /proc and
+ * runs df, so nothing has to be installed on the host. */
+#ifndef FLEETDECK_PROBE_H
+#define FLEETDECK_PROBE_H
+
+#include <stddef.h>
+#include "fleet/fleet.h"
+#include "model/model.h"
+
+/* The script for host h (watched mounts quoted for sh). Malloc'd. */
+char *probe_script(const struct fleet_host *h);
+
+/* Parses the probe's output into *s (fields and `valid` bits; CPU % from the
+ * /proc/stat counters of prev, when prev has them). Leaves conn, error,
+ * timing and history to the caller. Returns 0, or -1 with a message in err
+ * when the output is not a probe's output at all (garbage, truncated). */
+int probe_parse(const char *out, size_t len, const struct host_sample *prev,
+		struct host_sample *s, char *err, size_t errlen);
+
+#endif

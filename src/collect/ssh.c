@@ -1,0 +1,917 @@
+#include "config.h"
+#include "collect/ssh.h"
+#include "collect/knownhosts.h"
+#include "collect/sshconfig.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <libssh2.h>
+
+#define BACKOFF_MIN 1.0
+#define BACKOFF_MAX 60.0
+#define KEEPALIVE_S 15
+#define TUNNEL_BUF 32768
+
+enum ssh_state {
+	SS_IDLE,        /* not connected, may connect */
+	SS_BACKOFF,     /* failed; retry_at says when to try again */
+	SS_QUEUED,      /* waiting for a setup slot (MaxStartups cap) */
+	SS_TUNNEL,      /* waiting for the jump host's direct-tcpip channel */
+	SS_CONNECT,     /* TCP connect in progress */
+	SS_HANDSHAKE,
+	SS_AUTH_LIST,
+	SS_AUTH_AGENT,
+	SS_AUTH_KEY,
+	SS_CHANNEL,
+	SS_EXEC,
+	SS_READY,
+};
+
+/* A direct-tcpip channel carried by one session for someone else: the
+ * other end of a socketpair is the client's socket. */
+struct tunnel {
+	struct ssh_conn *via;
+	LIBSSH2_CHANNEL *ch;
+	int fd;                  /* our end */
+	char host[256];
+	int port;
+	enum { TN_OPENING, TN_OPEN, TN_CLOSED } state;
+	char error[160];
+	bool client_released;    /* the client closed its end and let go */
+	bool fd_eof;
+	char to_ch[TUNNEL_BUF];
+	size_t to_ch_len;
+	char to_fd[TUNNEL_BUF];
+	size_t to_fd_len;
+	int poll_idx;
+	struct tunnel *next;
+};
+
+struct ssh_conn {
+	struct ssh_params p;
+	char *name, *alias, *user, *identity_file, *known_hosts;
+	bool resolved;
+	struct ssh_target target;
+
+	enum ssh_state state;
+	double deadline;         /* of the current setup phase */
+	double retry_at;
+	double backoff;
+	bool counted;            /* holds a setup slot */
+
+	int sock;
+	LIBSSH2_SESSION *session;
+	LIBSSH2_CHANNEL *channel;
+	struct tunnel *via_tunnel;   /* ours, on the jump host's conn */
+	LIBSSH2_AGENT *agent;
+	struct libssh2_agent_publickey *agent_id;
+	int key_index;
+	char *auth_methods;
+	char tried[160];         /* what authentication tried, for the message */
+	int poll_idx;
+	double next_keepalive;
+
+	struct shell shell;
+	struct tunnel *tunnels;  /* carried for others */
+	int jump_setups;         /* clients setting up through us */
+
+	enum host_conn fail_kind;
+	char fail_msg[MODEL_ERR_LEN];
+	char fingerprint[96];
+};
+
+static int libssh2_ready;
+
+struct ssh_conn *ssh_conn_new(const struct ssh_params *p)
+{
+	struct ssh_conn *c = xcalloc(1, sizeof(*c));
+
+	if (!libssh2_ready) {
+		if (libssh2_init(0) != 0)
+			fatal("libssh2_init failed");
+		libssh2_ready = 1;
+	}
+	c->p = *p;
+	c->name = xstrdup(p->name);
+	c->alias = xstrdup(p->alias);
+	c->user = p->user ? xstrdup(p->user) : NULL;
+	c->identity_file = p->identity_file ? xstrdup(p->identity_file) : NULL;
+	c->known_hosts = xstrdup(p->known_hosts);
+	c->sock = -1;
+	c->poll_idx = -1;
+	c->backoff = BACKOFF_MIN;
+	shell_init(&c->shell);
+	return c;
+}
+
+struct shell *ssh_conn_shell(struct ssh_conn *c)
+{
+	return &c->shell;
+}
+
+bool ssh_conn_ready(const struct ssh_conn *c)
+{
+	return c->state == SS_READY;
+}
+
+enum host_conn ssh_conn_last_fail(const struct ssh_conn *c, const char **msg,
+				  const char **fingerprint)
+{
+	*msg = c->fail_msg;
+	*fingerprint = c->fingerprint;
+	return c->fail_kind;
+}
+
+static bool in_setup(const struct ssh_conn *c)
+{
+	return c->state >= SS_TUNNEL && c->state < SS_READY;
+}
+
+static void release_slot(struct ssh_conn *c)
+{
+	if (!c->counted)
+		return;
+	c->counted = false;
+	if (c->p.dest_setups)
+		(*c->p.dest_setups)--;
+	if (c->p.jump)
+		c->p.jump->jump_setups--;
+}
+
+/* ---- tunnels carried by this conn ---- */
+
+static void tunnel_close(struct tunnel *t, const char *why)
+{
+	if (t->state == TN_CLOSED)
+		return;
+	if (why && !t->error[0])
+		str_copy(t->error, why, sizeof(t->error));
+	t->state = TN_CLOSED;
+	if (t->ch) {
+		/* freed with the session if it would block; see teardown */
+		if (libssh2_channel_free(t->ch) == 0)
+			t->ch = NULL;
+	}
+	if (t->fd >= 0) {
+		close(t->fd);
+		t->fd = -1;
+	}
+}
+
+static void tunnels_reap(struct ssh_conn *c)
+{
+	struct tunnel **pp = &c->tunnels;
+
+	while (*pp) {
+		struct tunnel *t = *pp;
+		if (t->state == TN_CLOSED && t->client_released && !t->ch) {
+			*pp = t->next;
+			free(t);
+		} else {
+			pp = &t->next;
+		}
+	}
+}
+
+static struct tunnel *tunnel_open(struct ssh_conn *via, const char *host, int port, int *client_fd)
+{
+	int sv[2];
+	struct tunnel *t;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return NULL;
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	t = xcalloc(1, sizeof(*t));
+	t->via = via;
+	t->fd = sv[0];
+	t->poll_idx = -1;
+	str_copy(t->host, host, sizeof(t->host));
+	t->port = port;
+	t->state = TN_OPENING;
+	t->next = via->tunnels;
+	via->tunnels = t;
+	*client_fd = sv[1];
+	return t;
+}
+
+/* Moves bytes between the socketpair and the channel until both would block. */
+static void tunnel_pump(struct tunnel *t)
+{
+	bool progress = true;
+
+	while (progress && t->state == TN_OPEN) {
+		ssize_t n;
+		progress = false;
+		if (!t->fd_eof && t->to_ch_len < TUNNEL_BUF) {
+			n = read(t->fd, t->to_ch + t->to_ch_len, TUNNEL_BUF - t->to_ch_len);
+			if (n > 0) {
+				t->to_ch_len += (size_t)n;
+				progress = true;
+			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				t->fd_eof = true;
+			}
+		}
+		if (t->to_ch_len) {
+			n = libssh2_channel_write(t->ch, t->to_ch, t->to_ch_len);
+			if (n > 0) {
+				memmove(t->to_ch, t->to_ch + n, t->to_ch_len - (size_t)n);
+				t->to_ch_len -= (size_t)n;
+				progress = true;
+			} else if (n != LIBSSH2_ERROR_EAGAIN) {
+				tunnel_close(t, "the tunnel's channel failed");
+				return;
+			}
+		}
+		if (t->to_fd_len < TUNNEL_BUF) {
+			n = libssh2_channel_read(t->ch, t->to_fd + t->to_fd_len, TUNNEL_BUF - t->to_fd_len);
+			if (n > 0) {
+				t->to_fd_len += (size_t)n;
+				progress = true;
+			} else if (n != LIBSSH2_ERROR_EAGAIN && (n < 0 || libssh2_channel_eof(t->ch))) {
+				tunnel_close(t, "the far end closed the tunnel");
+				return;
+			}
+		}
+		if (t->to_fd_len) {
+			n = write(t->fd, t->to_fd, t->to_fd_len);
+			if (n > 0) {
+				memmove(t->to_fd, t->to_fd + n, t->to_fd_len - (size_t)n);
+				t->to_fd_len -= (size_t)n;
+				progress = true;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				tunnel_close(t, "the tunnel's client went away");
+				return;
+			}
+		}
+		if (t->fd_eof && !t->to_ch_len) {
+			tunnel_close(t, "the tunnel's client closed it");
+			return;
+		}
+	}
+}
+
+static void tunnels_service(struct ssh_conn *c)
+{
+	for (struct tunnel *t = c->tunnels; t; t = t->next) {
+		if (t->state == TN_OPENING) {
+			t->ch = libssh2_channel_direct_tcpip_ex(c->session, t->host, t->port,
+								"127.0.0.1", 22);
+			if (t->ch) {
+				t->state = TN_OPEN;
+			} else if (libssh2_session_last_errno(c->session) != LIBSSH2_ERROR_EAGAIN) {
+				char *emsg = NULL;
+				libssh2_session_last_error(c->session, &emsg, NULL, 0);
+				str_fmt(t->error, sizeof(t->error), "%s cannot open a tunnel to %s:%d (%s)",
+					c->name, t->host, t->port, emsg ? emsg : "refused");
+				tunnel_close(t, NULL);
+			}
+		}
+		if (t->state == TN_OPEN)
+			tunnel_pump(t);
+	}
+	tunnels_reap(c);
+}
+
+/* ---- teardown and failure ---- */
+
+static void teardown(struct ssh_conn *c)
+{
+	release_slot(c);
+	for (struct tunnel *t = c->tunnels; t; t = t->next)
+		tunnel_close(t, "the jump host's session ended");
+	if (c->sock >= 0)
+		shutdown(c->sock, SHUT_RDWR);  /* libssh2's goodbyes fail fast now */
+	if (c->agent) {
+		libssh2_agent_disconnect(c->agent);
+		libssh2_agent_free(c->agent);
+		c->agent = NULL;
+	}
+	if (c->session) {
+		libssh2_session_free(c->session);  /* frees every channel too */
+		c->session = NULL;
+	}
+	c->channel = NULL;
+	for (struct tunnel *t = c->tunnels; t; t = t->next)
+		t->ch = NULL;
+	tunnels_reap(c);
+	if (c->sock >= 0) {
+		close(c->sock);
+		c->sock = -1;
+	}
+	if (c->via_tunnel) {
+		c->via_tunnel->client_released = true;
+		c->via_tunnel = NULL;
+	}
+	free(c->auth_methods);
+	c->auth_methods = NULL;
+	c->poll_idx = -1;
+}
+
+static double jitter(double s)
+{
+	/* +-20%: a fleet that failed together does not retry together */
+	return s * (0.8 + 0.4 * ((double)rand() / RAND_MAX));
+}
+
+static void fail(struct ssh_conn *c, double now, enum host_conn kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail(struct ssh_conn *c, double now, enum host_conn kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->fail_msg, sizeof(c->fail_msg), fmt, ap);
+	va_end(ap);
+	c->fail_kind = kind;
+	teardown(c);
+	c->state = SS_BACKOFF;
+	/* a refused key or login will not fix itself in a second: no retry storm */
+	if (kind == HC_HOSTKEY || kind == HC_AUTH)
+		c->backoff = BACKOFF_MAX;
+	c->retry_at = now + jitter(c->backoff);
+	c->backoff = c->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : c->backoff * 2;
+	shell_fail_all(&c->shell, kind, c->fail_msg);
+}
+
+static const char *session_error(struct ssh_conn *c)
+{
+	char *msg = NULL;
+
+	if (!c->session)
+		return "no session";
+	libssh2_session_last_error(c->session, &msg, NULL, 0);
+	return msg && *msg ? msg : "unknown error";
+}
+
+static const char *phase_name(enum ssh_state s)
+{
+	switch (s) {
+	case SS_QUEUED: return "waiting for a connection slot";
+	case SS_TUNNEL: return "opening the tunnel through the jump host";
+	case SS_CONNECT: return "connecting";
+	case SS_HANDSHAKE: return "SSH handshake";
+	case SS_AUTH_LIST: case SS_AUTH_AGENT: case SS_AUTH_KEY: return "authentication";
+	case SS_CHANNEL: case SS_EXEC: return "starting the remote shell";
+	default: return "waiting";
+	}
+}
+
+/* ---- setup phases ---- */
+
+static int resolve_target(struct ssh_conn *c, char *err, size_t errlen)
+{
+	if (c->resolved)
+		return 0;
+	if (sshconfig_resolve(c->alias, c->user, c->p.port, &c->target, err, errlen) < 0)
+		return -1;
+	if (c->target.proxyjump[0] && !c->p.jump) {
+		str_fmt(err, errlen, "ssh config sets ProxyJump %s for %s: add it as a [host] "
+			"and set jump = NAME in the fleet file", c->target.proxyjump, c->alias);
+		return -1;
+	}
+	c->resolved = true;
+	return 0;
+}
+
+static int start_tcp(struct ssh_conn *c, double now)
+{
+	struct addrinfo hints = { 0 }, *res = NULL;
+	char port[16];
+	int rc, one = 1;
+
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	str_fmt(port, sizeof(port), "%d", c->target.port);
+	rc = getaddrinfo(c->target.host, port, &hints, &res);
+	if (rc == EAI_NONAME) {
+		/* a name, not an address: the system resolver may block briefly */
+		hints.ai_flags = AI_NUMERICSERV;
+		rc = getaddrinfo(c->target.host, port, &hints, &res);
+	}
+	if (rc != 0 || !res) {
+		fail(c, now, HC_UNREACHABLE, "cannot resolve %s: %s", c->target.host, gai_strerror(rc));
+		return -1;
+	}
+	c->sock = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->sock < 0) {
+		freeaddrinfo(res);
+		fail(c, now, HC_UNREACHABLE, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* small request/response packets: Nagle would add ~40 ms a poll */
+	setsockopt(c->sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(c->sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	rc = connect(c->sock, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	if (rc < 0 && errno != EINPROGRESS) {
+		fail(c, now, HC_UNREACHABLE, "cannot connect to %s port %d: %s",
+		     c->target.host, c->target.port, strerror(errno));
+		return -1;
+	}
+	c->state = SS_CONNECT;
+	return 0;
+}
+
+static void start_session(struct ssh_conn *c, double now)
+{
+	char *types;
+
+	c->session = libssh2_session_init();
+	if (!c->session) {
+		fail(c, now, HC_UNREACHABLE, "cannot create an SSH session (out of memory?)");
+		return;
+	}
+	libssh2_session_set_blocking(c->session, 0);
+	/* ask first for the key types known_hosts has, as OpenSSH does, so a
+	 * host with several keys is not taken for a changed one */
+	types = knownhosts_types_for(c->known_hosts, c->target.host, c->target.port);
+	if (types) {
+		char *pref = xasprintf("%s,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
+				       "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256,ssh-rsa", types);
+		libssh2_session_method_pref(c->session, LIBSSH2_METHOD_HOSTKEY, pref);
+		free(pref);
+		free(types);
+	}
+	libssh2_keepalive_config(c->session, 1, KEEPALIVE_S);
+	c->state = SS_HANDSHAKE;
+}
+
+static void begin(struct ssh_conn *c, double now)
+{
+	char err[MODEL_ERR_LEN];
+
+	if (resolve_target(c, err, sizeof(err)) < 0) {
+		fail(c, now, HC_UNREACHABLE, "%s", err);
+		return;
+	}
+	c->deadline = now + c->p.timeout;
+	c->key_index = -1;
+	c->tried[0] = '\0';
+	c->counted = true;
+	if (c->p.dest_setups)
+		(*c->p.dest_setups)++;
+	if (c->p.jump) {
+		int fd = -1;
+		c->p.jump->jump_setups++;
+		c->via_tunnel = tunnel_open(c->p.jump, c->target.host, c->target.port, &fd);
+		if (!c->via_tunnel) {
+			fail(c, now, HC_UNREACHABLE, "cannot create a socket pair: %s", strerror(errno));
+			return;
+		}
+		c->sock = fd;
+		c->state = SS_TUNNEL;
+		/* the jump host's conn must be up for the tunnel to open */
+		ssh_conn_kick(c->p.jump, now);
+		return;
+	}
+	start_tcp(c, now);
+}
+
+static bool slot_free(const struct ssh_conn *c)
+{
+	if (c->p.dest_setups && *c->p.dest_setups >= SSH_MAX_HANDSHAKES)
+		return false;
+	if (c->p.jump && c->p.jump->jump_setups >= SSH_MAX_HANDSHAKES)
+		return false;
+	return true;
+}
+
+int ssh_conn_kick(struct ssh_conn *c, double now)
+{
+	if (c->state == SS_BACKOFF) {
+		if (now < c->retry_at)
+			return -1;
+		c->state = SS_IDLE;
+	}
+	if (c->state != SS_IDLE && c->state != SS_QUEUED)
+		return 0;
+	if (!slot_free(c)) {
+		if (c->state == SS_IDLE)
+			c->deadline = now + c->p.timeout * 3;
+		c->state = SS_QUEUED;
+		return 0;
+	}
+	begin(c, now);
+	return 0;
+}
+
+static void check_hostkey(struct ssh_conn *c, double now)
+{
+	size_t len = 0;
+	int type = 0;
+	const char *key = libssh2_session_hostkey(c->session, &len, &type);
+	char err[MODEL_ERR_LEN] = "";
+	enum kh_result r;
+
+	if (!key) {
+		fail(c, now, HC_HOSTKEY, "the server sent no host key");
+		return;
+	}
+	knownhosts_fingerprint((const unsigned char *)key, len, c->fingerprint, sizeof(c->fingerprint));
+	r = knownhosts_check(c->known_hosts, c->target.host, c->target.port,
+			     (const unsigned char *)key, len, err, sizeof(err));
+	switch (r) {
+	case KH_MATCH:
+		c->state = SS_AUTH_LIST;
+		return;
+	case KH_REVOKED:
+		fail(c, now, HC_HOSTKEY, "host key %s is marked @revoked in %s: refusing to connect",
+		     c->fingerprint, c->known_hosts);
+		return;
+	case KH_MISMATCH:
+		fail(c, now, HC_HOSTKEY, "HOST KEY CHANGED: %s:%d now offers %s, which does not match %s; "
+		     "refusing to connect (verify it, then fix known_hosts)",
+		     c->target.host, c->target.port, c->fingerprint, c->known_hosts);
+		return;
+	case KH_ERROR:
+		fail(c, now, HC_HOSTKEY, "%s", err);
+		return;
+	case KH_NOTFOUND:
+		break;
+	}
+	if (c->p.policy != HKP_ACCEPT_NEW) {
+		fail(c, now, HC_HOSTKEY, "unknown host key %s for %s:%d (not in %s; host_key_policy is "
+		     "strict): verify it and add it, e.g. ssh-keyscan -p %d %s >> %s",
+		     c->fingerprint, c->target.host, c->target.port, c->known_hosts,
+		     c->target.port, c->target.host, c->known_hosts);
+		return;
+	}
+	if (knownhosts_add(c->known_hosts, c->target.host, c->target.port,
+			   (const unsigned char *)key, len, err, sizeof(err)) < 0) {
+		fail(c, now, HC_HOSTKEY, "%s", err);
+		return;
+	}
+	c->state = SS_AUTH_LIST;
+}
+
+static bool is_rsa_key(const char *privkey)
+{
+	char *pub = xasprintf("%s.pub", privkey);
+	FILE *fp = fopen(pub, "r");
+	char head[16] = "";
+	bool rsa;
+
+	free(pub);
+	if (!fp)
+		return false;
+	rsa = fgets(head, sizeof(head), fp) && str_starts(head, "ssh-rsa");
+	fclose(fp);
+	return rsa;
+}
+
+static void tried_add(struct ssh_conn *c, const char *what)
+{
+	size_t len = strlen(c->tried);
+	str_fmt(c->tried + len, sizeof(c->tried) - len, "%s%s", len ? ", " : "", what);
+}
+
+static const char *key_path(const struct ssh_conn *c, int i)
+{
+	if (c->identity_file) {
+		if (i == 0)
+			return c->identity_file;
+		i--;
+	}
+	return i < c->target.nidentity ? c->target.identity_files[i] : NULL;
+}
+
+/* Next identity file that exists, or none left: authentication failed. */
+static void next_key(struct ssh_conn *c, double now)
+{
+	const char *path;
+
+	for (c->key_index++; (path = key_path(c, c->key_index)); c->key_index++) {
+		if (access(path, R_OK) == 0) {
+			c->state = SS_AUTH_KEY;
+			return;
+		}
+	}
+	fail(c, now, HC_AUTH, "authentication failed for %s@%s (tried: %s); the server accepts: %s",
+	     c->target.user, c->target.host, c->tried[0] ? c->tried : "no usable key",
+	     c->auth_methods ? c->auth_methods : "?");
+}
+
+static void auth_list(struct ssh_conn *c, double now)
+{
+	const char *u = c->target.user;
+	char *methods = libssh2_userauth_list(c->session, u, (unsigned)strlen(u));
+
+	if (!methods) {
+		if (libssh2_userauth_authenticated(c->session)) {
+			c->state = SS_CHANNEL;
+			return;
+		}
+		if (libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_EAGAIN)
+			return;
+		fail(c, now, HC_UNREACHABLE, "%s:%d closed the connection during authentication: %s",
+		     c->target.host, c->target.port, session_error(c));
+		return;
+	}
+	c->auth_methods = xstrdup(methods);
+	if (!strstr(methods, "publickey")) {
+		fail(c, now, HC_AUTH, "%s@%s does not accept public keys (accepts: %s)",
+		     c->target.user, c->target.host, methods);
+		return;
+	}
+	if (getenv("SSH_AUTH_SOCK") && (c->agent = libssh2_agent_init(c->session)) &&
+	    libssh2_agent_connect(c->agent) == 0 && libssh2_agent_list_identities(c->agent) == 0) {
+		c->agent_id = NULL;
+		if (libssh2_agent_get_identity(c->agent, &c->agent_id, NULL) == 0) {
+			tried_add(c, "ssh-agent");
+			c->state = SS_AUTH_AGENT;
+			return;
+		}
+	}
+	next_key(c, now);
+}
+
+static void auth_agent(struct ssh_conn *c, double now)
+{
+	int rc = libssh2_agent_userauth(c->agent, c->target.user, c->agent_id);
+	struct libssh2_agent_publickey *prev = c->agent_id;
+
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return;
+	if (rc == 0) {
+		c->state = SS_CHANNEL;
+		return;
+	}
+	if (libssh2_agent_get_identity(c->agent, &c->agent_id, prev) == 0)
+		return;  /* try the agent's next identity */
+	next_key(c, now);
+}
+
+static void auth_key(struct ssh_conn *c, double now)
+{
+	const char *path = key_path(c, c->key_index);
+	const char *u = c->target.user;
+	int rc = libssh2_userauth_publickey_fromfile_ex(c->session, u, (unsigned)strlen(u),
+							NULL, path, NULL);
+	char what[200];
+
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return;
+	if (rc == 0) {
+		c->state = SS_CHANNEL;
+		return;
+	}
+	if (rc == LIBSSH2_ERROR_FILE)
+		str_fmt(what, sizeof(what), "%s (unreadable, or has a passphrase: use ssh-agent)", path);
+	else if (is_rsa_key(path))
+		str_fmt(what, sizeof(what), "%s (RSA: libssh2 1.10 cannot sign with rsa-sha2 "
+			"against OpenSSH >= 8.8; use an ed25519 key)", path);
+	else
+		str_copy(what, path, sizeof(what));
+	tried_add(c, what);
+	next_key(c, now);
+}
+
+static void open_channel(struct ssh_conn *c, double now)
+{
+	c->channel = libssh2_channel_open_session(c->session);
+	if (c->channel) {
+		c->state = SS_EXEC;
+		return;
+	}
+	if (libssh2_session_last_errno(c->session) != LIBSSH2_ERROR_EAGAIN)
+		fail(c, now, HC_PROBE, "%s refused a session channel: %s", c->target.host,
+		     session_error(c));
+}
+
+static void exec_shell(struct ssh_conn *c, double now)
+{
+	int rc = libssh2_channel_exec(c->channel, "sh");
+
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return;
+	if (rc != 0) {
+		fail(c, now, HC_PROBE, "%s refused to start sh: %s", c->target.host, session_error(c));
+		return;
+	}
+	c->state = SS_READY;
+	c->backoff = BACKOFF_MIN;
+	c->fail_kind = HC_OK;
+	c->fail_msg[0] = '\0';
+	release_slot(c);
+	shell_restart(&c->shell);
+}
+
+/* ---- the shell's byte stream over the channel ---- */
+
+static ssize_t chan_write(void *ctx, const char *buf, size_t len)
+{
+	struct ssh_conn *c = ctx;
+	ssize_t n = libssh2_channel_write(c->channel, buf, len);
+
+	if (n == LIBSSH2_ERROR_EAGAIN)
+		return SHELL_AGAIN;
+	return n < 0 ? SHELL_ERR : n;
+}
+
+static ssize_t chan_read(void *ctx, int stream, char *buf, size_t len)
+{
+	struct ssh_conn *c = ctx;
+	ssize_t n = stream ? libssh2_channel_read_stderr(c->channel, buf, len)
+			   : libssh2_channel_read(c->channel, buf, len);
+
+	if (n == LIBSSH2_ERROR_EAGAIN)
+		return libssh2_channel_eof(c->channel) ? 0 : SHELL_AGAIN;
+	if (n == 0)
+		return libssh2_channel_eof(c->channel) ? 0 : SHELL_AGAIN;
+	return n < 0 ? SHELL_ERR : n;
+}
+
+static const struct shell_io chan_io = { chan_write, chan_read };
+
+static void service_ready(struct ssh_conn *c, double now)
+{
+	char msg[MODEL_ERR_LEN];
+	int next = 0;
+
+	if (shell_pump(&c->shell, &chan_io, c, now, msg, sizeof(msg)) < 0) {
+		fail(c, now, HC_PROBE, "%s", msg);
+		return;
+	}
+	if (shell_deadline(&c->shell) && now > shell_deadline(&c->shell)) {
+		fail(c, now, HC_PROBE, "no answer from %s's shell within %.0fs (is the host overloaded, "
+		     "or a ForceCommand in the way?)", c->name, c->p.timeout);
+		return;
+	}
+	if (now >= c->next_keepalive) {
+		int rc = libssh2_keepalive_send(c->session, &next);
+		if (rc == 0)
+			c->next_keepalive = now + (next > 0 ? next : KEEPALIVE_S);
+		else if (rc != LIBSSH2_ERROR_EAGAIN) {
+			fail(c, now, HC_UNREACHABLE, "keepalive to %s failed: %s", c->name, session_error(c));
+			return;
+		}
+	}
+	tunnels_service(c);
+}
+
+static void step(struct ssh_conn *c, double now, short revents)
+{
+	enum ssh_state before;
+
+	do {
+		before = c->state;
+		switch (c->state) {
+		case SS_TUNNEL:
+			if (c->via_tunnel->state == TN_OPEN) {
+				start_session(c, now);
+			} else if (c->via_tunnel->state == TN_CLOSED) {
+				fail(c, now, HC_UNREACHABLE, "through jump host %s: %s", c->p.jump->name,
+				     c->via_tunnel->error[0] ? c->via_tunnel->error : "tunnel closed");
+			} else if (c->p.jump->state == SS_BACKOFF) {
+				fail(c, now, HC_UNREACHABLE, "jump host %s is down: %s", c->p.jump->name,
+				     c->p.jump->fail_msg);
+			}
+			break;
+		case SS_CONNECT: {
+			int err = 0;
+			socklen_t len = sizeof(err);
+			if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+				break;
+			getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &err, &len);
+			if (err) {
+				fail(c, now, HC_UNREACHABLE, "cannot connect to %s port %d: %s",
+				     c->target.host, c->target.port, strerror(err));
+				break;
+			}
+			start_session(c, now);
+			break;
+		}
+		case SS_HANDSHAKE: {
+			int rc = libssh2_session_handshake(c->session, c->sock);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				break;
+			if (rc) {
+				fail(c, now, HC_UNREACHABLE, "SSH handshake with %s:%d failed: %s",
+				     c->target.host, c->target.port, session_error(c));
+				break;
+			}
+			check_hostkey(c, now);
+			break;
+		}
+		case SS_AUTH_LIST: auth_list(c, now); break;
+		case SS_AUTH_AGENT: auth_agent(c, now); break;
+		case SS_AUTH_KEY: auth_key(c, now); break;
+		case SS_CHANNEL: open_channel(c, now); break;
+		case SS_EXEC: exec_shell(c, now); break;
+		case SS_READY: service_ready(c, now); break;
+		default: break;
+		}
+	} while (c->state != before && c->state != SS_BACKOFF && c->state != SS_READY);
+	if (c->state == SS_READY && before != SS_READY)
+		service_ready(c, now);
+}
+
+void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
+{
+	short ev = POLLIN;
+
+	c->poll_idx = -1;
+	if (c->state == SS_BACKOFF || c->state == SS_IDLE) {
+		if (c->state == SS_BACKOFF && shell_busy(&c->shell))
+			deadline_min(deadline, c->retry_at);
+		return;
+	}
+	if (c->state == SS_QUEUED) {
+		deadline_min(deadline, c->deadline);
+		return;
+	}
+	if (c->state == SS_TUNNEL) {
+		/* the jump host's conn opens the tunnel; look again shortly */
+		deadline_min(deadline, now_mono() + 0.01);
+		return;
+	}
+	if (c->state == SS_CONNECT) {
+		ev = POLLOUT;
+	} else if (c->session) {
+		int dir = libssh2_session_block_directions(c->session);
+		if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+			ev |= POLLOUT;
+	}
+	c->poll_idx = pollset_add(ps, c->sock, ev);
+	if (in_setup(c))
+		deadline_min(deadline, c->deadline);
+	deadline_min(deadline, shell_deadline(&c->shell));
+	if (c->state == SS_READY)
+		deadline_min(deadline, c->next_keepalive);
+	for (struct tunnel *t = c->tunnels; t; t = t->next) {
+		short tev = 0;
+		t->poll_idx = -1;
+		if (t->state != TN_OPEN)
+			continue;
+		if (!t->fd_eof && t->to_ch_len < TUNNEL_BUF)
+			tev |= POLLIN;
+		if (t->to_fd_len)
+			tev |= POLLOUT;
+		t->poll_idx = pollset_add(ps, t->fd, tev);
+	}
+}
+
+void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now)
+{
+	short rev = pollset_revents(ps, c->poll_idx);
+
+	if (c->state == SS_BACKOFF || c->state == SS_IDLE) {
+		if (shell_busy(&c->shell))
+			ssh_conn_kick(c, now);
+		return;
+	}
+	if (c->state == SS_QUEUED) {
+		if (slot_free(c))
+			begin(c, now);
+		else if (now > c->deadline)
+			fail(c, now, HC_UNREACHABLE, "too many connections being set up at once to %s",
+			     c->target.host[0] ? c->target.host : c->alias);
+		return;
+	}
+	if (in_setup(c) && now > c->deadline) {
+		fail(c, now, HC_UNREACHABLE, "%s:%d timed out after %.0fs (%s)",
+		     c->target.host, c->target.port, c->p.timeout, phase_name(c->state));
+		return;
+	}
+	if (c->state == SS_CONNECT && !rev)
+		return;
+	/* libssh2 may have data buffered for channels other than the one that
+	 * read it, so every wake-up services the whole session. */
+	step(c, now, rev);
+}
+
+void ssh_conn_disconnect(struct ssh_conn *c)
+{
+	teardown(c);
+	c->state = SS_IDLE;
+}
+
+void ssh_conn_free(struct ssh_conn *c)
+{
+	if (!c)
+		return;
+	teardown(c);
+	for (struct tunnel *t = c->tunnels, *n; t; t = n) {
+		n = t->next;
+		free(t);
+	}
+	c->tunnels = NULL;
+	shell_free(&c->shell);
+	ssh_target_free(&c->target);
+	free(c->name);
+	free(c->alias);
+	free(c->user);
+	free(c->identity_file);
+	free(c->known_hosts);
+	free(c);
+}

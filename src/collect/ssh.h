@@ -1,0 +1,56 @@
+/* One persistent, non-blocking libssh2 session per host, with one
+ * long-lived `sh` channel for requests (shell.h) and direct-tcpip tunnels
+ * for hosts (and later databases) reached through it.
+ *
+ * Nothing here ever blocks: the collector loop calls ssh_conn_prepare() to
+ * learn which fds and deadline to wait for, and ssh_conn_dispatch() when
+ * they are ready. A dead or blackholed host costs only its own timeout. */
+#ifndef FLEETDECK_SSH_H
+#define FLEETDECK_SSH_H
+
+#include <stdbool.h>
+#include "fleet/fleet.h"
+#include "collect/shell.h"
+#include "loop/pollset.h"
+
+struct ssh_conn;
+
+struct ssh_params {
+	const char *name;           /* [host] name, for messages */
+	const char *alias;          /* address or ssh-config alias */
+	const char *user;           /* NULL: from ssh config */
+	int port;                   /* 0: from ssh config */
+	const char *identity_file;  /* NULL: ssh config's / defaults */
+	const char *known_hosts;
+	enum host_key_policy policy;
+	double timeout;
+	struct ssh_conn *jump;      /* NULL: direct */
+	int *dest_setups;           /* shared by all conns to the same address:
+				       how many are being set up right now */
+};
+
+struct ssh_conn *ssh_conn_new(const struct ssh_params *p);
+/* Closes the session (and tunnels through it). Disconnect every conn before
+ * freeing any: a conn's tunnel lives on its jump host's conn. */
+void ssh_conn_disconnect(struct ssh_conn *c);
+void ssh_conn_free(struct ssh_conn *c);
+
+/* The request shell of this host; submit to it, then ssh_conn_kick(). */
+struct shell *ssh_conn_shell(struct ssh_conn *c);
+/* Starts connecting if there is work and the backoff allows it. Returns -1
+ * (nothing queued is sent) while backing off after a failure. */
+int ssh_conn_kick(struct ssh_conn *c, double now);
+
+void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline);
+void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now);
+
+/* The last failure, for hosts in backoff. */
+enum host_conn ssh_conn_last_fail(const struct ssh_conn *c, const char **msg,
+				  const char **fingerprint);
+bool ssh_conn_ready(const struct ssh_conn *c);
+
+/* Cap on connections being set up at once through one jump host or to one
+ * address: sshd's default MaxStartups refuses past 10. */
+#define SSH_MAX_HANDSHAKES 8
+
+#endif

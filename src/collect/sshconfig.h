@@ -1,0 +1,26 @@
+/* Resolves a host through the user's OpenSSH configuration with `ssh -G`,
+ * so Host aliases, HostName, User, Port, IdentityFile and ProxyJump mean the
+ * same to fleetdeck as to ssh(1). Without ssh(1), falls back to defaults. */
+#ifndef FLEETDECK_SSHCONFIG_H
+#define FLEETDECK_SSHCONFIG_H
+
+#include <stddef.h>
+
+#define SSHCONFIG_MAX_IDS 8
+
+struct ssh_target {
+	char host[256];        /* HostName */
+	char user[128];
+	int port;
+	char *identity_files[SSHCONFIG_MAX_IDS];  /* expanded, malloc'd */
+	int nidentity;
+	char proxyjump[256];   /* "" when none */
+};
+
+/* user and port (0) override the config like -l and -p do. Returns 0, or -1
+ * with err (only when ssh -G exists and refuses the name). */
+int sshconfig_resolve(const char *alias, const char *user, int port,
+		      struct ssh_target *t, char *err, size_t errlen);
+void ssh_target_free(struct ssh_target *t);
+
+#endif
