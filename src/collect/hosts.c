@@ -83,6 +83,11 @@ static void probe_done(void *arg, const struct shell_result *r)
 	}
 	s->conn = HC_OK;
 	s->error[0] = '\0';
+	if (hp->ssh) {
+		const char *msg, *fp = "";
+		ssh_conn_last_fail(hp->ssh, &msg, &fp);
+		str_copy(s->fingerprint, fp, sizeof(s->fingerprint));
+	}
 	s->sampled_at = s->attempted_at;
 	s->latency_ms = r->latency_ms;
 	s->valid |= HV_LATENCY;

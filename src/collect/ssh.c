@@ -529,9 +529,8 @@ static void check_hostkey(struct ssh_conn *c, double now)
 		     c->fingerprint, c->known_hosts);
 		return;
 	case KH_MISMATCH:
-		fail(c, now, HC_HOSTKEY, "HOST KEY CHANGED: %s:%d now offers %s, which does not match %s; "
-		     "refusing to connect (verify it, then fix known_hosts)",
-		     c->target.host, c->target.port, c->fingerprint, c->known_hosts);
+		fail(c, now, HC_HOSTKEY, "HOST KEY CHANGED: now %s, not as in %s; not connecting "
+		     "(verify, then fix known_hosts)", c->fingerprint, c->known_hosts);
 		return;
 	case KH_ERROR:
 		fail(c, now, HC_HOSTKEY, "%s", err);
@@ -540,9 +539,8 @@ static void check_hostkey(struct ssh_conn *c, double now)
 		break;
 	}
 	if (c->p.policy != HKP_ACCEPT_NEW) {
-		fail(c, now, HC_HOSTKEY, "unknown host key %s for %s:%d (not in %s; host_key_policy is "
-		     "strict): verify it and add it, e.g. ssh-keyscan -p %d %s >> %s",
-		     c->fingerprint, c->target.host, c->target.port, c->known_hosts,
+		fail(c, now, HC_HOSTKEY, "unknown host key %s (not in %s, policy strict): verify it, "
+		     "then ssh-keyscan -p %d %s >> %s", c->fingerprint, c->known_hosts,
 		     c->target.port, c->target.host, c->known_hosts);
 		return;
 	}
@@ -841,6 +839,12 @@ void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
 		int dir = libssh2_session_block_directions(c->session);
 		if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
 			ev |= POLLOUT;
+		/* work waiting to go out: wake as soon as the socket takes it */
+		if (c->state == SS_READY && shell_wants_write(&c->shell))
+			ev |= POLLOUT;
+		for (struct tunnel *t = c->tunnels; t; t = t->next)
+			if (t->to_ch_len)
+				ev |= POLLOUT;
 	}
 	c->poll_idx = pollset_add(ps, c->sock, ev);
 	if (in_setup(c))

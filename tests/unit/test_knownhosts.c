@@ -1,0 +1,171 @@
+/* known_hosts handling against lines as OpenSSH writes them. The two keys
+ * and the hashed lines were made with ssh-keygen (-t ed25519, and -H). */
+#include "config.h"
+#include "collect/knownhosts.h"
+#include "util/util.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+
+#define K1 "AAAAC3NzaC1lZDI1NTE5AAAAIFjc+zi8f7bRhr7ky8t8darOzuLjKcy+9gjySdyWHHKF"
+#define K2 "AAAAC3NzaC1lZDI1NTE5AAAAIBRlFKNbCuv/yI9Kf5Kl7+5UqZPJDz0gV+thrfXmOaVc"
+#define K1_FP "SHA256:KdKjIzOLImw+qX0gLRfhj3JNvSw1G8/Q2r2bDa6sszI"
+
+static char dir[64];
+static char file[128];
+static unsigned char k1[64], k2[64];
+static size_t k1len, k2len;
+
+static size_t decode(const char *b64, unsigned char *out)
+{
+	int n = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)strlen(b64));
+	ck_assert_int_gt(n, 0);
+	return (size_t)n - (b64[strlen(b64) - 1] == '=') - (b64[strlen(b64) - 2] == '=');
+}
+
+static void write_file(const char *text)
+{
+	FILE *fp = fopen(file, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void setup(void)
+{
+	str_copy(dir, "/tmp/fd-kh-XXXXXX", sizeof(dir));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	str_fmt(file, sizeof(file), "%s/known_hosts", dir);
+	k1len = decode(K1, k1);
+	k2len = decode(K2, k2);
+}
+
+static void teardown(void)
+{
+	unlink(file);
+	rmdir(dir);
+}
+
+static enum kh_result check(const char *host, int port, const unsigned char *k, size_t len)
+{
+	char err[256];
+	return knownhosts_check(file, host, port, k, len, err, sizeof(err));
+}
+
+START_TEST(plain_and_port)
+{
+	write_file("# comment\n\nweb1,10.0.0.5 ssh-ed25519 " K1 "\n[db1]:2222 ssh-ed25519 " K2 " c\n");
+	ck_assert_int_eq(check("web1", 22, k1, k1len), KH_MATCH);
+	ck_assert_int_eq(check("10.0.0.5", 22, k1, k1len), KH_MATCH);
+	ck_assert_int_eq(check("WEB1", 22, k1, k1len), KH_MATCH);
+	ck_assert_int_eq(check("web1", 22, k2, k2len), KH_MISMATCH);
+	ck_assert_int_eq(check("db1", 2222, k2, k2len), KH_MATCH);
+	/* port 22's entry does not vouch for another port, nor the reverse */
+	ck_assert_int_eq(check("web1", 2200, k1, k1len), KH_NOTFOUND);
+	ck_assert_int_eq(check("db1", 22, k2, k2len), KH_NOTFOUND);
+	ck_assert_int_eq(check("other", 22, k1, k1len), KH_NOTFOUND);
+}
+END_TEST
+
+START_TEST(hashed)
+{
+	write_file("|1|6r4NKz0mJ+KA6I1xNVDrBOmWJx0=|m30nP9kOYUDosCSu+S8Nyr3LOTg= ssh-ed25519 " K1 "\n"
+		   "|1|ZWZXcs42ICkY1DN3ikuBqjuQcqY=|Uu1SXlryksZeCwRe58i8ikooH88= ssh-ed25519 " K2 "\n");
+	ck_assert_int_eq(check("hashed.example", 22, k1, k1len), KH_MATCH);
+	ck_assert_int_eq(check("hashed.example", 2222, k2, k2len), KH_MATCH);
+	ck_assert_int_eq(check("hashed.example", 22, k2, k2len), KH_MISMATCH);
+	ck_assert_int_eq(check("hashed.other", 22, k1, k1len), KH_NOTFOUND);
+}
+END_TEST
+
+START_TEST(wildcards_and_negation)
+{
+	write_file("*.lab,!bad.lab ssh-ed25519 " K1 "\n");
+	ck_assert_int_eq(check("a.lab", 22, k1, k1len), KH_MATCH);
+	ck_assert_int_eq(check("bad.lab", 22, k1, k1len), KH_NOTFOUND);
+	ck_assert_int_eq(check("a.lab.evil", 22, k1, k1len), KH_NOTFOUND);
+}
+END_TEST
+
+START_TEST(revoked_wins)
+{
+	write_file("web1 ssh-ed25519 " K1 "\n@revoked * ssh-ed25519 " K1 "\n");
+	ck_assert_int_eq(check("web1", 22, k1, k1len), KH_REVOKED);
+}
+END_TEST
+
+START_TEST(cert_authority_is_skipped)
+{
+	write_file("@cert-authority *.lab ssh-ed25519 " K1 "\n");
+	/* certificates are not supported: a CA line vouches for nothing */
+	ck_assert_int_eq(check("a.lab", 22, k1, k1len), KH_NOTFOUND);
+}
+END_TEST
+
+START_TEST(missing_file_and_garbage)
+{
+	ck_assert_int_eq(check("web1", 22, k1, k1len), KH_NOTFOUND);
+	write_file("web1\n\x01\x02 garbage\nweb1 ssh-ed25519 !!!notbase64\n@bogus x y z\n");
+	ck_assert_int_eq(check("web1", 22, k1, k1len), KH_MISMATCH);
+}
+END_TEST
+
+START_TEST(add_then_match)
+{
+	char err[256] = "";
+	struct stat st;
+	char *types;
+
+	ck_assert_int_eq(knownhosts_add(file, "127.0.0.2", 2201, k1, k1len, err, sizeof(err)), 0);
+	ck_assert_int_eq(stat(file, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(check("127.0.0.2", 2201, k1, k1len), KH_MATCH);
+	ck_assert_int_eq(check("127.0.0.2", 2201, k2, k2len), KH_MISMATCH);
+	types = knownhosts_types_for(file, "127.0.0.2", 2201);
+	ck_assert_str_eq(types, "ssh-ed25519");
+	free(types);
+	ck_assert_ptr_null(knownhosts_types_for(file, "127.0.0.9", 22));
+}
+END_TEST
+
+START_TEST(fingerprint_like_ssh_keygen)
+{
+	char fp[96], type[32];
+
+	knownhosts_fingerprint(k1, k1len, fp, sizeof(fp));
+	ck_assert_str_eq(fp, K1_FP);
+	ck_assert_int_eq(knownhosts_blob_type(k1, k1len, type, sizeof(type)), 0);
+	ck_assert_str_eq(type, "ssh-ed25519");
+	ck_assert_int_eq(knownhosts_blob_type((const unsigned char *)"\xff\xff\xff\xff", 4,
+					      type, sizeof(type)), -1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("knownhosts");
+	TCase *tc = tcase_create("check");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, plain_and_port);
+	tcase_add_test(tc, hashed);
+	tcase_add_test(tc, wildcards_and_negation);
+	tcase_add_test(tc, revoked_wins);
+	tcase_add_test(tc, cert_authority_is_skipped);
+	tcase_add_test(tc, missing_file_and_garbage);
+	tcase_add_test(tc, add_then_match);
+	tcase_add_test(tc, fingerprint_like_ssh_keygen);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
