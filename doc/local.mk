@@ -1,1 +1,3 @@
-# doc: files of this area
+# doc: man pages and design notes
+dist_man_MANS += doc/fleetdeck.1
+EXTRA_DIST += doc/architecture.md
