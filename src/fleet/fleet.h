@@ -146,4 +146,21 @@ char *fleet_read_secret(const char *value, char *err, size_t errlen);
  * table) in man(7) format; used to keep the man page true. */
 void fleet_schema_print_man(FILE *fp);
 
+/* Additions by the fleet area (implemented in src/fleet/fleet.c). */
+
+/* The kv of key in s, or NULL. */
+const struct fleet_kv *fleet_section_kv(const struct fleet_section *s, const char *key);
+/* The value of key, else the schema's default for it (for the section's
+ * source/provider), else NULL: collectors need not repeat defaults. */
+const char *fleet_section_value(const struct fleet_section *s, const char *key);
+/* A path-valued key resolved as the validator does: ~ expanded, a relative
+ * path taken relative to the file that set it; env:NAME returned as is.
+ * malloc'd; NULL when the key is not set. Pass the result to
+ * fleet_read_secret() for *_file keys. */
+char *fleet_section_path(const struct fleet_section *s, const char *key);
+/* Splits a list value (words separated by spaces or commas) into a
+ * malloc'd, NULL-terminated vector; *n (if not NULL) gets the count. */
+char **fleet_list_split(const char *value, size_t *n);
+void fleet_list_free(char **v);
+
 #endif

@@ -1,1 +1,19 @@
 # src/ui: files of this area
+src_libfleetdeck_a_SOURCES += \
+	src/ui/ui.h src/ui/ui.c \
+	src/ui/curses_inc.h \
+	src/ui/cells.h src/ui/cells.c \
+	src/ui/theme.h src/ui/theme.c \
+	src/ui/present.h src/ui/present.c \
+	src/ui/views.h src/ui/views.c \
+	src/ui/frame.c src/ui/nav.c \
+	src/ui/view_overview.c src/ui/view_detail.c src/ui/view_help.c \
+	src/ui/view_placeholder.c
+
+dist_themes_DATA += themes/default themes/light themes/mono themes/high-contrast
+
+check_PROGRAMS += tests/unit/test_ui
+tests_unit_test_ui_SOURCES = tests/unit/test_ui.c
+tests_unit_test_ui_CFLAGS = $(UNITFLAGS)
+tests_unit_test_ui_LDADD = $(UNITLIBS)
+TESTS += tests/unit/test_ui

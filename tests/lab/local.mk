@@ -1,1 +1,17 @@
-# tests/lab: files of this area
+# tests/lab: the real-sshd test lab, the end-to-end integration tests and the
+# TUI tests (tmux). Each test uses its own LAB_NET, so they run in parallel.
+LAB_TESTS = \
+	tests/integration/hosts_json.sh \
+	tests/integration/host_down.sh \
+	tests/integration/hostkey.sh \
+	tests/integration/blackhole.sh \
+	tests/integration/garbage.sh \
+	tests/integration/bad_config.sh \
+	tests/integration/reconnect.sh \
+	tests/tui/tui_overview.sh \
+	tests/tui/tui_nocolor.sh
+
+TESTS += $(LAB_TESTS)
+EXTRA_DIST += $(LAB_TESTS) \
+	tests/lab/up tests/lab/down tests/lab/lib.sh tests/lab/README.md \
+	doc/testing.md

@@ -1,0 +1,368 @@
+#include "config.h"
+#include "fleet/schema.h"
+#include "util/util.h"
+
+#include <string.h>
+
+/* Rows shared by every section that is polled: per-section overrides. */
+#define POLL_KEYS \
+	{ "interval", ST_DURATION, SK_NONZERO, NULL, "the fleet's interval", NULL, NULL, \
+	  "How often this target is polled." }, \
+	{ "timeout", ST_DURATION, SK_NONZERO, NULL, "the fleet's timeout", NULL, NULL, \
+	  "I/O timeout for this target." }
+
+/* Host rule thresholds: fleet-wide in [fleet], overridable per [host]. */
+#define THRESHOLD_KEYS(DEF_PSI_W, DEF_PSI_C, DEF_DISK_W, DEF_DISK_C, DEF_OOM, DOC) \
+	{ "psi_warn", ST_PERCENT, 0, DEF_PSI_W, DOC, NULL, NULL, \
+	  "Memory pressure (PSI some avg10, percent) above which a host is warn." }, \
+	{ "psi_crit", ST_PERCENT, 0, DEF_PSI_C, DOC, NULL, NULL, \
+	  "Memory pressure above which a host is crit." }, \
+	{ "disk_warn", ST_PERCENT, 0, DEF_DISK_W, DOC, NULL, NULL, \
+	  "Disk use of a watched mount above which a host is warn." }, \
+	{ "disk_crit", ST_PERCENT, 0, DEF_DISK_C, DOC, NULL, NULL, \
+	  "Disk use above which a host is crit." }, \
+	{ "oom_hold", ST_DURATION, 0, DEF_OOM, DOC, NULL, NULL, \
+	  "How long a new OOM kill keeps a host crit." }
+
+static const struct schema_key fleet_keys[] = {
+	{ "interval", ST_DURATION, SK_NONZERO, "2s", NULL, NULL, NULL,
+	  "How often every target is polled, unless its section sets its own." },
+	{ "timeout", ST_DURATION, SK_NONZERO, "5s", NULL, NULL, NULL,
+	  "Per-target I/O timeout (connect, command, query, HTTP request)." },
+	{ "known_hosts", ST_PATH, 0, "~/.ssh/known_hosts", NULL, NULL, NULL,
+	  "OpenSSH known_hosts file host keys are verified against (hashed entries too)." },
+	{ "host_key_policy", ST_ENUM, 0, "strict", NULL, "strict accept-new", NULL,
+	  "strict refuses unknown and changed host keys; accept-new adds unknown keys "
+	  "to known_hosts and still refuses changed ones." },
+	{ "audit_log", ST_OUT_PATH, 0, NULL, "$XDG_STATE_HOME/fleetdeck/audit.log", NULL, NULL,
+	  "Where every action attempt is appended as one JSON line "
+	  "(without XDG_STATE_HOME: ~/.local/state/fleetdeck/audit.log)." },
+	{ "read_only", ST_BOOL, 0, "no", NULL, NULL, NULL,
+	  "Disable every action, as --read-only does." },
+	THRESHOLD_KEYS("10", "40", "90%", "95%", "10m", NULL),
+};
+
+static const struct schema_key host_keys[] = {
+	{ "ssh", ST_SSH, 0, NULL, "the section name", NULL, NULL,
+	  "[user@]address[:port] (IPv6 as [addr]:port), an alias from the user's ssh config, "
+	  "or local for this machine." },
+	{ "jump", ST_HOST, 0, NULL, NULL, NULL, NULL,
+	  "Another [host] to connect through, like ProxyJump." },
+	{ "identity_file", ST_SECRET_FILE, 0, NULL, NULL, NULL, NULL,
+	  "Private key to log in with after the ssh-agent's keys." },
+	{ "role", ST_STRING, 0, NULL, NULL, NULL, NULL,
+	  "Free text shown in the views." },
+	{ "ram_reserve", ST_SIZE, 0, NULL, NULL, NULL, NULL,
+	  "Memory that must stay available; less is crit, and containers without a "
+	  "memory limit on this host are warn." },
+	{ "containers", ST_ENUM, 0, "auto", NULL, "auto docker podman none", NULL,
+	  "Container engine to read." },
+	{ "gpus", ST_ENUM, 0, "auto", NULL, "auto nvidia http-json none", NULL,
+	  "How GPUs are read: nvidia-smi, or an HTTP JSON endpoint (gpu_url)." },
+	{ "gpu_url", ST_URL, SK_REQUIRED, NULL, NULL, NULL, "http-json",
+	  "The JSON document with the GPU metrics, fetched from this host's SSH session." },
+	{ "gpu_fields", ST_FIELD_MAP, 0, NULL, NULL, NULL, "http-json",
+	  "FIELD=/json/pointer pairs. list= points at the array of GPUs (without it the "
+	  "document is one GPU); the other pointers are relative to one GPU. Fields: "
+	  "list index name util mem_used mem_total temp power power_limit." },
+	{ "disk", ST_MOUNT_LIST, 0, "/", NULL, NULL, NULL,
+	  "Mount points to watch (at most 8)." },
+	POLL_KEYS,
+	THRESHOLD_KEYS(NULL, NULL, NULL, NULL, NULL, "the fleet's"),
+};
+
+static const struct schema_key service_keys[] = {
+	{ "host", ST_HOST, SK_REQUIRED, NULL, NULL, NULL, NULL,
+	  "The [host] it runs on." },
+	{ "check", ST_CHECK, 0, NULL, NULL, NULL, NULL,
+	  "http(s)://... expecting a 2xx answer, or tcp HOST:PORT." },
+	{ "expect", ST_STRING, 0, NULL, NULL, NULL, NULL,
+	  "Text the HTTP body must contain." },
+	{ "from", ST_HOST, 0, NULL, NULL, NULL, NULL,
+	  "Run the check from this [host] over its SSH session." },
+	{ "container", ST_STRING, 0, NULL, NULL, NULL, NULL,
+	  "Name of the container that runs it." },
+	{ "port", ST_PORT, 0, NULL, NULL, NULL, NULL,
+	  "Port it listens on (shown in the topology)." },
+	{ "mem_limit", ST_SIZE, 0, NULL, NULL, NULL, NULL,
+	  "Memory it is allowed, counted in the RAM view." },
+	POLL_KEYS,
+};
+
+static const struct schema_key database_keys[] = {
+	{ "dsn", ST_DSN, SK_REQUIRED, NULL, NULL, NULL, NULL,
+	  "libpq conninfo or URI, without a password." },
+	{ "password_file", ST_SECRET_FILE, 0, NULL, NULL, NULL, NULL,
+	  "File holding the password (or use ~/.pgpass)." },
+	{ "host", ST_HOST, 0, NULL, NULL, NULL, NULL,
+	  "The [host] it runs on." },
+	{ "tunnel", ST_HOST, 0, NULL, NULL, NULL, NULL,
+	  "Reach it through this [host]'s SSH session, like ssh -L." },
+	{ "rpo", ST_DURATION, SK_NONZERO, NULL, NULL, NULL, NULL,
+	  "Recovery point objective, shown with its backups." },
+	{ "replica_of", ST_DATABASE, 0, NULL, NULL, NULL, NULL,
+	  "The [database] it replicates." },
+	POLL_KEYS,
+};
+
+static const struct schema_key backup_keys[] = {
+	{ "source", ST_ENUM, SK_REQUIRED, NULL, NULL,
+	  "pg-archiver restic pgbackrest file command", NULL,
+	  "Where the time of the last good backup comes from." },
+	{ "rpo", ST_DURATION, SK_REQUIRED | SK_NONZERO, NULL, NULL, NULL, NULL,
+	  "Maximum age of the last good backup: ok up to 0.8 x rpo, warn up to rpo, "
+	  "breach beyond." },
+	{ "rto", ST_DURATION, 0, NULL, NULL, NULL, NULL,
+	  "Recovery time objective, shown." },
+	{ "of", ST_TARGET, 0, NULL, NULL, NULL, NULL,
+	  "The [database] or [host] it protects." },
+	{ "database", ST_DATABASE, SK_REQUIRED, NULL, NULL, NULL, "pg-archiver",
+	  "The [database] whose pg_stat_archiver is read." },
+	{ "host", ST_HOST, SK_REQUIRED, NULL, NULL, NULL, "restic pgbackrest file",
+	  "The [host] the tool runs on, over SSH." },
+	{ "host", ST_HOST, 0, NULL, "this machine", NULL, "command",
+	  "The [host] the command runs on, over SSH." },
+	{ "repo", ST_STRING, SK_REQUIRED, NULL, NULL, NULL, "restic",
+	  "The restic repository, as restic -r takes it." },
+	{ "password_file", ST_REMOTE_PATH, 0, NULL, NULL, NULL, "restic",
+	  "The repository password file, a path on that host (never read by fleetdeck)." },
+	{ "tag", ST_STRING, 0, NULL, NULL, NULL, "restic",
+	  "Only snapshots with this tag count." },
+	{ "path", ST_REMOTE_PATH, 0, NULL, NULL, NULL, "restic",
+	  "Only snapshots of this path count." },
+	{ "path", ST_REMOTE_PATH, SK_REQUIRED, NULL, NULL, NULL, "file",
+	  "Glob of the backup files on that host; the newest match counts, "
+	  "and a zero-byte newest file is a failure." },
+	{ "stanza", ST_STRING, SK_REQUIRED, NULL, NULL, NULL, "pgbackrest",
+	  "The pgBackRest stanza." },
+	{ "command", ST_COMMAND, SK_REQUIRED, NULL, NULL, NULL, "command",
+	  "Prints the time of the last good backup (epoch or ISO-8601) on its first line." },
+	POLL_KEYS,
+};
+
+static const struct schema_key link_keys[] = {
+	{ "label", ST_STRING, 0, NULL, NULL, NULL, NULL,
+	  "Text drawn on the edge (HTTPS, SSH -R 25435, restic)." },
+	{ "check", ST_CHECK, 0, NULL, NULL, NULL, NULL,
+	  "tcp HOST:PORT or http(s)://..., probed from the first host over its SSH session." },
+	POLL_KEYS,
+};
+
+static const struct schema_key runners_keys[] = {
+	{ "provider", ST_ENUM, SK_REQUIRED, NULL, NULL, "command digitalocean systemd", NULL,
+	  "How the runners are listed and scaled." },
+	{ "min", ST_NUMBER, 0, "0", NULL, NULL, NULL,
+	  "Fewest runners; scaling below is refused, fewer running is warn." },
+	{ "max", ST_NUMBER, 0, NULL, NULL, NULL, NULL,
+	  "Most runners; scaling above is refused, more running is warn." },
+	{ "step", ST_NUMBER, SK_NONZERO, "1", NULL, NULL, NULL,
+	  "Runners added or removed by one + or - key press." },
+	{ "status", ST_RUNNER_STATUS, 0, "none", NULL, NULL, NULL,
+	  "Where busy/idle/offline and queued jobs come from: forgejo URL "
+	  "[token_file=PATH], github OWNER/REPO [token_file=PATH], or none." },
+	{ "actions", ST_ENUM, 0, "scale", NULL, "scale none", NULL,
+	  "none makes the fleet view-only." },
+	{ "host", ST_HOST, 0, NULL, "this machine", NULL, "command",
+	  "The [host] the commands run on, over SSH." },
+	{ "list", ST_COMMAND, SK_REQUIRED, NULL, NULL, NULL, "command",
+	  "Prints one runner a line, or a JSON array." },
+	{ "scale", ST_TEMPLATE, 0, NULL, NULL, NULL, "command",
+	  "Sets the count; {count} is replaced by the new count." },
+	{ "token_file", ST_SECRET_FILE, SK_REQUIRED, NULL, NULL, NULL, "digitalocean",
+	  "DigitalOcean API token." },
+	{ "tag", ST_STRING, SK_REQUIRED, NULL, NULL, NULL, "digitalocean",
+	  "Droplets with this tag are the runners; new ones get it." },
+	{ "image", ST_STRING, 0, NULL, NULL, NULL, "digitalocean",
+	  "Image (golden snapshot) new droplets are created from." },
+	{ "size", ST_STRING, 0, NULL, NULL, NULL, "digitalocean",
+	  "Droplet size slug, e.g. s-8vcpu-16gb-amd." },
+	{ "region", ST_STRING, 0, NULL, NULL, NULL, "digitalocean",
+	  "Region slug, e.g. nyc3." },
+	{ "ssh_keys", ST_LIST, 0, NULL, NULL, NULL, "digitalocean",
+	  "SSH key ids or fingerprints put on new droplets." },
+	{ "name_prefix", ST_STRING, 0, NULL, "the section name", NULL, "digitalocean",
+	  "New droplets are named PREFIX-N." },
+	{ "api", ST_URL, 0, "https://api.digitalocean.com/v2", NULL, NULL, "digitalocean",
+	  "API base URL." },
+	{ "host", ST_HOST, SK_REQUIRED, NULL, NULL, NULL, "systemd",
+	  "The [host] whose systemd runs the runners." },
+	{ "unit", ST_STRING, SK_REQUIRED, NULL, NULL, NULL, "systemd",
+	  "Template unit, e.g. forgejo-runner@; instances are UNIT1, UNIT2..." },
+	POLL_KEYS,
+};
+
+static const struct schema_key key_keys[] = {
+	{ "provider", ST_ENUM, SK_REQUIRED, NULL, NULL, "pg-apikey ssh-authorized-key command", NULL,
+	  "How the key's age is read and how it is rotated." },
+	{ "max_age", ST_DURATION, SK_NONZERO, "90d", NULL, NULL, NULL,
+	  "Older than 0.9 x max_age is warn, older than max_age crit." },
+	{ "actions", ST_ENUM, 0, "rotate", NULL, "rotate none", NULL,
+	  "none makes the key view-only." },
+	{ "database", ST_DATABASE, SK_REQUIRED, NULL, NULL, NULL, "pg-apikey",
+	  "The [database] holding the keys table." },
+	{ "table", ST_STRING, 0, "api_keys", NULL, NULL, "pg-apikey",
+	  "Table of keys." },
+	{ "id", ST_STRING, 0, NULL, NULL, NULL, "pg-apikey",
+	  "The live key's row id (or use where)." },
+	{ "where", ST_STRING, 0, NULL, NULL, NULL, "pg-apikey",
+	  "SQL condition selecting the live key (instead of id)." },
+	{ "columns", ST_LIST, 0, "id prefix key_hash created_at revoked_at", NULL, NULL, "pg-apikey",
+	  "Column names for id, prefix, key_hash (hex SHA-256 of the key), created_at, "
+	  "revoked_at, in that order." },
+	{ "key_prefix", ST_STRING, 0, NULL, NULL, NULL, "pg-apikey",
+	  "Literal text new keys start with, e.g. tf_live_." },
+	{ "deliver_file", ST_OUT_PATH, 0, NULL, NULL, NULL, "pg-apikey",
+	  "Where a new key is written (mode 600) besides being shown once." },
+	{ "grace", ST_DURATION, 0, "24h", NULL, NULL, "pg-apikey",
+	  "How long the old key keeps working after a rotation." },
+	{ "hosts", ST_HOST_LIST, SK_REQUIRED, NULL, NULL, NULL, "ssh-authorized-key",
+	  "[host]s whose authorized_keys hold the key." },
+	{ "user", ST_STRING, 0, NULL, "the login user of each host", NULL, "ssh-authorized-key",
+	  "Account whose ~/.ssh/authorized_keys is edited." },
+	{ "identity_file", ST_SECRET_FILE, SK_REQUIRED, NULL, NULL, NULL, "ssh-authorized-key",
+	  "The private key being rotated; the new pair replaces it." },
+	{ "host", ST_HOST, 0, NULL, "this machine", NULL, "command",
+	  "The [host] the commands run on, over SSH." },
+	{ "rotate", ST_COMMAND, SK_REQUIRED, NULL, NULL, NULL, "command",
+	  "Rotates the key; prints the new key's id." },
+	{ "age", ST_COMMAND, 0, NULL, NULL, NULL, "command",
+	  "Prints the key's creation time (epoch or ISO-8601)." },
+	POLL_KEYS,
+};
+
+static const struct schema_key prometheus_keys[] = {
+	{ "url", ST_URL, SK_REQUIRED, NULL, NULL, NULL, NULL,
+	  "Base URL of the query API (Prometheus, Thanos, VictoriaMetrics, Mimir)." },
+	{ "bearer_token_file", ST_SECRET_FILE, 0, NULL, NULL, NULL, NULL,
+	  "Token sent as Authorization: Bearer." },
+	{ "match", ST_STRING, 0, NULL, NULL, NULL, NULL,
+	  "Series selector, e.g. {job=\"node\"}." },
+	{ "host_label", ST_STRING, 0, "instance", NULL, NULL, NULL,
+	  "Label that names the host of a series." },
+	POLL_KEYS,
+};
+
+#define SECTION(KIND, NAME, VARIANT, OPT, HELP, KEYS) \
+	{ KIND, NAME, VARIANT, OPT, HELP, KEYS, ARRAY_LEN(KEYS) }
+
+/* Indexed by enum section_kind. */
+static const struct schema_section sections[SEC__COUNT] = {
+	SECTION(SEC_FLEET, "fleet", NULL, true,
+		"Fleet-wide defaults; at most one. Its name is the fleet's name "
+		"(default: the file's name without extension).", fleet_keys),
+	SECTION(SEC_HOST, "host", "gpus", false,
+		"A machine reached over SSH, or this machine.", host_keys),
+	SECTION(SEC_SERVICE, "service", NULL, false,
+		"A process or API on a host.", service_keys),
+	SECTION(SEC_DATABASE, "database", NULL, false,
+		"A PostgreSQL server or database.", database_keys),
+	SECTION(SEC_BACKUP, "backup", "source", false,
+		"Something whose freshness is judged against an RPO.", backup_keys),
+	SECTION(SEC_LINK, "link", NULL, false,
+		"An edge of the topology, named FROM -> TO: FROM is a [host], TO a "
+		"[host], [service] or [database].", link_keys),
+	SECTION(SEC_RUNNERS, "runners", "provider", false,
+		"A fleet of CI runners that can be scaled.", runners_keys),
+	SECTION(SEC_KEY, "key", "provider", false,
+		"A credential with a rotation policy.", key_keys),
+	SECTION(SEC_PROMETHEUS, "prometheus", NULL, false,
+		"A Prometheus-compatible query API used as a data source.", prometheus_keys),
+};
+
+const struct schema_section *schema_section(enum section_kind kind)
+{
+	if ((int)kind < 0 || kind >= SEC__COUNT)
+		return NULL;
+	return &sections[kind];
+}
+
+const struct schema_section *schema_section_by_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(sections); i++)
+		if (strcmp(sections[i].name, name) == 0)
+			return &sections[i];
+	return NULL;
+}
+
+bool schema_word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (!list || n == 0)
+		return false;
+	for (const char *p = list; *p; ) {
+		size_t len = strcspn(p, " ");
+		if (len == n && strncmp(p, word, n) == 0)
+			return true;
+		p += len;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+bool schema_key_applies(const struct schema_key *k, const char *variant)
+{
+	return !k->only || !variant || schema_word_in(k->only, variant);
+}
+
+const struct schema_key *schema_key_any(const struct schema_section *s, const char *key)
+{
+	return schema_key_find(s, key, NULL);
+}
+
+const struct schema_key *schema_key_find(const struct schema_section *s, const char *key,
+					 const char *variant)
+{
+	for (size_t i = 0; i < s->nkeys; i++)
+		if (strcmp(s->keys[i].name, key) == 0 && schema_key_applies(&s->keys[i], variant))
+			return &s->keys[i];
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	const char *expect;
+} type_info[ST__COUNT] = {
+	[ST_STRING] = { "text", "text" },
+	[ST_COMMAND] = { "command", "a command line" },
+	[ST_TEMPLATE] = { "command with {count}", "a command line containing {count}, "
+			  "e.g. terraform apply -auto-approve -var runners={count}" },
+	[ST_DURATION] = { "duration", "a duration such as 250ms, 2s, 15m, 1h or 90d" },
+	[ST_SIZE] = { "size", "a size in IEC units such as 512K, 512M or 2G (a plain number is bytes)" },
+	[ST_BOOL] = { "boolean", "yes/no, true/false or on/off" },
+	[ST_PERCENT] = { "percentage", "a percentage from 0 to 100, such as 90 or 90%" },
+	[ST_NUMBER] = { "number", "a whole number such as 0 or 6" },
+	[ST_PORT] = { "port", "a port number from 1 to 65535, such as 5432" },
+	[ST_ENUM] = { "choice", "one of the listed values" },
+	[ST_PATH] = { "local path", "a file path such as ~/.ssh/known_hosts" },
+	[ST_OUT_PATH] = { "local path, written", "a file path such as ~/fleetdeck/audit.log" },
+	[ST_SECRET_FILE] = { "secret file or env:NAME", "a file path such as ~/.vault/token (mode 600), "
+			     "or env:NAME" },
+	[ST_REMOTE_PATH] = { "path on the remote host", "a path on the remote host, such as /etc/restic/pass" },
+	[ST_HOST] = { "[host] name", "the name of a [host]" },
+	[ST_HOST_LIST] = { "list of [host] names", "names of [host] sections, such as black vps-0" },
+	[ST_DATABASE] = { "[database] name", "the name of a [database]" },
+	[ST_TARGET] = { "[database] or [host] name", "the name of a [database] or a [host]" },
+	[ST_URL] = { "URL", "a URL such as https://example.org/v1/metrics" },
+	[ST_DSN] = { "libpq conninfo or URI", "a libpq conninfo (host=127.0.0.1 port=5432 dbname=app user=monitor) "
+		     "or URI (postgresql://monitor@127.0.0.1:5432/app)" },
+	[ST_LIST] = { "list", "words separated by spaces or commas" },
+	[ST_MOUNT_LIST] = { "list of mount points", "absolute mount points such as / /srv" },
+	[ST_SSH] = { "ssh target", "local, or [user@]address[:port] such as ops@10.0.0.11:22 "
+		     "or [fd00::1]:22" },
+	[ST_CHECK] = { "http(s) URL or tcp HOST:PORT", "https://HOST/PATH or tcp HOST:PORT, such as tcp 10.0.0.11:3060" },
+	[ST_RUNNER_STATUS] = { "runner status", "none, forgejo URL [token_file=PATH] or "
+			       "github OWNER/REPO [token_file=PATH]" },
+	[ST_FIELD_MAP] = { "field map", "FIELD=/json/pointer pairs such as "
+			   "list=/gpus util=/utilization mem_used=/memory/used" },
+};
+
+const char *schema_type_expect(enum schema_type t)
+{
+	return (unsigned)t < ST__COUNT ? type_info[t].expect : "a value";
+}
+
+const char *schema_type_name(enum schema_type t)
+{
+	return (unsigned)t < ST__COUNT ? type_info[t].name : "value";
+}

@@ -1,0 +1,324 @@
+/* Checks of one value against its schema type: formats, URLs, DSNs, ssh
+ * targets, checks. References to other sections are validate.c's. */
+#include "config.h"
+#include "fleet/internal.h"
+#include "fleet/values.h"
+#include "util/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int values_number(const char *s, long max, long *out)
+{
+	long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int values_enum_index(const char *choices, const char *value)
+{
+	int i = 0;
+
+	for (const char *p = choices; *p; i++) {
+		size_t len = strcspn(p, " ");
+		if (len == strlen(value) && strncmp(p, value, len) == 0)
+			return i;
+		p += len;
+		p += strspn(p, " ");
+	}
+	return -1;
+}
+
+/* HOST[:PORT] or [V6]:PORT into malloc'd *host and *port (0 when absent).
+ * Returns NULL, or why it is malformed. */
+const char *values_host_port(const char *s, char **host, int *port)
+{
+	const char *colon, *end;
+	long p;
+
+	*host = NULL;
+	*port = 0;
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (!end)
+			return "missing ']' after the IPv6 address";
+		if (end == s + 1)
+			return "empty address between [ and ]";
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] && !colon)
+			return "unexpected text after ']'";
+		s++;
+	} else {
+		colon = strchr(s, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL;   /* a bare IPv6 address has no port */
+		end = colon ? colon : s + strlen(s);
+	}
+	if (end == s)
+		return "no address";
+	if (*s == '-')
+		return "an address cannot start with '-'";
+	if (colon && values_number(colon + 1, 65535, &p) < 0)
+		return "the port must be a number from 1 to 65535";
+	if (colon && p == 0)
+		return "the port must be a number from 1 to 65535";
+	*host = xstrndup(s, (size_t)(end - s));
+	*port = colon ? (int)p : 0;
+	return NULL;
+}
+
+int fleet_ssh_parse(const char *ssh, struct fleet_host *h, char *err, size_t errlen)
+{
+	const char *at = strrchr(ssh, '@');
+	const char *why;
+
+	h->local = false;
+	h->user = h->address = NULL;
+	h->port = 0;
+	if (strcmp(ssh, "local") == 0) {
+		h->local = true;
+		return 0;
+	}
+	if (strpbrk(ssh, " \t")) {
+		str_fmt(err, errlen, "an ssh target cannot contain blanks");
+		return -1;
+	}
+	if (at == ssh) {
+		str_fmt(err, errlen, "empty user name before '@'");
+		return -1;
+	}
+	why = values_host_port(at ? at + 1 : ssh, &h->address, &h->port);
+	if (why) {
+		str_fmt(err, errlen, "%s", why);
+		return -1;
+	}
+	if (at)
+		h->user = xstrndup(ssh, (size_t)(at - ssh));
+	return 0;
+}
+
+/* Whether s starts with the scheme, case-insensitive. */
+static bool has_scheme(const char *s, const char *scheme)
+{
+	return strncasecmp(s, scheme, strlen(scheme)) == 0;
+}
+
+const char *values_url(const char *s)
+{
+	const char *rest, *at;
+	size_t alen;
+	char *host;
+	int port;
+	const char *why;
+	char auth[512];
+
+	if (has_scheme(s, "https://"))
+		rest = s + 8;
+	else if (has_scheme(s, "http://"))
+		rest = s + 7;
+	else
+		return "expected a URL starting with http:// or https://";
+	if (strpbrk(s, " \t"))
+		return "a URL cannot contain blanks (write %20)";
+	alen = strcspn(rest, "/?#");
+	if (alen == 0 || alen >= sizeof(auth))
+		return "no host in the URL";
+	memcpy(auth, rest, alen);
+	auth[alen] = '\0';
+	at = strrchr(auth, '@');
+	if (at && memchr(auth, ':', (size_t)(at - auth)))
+		return "a URL must not contain a password; use a *_file key or env:NAME for secrets";
+	why = values_host_port(at ? at + 1 : auth, &host, &port);
+	free(host);
+	return why;
+}
+
+/* A password in a URI's user info or query string. */
+static bool dsn_uri_has_password(const char *s)
+{
+	const char *rest = strstr(s, "://") + 3;
+	size_t alen = strcspn(rest, "/?");
+	const char *q = strchr(rest, '?');
+	const char *at = NULL;
+
+	for (const char *p = rest; p < rest + alen; p++)
+		if (*p == '@')
+			at = p;
+	if (at && memchr(rest, ':', (size_t)(at - rest)))
+		return true;
+	for (; q && *q; q = strchr(q + 1, '&'))
+		if (strncasecmp(q + 1, "password=", 9) == 0)
+			return true;
+	return false;
+}
+
+/* Walks a conninfo's key=value pairs; *password is set if one is a password. */
+static const char *dsn_conninfo(const char *s, bool *password)
+{
+	int pairs = 0;
+
+	*password = false;
+	for (;;) {
+		const char *key;
+		size_t klen;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		key = s;
+		while ((*s >= 'a' && *s <= 'z') || *s == '_')
+			s++;
+		klen = (size_t)(s - key);
+		while (isspace((unsigned char)*s))
+			s++;
+		if (klen == 0 || *s != '=')
+			return "expected key=value pairs";
+		if (klen == 8 && strncmp(key, "password", 8) == 0)
+			*password = true;
+		s++;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '\'') {
+			for (s++; *s && *s != '\''; s++)
+				if (*s == '\\' && s[1])
+					s++;
+			if (*s != '\'')
+				return "missing the closing quote of a value";
+			s++;
+		} else {
+			while (*s && !isspace((unsigned char)*s))
+				s++;
+		}
+		pairs++;
+	}
+	return pairs ? NULL : "expected key=value pairs";
+}
+
+const char *values_dsn(const char *s, bool *password)
+{
+	*password = false;
+	if (has_scheme(s, "postgresql://") || has_scheme(s, "postgres://")) {
+		*password = dsn_uri_has_password(s);
+		return NULL;
+	}
+	if (strstr(s, "://"))
+		return "a URI must start with postgresql:// or postgres://";
+	return dsn_conninfo(s, password);
+}
+
+const char *values_check(const char *s)
+{
+	char *host;
+	int port;
+	const char *why;
+
+	if (has_scheme(s, "http://") || has_scheme(s, "https://"))
+		return values_url(s);
+	if (strncmp(s, "tcp", 3) != 0 || (s[3] != ' ' && s[3] != '\t'))
+		return "expected https://HOST/PATH or tcp HOST:PORT, such as tcp 10.0.0.11:3060";
+	s += 3 + strspn(s + 3, " \t");
+	if (strpbrk(s, " \t"))
+		return "expected tcp HOST:PORT with nothing after it";
+	why = values_host_port(s, &host, &port);
+	free(host);
+	if (!why && port == 0)
+		why = "expected tcp HOST:PORT with a port, such as tcp 10.0.0.11:3060";
+	return why;
+}
+
+/* OWNER/REPO of GitHub: exactly one slash, both parts non-empty. */
+static bool github_repo(const char *s)
+{
+	const char *slash = strchr(s, '/');
+
+	if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/'))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-/", *s))
+			return false;
+	return true;
+}
+
+const char *values_runner_status(const char *s, char **token_file)
+{
+	size_t n;
+	char **w = fleet_list_split(s, &n);
+	const char *why = NULL;
+
+	*token_file = NULL;
+	if (n == 1 && strcmp(w[0], "none") == 0)
+		goto out;
+	if (n < 2 || n > 3 || (strcmp(w[0], "forgejo") != 0 && strcmp(w[0], "github") != 0)) {
+		why = "expected none, forgejo URL [token_file=PATH] or github OWNER/REPO "
+		      "[token_file=PATH]";
+		goto out;
+	}
+	if (strcmp(w[0], "forgejo") == 0 && values_url(w[1]))
+		why = "expected forgejo URL [token_file=PATH], such as forgejo https://git.example.org";
+	else if (strcmp(w[0], "github") == 0 && !github_repo(w[1]))
+		why = "expected github OWNER/REPO [token_file=PATH], such as github acme/app";
+	else if (n == 3 && (!str_starts(w[2], "token_file=") || !w[2][11]))
+		why = "expected token_file=PATH after the URL or repository";
+	else if (n == 3)
+		*token_file = xstrdup(w[2] + 11);
+out:
+	fleet_list_free(w);
+	return why;
+}
+
+static const char *const gpu_field_names[] = {
+	"list", "index", "name", "util", "mem_used", "mem_total", "temp", "power", "power_limit",
+};
+
+const char *values_field_map(const char *s, char *buf, size_t size)
+{
+	size_t n;
+	char **w = fleet_list_split(s, &n);
+	unsigned seen = 0;
+	const char *why = NULL;
+
+	for (size_t i = 0; i < n && !why; i++) {
+		char *eq = strchr(w[i], '=');
+		int f = -1;
+
+		if (!eq) {
+			why = "expected FIELD=/json/pointer pairs, such as util=/utilization";
+			break;
+		}
+		*eq = '\0';
+		for (size_t j = 0; j < ARRAY_LEN(gpu_field_names); j++)
+			if (strcmp(w[i], gpu_field_names[j]) == 0)
+				f = (int)j;
+		if (f < 0) {
+			const char *hint = fleet_suggest(w[i], gpu_field_names, ARRAY_LEN(gpu_field_names));
+			char pv[64];
+			fleet_preview(pv, sizeof(pv), w[i]);
+			str_fmt(buf, size, "unknown field '%s'%s%s%s; fields are list index name util "
+				"mem_used mem_total temp power power_limit", pv, hint ? " (did you mean '" : "",
+				hint ? hint : "", hint ? "'?)" : "");
+			why = buf;
+		} else if (seen & (1u << f)) {
+			str_fmt(buf, size, "field '%s' is mapped twice", gpu_field_names[f]);
+			why = buf;
+		} else if (eq[1] && eq[1] != '/') {
+			why = "a JSON pointer starts with '/', such as /gpus/0/temp";
+		}
+		if (f >= 0)
+			seen |= 1u << f;
+	}
+	fleet_list_free(w);
+	return why;
+}

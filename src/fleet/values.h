@@ -1,0 +1,28 @@
+/* Format checks for fleet-file values (values.c). Each check returns NULL
+ * when the value is well-formed, else a message saying what was expected;
+ * messages never quote the value, which may hold a secret. */
+#ifndef FLEETDECK_FLEET_VALUES_H
+#define FLEETDECK_FLEET_VALUES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A whole number from 0 to max. Returns 0, or -1. */
+int values_number(const char *s, long max, long *out);
+/* The position of value among space-separated choices, or -1. */
+int values_enum_index(const char *choices, const char *value);
+/* HOST[:PORT] or [V6ADDR]:PORT; *host is malloc'd (NULL on error). */
+const char *values_host_port(const char *s, char **host, int *port);
+/* http(s)://HOST[:PORT]/..., without a password. */
+const char *values_url(const char *s);
+/* libpq conninfo or URI; *password tells whether it holds one. */
+const char *values_dsn(const char *s, bool *password);
+/* A service or link check: http(s)://... or tcp HOST:PORT. */
+const char *values_check(const char *s);
+/* A runners status; *token_file gets a malloc'd copy of token_file=PATH's
+ * PATH, or NULL. */
+const char *values_runner_status(const char *s, char **token_file);
+/* gpu_fields: FIELD=/pointer pairs; buf holds a composed message. */
+const char *values_field_map(const char *s, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,267 @@
+#include "config.h"
+#include "out/out.h"
+#include "util/util.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* SPEC §4. Field names are a public interface: add, never rename. Unknown
+ * values are null, never a made-up zero. */
+#define JSON_SCHEMA 1
+
+static json_t *j_real(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Unix seconds, to the millisecond; 0 means never. */
+static json_t *j_time(double t)
+{
+	return t > 0 && isfinite(t) ? json_real(round(t * 1000) / 1000) : json_null();
+}
+
+/* Durations to the millisecond: 0.3, not 0.299999952316284. */
+static json_t *j_secs(double v)
+{
+	return v >= 0 && isfinite(v) ? json_real(round(v * 1000) / 1000) : json_null();
+}
+
+static json_t *j_real_if(bool ok, double v)
+{
+	return ok ? j_real(v) : json_null();
+}
+
+static json_t *j_uint_if(bool ok, uint64_t v)
+{
+	if (!ok)
+		return json_null();
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+/* Text from remote hosts may not be UTF-8; jansson refuses that, so such
+ * bytes become '?' instead of the field going missing. */
+static json_t *j_str(const char *s)
+{
+	json_t *v;
+	char *copy;
+
+	if (!s)
+		return json_null();
+	v = json_string(s);
+	if (v)
+		return v;
+	copy = xstrdup(s);
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	v = json_string(copy);
+	free(copy);
+	return v ? v : json_null();
+}
+
+static json_t *j_str_or_null(const char *s)
+{
+	return s && *s ? j_str(s) : json_null();
+}
+
+static json_t *j_reachable(enum host_conn c)
+{
+	switch (c) {
+	case HC_NEVER:
+		return json_null();
+	case HC_OK:
+	case HC_PROBE:     /* it answered; what it said was unusable */
+		return json_true();
+	case HC_UNREACHABLE:
+	case HC_HOSTKEY:
+	case HC_AUTH:
+		break;
+	}
+	return json_false();
+}
+
+static json_t *json_load_avg(const struct host_sample *s)
+{
+	json_t *a;
+
+	if (!(s->valid & HV_LOAD))
+		return json_null();
+	a = json_array();
+	for (int i = 0; i < 3; i++)
+		json_array_append_new(a, j_real(s->load[i]));
+	return a;
+}
+
+static json_t *json_disk(const struct disk_sample *d)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "mount", j_str(d->mount));
+	json_object_set_new(o, "size", j_uint_if(d->valid, d->size));
+	json_object_set_new(o, "used", j_uint_if(d->valid, d->used));
+	json_object_set_new(o, "used_pct", j_real_if(d->valid, d->used_pct));
+	json_object_set_new(o, "valid", json_boolean(d->valid));
+	return o;
+}
+
+/* null when the probe did not report disks at all: unknown, not "none" */
+static json_t *json_disks(const struct host_sample *s)
+{
+	json_t *a;
+
+	if (!(s->valid & HV_DISKS))
+		return json_null();
+	a = json_array();
+	for (int i = 0; i < s->ndisks && i < MODEL_MAX_DISKS; i++)
+		json_array_append_new(a, json_disk(&s->disks[i]));
+	return a;
+}
+
+static json_t *json_problems(const struct host_eval *ev)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; ev && i < ev->nproblems; i++)
+		json_array_append_new(a, j_str(ev->problems[i].text));
+	return a;
+}
+
+static void json_host_identity(json_t *o, const struct host_sample *s,
+			       const struct host_eval *ev)
+{
+	json_object_set_new(o, "status", json_string(status_name(ev ? ev->status : ST_UNKNOWN)));
+	json_object_set_new(o, "reachable", j_reachable(s->conn));
+	json_object_set_new(o, "sampled_at", j_time(s->sampled_at));
+	json_object_set_new(o, "latency_ms", j_real_if(s->valid & HV_LATENCY, s->latency_ms));
+}
+
+static void json_host_metrics(json_t *o, const struct fleet_host *h,
+			      const struct host_sample *s)
+{
+	unsigned v = s->valid;
+
+	json_object_set_new(o, "load", json_load_avg(s));
+	json_object_set_new(o, "cpu_pct", j_real_if(v & HV_CPU, s->cpu_pct));
+	json_object_set_new(o, "cores", v & HV_CORES ? json_integer(s->cores) : json_null());
+	json_object_set_new(o, "mem_total", j_uint_if(v & HV_MEM, s->mem_total));
+	json_object_set_new(o, "mem_available", j_uint_if(v & HV_MEM, s->mem_available));
+	json_object_set_new(o, "swap_used", j_uint_if(v & HV_SWAP, s->swap_used));
+	json_object_set_new(o, "psi_mem_some_avg10", j_real_if(v & HV_PSI, s->psi_some10));
+	json_object_set_new(o, "psi_mem_full_avg10", j_real_if(v & HV_PSI, s->psi_full10));
+	json_object_set_new(o, "oom_kills", j_uint_if(v & HV_OOM, s->oom_kills));
+	json_object_set_new(o, "ram_reserve",
+			    h && h->ram_reserve >= 0 ? json_integer(h->ram_reserve) : json_null());
+	json_object_set_new(o, "disks", json_disks(s));
+	json_object_set_new(o, "containers", json_array());
+	json_object_set_new(o, "gpus", json_array());
+}
+
+/* Fields beyond §4: allowed by the schema, useful to scripts. */
+static void json_host_extra(json_t *o, const struct fleet_host *h,
+			    const struct host_sample *s, const struct host_eval *ev)
+{
+	unsigned v = s->valid;
+
+	json_object_set_new(o, "role", j_str_or_null(h ? h->role : NULL));
+	json_object_set_new(o, "address", j_str_or_null(h ? h->address : NULL));
+	json_object_set_new(o, "conn", json_string(host_conn_name(s->conn)));
+	json_object_set_new(o, "error", j_str_or_null(s->conn == HC_OK ? NULL : s->error));
+	json_object_set_new(o, "fingerprint", j_str_or_null(s->fingerprint));
+	json_object_set_new(o, "stale", json_boolean(ev && ev->stale));
+	json_object_set_new(o, "age_s", ev ? j_secs(ev->age) : json_null());
+	json_object_set_new(o, "interval_s", s->interval > 0 ? j_real(s->interval) :
+			    h && h->interval > 0 ? j_real(h->interval) : json_null());
+	json_object_set_new(o, "kernel", v & HV_KERNEL ? j_str_or_null(s->kernel) : json_null());
+	json_object_set_new(o, "uptime_s", j_real_if(v & HV_UPTIME, s->uptime_s));
+	json_object_set_new(o, "boot_time", v & HV_UPTIME ? j_time(s->boot_time) : json_null());
+	json_object_set_new(o, "swap_total", j_uint_if(v & HV_SWAP, s->swap_total));
+}
+
+static json_t *json_host(const struct fleet *f, const struct snapshot *snap,
+			 const struct evaluation *ev, size_t i)
+{
+	const struct fleet_host *h = f && i < f->nhosts ? &f->hosts[i] : NULL;
+	const struct host_sample *s = &snap->hosts[i];
+	const struct host_eval *he = ev && i < ev->nhosts ? &ev->hosts[i] : NULL;
+	json_t *o = json_object();
+	char name[32];
+
+	if (h && h->name)
+		json_object_set_new(o, "name", j_str(h->name));
+	else {
+		str_fmt(name, sizeof(name), "#%zu", i);
+		json_object_set_new(o, "name", json_string(name));
+	}
+	json_host_identity(o, s, he);
+	json_host_metrics(o, h, s);
+	json_object_set_new(o, "problems", json_problems(he));
+	json_host_extra(o, h, s, he);
+	return o;
+}
+
+static json_t *json_alert(const struct alert *a)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "severity", json_string(status_name(a->severity)));
+	json_object_set_new(o, "target", j_str(a->target));
+	json_object_set_new(o, "message", j_str(a->message));
+	json_object_set_new(o, "since", j_time(a->since));
+	json_object_set_new(o, "code", j_str(a->code));
+	return o;
+}
+
+static json_t *json_counts(const struct evaluation *ev)
+{
+	json_t *o = json_object();
+	static const enum status order[] = { ST_OK, ST_WARN, ST_CRIT, ST_UNKNOWN };
+
+	for (size_t i = 0; i < ARRAY_LEN(order); i++)
+		json_object_set_new(o, status_name(order[i]), json_integer(ev->counts[order[i]]));
+	return o;
+}
+
+static json_t *json_document(const struct fleet *f, const struct snapshot *s,
+			     const struct evaluation *ev, double now)
+{
+	static const char *const later[] = {
+		"services", "databases", "backups", "links", "runners", "keys",
+	};
+	json_t *root = json_object();
+	json_t *hosts = json_array();
+	json_t *alerts = json_array();
+
+	json_object_set_new(root, "schema", json_integer(JSON_SCHEMA));
+	json_object_set_new(root, "fleet", j_str_or_null(f ? f->name : NULL));
+	json_object_set_new(root, "generated_at", j_time(now));
+	json_object_set_new(root, "status", json_string(status_name(ev->worst)));
+	for (size_t i = 0; s && i < s->nhosts; i++)
+		json_array_append_new(hosts, json_host(f, s, ev, i));
+	json_object_set_new(root, "hosts", hosts);
+	/* not collected yet: present and empty so consumers need no special case */
+	for (size_t i = 0; i < ARRAY_LEN(later); i++)
+		json_object_set_new(root, later[i], json_array());
+	for (size_t i = 0; i < ev->nalerts; i++)
+		json_array_append_new(alerts, json_alert(&ev->alerts[i]));
+	json_object_set_new(root, "alerts", alerts);
+	json_object_set_new(root, "counts", json_counts(ev));
+	json_object_set_new(root, "oldest_age_s", j_secs(ev->oldest_age));
+	return root;
+}
+
+int out_json(FILE *fp, const struct fleet *f, const struct snapshot *s,
+	     const struct evaluation *ev, double now)
+{
+	json_t *root = json_document(f, s, ev, now);
+	int rc;
+
+	/* 15 digits: times keep their milliseconds without 0.1 turning into
+	 * 0.10000000000000001 */
+	rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	json_decref(root);
+	if (rc < 0 || fputc('\n', fp) == EOF || fflush(fp) == EOF || ferror(fp))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,539 @@
+#include "config.h"
+#include "rules/rules.h"
+#include "util/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* SPEC §3 defaults; the fleet parser fills th with these, but a host built
+ * by hand (tests, the built-in default fleet) may leave th zeroed. */
+#define DEF_PSI_WARN 10.0
+#define DEF_PSI_CRIT 40.0
+#define DEF_DISK_WARN 90.0
+#define DEF_DISK_CRIT 95.0
+#define DEF_OOM_HOLD 600.0
+#define DEF_INTERVAL 2.0
+#define STALE_FACTOR 3.0
+
+/* last_status of a host that has not been judged yet. Its first real status
+ * is recorded without an event when it is ok, so that start-up does not
+ * flood the event log with "unknown -> ok" for every host. */
+#define ST_NONE ((enum status)4)
+
+static struct fleet_thresholds rules_thresholds(const struct fleet_host *h)
+{
+	struct fleet_thresholds t = {
+		DEF_PSI_WARN, DEF_PSI_CRIT, DEF_DISK_WARN, DEF_DISK_CRIT, DEF_OOM_HOLD
+	};
+	const struct fleet_thresholds *in;
+
+	if (!h)
+		return t;
+	in = &h->th;
+	/* all zero: nobody filled them in (a zero threshold alone is honoured) */
+	if (in->psi_warn == 0 && in->psi_crit == 0 && in->disk_warn == 0 &&
+	    in->disk_crit == 0 && in->oom_hold == 0)
+		return t;
+	t = *in;
+	if (t.oom_hold <= 0)
+		t.oom_hold = DEF_OOM_HOLD;
+	return t;
+}
+
+/* Index of the least severe problem (the last one among equals). */
+static int problem_weakest(const struct host_eval *ev)
+{
+	int w = 0;
+
+	for (int i = 1; i < ev->nproblems; i++)
+		if (ev->problems[i].severity <= ev->problems[w].severity)
+			w = i;
+	return w;
+}
+
+/* Adds a problem; when the list is full, it replaces the least severe one
+ * if the new problem is worse, so the worst problems are never lost. */
+__attribute__((format(printf, 4, 5)))
+static void problem_add(struct host_eval *ev, enum status sev, const char *code,
+			const char *fmt, ...)
+{
+	struct problem *p;
+	va_list ap;
+
+	if (ev->nproblems < RULES_MAX_PROBLEMS) {
+		p = &ev->problems[ev->nproblems++];
+	} else {
+		p = &ev->problems[problem_weakest(ev)];
+		if (p->severity >= sev)
+			return;
+	}
+	p->severity = sev;
+	str_copy(p->code, code, sizeof(p->code));
+	va_start(ap, fmt);
+	vsnprintf(p->text, sizeof(p->text), fmt, ap);
+	va_end(ap);
+}
+
+/* Stable sort, worst first: the first problem is the one a summary shows. */
+static void problems_sort(struct host_eval *ev)
+{
+	for (int i = 1; i < ev->nproblems; i++) {
+		struct problem p = ev->problems[i];
+		int j = i;
+
+		while (j > 0 && ev->problems[j - 1].severity < p.severity) {
+			ev->problems[j] = ev->problems[j - 1];
+			j--;
+		}
+		ev->problems[j] = p;
+	}
+}
+
+static bool str_icontains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* "what: error", unless the collector's error already says what. */
+static void conn_text(char *buf, size_t size, const char *what, const char *keyword,
+		      const char *error)
+{
+	if (!error[0])
+		str_copy(buf, what, size);
+	else if (str_icontains(error, keyword))
+		str_copy(buf, error, size);
+	else
+		str_fmt(buf, size, "%s: %s", what, error);
+}
+
+static void conn_problem(struct host_eval *ev, enum status sev, const char *code,
+			 const char *what, const char *keyword, const char *error)
+{
+	char text[RULES_TEXT_LEN];
+
+	conn_text(text, sizeof(text), what, keyword, error);
+	problem_add(ev, sev, code, "%s", text);
+}
+
+/* A refused host key must show its fingerprint, so the error text is cut
+ * (never the fingerprint) when both do not fit. */
+static void hostkey_problem(struct host_eval *ev, const struct host_sample *s)
+{
+	char text[RULES_TEXT_LEN];
+	size_t fp = strlen(s->fingerprint);
+
+	conn_text(text, sizeof(text), "host key refused", "host key", s->error);
+	if (!fp || strstr(s->error, s->fingerprint)) {
+		problem_add(ev, ST_CRIT, "hostkey", "%s", text);
+		return;
+	}
+	if (fp + 3 < sizeof(text) && strlen(text) > sizeof(text) - 1 - fp - 3)
+		text[sizeof(text) - 1 - fp - 3] = '\0';
+	problem_add(ev, ST_CRIT, "hostkey", "%s (%s)", text, s->fingerprint);
+}
+
+static bool has_data(const struct host_sample *s)
+{
+	return s->sampled_at > 0;
+}
+
+static void check_conn(const struct host_sample *s, struct host_eval *ev)
+{
+	switch (s->conn) {
+	case HC_NEVER:
+	case HC_OK:
+		if (!has_data(s))
+			problem_add(ev, ST_UNKNOWN, "waiting", "waiting for first sample");
+		return;
+	case HC_UNREACHABLE:
+		conn_problem(ev, ST_CRIT, "unreachable", "unreachable", "unreachable", s->error);
+		return;
+	case HC_HOSTKEY:
+		hostkey_problem(ev, s);
+		return;
+	case HC_AUTH:
+		conn_problem(ev, ST_CRIT, "auth", "authentication failed", "auth", s->error);
+		return;
+	case HC_PROBE:
+		/* a host that printed garbage is unknown, never green */
+		conn_problem(ev, ST_UNKNOWN, "probe", "probe failed", "probe", s->error);
+		return;
+	}
+	problem_add(ev, ST_UNKNOWN, "conn", "unknown connection state");
+}
+
+static double host_interval(const struct fleet_host *h, const struct host_sample *s)
+{
+	if (s->interval > 0)
+		return s->interval;
+	if (h && h->interval > 0)
+		return h->interval;
+	return DEF_INTERVAL;
+}
+
+static void check_stale(const struct fleet_host *h, const struct host_sample *s,
+			struct host_eval *ev)
+{
+	char age[16];
+
+	if (ev->age <= STALE_FACTOR * host_interval(h, s))
+		return;
+	ev->stale = true;
+	problem_add(ev, ST_UNKNOWN, "stale", "stale: no data for %s",
+		    fmt_age(age, sizeof(age), ev->age));
+}
+
+static void check_reserve(const struct fleet_host *h, const struct host_sample *s,
+			  struct host_eval *ev)
+{
+	char avail[16], reserve[16];
+
+	if (!h || h->ram_reserve < 0 || !(s->valid & HV_MEM))
+		return;
+	if (s->mem_available >= (uint64_t)h->ram_reserve)
+		return;
+	problem_add(ev, ST_CRIT, "reserve", "reserve breached: %s available < %s reserve",
+		    fmt_bytes(avail, sizeof(avail), (double)s->mem_available),
+		    fmt_bytes(reserve, sizeof(reserve), (double)h->ram_reserve));
+}
+
+static void check_psi(const struct fleet_thresholds *th, const struct host_sample *s,
+		      struct host_eval *ev)
+{
+	if (!(s->valid & HV_PSI))
+		return;
+	if (s->psi_some10 > th->psi_crit)
+		problem_add(ev, ST_CRIT, "psi", "memory pressure: PSI some avg10 %.1f > %g",
+			    s->psi_some10, th->psi_crit);
+	else if (s->psi_some10 > th->psi_warn)
+		problem_add(ev, ST_WARN, "psi", "memory pressure: PSI some avg10 %.1f > %g",
+			    s->psi_some10, th->psi_warn);
+}
+
+/* "93%", but "95.4%" when rounding would hide why 95.4 is over 95. */
+static void pct_text(char *buf, size_t size, double pct, double limit)
+{
+	str_fmt(buf, size, "%.0f%%", pct);
+	if (atof(buf) <= limit)
+		str_fmt(buf, size, "%.1f%%", pct);
+}
+
+static void check_disk(const struct fleet_thresholds *th, const struct disk_sample *d,
+		       struct host_eval *ev)
+{
+	char code[32], pct[16];
+
+	str_fmt(code, sizeof(code), "disk:%s", d->mount);
+	if (!d->valid) {
+		problem_add(ev, ST_UNKNOWN, code, "disk %s: cannot read", d->mount);
+		return;
+	}
+	if (d->used_pct > th->disk_crit) {
+		pct_text(pct, sizeof(pct), d->used_pct, th->disk_crit);
+		problem_add(ev, ST_CRIT, code, "disk %s %s used", d->mount, pct);
+	} else if (d->used_pct > th->disk_warn) {
+		pct_text(pct, sizeof(pct), d->used_pct, th->disk_warn);
+		problem_add(ev, ST_WARN, code, "disk %s %s used", d->mount, pct);
+	}
+}
+
+static bool sample_has_mount(const struct host_sample *s, const char *mount)
+{
+	for (int i = 0; i < s->ndisks && i < MODEL_MAX_DISKS; i++)
+		if (strncmp(s->disks[i].mount, mount, sizeof(s->disks[i].mount) - 1) == 0)
+			return true;
+	return false;
+}
+
+/* Every watched mount is judged: one the probe did not report is as
+ * unreadable as one it reported as invalid. */
+static void check_disks(const struct fleet_host *h, const struct fleet_thresholds *th,
+			const struct host_sample *s, struct host_eval *ev)
+{
+	char code[32];
+
+	if (!(s->valid & HV_DISKS))
+		return;
+	for (int i = 0; i < s->ndisks && i < MODEL_MAX_DISKS; i++)
+		check_disk(th, &s->disks[i], ev);
+	for (int i = 0; h && i < h->ndisks && i < FLEET_MAX_DISKS; i++) {
+		if (!h->disks[i] || sample_has_mount(s, h->disks[i]))
+			continue;
+		str_fmt(code, sizeof(code), "disk:%s", h->disks[i]);
+		problem_add(ev, ST_UNKNOWN, code, "disk %s: cannot read", h->disks[i]);
+	}
+}
+
+static void check_oom(const struct fleet_thresholds *th, double now, double oom_at,
+		      struct host_eval *ev)
+{
+	char age[16];
+	double ago;
+
+	if (oom_at <= 0)
+		return;
+	ago = now - oom_at;
+	if (ago < 0)
+		ago = 0;
+	if (ago >= th->oom_hold)
+		return;
+	problem_add(ev, ST_CRIT, "oom", "OOM kill %s ago", fmt_age(age, sizeof(age), ago));
+}
+
+void rules_eval_host(const struct fleet_host *h, const struct host_sample *s, double now,
+		     double oom_at, struct host_eval *out)
+{
+	struct fleet_thresholds th = rules_thresholds(h);
+
+	memset(out, 0, sizeof(*out));
+	out->age = -1;
+	if (has_data(s))
+		out->age = now > s->sampled_at ? now - s->sampled_at : 0;
+	check_conn(s, out);
+	/* the last good sample is still judged when the host fails now: its
+	 * problems do not vanish (and restart their clock) on one bad probe */
+	if (has_data(s)) {
+		check_stale(h, s, out);
+		check_reserve(h, s, out);
+		check_psi(&th, s, out);
+		check_disks(h, &th, s, out);
+	}
+	check_oom(&th, now, oom_at, out);
+	problems_sort(out);
+	out->status = ST_OK;
+	for (int i = 0; i < out->nproblems; i++)
+		out->status = status_worst(out->status, out->problems[i].severity);
+}
+
+/* ---- state ---- */
+
+void rules_state_init(struct rules_state *st, size_t nhosts)
+{
+	memset(st, 0, sizeof(*st));
+	st->nhosts = nhosts;
+	st->oom_seen = xcalloc(nhosts ? nhosts : 1, sizeof(*st->oom_seen));
+	st->oom_known = xcalloc(nhosts ? nhosts : 1, sizeof(*st->oom_known));
+	st->oom_at = xcalloc(nhosts ? nhosts : 1, sizeof(*st->oom_at));
+	st->last_status = xcalloc(nhosts ? nhosts : 1, sizeof(*st->last_status));
+	for (size_t i = 0; i < nhosts; i++)
+		st->last_status[i] = ST_NONE;
+}
+
+void rules_state_free(struct rules_state *st)
+{
+	free(st->oom_seen);
+	free(st->oom_known);
+	free(st->oom_at);
+	free(st->last_status);
+	free(st->prev);
+	memset(st, 0, sizeof(*st));
+}
+
+/* A zeroed state, or one sized for another snapshot, is made to fit; hosts
+ * beyond the old size start with no memory. */
+static void state_fit(struct rules_state *st, size_t n)
+{
+	size_t old = st->nhosts;
+
+	if (n == old && st->last_status)
+		return;
+	if (!st->last_status)
+		old = 0;
+	st->oom_seen = xrealloc(st->oom_seen, (n ? n : 1) * sizeof(*st->oom_seen));
+	st->oom_known = xrealloc(st->oom_known, (n ? n : 1) * sizeof(*st->oom_known));
+	st->oom_at = xrealloc(st->oom_at, (n ? n : 1) * sizeof(*st->oom_at));
+	st->last_status = xrealloc(st->last_status, (n ? n : 1) * sizeof(*st->last_status));
+	for (size_t i = old; i < n; i++) {
+		st->oom_seen[i] = 0;
+		st->oom_known[i] = false;
+		st->oom_at[i] = 0;
+		st->last_status[i] = ST_NONE;
+	}
+	st->nhosts = n;
+}
+
+/* The first sample only sets the baseline; a counter that went down (a
+ * reboot) sets a new one. The kill is dated when the probe saw it. */
+static void oom_track(struct rules_state *st, size_t i, const struct host_sample *s,
+		      double now)
+{
+	if (!(s->valid & HV_OOM) || !has_data(s))
+		return;
+	if (st->oom_known[i] && s->oom_kills > st->oom_seen[i])
+		st->oom_at[i] = s->sampled_at < now ? s->sampled_at : now;
+	st->oom_seen[i] = s->oom_kills;
+	st->oom_known[i] = true;
+}
+
+static void event_add(struct rules_state *st, double at, enum status from, enum status to,
+		      const char *target, const char *message)
+{
+	struct event *e = &st->events[st->event_pos];
+
+	e->at = at;
+	e->from = from;
+	e->to = to;
+	str_copy(e->target, target, sizeof(e->target));
+	str_copy(e->message, message, sizeof(e->message));
+	st->event_pos = (st->event_pos + 1) % RULES_MAX_EVENTS;
+	if (st->nevents < RULES_MAX_EVENTS)
+		st->nevents++;
+}
+
+static void event_note(struct rules_state *st, size_t i, const char *target,
+		       const struct host_sample *s, const struct host_eval *ev, double now)
+{
+	enum status last = st->last_status[i];
+	const char *msg = ev->nproblems ? ev->problems[0].text : "recovered";
+
+	if (!has_data(s) && s->conn == HC_NEVER)
+		return;    /* still waiting: not judged yet */
+	st->last_status[i] = ev->status;
+	if (last == ev->status)
+		return;
+	if (last == ST_NONE) {
+		if (ev->status == ST_OK)
+			return;
+		last = ST_UNKNOWN;
+	}
+	event_add(st, now, last, ev->status, target, msg);
+}
+
+/* ---- alerts ---- */
+
+static int alert_key_cmp(const void *a, const void *b)
+{
+	const struct alert *x = a, *y = b;
+	int c = strcmp(x->target, y->target);
+
+	return c ? c : strcmp(x->code, y->code);
+}
+
+/* Worst first, then oldest first; target and code keep the order stable. */
+static int alert_order_cmp(const void *a, const void *b)
+{
+	const struct alert *x = a, *y = b;
+
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	if (x->since != y->since)
+		return x->since < y->since ? -1 : 1;
+	return alert_key_cmp(a, b);
+}
+
+/* st->prev is kept sorted by target and code for this lookup. */
+static double alert_since(const struct rules_state *st, const struct alert *a, double now)
+{
+	const struct alert *p;
+
+	if (!st->nprev)
+		return now;
+	p = bsearch(a, st->prev, st->nprev, sizeof(*st->prev), alert_key_cmp);
+	return p ? p->since : now;
+}
+
+static void alerts_add_host(struct evaluation *out, const struct rules_state *st,
+			    const char *target, const struct host_eval *ev, double now)
+{
+	for (int k = 0; k < ev->nproblems; k++) {
+		const struct problem *p = &ev->problems[k];
+		struct alert *a;
+
+		if (p->severity == ST_OK)
+			continue;
+		a = &out->alerts[out->nalerts++];
+		memset(a, 0, sizeof(*a));
+		a->severity = p->severity;
+		str_copy(a->target, target, sizeof(a->target));
+		str_copy(a->code, p->code, sizeof(a->code));
+		str_copy(a->message, p->text, sizeof(a->message));
+		a->since = alert_since(st, a, now);
+	}
+}
+
+static void alerts_remember(struct rules_state *st, const struct evaluation *out)
+{
+	free(st->prev);
+	st->prev = NULL;
+	st->nprev = out->nalerts;
+	if (!out->nalerts)
+		return;
+	st->prev = xmalloc(out->nalerts * sizeof(*st->prev));
+	memcpy(st->prev, out->alerts, out->nalerts * sizeof(*st->prev));
+	qsort(st->prev, st->nprev, sizeof(*st->prev), alert_key_cmp);
+}
+
+/* ---- evaluation ---- */
+
+static void host_target(char *buf, size_t size, const struct fleet *f, size_t i)
+{
+	if (f && i < f->nhosts && f->hosts[i].name)
+		str_fmt(buf, size, "host/%s", f->hosts[i].name);
+	else
+		str_fmt(buf, size, "host/#%zu", i);
+}
+
+void evaluation_free(struct evaluation *ev)
+{
+	free(ev->hosts);
+	free(ev->alerts);
+	memset(ev, 0, sizeof(*ev));
+}
+
+static size_t count_alerts(const struct evaluation *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < out->nhosts; i++)
+		for (int k = 0; k < out->hosts[i].nproblems; k++)
+			n += out->hosts[i].problems[k].severity != ST_OK;
+	return n;
+}
+
+static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, double now,
+			   struct rules_state *st, struct evaluation *out)
+{
+	for (size_t i = 0; i < out->nhosts; i++) {
+		const struct fleet_host *h = f && i < f->nhosts ? &f->hosts[i] : NULL;
+		const struct host_sample *s = &snap->hosts[i];
+		struct host_eval *ev = &out->hosts[i];
+
+		oom_track(st, i, s, now);
+		rules_eval_host(h, s, now, st->oom_at[i], ev);
+		out->worst = status_worst(out->worst, ev->status);
+		out->counts[ev->status]++;
+		if (ev->age > out->oldest_age)
+			out->oldest_age = ev->age;
+	}
+}
+
+void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double now,
+		    struct rules_state *st, struct evaluation *out)
+{
+	char target[96];
+
+	evaluation_free(out);
+	out->worst = ST_OK;
+	out->oldest_age = -1;
+	out->nhosts = snap ? snap->nhosts : 0;
+	out->hosts = xcalloc(out->nhosts ? out->nhosts : 1, sizeof(*out->hosts));
+	state_fit(st, out->nhosts);
+	evaluate_hosts(f, snap, now, st, out);
+
+	out->alerts = xcalloc(count_alerts(out) + 1, sizeof(*out->alerts));
+	for (size_t i = 0; i < out->nhosts; i++) {
+		host_target(target, sizeof(target), f, i);
+		alerts_add_host(out, st, target, &out->hosts[i], now);
+		event_note(st, i, target, &snap->hosts[i], &out->hosts[i], now);
+	}
+	qsort(out->alerts, out->nalerts, sizeof(*out->alerts), alert_order_cmp);
+	alerts_remember(st, out);
+}

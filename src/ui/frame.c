@@ -1,0 +1,416 @@
+#include "config.h"
+#include "ui/views.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define MESSAGE_SECONDS 4
+
+/* A 5-row block font with just the letters of the status words. */
+static const struct big_glyph {
+	char ch;
+	const char *rows[5];
+} big_font[] = {
+	{ 'O', { " ### ", "#   #", "#   #", "#   #", " ### " } },
+	{ 'K', { "#   #", "#  # ", "###  ", "#  # ", "#   #" } },
+	{ 'W', { "#   #", "#   #", "# # #", "## ##", "#   #" } },
+	{ 'A', { " ### ", "#   #", "#####", "#   #", "#   #" } },
+	{ 'R', { "#### ", "#   #", "#### ", "#  # ", "#   #" } },
+	{ 'N', { "#   #", "##  #", "# # #", "#  ##", "#   #" } },
+	{ 'C', { " ####", "#    ", "#    ", "#    ", " ####" } },
+	{ 'I', { "#####", "  #  ", "  #  ", "  #  ", "#####" } },
+	{ 'T', { "#####", "  #  ", "  #  ", "  #  ", "  #  " } },
+	{ 'U', { "#   #", "#   #", "#   #", "#   #", " ### " } },
+};
+
+#define BIG_W 6   /* 5 columns and a gap */
+#define BIG_H 5
+
+static const struct big_glyph *big_find(char ch)
+{
+	for (size_t i = 0; i < ARRAY_LEN(big_font); i++)
+		if (big_font[i].ch == ch)
+			return &big_font[i];
+	return NULL;
+}
+
+/* Draws word in the big font at (x, y); returns the columns used. */
+static int big_text(struct cells *c, int x, int y, const char *word, int role)
+{
+	uint32_t block = cells_glyph(c, G_BAR_FULL);
+	int col = 0;
+
+	for (const char *p = word; *p; p++, col += BIG_W) {
+		const struct big_glyph *g = big_find(*p);
+		if (!g)
+			continue;
+		for (int r = 0; r < BIG_H; r++)
+			for (int k = 0; k < 5; k++)
+				if (g->rows[r][k] == '#')
+					cells_put(c, x + col + k, y + r, block, role);
+	}
+	return col;
+}
+
+static void clock_text(double now, char *buf, size_t size)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm)) {
+		str_copy(buf, "--:--:--", size);
+		return;
+	}
+	strftime(buf, size, "%H:%M:%S", &tm);
+}
+
+static enum status worst_status(const struct ui_ctx *u)
+{
+	return u->ev ? u->ev->worst : ST_UNKNOWN;
+}
+
+static bool any_stale(const struct ui_ctx *u)
+{
+	size_t n = view_nhosts(u);
+
+	for (size_t i = 0; i < n; i++)
+		if (u->ev->hosts[i].stale)
+			return true;
+	return false;
+}
+
+static bool all_stale(const struct ui_ctx *u)
+{
+	size_t n = view_nhosts(u);
+
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!u->ev->hosts[i].stale)
+			return false;
+	return true;
+}
+
+/* "data 3s": the age of the oldest data on screen. */
+static void data_age_text(const struct ui_ctx *u, char *buf, size_t size)
+{
+	char age[16];
+
+	if (!u->ev || view_nhosts(u) == 0 || u->ev->oldest_age < 0) {
+		str_copy(buf, "data n/a", size);
+		return;
+	}
+	str_fmt(buf, size, "data %s", fmt_age(age, sizeof(age), u->ev->oldest_age));
+}
+
+/* A status word as a coloured badge. Returns columns used. */
+static int status_badge(struct cells *c, int x, int y, int maxw, enum status st)
+{
+	char buf[16];
+	int used;
+
+	str_fmt(buf, sizeof(buf), " %s ", view_status_word(st));
+	used = cells_text(c, x, y, maxw, view_status_role(st), buf);
+	cells_paint(c, (struct rect){ x, y, used, 1 }, view_status_role(st), CF_REVERSE | CF_BOLD);
+	return used;
+}
+
+static const char *screen_title(const struct ui_ctx *u, const struct ui_state *s,
+				char *buf, size_t size)
+{
+	const char *view = views_table[s->view]->title;
+
+	if (s->screen == SCREEN_HELP)
+		return "Help";
+	if (s->screen == SCREEN_DETAIL && u->f && s->detail_host >= 0 &&
+	    (size_t)s->detail_host < u->f->nhosts) {
+		str_fmt(buf, size, "%s > %s", view, u->f->hosts[s->detail_host].name);
+		return buf;
+	}
+	return view;
+}
+
+/* The top line of every screen: fleet, worst status, view, flags on the
+ * left; data age and clock on the right when they fit. */
+static void top_line(struct cells *c, const struct ui_ctx *u, const struct ui_state *s, int y)
+{
+	char clock[16], age[32], title[160];
+	const char *fleet = u->f && u->f->name ? u->f->name : "fleetdeck";
+	int x = 1, rw, right_x;
+
+	cells_fill(c, (struct rect){ 0, y, c->w, 1 }, ' ', ROLE_NORMAL);
+	x += cells_text(c, x, y, c->w - x, ROLE_TITLE, fleet) + 1;
+	x += status_badge(c, x, y, c->w - x, worst_status(u)) + 1;
+	x += cells_text(c, x, y, c->w - x, ROLE_NORMAL,
+			screen_title(u, s, title, sizeof(title))) + 2;
+	if (u->paused) {
+		x += cells_text(c, x, y, c->w - x, ROLE_WARN, "PAUSED");
+		cells_paint(c, (struct rect){ x - 6, y, 6, 1 }, ROLE_WARN, CF_REVERSE);
+		x += 2;
+	}
+	if (u->read_only)
+		x += cells_text(c, x, y, c->w - x, ROLE_DIM, "READ-ONLY") + 2;
+
+	clock_text(u->now, clock, sizeof(clock));
+	data_age_text(u, age, sizeof(age));
+	rw = (int)strlen(age) + 2 + (int)strlen(clock) + 1;
+	right_x = c->w - rw;
+	if (right_x >= x) {
+		cells_text(c, right_x, y, rw, any_stale(u) ? ROLE_STALE : ROLE_DIM, age);
+		cells_text(c, c->w - 1 - (int)strlen(clock), y, 8, ROLE_NORMAL, clock);
+	} else if (c->w - 9 >= x) {
+		cells_text(c, c->w - 9, y, 8, ROLE_NORMAL, clock);
+	}
+}
+
+/* Tabs: " 1 Overview " when everything fits, then tighter, then numbers. */
+static void tabs_line(struct cells *c, struct ui_state *s, int y)
+{
+	int full = 0, tight = 0, x = 0;
+
+	for (int i = 0; i < VIEW_COUNT; i++) {
+		int tw = (int)strlen(views_table[i]->title);
+		full += tw + 4;
+		tight += tw + 3;
+	}
+	cells_fill(c, (struct rect){ 0, y, c->w, 1 }, ' ', ROLE_TAB);
+	s->tabs_y = y;
+	for (int i = 0; i < VIEW_COUNT; i++) {
+		const struct view *v = views_table[i];
+		bool active = i == s->view;
+		int role = active ? ROLE_TAB_ACTIVE : ROLE_TAB;
+		char buf[64];
+
+		if (full <= c->w)
+			str_fmt(buf, sizeof(buf), " %c %s ", v->hotkey, v->title);
+		else if (tight <= c->w)
+			str_fmt(buf, sizeof(buf), " %c %s", v->hotkey, v->title);
+		else if (active)
+			str_fmt(buf, sizeof(buf), " %c %s ", v->hotkey, v->title);
+		else
+			str_fmt(buf, sizeof(buf), " %c", v->hotkey);
+		s->tab_x0[i] = x;
+		x += cells_text(c, x, y, c->w - x, role, buf);
+		s->tab_x1[i] = x;
+	}
+}
+
+static void footer_hints(struct cells *c, const struct ui_ctx *u, const struct ui_state *s,
+			 int x, int y)
+{
+	const char *hints;
+
+	if (u->wall)
+		hints = "wall display (read-only)  q quit";
+	else if (s->screen == SCREEN_DETAIL)
+		hints = "Esc back  j/k scroll  ? help  q quit";
+	else if (s->screen == SCREEN_HELP)
+		hints = "Esc back  q quit";
+	else
+		hints = "? help  / filter  Enter detail  p pause  R poll now  q quit";
+	cells_text(c, x, y, c->w - x, ROLE_HELP, hints);
+}
+
+static void footer_line(struct cells *c, const struct ui_ctx *u, const struct ui_state *s, int y)
+{
+	int x = 1;
+
+	cells_fill(c, (struct rect){ 0, y, c->w, 1 }, ' ', ROLE_NORMAL);
+	if (s->filter_editing) {
+		x += cells_text(c, x, y, c->w - x, ROLE_TITLE, "filter: ");
+		x += cells_text(c, x, y, c->w - x, ROLE_NORMAL, s->filter);
+		x += cells_put(c, x, y, '_', ROLE_SELECTED);
+		cells_text(c, x + 2, y, c->w - x - 2, ROLE_HELP, "Enter keep  Esc clear");
+		return;
+	}
+	if (s->message[0] && u->now - s->message_at < MESSAGE_SECONDS) {
+		x += cells_text(c, x, y, c->w - x, ROLE_WARN, s->message) + 3;
+	} else if (s->filter[0]) {
+		x += cells_text(c, x, y, c->w - x, ROLE_TITLE, "filter: ");
+		x += cells_text(c, x, y, c->w - x, ROLE_SELECTED, s->filter);
+		x += cells_text(c, x + 1, y, c->w - x - 1, ROLE_DIM, "(Esc clears)") + 4;
+	}
+	if (u->wall && u->rotate_left >= 0) {
+		char buf[64];
+		str_fmt(buf, sizeof(buf), "next view in %.0fs", u->rotate_left);
+		x += cells_text(c, x, y, c->w - x, ROLE_DIM, buf) + 3;
+	} else if (u->wall) {
+		x += cells_text(c, x, y, c->w - x, ROLE_CRIT, "holding: critical") + 3;
+	}
+	footer_hints(c, u, s, x, y);
+}
+
+/* Counts per status as "crit 1  warn 2  unknown 0  ok 5". */
+static int counts_line(struct cells *c, int x, int y, int maxw, const struct ui_ctx *u)
+{
+	static const enum status order[] = { ST_CRIT, ST_WARN, ST_UNKNOWN, ST_OK };
+	int used = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(order); i++) {
+		int n = u->ev ? u->ev->counts[order[i]] : 0;
+		char buf[32];
+
+		str_fmt(buf, sizeof(buf), "%s %d", status_name(order[i]), n);
+		used += cells_text(c, x + used, y, maxw - used,
+				   n ? view_status_role(order[i]) : ROLE_DIM, buf);
+		used += cells_text(c, x + used, y, maxw - used, ROLE_NORMAL, "  ");
+	}
+	return used;
+}
+
+void summary_draw(struct cells *c, struct rect r, const struct ui_ctx *u)
+{
+	size_t idx[64], n;
+	int y = r.y;
+	struct rect old = cells_clip(c, r);
+
+	if (r.h <= 0 || r.w <= 0) {
+		c->clip = old;
+		return;
+	}
+	counts_line(c, r.x, y++, r.w, u);
+	n = view_alerts_sorted(u, idx, ARRAY_LEN(idx));
+	if (n == 0 && y < r.y + r.h)
+		cells_text(c, r.x, y++, r.w, ROLE_OK, "no open alerts");
+	for (size_t i = 0; i < n && y < r.y + r.h; i++, y++) {
+		const struct alert *a = &u->ev->alerts[idx[i]];
+		int x = r.x;
+
+		x += cells_text(c, x, y, r.x + r.w - x, view_status_role(a->severity),
+				view_status_word(a->severity)) + 1;
+		x += cells_text(c, x, y, r.x + r.w - x, ROLE_NORMAL, a->target);
+		x += cells_text(c, x, y, r.x + r.w - x, ROLE_NORMAL, ": ");
+		cells_text_ellipsis(c, x, y, r.x + r.w - x, ROLE_ALERT, a->message);
+	}
+	if (r.h >= 4 && y < r.y + r.h) {
+		char buf[96];
+		str_fmt(buf, sizeof(buf), "%dx%d: enlarge to %dx%d for the views",
+			c->w, c->h, UI_MIN_W, UI_MIN_H);
+		cells_text_ellipsis(c, r.x, r.y + r.h - 1, r.w, ROLE_DIM, buf);
+	}
+	c->clip = old;
+}
+
+/* Small terminals: status first, then the summary. */
+static void frame_summary(struct cells *c, const struct ui_ctx *u, struct ui_state *s)
+{
+	char clock[16];
+	int x = 0;
+
+	s->summary = true;
+	x += status_badge(c, x, 0, c->w, worst_status(u)) + 1;
+	x += cells_text(c, x, 0, c->w - x, ROLE_TITLE, u->f && u->f->name ? u->f->name : "") + 1;
+	clock_text(u->now, clock, sizeof(clock));
+	if (x + 8 <= c->w)
+		cells_text(c, c->w - 8, 0, 8, ROLE_NORMAL, clock);
+	summary_draw(c, (struct rect){ 0, 1, c->w, c->h - 1 }, u);
+}
+
+/* Wall mode: "ALL DATA STALE" over the whole screen, so a frozen wall never
+ * looks healthy from across the room. */
+static void stale_banner(struct cells *c, const struct ui_ctx *u)
+{
+	double newest = 0;
+	size_t n = view_nhosts(u);
+	char msg[128], age[16], clock[16];
+	int y = c->h / 2 - 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (u->snap->hosts[i].sampled_at > newest)
+			newest = u->snap->hosts[i].sampled_at;
+	if (newest > 0)
+		str_fmt(msg, sizeof(msg), "ALL DATA STALE \xe2\x80\x94 last data %s ago",
+			fmt_age(age, sizeof(age), u->now - newest));
+	else
+		str_fmt(msg, sizeof(msg), "ALL DATA STALE \xe2\x80\x94 no data received");
+	cells_fill(c, (struct rect){ 0, 0, c->w, c->h }, ' ', ROLE_STALE);
+	cells_text_ellipsis(c, (c->w - cells_text_width(c, msg)) / 2 > 0 ?
+			    (c->w - cells_text_width(c, msg)) / 2 : 0, y, c->w, ROLE_CRIT, msg);
+	cells_paint(c, (struct rect){ 0, y, c->w, 1 }, ROLE_CRIT, CF_REVERSE | CF_BOLD);
+	clock_text(u->now, clock, sizeof(clock));
+	str_fmt(msg, sizeof(msg), "%s  %s", u->f && u->f->name ? u->f->name : "", clock);
+	cells_text(c, (c->w - cells_text_width(c, msg)) / 2, y + 2, c->w, ROLE_STALE, msg);
+}
+
+/* Wall mode's header: the worst status in big letters when there is room,
+ * otherwise one bold line. Returns the rows used. */
+static int wall_header(struct cells *c, const struct ui_ctx *u, const struct ui_state *s)
+{
+	enum status st = worst_status(u);
+	const char *word = view_status_word(st);
+	int role = view_status_role(st);
+	int bw = (int)strlen(word) * BIG_W + 1;
+	char clock[16], age[32], title[160];
+	int tx;
+
+	if (c->h < 40 || c->w < bw + 40) {
+		top_line(c, u, s, 0);
+		cells_paint(c, (struct rect){ 0, 0, c->w, 1 }, ROLE_NORMAL, CF_BOLD);
+		return 1;
+	}
+	cells_fill(c, (struct rect){ 1, 1, bw + 2, BIG_H + 2 }, ' ', role);
+	big_text(c, 3, 2, word, role);
+	tx = bw + 6;
+	clock_text(u->now, clock, sizeof(clock));
+	data_age_text(u, age, sizeof(age));
+	cells_text(c, tx, 2, c->w - tx, ROLE_TITLE, u->f && u->f->name ? u->f->name : "fleetdeck");
+	counts_line(c, tx, 3, c->w - tx, u);
+	cells_text(c, tx, 4, c->w - tx, ROLE_NORMAL, screen_title(u, s, title, sizeof(title)));
+	cells_textf(c, tx, 5, c->w - tx, any_stale(u) ? ROLE_STALE : ROLE_DIM, "%s   %s", clock, age);
+	if (u->paused)
+		cells_text(c, tx, 6, c->w - tx, ROLE_WARN, "PAUSED");
+	return BIG_H + 3;
+}
+
+static void body_draw(struct cells *c, const struct ui_ctx *u, struct ui_state *s, struct rect body)
+{
+	struct rect old = cells_clip(c, body);
+
+	s->body = body;
+	switch (s->screen) {
+	case SCREEN_DETAIL:
+		detail_draw(c, body, u, s, &s->detail);
+		break;
+	case SCREEN_HELP:
+		help_draw(c, body, u, s, &s->help);
+		break;
+	case SCREEN_VIEW:
+		views_table[s->view]->draw(c, body, u, s, &s->vs[s->view]);
+		break;
+	}
+	c->clip = old;
+}
+
+void frame_draw(struct cells *c, const struct ui_ctx *u, struct ui_state *s)
+{
+	int head;
+
+	cells_clear(c);
+	s->tabs_y = -1;
+	s->summary = false;
+	s->body = (struct rect){ 0, 0, 0, 0 };
+	if (c->w <= 0 || c->h <= 0)
+		return;
+	if (u->wall && all_stale(u)) {
+		stale_banner(c, u);
+		return;
+	}
+	if ((c->w < UI_MIN_W || c->h < UI_MIN_H) && s->screen == SCREEN_VIEW) {
+		frame_summary(c, u, s);
+		return;
+	}
+	if (u->wall) {
+		head = wall_header(c, u, s);
+	} else {
+		top_line(c, u, s, 0);
+		head = 1;
+	}
+	if (head < c->h)
+		tabs_line(c, s, head);
+	if (c->h - head - 2 > 0)
+		body_draw(c, u, s, (struct rect){ 0, head + 1, c->w, c->h - head - 2 });
+	if (c->h > head + 1)
+		footer_line(c, u, s, c->h - 1);
+}

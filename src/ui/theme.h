@@ -1,0 +1,67 @@
+/* Themes: plain files mapping roles to colours and attributes.
+ *
+ *   # comment
+ *   role = FG [on BG] [bold] [dim] [reverse] [underline]
+ *
+ * Colours: default, black red green yellow blue magenta cyan white, their
+ * bright variants (brightred, ...), grey, colour0..colour255 (or color0..),
+ * a plain 0..255 number, or #rrggbb (mapped to the nearest of the 256).
+ * A role the file does not mention keeps its built-in default. Loading never
+ * touches the terminal, so main.c can reject a bad --theme before curses
+ * starts; present.c maps the result onto what the terminal can show. */
+#ifndef FLEETDECK_UI_THEME_H
+#define FLEETDECK_UI_THEME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ui/cells.h"
+
+#define THEME_COLOR_DEFAULT (-1)
+
+enum theme_attr {
+	TA_BOLD = 1u << 0,
+	TA_DIM = 1u << 1,
+	TA_REVERSE = 1u << 2,
+	TA_UNDERLINE = 1u << 3,
+};
+
+struct theme_style {
+	short fg, bg;            /* 0..255, or THEME_COLOR_DEFAULT */
+	unsigned attrs;          /* enum theme_attr */
+};
+
+struct theme {
+	char name[64];
+	struct theme_style role[ROLE_COUNT];
+};
+
+/* Loads a theme: NULL or "default" is the shipped default (the built-in
+ * table when the file is not installed); a NAME is looked up in
+ * PKGDATADIR/themes then SRCDIR/themes; anything with a '/' is a path.
+ * Returns 0, or -1 with "file:line: message" (or "theme 'x' not found ...")
+ * in err. */
+int theme_load(const char *name_or_path, struct theme *out, char *err, size_t errlen);
+
+/* Parses theme text; `file` is used in messages only. Same return as above. */
+int theme_parse(const char *file, const char *text, struct theme *out,
+		char *err, size_t errlen);
+
+/* The built-in defaults (8 basic colours), and the monochrome table used by
+ * --no-color, NO_COLOR and terminals without colour. */
+void theme_builtin(struct theme *out);
+void theme_mono(struct theme *out);
+
+/* Role names as written in theme files ("bar.used"); NULL if out of range. */
+const char *theme_role_name(int role);
+const char *theme_role_help(int role);
+/* Role index for a name, or -1. */
+int theme_role_find(const char *name);
+
+/* Parses one colour word; returns 0..255, THEME_COLOR_DEFAULT, or -2. */
+int theme_color_parse(const char *word);
+/* Nearest colour among the first `ncolors` (8, 16 or 256) of the xterm
+ * palette; THEME_COLOR_DEFAULT stays as is. */
+int theme_color_reduce(int color, int ncolors);
+
+#endif

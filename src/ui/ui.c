@@ -1,0 +1,422 @@
+/* ui_run: curses start-up and shut-down, signals, and the one loop:
+ * wait (stdin, the collector's wake fd, the signal pipe, the clock) ->
+ * snapshot -> rules -> frame -> present. Everything it draws goes through
+ * frame_draw() into a cell buffer; the presenter sends only what changed. */
+#include "config.h"
+#include "ui/ui.h"
+#include "ui/curses_inc.h"
+#include "ui/present.h"
+#include "ui/theme.h"
+#include "ui/views.h"
+#include "rules/rules.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+/* Readable-but-empty stdin this many times in a row means EOF. */
+#define EMPTY_READS_EOF 3
+#define ESC_DELAY_MS 25
+
+struct ui {
+	const struct options *o;
+	const struct fleet *f;
+	struct model *m;
+	struct collector *c;
+	struct theme theme;
+	struct presenter pr;
+	struct cells cells;
+	struct ui_state st;
+	struct snapshot snap;
+	struct rules_state rs;
+	struct evaluation ev;
+	SCREEN *screen;
+	bool ascii, wall, read_only;
+	int empty_reads;
+	bool quit;
+};
+
+/* Signal handlers can reach only these: the write end of the self-pipe and
+ * what ncurses had installed for SIGWINCH (chained, so it still sees the
+ * resize). */
+static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t sig_quit;
+static struct sigaction old_winch, old_term, old_hup, old_int;
+static bool curses_active;
+
+static void sig_handler(int sig, siginfo_t *info, void *uctx)
+{
+	int saved = errno;
+	char b = (char)sig;
+
+	if (sig == SIGWINCH) {
+		if (old_winch.sa_flags & SA_SIGINFO)
+			old_winch.sa_sigaction(sig, info, uctx);
+		else if (old_winch.sa_handler != SIG_DFL && old_winch.sa_handler != SIG_IGN)
+			old_winch.sa_handler(sig);
+	} else {
+		sig_quit = 1;
+	}
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], &b, 1) < 0) {
+		/* full pipe: a wake-up is already pending */
+	}
+	errno = saved;
+}
+
+static void fatal_hook(void)
+{
+	if (curses_active) {
+		endwin();
+		curses_active = false;
+	}
+}
+
+static int pipe_open(void)
+{
+	if (pipe(sig_pipe) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	return 0;
+}
+
+static void pipe_close(void)
+{
+	for (int i = 0; i < 2; i++) {
+		if (sig_pipe[i] >= 0)
+			close(sig_pipe[i]);
+		sig_pipe[i] = -1;
+	}
+}
+
+static void signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sig_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sig_quit = 0;
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sigaction(SIGINT, &sa, &old_int);
+	/* after newterm(), so that ncurses' own SIGWINCH handler is chained */
+	sigaction(SIGWINCH, &sa, &old_winch);
+}
+
+static void signals_restore(void)
+{
+	sigaction(SIGWINCH, &old_winch, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+}
+
+static bool locale_is_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+static int curses_start(struct ui *ui)
+{
+	ui->screen = newterm(NULL, stdout, stdin);
+	if (!ui->screen) {
+		fprintf(stderr, "fleetdeck: cannot start the dashboard on terminal type '%s'\n",
+			getenv("TERM") ? getenv("TERM") : "(unset)");
+		return -1;
+	}
+	set_term(ui->screen);
+	curses_active = true;
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	leaveok(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(ESC_DELAY_MS);
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+	present_colors(&ui->pr, &ui->theme, ui->o->no_color);
+	return 0;
+}
+
+static void curses_stop(struct ui *ui)
+{
+	if (!curses_active)
+		return;
+	mousemask(0, NULL);
+	curs_set(1);
+	endwin();
+	curses_active = false;
+	delscreen(ui->screen);
+	ui->screen = NULL;
+}
+
+static void ui_free(struct ui *ui)
+{
+	cells_free(&ui->cells);
+	present_free(&ui->pr);
+	evaluation_free(&ui->ev);
+	rules_state_free(&ui->rs);
+	snapshot_free(&ui->snap);
+}
+
+static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
+{
+	memset(u, 0, sizeof(*u));
+	u->f = ui->f;
+	u->snap = &ui->snap;
+	u->ev = &ui->ev;
+	u->now = now;
+	u->ascii = ui->ascii;
+	u->wall = ui->wall;
+	u->read_only = ui->read_only;
+	u->paused = ui->c ? collector_paused(ui->c) : false;
+	u->rotate_left = ui->wall ? nav_wall_remaining(&ui->st, u, ui->o->rotate) : -1;
+}
+
+/* Snapshot, evaluate (against this frame's clock, so data that stops
+ * arriving turns stale on screen), draw, present. */
+static void ui_frame(struct ui *ui)
+{
+	struct ui_ctx u;
+	double now = now_wall();
+
+	model_snapshot(ui->m, &ui->snap);
+	rules_evaluate(ui->f, &ui->snap, now, &ui->rs, &ui->ev);
+	ctx_build(ui, &u, now);
+	if (ui->wall && nav_wall_tick(&ui->st, &u, ui->o->rotate) == UA_DRAW)
+		ctx_build(ui, &u, now);
+	if (ui->cells.w != COLS || ui->cells.h != LINES) {
+		cells_resize(&ui->cells, COLS, LINES);
+		present_invalidate(&ui->pr);
+	}
+	frame_draw(&ui->cells, &u, &ui->st);
+	present_frame(&ui->pr, &ui->cells);
+}
+
+static int key_translate(int r, wint_t wch)
+{
+	if (r == OK) {
+		if (wch == '\r' || wch == '\n')
+			return UK_ENTER;
+		if (wch == 8 || wch == 127)
+			return UK_BACKSPACE;
+		return (int)wch;
+	}
+	switch (wch) {
+	case KEY_UP: return UK_UP;
+	case KEY_DOWN: return UK_DOWN;
+	case KEY_LEFT: return UK_LEFT;
+	case KEY_RIGHT: return UK_RIGHT;
+	case KEY_PPAGE: return UK_PGUP;
+	case KEY_NPAGE: return UK_PGDN;
+	case KEY_HOME: return UK_HOME;
+	case KEY_END: return UK_END;
+	case KEY_BTAB: return UK_BTAB;
+	case KEY_ENTER: return UK_ENTER;
+	case KEY_BACKSPACE: return UK_BACKSPACE;
+	case KEY_RESIZE: return UK_RESIZE;
+	}
+	return UK_NONE;
+}
+
+static enum ui_action mouse_read(struct ui *ui, const struct ui_ctx *u)
+{
+	MEVENT me;
+	int button = 0;
+
+	if (getmouse(&me) != OK)
+		return UA_NONE;
+	if (me.bstate & BUTTON1_PRESSED)
+		button = 1;
+	else if (me.bstate & BUTTON4_PRESSED)
+		button = 4;
+	else if (me.bstate & BUTTON5_PRESSED)
+		button = 5;
+	return nav_mouse(&ui->st, u, me.x, me.y, button);
+}
+
+static void action_apply(struct ui *ui, enum ui_action a, double now)
+{
+	switch (a) {
+	case UA_QUIT:
+		ui->quit = true;
+		break;
+	case UA_PAUSE:
+		if (!ui->c)
+			break;
+		collector_set_paused(ui->c, !collector_paused(ui->c));
+		ui_message(&ui->st, now, collector_paused(ui->c) ?
+			   "polling paused: data will turn stale" : "polling resumed");
+		break;
+	case UA_POLL:
+		if (ui->c)
+			collector_poll_now(ui->c);
+		ui_message(&ui->st, now, "polling every target now");
+		break;
+	case UA_REPAINT:
+		clearok(curscr, TRUE);
+		present_invalidate(&ui->pr);
+		break;
+	case UA_NONE:
+	case UA_DRAW:
+		break;
+	}
+}
+
+/* Reads every pending key; returns how many arrived. */
+static int keys_read(struct ui *ui)
+{
+	struct ui_ctx u;
+	wint_t wch;
+	int r, n = 0;
+
+	ctx_build(ui, &u, now_wall());
+	while (!ui->quit && (r = wget_wch(stdscr, &wch)) != ERR) {
+		enum ui_action a;
+
+		n++;
+		if (r == KEY_CODE_YES && wch == KEY_MOUSE)
+			a = mouse_read(ui, &u);
+		else
+			a = nav_key(&ui->st, &u, key_translate(r, wch));
+		action_apply(ui, a, u.now);
+	}
+	return n;
+}
+
+/* True when stdin is readable but has nothing: the terminal is gone. */
+static bool stdin_at_eof(struct ui *ui, short revents, int nkeys)
+{
+	int avail = 0;
+
+	if (revents & (POLLHUP | POLLERR | POLLNVAL))
+		return true;
+	if (!(revents & POLLIN) || nkeys > 0) {
+		ui->empty_reads = 0;
+		return false;
+	}
+	if (ioctl(STDIN_FILENO, FIONREAD, &avail) == 0 && avail > 0)
+		return false;
+	return ++ui->empty_reads >= EMPTY_READS_EOF;
+}
+
+static void pipe_drain(void)
+{
+	char buf[64];
+
+	while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Waits for input, new data, a signal or the next second of the clock. */
+static void ui_wait(struct ui *ui)
+{
+	struct pollfd pfd[3];
+	double now = now_wall();
+	int timeout = (int)((1.0 - fmod(now, 1.0)) * 1000) + 5;
+	int nfds = 2, nkeys;
+
+	pfd[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
+	pfd[1] = (struct pollfd){ sig_pipe[0], POLLIN, 0 };
+	if (ui->c && collector_wake_fd(ui->c) >= 0)
+		pfd[nfds++] = (struct pollfd){ collector_wake_fd(ui->c), POLLIN, 0 };
+	if (poll(pfd, (nfds_t)nfds, timeout) < 0 && errno != EINTR) {
+		ui->quit = true;
+		return;
+	}
+	if (pfd[1].revents & POLLIN)
+		pipe_drain();
+	if (sig_quit) {
+		ui->quit = true;
+		return;
+	}
+	if (nfds > 2 && (pfd[2].revents & POLLIN))
+		collector_drain_wake(ui->c);
+	/* also after EINTR: a resize shows up as KEY_RESIZE here */
+	nkeys = keys_read(ui);
+	if (stdin_at_eof(ui, pfd[0].revents, nkeys))
+		ui->quit = true;
+}
+
+static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f,
+		   struct model *m, struct collector *c)
+{
+	char err[512];
+
+	memset(ui, 0, sizeof(*ui));
+	ui->o = o;
+	ui->f = f;
+	ui->m = m;
+	ui->c = c;
+	ui->wall = o->mode == MODE_WALL;
+	ui->read_only = o->read_only || f->read_only || ui->wall;
+	if (theme_load(o->theme, &ui->theme, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fleetdeck: %s\n", err);
+		return 2;
+	}
+	setlocale(LC_ALL, "");
+	ui->ascii = o->ascii || !locale_is_utf8();
+	cells_init(&ui->cells, 0, 0, ui->ascii);
+	present_init(&ui->pr);
+	rules_state_init(&ui->rs, f->nhosts);
+	ui_state_init(&ui->st, o->view, ui->wall, now_wall());
+	return 0;
+}
+
+int ui_run(const struct options *o, const struct fleet *f, struct model *m,
+	   struct collector *c)
+{
+	struct ui ui;
+	int rc;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "fleetdeck: the dashboard needs a terminal; "
+			"use --once or --check for scripts\n");
+		return 1;
+	}
+	rc = ui_init(&ui, o, f, m, c);
+	if (rc != 0)
+		return rc;
+	if (pipe_open() < 0) {
+		fprintf(stderr, "fleetdeck: pipe: %s\n", strerror(errno));
+		ui_free(&ui);
+		return 1;
+	}
+	util_set_fatal_hook(fatal_hook);
+	if (curses_start(&ui) < 0) {
+		util_set_fatal_hook(NULL);
+		pipe_close();
+		ui_free(&ui);
+		return 1;
+	}
+	signals_install();
+	while (!ui.quit && !sig_quit) {
+		ui_frame(&ui);
+		ui_wait(&ui);
+	}
+	curses_stop(&ui);
+	signals_restore();
+	util_set_fatal_hook(NULL);
+	pipe_close();
+	ui_free(&ui);
+	return 0;
+}

@@ -1,0 +1,173 @@
+/* The view framework: one table of views, the frame around them (top line,
+ * tabs, footer, small-terminal summary, wall header) and the navigation
+ * state that keys and mouse clicks change.
+ *
+ * Nothing here includes curses: ui.c translates curses input into UK_* keys
+ * and presents the cells; everything else is plain data, so unit tests can
+ * drive keys and read frames without a terminal.
+ *
+ * Adding a view = one file view_NAME.c defining `const struct view
+ * view_NAME`, its line in views.c's table, and its file in local.mk. */
+#ifndef FLEETDECK_UI_VIEWS_H
+#define FLEETDECK_UI_VIEWS_H
+
+#include <stdbool.h>
+
+#include "fleet/fleet.h"
+#include "model/model.h"
+#include "rules/rules.h"
+#include "ui/cells.h"
+
+/* Keys as the framework sees them: a Unicode codepoint, or one of these. */
+enum ui_key {
+	UK_NONE = 0,
+	UK_ENTER = '\n',
+	UK_TAB = '\t',
+	UK_ESC = 27,
+	UK_BACKSPACE = 127,
+	UK_UP = 0x110000, UK_DOWN, UK_LEFT, UK_RIGHT, UK_PGUP, UK_PGDN,
+	UK_HOME, UK_END, UK_BTAB, UK_RESIZE, UK_REDRAW,
+};
+
+/* What ui.c must do after a key; the framework itself has no side effects. */
+enum ui_action {
+	UA_NONE,          /* nothing changed */
+	UA_DRAW,          /* state changed: draw a frame */
+	UA_QUIT,
+	UA_PAUSE,         /* toggle collector pause */
+	UA_POLL,          /* poll every target now */
+	UA_REPAINT,       /* the screen may be garbled: repaint every cell */
+};
+
+/* Everything a view may read while drawing; rebuilt by ui.c each frame. */
+struct ui_ctx {
+	const struct fleet *f;
+	const struct snapshot *snap;
+	const struct evaluation *ev;
+	double now;                   /* wall clock of this frame */
+	bool ascii;
+	bool wall;                    /* --wall: no selection, big header */
+	bool read_only;
+	bool paused;
+	double rotate_left;           /* wall: seconds until the next view, <0 held */
+};
+
+/* Per-view navigation. Keys change sel; draw() fills in the rest. */
+struct view_state {
+	int sel;                      /* selected item */
+	int top;                      /* first item shown */
+	int nitems;                   /* set by draw: selectable items */
+	int page;                     /* set by draw: items that fit */
+	int list_y;                   /* set by draw: screen row of item `top` */
+	int list_x, list_w;           /* set by draw: clickable columns */
+	int target;                   /* set by draw: host index of sel, -1 none */
+};
+
+struct ui_state;
+
+struct view {
+	char hotkey;                  /* '1'..'8' */
+	const char *name;             /* as in --view */
+	const char *title;            /* tab label */
+	bool ready;                   /* false: placeholder, skipped by the wall */
+	/* Draws into body (already clipped). Must set vs->nitems/page/list_y/
+	 * target and keep sel and top in range (view_list_layout() helps). */
+	void (*draw)(struct cells *c, struct rect body, const struct ui_ctx *u,
+		     const struct ui_state *s, struct view_state *vs);
+	/* View-specific keys (actions); NULL or false: not handled. */
+	bool (*on_key)(struct ui_state *s, const struct ui_ctx *u, struct view_state *vs, int key);
+	/* Maps a click inside body to an item, -1 for none; NULL: one row per
+	 * item from list_y. */
+	int (*hit)(const struct view_state *vs, int x, int y);
+	/* Host index of item `item` as the view would draw it now (keys may
+	 * have moved the selection since the last frame); NULL: vs->target. */
+	int (*target)(const struct ui_ctx *u, const struct ui_state *s, int item);
+};
+
+enum ui_screen { SCREEN_VIEW, SCREEN_DETAIL, SCREEN_HELP };
+
+#define VIEW_COUNT 8
+#define UI_FILTER_MAX 64
+
+struct ui_state {
+	int view;                     /* index into views_table */
+	enum ui_screen screen;
+	struct view_state vs[VIEW_COUNT];
+	struct view_state detail;     /* scroll of the detail screen */
+	struct view_state help;
+	int detail_host;              /* host index shown by the detail screen */
+	char filter[UI_FILTER_MAX];   /* "" = none; bytes of UTF-8 */
+	bool filter_editing;
+	bool wall;
+	double view_since;            /* wall: when the current view was shown */
+	/* set by frame_draw, for the mouse */
+	int tab_x0[VIEW_COUNT], tab_x1[VIEW_COUNT];
+	int tabs_y;                   /* -1: no tabs on screen */
+	bool summary;                 /* the last frame was the small summary */
+	struct rect body;
+	char message[128];            /* one-shot footer message */
+	double message_at;
+};
+
+extern const struct view *const views_table[VIEW_COUNT];
+
+/* The views, one file each. */
+extern const struct view view_overview;
+extern const struct view view_topology;
+extern const struct view view_ram;
+extern const struct view view_gpus;
+extern const struct view view_databases;
+extern const struct view view_runners;
+extern const struct view view_keys;
+extern const struct view view_events;
+
+/* Index of a view by --view name (or by its key '1'..'8'), -1 if none. */
+int views_find(const char *name);
+
+/* Sizes below this get the summary instead of a view. */
+#define UI_MIN_W 80
+#define UI_MIN_H 24
+
+/* Starts on view `start` (NULL: overview). */
+void ui_state_init(struct ui_state *s, const char *start, bool wall, double now);
+/* Draws a whole frame for the current state into c (any size, even 0x0). */
+void frame_draw(struct cells *c, const struct ui_ctx *u, struct ui_state *s);
+
+/* Applies one key; returns what the caller must do. */
+enum ui_action nav_key(struct ui_state *s, const struct ui_ctx *u, int key);
+/* A mouse event at (x, y): button 1 press selects/switches, 4/5 scroll. */
+enum ui_action nav_mouse(struct ui_state *s, const struct ui_ctx *u, int x, int y, int button);
+/* Wall mode: rotates views every `period` seconds, holding the overview
+ * while anything is critical; returns UA_DRAW when the view changed. */
+enum ui_action nav_wall_tick(struct ui_state *s, const struct ui_ctx *u, double period);
+/* Wall mode: seconds until the next rotation, or -1 while held on crit. */
+double nav_wall_remaining(const struct ui_state *s, const struct ui_ctx *u, double period);
+/* Sets a one-shot message shown in the footer for a few seconds. */
+void ui_message(struct ui_state *s, double now, const char *msg);
+
+/* Helpers for list views. Clamps sel/top for `nitems` items shown `page`
+ * at a time from row y. */
+void view_list_layout(struct view_state *vs, int nitems, int page, int y);
+/* True when host i passes the filter (name or role contains it, ignoring
+ * ASCII case). */
+bool view_host_matches(const struct fleet *f, size_t i, const char *filter);
+/* The role for a status (ok, warn, crit, unknown). */
+int view_status_role(enum status st);
+/* "OK" "WARN" "CRIT" "UNKNOWN". */
+const char *view_status_word(enum status st);
+/* Number of hosts all three of fleet, snapshot and evaluation know. */
+size_t view_nhosts(const struct ui_ctx *u);
+
+/* The detail and help screens (not in the view table). */
+void detail_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
+		 const struct ui_state *s, struct view_state *vs);
+void help_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
+	       const struct ui_state *s, struct view_state *vs);
+/* The small-terminal summary: counts per status and the worst alerts. */
+void summary_draw(struct cells *c, struct rect r, const struct ui_ctx *u);
+
+/* Alerts worst first (then oldest first): fills idx with up to max indexes
+ * into u->ev->alerts; returns how many. */
+size_t view_alerts_sorted(const struct ui_ctx *u, size_t *idx, size_t max);
+
+#endif

@@ -1,0 +1,512 @@
+/* Outputs: the SPEC §4 JSON document parsed back with jansson, the --check
+ * line and exit code for each worst status, and the --once table. */
+#include "config.h"
+#include "out/out.h"
+#include "util/util.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1795392540.0
+#define GiB (1024.0 * 1024 * 1024)
+#define MiB (1024.0 * 1024)
+
+struct bench {
+	struct fleet f;
+	struct fleet_host hosts[4];
+	struct snapshot snap;
+	struct host_sample samples[4];
+	struct rules_state st;
+	struct evaluation ev;
+	char *buf;
+	size_t len;
+};
+
+static struct fleet_host mkhost(const char *name)
+{
+	static const struct fleet_thresholds th = { 10, 40, 90, 95, 600 };
+	struct fleet_host h;
+
+	memset(&h, 0, sizeof(h));
+	h.name = (char *)name;
+	h.ram_reserve = -1;
+	h.interval = 2;
+	h.th = th;
+	return h;
+}
+
+static struct host_sample mksample(double now)
+{
+	struct host_sample s;
+
+	memset(&s, 0, sizeof(s));
+	s.conn = HC_OK;
+	s.sampled_at = now - 0.5;
+	s.interval = 2;
+	s.valid = HV_LATENCY | HV_LOAD | HV_CPU | HV_CORES | HV_MEM | HV_SWAP | HV_PSI |
+		  HV_OOM | HV_UPTIME | HV_KERNEL | HV_DISKS;
+	s.latency_ms = 3.1;
+	s.load[0] = 0.3;
+	s.load[1] = 0.2;
+	s.load[2] = 0.1;
+	s.cpu_pct = 12.5;
+	s.cores = 8;
+	s.mem_total = 33554432000ULL;
+	s.mem_available = 20000000000ULL;
+	s.swap_total = (uint64_t)GiB;
+	s.psi_some10 = 0.5;
+	s.psi_full10 = 0.1;
+	s.oom_kills = 2;
+	s.uptime_s = 86400;
+	s.boot_time = now - 86400;
+	str_copy(s.kernel, "6.8.0-45-generic", sizeof(s.kernel));
+	s.ndisks = 1;
+	str_copy(s.disks[0].mount, "/", sizeof(s.disks[0].mount));
+	s.disks[0].valid = true;
+	s.disks[0].size = 100000000000ULL;
+	s.disks[0].used = 45000000000ULL;
+	s.disks[0].used_pct = 45;
+	return s;
+}
+
+/* black: healthy with a reserve; vps-0: unreachable, never sampled;
+ * apricot: answered but PSI and one disk unknown. */
+static void bench_init(struct bench *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->f.name = (char *)"cocottetech";
+	b->f.hosts = b->hosts;
+	b->f.nhosts = 3;
+	b->hosts[0] = mkhost("black");
+	b->hosts[0].ram_reserve = 536870912;
+	b->hosts[0].role = (char *)"prod DBs";
+	b->hosts[1] = mkhost("vps-0");
+	b->hosts[2] = mkhost("apricot");
+	b->samples[0] = mksample(T0);
+	b->samples[1].conn = HC_UNREACHABLE;
+	str_copy(b->samples[1].error, "connection timed out after 5s", sizeof(b->samples[1].error));
+	b->samples[2] = mksample(T0);
+	b->samples[2].valid &= ~(unsigned)HV_PSI;
+	b->samples[2].ndisks = 2;
+	str_copy(b->samples[2].disks[1].mount, "/srv", sizeof(b->samples[2].disks[1].mount));
+	b->snap.hosts = b->samples;
+	b->snap.nhosts = 3;
+	rules_state_init(&b->st, 3);
+}
+
+static void bench_eval(struct bench *b)
+{
+	rules_evaluate(&b->f, &b->snap, T0, &b->st, &b->ev);
+}
+
+static void bench_free(struct bench *b)
+{
+	evaluation_free(&b->ev);
+	rules_state_free(&b->st);
+	free(b->buf);
+	b->buf = NULL;
+}
+
+typedef int (*out_fn)(FILE *, const struct fleet *, const struct snapshot *,
+		      const struct evaluation *, double);
+
+/* Runs an output into b->buf; returns its return value. */
+static int bench_run(struct bench *b, out_fn fn)
+{
+	FILE *fp;
+	int rc;
+
+	free(b->buf);
+	b->buf = NULL;
+	fp = open_memstream(&b->buf, &b->len);
+	ck_assert_ptr_nonnull(fp);
+	rc = fn(fp, &b->f, &b->snap, &b->ev, T0);
+	fclose(fp);
+	return rc;
+}
+
+/* ---- JSON ---- */
+
+static json_t *bench_json(struct bench *b)
+{
+	json_error_t err;
+	json_t *root;
+
+	bench_eval(b);
+	ck_assert_int_eq(bench_run(b, out_json), 0);
+	root = json_loads(b->buf, 0, &err);
+	ck_assert_msg(root != NULL, "invalid JSON: %s (line %d)", err.text, err.line);
+	return root;
+}
+
+static json_t *get(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(v != NULL, "missing field \"%s\"", key);
+	return v;
+}
+
+static void assert_number(json_t *o, const char *key)
+{
+	ck_assert_msg(json_is_number(get(o, key)), "\"%s\" is not a number", key);
+}
+
+static void assert_integer(json_t *o, const char *key)
+{
+	ck_assert_msg(json_is_integer(get(o, key)), "\"%s\" is not an integer", key);
+}
+
+static void assert_null(json_t *o, const char *key)
+{
+	ck_assert_msg(json_is_null(get(o, key)), "\"%s\" is not null", key);
+}
+
+static void assert_empty_array(json_t *o, const char *key)
+{
+	json_t *v = get(o, key);
+
+	ck_assert_msg(json_is_array(v) && json_array_size(v) == 0, "\"%s\" is not []", key);
+}
+
+START_TEST(test_json_top_level)
+{
+	static const char *const empty[] = {
+		"services", "databases", "backups", "links", "runners", "keys",
+	};
+	struct bench b;
+	json_t *root;
+
+	bench_init(&b);
+	root = bench_json(&b);
+	ck_assert_int_eq(json_integer_value(get(root, "schema")), 1);
+	ck_assert_str_eq(json_string_value(get(root, "fleet")), "cocottetech");
+	assert_number(root, "generated_at");
+	ck_assert_double_eq_tol(json_number_value(get(root, "generated_at")), T0, 1e-3);
+	ck_assert_str_eq(json_string_value(get(root, "status")), "crit");
+	ck_assert(json_is_array(get(root, "hosts")));
+	ck_assert_uint_eq(json_array_size(get(root, "hosts")), 3);
+	for (size_t i = 0; i < ARRAY_LEN(empty); i++)
+		assert_empty_array(root, empty[i]);
+	ck_assert(json_is_array(get(root, "alerts")));
+	/* pretty-printed with 2 spaces, ends with a newline */
+	ck_assert(strncmp(b.buf, "{\n  \"schema\": 1,\n", 17) == 0);
+	ck_assert_int_eq(b.buf[b.len - 1], '\n');
+	ck_assert_int_eq(b.buf[b.len - 2], '}');
+	json_decref(root);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_json_host_full)
+{
+	struct bench b;
+	json_t *root, *h, *load, *disks, *d;
+
+	bench_init(&b);
+	root = bench_json(&b);
+	h = json_array_get(get(root, "hosts"), 0);
+	ck_assert_str_eq(json_string_value(get(h, "name")), "black");
+	ck_assert_str_eq(json_string_value(get(h, "status")), "ok");
+	ck_assert(json_is_true(get(h, "reachable")));
+	ck_assert_double_eq_tol(json_number_value(get(h, "sampled_at")), T0 - 0.5, 1e-3);
+	ck_assert_double_eq_tol(json_number_value(get(h, "latency_ms")), 3.1, 1e-9);
+	load = get(h, "load");
+	ck_assert(json_is_array(load));
+	ck_assert_uint_eq(json_array_size(load), 3);
+	ck_assert_double_eq_tol(json_number_value(json_array_get(load, 2)), 0.1, 1e-9);
+	assert_number(h, "cpu_pct");
+	assert_integer(h, "cores");
+	ck_assert_int_eq(json_integer_value(get(h, "mem_total")), 33554432000LL);
+	ck_assert_int_eq(json_integer_value(get(h, "mem_available")), 20000000000LL);
+	assert_integer(h, "swap_used");
+	assert_number(h, "psi_mem_some_avg10");
+	assert_number(h, "psi_mem_full_avg10");
+	ck_assert_int_eq(json_integer_value(get(h, "oom_kills")), 2);
+	ck_assert_int_eq(json_integer_value(get(h, "ram_reserve")), 536870912);
+	disks = get(h, "disks");
+	ck_assert_uint_eq(json_array_size(disks), 1);
+	d = json_array_get(disks, 0);
+	ck_assert_str_eq(json_string_value(get(d, "mount")), "/");
+	ck_assert_int_eq(json_integer_value(get(d, "size")), 100000000000LL);
+	ck_assert_int_eq(json_integer_value(get(d, "used")), 45000000000LL);
+	ck_assert_double_eq_tol(json_number_value(get(d, "used_pct")), 45, 1e-9);
+	assert_empty_array(h, "containers");
+	assert_empty_array(h, "gpus");
+	assert_empty_array(h, "problems");
+	/* extras */
+	ck_assert_str_eq(json_string_value(get(h, "role")), "prod DBs");
+	ck_assert_str_eq(json_string_value(get(h, "kernel")), "6.8.0-45-generic");
+	ck_assert(json_is_false(get(h, "stale")));
+	assert_number(h, "age_s");
+	assert_null(h, "error");
+	json_decref(root);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_json_nulls_for_unknown)
+{
+	static const char *const nulls[] = {
+		"sampled_at", "latency_ms", "load", "cpu_pct", "cores", "mem_total",
+		"mem_available", "swap_used", "psi_mem_some_avg10", "psi_mem_full_avg10",
+		"oom_kills", "ram_reserve", "disks", "age_s", "kernel", "uptime_s",
+	};
+	struct bench b;
+	json_t *root, *h, *problems, *d;
+
+	bench_init(&b);
+	root = bench_json(&b);
+
+	h = json_array_get(get(root, "hosts"), 1);
+	ck_assert_str_eq(json_string_value(get(h, "name")), "vps-0");
+	ck_assert_str_eq(json_string_value(get(h, "status")), "crit");
+	ck_assert(json_is_false(get(h, "reachable")));
+	for (size_t i = 0; i < ARRAY_LEN(nulls); i++)
+		assert_null(h, nulls[i]);
+	problems = get(h, "problems");
+	ck_assert_uint_eq(json_array_size(problems), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(problems, 0)),
+			 "unreachable: connection timed out after 5s");
+	ck_assert_str_eq(json_string_value(get(h, "error")), "connection timed out after 5s");
+
+	h = json_array_get(get(root, "hosts"), 2);
+	ck_assert_str_eq(json_string_value(get(h, "status")), "unknown");
+	assert_null(h, "psi_mem_some_avg10");
+	assert_null(h, "psi_mem_full_avg10");
+	assert_number(h, "cpu_pct");
+	d = json_array_get(get(h, "disks"), 1);
+	ck_assert_str_eq(json_string_value(get(d, "mount")), "/srv");
+	assert_null(d, "size");
+	assert_null(d, "used");
+	assert_null(d, "used_pct");
+	json_decref(root);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_json_alerts)
+{
+	struct bench b;
+	json_t *root, *alerts, *a;
+
+	bench_init(&b);
+	root = bench_json(&b);
+	alerts = get(root, "alerts");
+	ck_assert_uint_eq(json_array_size(alerts), 2);
+	a = json_array_get(alerts, 0);
+	ck_assert_str_eq(json_string_value(get(a, "severity")), "crit");
+	ck_assert_str_eq(json_string_value(get(a, "target")), "host/vps-0");
+	ck_assert_str_eq(json_string_value(get(a, "message")),
+			 "unreachable: connection timed out after 5s");
+	ck_assert_double_eq_tol(json_number_value(get(a, "since")), T0, 1e-3);
+	a = json_array_get(alerts, 1);
+	ck_assert_str_eq(json_string_value(get(a, "severity")), "unknown");
+	ck_assert_str_eq(json_string_value(get(a, "message")), "disk /srv: cannot read");
+	json_decref(root);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_json_non_utf8_text)
+{
+	struct bench b;
+	json_t *root, *h;
+
+	bench_init(&b);
+	str_copy(b.samples[1].error, "bad \xff\xfe bytes", sizeof(b.samples[1].error));
+	root = bench_json(&b);
+	h = json_array_get(get(root, "hosts"), 1);
+	ck_assert_str_eq(json_string_value(get(h, "error")), "bad ?? bytes");
+	json_decref(root);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_json_empty_fleet)
+{
+	struct bench b;
+	json_t *root;
+
+	bench_init(&b);
+	b.f.nhosts = 0;
+	b.snap.nhosts = 0;
+	root = bench_json(&b);
+	ck_assert_str_eq(json_string_value(get(root, "status")), "ok");
+	assert_empty_array(root, "hosts");
+	assert_empty_array(root, "alerts");
+	json_decref(root);
+	bench_free(&b);
+}
+END_TEST
+
+/* ---- --check ---- */
+
+static void all_ok(struct bench *b)
+{
+	b->samples[1] = mksample(T0);
+	b->samples[2] = mksample(T0);
+}
+
+START_TEST(test_check_ok)
+{
+	struct bench b;
+
+	bench_init(&b);
+	all_ok(&b);
+	bench_eval(&b);
+	ck_assert_int_eq(bench_run(&b, out_check), 0);
+	ck_assert_str_eq(b.buf, "FLEETDECK OK - 3 hosts ok | hosts_up=3;;;0;3 hosts_ok=3;;;0;3 "
+			 "hosts_warn=0;;;0;3 hosts_crit=0;;;0;3 hosts_unknown=0;;;0;3 "
+			 "hosts_stale=0;;;0;3 alerts=0;;;0; oldest_age=0.5s;;;0;\n");
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_check_warning)
+{
+	struct bench b;
+
+	bench_init(&b);
+	all_ok(&b);
+	b.samples[0].psi_some10 = 20;
+	bench_eval(&b);
+	ck_assert_int_eq(bench_run(&b, out_check), 1);
+	ck_assert(str_starts(b.buf, "FLEETDECK WARNING - 1 warning | hosts_up=3;;;0;3 "));
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_check_critical)
+{
+	struct bench b;
+
+	bench_init(&b);
+	b.samples[0].psi_some10 = 20;
+	bench_eval(&b);
+	ck_assert_int_eq(bench_run(&b, out_check), 2);
+	ck_assert(str_starts(b.buf, "FLEETDECK CRITICAL - 1 critical, 1 warning, 1 unknown | "
+			     "hosts_up=2;;;0;3 hosts_ok=0;;;0;3 hosts_warn=1;;;0;3 "
+			     "hosts_crit=1;;;0;3 hosts_unknown=1;;;0;3 "));
+	ck_assert_ptr_nonnull(strstr(b.buf, " alerts=3;;;0;"));
+	ck_assert(strchr(b.buf, '\n') == b.buf + b.len - 1);    /* one line */
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_check_unknown)
+{
+	struct bench b;
+
+	bench_init(&b);
+	all_ok(&b);
+	b.samples[2].sampled_at = T0 - 60;      /* stale */
+	bench_eval(&b);
+	ck_assert_int_eq(bench_run(&b, out_check), 3);
+	ck_assert(str_starts(b.buf, "FLEETDECK UNKNOWN - 1 unknown | hosts_up=2;;;0;3 "));
+	ck_assert_ptr_nonnull(strstr(b.buf, " hosts_stale=1;;;0;3 "));
+	ck_assert_ptr_nonnull(strstr(b.buf, " oldest_age=60.0s;;;0;"));
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_check_empty_fleet)
+{
+	struct bench b;
+
+	bench_init(&b);
+	b.f.nhosts = 0;
+	b.snap.nhosts = 0;
+	bench_eval(&b);
+	ck_assert_int_eq(bench_run(&b, out_check), 0);
+	ck_assert(str_starts(b.buf, "FLEETDECK OK - no hosts | hosts_up=0;;;0;0 "));
+	ck_assert_ptr_nonnull(strstr(b.buf, " oldest_age=U;;;0;"));
+	bench_free(&b);
+}
+END_TEST
+
+/* ---- --once table ---- */
+
+START_TEST(test_text_table)
+{
+	struct bench b;
+	char *line;
+
+	bench_init(&b);
+	str_copy(b.samples[1].error, "evil \x1b[2J text", sizeof(b.samples[1].error));
+	bench_eval(&b);
+	ck_assert_int_eq(bench_run(&b, out_text), 0);
+	ck_assert(str_starts(b.buf, "cocottetech: crit - 3 hosts: 1 ok, 0 warn, 1 crit, 1 unknown"));
+	ck_assert_ptr_null(strchr(b.buf, '\x1b'));
+	line = strstr(b.buf, "\nSTATUS ");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(line, "NAME"));
+	ck_assert_ptr_nonnull(strstr(line, "LATENCY"));
+	line = strstr(b.buf, "\nok       black  ");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(line, "0.30 0.20 0.10"));
+	ck_assert_ptr_nonnull(strstr(line, "19G/31G"));
+	ck_assert_ptr_nonnull(strstr(line, "45% /"));
+	ck_assert_ptr_nonnull(strstr(line, "3.1ms"));
+	/* unknown values are dashes, never zeros */
+	line = strstr(b.buf, "\ncrit     vps-0    -");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(line, "never\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nALERT    TARGET"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\ncrit     host/vps-0    unreachable: evil ?[2J text (for 0s)\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nunknown  host/apricot  disk /srv: cannot read"));
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_text_no_alerts)
+{
+	struct bench b;
+
+	bench_init(&b);
+	all_ok(&b);
+	bench_eval(&b);
+	ck_assert_int_eq(bench_run(&b, out_text), 0);
+	ck_assert(str_ends(b.buf, "\nno alerts\n"));
+	bench_free(&b);
+}
+END_TEST
+
+static Suite *out_suite(void)
+{
+	Suite *s = suite_create("out");
+	TCase *json = tcase_create("json");
+	TCase *check = tcase_create("check");
+	TCase *text = tcase_create("text");
+
+	tcase_add_test(json, test_json_top_level);
+	tcase_add_test(json, test_json_host_full);
+	tcase_add_test(json, test_json_nulls_for_unknown);
+	tcase_add_test(json, test_json_alerts);
+	tcase_add_test(json, test_json_non_utf8_text);
+	tcase_add_test(json, test_json_empty_fleet);
+	suite_add_tcase(s, json);
+	tcase_add_test(check, test_check_ok);
+	tcase_add_test(check, test_check_warning);
+	tcase_add_test(check, test_check_critical);
+	tcase_add_test(check, test_check_unknown);
+	tcase_add_test(check, test_check_empty_fleet);
+	suite_add_tcase(s, check);
+	tcase_add_test(text, test_text_table);
+	tcase_add_test(text, test_text_no_alerts);
+	suite_add_tcase(s, text);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(out_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

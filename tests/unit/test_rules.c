@@ -1,0 +1,779 @@
+/* Host rules (SPEC §3): each rule at, below and above its threshold,
+ * staleness, alert order and age, OOM hold, and the event log. Fleets are
+ * built by hand so these tests do not depend on the fleet parser. */
+#include "config.h"
+#include "rules/rules.h"
+#include "util/util.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1795392540.0
+#define GiB (1024.0 * 1024 * 1024)
+#define MiB (1024.0 * 1024)
+
+static const struct fleet_thresholds defaults = { 10, 40, 90, 95, 600 };
+
+static struct fleet_host mkhost(const char *name)
+{
+	struct fleet_host h;
+
+	memset(&h, 0, sizeof(h));
+	h.name = (char *)name;
+	h.ram_reserve = -1;
+	h.interval = 2;
+	h.th = defaults;
+	h.disks[0] = (char *)"/";
+	h.ndisks = 1;
+	return h;
+}
+
+/* A healthy host sampled 1s before now, every value valid. */
+static struct host_sample mksample(double now)
+{
+	struct host_sample s;
+
+	memset(&s, 0, sizeof(s));
+	s.conn = HC_OK;
+	s.sampled_at = now - 1;
+	s.attempted_at = now - 1;
+	s.interval = 2;
+	s.rounds = 5;
+	s.valid = HV_LATENCY | HV_LOAD | HV_CPU | HV_CORES | HV_MEM | HV_SWAP | HV_PSI |
+		  HV_OOM | HV_UPTIME | HV_KERNEL | HV_DISKS;
+	s.latency_ms = 3.1;
+	s.load[0] = 0.3;
+	s.cores = 8;
+	s.cpu_pct = 12.5;
+	s.mem_total = (uint64_t)(32 * GiB);
+	s.mem_available = (uint64_t)(20 * GiB);
+	s.ndisks = 1;
+	str_copy(s.disks[0].mount, "/", sizeof(s.disks[0].mount));
+	s.disks[0].valid = true;
+	s.disks[0].size = (uint64_t)(100 * GiB);
+	s.disks[0].used = (uint64_t)(50 * GiB);
+	s.disks[0].used_pct = 50;
+	return s;
+}
+
+static struct host_eval eval1(const struct fleet_host *h, const struct host_sample *s)
+{
+	struct host_eval ev;
+
+	rules_eval_host(h, s, T0, 0, &ev);
+	return ev;
+}
+
+static const struct problem *find_problem(const struct host_eval *ev, const char *code)
+{
+	for (int i = 0; i < ev->nproblems; i++)
+		if (strcmp(ev->problems[i].code, code) == 0)
+			return &ev->problems[i];
+	return NULL;
+}
+
+/* ---- connection ---- */
+
+START_TEST(test_healthy_is_ok)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev = eval1(&h, &s);
+
+	ck_assert_int_eq(ev.status, ST_OK);
+	ck_assert_int_eq(ev.nproblems, 0);
+	ck_assert(!ev.stale);
+	ck_assert_double_eq_tol(ev.age, 1, 1e-9);
+}
+END_TEST
+
+START_TEST(test_never_polled_is_unknown)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s;
+	struct host_eval ev;
+
+	memset(&s, 0, sizeof(s));
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_UNKNOWN);
+	ck_assert_int_eq(ev.nproblems, 1);
+	ck_assert_str_eq(ev.problems[0].text, "waiting for first sample");
+	ck_assert_double_eq(ev.age, -1);
+}
+END_TEST
+
+START_TEST(test_unreachable_is_crit)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s;
+	struct host_eval ev;
+
+	memset(&s, 0, sizeof(s));
+	s.conn = HC_UNREACHABLE;
+	str_copy(s.error, "connection timed out after 5s", sizeof(s.error));
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_CRIT);
+	ck_assert_str_eq(ev.problems[0].text, "unreachable: connection timed out after 5s");
+
+	/* the collector's own wording is not doubled */
+	str_copy(s.error, "unreachable: no route to host", sizeof(s.error));
+	ev = eval1(&h, &s);
+	ck_assert_str_eq(ev.problems[0].text, "unreachable: no route to host");
+
+	s.error[0] = '\0';
+	ev = eval1(&h, &s);
+	ck_assert_str_eq(ev.problems[0].text, "unreachable");
+}
+END_TEST
+
+START_TEST(test_unreachable_keeps_last_problems)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	s.conn = HC_UNREACHABLE;
+	s.disks[0].used_pct = 97;
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_CRIT);
+	ck_assert_ptr_nonnull(find_problem(&ev, "unreachable"));
+	ck_assert_ptr_nonnull(find_problem(&ev, "disk:/"));
+}
+END_TEST
+
+START_TEST(test_hostkey_shows_fingerprint)
+{
+	static const char fp[] = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
+	struct fleet_host h = mkhost("black");
+	struct host_sample s;
+	struct host_eval ev;
+
+	memset(&s, 0, sizeof(s));
+	s.conn = HC_HOSTKEY;
+	str_copy(s.fingerprint, fp, sizeof(s.fingerprint));
+	str_copy(s.error, "host key mismatch for 10.0.0.11", sizeof(s.error));
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_CRIT);
+	ck_assert_str_eq(ev.problems[0].text, "host key mismatch for 10.0.0.11 (SHA256:"
+			 "nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8)");
+
+	/* already in the error: once */
+	str_fmt(s.error, sizeof(s.error), "host key mismatch: got %s", fp);
+	ev = eval1(&h, &s);
+	ck_assert_str_eq(ev.problems[0].text, s.error);
+
+	/* a long error is cut, never the fingerprint */
+	memset(s.error, 'x', sizeof(s.error) - 1);
+	s.error[sizeof(s.error) - 1] = '\0';
+	ev = eval1(&h, &s);
+	ck_assert_ptr_nonnull(strstr(ev.problems[0].text, fp));
+	ck_assert_int_lt(strlen(ev.problems[0].text), RULES_TEXT_LEN);
+}
+END_TEST
+
+START_TEST(test_auth_is_crit_probe_is_unknown)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s;
+	struct host_eval ev;
+
+	memset(&s, 0, sizeof(s));
+	s.conn = HC_AUTH;
+	str_copy(s.error, "Authentication refused for ops (publickey)", sizeof(s.error));
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_CRIT);
+	ck_assert_str_eq(ev.problems[0].text, "Authentication refused for ops (publickey)");
+
+	s = mksample(T0);
+	s.conn = HC_PROBE;
+	str_copy(s.error, "unexpected output on line 3", sizeof(s.error));
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_UNKNOWN);
+	ck_assert_str_eq(ev.problems[0].text, "probe failed: unexpected output on line 3");
+}
+END_TEST
+
+/* ---- staleness ---- */
+
+START_TEST(test_stale_after_three_intervals)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	s.interval = 4;
+	s.sampled_at = T0 - 12;          /* exactly 3 x interval: still fresh */
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_OK);
+	ck_assert(!ev.stale);
+
+	s.sampled_at = T0 - 13;
+	ev = eval1(&h, &s);
+	ck_assert(ev.stale);
+	ck_assert_int_eq(ev.status, ST_UNKNOWN);
+	ck_assert_str_eq(ev.problems[0].text, "stale: no data for 13s");
+}
+END_TEST
+
+START_TEST(test_stale_uses_host_interval)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	s.interval = 0;
+	h.interval = 10;
+	s.sampled_at = T0 - 25;
+	ev = eval1(&h, &s);
+	ck_assert(!ev.stale);
+	s.sampled_at = T0 - 31;
+	ev = eval1(&h, &s);
+	ck_assert(ev.stale);
+	ck_assert_int_eq(ev.status, ST_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_stale_never_ok_but_keeps_worse)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	s.sampled_at = T0 - 3600;
+	ev = eval1(&h, &s);
+	ck_assert_int_ne(ev.status, ST_OK);
+	ck_assert_str_eq(ev.problems[0].text, "stale: no data for 1h");
+
+	s.disks[0].used_pct = 99;
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_CRIT);
+	ck_assert(ev.stale);
+}
+END_TEST
+
+/* ---- reserve ---- */
+
+START_TEST(test_reserve)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	h.ram_reserve = (int64_t)(512 * MiB);
+	s.mem_available = (uint64_t)(512 * MiB);     /* at: ok */
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_OK);
+
+	s.mem_available = (uint64_t)(600 * MiB);     /* above: ok */
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_OK);
+
+	s.mem_available = (uint64_t)(300 * MiB);     /* below: crit */
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_CRIT);
+	ck_assert_str_eq(ev.problems[0].text, "reserve breached: 300M available < 512M reserve");
+	ck_assert_str_eq(ev.problems[0].code, "reserve");
+
+	h.ram_reserve = -1;                          /* unset: never */
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_OK);
+}
+END_TEST
+
+START_TEST(test_missing_values_are_not_zeros)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	h.ram_reserve = (int64_t)(512 * MiB);
+	s.valid = 0;
+	s.mem_available = 0;
+	s.psi_some10 = 99;
+	s.disks[0].used_pct = 99;
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_OK);
+	ck_assert_int_eq(ev.nproblems, 0);
+}
+END_TEST
+
+/* ---- PSI ---- */
+
+static enum status psi_status(double psi, const struct fleet_thresholds *th)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	if (th)
+		h.th = *th;
+	s.psi_some10 = psi;
+	ev = eval1(&h, &s);
+	return ev.status;
+}
+
+START_TEST(test_psi)
+{
+	ck_assert_int_eq(psi_status(9.9, NULL), ST_OK);
+	ck_assert_int_eq(psi_status(10, NULL), ST_OK);
+	ck_assert_int_eq(psi_status(10.1, NULL), ST_WARN);
+	ck_assert_int_eq(psi_status(40, NULL), ST_WARN);
+	ck_assert_int_eq(psi_status(40.1, NULL), ST_CRIT);
+}
+END_TEST
+
+START_TEST(test_psi_text_and_custom_thresholds)
+{
+	struct fleet_thresholds th = defaults;
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	s.psi_some10 = 45;
+	ev = eval1(&h, &s);
+	ck_assert_str_eq(ev.problems[0].text, "memory pressure: PSI some avg10 45.0 > 40");
+
+	th.psi_warn = 2;
+	th.psi_crit = 5;
+	ck_assert_int_eq(psi_status(2, &th), ST_OK);
+	ck_assert_int_eq(psi_status(3, &th), ST_WARN);
+	ck_assert_int_eq(psi_status(6, &th), ST_CRIT);
+}
+END_TEST
+
+START_TEST(test_zeroed_thresholds_mean_defaults)
+{
+	struct fleet_thresholds zero = { 0, 0, 0, 0, 0 };
+
+	ck_assert_int_eq(psi_status(5, &zero), ST_OK);
+	ck_assert_int_eq(psi_status(11, &zero), ST_WARN);
+}
+END_TEST
+
+/* ---- disks ---- */
+
+static struct host_eval disk_eval(double pct, const struct fleet_thresholds *th)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+
+	if (th)
+		h.th = *th;
+	s.disks[0].used_pct = pct;
+	return eval1(&h, &s);
+}
+
+START_TEST(test_disk)
+{
+	struct fleet_thresholds th = defaults;
+	struct host_eval ev;
+
+	ck_assert_int_eq(disk_eval(89.9, NULL).status, ST_OK);
+	ck_assert_int_eq(disk_eval(90, NULL).status, ST_OK);
+	ck_assert_int_eq(disk_eval(90.5, NULL).status, ST_WARN);
+	ck_assert_int_eq(disk_eval(95, NULL).status, ST_WARN);
+	ck_assert_int_eq(disk_eval(95.1, NULL).status, ST_CRIT);
+
+	ev = disk_eval(93, NULL);
+	ck_assert_str_eq(ev.problems[0].text, "disk / 93% used");
+	ck_assert_str_eq(ev.problems[0].code, "disk:/");
+	/* rounding must not hide why it is over the threshold */
+	ev = disk_eval(95.4, NULL);
+	ck_assert_str_eq(ev.problems[0].text, "disk / 95.4% used");
+
+	th.disk_warn = 70;
+	th.disk_crit = 80;
+	ck_assert_int_eq(disk_eval(75, &th).status, ST_WARN);
+	ck_assert_int_eq(disk_eval(81, &th).status, ST_CRIT);
+}
+END_TEST
+
+START_TEST(test_disk_unreadable)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	h.disks[1] = (char *)"/x";
+	h.ndisks = 2;
+	s.ndisks = 2;
+	str_copy(s.disks[1].mount, "/x", sizeof(s.disks[1].mount));
+	s.disks[1].valid = false;
+	s.disks[1].used_pct = 0;
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_UNKNOWN);
+	ck_assert_str_eq(ev.problems[0].text, "disk /x: cannot read");
+
+	/* a watched mount the probe did not report is just as unknown */
+	s.ndisks = 1;
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.status, ST_UNKNOWN);
+	ck_assert_str_eq(ev.problems[0].text, "disk /x: cannot read");
+}
+END_TEST
+
+START_TEST(test_problem_overflow_keeps_worst)
+{
+	struct fleet_host h = mkhost("black");
+	struct host_sample s = mksample(T0);
+	struct host_eval ev;
+
+	s.ndisks = MODEL_MAX_DISKS;
+	for (int i = 0; i < MODEL_MAX_DISKS; i++) {
+		str_fmt(s.disks[i].mount, sizeof(s.disks[i].mount), "/d%d", i);
+		s.disks[i].valid = true;
+		s.disks[i].used_pct = 91;
+	}
+	h.ndisks = 0;
+	h.ram_reserve = (int64_t)(64 * GiB);
+	s.psi_some10 = 50;
+	ev = eval1(&h, &s);
+	ck_assert_int_eq(ev.nproblems, RULES_MAX_PROBLEMS);
+	ck_assert_int_eq(ev.status, ST_CRIT);
+	ck_assert_ptr_nonnull(find_problem(&ev, "reserve"));
+	ck_assert_ptr_nonnull(find_problem(&ev, "psi"));
+	ck_assert_int_eq(ev.problems[0].severity, ST_CRIT);
+	ck_assert_int_eq(ev.problems[1].severity, ST_CRIT);
+}
+END_TEST
+
+/* ---- evaluation over a fleet ---- */
+
+struct bench {
+	struct fleet f;
+	struct fleet_host hosts[4];
+	struct snapshot snap;
+	struct host_sample samples[4];
+	struct rules_state st;
+	struct evaluation ev;
+};
+
+static void bench_init(struct bench *b, size_t n, double now)
+{
+	static const char *names[] = { "black", "vps-0", "apricot", "plum" };
+
+	memset(b, 0, sizeof(*b));
+	b->f.name = (char *)"cocottetech";
+	b->f.hosts = b->hosts;
+	b->f.nhosts = n;
+	b->snap.hosts = b->samples;
+	b->snap.nhosts = n;
+	for (size_t i = 0; i < n; i++) {
+		b->hosts[i] = mkhost(names[i]);
+		b->samples[i] = mksample(now);
+	}
+	rules_state_init(&b->st, n);
+}
+
+/* Samples are refreshed as a collector would: fresh relative to now. */
+static void bench_eval(struct bench *b, double now)
+{
+	for (size_t i = 0; i < b->snap.nhosts; i++)
+		if (b->samples[i].sampled_at > 0)
+			b->samples[i].sampled_at = now - 1;
+	rules_evaluate(&b->f, &b->snap, now, &b->st, &b->ev);
+}
+
+static void bench_free(struct bench *b)
+{
+	evaluation_free(&b->ev);
+	rules_state_free(&b->st);
+}
+
+START_TEST(test_empty_fleet_is_ok)
+{
+	struct bench b;
+
+	bench_init(&b, 0, T0);
+	bench_eval(&b, T0);
+	ck_assert_int_eq(b.ev.worst, ST_OK);
+	ck_assert_uint_eq(b.ev.nalerts, 0);
+	ck_assert_uint_eq(b.ev.nhosts, 0);
+	ck_assert_double_eq(b.ev.oldest_age, -1);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_worst_counts_oldest_age)
+{
+	struct bench b;
+
+	bench_init(&b, 4, T0);
+	b.samples[1].psi_some10 = 20;                 /* warn */
+	b.samples[2].conn = HC_UNREACHABLE;           /* crit, no data */
+	b.samples[2].sampled_at = 0;
+	b.samples[3].valid &= ~(unsigned)HV_DISKS;
+	bench_eval(&b, T0);
+	b.samples[0].sampled_at = T0 - 5;             /* older data */
+	rules_evaluate(&b.f, &b.snap, T0, &b.st, &b.ev);
+	ck_assert_int_eq(b.ev.worst, ST_CRIT);
+	ck_assert_int_eq(b.ev.counts[ST_OK], 2);
+	ck_assert_int_eq(b.ev.counts[ST_WARN], 1);
+	ck_assert_int_eq(b.ev.counts[ST_CRIT], 1);
+	ck_assert_int_eq(b.ev.counts[ST_UNKNOWN], 0);
+	ck_assert_double_eq_tol(b.ev.oldest_age, 5, 1e-9);
+	ck_assert_uint_eq(b.ev.nalerts, 2);
+	ck_assert_str_eq(b.ev.alerts[0].target, "host/apricot");
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_unknown_alone_is_worst_unknown)
+{
+	struct bench b;
+
+	bench_init(&b, 2, T0);
+	b.samples[1].sampled_at = 0;
+	b.samples[1].conn = HC_NEVER;
+	bench_eval(&b, T0);
+	ck_assert_int_eq(b.ev.worst, ST_UNKNOWN);
+	ck_assert_int_eq(b.ev.counts[ST_UNKNOWN], 1);
+	ck_assert_uint_eq(b.ev.nalerts, 1);
+	ck_assert_int_eq(b.ev.alerts[0].severity, ST_UNKNOWN);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_alert_order_and_since)
+{
+	struct bench b;
+
+	bench_init(&b, 3, T0);
+	/* T0: black warn, apricot crit */
+	b.samples[0].psi_some10 = 20;
+	b.samples[2].disks[0].used_pct = 99;
+	bench_eval(&b, T0);
+	ck_assert_uint_eq(b.ev.nalerts, 2);
+	ck_assert_str_eq(b.ev.alerts[0].target, "host/apricot");
+	ck_assert_double_eq(b.ev.alerts[0].since, T0);
+
+	/* T0+60: vps-0 crit too; apricot's alert keeps its start, so it is first */
+	b.hosts[1].ram_reserve = (int64_t)(64 * GiB);
+	bench_eval(&b, T0 + 60);
+	ck_assert_uint_eq(b.ev.nalerts, 3);
+	ck_assert_str_eq(b.ev.alerts[0].target, "host/apricot");
+	ck_assert_double_eq(b.ev.alerts[0].since, T0);
+	ck_assert_str_eq(b.ev.alerts[1].target, "host/vps-0");
+	ck_assert_str_eq(b.ev.alerts[1].code, "reserve");
+	ck_assert_double_eq(b.ev.alerts[1].since, T0 + 60);
+	ck_assert_str_eq(b.ev.alerts[2].target, "host/black");
+	ck_assert_int_eq(b.ev.alerts[2].severity, ST_WARN);
+	ck_assert_double_eq(b.ev.alerts[2].since, T0);
+
+	/* T0+120: apricot recovers; when it comes back its clock restarts */
+	b.samples[2].disks[0].used_pct = 50;
+	bench_eval(&b, T0 + 120);
+	ck_assert_uint_eq(b.ev.nalerts, 2);
+	b.samples[2].disks[0].used_pct = 99;
+	bench_eval(&b, T0 + 180);
+	ck_assert_uint_eq(b.ev.nalerts, 3);
+	ck_assert_str_eq(b.ev.alerts[0].target, "host/vps-0");
+	ck_assert_str_eq(b.ev.alerts[1].target, "host/apricot");
+	ck_assert_double_eq(b.ev.alerts[1].since, T0 + 180);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_oom_hold)
+{
+	struct bench b;
+
+	bench_init(&b, 1, T0);
+	b.samples[0].oom_kills = 3;       /* first sample: baseline only */
+	bench_eval(&b, T0);
+	ck_assert_int_eq(b.ev.worst, ST_OK);
+	bench_eval(&b, T0 + 2);
+	ck_assert_int_eq(b.ev.worst, ST_OK);
+
+	b.samples[0].oom_kills = 4;       /* seen by the probe at T0+9 */
+	bench_eval(&b, T0 + 10);
+	ck_assert_int_eq(b.ev.worst, ST_CRIT);
+	ck_assert_str_eq(b.ev.alerts[0].code, "oom");
+	ck_assert_str_eq(b.ev.alerts[0].message, "OOM kill 1s ago");
+
+	bench_eval(&b, T0 + 9 + 120);
+	ck_assert_int_eq(b.ev.worst, ST_CRIT);
+	ck_assert_str_eq(b.ev.alerts[0].message, "OOM kill 2m ago");
+	ck_assert_double_eq(b.ev.alerts[0].since, T0 + 10);
+
+	bench_eval(&b, T0 + 9 + 599);
+	ck_assert_int_eq(b.ev.worst, ST_CRIT);
+	bench_eval(&b, T0 + 9 + 600);
+	ck_assert_int_eq(b.ev.worst, ST_OK);
+	ck_assert_uint_eq(b.ev.nalerts, 0);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_oom_hold_custom_and_reboot)
+{
+	struct bench b;
+
+	bench_init(&b, 1, T0);
+	b.hosts[0].th.oom_hold = 60;
+	b.samples[0].oom_kills = 3;
+	bench_eval(&b, T0);
+	b.samples[0].oom_kills = 0;       /* reboot: new baseline, not a kill */
+	bench_eval(&b, T0 + 2);
+	ck_assert_int_eq(b.ev.worst, ST_OK);
+	b.samples[0].oom_kills = 1;
+	bench_eval(&b, T0 + 4);
+	ck_assert_int_eq(b.ev.worst, ST_CRIT);
+	bench_eval(&b, T0 + 3 + 59);
+	ck_assert_int_eq(b.ev.worst, ST_CRIT);
+	bench_eval(&b, T0 + 3 + 60);
+	ck_assert_int_eq(b.ev.worst, ST_OK);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_oom_invalid_not_counted)
+{
+	struct bench b;
+
+	bench_init(&b, 1, T0);
+	b.samples[0].oom_kills = 3;
+	bench_eval(&b, T0);
+	b.samples[0].valid &= ~(unsigned)HV_OOM;
+	b.samples[0].oom_kills = 0;
+	bench_eval(&b, T0 + 2);
+	b.samples[0].valid |= HV_OOM;
+	b.samples[0].oom_kills = 3;
+	bench_eval(&b, T0 + 4);
+	ck_assert_int_eq(b.ev.worst, ST_OK);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_events_on_change)
+{
+	struct bench b;
+	const struct event *e;
+
+	bench_init(&b, 2, T0);
+	b.samples[1].sampled_at = 0;
+	b.samples[1].conn = HC_NEVER;
+	bench_eval(&b, T0);
+	ck_assert_uint_eq(b.st.nevents, 0);      /* start-up: ok and waiting are quiet */
+	bench_eval(&b, T0 + 2);
+	ck_assert_uint_eq(b.st.nevents, 0);
+
+	b.samples[0].disks[0].used_pct = 97;
+	bench_eval(&b, T0 + 4);
+	ck_assert_uint_eq(b.st.nevents, 1);
+	e = &b.st.events[0];
+	ck_assert_int_eq(e->from, ST_OK);
+	ck_assert_int_eq(e->to, ST_CRIT);
+	ck_assert_str_eq(e->target, "host/black");
+	ck_assert_str_eq(e->message, "disk / 97% used");
+	ck_assert_double_eq(e->at, T0 + 4);
+
+	bench_eval(&b, T0 + 6);                  /* no change, no event */
+	ck_assert_uint_eq(b.st.nevents, 1);
+
+	b.samples[0].disks[0].used_pct = 50;
+	bench_eval(&b, T0 + 8);
+	ck_assert_uint_eq(b.st.nevents, 2);
+	ck_assert_int_eq(b.st.events[1].from, ST_CRIT);
+	ck_assert_int_eq(b.st.events[1].to, ST_OK);
+	ck_assert_str_eq(b.st.events[1].message, "recovered");
+
+	/* a host that is bad from its first answer is logged */
+	b.samples[1].conn = HC_UNREACHABLE;
+	bench_eval(&b, T0 + 10);
+	ck_assert_uint_eq(b.st.nevents, 3);
+	ck_assert_int_eq(b.st.events[2].from, ST_UNKNOWN);
+	ck_assert_int_eq(b.st.events[2].to, ST_CRIT);
+	ck_assert_str_eq(b.st.events[2].target, "host/vps-0");
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_event_ring_wraps)
+{
+	struct bench b;
+
+	bench_init(&b, 1, T0);
+	bench_eval(&b, T0);
+	for (int i = 0; i < RULES_MAX_EVENTS + 10; i++) {
+		b.samples[0].psi_some10 = i % 2 ? 5 : 50;
+		bench_eval(&b, T0 + 1 + i);
+	}
+	ck_assert_uint_eq(b.st.nevents, RULES_MAX_EVENTS);
+	ck_assert_uint_eq(b.st.event_pos, 10);
+	/* the newest is just before event_pos */
+	ck_assert_double_eq(b.st.events[9].at, T0 + RULES_MAX_EVENTS + 10);
+	bench_free(&b);
+}
+END_TEST
+
+START_TEST(test_zeroed_state_and_resize)
+{
+	struct bench b;
+
+	bench_init(&b, 2, T0);
+	rules_state_free(&b.st);                 /* a zeroed state must work too */
+	bench_eval(&b, T0);
+	ck_assert_uint_eq(b.st.nhosts, 2);
+	b.snap.nhosts = 3;
+	b.f.nhosts = 3;
+	b.hosts[2] = mkhost("apricot");
+	b.samples[2] = mksample(T0);
+	b.samples[2].psi_some10 = 20;
+	bench_eval(&b, T0 + 2);
+	ck_assert_uint_eq(b.st.nhosts, 3);
+	ck_assert_int_eq(b.ev.worst, ST_WARN);
+	bench_free(&b);
+}
+END_TEST
+
+static Suite *rules_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *host = tcase_create("host");
+	TCase *fleet = tcase_create("fleet");
+
+	tcase_add_test(host, test_healthy_is_ok);
+	tcase_add_test(host, test_never_polled_is_unknown);
+	tcase_add_test(host, test_unreachable_is_crit);
+	tcase_add_test(host, test_unreachable_keeps_last_problems);
+	tcase_add_test(host, test_hostkey_shows_fingerprint);
+	tcase_add_test(host, test_auth_is_crit_probe_is_unknown);
+	tcase_add_test(host, test_stale_after_three_intervals);
+	tcase_add_test(host, test_stale_uses_host_interval);
+	tcase_add_test(host, test_stale_never_ok_but_keeps_worse);
+	tcase_add_test(host, test_reserve);
+	tcase_add_test(host, test_missing_values_are_not_zeros);
+	tcase_add_test(host, test_psi);
+	tcase_add_test(host, test_psi_text_and_custom_thresholds);
+	tcase_add_test(host, test_zeroed_thresholds_mean_defaults);
+	tcase_add_test(host, test_disk);
+	tcase_add_test(host, test_disk_unreadable);
+	tcase_add_test(host, test_problem_overflow_keeps_worst);
+	suite_add_tcase(s, host);
+
+	tcase_add_test(fleet, test_empty_fleet_is_ok);
+	tcase_add_test(fleet, test_worst_counts_oldest_age);
+	tcase_add_test(fleet, test_unknown_alone_is_worst_unknown);
+	tcase_add_test(fleet, test_alert_order_and_since);
+	tcase_add_test(fleet, test_oom_hold);
+	tcase_add_test(fleet, test_oom_hold_custom_and_reboot);
+	tcase_add_test(fleet, test_oom_invalid_not_counted);
+	tcase_add_test(fleet, test_events_on_change);
+	tcase_add_test(fleet, test_event_ring_wraps);
+	tcase_add_test(fleet, test_zeroed_state_and_resize);
+	suite_add_tcase(s, fleet);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(rules_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
