@@ -161,6 +161,18 @@ static void make_conn(struct hosts *h, size_t i, int depth)
 	hp->ssh = ssh_conn_new(&sp);
 }
 
+static void resolve_all(struct hosts *h)
+{
+	struct ssh_conn **conns = xcalloc(h->n ? h->n : 1, sizeof(*conns));
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		if (h->p[i].ssh)
+			conns[n++] = h->p[i].ssh;
+	ssh_conns_resolve(conns, n);
+	free(conns);
+}
+
 struct hosts *hosts_new(const struct fleet *f, struct model *m,
 			void (*notify)(void *arg), void *arg)
 {
@@ -185,6 +197,7 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 	}
 	for (size_t i = 0; i < h->n; i++)
 		make_conn(h, i, 0);
+	resolve_all(h);
 	return h;
 }
 

@@ -59,6 +59,8 @@ struct ssh_conn {
 	struct ssh_params p;
 	char *name, *alias, *user, *identity_file, *known_hosts;
 	bool resolved;
+	int resolve_rc;
+	char resolve_err[256];
 	struct ssh_target target;
 
 	enum ssh_state state;
@@ -368,18 +370,42 @@ static const char *phase_name(enum ssh_state s)
 
 /* ---- setup phases ---- */
 
+void ssh_conns_resolve(struct ssh_conn **conns, size_t n)
+{
+	struct sshconfig_req *reqs = xcalloc(n ? n : 1, sizeof(*reqs));
+
+	for (size_t i = 0; i < n; i++) {
+		reqs[i].alias = conns[i]->alias;
+		reqs[i].user = conns[i]->user;
+		reqs[i].port = conns[i]->p.port;
+	}
+	sshconfig_resolve_many(reqs, n);
+	for (size_t i = 0; i < n; i++) {
+		struct ssh_conn *c = conns[i];
+		c->target = reqs[i].target;
+		c->resolved = true;
+		c->resolve_rc = reqs[i].rc;
+		str_copy(c->resolve_err, reqs[i].err, sizeof(c->resolve_err));
+	}
+	free(reqs);
+}
+
 static int resolve_target(struct ssh_conn *c, char *err, size_t errlen)
 {
-	if (c->resolved)
-		return 0;
-	if (sshconfig_resolve(c->alias, c->user, c->p.port, &c->target, err, errlen) < 0)
+	if (!c->resolved) {
+		c->resolve_rc = sshconfig_resolve(c->alias, c->user, c->p.port, &c->target,
+						  c->resolve_err, sizeof(c->resolve_err));
+		c->resolved = true;
+	}
+	if (c->resolve_rc < 0) {
+		str_copy(err, c->resolve_err, errlen);
 		return -1;
+	}
 	if (c->target.proxyjump[0] && !c->p.jump) {
 		str_fmt(err, errlen, "ssh config sets ProxyJump %s for %s: add it as a [host] "
 			"and set jump = NAME in the fleet file", c->target.proxyjump, c->alias);
 		return -1;
 	}
-	c->resolved = true;
 	return 0;
 }
 

@@ -34,6 +34,9 @@ struct ssh_conn *ssh_conn_new(const struct ssh_params *p);
  * freeing any: a conn's tunnel lives on its jump host's conn. */
 void ssh_conn_disconnect(struct ssh_conn *c);
 void ssh_conn_free(struct ssh_conn *c);
+/* Resolves the ssh configuration of many conns at once (otherwise each does
+ * it on its first connect). */
+void ssh_conns_resolve(struct ssh_conn **conns, size_t n);
 
 /* The request shell of this host; submit to it, then ssh_conn_kick(). */
 struct shell *ssh_conn_shell(struct ssh_conn *c);

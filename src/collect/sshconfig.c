@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +40,21 @@ static void set_defaults(struct ssh_target *t, const char *alias, const char *us
 	add_identity(t, "~/.ssh/id_rsa");
 }
 
-/* Runs ssh -G; returns the output (malloc'd) or NULL if ssh could not run. */
-static char *run_ssh_g(const char *alias, const char *user, int port, int *status)
+/* One ssh -G child being read. */
+struct sshg_child {
+	pid_t pid;
+	int fd;
+	char *out;
+	size_t len;
+	bool done;
+};
+
+static int sshg_spawn(struct sshg_child *ch, const char *alias, const char *user, int port)
 {
 	int pfd[2];
-	pid_t pid;
 	char portbuf[16];
 	const char *argv[10];
 	int argc = 0;
-	char *out;
-	size_t len = 0;
-	int waited = 0;
 
 	argv[argc++] = "ssh";
 	argv[argc++] = "-G";
@@ -66,15 +71,18 @@ static char *run_ssh_g(const char *alias, const char *user, int port, int *statu
 	argv[argc++] = alias;
 	argv[argc] = NULL;
 
+	memset(ch, 0, sizeof(*ch));
+	ch->fd = -1;
+	ch->pid = -1;
 	if (pipe(pfd) < 0)
-		return NULL;
-	pid = fork();
-	if (pid < 0) {
+		return -1;
+	ch->pid = fork();
+	if (ch->pid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
-		return NULL;
+		return -1;
 	}
-	if (pid == 0) {
+	if (ch->pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
 		dup2(devnull, 0);
 		dup2(pfd[1], 1);
@@ -84,48 +92,78 @@ static char *run_ssh_g(const char *alias, const char *user, int port, int *statu
 		_exit(127);
 	}
 	close(pfd[1]);
-	out = xmalloc(SSHG_MAX_OUT + 1);
-	for (;;) {
-		struct pollfd p = { pfd[0], POLLIN, 0 };
-		ssize_t n;
-		if (poll(&p, 1, SSHG_TIMEOUT_MS) <= 0) {
-			kill(pid, SIGKILL);
-			break;
-		}
-		n = read(pfd[0], out + len, SSHG_MAX_OUT - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == SSHG_MAX_OUT)
-			break;
-	}
-	out[len] = '\0';
-	close(pfd[0]);
-	while (waitpid(pid, &waited, 0) < 0 && errno == EINTR)
-		;
-	*status = WIFEXITED(waited) ? WEXITSTATUS(waited) : 255;
-	if (*status == 127) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	ch->fd = pfd[0];
+	fcntl(ch->fd, F_SETFD, FD_CLOEXEC);
+	ch->out = xmalloc(SSHG_MAX_OUT + 1);
+	return 0;
 }
 
-int sshconfig_resolve(const char *alias, const char *user, int port,
-		      struct ssh_target *t, char *err, size_t errlen)
+/* Reads every child until EOF or the shared deadline; kills stragglers. */
+static void sshg_collect(struct sshg_child *chs, size_t n)
 {
-	int status = 0;
-	char *out = run_ssh_g(alias, user, port, &status);
+	struct pollfd *pfds = xcalloc(n, sizeof(*pfds));
+	int remaining_ms = SSHG_TIMEOUT_MS;
+
+	for (;;) {
+		size_t np = 0;
+		int rc;
+		for (size_t i = 0; i < n; i++) {
+			if (chs[i].fd < 0 || chs[i].done)
+				continue;
+			pfds[np++] = (struct pollfd){ chs[i].fd, POLLIN, 0 };
+		}
+		if (np == 0 || remaining_ms <= 0)
+			break;
+		double t0 = now_mono();
+		rc = poll(pfds, np, remaining_ms);
+		remaining_ms -= (int)((now_mono() - t0) * 1000) + (rc == 0 ? remaining_ms : 0);
+		for (size_t i = 0, k = 0; i < n && k < np; i++) {
+			struct sshg_child *ch = &chs[i];
+			ssize_t r;
+			if (ch->fd < 0 || ch->done)
+				continue;
+			if (!pfds[k++].revents)
+				continue;
+			r = read(ch->fd, ch->out + ch->len, SSHG_MAX_OUT - ch->len);
+			if (r > 0)
+				ch->len += (size_t)r;
+			if (r <= 0 || ch->len == SSHG_MAX_OUT)
+				ch->done = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (chs[i].fd >= 0 && !chs[i].done && chs[i].pid > 0)
+			kill(chs[i].pid, SIGKILL);
+	}
+	free(pfds);
+}
+
+static int sshg_finish(struct sshg_child *ch)
+{
+	int waited = 0;
+
+	if (ch->fd >= 0)
+		close(ch->fd);
+	if (ch->out)
+		ch->out[ch->len] = '\0';
+	if (ch->pid > 0)
+		while (waitpid(ch->pid, &waited, 0) < 0 && errno == EINTR)
+			;
+	return WIFEXITED(waited) ? WEXITSTATUS(waited) : 255;
+}
+
+static int parse_ssh_g(char *out, int status, const char *alias, const char *user, int port,
+		       struct ssh_target *t, char *err, size_t errlen)
+{
 	char *save = NULL;
 
 	memset(t, 0, sizeof(*t));
-	if (!out) {
+	if (!out || status == 127) {
 		set_defaults(t, alias, user, port);
 		return 0;
 	}
 	if (status != 0) {
 		str_fmt(err, errlen, "ssh -G %s failed (exit %d): check ~/.ssh/config", alias, status);
-		free(out);
 		set_defaults(t, alias, user, port);
 		return -1;
 	}
@@ -146,12 +184,44 @@ int sshconfig_resolve(const char *alias, const char *user, int port,
 		else if (strcmp(line, "proxyjump") == 0 && strcmp(val, "none") != 0)
 			str_copy(t->proxyjump, val, sizeof(t->proxyjump));
 	}
-	free(out);
 	if (!t->host[0])
 		str_copy(t->host, alias, sizeof(t->host));
 	if (t->port <= 0 || t->port > 65535)
 		t->port = 22;
 	return 0;
+}
+
+void sshconfig_resolve_many(struct sshconfig_req *reqs, size_t n)
+{
+	struct sshg_child *chs = xcalloc(n ? n : 1, sizeof(*chs));
+
+	/* all at once: a fleet of N hosts costs one ssh -G, not N in a row */
+	for (size_t i = 0; i < n; i++)
+		if (sshg_spawn(&chs[i], reqs[i].alias, reqs[i].user, reqs[i].port) < 0)
+			chs[i].pid = -1;
+	sshg_collect(chs, n);
+	for (size_t i = 0; i < n; i++) {
+		int status = chs[i].pid > 0 ? sshg_finish(&chs[i]) : 127;
+		reqs[i].err[0] = '\0';
+		reqs[i].rc = parse_ssh_g(chs[i].out, status, reqs[i].alias, reqs[i].user,
+					 reqs[i].port, &reqs[i].target, reqs[i].err, sizeof(reqs[i].err));
+		free(chs[i].out);
+	}
+	free(chs);
+}
+
+int sshconfig_resolve(const char *alias, const char *user, int port,
+		      struct ssh_target *t, char *err, size_t errlen)
+{
+	struct sshconfig_req r = { 0 };
+
+	r.alias = alias;
+	r.user = user;
+	r.port = port;
+	sshconfig_resolve_many(&r, 1);
+	*t = r.target;
+	str_copy(err, r.err, errlen);
+	return r.rc;
 }
 
 void ssh_target_free(struct ssh_target *t)

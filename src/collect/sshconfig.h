@@ -23,4 +23,15 @@ int sshconfig_resolve(const char *alias, const char *user, int port,
 		      struct ssh_target *t, char *err, size_t errlen);
 void ssh_target_free(struct ssh_target *t);
 
+struct sshconfig_req {
+	const char *alias, *user;  /* in */
+	int port;                  /* in */
+	struct ssh_target target;  /* out */
+	int rc;                    /* out: as sshconfig_resolve() */
+	char err[256];             /* out */
+};
+
+/* Resolves n hosts with n concurrent ssh -G (bounded by one 3 s deadline). */
+void sshconfig_resolve_many(struct sshconfig_req *reqs, size_t n);
+
 #endif
