@@ -5,6 +5,7 @@
 #include "model/model.h"
 #include "out/out.h"
 #include "rules/rules.h"
+#include "ui/theme.h"
 #include "ui/ui.h"
 #include "util/util.h"
 
@@ -107,8 +108,15 @@ static int run_ui(const struct options *o, const struct fleet *f)
 {
 	struct model m;
 	struct collector *c;
+	struct theme theme;
+	char err[256];
 	int rc;
 
+	/* a bad --theme is a usage error, said before anything starts */
+	if (theme_load(o->theme, &theme, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fleetdeck: %s\n", err);
+		return 2;
+	}
 	model_init(&m, f->nhosts);
 	c = collector_new(f, &m);
 	if (collector_start(c) < 0) {

@@ -369,7 +369,8 @@ void cells_paint(struct cells *c, struct rect r, int role, unsigned flags)
 	for (int y = r.y; y < r.y + r.h; y++) {
 		for (int x = r.x; x < r.x + r.w; x++) {
 			struct cell *cell = &c->v[(size_t)y * (size_t)c->w + (size_t)x];
-			cell->role = (uint8_t)role;
+			if (role >= 0)
+				cell->role = (uint8_t)role;
 			cell->flags |= (uint8_t)(flags & ~CF_WIDE);
 		}
 	}

@@ -85,7 +85,8 @@ int cells_text_ellipsis(struct cells *c, int x, int y, int maxw, int role, const
 int cells_text_width(const struct cells *c, const char *s);
 
 void cells_fill(struct cells *c, struct rect r, uint32_t ch, int role);
-/* Sets the role (and adds flags) of existing cells without changing text. */
+/* Sets the role (unless role < 0) and adds flags to existing cells without
+ * changing their text. */
 void cells_paint(struct cells *c, struct rect r, int role, unsigned flags);
 void cells_hline(struct cells *c, int x, int y, int w, int role);
 void cells_vline(struct cells *c, int x, int y, int h, int role);

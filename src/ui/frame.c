@@ -81,16 +81,25 @@ static bool any_stale(const struct ui_ctx *u)
 	return false;
 }
 
+/* No host has fresh data: every one is stale or was never sampled, and
+ * either something was sampled once or start-up is long past (a collector
+ * that never delivers must not leave a blank wall looking calm). */
 static bool all_stale(const struct ui_ctx *u)
 {
 	size_t n = view_nhosts(u);
+	bool any_data = false;
+	double grace = u->f && u->f->interval > 0 ? 3 * u->f->interval : 6;
 
 	if (n == 0)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!u->ev->hosts[i].stale)
+	for (size_t i = 0; i < n; i++) {
+		bool never = u->snap->hosts[i].sampled_at <= 0;
+
+		if (!u->ev->hosts[i].stale && !never)
 			return false;
-	return true;
+		any_data |= !never;
+	}
+	return any_data || (u->snap->started_at > 0 && u->now - u->snap->started_at > grace);
 }
 
 /* "data 3s": the age of the oldest data on screen. */
@@ -260,21 +269,14 @@ static int counts_line(struct cells *c, int x, int y, int maxw, const struct ui_
 	return used;
 }
 
-void summary_draw(struct cells *c, struct rect r, const struct ui_ctx *u)
+static int summary_alerts(struct cells *c, struct rect r, int y, int bottom,
+			  const struct ui_ctx *u)
 {
-	size_t idx[64], n;
-	int y = r.y;
-	struct rect old = cells_clip(c, r);
+	size_t idx[64], n = view_alerts_sorted(u, idx, ARRAY_LEN(idx));
 
-	if (r.h <= 0 || r.w <= 0) {
-		c->clip = old;
-		return;
-	}
-	counts_line(c, r.x, y++, r.w, u);
-	n = view_alerts_sorted(u, idx, ARRAY_LEN(idx));
-	if (n == 0 && y < r.y + r.h)
+	if (n == 0 && y < bottom)
 		cells_text(c, r.x, y++, r.w, ROLE_OK, "no open alerts");
-	for (size_t i = 0; i < n && y < r.y + r.h; i++, y++) {
+	for (size_t i = 0; i < n && y < bottom; i++, y++) {
 		const struct alert *a = &u->ev->alerts[idx[i]];
 		int x = r.x;
 
@@ -284,11 +286,54 @@ void summary_draw(struct cells *c, struct rect r, const struct ui_ctx *u)
 		x += cells_text(c, x, y, r.x + r.w - x, ROLE_NORMAL, ": ");
 		cells_text_ellipsis(c, x, y, r.x + r.w - x, ROLE_ALERT, a->message);
 	}
-	if (r.h >= 4 && y < r.y + r.h) {
+	return y;
+}
+
+/* Hosts worst first, one short line each, in the rows left over. */
+static void summary_hosts(struct cells *c, struct rect r, int y, int bottom,
+			  const struct ui_ctx *u)
+{
+	static const enum status order[] = { ST_CRIT, ST_WARN, ST_UNKNOWN, ST_OK };
+	size_t n = view_nhosts(u);
+
+	for (size_t k = 0; k < ARRAY_LEN(order); k++) {
+		for (size_t i = 0; i < n && y < bottom; i++) {
+			const struct host_eval *he = &u->ev->hosts[i];
+			char age[16];
+			int x = r.x;
+
+			if (he->status != order[k])
+				continue;
+			x += cells_text(c, x, y, r.w, view_status_role(he->status),
+					view_status_word(he->status)) + 1;
+			x += cells_text(c, x, y, r.x + r.w - x, he->stale ? ROLE_STALE : ROLE_NORMAL,
+					u->f->hosts[i].name) + 1;
+			if (he->stale)
+				cells_text(c, x, y, r.x + r.w - x, ROLE_STALE,
+					   fmt_age(age, sizeof(age), he->age));
+			y++;
+		}
+	}
+}
+
+void summary_draw(struct cells *c, struct rect r, const struct ui_ctx *u)
+{
+	struct rect old = cells_clip(c, r);
+	bool note = r.h >= 4;
+	int bottom = r.y + r.h - (note ? 1 : 0), y = r.y;
+
+	if (r.h <= 0 || r.w <= 0) {
+		c->clip = old;
+		return;
+	}
+	counts_line(c, r.x, y++, r.w, u);
+	y = summary_alerts(c, r, y, bottom, u);
+	summary_hosts(c, r, y + 1, bottom, u);
+	if (note) {
 		char buf[96];
 		str_fmt(buf, sizeof(buf), "%dx%d: enlarge to %dx%d for the views",
 			c->w, c->h, UI_MIN_W, UI_MIN_H);
-		cells_text_ellipsis(c, r.x, r.y + r.h - 1, r.w, ROLE_DIM, buf);
+		cells_text_ellipsis(c, r.x, bottom, r.w, ROLE_DIM, buf);
 	}
 	c->clip = old;
 }
@@ -308,6 +353,14 @@ static void frame_summary(struct cells *c, const struct ui_ctx *u, struct ui_sta
 	summary_draw(c, (struct rect){ 0, 1, c->w, c->h - 1 }, u);
 }
 
+static void text_centered(struct cells *c, int y, int role, const char *s)
+{
+	int w = cells_text_width(c, s);
+	int x = w < c->w ? (c->w - w) / 2 : 0;
+
+	cells_text_ellipsis(c, x, y, c->w - x, role, s);
+}
+
 /* Wall mode: "ALL DATA STALE" over the whole screen, so a frozen wall never
  * looks healthy from across the room. */
 static void stale_banner(struct cells *c, const struct ui_ctx *u)
@@ -324,14 +377,14 @@ static void stale_banner(struct cells *c, const struct ui_ctx *u)
 		str_fmt(msg, sizeof(msg), "ALL DATA STALE \xe2\x80\x94 last data %s ago",
 			fmt_age(age, sizeof(age), u->now - newest));
 	else
-		str_fmt(msg, sizeof(msg), "ALL DATA STALE \xe2\x80\x94 no data received");
+		str_copy(msg, "ALL DATA STALE \xe2\x80\x94 no data received", sizeof(msg));
 	cells_fill(c, (struct rect){ 0, 0, c->w, c->h }, ' ', ROLE_STALE);
-	cells_text_ellipsis(c, (c->w - cells_text_width(c, msg)) / 2 > 0 ?
-			    (c->w - cells_text_width(c, msg)) / 2 : 0, y, c->w, ROLE_CRIT, msg);
+	cells_fill(c, (struct rect){ 0, y, c->w, 1 }, ' ', ROLE_CRIT);
+	text_centered(c, y, ROLE_CRIT, msg);
 	cells_paint(c, (struct rect){ 0, y, c->w, 1 }, ROLE_CRIT, CF_REVERSE | CF_BOLD);
 	clock_text(u->now, clock, sizeof(clock));
 	str_fmt(msg, sizeof(msg), "%s  %s", u->f && u->f->name ? u->f->name : "", clock);
-	cells_text(c, (c->w - cells_text_width(c, msg)) / 2, y + 2, c->w, ROLE_STALE, msg);
+	text_centered(c, y + 2, ROLE_STALE, msg);
 }
 
 /* Wall mode's header: the worst status in big letters when there is room,

@@ -11,6 +11,7 @@ src_libfleetdeck_a_SOURCES += \
 	src/ui/view_placeholder.c
 
 dist_themes_DATA += themes/default themes/light themes/mono themes/high-contrast
+EXTRA_DIST += doc/ui.md
 
 check_PROGRAMS += tests/unit/test_ui
 tests_unit_test_ui_SOURCES = tests/unit/test_ui.c

@@ -46,6 +46,9 @@ static void colors_mono(struct presenter *p)
 	for (int i = 0; i < ROLE_COUNT; i++) {
 		p->attr[i] = attrs_of(mono.role[i].attrs);
 		p->pair[i] = 0;
+		p->has_bg[i] = false;
+		p->sel_attr[i] = p->attr[i] | attrs_of(mono.role[ROLE_SELECTED].attrs);
+		p->sel_pair[i] = 0;
 	}
 }
 
@@ -55,6 +58,29 @@ static short color_for(int color, int ncolors, bool have_default, short fallback
 	if (color == THEME_COLOR_DEFAULT)
 		return have_default ? -1 : fallback;
 	return (short)theme_color_reduce(color, ncolors);
+}
+
+/* Pairs ROLE_COUNT+1.. are "role on the selection's background". */
+static void colors_selected(struct presenter *p, const struct theme *t, int ncolors,
+			    bool have_default)
+{
+	const struct theme_style *sel = &t->role[ROLE_SELECTED];
+
+	for (int i = 0; i < ROLE_COUNT; i++) {
+		int fg = t->role[i].fg != THEME_COLOR_DEFAULT ? t->role[i].fg : sel->fg;
+		short pair = (short)(ROLE_COUNT + 1 + i);
+
+		if (sel->bg == THEME_COLOR_DEFAULT || COLOR_PAIRS <= 2 * ROLE_COUNT + 1) {
+			/* no bar colour to keep roles on: the plain selection */
+			p->sel_attr[i] = p->attr[ROLE_SELECTED] | (p->attr[i] & A_DIM);
+			p->sel_pair[i] = p->pair[ROLE_SELECTED];
+			continue;
+		}
+		init_pair(pair, color_for(fg, ncolors, have_default, COLOR_WHITE),
+			  color_for(sel->bg, ncolors, have_default, COLOR_BLACK));
+		p->sel_attr[i] = attrs_of(t->role[i].attrs | (sel->attrs & ~TA_REVERSE));
+		p->sel_pair[i] = pair;
+	}
 }
 
 void present_colors(struct presenter *p, const struct theme *t, bool no_color)
@@ -76,7 +102,9 @@ void present_colors(struct presenter *p, const struct theme *t, bool no_color)
 		init_pair((short)(i + 1), fg, bg);
 		p->pair[i] = (short)(i + 1);
 		p->attr[i] = attrs_of(t->role[i].attrs);
+		p->has_bg[i] = t->role[i].bg != THEME_COLOR_DEFAULT;
 	}
+	colors_selected(p, t, ncolors, have_default);
 }
 
 static void cell_cchar(const struct presenter *p, const struct cell *cell, cchar_t *cc)
@@ -85,14 +113,12 @@ static void cell_cchar(const struct presenter *p, const struct cell *cell, cchar
 	wchar_t wch[2] = { (wchar_t)cell->ch, L'\0' };
 	attr_t a;
 
-	if (cell->flags & CF_SELECTED)
-		role = ROLE_SELECTED;
-	a = p->attr[role];
+	a = cell->flags & CF_SELECTED ? p->sel_attr[role] : p->attr[role];
 	if (cell->flags & CF_BOLD)
 		a |= A_BOLD;
-	if (cell->flags & CF_REVERSE)
+	if ((cell->flags & CF_REVERSE) && !p->has_bg[role])
 		a |= A_REVERSE;
-	setcchar(cc, wch, a, p->pair[role], NULL);
+	setcchar(cc, wch, a, cell->flags & CF_SELECTED ? p->sel_pair[role] : p->pair[role], NULL);
 }
 
 static bool cell_same(const struct cell *a, const struct cell *b)

@@ -14,6 +14,10 @@ struct presenter {
 	bool valid;                   /* false: repaint every cell */
 	attr_t attr[ROLE_COUNT];
 	short pair[ROLE_COUNT];
+	/* the selection bar keeps each role's colour (a stale row stays dim) */
+	bool has_bg[ROLE_COUNT];      /* CF_REVERSE is not applied: it stands out already */
+	attr_t sel_attr[ROLE_COUNT];
+	short sel_pair[ROLE_COUNT];
 };
 
 void present_init(struct presenter *p);

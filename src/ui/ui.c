@@ -27,6 +27,7 @@
 /* Readable-but-empty stdin this many times in a row means EOF. */
 #define EMPTY_READS_EOF 3
 #define ESC_DELAY_MS 25
+#define DEFAULT_ROTATE 20
 
 struct ui {
 	const struct options *o;
@@ -42,6 +43,7 @@ struct ui {
 	struct evaluation ev;
 	SCREEN *screen;
 	bool ascii, wall, read_only;
+	double rotate;                /* wall: seconds per view */
 	int empty_reads;
 	bool quit;
 };
@@ -189,7 +191,7 @@ static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
 	u->wall = ui->wall;
 	u->read_only = ui->read_only;
 	u->paused = ui->c ? collector_paused(ui->c) : false;
-	u->rotate_left = ui->wall ? nav_wall_remaining(&ui->st, u, ui->o->rotate) : -1;
+	u->rotate_left = ui->wall ? nav_wall_remaining(&ui->st, u, ui->rotate) : -1;
 }
 
 /* Snapshot, evaluate (against this frame's clock, so data that stops
@@ -202,7 +204,7 @@ static void ui_frame(struct ui *ui)
 	model_snapshot(ui->m, &ui->snap);
 	rules_evaluate(ui->f, &ui->snap, now, &ui->rs, &ui->ev);
 	ctx_build(ui, &u, now);
-	if (ui->wall && nav_wall_tick(&ui->st, &u, ui->o->rotate) == UA_DRAW)
+	if (ui->wall && nav_wall_tick(&ui->st, &u, ui->rotate) == UA_DRAW)
 		ctx_build(ui, &u, now);
 	if (ui->cells.w != COLS || ui->cells.h != LINES) {
 		cells_resize(&ui->cells, COLS, LINES);
@@ -369,6 +371,7 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	ui->c = c;
 	ui->wall = o->mode == MODE_WALL;
 	ui->read_only = o->read_only || f->read_only || ui->wall;
+	ui->rotate = o->rotate > 0 ? o->rotate : DEFAULT_ROTATE;
 	if (theme_load(o->theme, &ui->theme, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fleetdeck: %s\n", err);
 		return 2;

@@ -57,6 +57,9 @@ static void pen_wrapped(struct pen *p, int x, int w, int role, const char *text)
 				cut--;
 			if (cut == 0)
 				cut = (size_t)w < len ? (size_t)w : len;
+			/* never split a UTF-8 sequence */
+			while (cut > 1 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+				cut--;
 		}
 		if (cut >= sizeof(buf))
 			cut = sizeof(buf) - 1;

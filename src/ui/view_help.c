@@ -52,5 +52,4 @@ void help_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 		cells_text(c, body.x + 2, y0 + line++, body.w - 3, ROLE_WARN,
 			   "Read-only: every action key is disabled.");
 	vs->target = -1;
-	(void)s;
 }

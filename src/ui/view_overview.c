@@ -23,7 +23,7 @@ static const struct col_def {
 } col_defs[C_COUNT] = {
 	[C_STATUS] = { "STATUS", 7, 7, 0, false },
 	[C_NAME]   = { "HOST", 8, 24, 0, false },
-	[C_ROLE]   = { "ROLE", 10, 48, 12, false },
+	[C_ROLE]   = { "ROLE", 10, 60, 12, false },
 	[C_LOAD]   = { "LOAD", 5, 5, 6, true },
 	[C_CPU]    = { "CPU", 4, 4, 0, true },
 	[C_MEMBAR] = { "MEMORY", 10, 30, 11, false },
@@ -40,6 +40,9 @@ struct layout {
 	bool on[C_COUNT];
 	int x[C_COUNT], w[C_COUNT];
 };
+
+/* Width the memory bar gets before the role column grows. */
+#define MEMBAR_GOOD 16
 
 /* Lowest row count for the host table before alerts take the rest. */
 #define MIN_HOST_ROWS 3
@@ -99,7 +102,9 @@ static void layout_compute(struct layout *l, int x, int width, int name_need, in
 			break;
 	}
 	extra = width - layout_total(l);
+	/* names whole first, then a readable bar, then the role, then more bar */
 	extra = layout_grow(l, C_NAME, name_need, extra);
+	extra = layout_grow(l, C_MEMBAR, MEMBAR_GOOD, extra);
 	extra = layout_grow(l, C_ROLE, role_need, extra);
 	layout_grow(l, C_MEMBAR, col_defs[C_MEMBAR].max, extra);
 	for (int i = 0; i < C_COUNT; i++) {
@@ -266,7 +271,7 @@ static void host_row(struct cells *c, const struct layout *l, struct rect body, 
 	value_cells(c, l, y, vrole, s, he);
 	mem_cells(c, l, y, vrole, he->stale, fh, s);
 	if (selected)
-		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, ROLE_SELECTED, CF_SELECTED);
+		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
 }
 
 /* Hosts to show: the filtered ones, in fleet order; on a wall, worst first

@@ -18,7 +18,6 @@ static void placeholder_draw(struct cells *c, struct rect body, const struct ui_
 		   "This view is not yet available in this version of fleetdeck.");
 	cells_text(c, body.x + 2, y + 2, body.w - 4, ROLE_HELP,
 		   "Press 1 for the overview, ? for help.");
-	(void)u;
 }
 
 #define PLACEHOLDER(id, k, nm, ttl) \

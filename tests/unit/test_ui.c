@@ -586,6 +586,18 @@ START_TEST(test_wall_mode)
 	frame_draw(&c, &fx.u, &fx.st);
 	ck_assert_int_ge(row_of(&c, "ALL DATA STALE"), 0);
 	ck_assert_int_ge(row_of(&c, "last data 2m ago"), 0);   /* black: sampled T0-1, now T0+100 */
+	/* nothing ever arrived: no banner during start-up, one after it */
+	for (int i = 0; i < NHOSTS; i++) {
+		fx.samples[i].sampled_at = 0;
+		fx.evals[i].stale = false;
+	}
+	fx.f.interval = 2;
+	fx.snap.started_at = fx.u.now - 1;
+	frame_draw(&c, &fx.u, &fx.st);
+	ck_assert_int_lt(row_of(&c, "ALL DATA STALE"), 0);
+	fx.snap.started_at = fx.u.now - 60;
+	frame_draw(&c, &fx.u, &fx.st);
+	ck_assert_int_ge(row_of(&c, "no data received"), 0);
 	cells_free(&c);
 }
 END_TEST
