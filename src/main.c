@@ -81,7 +81,7 @@ static int run_once(const struct options *o, const struct fleet *f)
 	double now;
 	int rc;
 
-	model_init(&m, f->nhosts);
+	model_init_fleet(&m, f);
 	c = collector_new(f, &m);
 	collector_run_once(c, once_limit(f));
 	model_snapshot(&m, &snap);
@@ -117,7 +117,7 @@ static int run_ui(const struct options *o, const struct fleet *f)
 		fprintf(stderr, "fleetdeck: %s\n", err);
 		return 2;
 	}
-	model_init(&m, f->nhosts);
+	model_init_fleet(&m, f);
 	c = collector_new(f, &m);
 	if (collector_start(c) < 0) {
 		fprintf(stderr, "fleetdeck: cannot start the collector thread\n");

@@ -149,23 +149,28 @@ const char *fleet_suggest(const char *word, const char *const *cands, size_t n)
 	size_t len = strlen(word);
 	int limit = len <= 3 ? 1 : 2;
 	const char *best = NULL, *prefix = NULL;
-	int best_d = limit + 1, nprefix = 0;
+	int best_d = limit + 1;
+	bool ambiguous = false;
 
 	for (size_t i = 0; i < n; i++) {
-		int dist = edit_distance(word, cands[i]);
-		if (dist < best_d) {
-			best_d = dist;
-			best = cands[i];
+		size_t clen = strlen(cands[i]);
+		/* Lengths further apart than the limit cannot be close enough. */
+		if ((clen > len ? clen - len : len - clen) <= (size_t)limit) {
+			int dist = edit_distance(word, cands[i]);
+			if (dist < best_d) {
+				best_d = dist;
+				best = cands[i];
+			}
 		}
-		if (len >= 2 && strncmp(cands[i], word, len) == 0 &&
-		    (!prefix || strcmp(prefix, cands[i]) != 0)) {
+		if (len >= 2 && clen > len && strncmp(cands[i], word, len) == 0) {
+			if (prefix && strcmp(prefix, cands[i]) != 0)
+				ambiguous = true;
 			prefix = cands[i];
-			nprefix++;
 		}
 	}
 	if (best)
 		return best;
-	return nprefix == 1 ? prefix : NULL;
+	return ambiguous ? NULL : prefix;
 }
 
 void fleet_preview(char *buf, size_t size, const char *value)
@@ -578,5 +583,22 @@ char *fleet_resolve_path(const char *cli_path)
 	if (access(path, F_OK) == 0)
 		return path;
 	free(path);
+	return NULL;
+}
+
+size_t fleet_count(const struct fleet *f, enum section_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nsections; i++)
+		n += f->sections[i].kind == kind;
+	return n;
+}
+
+const struct fleet_section *fleet_nth(const struct fleet *f, enum section_kind kind, size_t i)
+{
+	for (size_t j = 0; j < f->nsections; j++)
+		if (f->sections[j].kind == kind && i-- == 0)
+			return &f->sections[j];
 	return NULL;
 }

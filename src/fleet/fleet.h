@@ -130,6 +130,9 @@ const char *fleet_section_get(const struct fleet_section *s, const char *key);
 const struct fleet_section *fleet_find_section(const struct fleet *f,
 					       enum section_kind kind, const char *name);
 int fleet_host_index(const struct fleet *f, const char *name);
+/* Sections of one kind in file order: the model's domain arrays follow it. */
+size_t fleet_count(const struct fleet *f, enum section_kind kind);
+const struct fleet_section *fleet_nth(const struct fleet *f, enum section_kind kind, size_t i);
 const char *fleet_kind_name(enum section_kind kind);
 
 /* Resolves the fleet file per fleetdeck(1): -c, $FLEETDECK_CONFIG,

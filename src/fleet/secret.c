@@ -50,12 +50,13 @@ void fleet_secret_check(struct fleet_diags *d, const struct fleet_kv *kv, const 
 		return;
 	}
 	path = fleet_kv_path(kv->file, value);
-	if (stat(path, &st) < 0 && errno == ENOENT) {
-		fleet_diag(d, true, kv->file, kv->line, "%s: secret file %s does not exist (yet)",
-			   kv->key, path);
-	} else if (stat(path, &st) < 0) {
-		fleet_diag(d, true, kv->file, kv->line, "%s: cannot check %s: %s", kv->key, path,
-			   strerror(errno));
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			fleet_diag(d, true, kv->file, kv->line, "%s: secret file %s does not exist (yet)",
+				   kv->key, path);
+		else
+			fleet_diag(d, true, kv->file, kv->line, "%s: cannot check %s: %s", kv->key, path,
+				   strerror(errno));
 	} else if (!S_ISREG(st.st_mode)) {
 		fleet_diag(d, false, kv->file, kv->line, "%s: %s is not a regular file", kv->key, path);
 	} else if (st.st_mode & 077) {

@@ -6,8 +6,11 @@
 #include "fleet/values.h"
 #include "util/util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define DURATION_MAX (100 * 365 * 86400.0)   /* longer is a typo, and overflows timers */
 
 struct vctx {
 	struct fleet *f;
@@ -62,37 +65,50 @@ static const char *near_name(const struct vctx *v, enum section_kind kind, const
 	return hint;
 }
 
-/* Reports that name is not a section of kind (nor of also, unless SEC__COUNT). */
+/* Reports that name is none of the sections of the kinds (SEC__COUNT ends
+ * the list), suggesting the nearest name of those kinds. */
 static void bad_ref(struct vctx *v, const char *file, int line, const char *what,
-		    const char *name, enum section_kind kind, enum section_kind also)
+		    const char *name, const enum section_kind *kinds)
 {
 	const char *hint = NULL;
-	char pv[64], kinds[64];
+	char pv[64], list[96] = "";
+	size_t n = 0;
 
-	if (diag_room(v)) {
-		hint = near_name(v, kind, name);
-		if (!hint && also != SEC__COUNT)
-			hint = near_name(v, also, name);
+	while (kinds[n] != SEC__COUNT)
+		n++;
+	for (size_t i = 0; i < n; i++) {
+		if (!hint && diag_room(v))
+			hint = near_name(v, kinds[i], name);
+		str_fmt(list + strlen(list), sizeof(list) - strlen(list), "%s[%s]",
+			i == 0 ? "" : i + 1 == n ? " or " : ", ", fleet_kind_name(kinds[i]));
 	}
 	fleet_preview(pv, sizeof(pv), name);
-	if (also == SEC__COUNT)
-		str_fmt(kinds, sizeof(kinds), "[%s]", fleet_kind_name(kind));
-	else
-		str_fmt(kinds, sizeof(kinds), "[%s] or [%s]", fleet_kind_name(kind),
-			fleet_kind_name(also));
 	if (hint)
 		fleet_diag(v->d, false, file, line, "%s: there is no %s named '%s'; did you mean '%s'?",
-			   what, kinds, pv, hint);
+			   what, list, pv, hint);
 	else
-		fleet_diag(v->d, false, file, line, "%s: there is no %s named '%s'", what, kinds, pv);
+		fleet_diag(v->d, false, file, line, "%s: there is no %s named '%s'", what, list, pv);
 }
 
-static void check_ref(struct vctx *v, const struct fleet_kv *kv, const char *name,
-		      enum section_kind kind, enum section_kind also)
+/* Whether name is a section of one of the kinds (SEC__COUNT ends the list). */
+static bool ref_exists(const struct vctx *v, const enum section_kind *kinds, const char *name)
 {
-	if (sec_exists(v, kind, name) || (also != SEC__COUNT && sec_exists(v, also, name)))
-		return;
-	bad_ref(v, kv->file, kv->line, kv->key, name, kind, also);
+	for (; *kinds != SEC__COUNT; kinds++)
+		if (sec_exists(v, *kinds, name))
+			return true;
+	return false;
+}
+
+static const enum section_kind ref_host[] = { SEC_HOST, SEC__COUNT };
+static const enum section_kind ref_database[] = { SEC_DATABASE, SEC__COUNT };
+static const enum section_kind ref_target[] = { SEC_DATABASE, SEC_HOST, SEC__COUNT };
+static const enum section_kind ref_link_end[] = { SEC_HOST, SEC_SERVICE, SEC_DATABASE, SEC__COUNT };
+
+static void check_ref(struct vctx *v, const struct fleet_kv *kv, const char *name,
+		      const enum section_kind *kinds)
+{
+	if (!ref_exists(v, kinds, name))
+		bad_ref(v, kv->file, kv->line, kv->key, name, kinds);
 }
 
 static void check_host_list(struct vctx *v, const struct fleet_kv *kv)
@@ -103,7 +119,7 @@ static void check_host_list(struct vctx *v, const struct fleet_kv *kv)
 	if (n == 0)
 		bad_value(v, kv, schema_type_expect(ST_HOST_LIST));
 	for (size_t i = 0; i < n; i++)
-		check_ref(v, kv, w[i], SEC_HOST, SEC__COUNT);
+		check_ref(v, kv, w[i], ref_host);
 	fleet_list_free(w);
 }
 
@@ -124,8 +140,10 @@ static void check_duration(struct vctx *v, const struct fleet_kv *kv, const stru
 {
 	double secs;
 
-	if (parse_duration(kv->value, &secs) < 0)
+	if (parse_duration(kv->value, &secs) < 0 || !isfinite(secs))
 		bad_value(v, kv, schema_type_expect(k->type));
+	else if (secs > DURATION_MAX)
+		fleet_diag(v->d, false, kv->file, kv->line, "%s: longer than 100 years", kv->key);
 	else if ((k->flags & SK_NONZERO) && secs <= 0)
 		fleet_diag(v->d, false, kv->file, kv->line, "%s: must be longer than 0", kv->key);
 }
@@ -188,18 +206,6 @@ static void check_mounts(struct vctx *v, const struct fleet_kv *kv)
 	fleet_list_free(w);
 }
 
-static void check_status(struct vctx *v, const struct fleet_kv *kv)
-{
-	char *token = NULL;
-	const char *why = values_runner_status(kv->value, &token);
-
-	if (why)
-		bad_value(v, kv, why + strlen("expected "));
-	else if (token)
-		fleet_secret_check(v->d, kv, token);
-	free(token);
-}
-
 /* One sub-check's message ("expected ..." or a plain reason) for kv. */
 static void report(struct vctx *v, const struct fleet_kv *kv, const char *why)
 {
@@ -209,6 +215,18 @@ static void report(struct vctx *v, const struct fleet_kv *kv, const char *why)
 		bad_value(v, kv, why + strlen("expected "));
 	else
 		fleet_diag(v->d, false, kv->file, kv->line, "%s: %s", kv->key, why);
+}
+
+static void check_status(struct vctx *v, const struct fleet_kv *kv)
+{
+	char *token = NULL;
+	const char *why = values_runner_status(kv->value, &token);
+
+	if (why)
+		report(v, kv, why);
+	else if (token)
+		fleet_secret_check(v->d, kv, token);
+	free(token);
 }
 
 static void check_value(struct vctx *v, const struct fleet_kv *kv, const struct schema_key *k)
@@ -256,16 +274,16 @@ static void check_value(struct vctx *v, const struct fleet_kv *kv, const struct 
 		fleet_secret_check(v->d, kv, kv->value);
 		break;
 	case ST_HOST:
-		check_ref(v, kv, kv->value, SEC_HOST, SEC__COUNT);
+		check_ref(v, kv, kv->value, ref_host);
 		break;
 	case ST_HOST_LIST:
 		check_host_list(v, kv);
 		break;
 	case ST_DATABASE:
-		check_ref(v, kv, kv->value, SEC_DATABASE, SEC__COUNT);
+		check_ref(v, kv, kv->value, ref_database);
 		break;
 	case ST_TARGET:
-		check_ref(v, kv, kv->value, SEC_DATABASE, SEC_HOST);
+		check_ref(v, kv, kv->value, ref_target);
 		break;
 	case ST_URL:
 		report(v, kv, values_url(kv->value));
@@ -430,11 +448,10 @@ static void check_link(struct vctx *v, const struct fleet_section *s)
 	char *from = xstrndup(s->name, (size_t)(arrow - s->name));
 	const char *to = arrow + 4;
 
-	if (!sec_exists(v, SEC_HOST, from))
-		bad_ref(v, s->file, s->line, "link", from, SEC_HOST, SEC__COUNT);
-	if (!sec_exists(v, SEC_HOST, to) && !sec_exists(v, SEC_SERVICE, to) &&
-	    !sec_exists(v, SEC_DATABASE, to))
-		bad_ref(v, s->file, s->line, "link", to, SEC_HOST, SEC_SERVICE);
+	if (!ref_exists(v, ref_host, from))
+		bad_ref(v, s->file, s->line, "link", from, ref_host);
+	if (!ref_exists(v, ref_link_end, to))
+		bad_ref(v, s->file, s->line, "link", to, ref_link_end);
 	free(from);
 }
 
@@ -514,7 +531,8 @@ static double num_of(enum section_kind kind, const struct fleet_section *s, cons
 	for (int i = 0; i < 2; i++) {
 		if (!cands[i])
 			continue;
-		if (k && k->type == ST_DURATION && parse_duration(cands[i], &out) == 0)
+		if (k && k->type == ST_DURATION && parse_duration(cands[i], &out) == 0 &&
+		    out <= DURATION_MAX)
 			return out;
 		if (k && k->type == ST_PERCENT && parse_percent(cands[i], &out) == 0)
 			return out;
@@ -540,20 +558,37 @@ static void thresholds_of(struct fleet_thresholds *th, enum section_kind kind,
 	th->oom_hold = num_of(kind, s, "oom_hold", def->oom_hold);
 }
 
+/* Where a warn/crit pair was set: the warn key, else the crit key, else the
+ * section's header. */
+static void pair_location(const struct fleet_section *s, const char *warn, const char *crit,
+			  int *line, const char **file)
+{
+	const struct fleet_kv *kv = fleet_section_kv(s, warn);
+
+	if (!kv)
+		kv = fleet_section_kv(s, crit);
+	*file = kv ? kv->file : s->file;
+	*line = kv ? kv->line : s->line;
+}
+
 static void check_thresholds(struct vctx *v, const struct fleet_section *s,
 			     const struct fleet_thresholds *th)
 {
-	char label[200];
+	const char *file;
+	int line;
 
 	if (!s->file)
 		return;
-	sec_label(label, sizeof(label), s);
-	if (th->psi_warn > th->psi_crit)
-		fleet_diag(v->d, false, s->file, s->line, "%s: psi_warn (%g) is above psi_crit (%g)",
-			   label, th->psi_warn, th->psi_crit);
-	if (th->disk_warn > th->disk_crit)
-		fleet_diag(v->d, false, s->file, s->line, "%s: disk_warn (%g%%) is above disk_crit "
-			   "(%g%%)", label, th->disk_warn, th->disk_crit);
+	if (th->psi_warn > th->psi_crit) {
+		pair_location(s, "psi_warn", "psi_crit", &line, &file);
+		fleet_diag(v->d, false, file, line, "psi_warn (%g) is above psi_crit (%g)",
+			   th->psi_warn, th->psi_crit);
+	}
+	if (th->disk_warn > th->disk_crit) {
+		pair_location(s, "disk_warn", "disk_crit", &line, &file);
+		fleet_diag(v->d, false, file, line, "disk_warn (%g%%) is above disk_crit (%g%%)",
+			   th->disk_warn, th->disk_crit);
+	}
 }
 
 /* Whether a [host] sets any threshold of its own (else the fleet's were checked). */
@@ -678,29 +713,28 @@ static void hosts_resolve_jumps(struct vctx *v, const int *host_of_sec)
 	}
 }
 
-/* Jump chains that come back on themselves, reported once by the loop's
- * first host. */
+/* Jump chains that come back on themselves, each loop reported once, at the
+ * host where the walk closes it. Linear: every host is walked once. */
 static void hosts_check_jump_loops(struct vctx *v)
 {
 	struct fleet *f = v->f;
+	size_t *walk = xcalloc(f->nhosts, sizeof(*walk));  /* 0: unseen, else walk number */
 
 	for (size_t i = 0; i < f->nhosts; i++) {
-		size_t steps = 0, min = i;
-		int j = f->hosts[i].jump_index;
+		int j = (int)i;
 
-		if (j == (int)i)
-			continue;
-		while (j >= 0 && (size_t)j != i && steps++ < f->nhosts) {
-			if ((size_t)j < min)
-				min = (size_t)j;
+		while (j >= 0 && !walk[j]) {
+			walk[j] = i + 1;
 			j = f->hosts[j].jump_index;
 		}
-		if (j == (int)i && min == i) {
-			const struct fleet_kv *kv = fleet_section_kv(f->hosts[i].sec, "jump");
+		/* Back on this walk's own path: a loop (self-jumps are reported apart). */
+		if (j >= 0 && walk[j] == i + 1 && f->hosts[j].jump_index != j) {
+			const struct fleet_kv *kv = fleet_section_kv(f->hosts[j].sec, "jump");
 			fleet_diag(v->d, false, kv->file, kv->line, "jump: hosts jump through each other "
-				   "in a loop, starting at %s", f->hosts[i].name);
+				   "in a loop, starting at %s", f->hosts[j].name);
 		}
 	}
+	free(walk);
 }
 
 static void hosts_build(struct vctx *v)

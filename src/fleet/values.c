@@ -133,8 +133,10 @@ const char *values_url(const char *s)
 	if (strpbrk(s, " \t"))
 		return "a URL cannot contain blanks (write %20)";
 	alen = strcspn(rest, "/?#");
-	if (alen == 0 || alen >= sizeof(auth))
+	if (alen == 0)
 		return "no host in the URL";
+	if (alen >= sizeof(auth))
+		return "the host part of the URL is too long";
 	memcpy(auth, rest, alen);
 	auth[alen] = '\0';
 	at = strrchr(auth, '@');

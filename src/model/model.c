@@ -1,6 +1,7 @@
 #include "config.h"
 #include "model/model.h"
 #include "util/util.h"
+#include "fleet/fleet.h"
 
 #include <string.h>
 #include <stdlib.h>
@@ -55,9 +56,35 @@ void model_init(struct model *m, size_t nhosts)
 	m->generation = 1;
 }
 
+void model_init_fleet(struct model *m, const struct fleet *f)
+{
+	model_init(m, f->nhosts);
+	m->ncontainers = m->ngpus = f->nhosts;
+	m->nservices = fleet_count(f, SEC_SERVICE);
+	m->nlinks = fleet_count(f, SEC_LINK);
+	m->ndatabases = fleet_count(f, SEC_DATABASE);
+	m->nbackups = fleet_count(f, SEC_BACKUP);
+	m->nrunners = fleet_count(f, SEC_RUNNERS);
+	m->nkeys = fleet_count(f, SEC_KEY);
+#define ALLOC(type, name) m->name = xcalloc(m->n##name ? m->n##name : 1, sizeof(type));
+	MODEL_DOMAINS(ALLOC)
+#undef ALLOC
+}
+
+void model_publish(struct model *m, void *dst, const void *src, size_t size)
+{
+	pthread_mutex_lock(&m->lock);
+	memcpy(dst, src, size);
+	m->generation++;
+	pthread_mutex_unlock(&m->lock);
+}
+
 void model_free(struct model *m)
 {
 	pthread_mutex_destroy(&m->lock);
+#define FREE(type, name) free(m->name); m->name = NULL; m->n##name = 0;
+	MODEL_DOMAINS(FREE)
+#undef FREE
 	free(m->hosts);
 	m->hosts = NULL;
 	m->nhosts = 0;
@@ -94,6 +121,16 @@ bool model_snapshot(struct model *m, struct snapshot *snap)
 			snap->nhosts = m->nhosts;
 		}
 		memcpy(snap->hosts, m->hosts, m->nhosts * sizeof(*m->hosts));
+#define COPY(type, name) \
+		if (snap->n##name != m->n##name) { \
+			free(snap->name); \
+			snap->name = m->n##name ? xcalloc(m->n##name, sizeof(type)) : NULL; \
+			snap->n##name = m->n##name; \
+		} \
+		if (m->n##name) \
+			memcpy(snap->name, m->name, m->n##name * sizeof(type));
+		MODEL_DOMAINS(COPY)
+#undef COPY
 		snap->generation = m->generation;
 		snap->started_at = m->started_at;
 		changed = true;
@@ -104,6 +141,9 @@ bool model_snapshot(struct model *m, struct snapshot *snap)
 
 void snapshot_free(struct snapshot *snap)
 {
+#define FREE(type, name) free(snap->name);
+	MODEL_DOMAINS(FREE)
+#undef FREE
 	free(snap->hosts);
 	memset(snap, 0, sizeof(*snap));
 }

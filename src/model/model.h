@@ -13,6 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/containers.h"
+#include "model/gpus.h"
+#include "model/services.h"
+#include "model/databases.h"
+#include "model/actions.h"
+
+struct fleet;
+
 enum status { ST_OK = 0, ST_UNKNOWN = 1, ST_WARN = 2, ST_CRIT = 3 };
 
 /* Worst of two statuses: crit > warn > unknown > ok. */
@@ -97,11 +105,27 @@ struct host_sample {
 	struct history hist_cpu, hist_mem_pct, hist_psi;
 };
 
+/* Everything but the hosts: index i of each array is the i-th section of
+ * that kind in the fleet file (fleet_nth()); containers and gpus are per
+ * host. The same layout serves the model and its snapshots. */
+#define MODEL_DOMAINS(X) \
+	X(struct host_containers, containers) \
+	X(struct host_gpus, gpus) \
+	X(struct service_sample, services) \
+	X(struct link_sample, links) \
+	X(struct db_sample, databases) \
+	X(struct backup_sample, backups) \
+	X(struct runners_sample, runners) \
+	X(struct key_sample, keys)
+
+#define MODEL_DOMAIN_FIELD(type, name) type *name; size_t n##name;
+
 struct model {
 	pthread_mutex_t lock;
 	uint64_t generation;        /* bumped on every publish */
 	size_t nhosts;              /* index i matches fleet.hosts[i] */
 	struct host_sample *hosts;
+	MODEL_DOMAINS(MODEL_DOMAIN_FIELD)
 	double started_at;          /* wall time */
 };
 
@@ -111,9 +135,15 @@ struct snapshot {
 	double started_at;
 	size_t nhosts;
 	struct host_sample *hosts;
+	MODEL_DOMAINS(MODEL_DOMAIN_FIELD)
 };
 
+/* Sizes hosts only (tests); model_init_fleet() sizes every domain. */
 void model_init(struct model *m, size_t nhosts);
+void model_init_fleet(struct model *m, const struct fleet *f);
+/* Collector side: replaces one element of a domain array whole, e.g.
+ * model_publish(m, &m->databases[i], &sample, sizeof(sample)). */
+void model_publish(struct model *m, void *dst, const void *src, size_t size);
 void model_free(struct model *m);
 
 /* Collector side: replace host i's sample (the collector keeps its own

@@ -56,12 +56,10 @@ static int problem_weakest(const struct host_eval *ev)
 
 /* Adds a problem; when the list is full, it replaces the least severe one
  * if the new problem is worse, so the worst problems are never lost. */
-__attribute__((format(printf, 4, 5)))
-static void problem_add(struct host_eval *ev, enum status sev, const char *code,
-			const char *fmt, ...)
+static void problem_vadd(struct host_eval *ev, enum status sev, const char *code,
+			 const char *fmt, va_list ap)
 {
 	struct problem *p;
-	va_list ap;
 
 	if (ev->nproblems < RULES_MAX_PROBLEMS) {
 		p = &ev->problems[ev->nproblems++];
@@ -72,8 +70,27 @@ static void problem_add(struct host_eval *ev, enum status sev, const char *code,
 	}
 	p->severity = sev;
 	str_copy(p->code, code, sizeof(p->code));
-	va_start(ap, fmt);
 	vsnprintf(p->text, sizeof(p->text), fmt, ap);
+}
+
+__attribute__((format(printf, 4, 5)))
+static void problem_add(struct host_eval *ev, enum status sev, const char *code,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	problem_vadd(ev, sev, code, fmt, ap);
+	va_end(ap);
+}
+
+void rules_problem_add(struct host_eval *ev, enum status sev, const char *code,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	problem_vadd(ev, sev, code, fmt, ap);
 	va_end(ap);
 }
 
@@ -334,6 +351,10 @@ void rules_state_free(struct rules_state *st)
 	free(st->oom_at);
 	free(st->last_status);
 	free(st->prev);
+	free(st->tstatus);
+	for (int k = 0; k < TK__COUNT; k++)
+		if (st->dom[k] && st->dom_free[k])
+			st->dom_free[k](st->dom[k]);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -481,8 +502,82 @@ static void host_target(char *buf, size_t size, const struct fleet *f, size_t i)
 		str_fmt(buf, size, "host/#%zu", i);
 }
 
+/* The domains' rules, one function each (rules/<domain>.c). */
+static const rules_domain_fn domain_rules[] = {
+	NULL,  /* keep: the list may be empty */
+};
+
+struct target_eval *rules_target_add(struct evaluation *out, enum target_kind kind,
+				     int index, int sub, const char *fmt, ...)
+{
+	struct target_eval *t;
+	va_list ap;
+
+	if (out->ntargets == out->captargets) {
+		out->captargets = out->captargets ? out->captargets * 2 : 16;
+		out->targets = xrealloc(out->targets, out->captargets * sizeof(*out->targets));
+	}
+	t = &out->targets[out->ntargets++];
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->index = index;
+	t->sub = sub;
+	t->ev.age = -1;
+	va_start(ap, fmt);
+	vsnprintf(t->target, sizeof(t->target), fmt, ap);
+	va_end(ap);
+	return t;
+}
+
+const struct target_eval *rules_target_find(const struct evaluation *ev, enum target_kind kind,
+					    int index, int sub)
+{
+	for (size_t i = 0; i < ev->ntargets; i++) {
+		const struct target_eval *t = &ev->targets[i];
+		if (t->kind == kind && t->index == index && t->sub == sub)
+			return t;
+	}
+	return NULL;
+}
+
+static enum status *target_last_status(struct rules_state *st, const char *target)
+{
+	for (size_t i = 0; i < st->ntstatus; i++)
+		if (strcmp(st->tstatus[i].target, target) == 0)
+			return &st->tstatus[i].status;
+	st->tstatus = xrealloc(st->tstatus, (st->ntstatus + 1) * sizeof(*st->tstatus));
+	str_copy(st->tstatus[st->ntstatus].target, target, sizeof(st->tstatus[0].target));
+	st->tstatus[st->ntstatus].status = ST_NONE;
+	return &st->tstatus[st->ntstatus++].status;
+}
+
+/* Status from problems, events on change; every target's alerts are added
+ * after the hosts'. */
+static void evaluate_targets(const struct fleet *f, const struct snapshot *snap, double now,
+			     struct rules_state *st, struct evaluation *out)
+{
+	for (size_t k = 0; k < ARRAY_LEN(domain_rules); k++)
+		if (domain_rules[k])
+			domain_rules[k](f, snap, now, st, out);
+	for (size_t i = 0; i < out->ntargets; i++) {
+		struct target_eval *t = &out->targets[i];
+		enum status *last = target_last_status(st, t->target);
+
+		for (int p = 0; p < t->ev.nproblems; p++)
+			t->ev.status = status_worst(t->ev.status, t->ev.problems[p].severity);
+		problems_sort(&t->ev);
+		out->worst = status_worst(out->worst, t->ev.status);
+		out->target_counts[t->ev.status]++;
+		if (*last != t->ev.status && !(*last == ST_NONE && t->ev.status == ST_OK))
+			event_add(st, now, *last == ST_NONE ? ST_UNKNOWN : *last, t->ev.status,
+				  t->target, t->ev.nproblems ? t->ev.problems[0].text : "recovered");
+		*last = t->ev.status;
+	}
+}
+
 void evaluation_free(struct evaluation *ev)
 {
+	free(ev->targets);
 	free(ev->hosts);
 	free(ev->alerts);
 	memset(ev, 0, sizeof(*ev));
@@ -495,6 +590,9 @@ static size_t count_alerts(const struct evaluation *out)
 	for (size_t i = 0; i < out->nhosts; i++)
 		for (int k = 0; k < out->hosts[i].nproblems; k++)
 			n += out->hosts[i].problems[k].severity != ST_OK;
+	for (size_t i = 0; i < out->ntargets; i++)
+		for (int k = 0; k < out->targets[i].ev.nproblems; k++)
+			n += out->targets[i].ev.problems[k].severity != ST_OK;
 	return n;
 }
 
@@ -527,6 +625,8 @@ void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double n
 	out->hosts = xcalloc(out->nhosts ? out->nhosts : 1, sizeof(*out->hosts));
 	state_fit(st, out->nhosts);
 	evaluate_hosts(f, snap, now, st, out);
+	if (snap)
+		evaluate_targets(f, snap, now, st, out);
 
 	out->alerts = xcalloc(count_alerts(out) + 1, sizeof(*out->alerts));
 	for (size_t i = 0; i < out->nhosts; i++) {
@@ -534,6 +634,8 @@ void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double n
 		alerts_add_host(out, st, target, &out->hosts[i], now);
 		event_note(st, i, target, &snap->hosts[i], &out->hosts[i], now);
 	}
+	for (size_t i = 0; i < out->ntargets; i++)
+		alerts_add_host(out, st, out->targets[i].target, &out->targets[i].ev, now);
 	qsort(out->alerts, out->nalerts, sizeof(*out->alerts), alert_order_cmp);
 	alerts_remember(st, out);
 }

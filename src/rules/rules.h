@@ -28,6 +28,22 @@ struct host_eval {
 	struct problem problems[RULES_MAX_PROBLEMS];
 };
 
+/* Every target that is not a host: containers and GPUs (per host),
+ * services, links, databases, backups, runner fleets, keys. */
+enum target_kind {
+	TK_CONTAINER, TK_GPU, TK_SERVICE, TK_LINK, TK_DATABASE, TK_BACKUP,
+	TK_RUNNERS, TK_KEY,
+	TK__COUNT
+};
+
+struct target_eval {
+	enum target_kind kind;
+	int index;                   /* in its snapshot array (host index for containers, GPUs) */
+	int sub;                     /* container or GPU index within the host, else -1 */
+	char target[96];             /* "database/platform.db", "container/black/web" */
+	struct host_eval ev;         /* status, staleness, problems: same shape as a host's */
+};
+
 struct alert {
 	enum status severity;
 	char target[96];             /* "host/black" */
@@ -45,8 +61,20 @@ struct event {
 
 #define RULES_MAX_EVENTS 512
 
+struct target_status {
+	char target[96];
+	enum status status;
+};
+
 struct rules_state {
 	size_t nhosts;
+	/* last status of every other target, for the event log */
+	struct target_status *tstatus;
+	size_t ntstatus;
+	/* memory a domain's rules keep between evaluations (e.g. GPUs seen),
+	 * owned by that domain: freed with dom_free[k] */
+	void *dom[TK__COUNT];
+	void (*dom_free[TK__COUNT])(void *);
 	uint64_t *oom_seen;          /* last oom_kills seen per host */
 	bool *oom_known;
 	double *oom_at;              /* wall time of the newest OOM kill seen */
@@ -64,8 +92,27 @@ struct evaluation {
 	struct alert *alerts;        /* worst first, then oldest first */
 	size_t nalerts;
 	double oldest_age;           /* seconds; age of the oldest host data shown */
-	int counts[4];               /* targets per status, stale counted unknown */
+	int counts[4];               /* hosts per status, stale counted unknown */
+	struct target_eval *targets; /* every other target, in domain order */
+	size_t ntargets, captargets;
+	int target_counts[4];        /* other targets per status */
 };
+
+/* For the domains' rules (rules/<domain>.c): add a target, then its problems.
+ * The evaluation derives the target's status (worst problem, at least the
+ * status the domain set), alerts with their `since` and the event log. */
+struct target_eval *rules_target_add(struct evaluation *out, enum target_kind kind,
+				     int index, int sub, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void rules_problem_add(struct host_eval *ev, enum status sev, const char *code,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Finds the evaluation of a target, NULL if it has none. */
+const struct target_eval *rules_target_find(const struct evaluation *ev, enum target_kind kind,
+					    int index, int sub);
+
+/* One function per domain, listed in rules.c's table. */
+typedef void (*rules_domain_fn)(const struct fleet *f, const struct snapshot *snap, double now,
+				struct rules_state *st, struct evaluation *out);
 
 void rules_state_init(struct rules_state *st, size_t nhosts);
 void rules_state_free(struct rules_state *st);

@@ -49,6 +49,7 @@ target() {
 }
 
 target fleet "src/util/util.c src/fleet/*.c" "$srcdir/data"
+target probe "src/util/util.c src/collect/probe.c" ""
 
 if [ "${1:-}" = "--run" ]; then
 	name=${2:-fleet}

@@ -14,6 +14,7 @@ cat >"$B" <<'FLEET'
 [fleet broken]
 interval = soon
 host_key_policy = trust-me
+read_only = perhaps
 
 [host web1]
 ssh = root@127.0.0.1:2
@@ -26,9 +27,11 @@ ssh = root@127.0.0.1:3
 [host db2]
 ssh = root@127.0.0.1:4
 containers = maybe
-read_only = perhaps
+this line has no equals sign
+include = no-such-file.fleet
 FLEET
-bad_lines="3 4 8 9 11 16 17"
+bad_lines="3 4 5 9 10 12 17 18 19"
+rol_line=9 hots_line=12
 
 fd_run 10 "$T/validate.out" --validate -c "$B"
 cat "$T/validate.out" "$T/validate.out.err" >"$T/validate.all"
@@ -41,16 +44,16 @@ for l in $bad_lines; do
 		bad "error reported as broken.fleet:$l: ($(sed -n "${l}p" "$B"))" "output was:" "$(cat "$T/validate.all")"
 	fi
 done
-if grep "broken\.fleet:8:" "$T/validate.all" | grep -qi "did you mean" &&
-   grep "broken\.fleet:8:" "$T/validate.all" | grep -q "role"; then
+if grep "broken\.fleet:$rol_line:" "$T/validate.all" | grep -qi "did you mean" &&
+   grep "broken\.fleet:$rol_line:" "$T/validate.all" | grep -q "role"; then
 	ok "unknown key 'rol' gets \"did you mean ... role\""
 else
-	bad "unknown key 'rol' gets \"did you mean ... role\"" "$(grep 'broken\.fleet:8:' "$T/validate.all")"
+	bad "unknown key 'rol' gets \"did you mean ... role\"" "$(grep "broken\.fleet:$rol_line:" "$T/validate.all")"
 fi
-if grep "broken\.fleet:11:" "$T/validate.all" | grep -qi "did you mean"; then
+if grep "broken\.fleet:$hots_line:" "$T/validate.all" | grep -qi "did you mean"; then
 	ok "unknown section kind 'hots' gets \"did you mean\""
 else
-	bad "unknown section kind 'hots' gets \"did you mean\"" "$(grep 'broken\.fleet:11:' "$T/validate.all")"
+	bad "unknown section kind 'hots' gets \"did you mean\"" "$(grep "broken\.fleet:$hots_line:" "$T/validate.all")"
 fi
 
 fd_run 20 "$T/once.out" --once -c "$B"

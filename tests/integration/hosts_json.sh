@@ -46,6 +46,11 @@ json_check "$F" 'disks has "/" with numeric size, used, used_pct' \
 	'all(.hosts[]; (.disks | type) == "array" and any(.disks[]; .mount == "/" and
 	 (.size | type) == "number" and .size > 0 and (.used | type) == "number" and
 	 (.used_pct | type) == "number" and .used_pct >= 0 and .used_pct <= 100))'
+ncpu=$(grep -c '^cpu[0-9]' /proc/stat)
+rootsize=$(($(stat -f -c '%b * %S' /)))
+json_check "$F" "cores = $ncpu (cpuN lines of /proc/stat)" 'all(.hosts[]; .cores == ($n | tonumber))' --arg n "$ncpu"
+json_check "$F" "disk / size = $rootsize (statvfs blocks x fragment size)" \
+	'all(.hosts[]; any(.disks[]; .mount == "/" and .size == ($s | tonumber)))' --arg s "$rootsize"
 json_check "$F" 'latency_ms is a number' 'all(.hosts[]; (.latency_ms | type) == "number" and .latency_ms >= 0)'
 json_check "$F" 'sampled_at is a time within this run' \
 	'all(.hosts[]; (.sampled_at | type) == "number" and .sampled_at >= ($t0 | tonumber) - 1 and .sampled_at <= $d.generated_at + 1)' \

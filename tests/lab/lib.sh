@@ -87,7 +87,7 @@ _lab_host_start() {
 		return 1
 	fi
 	mkdir -p /run/sshd && chmod 0755 /run/sshd
-	"$hd/start" || { _lab_die "sshd for $1 did not start; see $hd/sshd.log"; tail -5 "$hd/sshd.log" >&2; return 1; }
+	"$hd/start" 9>&- || { _lab_die "sshd for $1 did not start; see $hd/sshd.log"; tail -5 "$hd/sshd.log" >&2; return 1; }
 	while [ "$n" -lt 50 ]; do
 		pid=$(cat "$hd/sshd.pid" 2>/dev/null)
 		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && _lab_tcp_open "$addr" "$port"; then
@@ -101,16 +101,26 @@ _lab_host_start() {
 }
 
 # _lab_host_stop NAME: stops the listener and every session it spawned (so
-# established connections drop too, as when a real host goes away).
+# established connections drop too, as when a real host dies). The whole tree
+# is frozen first (SIGSTOP, repeated until no new process appears), then
+# killed, so no session forked meanwhile can escape as an orphan.
 _lab_host_stop() {
-	local hd="$LAB_DIR/hosts/$1" pid kids k
+	local hd="$LAB_DIR/hosts/$1" pid all new k round=0
 	pid=$(cat "$hd/sshd.pid" 2>/dev/null) || return 0
 	if _lab_pid_is "$pid" "$hd/"; then
-		kids=$(_lab_descendants "$pid")
-		kill -TERM "$pid" 2>/dev/null
-		_lab_wait_gone "$pid" 30 || kill -KILL "$pid" 2>/dev/null
-		for k in $kids; do kill -TERM "$k" 2>/dev/null; done
-		for k in $kids; do _lab_wait_gone "$k" 10 || kill -KILL "$k" 2>/dev/null; done
+		kill -STOP "$pid" 2>/dev/null
+		all=" "
+		while [ "$round" -lt 30 ]; do
+			new=
+			for k in $(_lab_descendants "$pid"); do
+				case $all in *" $k "*) ;; *) new="$new $k" ;; esac
+			done
+			[ -z "$new" ] && break
+			for k in $new; do kill -STOP "$k" 2>/dev/null; all="$all$k "; done
+			round=$((round + 1))
+		done
+		kill -KILL "$pid" $all 2>/dev/null
+		_lab_wait_gone "$pid" 30
 	fi
 	rm -f "$hd/sshd.pid"
 }
@@ -139,6 +149,9 @@ _lab_host_create() {
 	cat >"$hd/start" <<EOF
 #!/bin/sh
 # Starts lab host $name ($addr:$port). Written by tests/lab/lib.sh.
+# SetEnv SHLVL=1: bash then skips ~/.bashrc for ssh commands (on the CI
+# machine root's .bashrc runs pyenv init, which makes every login slow and,
+# with many logins at once, piles up pyenv-rehash processes).
 exec $LAB_SSHD -f /dev/null -E '$hd/sshd.log' \\
 	-h '$hd/ssh_host_ed25519_key' -p $port \\
 	-o 'ListenAddress=$addr' -o 'PidFile=$hd/sshd.pid' \\
@@ -148,7 +161,8 @@ exec $LAB_SSHD -f /dev/null -E '$hd/sshd.log' \\
 	-o KbdInteractiveAuthentication=no -o AllowUsers=$LAB_USER \\
 	-o MaxStartups=200:30:400 -o MaxSessions=100 -o MaxAuthTries=10 \\
 	-o LoginGraceTime=30 -o UseDNS=no -o PrintMotd=no -o PrintLastLog=no \\
-	-o 'Subsystem=sftp internal-sftp' -o LogLevel=VERBOSE $force
+	-o 'Subsystem=sftp internal-sftp' -o LogLevel=VERBOSE \\
+	-o 'SetEnv=SHLVL=1${LAB_SSHD_SETENV:+ $LAB_SSHD_SETENV}' $force
 EOF
 	chmod 755 "$hd/start"
 }
@@ -456,11 +470,34 @@ _lab_cleanup() {
 	exit "$rc"
 }
 
-# lab_up N: a lab of N hosts in $T/lab (for tests; LAB_NET must be set).
+# _lab_claim_net WANT: sets LAB_NET to WANT, or if another test run holds it
+# (two "make check" at once on one machine), to a free one from 100..250.
+# The claim is a flock on fd 9, held until the test exits.
+_lab_claim_net() {
+	local dir=${TMPDIR:-/tmp}/fdlab-locks b
+	mkdir -p "$dir" || return 1
+	for b in "$1" $(seq 100 250); do
+		exec 9>"$dir/net-$b.lock" || continue
+		if flock -n 9; then
+			if ! _lab_tcp_open "127.0.$b.2" "$((2200 + 100 * b + 1))"; then
+				LAB_NET=$b
+				return 0
+			fi
+			flock -u 9
+		fi
+		exec 9>&-
+	done
+	return 1
+}
+
+# lab_up N: a lab of N hosts in $T/lab (for tests). LAB_NET is the test's
+# preferred address block; another one is used if it is taken.
 lab_up() {
 	lab_require_root "the lab runs sshd on loopback addresses and needs root"
-	lab_require_tool ssh-keygen ssh "$LAB_SSHD" ip
-	LAB_NET=${LAB_NET:-0}
+	lab_require_tool ssh-keygen ssh "$LAB_SSHD" ip flock
+	local want=${LAB_NET:-0}
+	_lab_claim_net "$want" || { printf 'FAIL: no free LAB_NET\n'; exit 1; }
+	[ "$LAB_NET" = "$want" ] || printf 'note: LAB_NET %s is in use (another test run?), using %s\n' "$want" "$LAB_NET"
 	lab_create "$1" "$T/lab" || { printf 'FAIL: could not start the lab\n'; exit 1; }
 	lab_load_env
 }
@@ -519,7 +556,7 @@ fd_run() {
 	local limit=$1 out=$2 t0
 	shift 2
 	t0=$(now)
-	timeout -k 2 "$limit" "$FLEETDECK" "$@" >"$out" 2>"$out.err"
+	timeout -k 2 "$limit" "$FLEETDECK" "$@" >"$out" 2>"$out.err" 9>&-
 	FD_RC=$?
 	FD_SECS=$(fsub "$(now)" "$t0")
 	if [ "$FD_RC" = 124 ] || [ "$FD_RC" = 137 ]; then
@@ -579,9 +616,10 @@ set -g remain-on-exit on
 set -g history-limit 2000
 set -g status off
 set -g escape-time 10
+set -s exit-empty off
 EOF
 	fi
-	_tmux -f "$T/tmux.conf" new-session -d -s "$1" -x "$2" -y "$3" "$4" ||
+	_tmux -f "$T/tmux.conf" new-session -d -s "$1" -x "$2" -y "$3" "$4" 9>&- ||
 		{ bad "tmux session $1 started"; return 1; }
 	_tmux set-option -t "$1" remain-on-exit on >/dev/null 2>&1
 }
@@ -637,6 +675,7 @@ fd_tmux() {
 	while [ ! -s "$T/$name.pid" ] && [ "$n" -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
 	FD_PID=$(cat "$T/$name.pid" 2>/dev/null)
 	[ -n "$FD_PID" ] && lab_bg "$FD_PID"
+	lab_bg "$(tmux_pane_pid)"   # the pane's shell (later: sleep 60)
 }
 
 # fd_alive PID: the process runs (not a zombie).

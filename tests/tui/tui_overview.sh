@@ -28,9 +28,11 @@ tmux_capture | head -n 1 | grep -qiE '(^|[^a-z])ok([^a-z]|$)' && ok "top line sh
 tmux_send /
 sleep 0.3
 tmux_send -l lab2
-if ! wait_for 3 only_lab2; then
+if wait_for 3 only_lab2; then
+	echo "   (the list narrowed while typing)"
+else
 	tmux_send Enter   # some filters apply on Enter
-	wait_for 3 only_lab2
+	wait_for 3 only_lab2 && echo "   (the list narrowed after Enter)"
 fi
 only_lab2 && ok "'/' lab2 narrows the list to lab2" || bad "'/' lab2 narrows the list to lab2" "$(tmux_show)"
 tmux_send Escape
@@ -39,6 +41,7 @@ wait_for 5 all_names && ok "Esc clears the filter" || bad "Esc clears the filter
 # resize
 tmux_resize 40 10
 sleep 1.5
+echo "   screen at 40x10:"; tmux_show
 fd_alive "$FD_PID" && ok "alive at 40x10" || bad "alive at 40x10" "$(tmux_show)" "stderr: $(head -c 600 "$T/ui.stderr")"
 tmux_capture | awk 'length > 40 { bad = 1 } END { exit bad }' && ok "nothing drawn past 40 columns" ||
 	bad "nothing drawn past 40 columns" "$(tmux_show)"

@@ -451,8 +451,8 @@ END_TEST
 
 START_TEST(test_thresholds_order)
 {
-	expect_error("[fleet]\npsi_warn = 50\n[host a]\n", 1, "psi_warn (50) is above psi_crit (40)");
-	expect_error("[host a]\ndisk_warn = 99\n", 1, "disk_warn");
+	expect_error("[fleet]\npsi_warn = 50\n[host a]\n", 2, "psi_warn (50) is above psi_crit (40)");
+	expect_error("[host a]\ndisk_warn = 99\n", 2, "disk_warn (99%) is above disk_crit (95%)");
 	expect_error("[host a]\ndisk_warn = 101\n", 2, "percentage from 0 to 100");
 }
 END_TEST
@@ -564,6 +564,8 @@ START_TEST(test_types)
 	expect_error("[fleet]\ninterval = fast\n[host a]\n", 2,
 		     "interval: expected a duration such as 250ms, 2s, 15m, 1h or 90d, not 'fast'");
 	expect_error("[fleet]\ninterval = 0s\n[host a]\n", 2, "longer than 0");
+	expect_error("[fleet]\ninterval = 1e308d\n[host a]\n", 2, "expected a duration");
+	expect_error("[fleet]\ninterval = 200000d\n[host a]\n", 2, "longer than 100 years");
 	expect_error("[host a]\nram_reserve = lots\n", 2, "expected a size in IEC units such as 512K");
 	expect_error("[fleet]\nread_only = maybe\n[host a]\n", 2, "expected yes/no");
 	expect_error("[fleet]\npsi_warn = x\n[host a]\n", 2, "percentage");
@@ -638,7 +640,7 @@ START_TEST(test_references)
 		     "no [database] or [host] named 'x'");
 	expect_error("[host a]\n[key k]\nprovider = ssh-authorized-key\nhosts = a b\n"
 		     "identity_file = /nonexistent\n", 4, "no [host] named 'b'");
-	expect_error("[host a]\n[link a -> b]\n", 2, "no [host] or [service] named 'b'");
+	expect_error("[host a]\n[link a -> b]\n", 2, "no [host], [service] or [database] named 'b'");
 	expect_error("[host a]\n[link x -> a]\n", 2, "link: there is no [host] named 'x'");
 	expect_ok("[host a]\n[service api]\nhost = a\n[link a -> api]\nlabel = HTTP\n");
 }

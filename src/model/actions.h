@@ -1,0 +1,33 @@
+/* Model: [runners] fleets and [key] credentials (issue: actions). */
+#ifndef FLEETDECK_MODEL_ACTIONS_H
+#define FLEETDECK_MODEL_ACTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MODEL_MAX_RUNNERS 64
+
+struct runner_item {
+	char name[64];
+	char state[16];              /* busy, idle, offline, starting */
+	double created_at;
+};
+
+struct runners_sample {
+	bool collected;
+	double sampled_at;
+	char error[256];
+	int count, busy, idle, offline, queued;   /* -1: unknown */
+	int n;
+	struct runner_item r[MODEL_MAX_RUNNERS];
+};
+
+struct key_sample {
+	bool collected;
+	double sampled_at;
+	char error[256];
+	double created_at;           /* 0: unknown */
+	char id[64];                 /* shown id or prefix, never the secret */
+};
+
+#endif
