@@ -1,6 +1,8 @@
 #include "config.h"
 #include "collect/collector.h"
 #include "collect/hosts.h"
+#include "collect/http.h"
+#include "collect/source.h"
 #include "loop/pollset.h"
 #include "util/util.h"
 
@@ -15,10 +17,20 @@
 
 #define MAX_SLEEP_S 1.0
 
+/* Every collector besides the hosts' own probe, one line each. */
+static const struct source_ops *const sources[] = {
+	NULL,  /* keep: the list may be empty */
+};
+#define NSOURCES ARRAY_LEN(sources)
+
 struct collector {
 	const struct fleet *f;
 	struct model *m;
 	struct hosts *hosts;
+	struct http *http;
+	struct collect_env env;
+	void *state[NSOURCES];       /* per source; NULL: nothing to do */
+	bool once;
 	struct pollset ps;
 	pthread_t thread;
 	bool started;
@@ -67,6 +79,11 @@ struct collector *collector_new(const struct fleet *f, struct model *m)
 	set_nonblock(c->wake[0]);
 	set_nonblock(c->wake[1]);
 	c->hosts = hosts_new(f, m, notify_ui, c);
+	c->http = http_new();
+	c->env = (struct collect_env){ f, m, c->hosts, c->http, notify_ui, c };
+	for (size_t i = 0; i < NSOURCES; i++)
+		if (sources[i])
+			c->state[i] = sources[i]->create(&c->env);
 	return c;
 }
 
@@ -75,13 +92,21 @@ static void loop_once(struct collector *c)
 {
 	double now = now_mono(), deadline = 0, wait;
 	int ctl_idx, timeout_ms;
+	struct collect_flags fl = { 0 };
 
-	if (atomic_exchange(&c->poll_now, false))
+	fl.poll_now = atomic_exchange(&c->poll_now, false);
+	fl.paused = atomic_load(&c->paused);
+	fl.once = c->once;
+	if (fl.poll_now)
 		hosts_poll_now(c->hosts, now);
-	hosts_set_paused(c->hosts, atomic_load(&c->paused));
+	hosts_set_paused(c->hosts, fl.paused);
 	pollset_reset(&c->ps);
 	ctl_idx = pollset_add(&c->ps, c->ctl[0], POLLIN);
 	hosts_prepare(c->hosts, &c->ps, now, &deadline);
+	for (size_t i = 0; i < NSOURCES; i++)
+		if (c->state[i])
+			sources[i]->prepare(c->state[i], &c->ps, now, &deadline, &fl);
+	http_prepare(c->http, &c->ps, now, &deadline);
 	wait = deadline > 0 ? deadline - now : MAX_SLEEP_S;
 	if (wait > MAX_SLEEP_S)
 		wait = MAX_SLEEP_S;
@@ -90,7 +115,22 @@ static void loop_once(struct collector *c)
 		fatal("poll: %s", strerror(errno));
 	if (pollset_revents(&c->ps, ctl_idx))
 		pipe_drain(c->ctl[0]);
-	hosts_dispatch(c->hosts, &c->ps, now_mono());
+	now = now_mono();
+	hosts_dispatch(c->hosts, &c->ps, now);
+	http_dispatch(c->http, &c->ps, now);
+	for (size_t i = 0; i < NSOURCES; i++)
+		if (c->state[i])
+			sources[i]->dispatch(c->state[i], &c->ps, now);
+}
+
+static bool round_done(struct collector *c)
+{
+	if (!hosts_round_done(c->hosts))
+		return false;
+	for (size_t i = 0; i < NSOURCES; i++)
+		if (c->state[i] && sources[i]->round_done && !sources[i]->round_done(c->state[i]))
+			return false;
+	return true;
 }
 
 static void *collector_main(void *arg)
@@ -122,8 +162,9 @@ void collector_run_once(struct collector *c, double limit)
 {
 	double end = now_mono() + limit;
 
+	c->once = true;
 	hosts_set_once(c->hosts, true);
-	while (!hosts_round_done(c->hosts) && now_mono() < end)
+	while (!round_done(c) && now_mono() < end)
 		loop_once(c);
 }
 
@@ -136,6 +177,11 @@ void collector_free(struct collector *c)
 		pipe_poke(c->ctl[1]);
 		pthread_join(c->thread, NULL);
 	}
+	/* sources first: they hold requests on the hosts and the http engine */
+	for (size_t i = 0; i < NSOURCES; i++)
+		if (c->state[i])
+			sources[i]->destroy(c->state[i]);
+	http_free(c->http);
 	hosts_free(c->hosts);
 	pollset_free(&c->ps);
 	close(c->ctl[0]);

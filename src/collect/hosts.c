@@ -70,6 +70,8 @@ static void probe_done(void *arg, const struct shell_result *r)
 			size_t len = strlen(s->error);
 			str_fmt(s->error + len, sizeof(s->error) - len, " (it printed: \"%.60s\")", r->out);
 		}
+		/* remote bytes never reach a terminal as control sequences */
+		str_sanitize(s->error);
 		hp->failed++;
 		publish(hp);
 		return;
@@ -77,6 +79,7 @@ static void probe_done(void *arg, const struct shell_result *r)
 	if (probe_parse(r->out, r->outlen, &prev, s, err, sizeof(err)) < 0) {
 		s->conn = HC_PROBE;
 		str_copy(s->error, err, sizeof(s->error));
+		str_sanitize(s->error);
 		hp->failed++;
 		publish(hp);
 		return;
@@ -259,6 +262,39 @@ void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 		else
 			local_conn_dispatch(hp->local, ps, now);
 	}
+}
+
+void hosts_submit(struct hosts *h, size_t i, const char *script, double timeout,
+		  shell_cb cb, void *arg)
+{
+	struct host_poller *hp = &h->p[i];
+	double now = now_mono();
+
+	shell_submit(poller_shell(hp), script, timeout > 0 ? timeout : hp->fh->timeout, cb, arg);
+	if (hp->ssh)
+		ssh_conn_kick(hp->ssh, now);
+	else
+		local_conn_kick(hp->local, now);
+}
+
+enum host_conn hosts_conn(const struct hosts *h, size_t i)
+{
+	return h->p[i].work.conn;
+}
+
+bool hosts_is_local(const struct hosts *h, size_t i)
+{
+	return h->p[i].local != NULL;
+}
+
+int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, int *local_port,
+		  char *err, size_t errlen)
+{
+	if (!h->p[i].ssh) {
+		str_fmt(err, errlen, "%s is this machine: connect directly", h->p[i].fh->name);
+		return -1;
+	}
+	return ssh_conn_forward(h->p[i].ssh, dest, port, local_port, err, errlen);
 }
 
 bool hosts_round_done(const struct hosts *h)

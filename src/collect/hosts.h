@@ -7,6 +7,7 @@
 #include "fleet/fleet.h"
 #include "model/model.h"
 #include "loop/pollset.h"
+#include "collect/shell.h"
 
 struct hosts;
 
@@ -24,5 +25,20 @@ void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *dead
 void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now);
 /* --once: every host has two good samples or a failure. */
 bool hosts_round_done(const struct hosts *h);
+
+/* For other collectors: runs script on host i (fleet.hosts index) over its
+ * one session (or this machine's shell), after whatever is queued there.
+ * cb runs later, never from here; on a transport failure r->ok is false and
+ * r->message says why. Values from the fleet file or from remote systems
+ * must be quoted with sh_quote() before they go into script. */
+void hosts_submit(struct hosts *h, size_t i, const char *script, double timeout,
+		  shell_cb cb, void *arg);
+/* Whether host i answered its last probe (HC_OK), or why not. */
+enum host_conn hosts_conn(const struct hosts *h, size_t i);
+bool hosts_is_local(const struct hosts *h, size_t i);
+/* Forwards a loopback port to dest:port through host i's session (ssh -L);
+ * returns 0 with the port in *local_port, or -1 with err (local hosts: -1). */
+int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, int *local_port,
+		  char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,8 @@
 # src/collect: collectors, their transports and the loop
 src_libfleetdeck_a_SOURCES += \
 	src/loop/pollset.c src/loop/pollset.h \
-	src/collect/collector.c src/collect/collector.h \
+	src/collect/collector.c src/collect/collector.h src/collect/source.h \
+	src/collect/http.c src/collect/http.h \
 	src/collect/hosts.c src/collect/hosts.h \
 	src/collect/probe.c src/collect/probe.h \
 	src/collect/shell.c src/collect/shell.h \

@@ -55,8 +55,19 @@ struct tunnel {
 	struct tunnel *next;
 };
 
+/* A loopback listener whose connections ride this session (ssh -L). */
+struct forward {
+	int fd;
+	int port;
+	char host[256];
+	int dest_port;
+	int poll_idx;
+	struct forward *next;
+};
+
 struct ssh_conn {
 	struct ssh_params p;
+	struct forward *forwards;
 	char *name, *alias, *user, *identity_file, *known_hosts;
 	bool resolved;
 	int resolve_rc;
@@ -183,26 +194,91 @@ static void tunnels_reap(struct ssh_conn *c)
 	}
 }
 
-static struct tunnel *tunnel_open(struct ssh_conn *via, const char *host, int port, int *client_fd)
+/* A tunnel from fd (ours from now on) to host:port through via. */
+static struct tunnel *tunnel_new(struct ssh_conn *via, const char *host, int port, int fd)
 {
-	int sv[2];
-	struct tunnel *t;
+	struct tunnel *t = xcalloc(1, sizeof(*t));
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return NULL;
-	fcntl(sv[0], F_SETFL, O_NONBLOCK);
-	fcntl(sv[1], F_SETFL, O_NONBLOCK);
-	t = xcalloc(1, sizeof(*t));
+	fcntl(fd, F_SETFL, O_NONBLOCK);
 	t->via = via;
-	t->fd = sv[0];
+	t->fd = fd;
 	t->poll_idx = -1;
 	str_copy(t->host, host, sizeof(t->host));
 	t->port = port;
 	t->state = TN_OPENING;
 	t->next = via->tunnels;
 	via->tunnels = t;
-	*client_fd = sv[1];
 	return t;
+}
+
+static struct tunnel *tunnel_open(struct ssh_conn *via, const char *host, int port, int *client_fd)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return NULL;
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	*client_fd = sv[1];
+	return tunnel_new(via, host, port, sv[0]);
+}
+
+int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, int *local_port,
+		     char *err, size_t errlen)
+{
+	struct sockaddr_in sa = { 0 };
+	socklen_t len = sizeof(sa);
+	struct forward *fw;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		str_fmt(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* loopback only, port chosen by the kernel: nothing else can reach it */
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+		str_fmt(err, errlen, "cannot listen on 127.0.0.1 for the tunnel: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	fw = xcalloc(1, sizeof(*fw));
+	fw->fd = fd;
+	fw->port = ntohs(sa.sin_port);
+	str_copy(fw->host, host, sizeof(fw->host));
+	fw->dest_port = port;
+	fw->poll_idx = -1;
+	fw->next = c->forwards;
+	c->forwards = fw;
+	*local_port = fw->port;
+	return 0;
+}
+
+static void forwards_prepare(struct ssh_conn *c, struct pollset *ps)
+{
+	for (struct forward *fw = c->forwards; fw; fw = fw->next)
+		fw->poll_idx = pollset_add(ps, fw->fd, POLLIN);
+}
+
+/* New local connections become tunnels; they open once the session is up. */
+static void forwards_accept(struct ssh_conn *c, const struct pollset *ps, double now)
+{
+	for (struct forward *fw = c->forwards; fw; fw = fw->next) {
+		int fd;
+		if (!pollset_revents(ps, fw->poll_idx))
+			continue;
+		while ((fd = accept(fw->fd, NULL, NULL)) >= 0) {
+			struct tunnel *t;
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+			t = tunnel_new(c, fw->host, fw->dest_port, fd);
+			t->client_released = true;  /* nobody else holds it */
+			if (c->state == SS_BACKOFF && now < c->retry_at)
+				tunnel_close(t, c->fail_msg);
+		}
+		if (c->state == SS_IDLE || c->state == SS_BACKOFF)
+			ssh_conn_kick(c, now);
+	}
 }
 
 /* Moves bytes between the socketpair and the channel until both would block. */
@@ -845,6 +921,7 @@ void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
 	short ev = POLLIN;
 
 	c->poll_idx = -1;
+	forwards_prepare(c, ps);
 	if (c->state == SS_BACKOFF || c->state == SS_IDLE) {
 		if (c->state == SS_BACKOFF && shell_busy(&c->shell))
 			deadline_min(deadline, c->retry_at);
@@ -895,6 +972,9 @@ void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now)
 {
 	short rev = pollset_revents(ps, c->poll_idx);
 
+	if (c->forwards)
+		forwards_accept(c, ps, now);
+	tunnels_reap(c);
 	if (c->state == SS_BACKOFF || c->state == SS_IDLE) {
 		if (shell_busy(&c->shell))
 			ssh_conn_kick(c, now);
@@ -936,6 +1016,12 @@ void ssh_conn_free(struct ssh_conn *c)
 		free(t);
 	}
 	c->tunnels = NULL;
+	while (c->forwards) {
+		struct forward *fw = c->forwards;
+		c->forwards = fw->next;
+		close(fw->fd);
+		free(fw);
+	}
 	shell_free(&c->shell);
 	ssh_target_free(&c->target);
 	free(c->name);

@@ -52,6 +52,12 @@ enum host_conn ssh_conn_last_fail(const struct ssh_conn *c, const char **msg,
 				  const char **fingerprint);
 bool ssh_conn_ready(const struct ssh_conn *c);
 
+/* Listens on 127.0.0.1 (a port the kernel picks, returned in *local_port);
+ * each connection there is carried to host:port through this session, like
+ * ssh -L. The session is set up on the first connection if needed. */
+int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, int *local_port,
+		     char *err, size_t errlen);
+
 /* Cap on connections being set up at once through one jump host or to one
  * address: sshd's default MaxStartups refuses past 10. */
 #define SSH_MAX_HANDSHAKES 8

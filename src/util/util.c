@@ -125,6 +125,14 @@ bool str_ends(const char *s, const char *suffix)
 	return ls >= lf && strcmp(s + ls - lf, suffix) == 0;
 }
 
+char *str_sanitize(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 char *str_trim(char *s)
 {
 	char *end;

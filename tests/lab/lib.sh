@@ -555,9 +555,17 @@ flt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 fd_run() {
 	local limit=$1 out=$2 t0
 	shift 2
+	local try=0
 	t0=$(now)
-	timeout -k 2 "$limit" "$FLEETDECK" "$@" >"$out" 2>"$out.err" 9>&-
-	FD_RC=$?
+	while :; do
+		timeout -k 2 "$limit" "$FLEETDECK" "$@" >"$out" 2>"$out.err" 9>&-
+		FD_RC=$?
+		# 126: the binary is being relinked by a concurrent make; retry
+		[ "$FD_RC" = 126 ] && [ "$try" -lt 5 ] || break
+		try=$((try + 1))
+		sleep 1
+		t0=$(now)
+	done
 	FD_SECS=$(fsub "$(now)" "$t0")
 	if [ "$FD_RC" = 124 ] || [ "$FD_RC" = 137 ]; then
 		bad "fleetdeck $* finished within ${limit}s" "it was killed by timeout" \
