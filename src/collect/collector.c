@@ -18,8 +18,17 @@
 #define MAX_SLEEP_S 1.0
 
 /* Every collector besides the hosts' own probe, one line each. */
+extern const struct source_ops source_containers, source_databases, source_backups,
+	source_gpus, source_services, source_runners, source_keys;
+
 static const struct source_ops *const sources[] = {
-	NULL,  /* keep: the list may be empty */
+	&source_containers,
+	&source_databases,
+	&source_backups,
+	&source_gpus,
+	&source_services,
+	&source_runners,
+	&source_keys,
 };
 #define NSOURCES ARRAY_LEN(sources)
 

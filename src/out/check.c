@@ -37,6 +37,11 @@ static const char *check_word(int code)
 	return words[code];
 }
 
+static int all(const struct evaluation *ev, enum status st)
+{
+	return ev->counts[st] + ev->target_counts[st];
+}
+
 /* "2 critical, 1 warning, 1 unknown": only what is wrong, worst first. */
 static void check_summary(FILE *fp, const struct snapshot *s, const struct evaluation *ev)
 {
@@ -49,16 +54,17 @@ static void check_summary(FILE *fp, const struct snapshot *s, const struct evalu
 			fprintf(fp, "%zu host%s ok", s->nhosts, s->nhosts == 1 ? "" : "s");
 		return;
 	}
-	if (ev->counts[ST_CRIT]) {
-		fprintf(fp, "%d critical", ev->counts[ST_CRIT]);
+	/* hosts and every other target (databases, backups, ...) together */
+	if (all(ev, ST_CRIT)) {
+		fprintf(fp, "%d critical", all(ev, ST_CRIT));
 		sep = ", ";
 	}
-	if (ev->counts[ST_WARN]) {
-		fprintf(fp, "%s%d warning", sep, ev->counts[ST_WARN]);
+	if (all(ev, ST_WARN)) {
+		fprintf(fp, "%s%d warning", sep, all(ev, ST_WARN));
 		sep = ", ";
 	}
-	if (ev->counts[ST_UNKNOWN])
-		fprintf(fp, "%s%d unknown", sep, ev->counts[ST_UNKNOWN]);
+	if (all(ev, ST_UNKNOWN))
+		fprintf(fp, "%s%d unknown", sep, all(ev, ST_UNKNOWN));
 }
 
 static void check_perfdata(FILE *fp, const struct snapshot *s, const struct evaluation *ev)
@@ -77,6 +83,8 @@ static void check_perfdata(FILE *fp, const struct snapshot *s, const struct eval
 	fprintf(fp, " hosts_crit=%d;;;0;%zu", ev->counts[ST_CRIT], n);
 	fprintf(fp, " hosts_unknown=%d;;;0;%zu", ev->counts[ST_UNKNOWN], n);
 	fprintf(fp, " hosts_stale=%zu;;;0;%zu", stale, n);
+	fprintf(fp, " targets_crit=%d;;;0;%zu", ev->target_counts[ST_CRIT], ev->ntargets);
+	fprintf(fp, " targets_warn=%d;;;0;%zu", ev->target_counts[ST_WARN], ev->ntargets);
 	fprintf(fp, " alerts=%zu;;;0;", ev->nalerts);
 	if (ev->oldest_age >= 0)
 		fprintf(fp, " oldest_age=%.1fs;;;0;", ev->oldest_age);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "out/out.h"
+#include "out/domains.h"
 #include "util/util.h"
 
 #include <jansson.h>
@@ -180,7 +181,7 @@ static void json_host_extra(json_t *o, const struct fleet_host *h,
 }
 
 static json_t *json_host(const struct fleet *f, const struct snapshot *snap,
-			 const struct evaluation *ev, size_t i)
+			 const struct evaluation *ev, double now, size_t i)
 {
 	const struct fleet_host *h = f && i < f->nhosts ? &f->hosts[i] : NULL;
 	const struct host_sample *s = &snap->hosts[i];
@@ -196,6 +197,9 @@ static json_t *json_host(const struct fleet *f, const struct snapshot *snap,
 	}
 	json_host_identity(o, s, he);
 	json_host_metrics(o, h, s);
+	/* the domains fill these in place (same key order as before) */
+	json_object_set_new(o, "containers", json_containers(f, snap, ev, now, i));
+	json_object_set_new(o, "gpus", json_gpus(f, snap, ev, now, i));
 	json_object_set_new(o, "problems", json_problems(he));
 	json_host_extra(o, h, s, he);
 	return o;
@@ -226,9 +230,6 @@ static json_t *json_counts(const struct evaluation *ev)
 static json_t *json_document(const struct fleet *f, const struct snapshot *s,
 			     const struct evaluation *ev, double now)
 {
-	static const char *const later[] = {
-		"services", "databases", "backups", "links", "runners", "keys",
-	};
 	json_t *root = json_object();
 	json_t *hosts = json_array();
 	json_t *alerts = json_array();
@@ -238,11 +239,15 @@ static json_t *json_document(const struct fleet *f, const struct snapshot *s,
 	json_object_set_new(root, "generated_at", j_time(now));
 	json_object_set_new(root, "status", json_string(status_name(ev->worst)));
 	for (size_t i = 0; s && i < s->nhosts; i++)
-		json_array_append_new(hosts, json_host(f, s, ev, i));
+		json_array_append_new(hosts, json_host(f, s, ev, now, i));
 	json_object_set_new(root, "hosts", hosts);
-	/* not collected yet: present and empty so consumers need no special case */
-	for (size_t i = 0; i < ARRAY_LEN(later); i++)
-		json_object_set_new(root, later[i], json_array());
+	/* every array is present, empty when the fleet has none (SPEC §4) */
+	json_object_set_new(root, "services", json_services(f, s, ev, now));
+	json_object_set_new(root, "databases", json_databases(f, s, ev, now));
+	json_object_set_new(root, "backups", json_backups(f, s, ev, now));
+	json_object_set_new(root, "links", json_links(f, s, ev, now));
+	json_object_set_new(root, "runners", json_runners(f, s, ev, now));
+	json_object_set_new(root, "keys", json_keys(f, s, ev, now));
 	for (size_t i = 0; i < ev->nalerts; i++)
 		json_array_append_new(alerts, json_alert(&ev->alerts[i]));
 	json_object_set_new(root, "alerts", alerts);

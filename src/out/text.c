@@ -1,5 +1,6 @@
 #include "config.h"
 #include "out/out.h"
+#include "out/domains.h"
 #include "util/util.h"
 
 #include <string.h>
@@ -206,6 +207,11 @@ int out_text(FILE *fp, const struct fleet *f, const struct snapshot *s,
 		s = &empty;
 	text_header(fp, f, s, ev);
 	text_hosts(fp, f, s, ev);
+	/* each domain's section, when the fleet has any */
+	text_containers(fp, f, s, ev, now);
+	text_databases(fp, f, s, ev, now);
+	text_services(fp, f, s, ev, now);
+	text_actions(fp, f, s, ev, now);
 	text_alerts(fp, ev, now);
 	if (fflush(fp) == EOF || ferror(fp))
 		return -1;

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "rules/rules.h"
+#include "rules/domains.h"
 #include "util/util.h"
 
 #include <stdarg.h>
@@ -504,7 +505,11 @@ static void host_target(char *buf, size_t size, const struct fleet *f, size_t i)
 
 /* The domains' rules, one function each (rules/<domain>.c). */
 static const rules_domain_fn domain_rules[] = {
-	NULL,  /* keep: the list may be empty */
+	rules_containers,
+	rules_gpus,
+	rules_services,
+	rules_databases,
+	rules_actions,
 };
 
 struct target_eval *rules_target_add(struct evaluation *out, enum target_kind kind,

@@ -360,7 +360,8 @@ START_TEST(test_check_ok)
 	ck_assert_int_eq(bench_run(&b, out_check), 0);
 	ck_assert_str_eq(b.buf, "FLEETDECK OK - 3 hosts ok | hosts_up=3;;;0;3 hosts_ok=3;;;0;3 "
 			 "hosts_warn=0;;;0;3 hosts_crit=0;;;0;3 hosts_unknown=0;;;0;3 "
-			 "hosts_stale=0;;;0;3 alerts=0;;;0; oldest_age=0.5s;;;0;\n");
+			 "hosts_stale=0;;;0;3 targets_crit=0;;;0;0 targets_warn=0;;;0;0 "
+			 "alerts=0;;;0; oldest_age=0.5s;;;0;\n");
 	bench_free(&b);
 }
 END_TEST

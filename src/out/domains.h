@@ -1,0 +1,35 @@
+/* Each domain's part of the outputs, one file per domain (src/out/out_<domain>.c).
+ * Each json_* returns a new JSON array (never NULL); each text_* appends its
+ * section to the --once table (nothing when the fleet has none). */
+#ifndef FLEETDECK_OUT_DOMAINS_H
+#define FLEETDECK_OUT_DOMAINS_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include "fleet/fleet.h"
+#include "model/model.h"
+#include "rules/rules.h"
+
+#define OUT_ARGS const struct fleet *f, const struct snapshot *s, const struct evaluation *ev, double now
+
+/* containers: src/out/out_containers.c */
+json_t *json_containers(OUT_ARGS, size_t host);  /* per host: the "containers" array of hosts[host] */
+void text_containers(FILE *fp, OUT_ARGS);
+
+/* databases: src/out/out_databases.c */
+json_t *json_databases(OUT_ARGS);  /* the top-level "databases" array */
+json_t *json_backups(OUT_ARGS);  /* the top-level "backups" array */
+void text_databases(FILE *fp, OUT_ARGS);
+
+/* services: src/out/out_services.c */
+json_t *json_gpus(OUT_ARGS, size_t host);  /* per host: the "gpus" array of hosts[host] */
+json_t *json_services(OUT_ARGS);  /* the top-level "services" array */
+json_t *json_links(OUT_ARGS);  /* the top-level "links" array */
+void text_services(FILE *fp, OUT_ARGS);
+
+/* actions: src/out/out_actions.c */
+json_t *json_runners(OUT_ARGS);  /* the top-level "runners" array */
+json_t *json_keys(OUT_ARGS);  /* the top-level "keys" array */
+void text_actions(FILE *fp, OUT_ARGS);
+
+#endif
