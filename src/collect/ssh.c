@@ -524,6 +524,50 @@ static int start_tcp(struct ssh_conn *c, double now)
 	return 0;
 }
 
+static bool list_has(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *p = list; (p = strstr(p, item)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static void list_add(char *list, size_t cap, const char *item)
+{
+	size_t len = strlen(list);
+	str_fmt(list + len, cap - len, "%s%s", len ? "," : "", item);
+}
+
+/* The host key algorithms to ask for: those known_hosts has for this host
+ * first (as OpenSSH does, so a host with several keys is not taken for a
+ * changed one), then the others this libssh2 supports. Never an unsupported
+ * or repeated name: libssh2 1.10's method_pref() memcpy()s overlapping
+ * memory when it removes one. */
+static char *hostkey_pref(LIBSSH2_SESSION *s, const char *known)
+{
+	const char **algs = NULL;
+	int n = libssh2_session_supported_algs(s, LIBSSH2_METHOD_HOSTKEY, &algs);
+	size_t cap = 64;
+	char *pref, *list = xstrdup(known), *save = NULL;
+
+	for (int i = 0; i < n; i++)
+		cap += strlen(algs[i]) + 1;
+	pref = xcalloc(1, cap);
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		for (int i = 0; i < n; i++)
+			if (strcmp(t, algs[i]) == 0 && !list_has(pref, t))
+				list_add(pref, cap, t);
+	for (int i = 0; i < n; i++)
+		if (!list_has(pref, algs[i]))
+			list_add(pref, cap, algs[i]);
+	if (n > 0)
+		libssh2_free(s, algs);
+	free(list);
+	return pref;
+}
+
 static void start_session(struct ssh_conn *c, double now)
 {
 	char *types;
@@ -534,13 +578,11 @@ static void start_session(struct ssh_conn *c, double now)
 		return;
 	}
 	libssh2_session_set_blocking(c->session, 0);
-	/* ask first for the key types known_hosts has, as OpenSSH does, so a
-	 * host with several keys is not taken for a changed one */
 	types = knownhosts_types_for(c->known_hosts, c->target.host, c->target.port);
 	if (types) {
-		char *pref = xasprintf("%s,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
-				       "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256,ssh-rsa", types);
-		libssh2_session_method_pref(c->session, LIBSSH2_METHOD_HOSTKEY, pref);
+		char *pref = hostkey_pref(c->session, types);
+		if (pref[0])
+			libssh2_session_method_pref(c->session, LIBSSH2_METHOD_HOSTKEY, pref);
 		free(pref);
 		free(types);
 	}
