@@ -31,6 +31,7 @@ struct hosts {
 	size_t n;
 	struct host_poller *p;
 	int *dest_setups;              /* one counter per distinct address */
+	char *ssh_config;              /* [fleet] ssh_config, NULL: ssh's own */
 	bool once, paused;
 };
 
@@ -151,6 +152,7 @@ static void make_conn(struct hosts *h, size_t i, int depth)
 	sp.port = fh->port;
 	sp.identity_file = fh->identity_file;
 	sp.known_hosts = h->f->known_hosts ? h->f->known_hosts : "~/.ssh/known_hosts";
+	sp.ssh_config = h->ssh_config;
 	sp.policy = h->f->host_key_policy;
 	sp.timeout = fh->timeout > 0 ? fh->timeout : 5;
 	/* hosts sharing an address share one setup counter */
@@ -188,6 +190,8 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 	h->n = f->nhosts;
 	h->p = xcalloc(h->n, sizeof(*h->p));
 	h->dest_setups = xcalloc(h->n, sizeof(*h->dest_setups));
+	if (fleet_count(f, SEC_FLEET))
+		h->ssh_config = fleet_section_path(fleet_nth(f, SEC_FLEET, 0), "ssh_config");
 	for (size_t i = 0; i < h->n; i++) {
 		struct host_poller *hp = &h->p[i];
 		hp->owner = h;
@@ -218,6 +222,7 @@ void hosts_free(struct hosts *h)
 	}
 	free(h->p);
 	free(h->dest_setups);
+	free(h->ssh_config);
 	free(h);
 }
 

@@ -68,7 +68,7 @@ struct forward {
 struct ssh_conn {
 	struct ssh_params p;
 	struct forward *forwards;
-	char *name, *alias, *user, *identity_file, *known_hosts;
+	char *name, *alias, *user, *identity_file, *known_hosts, *ssh_config;
 	bool resolved;
 	int resolve_rc;
 	char resolve_err[256];
@@ -118,6 +118,7 @@ struct ssh_conn *ssh_conn_new(const struct ssh_params *p)
 	c->user = p->user ? xstrdup(p->user) : NULL;
 	c->identity_file = p->identity_file ? xstrdup(p->identity_file) : NULL;
 	c->known_hosts = xstrdup(p->known_hosts);
+	c->ssh_config = p->ssh_config ? xstrdup(p->ssh_config) : NULL;
 	c->sock = -1;
 	c->poll_idx = -1;
 	c->backoff = BACKOFF_MIN;
@@ -454,6 +455,7 @@ void ssh_conns_resolve(struct ssh_conn **conns, size_t n)
 		reqs[i].alias = conns[i]->alias;
 		reqs[i].user = conns[i]->user;
 		reqs[i].port = conns[i]->p.port;
+		reqs[i].config = conns[i]->ssh_config;
 	}
 	sshconfig_resolve_many(reqs, n);
 	for (size_t i = 0; i < n; i++) {
@@ -469,7 +471,7 @@ void ssh_conns_resolve(struct ssh_conn **conns, size_t n)
 static int resolve_target(struct ssh_conn *c, char *err, size_t errlen)
 {
 	if (!c->resolved) {
-		c->resolve_rc = sshconfig_resolve(c->alias, c->user, c->p.port, &c->target,
+		c->resolve_rc = sshconfig_resolve(c->alias, c->user, c->p.port, c->ssh_config, &c->target,
 						  c->resolve_err, sizeof(c->resolve_err));
 		c->resolved = true;
 	}
@@ -1071,5 +1073,6 @@ void ssh_conn_free(struct ssh_conn *c)
 	free(c->user);
 	free(c->identity_file);
 	free(c->known_hosts);
+	free(c->ssh_config);
 	free(c);
 }

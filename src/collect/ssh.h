@@ -22,6 +22,7 @@ struct ssh_params {
 	int port;                   /* 0: from ssh config */
 	const char *identity_file;  /* NULL: ssh config's / defaults */
 	const char *known_hosts;
+	const char *ssh_config;     /* ssh -F file, NULL: ssh's default */
 	enum host_key_policy policy;
 	double timeout;
 	struct ssh_conn *jump;      /* NULL: direct */

@@ -49,15 +49,20 @@ struct sshg_child {
 	bool done;
 };
 
-static int sshg_spawn(struct sshg_child *ch, const char *alias, const char *user, int port)
+static int sshg_spawn(struct sshg_child *ch, const char *alias, const char *user, int port,
+		      const char *config)
 {
 	int pfd[2];
 	char portbuf[16];
-	const char *argv[10];
+	const char *argv[12];
 	int argc = 0;
 
 	argv[argc++] = "ssh";
 	argv[argc++] = "-G";
+	if (config) {
+		argv[argc++] = "-F";
+		argv[argc++] = config;
+	}
 	if (user) {
 		argv[argc++] = "-l";
 		argv[argc++] = user;
@@ -197,7 +202,8 @@ void sshconfig_resolve_many(struct sshconfig_req *reqs, size_t n)
 
 	/* all at once: a fleet of N hosts costs one ssh -G, not N in a row */
 	for (size_t i = 0; i < n; i++)
-		if (sshg_spawn(&chs[i], reqs[i].alias, reqs[i].user, reqs[i].port) < 0)
+		if (sshg_spawn(&chs[i], reqs[i].alias, reqs[i].user, reqs[i].port,
+			       reqs[i].config) < 0)
 			chs[i].pid = -1;
 	sshg_collect(chs, n);
 	for (size_t i = 0; i < n; i++) {
@@ -210,11 +216,12 @@ void sshconfig_resolve_many(struct sshconfig_req *reqs, size_t n)
 	free(chs);
 }
 
-int sshconfig_resolve(const char *alias, const char *user, int port,
+int sshconfig_resolve(const char *alias, const char *user, int port, const char *config,
 		      struct ssh_target *t, char *err, size_t errlen)
 {
 	struct sshconfig_req r = { 0 };
 
+	r.config = config;
 	r.alias = alias;
 	r.user = user;
 	r.port = port;

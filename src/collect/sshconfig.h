@@ -19,12 +19,13 @@ struct ssh_target {
 
 /* user and port (0) override the config like -l and -p do. Returns 0, or -1
  * with err (only when ssh -G exists and refuses the name). */
-int sshconfig_resolve(const char *alias, const char *user, int port,
+int sshconfig_resolve(const char *alias, const char *user, int port, const char *config,
 		      struct ssh_target *t, char *err, size_t errlen);
 void ssh_target_free(struct ssh_target *t);
 
 struct sshconfig_req {
 	const char *alias, *user;  /* in */
+	const char *config;        /* in: ssh -F file, NULL for ssh's default */
 	int port;                  /* in */
 	struct ssh_target target;  /* out */
 	int rc;                    /* out: as sshconfig_resolve() */

@@ -31,6 +31,9 @@ static const struct schema_key fleet_keys[] = {
 	  "Per-target I/O timeout (connect, command, query, HTTP request)." },
 	{ "known_hosts", ST_PATH, 0, "~/.ssh/known_hosts", NULL, NULL, NULL,
 	  "OpenSSH known_hosts file host keys are verified against (hashed entries too)." },
+	{ "ssh_config", ST_PATH, 0, NULL, "ssh's own (~/.ssh/config of the user's passwd entry)", NULL, NULL,
+	  "OpenSSH client configuration to resolve hosts with (Host aliases, HostName, "
+	  "User, Port, IdentityFile, ProxyJump), like ssh -F." },
 	{ "host_key_policy", ST_ENUM, 0, "strict", NULL, "strict accept-new", NULL,
 	  "strict refuses unknown and changed host keys; accept-new adds unknown keys "
 	  "to known_hosts and still refuses changed ones." },
@@ -57,6 +60,10 @@ static const struct schema_key host_keys[] = {
 	  "memory limit on this host are warn." },
 	{ "containers", ST_ENUM, 0, "auto", NULL, "auto docker podman none", NULL,
 	  "Container engine to read." },
+	{ "container_socket", ST_REMOTE_PATH, 0, NULL,
+	  "$DOCKER_HOST, else /var/run/docker.sock or /run/podman/podman.sock", NULL, NULL,
+	  "Docker Engine API socket on the host: read through the API for ssh = local, "
+	  "exported as DOCKER_HOST (CONTAINER_HOST for podman) to the engine's CLI over SSH." },
 	{ "gpus", ST_ENUM, 0, "auto", NULL, "auto nvidia http-json none", NULL,
 	  "How GPUs are read: nvidia-smi, or an HTTP JSON endpoint (gpu_url)." },
 	{ "gpu_url", ST_URL, SK_REQUIRED, NULL, NULL, NULL, "http-json",
@@ -86,6 +93,9 @@ static const struct schema_key service_keys[] = {
 	  "Port it listens on (shown in the topology)." },
 	{ "mem_limit", ST_SIZE, 0, NULL, NULL, NULL, NULL,
 	  "Memory it is allowed, counted in the RAM view." },
+	{ "ca_file", ST_PATH, 0, NULL, "the system's CA certificates", NULL, NULL,
+	  "CA certificates (PEM) to trust for an https check run from this machine "
+	  "(an internal CA)." },
 	POLL_KEYS,
 };
 

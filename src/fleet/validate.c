@@ -271,7 +271,13 @@ static void check_value(struct vctx *v, const struct fleet_kv *kv, const struct 
 				   "%s: env:NAME is only for secrets; expected a file path", kv->key);
 		break;
 	case ST_SECRET_FILE:
-		fleet_secret_check(v->d, kv, kv->value);
+		/* libssh2 reads keys from files: an identity is never env:NAME */
+		if (strcmp(kv->key, "identity_file") == 0 && str_starts(kv->value, "env:"))
+			fleet_diag(v->d, false, kv->file, kv->line,
+				   "identity_file: expected the path of a private key file "
+				   "(mode 600); env:NAME is not supported for SSH keys, use ssh-agent");
+		else
+			fleet_secret_check(v->d, kv, kv->value);
 		break;
 	case ST_HOST:
 		check_ref(v, kv, kv->value, ref_host);

@@ -8,6 +8,7 @@ LAB_TESTS = \
 	tests/integration/garbage.sh \
 	tests/integration/bad_config.sh \
 	tests/integration/reconnect.sh \
+	tests/integration/jump_agent.sh \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh
 

@@ -949,6 +949,8 @@ START_TEST(test_secret_env)
 	expect_ok("[prometheus p]\nurl = https://10.0.0.1:9090\nbearer_token_file = env:FD_TEST_SET\n");
 	expect_error("[prometheus p]\nurl = https://10.0.0.1:9090\nbearer_token_file = env:1BAD\n", 3,
 		     "expected env:NAME");
+	/* SSH keys come from files or the agent, never from the environment */
+	expect_error("[host h]\nidentity_file = env:FD_TEST_SET\n", 2, "use ssh-agent");
 }
 END_TEST
 
