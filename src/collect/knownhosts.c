@@ -184,7 +184,7 @@ struct check_ctx {
 	const char *name;
 	const unsigned char *blob;
 	size_t bloblen;
-	bool revoked, match, other_key;
+	bool revoked, match, other_key, ca;
 };
 
 static bool key_equals(const struct kh_line *kl, const unsigned char *blob, size_t bloblen)
@@ -198,8 +198,12 @@ static bool check_visit(void *arg, const struct kh_line *kl)
 {
 	struct check_ctx *c = arg;
 
-	if (kl->marker == KL_CA)
-		return false;  /* certificates are not supported */
+	if (kl->marker == KL_CA) {
+		/* certificates are not supported: remember it, to say so */
+		if (hosts_match(kl->hosts, kl->hostslen, c->name))
+			c->ca = true;
+		return false;
+	}
 	if (kl->marker == KL_REVOKED) {
 		/* a revoked key is refused for every host, whatever the pattern */
 		if (key_equals(kl, c->blob, c->bloblen))
@@ -220,7 +224,7 @@ enum kh_result knownhosts_check(const char *file, const char *host, int port,
 				char *err, size_t errlen)
 {
 	char name[512];
-	struct check_ctx c = { name, blob, bloblen, false, false, false };
+	struct check_ctx c = { name, blob, bloblen, false, false, false, false };
 	int rc;
 
 	host_key_name(name, sizeof(name), host, port);
@@ -232,7 +236,12 @@ enum kh_result knownhosts_check(const char *file, const char *host, int port,
 	if (c.match)
 		return KH_MATCH;
 	/* Known under any other key (even another type): refuse, like a change. */
-	return c.other_key ? KH_MISMATCH : KH_NOTFOUND;
+	if (c.other_key)
+		return KH_MISMATCH;
+	if (c.ca)
+		str_fmt(err, errlen, "a @cert-authority line covers this host, but host "
+			"certificates are not supported: add the host's own key");
+	return KH_NOTFOUND;
 }
 
 struct types_ctx {

@@ -15,7 +15,8 @@ enum kh_result {
 };
 
 /* Checks the server key blob (SSH wire format) for host:port. A missing file
- * is KH_NOTFOUND. err gets a reason on KH_ERROR. */
+ * is KH_NOTFOUND. err gets a reason on KH_ERROR, and on KH_NOTFOUND when only
+ * a @cert-authority line covers the host (certificates are not supported). */
 enum kh_result knownhosts_check(const char *file, const char *host, int port,
 				const unsigned char *blob, size_t bloblen,
 				char *err, size_t errlen);

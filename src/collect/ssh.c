@@ -685,9 +685,12 @@ static void check_hostkey(struct ssh_conn *c, double now)
 		break;
 	}
 	if (c->p.policy != HKP_ACCEPT_NEW) {
-		fail(c, now, HC_HOSTKEY, "unknown host key %s (not in %s, policy strict): verify it, "
-		     "then ssh-keyscan -p %d %s >> %s", c->fingerprint, c->known_hosts,
-		     c->target.port, c->target.host, c->known_hosts);
+		if (err[0])
+			fail(c, now, HC_HOSTKEY, "unknown host key %s: %s", c->fingerprint, err);
+		else
+			fail(c, now, HC_HOSTKEY, "unknown host key %s (not in %s, policy strict): "
+			     "verify it, then ssh-keyscan -p %d %s >> %s", c->fingerprint,
+			     c->known_hosts, c->target.port, c->target.host, c->known_hosts);
 		return;
 	}
 	if (knownhosts_add(c->known_hosts, c->target.host, c->target.port,

@@ -101,9 +101,13 @@ END_TEST
 
 START_TEST(cert_authority_is_skipped)
 {
+	char err[256] = "";
+
 	write_file("@cert-authority *.lab ssh-ed25519 " K1 "\n");
-	/* certificates are not supported: a CA line vouches for nothing */
-	ck_assert_int_eq(check("a.lab", 22, k1, k1len), KH_NOTFOUND);
+	/* certificates are not supported: a CA line vouches for nothing, and
+	 * the reason is given so the user is not left guessing */
+	ck_assert_int_eq(knownhosts_check(file, "a.lab", 22, k1, k1len, err, sizeof(err)), KH_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err, "certificates are not supported"));
 }
 END_TEST
 
