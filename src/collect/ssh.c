@@ -886,7 +886,15 @@ static void service_ready(struct ssh_conn *c, double now)
 	int next = 0;
 
 	if (shell_pump(&c->shell, &chan_io, c, now, msg, sizeof(msg)) < 0) {
-		fail(c, now, HC_PROBE, "%s", msg);
+		int e = libssh2_session_last_errno(c->session);
+		/* the connection itself died (host down, sshd killed, jump host
+		 * gone): that is unreachable, not a probe problem */
+		if (e == LIBSSH2_ERROR_SOCKET_RECV || e == LIBSSH2_ERROR_SOCKET_SEND ||
+		    e == LIBSSH2_ERROR_SOCKET_DISCONNECT || e == LIBSSH2_ERROR_SOCKET_TIMEOUT)
+			fail(c, now, HC_UNREACHABLE, "connection to %s lost (%s)", c->name,
+			     session_error(c));
+		else
+			fail(c, now, HC_PROBE, "%s", msg);
 		return;
 	}
 	if (shell_deadline(&c->shell) && now > shell_deadline(&c->shell)) {
