@@ -3,4 +3,25 @@ src_libfleetdeck_a_SOURCES += \
 	src/collect/runners.c \
 	src/collect/keys.c \
 	src/rules/rules_actions.c \
-	src/out/out_actions.c
+	src/out/out_actions.c \
+	src/action/action.h src/action/action.c \
+	src/action/audit.h src/action/audit.c \
+	src/action/exec.h src/action/exec.c \
+	src/action/parse.h src/action/parse.c \
+	src/action/provider.h src/action/pgkey.h \
+	src/action/runner_command.c \
+	src/action/key_command.c \
+	src/action/key_pgapikey.c
+src_libfleetdeck_a_SOURCES += \
+	src/ui/confirm.h src/ui/confirm.c \
+	src/ui/view_runners.c src/ui/view_keys.c src/ui/view_events.c
+
+ACTIONS_LAB_TESTS = tests/actions/runners_command.sh tests/actions/readonly.sh tests/actions/pg_apikey.sh
+TESTS += $(ACTIONS_LAB_TESTS)
+EXTRA_DIST += $(ACTIONS_LAB_TESTS) tests/actions/scale.sh doc/actions.md
+
+check_PROGRAMS += tests/unit/test_actions
+tests_unit_test_actions_SOURCES = tests/unit/test_actions.c
+tests_unit_test_actions_CFLAGS = $(UNITFLAGS)
+tests_unit_test_actions_LDADD = $(UNITLIBS)
+TESTS += tests/unit/test_actions

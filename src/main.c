@@ -78,7 +78,7 @@ static int run_once(const struct options *o, const struct fleet *f)
 	struct snapshot snap = { 0 };
 	struct rules_state st = { 0 };
 	struct evaluation ev = { 0 };
-	double now;
+	double now, started = now_wall();
 	int rc;
 
 	model_init_fleet(&m, f);
@@ -87,6 +87,7 @@ static int run_once(const struct options *o, const struct fleet *f)
 	model_snapshot(&m, &snap);
 	now = now_wall();
 	rules_state_init(&st, f->nhosts);
+	st.fresh_since = started;
 	rules_evaluate(f, &snap, now, &st, &ev);
 	if (o->mode == MODE_CHECK)
 		rc = out_check(stdout, f, &snap, &ev, now);

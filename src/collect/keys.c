@@ -1,28 +1,241 @@
+/* The keys collector: reads every [key]'s creation time every interval.
+ * provider = command runs `age` on `host` over the host's session;
+ * pg-apikey reads created_at of the live row (src/action/pgkey.c) on a
+ * short-lived worker, since libpq's connect is blocking there. */
 #include "config.h"
 #include "collect/source.h"
+#include "collect/hosts.h"
+#include "action/parse.h"
+#include "action/pgkey.h"
+#include "util/util.h"
 
-/* The keys collector: not written yet. create() returns NULL, so the
- * collector skips it. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct kitem {
+	struct keys_src *ks;
+	size_t index;
+	const struct fleet_section *sec;
+	int host;
+	double interval, timeout, next;
+	bool in_flight, done;
+	/* pg-apikey: a worker thread, finished when `ready` */
+	pthread_t thread;
+	atomic_bool ready;
+	bool joinable;
+	struct key_sample work;
+	struct key_sample sample;
+};
+
+struct keys_src {
+	const struct collect_env *env;
+	struct kitem *v;
+	size_t n;
+	int pipe[2];                 /* workers poke it when they finish */
+};
+
+static double section_duration(const struct fleet_section *sec, const char *key, double dflt)
+{
+	const char *s = fleet_section_value(sec, key);
+	double d;
+
+	return s && parse_duration(s, &d) == 0 && d > 0 ? d : dflt;
+}
+
+static int command_host(const struct fleet *f, const struct fleet_section *sec)
+{
+	const char *h = fleet_section_get(sec, "host");
+
+	if (h)
+		return fleet_host_index(f, h);
+	for (size_t i = 0; i < f->nhosts; i++)
+		if (f->hosts[i].local)
+			return (int)i;
+	return -1;
+}
+
 static void *keys_create(const struct collect_env *env)
 {
-	(void)env;
+	size_t n = fleet_count(env->f, SEC_KEY);
+	struct keys_src *ks;
+
+	if (n == 0)
+		return NULL;
+	ks = xcalloc(1, sizeof(*ks));
+	ks->env = env;
+	ks->n = n;
+	ks->v = xcalloc(n, sizeof(*ks->v));
+	if (pipe(ks->pipe) < 0)
+		fatal("pipe failed");
+	fcntl(ks->pipe[0], F_SETFL, O_NONBLOCK);
+	fcntl(ks->pipe[1], F_SETFL, O_NONBLOCK);
+	for (size_t i = 0; i < n; i++) {
+		struct kitem *k = &ks->v[i];
+		k->ks = ks;
+		k->index = i;
+		k->sec = fleet_nth(env->f, SEC_KEY, i);
+		k->host = command_host(env->f, k->sec);
+		k->interval = section_duration(k->sec, "interval", env->f->interval * 15);
+		k->timeout = section_duration(k->sec, "timeout", env->f->timeout);
+		k->sample.interval = k->interval;
+	}
+	return ks;
+}
+
+static void publish(struct kitem *k)
+{
+	str_sanitize(k->sample.error);
+	str_sanitize(k->sample.id);
+	k->sample.collected = true;
+	k->done = true;
+	k->in_flight = false;
+	collect_publish(k->ks->env, &k->ks->env->m->keys[k->index], &k->sample, sizeof(k->sample));
+}
+
+static void age_done(void *arg, const struct shell_result *res)
+{
+	struct kitem *k = arg;
+	struct key_sample *s = &k->sample;
+
+	s->error[0] = '\0';
+	if (!res->ok)
+		str_fmt(s->error, sizeof(s->error), "cannot read the key's age: %s", res->message);
+	else if (res->status != 0)
+		str_fmt(s->error, sizeof(s->error), "the age command failed (exit %d)", res->status);
+	else if (parse_time_text(res->out, &s->created_at) < 0)
+		str_copy(s->error, "the age command printed no epoch or ISO-8601 time",
+			 sizeof(s->error));
+	else
+		s->sampled_at = now_wall();
+	publish(k);
+}
+
+static void *pg_worker(void *arg)
+{
+	struct kitem *k = arg;
+	char b = 1;
+
+	memset(&k->work, 0, sizeof(k->work));
+	if (pgkey_read(k->ks->env->f, k->sec, k->timeout, &k->work.created_at, k->work.id,
+		       sizeof(k->work.id), k->work.error, sizeof(k->work.error)) == 0)
+		k->work.sampled_at = now_wall();
+	atomic_store(&k->ready, true);
+	if (write(k->ks->pipe[1], &b, 1) < 0) {
+		/* full: the collector is being woken anyway */
+	}
 	return NULL;
 }
 
-static void keys_prepare(void *s, struct pollset *ps, double now, double *deadline,
-			   const struct collect_flags *fl)
+static void kitem_start(struct kitem *k, double now)
 {
-	(void)s; (void)ps; (void)now; (void)deadline; (void)fl;
+	const char *prov = fleet_section_value(k->sec, "provider");
+	const char *age = fleet_section_value(k->sec, "age");
+
+	k->next = now + k->interval;
+	if (prov && strcmp(prov, "pg-apikey") == 0) {
+		atomic_store(&k->ready, false);
+		if (pthread_create(&k->thread, NULL, pg_worker, k) == 0) {
+			k->joinable = true;
+			k->in_flight = true;
+			return;
+		}
+		str_copy(k->sample.error, "cannot start a worker thread", sizeof(k->sample.error));
+		publish(k);
+		return;
+	}
+	if (prov && strcmp(prov, "command") == 0 && age && k->host >= 0) {
+		/* as runners.c: only once the host answered its probe */
+		enum host_conn hc = hosts_conn(k->ks->env->hosts, (size_t)k->host);
+		if (hc == HC_NEVER) {
+			k->next = now + 0.2;
+			return;
+		}
+		if (hc != HC_OK) {
+			str_fmt(k->sample.error, sizeof(k->sample.error), "%s is not reachable",
+				k->ks->env->f->hosts[k->host].name);
+			publish(k);
+			return;
+		}
+		k->in_flight = true;
+		hosts_submit(k->ks->env->hosts, (size_t)k->host, age, k->timeout, age_done, k);
+		return;
+	}
+	if (prov && strcmp(prov, "command") == 0 && !age)
+		str_copy(k->sample.error, "no age command: the age is not known", sizeof(k->sample.error));
+	else if (prov && strcmp(prov, "command") == 0)
+		str_copy(k->sample.error, "set host = a [host] (or add a [host] with ssh = local)",
+			 sizeof(k->sample.error));
+	else
+		str_fmt(k->sample.error, sizeof(k->sample.error),
+			"provider %s: the age is not collected yet in this build", prov ? prov : "?");
+	k->next = now + 3600;
+	publish(k);
+}
+
+static void keys_prepare(void *s, struct pollset *ps, double now, double *deadline,
+			 const struct collect_flags *fl)
+{
+	struct keys_src *ks = s;
+
+	pollset_add(ps, ks->pipe[0], POLLIN);
+	for (size_t i = 0; i < ks->n; i++) {
+		struct kitem *k = &ks->v[i];
+		if (k->in_flight || (fl->once && k->done))
+			continue;
+		if (!fl->paused && (fl->poll_now || now >= k->next))
+			kitem_start(k, now);
+		if (!k->in_flight && (*deadline == 0 || k->next < *deadline))
+			*deadline = k->next;
+	}
 }
 
 static void keys_dispatch(void *s, const struct pollset *ps, double now)
 {
-	(void)s; (void)ps; (void)now;
+	struct keys_src *ks = s;
+	char buf[64];
+
+	(void)ps; (void)now;
+	while (read(ks->pipe[0], buf, sizeof(buf)) > 0)
+		;
+	for (size_t i = 0; i < ks->n; i++) {
+		struct kitem *k = &ks->v[i];
+		if (!k->joinable || !atomic_load(&k->ready))
+			continue;
+		pthread_join(k->thread, NULL);
+		k->joinable = false;
+		k->sample = k->work;
+		k->sample.interval = k->interval;
+		publish(k);
+	}
+}
+
+static bool keys_round_done(void *s)
+{
+	struct keys_src *ks = s;
+
+	for (size_t i = 0; i < ks->n; i++)
+		if (!ks->v[i].done)
+			return false;
+	return true;
 }
 
 static void keys_destroy(void *s)
 {
-	(void)s;
+	struct keys_src *ks = s;
+
+	if (!ks)
+		return;
+	for (size_t i = 0; i < ks->n; i++)
+		if (ks->v[i].joinable)
+			pthread_join(ks->v[i].thread, NULL);
+	close(ks->pipe[0]);
+	close(ks->pipe[1]);
+	free(ks->v);
+	free(ks);
 }
 
 const struct source_ops source_keys = {
@@ -30,6 +243,6 @@ const struct source_ops source_keys = {
 	.create = keys_create,
 	.prepare = keys_prepare,
 	.dispatch = keys_dispatch,
-	.round_done = NULL,
+	.round_done = keys_round_done,
 	.destroy = keys_destroy,
 };

@@ -89,8 +89,10 @@ bool shell_wants_write(const struct shell *sh)
 /* Frames the script with the token of the channel it is sent on. */
 static void req_frame(const struct shell *sh, struct shell_req *r)
 {
-	/* stdin from /dev/null: a command must never eat the next request */
-	r->payload = xasprintf("{\n%s\n} </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
+	/* A subshell, so a script's `exit` or `cd` cannot end or change the
+	 * long-lived shell (one fork per request, ~1 ms), and stdin from
+	 * /dev/null, so no command can eat the next request. */
+	r->payload = xasprintf("(\n%s\n) </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
 			       r->script, sh->token, r->seq);
 	r->len = strlen(r->payload);
 	r->sent = 0;

@@ -59,11 +59,14 @@ static const struct schema_key host_keys[] = {
 	  "Memory that must stay available; less is crit, and containers without a "
 	  "memory limit on this host are warn." },
 	{ "containers", ST_ENUM, 0, "auto", NULL, "auto docker podman none", NULL,
-	  "Container engine to read." },
+	  "Container engine to read: auto tries docker, then podman; ssh = local reads the "
+	  "Engine API socket, other hosts the engine's CLI (ps, inspect) and cgroup files over "
+	  "SSH, at most every 5s. A host without an engine is a problem only when it was asked "
+	  "for (docker, podman) or a [service] names a container on it." },
 	{ "container_socket", ST_REMOTE_PATH, 0, NULL,
 	  "$DOCKER_HOST, else /var/run/docker.sock or /run/podman/podman.sock", NULL, NULL,
 	  "Docker Engine API socket on the host: read through the API for ssh = local, "
-	  "exported as DOCKER_HOST (CONTAINER_HOST for podman) to the engine's CLI over SSH." },
+	  "exported as DOCKER_HOST (podman --remote --url for podman) to the engine's CLI over SSH." },
 	{ "gpus", ST_ENUM, 0, "auto", NULL, "auto nvidia http-json none", NULL,
 	  "How GPUs are read: nvidia-smi, or an HTTP JSON endpoint (gpu_url)." },
 	{ "gpu_url", ST_URL, SK_REQUIRED, NULL, NULL, NULL, "http-json",

@@ -16,6 +16,7 @@ struct runner_item {
 struct runners_sample {
 	bool collected;
 	double sampled_at;
+	double interval;             /* seconds between listings (staleness) */
 	char error[256];
 	int count, busy, idle, offline, queued;   /* -1: unknown */
 	int n;
@@ -25,6 +26,7 @@ struct runners_sample {
 struct key_sample {
 	bool collected;
 	double sampled_at;
+	double interval;
 	char error[256];
 	double created_at;           /* 0: unknown */
 	char id[64];                 /* shown id or prefix, never the secret */

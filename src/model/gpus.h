@@ -1,24 +1,82 @@
-/* Model: GPUs per host (issue: GPUs, service checks and topology). */
+/* Model: GPUs per host (issue 5: GPUs, service checks and topology).
+ *
+ * One host_gpus per [host], published whole by collect/gpus.c. Every field
+ * of a GPU carries a valid bit (nvidia-smi prints "[N/A]" or
+ * "[Not Supported]" for what a board or a MIG mode cannot report), so views
+ * print n/a instead of a made-up zero. */
 #ifndef FLEETDECK_MODEL_GPUS_H
 #define FLEETDECK_MODEL_GPUS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+
 #define MODEL_MAX_GPUS 16
+#define MODEL_MAX_GPU_PROCS 8
+#define GPU_HIST 60                /* samples of history per GPU series */
+
+/* A small ring of recent values (model.h's struct history is declared after
+ * this header; views copy a ring into one to draw a sparkline). */
+struct gpu_ring {
+	float v[GPU_HIST];
+	int len, pos;                /* pos: index of the next write */
+};
+
+static inline void gpu_ring_push(struct gpu_ring *r, float v)
+{
+	r->v[r->pos] = v;
+	r->pos = (r->pos + 1) % GPU_HIST;
+	if (r->len < GPU_HIST)
+		r->len++;
+}
+
+/* The i-th most recent value (0 = newest); i < len. */
+static inline float gpu_ring_get(const struct gpu_ring *r, int i)
+{
+	return r->v[((r->pos - 1 - i) % GPU_HIST + GPU_HIST) % GPU_HIST];
+}
+
+enum gpu_valid {
+	GV_NAME        = 1u << 0,
+	GV_UTIL        = 1u << 1,
+	GV_MEM_USED    = 1u << 2,
+	GV_MEM_TOTAL   = 1u << 3,
+	GV_TEMP        = 1u << 4,
+	GV_POWER       = 1u << 5,
+	GV_POWER_LIMIT = 1u << 6,
+	GV_PROCS       = 1u << 7,   /* the process list was read */
+};
+
+struct gpu_proc {
+	int pid;
+	char name[48];
+	bool mem_valid;
+	uint64_t mem;                /* bytes */
+};
 
 struct gpu_sample {
 	int index;
 	char name[64];
-	unsigned valid;              /* per-field bits, defined by the collector */
+	char uuid[48];               /* maps compute apps to their GPU */
+	unsigned valid;              /* enum gpu_valid bits */
 	double util_pct, temp_c, power_w, power_limit_w;
-	uint64_t mem_used, mem_total;
+	uint64_t mem_used, mem_total; /* bytes */
+	int nprocs;                  /* processes listed (at most MODEL_MAX_GPU_PROCS) */
+	int nprocs_total;            /* processes nvidia-smi reported */
+	struct gpu_proc procs[MODEL_MAX_GPU_PROCS];
+	struct gpu_ring hist_util, hist_mem_pct;
 };
 
+enum gpu_source { GPU_SRC_NONE, GPU_SRC_NVIDIA, GPU_SRC_HTTP_JSON };
+
 struct host_gpus {
-	bool collected;
-	double sampled_at;
-	char error[256];
+	bool collected;              /* configured for GPUs and polled at least once */
+	bool absent;                 /* gpus = auto and no nvidia-smi: no GPUs here */
+	enum gpu_source source;
+	double sampled_at;           /* wall time of the newest good read, 0 = never */
+	double attempted_at;         /* wall time the newest attempt ended */
+	double interval;
+	char error[256];             /* the newest attempt failed: why ("" if it did not) */
 	int n;
 	struct gpu_sample g[MODEL_MAX_GPUS];
 };

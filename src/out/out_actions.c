@@ -1,21 +1,172 @@
 #include "config.h"
 #include "out/domains.h"
+#include "util/util.h"
 
-/* actions: not collected yet; the arrays are present and empty (SPEC §4). */
+#include <stdlib.h>
+#include <string.h>
+
+/* SPEC §4 "runners" and "keys", and the --once text section. Unknown
+ * values are null; a key's secret is never in the model, so never here. */
+
+static json_t *j_str(const char *s)
+{
+	char buf[512];
+	json_t *v;
+
+	if (!s || !*s)
+		return json_null();
+	str_copy(buf, s, sizeof(buf));
+	str_sanitize(buf);
+	v = json_string(buf);
+	return v ? v : json_null();
+}
+
+static json_t *j_count(int n)
+{
+	return n >= 0 ? json_integer(n) : json_null();
+}
+
+static json_t *j_section_int(const struct fleet_section *sec, const char *key)
+{
+	const char *v = fleet_section_value(sec, key);
+	char *end;
+	long n;
+
+	if (!v)
+		return json_null();
+	n = strtol(v, &end, 10);
+	return end != v && *end == '\0' ? json_integer(n) : json_null();
+}
+
+static const char *target_status(const struct evaluation *ev, enum target_kind k, size_t i)
+{
+	const struct target_eval *t = rules_target_find(ev, k, (int)i, -1);
+
+	return status_name(t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN);
+}
+
+static json_t *j_problems(const struct evaluation *ev, enum target_kind k, size_t i)
+{
+	const struct target_eval *t = rules_target_find(ev, k, (int)i, -1);
+	json_t *a = json_array();
+
+	for (int p = 0; t && p < t->ev.nproblems; p++)
+		json_array_append_new(a, j_str(t->ev.problems[p].text));
+	return a;
+}
 
 json_t *json_runners(OUT_ARGS)
 {
-	(void)f; (void)s; (void)ev; (void)now;
-	return json_array();
+	json_t *a = json_array();
+
+	(void)now;
+	for (size_t i = 0; i < s->nrunners; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_RUNNERS, i);
+		const struct runners_sample *r = &s->runners[i];
+		bool ok = r->collected && !r->error[0];
+		json_t *o = json_object(), *list = json_array();
+
+		if (!sec)
+			continue;
+		json_object_set_new(o, "name", j_str(sec->name));
+		json_object_set_new(o, "provider", j_str(fleet_section_value(sec, "provider")));
+		json_object_set_new(o, "status", json_string(target_status(ev, TK_RUNNERS, i)));
+		json_object_set_new(o, "sampled_at", r->sampled_at > 0 ? json_real(r->sampled_at) : json_null());
+		json_object_set_new(o, "count", j_count(ok ? r->count : -1));
+		json_object_set_new(o, "min", j_section_int(sec, "min"));
+		json_object_set_new(o, "max", j_section_int(sec, "max"));
+		/* a plain list says nothing about busy/idle: null, not zero */
+		json_object_set_new(o, "busy", j_count(ok && r->busy + r->idle + r->offline > 0 ? r->busy : -1));
+		json_object_set_new(o, "idle", j_count(ok && r->busy + r->idle + r->offline > 0 ? r->idle : -1));
+		json_object_set_new(o, "offline", j_count(ok && r->busy + r->idle + r->offline > 0 ? r->offline : -1));
+		json_object_set_new(o, "queued", j_count(ok ? r->queued : -1));
+		for (int k = 0; ok && k < r->n; k++) {
+			json_t *it = json_object();
+			json_object_set_new(it, "name", j_str(r->r[k].name));
+			json_object_set_new(it, "state", j_str(r->r[k].state));
+			json_array_append_new(list, it);
+		}
+		json_object_set_new(o, "runners", list);
+		json_object_set_new(o, "error", j_str(r->error));
+		json_object_set_new(o, "problems", j_problems(ev, TK_RUNNERS, i));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static double key_max_age(const struct fleet_section *sec)
+{
+	const char *v = fleet_section_value(sec, "max_age");
+	double d;
+
+	return v && parse_duration(v, &d) == 0 && d > 0 ? d : 90.0 * 86400;
 }
 
 json_t *json_keys(OUT_ARGS)
 {
-	(void)f; (void)s; (void)ev; (void)now;
-	return json_array();
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->nkeys; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_KEY, i);
+		const struct key_sample *k = &s->keys[i];
+		bool ok = k->collected && !k->error[0] && k->created_at > 0;
+		json_t *o = json_object();
+
+		if (!sec)
+			continue;
+		json_object_set_new(o, "name", j_str(sec->name));
+		json_object_set_new(o, "provider", j_str(fleet_section_value(sec, "provider")));
+		json_object_set_new(o, "status", json_string(target_status(ev, TK_KEY, i)));
+		json_object_set_new(o, "id", j_str(ok ? k->id : NULL));
+		json_object_set_new(o, "created_at", ok ? json_real(k->created_at) : json_null());
+		json_object_set_new(o, "age_s", ok ? json_real(now - k->created_at) : json_null());
+		json_object_set_new(o, "max_age_s", json_real(key_max_age(sec)));
+		json_object_set_new(o, "error", j_str(k->error));
+		json_object_set_new(o, "problems", j_problems(ev, TK_KEY, i));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 void text_actions(FILE *fp, OUT_ARGS)
 {
-	(void)fp; (void)f; (void)s; (void)ev; (void)now;
+	char age[32];
+
+	if (s->nrunners > 0)
+		fprintf(fp, "\n%-8s %-24s %-13s %6s %9s  %s\n", "STATUS", "RUNNERS", "PROVIDER", "COUNT",
+			"MIN/MAX", "PROBLEMS");
+	for (size_t i = 0; i < s->nrunners; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_RUNNERS, i);
+		const struct runners_sample *r = &s->runners[i];
+		const struct target_eval *t = rules_target_find(ev, TK_RUNNERS, (int)i, -1);
+		char cnt[16], mm[24], name[64];
+		if (!sec)
+			continue;
+		str_copy(name, sec->name, sizeof(name));
+		str_fmt(cnt, sizeof(cnt), r->count >= 0 && !r->error[0] ? "%d" : "n/a", r->count);
+		str_fmt(mm, sizeof(mm), "%s/%s", fleet_section_value(sec, "min") ?: "0",
+			fleet_section_value(sec, "max") ?: "-");
+		fprintf(fp, "%-8s %-24s %-13s %6s %9s  %s\n", target_status(ev, TK_RUNNERS, i), name,
+			fleet_section_value(sec, "provider"), cnt, mm,
+			t && t->ev.nproblems ? t->ev.problems[0].text : "");
+	}
+	if (s->nkeys > 0)
+		fprintf(fp, "\n%-8s %-24s %-20s %8s %8s  %s\n", "STATUS", "KEY", "PROVIDER", "AGE",
+			"MAX_AGE", "PROBLEMS");
+	for (size_t i = 0; i < s->nkeys; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_KEY, i);
+		const struct key_sample *k = &s->keys[i];
+		const struct target_eval *t = rules_target_find(ev, TK_KEY, (int)i, -1);
+		char ma[32];
+		if (!sec)
+			continue;
+		if (k->created_at > 0 && !k->error[0])
+			fmt_age(age, sizeof(age), now - k->created_at);
+		else
+			str_copy(age, "n/a", sizeof(age));
+		fmt_age(ma, sizeof(ma), key_max_age(sec));
+		fprintf(fp, "%-8s %-24s %-20s %8s %8s  %s\n", target_status(ev, TK_KEY, i), sec->name,
+			fleet_section_value(sec, "provider"), age, ma,
+			t && t->ev.nproblems ? t->ev.problems[0].text : "");
+	}
 }

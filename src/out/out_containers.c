@@ -1,15 +1,113 @@
 #include "config.h"
 #include "out/domains.h"
+#include "util/util.h"
 
-/* containers: not collected yet; the arrays are present and empty (SPEC §4). */
+#include <string.h>
+
+/* Containers in the outputs: hosts[].containers in JSON (SPEC §4) and a
+ * CONTAINERS section in the --once text. Unknown values are null / "n/a",
+ * never a made-up zero; mem_limit null means "no limit". */
+
+static bool host_has(const struct snapshot *s, size_t host)
+{
+	return host < s->ncontainers && s->containers[host].collected;
+}
+
+static json_t *problems_json(const struct target_eval *t)
+{
+	json_t *a = json_array();
+
+	for (int p = 0; t && p < t->ev.nproblems; p++)
+		json_array_append_new(a, json_string(t->ev.problems[p].text));
+	return a;
+}
+
+static json_t *container_json(const struct container_sample *c, const struct target_eval *t)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(c->name));
+	json_object_set_new(o, "id", json_string(c->id));
+	json_object_set_new(o, "image", json_string(c->image));
+	json_object_set_new(o, "state", json_string(c->state));
+	json_object_set_new(o, "restarts", c->valid & CV_RESTARTS ? json_integer(c->restarts) : json_null());
+	json_object_set_new(o, "mem_used", c->valid & CV_MEM ? json_integer((json_int_t)c->mem_used)
+			    : json_null());
+	/* SPEC §4: null = no limit; an unknown limit is left out of the number too */
+	json_object_set_new(o, "mem_limit", (c->valid & CV_LIMIT) && c->mem_limit > 0
+			    ? json_integer((json_int_t)c->mem_limit) : json_null());
+	json_object_set_new(o, "mem_limit_known", json_boolean(c->valid & CV_LIMIT));
+	json_object_set_new(o, "cpu_pct", c->valid & CV_CPU ? json_real(c->cpu_pct) : json_null());
+	json_object_set_new(o, "status", json_string(status_name(t ? t->ev.status : ST_UNKNOWN)));
+	json_object_set_new(o, "problems", problems_json(t));
+	return o;
+}
 
 json_t *json_containers(OUT_ARGS, size_t host)
 {
-	(void)f; (void)s; (void)ev; (void)now; (void)host;
-	return json_array();
+	json_t *a = json_array();
+	const struct host_containers *hc;
+
+	(void)f; (void)now;
+	if (!host_has(s, host))
+		return a;
+	hc = &s->containers[host];
+	for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
+		json_array_append_new(a, container_json(&hc->c[k],
+							rules_target_find(ev, TK_CONTAINER, (int)host, k)));
+	return a;
+}
+
+static void text_host(FILE *fp, const struct fleet *f, const struct host_containers *hc,
+		      const struct evaluation *ev, size_t i)
+{
+	const struct target_eval *ht = rules_target_find(ev, TK_CONTAINER, (int)i, -1);
+	char used[16], lim[16], cpu[16];
+
+	if (hc->n == 0 && !ht) {
+		fprintf(fp, "%-7s  %-20.20s  %s\n", "-", f->hosts[i].name,
+			hc->err == CE_NO_ENGINE ? "no container engine" : "no containers");
+		return;
+	}
+	for (int p = 0; ht && p < ht->ev.nproblems; p++)
+		fprintf(fp, "%-7s  %-20.20s  %s\n", status_name(ht->ev.problems[p].severity),
+			f->hosts[i].name, ht->ev.problems[p].text);
+	for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++) {
+		const struct container_sample *c = &hc->c[k];
+		const struct target_eval *t = rules_target_find(ev, TK_CONTAINER, (int)i, k);
+
+		if (c->valid & CV_MEM)
+			fmt_bytes(used, sizeof(used), (double)c->mem_used);
+		else
+			str_copy(used, "n/a", sizeof(used));
+		if (!(c->valid & CV_LIMIT))
+			str_copy(lim, "n/a", sizeof(lim));
+		else if (c->mem_limit == 0)
+			str_copy(lim, "none", sizeof(lim));
+		else
+			fmt_bytes(lim, sizeof(lim), (double)c->mem_limit);
+		if (c->valid & CV_CPU)
+			snprintf(cpu, sizeof(cpu), "%.1f%%", c->cpu_pct);
+		else
+			str_copy(cpu, "n/a", sizeof(cpu));
+		fprintf(fp, "%-7s  %-20.20s  %-24.24s  %-9.9s  %7s  %7s  %6s  %s\n",
+			status_name(t ? t->ev.status : ST_UNKNOWN), f->hosts[i].name, c->name,
+			c->state, used, lim, cpu, t && t->ev.nproblems ? t->ev.problems[0].text : "");
+	}
 }
 
 void text_containers(FILE *fp, OUT_ARGS)
 {
-	(void)fp; (void)f; (void)s; (void)ev; (void)now;
+	bool any = false;
+
+	(void)now;
+	for (size_t i = 0; i < f->nhosts; i++)
+		any |= host_has(s, i);
+	if (!any)
+		return;
+	fprintf(fp, "\n%-7s  %-20s  %-24s  %-9s  %7s  %7s  %6s  %s\n", "STATUS", "HOST",
+		"CONTAINER", "STATE", "MEM", "LIMIT", "CPU", "PROBLEM");
+	for (size_t i = 0; i < f->nhosts; i++)
+		if (host_has(s, i))
+			text_host(fp, f, &s->containers[i], ev, i);
 }

@@ -1,21 +1,222 @@
 #include "config.h"
 #include "out/domains.h"
+#include "rules/rules_databases.h"
+#include "util/util.h"
 
-/* databases: not collected yet; the arrays are present and empty (SPEC §4). */
+#include <math.h>
+#include <string.h>
+
+/* SPEC §4 "databases" and "backups", and the --once text section. Unknown
+ * values are null, never a made-up zero; the DSN is shown masked. */
+
+static json_t *j_num_if(bool ok, double v)
+{
+	return ok && isfinite(v) ? json_real(round(v * 1000) / 1000) : json_null();
+}
+
+static json_t *j_time(double t)
+{
+	return j_num_if(t > 0, t);
+}
+
+static json_t *j_int_if(bool ok, long long v)
+{
+	return ok ? json_integer(v) : json_null();
+}
+
+static json_t *j_str_or_null(const char *s)
+{
+	char buf[512];
+
+	if (!s || !*s)
+		return json_null();
+	str_copy(buf, s, sizeof(buf));
+	str_sanitize(buf);
+	json_t *v = json_string(buf);
+	return v ? v : json_null();   /* invalid UTF-8: unknown, not garbage */
+}
+
+static json_t *j_problems(const struct target_eval *t)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; t && i < t->ev.nproblems; i++)
+		json_array_append_new(a, j_str_or_null(t->ev.problems[i].text));
+	return a;
+}
+
+static json_t *j_secs_key(const struct fleet_section *sec, const char *key)
+{
+	double v = rules_section_seconds(sec, key);
+	return v > 0 ? json_real(v) : json_null();
+}
+
+static json_t *json_archiver(const struct db_sample *d)
+{
+	json_t *o = json_object();
+	bool v = d->up && (d->valid & DBV_ARCHIVER);
+
+	json_object_set_new(o, "archive_mode", j_str_or_null(d->up ? d->archive_mode : NULL));
+	json_object_set_new(o, "last_archived_at", v ? j_time(d->archiver_last_archived_at) : json_null());
+	json_object_set_new(o, "last_archived_wal", j_str_or_null(v ? d->archiver_last_wal : NULL));
+	json_object_set_new(o, "archived_count", j_int_if(v, (long long)d->archiver_archived_count));
+	json_object_set_new(o, "failed_count", j_int_if(v, (long long)d->archiver_failed_count));
+	json_object_set_new(o, "last_failed_at", v ? j_time(d->archiver_last_failed_at) : json_null());
+	return o;
+}
+
+static json_t *json_database(const struct fleet_section *sec, const struct db_sample *d,
+			     const struct target_eval *t, double now)
+{
+	json_t *o = json_object();
+	unsigned v = d->up ? d->valid : 0;
+
+	json_object_set_new(o, "name", json_string(sec->name));
+	json_object_set_new(o, "status", json_string(status_name(t ? t->ev.status : ST_UNKNOWN)));
+	json_object_set_new(o, "up", d->collected ? json_boolean(d->up) : json_null());
+	json_object_set_new(o, "host", j_str_or_null(fleet_section_get(sec, "host")));
+	json_object_set_new(o, "tunnel", j_str_or_null(fleet_section_get(sec, "tunnel")));
+	json_object_set_new(o, "replica_of", j_str_or_null(fleet_section_get(sec, "replica_of")));
+	json_object_set_new(o, "dsn", j_str_or_null(d->dsn));
+	json_object_set_new(o, "version", j_str_or_null(v & DBV_VERSION ? d->version : NULL));
+	json_object_set_new(o, "in_recovery", v & DBV_RECOVERY ? json_boolean(d->in_recovery) : json_null());
+	json_object_set_new(o, "connections", j_int_if(v & DBV_CONNECTIONS, d->connections));
+	json_object_set_new(o, "max_connections", j_int_if(v & DBV_CONNECTIONS, d->max_connections));
+	json_object_set_new(o, "replication_lag_s", j_num_if(v & DBV_LAG_S, d->replication_lag_s));
+	json_object_set_new(o, "replication_lag_bytes",
+			    j_int_if(v & DBV_LAG_BYTES, (long long)d->replication_lag_bytes));
+	json_object_set_new(o, "replicas", j_int_if(v & DBV_RECOVERY && !d->in_recovery, d->replicas));
+	json_object_set_new(o, "longest_xact_s", j_num_if(v & DBV_XACT, d->longest_xact_s));
+	json_object_set_new(o, "waiting_locks", j_int_if(v & DBV_LOCKS, d->waiting_locks));
+	json_object_set_new(o, "size", j_int_if(v & DBV_SIZE, (long long)d->size));
+	json_object_set_new(o, "latency_ms", j_num_if(v & DBV_LATENCY, d->latency_ms));
+	json_object_set_new(o, "archiver", json_archiver(d));
+	json_object_set_new(o, "rpo_s", j_secs_key(sec, "rpo"));
+	json_object_set_new(o, "sampled_at", j_time(d->sampled_at));
+	json_object_set_new(o, "age_s", j_num_if(d->sampled_at > 0, now - d->sampled_at));
+	json_object_set_new(o, "stale", json_boolean(t && t->ev.stale));
+	json_object_set_new(o, "error", j_str_or_null(d->up ? NULL : d->error));
+	json_object_set_new(o, "problems", j_problems(t));
+	return o;
+}
 
 json_t *json_databases(OUT_ARGS)
 {
-	(void)f; (void)s; (void)ev; (void)now;
-	return json_array();
+	json_t *a = json_array();
+	size_t n = fleet_count(f, SEC_DATABASE);
+
+	for (size_t i = 0; i < n && i < s->ndatabases; i++)
+		json_array_append_new(a, json_database(fleet_nth(f, SEC_DATABASE, i), &s->databases[i],
+				      rules_target_find(ev, TK_DATABASE, (int)i, -1), now));
+	return a;
+}
+
+static json_t *json_backup(const struct fleet_section *sec, const struct backup_sample *b,
+			   const struct target_eval *t, double now)
+{
+	json_t *o = json_object();
+	bool k = b->collected && b->known && b->last_at > 0;
+
+	json_object_set_new(o, "name", json_string(sec->name));
+	json_object_set_new(o, "source", j_str_or_null(fleet_section_get(sec, "source")));
+	json_object_set_new(o, "status", json_string(status_name(t ? t->ev.status : ST_UNKNOWN)));
+	json_object_set_new(o, "rpo_status", json_string(rpo_status_name(rules_backup_rpo(sec, b, now))));
+	json_object_set_new(o, "of", j_str_or_null(fleet_section_get(sec, "of")));
+	json_object_set_new(o, "host", j_str_or_null(fleet_section_get(sec, "host")));
+	json_object_set_new(o, "rpo_s", j_secs_key(sec, "rpo"));
+	json_object_set_new(o, "rto_s", j_secs_key(sec, "rto"));
+	json_object_set_new(o, "last_at", k ? j_time(b->last_at) : json_null());
+	json_object_set_new(o, "age_s", j_num_if(k, now - b->last_at > 0 ? now - b->last_at : 0));
+	json_object_set_new(o, "size", j_int_if(k && b->has_size, (long long)b->size));
+	json_object_set_new(o, "latest", j_str_or_null(k ? b->item : NULL));
+	json_object_set_new(o, "count", j_int_if(b->collected && b->count >= 0, b->count));
+	json_object_set_new(o, "sampled_at", j_time(b->sampled_at));
+	json_object_set_new(o, "stale", json_boolean(t && t->ev.stale));
+	json_object_set_new(o, "error", j_str_or_null(b->known ? NULL : b->error));
+	json_object_set_new(o, "failure", j_str_or_null(b->failure));
+	json_object_set_new(o, "problems", j_problems(t));
+	return o;
 }
 
 json_t *json_backups(OUT_ARGS)
 {
-	(void)f; (void)s; (void)ev; (void)now;
-	return json_array();
+	json_t *a = json_array();
+	size_t n = fleet_count(f, SEC_BACKUP);
+
+	for (size_t i = 0; i < n && i < s->nbackups; i++)
+		json_array_append_new(a, json_backup(fleet_nth(f, SEC_BACKUP, i), &s->backups[i],
+				      rules_target_find(ev, TK_BACKUP, (int)i, -1), now));
+	return a;
+}
+
+/* One line of text without terminal escapes. */
+static const char *safe(char *buf, size_t len, const char *s)
+{
+	str_copy(buf, s ? s : "", len);
+	return str_sanitize(buf);
+}
+
+static void text_database(FILE *fp, const struct fleet_section *sec, const struct db_sample *d,
+			  const struct target_eval *t)
+{
+	char name[64], conn[24] = "-", lag[24] = "-", size[16] = "-", arch[24] = "-", ver[24] = "-";
+	unsigned v = d->up ? d->valid : 0;
+
+	if (v & DBV_VERSION)
+		str_fmt(ver, sizeof(ver), "%s%s", d->version,
+			(v & DBV_RECOVERY) && d->in_recovery ? " replica" : "");
+	if (v & DBV_CONNECTIONS)
+		str_fmt(conn, sizeof(conn), "%d/%d", d->connections, d->max_connections);
+	if (v & DBV_LAG_S)
+		str_fmt(lag, sizeof(lag), "%.1fs", d->replication_lag_s);
+	if (v & DBV_SIZE)
+		fmt_bytes(size, sizeof(size), (double)d->size);
+	if ((v & DBV_ARCHIVER) && d->archiver_last_archived_at > 0)
+		str_fmt(arch, sizeof(arch), "%llu ok %llu fail",
+			(unsigned long long)d->archiver_archived_count,
+			(unsigned long long)d->archiver_failed_count);
+	fprintf(fp, "%-7s  %-20.20s  %-5s  %-14.14s  %-9s  %7s  %7s  %s\n",
+		status_name(t ? t->ev.status : ST_UNKNOWN), safe(name, sizeof(name), sec->name),
+		!d->collected ? "?" : d->up ? "up" : "DOWN", ver, conn, lag, size, arch);
+}
+
+static void text_backup(FILE *fp, const struct fleet_section *sec, const struct backup_sample *b,
+			const struct target_eval *t, double now)
+{
+	char name[64], src[16], age[16] = "-", rpo[16] = "-", sz[16] = "-", why[200] = "";
+	enum rpo_status r = rules_backup_rpo(sec, b, now);
+	double rv = rules_section_seconds(sec, "rpo");
+
+	if (b->known && b->last_at > 0)
+		fmt_age(age, sizeof(age), now - b->last_at > 0 ? now - b->last_at : 0);
+	if (rv > 0)
+		fmt_age(rpo, sizeof(rpo), rv);
+	if (b->known && b->has_size)
+		fmt_bytes(sz, sizeof(sz), (double)b->size);
+	if (t && t->ev.nproblems)
+		safe(why, sizeof(why), t->ev.problems[0].text);
+	fprintf(fp, "%-7s  %-20.20s  %-11.11s  %-7s  %7s  %7s  %7s  %s\n",
+		status_name(t ? t->ev.status : ST_UNKNOWN), safe(name, sizeof(name), sec->name),
+		safe(src, sizeof(src), fleet_section_get(sec, "source")), rpo_status_name(r),
+		age, rpo, sz, why);
 }
 
 void text_databases(FILE *fp, OUT_ARGS)
 {
-	(void)fp; (void)f; (void)s; (void)ev; (void)now;
+	size_t n = fleet_count(f, SEC_DATABASE), nb = fleet_count(f, SEC_BACKUP);
+
+	if (n) {
+		fprintf(fp, "\n%-7s  %-20s  %-5s  %-14s  %-9s  %7s  %7s  %s\n", "STATUS", "DATABASE",
+			"UP", "VERSION", "CONN", "LAG", "SIZE", "ARCHIVER");
+		for (size_t i = 0; i < n && i < s->ndatabases; i++)
+			text_database(fp, fleet_nth(f, SEC_DATABASE, i), &s->databases[i],
+				      rules_target_find(ev, TK_DATABASE, (int)i, -1));
+	}
+	if (nb) {
+		fprintf(fp, "\n%-7s  %-20s  %-11s  %-7s  %7s  %7s  %7s  %s\n", "STATUS", "BACKUP",
+			"SOURCE", "STATE", "AGE", "RPO", "SIZE", "PROBLEM");
+		for (size_t i = 0; i < nb && i < s->nbackups; i++)
+			text_backup(fp, fleet_nth(f, SEC_BACKUP, i), &s->backups[i],
+				    rules_target_find(ev, TK_BACKUP, (int)i, -1), now);
+	}
 }

@@ -1,27 +1,267 @@
 #include "config.h"
-#include "out/domains.h"
 
-/* services: not collected yet; the arrays are present and empty (SPEC §4). */
+#include <math.h>
+#include <string.h>
+
+#include "out/domains.h"
+#include "util/util.h"
+
+/* GPUs (per host), services and links in the JSON document (SPEC §4) and
+ * the --once text. Unknown values are null, never 0; a section without a
+ * check has "status": null and "checked": false. */
+
+static json_t *num_if(bool ok, double v)
+{
+	return ok && isfinite(v) ? json_real(round(v * 100) / 100) : json_null();
+}
+
+static json_t *uint_if(bool ok, uint64_t v)
+{
+	return ok ? json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v) : json_null();
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *problems_json(const struct target_eval *t)
+{
+	json_t *a = json_array();
+
+	for (int k = 0; t && k < t->ev.nproblems; k++)
+		json_array_append_new(a, json_string(t->ev.problems[k].text));
+	return a;
+}
+
+static json_t *status_json(const struct target_eval *t)
+{
+	return t ? json_string(status_name(t->ev.status)) : json_null();
+}
+
+static json_t *procs_json(const struct gpu_sample *g)
+{
+	json_t *a = json_array();
+
+	for (int k = 0; k < g->nprocs; k++) {
+		json_t *p = json_object();
+		json_object_set_new(p, "pid", json_integer(g->procs[k].pid));
+		json_object_set_new(p, "name", json_string(g->procs[k].name));
+		json_object_set_new(p, "mem_used", uint_if(g->procs[k].mem_valid, g->procs[k].mem));
+		json_array_append_new(a, p);
+	}
+	return a;
+}
+
+static json_t *gpu_json(const struct gpu_sample *g, const struct target_eval *t)
+{
+	json_t *o = json_object();
+	unsigned v = g->valid;
+
+	json_object_set_new(o, "index", json_integer(g->index));
+	json_object_set_new(o, "name", (v & GV_NAME) ? json_string(g->name) : json_null());
+	json_object_set_new(o, "uuid", str_or_null(g->uuid));
+	json_object_set_new(o, "status", status_json(t));
+	json_object_set_new(o, "util_pct", num_if(v & GV_UTIL, g->util_pct));
+	json_object_set_new(o, "mem_used", uint_if(v & GV_MEM_USED, g->mem_used));
+	json_object_set_new(o, "mem_total", uint_if(v & GV_MEM_TOTAL, g->mem_total));
+	json_object_set_new(o, "temp_c", num_if(v & GV_TEMP, g->temp_c));
+	json_object_set_new(o, "power_w", num_if(v & GV_POWER, g->power_w));
+	json_object_set_new(o, "power_limit_w", num_if(v & GV_POWER_LIMIT, g->power_limit_w));
+	json_object_set_new(o, "processes", (v & GV_PROCS) ? procs_json(g) : json_null());
+	json_object_set_new(o, "problems", problems_json(t));
+	return o;
+}
 
 json_t *json_gpus(OUT_ARGS, size_t host)
 {
-	(void)f; (void)s; (void)ev; (void)now; (void)host;
-	return json_array();
+	json_t *a = json_array();
+	const struct host_gpus *hg;
+
+	(void)f; (void)now;
+	if (!s->gpus || host >= s->ngpus)
+		return a;
+	hg = &s->gpus[host];
+	if (!hg->collected || hg->absent || hg->sampled_at <= 0)
+		return a;
+	for (int k = 0; k < hg->n; k++)
+		json_array_append_new(a, gpu_json(&hg->g[k],
+			rules_target_find(ev, TK_GPU, (int)host, hg->g[k].index)));
+	return a;
+}
+
+/* Fields services and links share. */
+static void check_json(json_t *o, const struct fleet_section *sec,
+		       const struct service_sample *c, const struct target_eval *t)
+{
+	bool has = c->collected;
+
+	json_object_set_new(o, "check", str_or_null(fleet_section_get(sec, "check")));
+	json_object_set_new(o, "checked", json_boolean(fleet_section_get(sec, "check") != NULL));
+	json_object_set_new(o, "status", status_json(t));
+	json_object_set_new(o, "ok", has ? json_boolean(c->ok) : json_null());
+	json_object_set_new(o, "http_status", has && c->http_status > 0 ?
+			    json_integer(c->http_status) : json_null());
+	json_object_set_new(o, "latency_ms", num_if(has && c->latency_valid, c->latency_ms));
+	json_object_set_new(o, "sampled_at", c->sampled_at > 0 ?
+			    json_real(round(c->sampled_at * 1000) / 1000) : json_null());
+	json_object_set_new(o, "error", has && !c->ok ? str_or_null(c->error) : json_null());
+	json_object_set_new(o, "problems", problems_json(t));
 }
 
 json_t *json_services(OUT_ARGS)
 {
-	(void)f; (void)s; (void)ev; (void)now;
-	return json_array();
+	json_t *a = json_array();
+	size_t n = fleet_count(f, SEC_SERVICE);
+
+	(void)now;
+	for (size_t i = 0; i < n && i < s->nservices; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_SERVICE, i);
+		const struct service_sample *c = &s->services[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(sec->name));
+		json_object_set_new(o, "host", str_or_null(fleet_section_get(sec, "host")));
+		json_object_set_new(o, "from", str_or_null(fleet_section_get(sec, "from")));
+		json_object_set_new(o, "cert_days_left", num_if(c->collected && c->cert_days_left >= 0,
+								 c->cert_days_left));
+		check_json(o, sec, c, rules_target_find(ev, TK_SERVICE, (int)i, -1));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* Splits "A -> B" into its ends. */
+static void link_ends(const char *name, char *a, char *b, size_t size)
+{
+	const char *arrow = strstr(name, "->");
+
+	if (!arrow) {
+		str_copy(a, name, size);
+		b[0] = '\0';
+		return;
+	}
+	str_copy(a, name, (size_t)(arrow - name) + 1 < size ? (size_t)(arrow - name) + 1 : size);
+	arrow += 2;
+	while (*arrow == ' ')
+		arrow++;
+	str_copy(b, arrow, size);
+	str_trim(a);
+	str_trim(b);
 }
 
 json_t *json_links(OUT_ARGS)
 {
-	(void)f; (void)s; (void)ev; (void)now;
-	return json_array();
+	json_t *a = json_array();
+	size_t n = fleet_count(f, SEC_LINK);
+	char from[128], to[128];
+
+	(void)now;
+	for (size_t i = 0; i < n && i < s->nlinks; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_LINK, i);
+		json_t *o = json_object();
+
+		link_ends(sec->name, from, to, sizeof(from));
+		json_object_set_new(o, "from", json_string(from));
+		json_object_set_new(o, "to", json_string(to));
+		json_object_set_new(o, "label", str_or_null(fleet_section_get(sec, "label")));
+		check_json(o, sec, &s->links[i].c, rules_target_find(ev, TK_LINK, (int)i, -1));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static void text_detail(char *buf, size_t size, const struct service_sample *c,
+			const struct target_eval *t)
+{
+	if (!c->collected)
+		str_copy(buf, "-", size);
+	else if (t && t->ev.nproblems)
+		str_copy(buf, t->ev.problems[0].text, size);
+	else if (c->http_status)
+		str_fmt(buf, size, "HTTP %d", c->http_status);
+	else
+		str_copy(buf, "connected", size);
+}
+
+static void text_check_row(FILE *fp, const char *name, const char *where,
+			   const struct service_sample *c, const struct target_eval *t)
+{
+	char lat[16] = "-", detail[200];
+
+	if (c->collected && c->latency_valid)
+		str_fmt(lat, sizeof(lat), "%.0fms", c->latency_ms);
+	text_detail(detail, sizeof(detail), c, t);
+	fprintf(fp, "%-7s  %-24.24s  %-12.12s  %7s  %s\n", t ? status_name(t->ev.status) : "-",
+		name, where, lat, detail);
+}
+
+static void text_gpus(FILE *fp, OUT_ARGS)
+{
+	bool header = false;
+	char used[16], total[16], mem[40];
+
+	(void)now;
+	for (size_t i = 0; i < f->nhosts && i < s->ngpus; i++) {
+		const struct host_gpus *hg = &s->gpus[i];
+
+		for (int k = 0; hg->collected && !hg->absent && k < hg->n; k++) {
+			const struct gpu_sample *g = &hg->g[k];
+			const struct target_eval *t = rules_target_find(ev, TK_GPU, (int)i, g->index);
+
+			if (!header)
+				fprintf(fp, "\n%-7s  %-12s  %-3s  %-24s  %5s  %-15s  %5s  %s\n", "GPU",
+					"HOST", "#", "NAME", "UTIL", "MEMORY", "TEMP", "POWER");
+			header = true;
+			fmt_bytes(used, sizeof(used), (double)g->mem_used);
+			fmt_bytes(total, sizeof(total), (double)g->mem_total);
+			str_fmt(mem, sizeof(mem), "%s/%s", used, total);
+			fprintf(fp, "%-7s  %-12.12s  %-3d  %-24.24s  ", t ? status_name(t->ev.status) : "-",
+				f->hosts[i].name, g->index, (g->valid & GV_NAME) ? g->name : "n/a");
+			if (g->valid & GV_UTIL)
+				fprintf(fp, "%4.0f%%  ", g->util_pct);
+			else
+				fprintf(fp, "%5s  ", "n/a");
+			fprintf(fp, "%-15s  ", (g->valid & GV_MEM_USED) && (g->valid & GV_MEM_TOTAL) ?
+				mem : "n/a");
+			if (g->valid & GV_TEMP)
+				fprintf(fp, "%4.0fC  ", g->temp_c);
+			else
+				fprintf(fp, "%5s  ", "n/a");
+			if (g->valid & GV_POWER)
+				fprintf(fp, "%.0fW", g->power_w);
+			else
+				fprintf(fp, "n/a");
+			if (g->valid & GV_POWER_LIMIT)
+				fprintf(fp, "/%.0fW", g->power_limit_w);
+			fputc('\n', fp);
+		}
+	}
 }
 
 void text_services(FILE *fp, OUT_ARGS)
 {
-	(void)fp; (void)f; (void)s; (void)ev; (void)now;
+	size_t ns = fleet_count(f, SEC_SERVICE), nl = fleet_count(f, SEC_LINK);
+
+	text_gpus(fp, f, s, ev, now);
+	if (ns > 0 && s->nservices > 0)
+		fprintf(fp, "\n%-7s  %-24s  %-12s  %7s  %s\n", "SERVICE", "NAME", "HOST", "LATENCY",
+			"RESULT");
+	for (size_t i = 0; i < ns && i < s->nservices; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_SERVICE, i);
+		const char *host = fleet_section_get(sec, "host");
+
+		text_check_row(fp, sec->name, host ? host : "-", &s->services[i],
+			       rules_target_find(ev, TK_SERVICE, (int)i, -1));
+	}
+	if (nl > 0 && s->nlinks > 0)
+		fprintf(fp, "\n%-7s  %-24s  %-12s  %7s  %s\n", "LINK", "FROM -> TO", "LABEL", "LATENCY",
+			"RESULT");
+	for (size_t i = 0; i < nl && i < s->nlinks; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_LINK, i);
+		const char *label = fleet_section_get(sec, "label");
+
+		text_check_row(fp, sec->name, label ? label : "-", &s->links[i].c,
+			       rules_target_find(ev, TK_LINK, (int)i, -1));
+	}
 }

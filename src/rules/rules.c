@@ -609,8 +609,13 @@ static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, d
 		const struct host_sample *s = &snap->hosts[i];
 		struct host_eval *ev = &out->hosts[i];
 
+		double t = now;
+
+		/* a sample of this --once run is current, not stale */
+		if (st->fresh_since > 0 && s->sampled_at >= st->fresh_since && s->sampled_at < now)
+			t = s->sampled_at;
 		oom_track(st, i, s, now);
-		rules_eval_host(h, s, now, st->oom_at[i], ev);
+		rules_eval_host(h, s, t, st->oom_at[i], ev);
 		out->worst = status_worst(out->worst, ev->status);
 		out->counts[ev->status]++;
 		if (ev->age > out->oldest_age)

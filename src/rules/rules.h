@@ -68,6 +68,10 @@ struct target_status {
 
 struct rules_state {
 	size_t nhosts;
+	/* --once/--check: samples taken at or after this wall time belong to
+	 * the run and are never stale, however long its slowest target took
+	 * (0: judge every sample by its age, as the dashboard does) */
+	double fresh_since;
 	/* last status of every other target, for the event log */
 	struct target_status *tstatus;
 	size_t ntstatus;

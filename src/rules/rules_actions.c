@@ -1,10 +1,119 @@
 #include "config.h"
 #include "rules/domains.h"
+#include "util/util.h"
 
-/* actions: no rules yet (see SPEC §3). Add targets with rules_target_add()
- * and their problems with rules_problem_add(). */
-void rules_actions(const struct fleet *f, const struct snapshot *snap, double now,
-		struct rules_state *st, struct evaluation *out)
+#include <stdlib.h>
+#include <string.h>
+
+/* SPEC §3, runners and key rows. */
+
+#define STALE_FACTOR 3.0
+#define KEY_WARN_FRACTION 0.9
+#define KEY_DEFAULT_MAX_AGE (90.0 * 86400)
+
+static bool check_stale(struct host_eval *ev, double sampled_at, double interval, double now)
 {
-	(void)f; (void)snap; (void)now; (void)st; (void)out;
+	char age[32];
+
+	if (sampled_at <= 0)
+		return false;
+	ev->age = now - sampled_at;
+	if (interval <= 0 || ev->age <= STALE_FACTOR * interval)
+		return false;
+	ev->stale = true;
+	rules_problem_add(ev, ST_UNKNOWN, "stale", "stale: no data for %s",
+			  fmt_age(age, sizeof(age), ev->age));
+	return true;
+}
+
+static int section_int(const struct fleet_section *sec, const char *key, int dflt)
+{
+	const char *v = fleet_section_value(sec, key);
+	char *end;
+	long n;
+
+	if (!v)
+		return dflt;
+	n = strtol(v, &end, 10);
+	return end != v && *end == '\0' ? (int)n : dflt;
+}
+
+static void eval_runners(const struct fleet_section *sec, const struct runners_sample *s,
+			 double now, struct host_eval *ev)
+{
+	int min = section_int(sec, "min", 0), max = section_int(sec, "max", -1);
+
+	if (!s->collected) {
+		rules_problem_add(ev, ST_UNKNOWN, "pending", "not listed yet");
+		return;
+	}
+	if (s->error[0] || s->count < 0) {
+		rules_problem_add(ev, ST_UNKNOWN, "list", "%s", s->error[0] ? s->error : "count unknown");
+		return;
+	}
+	if (check_stale(ev, s->sampled_at, s->interval, now))
+		return;
+	if (s->queued > 0 && s->idle <= 0)
+		rules_problem_add(ev, ST_WARN, "queue", "%d job%s queued and no idle runner",
+				  s->queued, s->queued == 1 ? "" : "s");
+	if (s->count < min)
+		rules_problem_add(ev, ST_WARN, "bounds", "%d runners, below min %d", s->count, min);
+	if (max >= 0 && s->count > max)
+		rules_problem_add(ev, ST_WARN, "bounds", "%d runners, above max %d", s->count, max);
+}
+
+/* max_age of a [key] in seconds (default 90d). */
+static double rules_key_max_age(const struct fleet_section *sec)
+{
+	const char *v = fleet_section_value(sec, "max_age");
+	double d;
+
+	return v && parse_duration(v, &d) == 0 && d > 0 ? d : KEY_DEFAULT_MAX_AGE;
+}
+
+static void eval_key(const struct fleet_section *sec, const struct key_sample *s, double now,
+		     struct host_eval *ev)
+{
+	double max_age = rules_key_max_age(sec), age;
+	char a[32], m[32];
+
+	if (!s->collected) {
+		rules_problem_add(ev, ST_UNKNOWN, "pending", "not read yet");
+		return;
+	}
+	if (s->error[0] || s->created_at <= 0) {
+		rules_problem_add(ev, ST_UNKNOWN, "age", "%s", s->error[0] ? s->error : "age unknown");
+		return;
+	}
+	if (check_stale(ev, s->sampled_at, s->interval, now))
+		return;
+	age = now - s->created_at;
+	fmt_age(a, sizeof(a), age);
+	fmt_age(m, sizeof(m), max_age);
+	if (age > max_age)
+		rules_problem_add(ev, ST_CRIT, "age", "key is %s old, past max_age %s: rotate it", a, m);
+	else if (age > KEY_WARN_FRACTION * max_age)
+		rules_problem_add(ev, ST_WARN, "age", "key is %s old, near max_age %s", a, m);
+}
+
+void rules_actions(const struct fleet *f, const struct snapshot *snap, double now,
+		   struct rules_state *st, struct evaluation *out)
+{
+	(void)st;
+	for (size_t i = 0; i < snap->nrunners; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_RUNNERS, i);
+		struct target_eval *t;
+		if (!sec)
+			continue;
+		t = rules_target_add(out, TK_RUNNERS, (int)i, -1, "runners/%s", sec->name);
+		eval_runners(sec, &snap->runners[i], now, &t->ev);
+	}
+	for (size_t i = 0; i < snap->nkeys; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_KEY, i);
+		struct target_eval *t;
+		if (!sec)
+			continue;
+		t = rules_target_add(out, TK_KEY, (int)i, -1, "key/%s", sec->name);
+		eval_key(sec, &snap->keys[i], now, &t->ev);
+	}
 }

@@ -1,10 +1,172 @@
 #include "config.h"
 #include "rules/domains.h"
+#include "util/util.h"
 
-/* containers: no rules yet (see SPEC §3). Add targets with rules_target_add()
- * and their problems with rules_problem_add(). */
-void rules_containers(const struct fleet *f, const struct snapshot *snap, double now,
-		struct rules_state *st, struct evaluation *out)
+#include <string.h>
+
+/* Container and RAM-contention rules (SPEC §3).
+ *
+ * Per container, a target "container/HOST/NAME" (sub = its index):
+ *   stale list (> 3 x interval) or engine error  -> unknown
+ *   expected by a [service] container = but not running -> crit
+ *   no memory limit on a host with ram_reserve   -> warn "no memory limit"
+ * Per host, a target "containers/HOST" (sub = -1) when there is something
+ * to say about the host as a whole: the engine cannot be read, an expected
+ * container does not exist, or the sum of memory limits is more than the
+ * host's RAM ("overcommitted"). The reserve itself (available < ram_reserve)
+ * is a host problem raised by the host rules; the RAM view shows it. */
+
+#define STALE_FACTOR 3.0
+
+/* States in which a container holds (or will hold) memory. */
+static bool state_alive(const char *st)
 {
-	(void)f; (void)snap; (void)now; (void)st; (void)out;
+	return strcmp(st, "exited") && strcmp(st, "dead") && strcmp(st, "removing") &&
+	       strcmp(st, "stopped");
+}
+
+static int container_find(const struct host_containers *hc, const char *name)
+{
+	for (int k = 0; k < hc->n; k++)
+		if (!strcmp(hc->c[k].name, name))
+			return k;
+	return -1;
+}
+
+/* The [service] on host `host` whose container = name, or NULL. */
+static const struct fleet_section *service_for(const struct fleet *f, const char *host,
+					       const char *name)
+{
+	size_t n = fleet_count(f, SEC_SERVICE);
+
+	for (size_t j = 0; j < n; j++) {
+		const struct fleet_section *s = fleet_nth(f, SEC_SERVICE, j);
+		const char *h = fleet_section_get(s, "host"), *c = fleet_section_get(s, "container");
+		if (h && c && !strcmp(h, host) && !strcmp(c, name))
+			return s;
+	}
+	return NULL;
+}
+
+/* Sum of the memory limits that apply on the host: live containers' limits,
+ * plus mem_limit of its services whose container has none (or is unknown). */
+static uint64_t limits_sum(const struct fleet *f, const struct fleet_host *fh,
+			   const struct host_containers *hc)
+{
+	uint64_t sum = 0;
+	size_t n = fleet_count(f, SEC_SERVICE);
+
+	for (int k = 0; k < hc->n; k++)
+		if ((hc->c[k].valid & CV_LIMIT) && state_alive(hc->c[k].state))
+			sum += hc->c[k].mem_limit;
+	for (size_t j = 0; j < n; j++) {
+		const struct fleet_section *s = fleet_nth(f, SEC_SERVICE, j);
+		const char *h = fleet_section_get(s, "host"), *c = fleet_section_get(s, "container");
+		const char *ml = fleet_section_get(s, "mem_limit");
+		int64_t v;
+		int k;
+
+		if (!h || strcmp(h, fh->name) || !ml || parse_size(ml, &v) < 0 || v <= 0)
+			continue;
+		k = c ? container_find(hc, c) : -1;
+		if (k >= 0 && (hc->c[k].valid & CV_LIMIT) && hc->c[k].mem_limit > 0)
+			continue;
+		sum += (uint64_t)v;
+	}
+	return sum;
+}
+
+static void container_eval(const struct fleet *f, const struct fleet_host *fh,
+			   const struct host_containers *hc, int k, bool stale, double age,
+			   struct evaluation *out)
+{
+	const struct container_sample *c = &hc->c[k];
+	const struct fleet_section *svc = service_for(f, fh->name, c->name);
+	struct target_eval *t = rules_target_add(out, TK_CONTAINER, (int)(fh - f->hosts), k,
+						 "container/%s/%s", fh->name, c->name);
+	char a[16];
+
+	t->ev.age = age;
+	if (stale || hc->err != CE_NONE) {
+		t->ev.stale = stale;
+		if (hc->err != CE_NONE)
+			rules_problem_add(&t->ev, ST_UNKNOWN, "engine", "%s", hc->error);
+		else
+			rules_problem_add(&t->ev, ST_UNKNOWN, "stale", "stale: no data for %s",
+					  fmt_age(a, sizeof(a), age));
+		return;
+	}
+	if (svc && strcmp(c->state, "running"))
+		rules_problem_add(&t->ev, ST_CRIT, "down", "not running (%s) but service %s needs it",
+				  c->state, svc->name);
+	if (fh->ram_reserve >= 0 && (c->valid & CV_LIMIT) && c->mem_limit == 0 &&
+	    state_alive(c->state))
+		rules_problem_add(&t->ev, ST_WARN, "nolimit", "no memory limit");
+}
+
+/* Host-wide: engine errors, expected containers that do not exist, overcommit. */
+static void host_eval(const struct fleet *f, const struct fleet_host *fh, size_t i,
+		      const struct host_containers *hc, const struct host_sample *hs,
+		      bool stale, double age, struct evaluation *out)
+{
+	struct host_eval ev = { .age = age, .stale = stale };
+	size_t n = fleet_count(f, SEC_SERVICE);
+	bool expected = false;
+	uint64_t sum;
+	char a[16], b[16];
+
+	for (size_t j = 0; j < n; j++) {
+		const struct fleet_section *s = fleet_nth(f, SEC_SERVICE, j);
+		const char *h = fleet_section_get(s, "host"), *c = fleet_section_get(s, "container");
+		if (!h || !c || strcmp(h, fh->name))
+			continue;
+		expected = true;
+		if (!stale && hc->err == CE_NONE && container_find(hc, c) < 0)
+			rules_problem_add(&ev, ST_CRIT, "missing",
+					  "container %s of service %s does not exist", c, s->name);
+	}
+	/* no engine where none was asked for (containers = auto, no [service]
+	 * container on it) is simply a host without containers */
+	if (hc->err != CE_NONE &&
+	    (hc->err != CE_NO_ENGINE || expected || fh->containers != CONT_AUTO))
+		rules_problem_add(&ev, ST_UNKNOWN, "engine", "%s", hc->error);
+	else if (stale && hc->collected)
+		rules_problem_add(&ev, ST_UNKNOWN, "stale", "containers stale: no data for %s",
+				  fmt_age(a, sizeof(a), age));
+	sum = limits_sum(f, fh, hc);
+	if (!stale && (hs->valid & HV_MEM) && hs->mem_total > 0 && sum > hs->mem_total)
+		rules_problem_add(&ev, ST_WARN, "overcommit",
+				  "memory limits overcommitted: %s of limits > %s RAM",
+				  fmt_bytes(a, sizeof(a), (double)sum),
+				  fmt_bytes(b, sizeof(b), (double)hs->mem_total));
+	if (!ev.nproblems)
+		return;
+	struct target_eval *t = rules_target_add(out, TK_CONTAINER, (int)i, -1,
+						 "containers/%s", fh->name);
+	t->ev = ev;
+}
+
+void rules_containers(const struct fleet *f, const struct snapshot *snap, double now,
+		      struct rules_state *st, struct evaluation *out)
+{
+	size_t n = f->nhosts;
+
+	(void)st;
+	if (snap->ncontainers < n)
+		n = snap->ncontainers;
+	if (snap->nhosts < n)
+		n = snap->nhosts;
+	for (size_t i = 0; i < n; i++) {
+		const struct fleet_host *fh = &f->hosts[i];
+		const struct host_containers *hc = &snap->containers[i];
+		double iv = hc->interval > 0 ? hc->interval : fh->interval > 0 ? fh->interval : 2;
+		double age = hc->sampled_at > 0 ? now - hc->sampled_at : -1;
+		bool stale = hc->collected && (age < 0 || age > STALE_FACTOR * iv);
+
+		if (fh->containers == CONT_NONE || !hc->collected)
+			continue;
+		for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
+			container_eval(f, fh, hc, k, stale, age, out);
+		host_eval(f, fh, i, hc, &snap->hosts[i], stale, age, out);
+	}
 }

@@ -1,10 +1,143 @@
 #include "config.h"
 #include "rules/domains.h"
+#include "rules/rules_databases.h"
+#include "util/util.h"
 
-/* databases: no rules yet (see SPEC §3). Add targets with rules_target_add()
- * and their problems with rules_problem_add(). */
+#include <string.h>
+
+/* SPEC §3, database and backup rows. Judged here, on the reader's clock, so
+ * a collector that froze turns everything stale (unknown), never green. */
+
+#define DB_CONN_WARN_PCT 90.0
+#define DB_LAG_WARN_S 60.0
+#define STALE_FACTOR 3.0
+
+/* Marks a target stale when its data is older than 3 x its interval;
+ * returns true when it is (the caller stops judging values then). */
+static bool check_stale(struct host_eval *ev, double sampled_at, double interval, double now)
+{
+	char age[32];
+
+	if (sampled_at <= 0)
+		return false;
+	ev->age = now - sampled_at;
+	if (interval <= 0 || ev->age <= STALE_FACTOR * interval)
+		return false;
+	ev->stale = true;
+	rules_problem_add(ev, ST_UNKNOWN, "stale", "stale: no data for %s",
+			  fmt_age(age, sizeof(age), ev->age));
+	return true;
+}
+
+static void eval_database(const struct fleet_section *sec, const struct db_sample *s,
+			  double now, struct host_eval *ev)
+{
+	if (!s->collected) {
+		rules_problem_add(ev, ST_UNKNOWN, "pending", "not polled yet");
+		return;
+	}
+	if (!s->up) {
+		if (s->sampled_at > 0)
+			ev->age = now - s->sampled_at;
+		if (s->fail == DBF_AUTH)
+			rules_problem_add(ev, ST_CRIT, "auth", "%s", s->error);
+		else
+			rules_problem_add(ev, ST_CRIT, "down", "down: %s", s->error);
+		return;
+	}
+	if (check_stale(ev, s->sampled_at, s->interval, now))
+		return;
+	if ((s->valid & DBV_CONNECTIONS) && s->max_connections > 0 &&
+	    100.0 * s->connections / s->max_connections > DB_CONN_WARN_PCT)
+		rules_problem_add(ev, ST_WARN, "connections", "%d of %d connections in use (> %.0f%%)",
+				  s->connections, s->max_connections, DB_CONN_WARN_PCT);
+	if ((s->valid & DBV_LAG_S) && s->replication_lag_s > DB_LAG_WARN_S)
+		rules_problem_add(ev, ST_WARN, "lag", "replication lag %.0fs (> %.0fs)",
+				  s->replication_lag_s, DB_LAG_WARN_S);
+	if ((s->valid & DBV_ARCHIVER) && s->archiver_failed_count > 0 &&
+	    s->archiver_last_failed_at > s->archiver_last_archived_at)
+		rules_problem_add(ev, ST_WARN, "archiver", "WAL archiving is failing (%llu failures)",
+				  (unsigned long long)s->archiver_failed_count);
+	(void)sec;
+}
+
+double rules_section_seconds(const struct fleet_section *sec, const char *key)
+{
+	const char *v = fleet_section_get(sec, key);
+	double d;
+
+	return v && parse_duration(v, &d) == 0 ? d : 0;
+}
+
+const char *rpo_status_name(enum rpo_status r)
+{
+	static const char *const names[] = { "ok", "warn", "breach", "unknown" };
+	return names[r];
+}
+
+enum rpo_status rules_backup_rpo(const struct fleet_section *sec, const struct backup_sample *s,
+				 double now)
+{
+	double rpo = rules_section_seconds(sec, "rpo"), age;
+
+	if (!s->collected || !s->known || s->last_at <= 0)
+		return RPO_UNKNOWN;
+	if (s->interval > 0 && now - s->sampled_at > STALE_FACTOR * s->interval)
+		return RPO_UNKNOWN;
+	age = now - s->last_at;
+	if (rpo <= 0 || age <= 0.8 * rpo)
+		return RPO_OK;
+	return age <= rpo ? RPO_WARN : RPO_BREACH;
+}
+
+void rules_backup_eval(const struct fleet_section *sec, const struct backup_sample *s,
+		       double now, struct host_eval *ev)
+{
+	double rpo = rules_section_seconds(sec, "rpo"), age;
+	char a[32], r[32];
+
+	if (!s->collected) {
+		rules_problem_add(ev, ST_UNKNOWN, "pending", "not read yet");
+		return;
+	}
+	if (s->failure[0])
+		rules_problem_add(ev, ST_CRIT, "failed", "%s", s->failure);
+	if (!s->known) {
+		rules_problem_add(ev, ST_UNKNOWN, "unreadable", "cannot tell the last backup: %s",
+				  s->error[0] ? s->error : "no answer");
+		return;
+	}
+	if (check_stale(ev, s->sampled_at, s->interval, now))
+		return;
+	age = now - s->last_at;
+	if (age < 0)
+		age = 0;
+	fmt_age(a, sizeof(a), age);
+	fmt_age(r, sizeof(r), rpo);
+	if (rpo > 0 && age > rpo)
+		rules_problem_add(ev, ST_CRIT, "rpo", "RPO breached: last good backup %s ago (rpo %s)", a, r);
+	else if (rpo > 0 && age > 0.8 * rpo)
+		rules_problem_add(ev, ST_WARN, "rpo", "last good backup %s ago, over 80%% of the rpo %s", a, r);
+	if (s->warning[0])
+		rules_problem_add(ev, ST_WARN, "warning", "%s", s->warning);
+}
+
 void rules_databases(const struct fleet *f, const struct snapshot *snap, double now,
 		struct rules_state *st, struct evaluation *out)
 {
-	(void)f; (void)snap; (void)now; (void)st; (void)out;
+	size_t n = fleet_count(f, SEC_DATABASE), nb = fleet_count(f, SEC_BACKUP);
+
+	(void)st;
+	for (size_t i = 0; i < n && i < snap->ndatabases; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_DATABASE, i);
+		struct target_eval *t = rules_target_add(out, TK_DATABASE, (int)i, -1,
+							 "database/%s", sec->name);
+		eval_database(sec, &snap->databases[i], now, &t->ev);
+	}
+	for (size_t i = 0; i < nb && i < snap->nbackups; i++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_BACKUP, i);
+		struct target_eval *t = rules_target_add(out, TK_BACKUP, (int)i, -1,
+							 "backup/%s", sec->name);
+		rules_backup_eval(sec, &snap->backups[i], now, &t->ev);
+	}
 }

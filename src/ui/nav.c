@@ -180,13 +180,21 @@ enum ui_action nav_key(struct ui_state *s, const struct ui_ctx *u, int key)
 	enum ui_action a;
 	bool handled;
 
+	if (s->confirm.mode != CONFIRM_NONE)
+		return confirm_key(s, key);    /* the action dialog has every key */
 	if (s->filter_editing)
 		return filter_key(s, key);
 	a = global_key(s, u, key, &handled);
 	if (handled)
 		return a;
-	if (u->wall)
-		return UA_NONE;    /* a wall display has nothing to select or change */
+	if (u->wall) {
+		/* nothing to select or change, but an action key is refused
+		 * (and the refusal audited) rather than silently ignored */
+		if (view_is_action_key(key) && s->screen == SCREEN_VIEW && v->on_key &&
+		    v->on_key(s, u, &s->vs[s->view], key) && s->act.pending)
+			return UA_ACTION;
+		return UA_NONE;
+	}
 	if (key == 'p')
 		return UA_PAUSE;
 	if (key == 'R')
@@ -194,7 +202,7 @@ enum ui_action nav_key(struct ui_state *s, const struct ui_ctx *u, int key)
 	if (s->screen != SCREEN_VIEW)
 		return move_key(current_vs(s), key);
 	if (v->on_key && v->on_key(s, u, &s->vs[s->view], key))
-		return UA_DRAW;
+		return s->act.pending ? UA_ACTION : UA_DRAW;
 	if (is_move_key(key))
 		return move_key(&s->vs[s->view], key);
 	if (key == UK_ENTER || key == '\r')

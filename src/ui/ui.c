@@ -8,6 +8,8 @@
 #include "ui/present.h"
 #include "ui/theme.h"
 #include "ui/views.h"
+#include "ui/confirm.h"
+#include "action/action.h"
 #include "rules/rules.h"
 #include "util/util.h"
 
@@ -42,6 +44,7 @@ struct ui {
 	struct rules_state rs;
 	struct evaluation ev;
 	SCREEN *screen;
+	struct actions *actions;      /* action workers and the audit log */
 	bool ascii, wall, read_only;
 	double rotate;                /* wall: seconds per view */
 	int empty_reads;
@@ -176,6 +179,8 @@ static void ui_free(struct ui *ui)
 	cells_free(&ui->cells);
 	present_free(&ui->pr);
 	evaluation_free(&ui->ev);
+	actions_free(ui->actions);
+	ui->actions = NULL;
 	rules_state_free(&ui->rs);
 	snapshot_free(&ui->snap);
 }
@@ -192,6 +197,8 @@ static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
 	u->read_only = ui->read_only;
 	u->paused = ui->c ? collector_paused(ui->c) : false;
 	u->rotate_left = ui->wall ? nav_wall_remaining(&ui->st, u, ui->rotate) : -1;
+	u->actions = ui->actions;
+	u->rs = &ui->rs;
 }
 
 /* Snapshot, evaluate (against this frame's clock, so data that stops
@@ -211,6 +218,8 @@ static void ui_frame(struct ui *ui)
 		present_invalidate(&ui->pr);
 	}
 	frame_draw(&ui->cells, &u, &ui->st);
+	if (ui->st.confirm.mode != CONFIRM_NONE)
+		confirm_draw(&ui->cells, &u, &ui->st);
 	present_frame(&ui->pr, &ui->cells);
 }
 
@@ -278,6 +287,16 @@ static void action_apply(struct ui *ui, enum ui_action a, double now)
 		clearok(curscr, TRUE);
 		present_invalidate(&ui->pr);
 		break;
+	case UA_ACTION:
+		confirm_request(&ui->st, ui->actions, &ui->snap, now, ui->read_only ?
+				(ui->wall ? "wall mode is read-only" : "read-only mode") : NULL);
+		break;
+	case UA_CONFIRM:
+		confirm_start(&ui->st, ui->actions, &ui->snap, now);
+		break;
+	case UA_CANCEL:
+		confirm_cancel(&ui->st, ui->actions, now);
+		break;
 	case UA_NONE:
 	case UA_DRAW:
 		break;
@@ -332,15 +351,23 @@ static void pipe_drain(void)
 /* Waits for input, new data, a signal or the next second of the clock. */
 static void ui_wait(struct ui *ui)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	double now = now_wall();
 	int timeout = (int)((1.0 - fmod(now, 1.0)) * 1000) + 5;
 	int nfds = 2, nkeys;
 
 	pfd[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
 	pfd[1] = (struct pollfd){ sig_pipe[0], POLLIN, 0 };
-	if (ui->c && collector_wake_fd(ui->c) >= 0)
+	int wake_idx = -1, act_idx = -1;
+
+	if (ui->c && collector_wake_fd(ui->c) >= 0) {
+		wake_idx = nfds;
 		pfd[nfds++] = (struct pollfd){ collector_wake_fd(ui->c), POLLIN, 0 };
+	}
+	if (ui->actions) {
+		act_idx = nfds;
+		pfd[nfds++] = (struct pollfd){ actions_wake_fd(ui->actions), POLLIN, 0 };
+	}
 	if (poll(pfd, (nfds_t)nfds, timeout) < 0 && errno != EINTR) {
 		ui->quit = true;
 		return;
@@ -351,8 +378,14 @@ static void ui_wait(struct ui *ui)
 		ui->quit = true;
 		return;
 	}
-	if (nfds > 2 && (pfd[2].revents & POLLIN))
+	if (wake_idx >= 0 && (pfd[wake_idx].revents & POLLIN))
 		collector_drain_wake(ui->c);
+	if (act_idx >= 0 && (pfd[act_idx].revents & POLLIN)) {
+		actions_drain_wake(ui->actions);
+		/* a finished action: show its result, and list the targets again */
+		if (confirm_poll_result(&ui->st, ui->actions, now_wall()) && ui->c)
+			collector_poll_now(ui->c);
+	}
 	/* also after EINTR: a resize shows up as KEY_RESIZE here */
 	nkeys = keys_read(ui);
 	if (stdin_at_eof(ui, pfd[0].revents, nkeys))
@@ -381,6 +414,7 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	cells_init(&ui->cells, 0, 0, ui->ascii);
 	present_init(&ui->pr);
 	rules_state_init(&ui->rs, f->nhosts);
+	ui->actions = actions_new(f);
 	ui_state_init(&ui->st, o->view, ui->wall, now_wall());
 	return 0;
 }

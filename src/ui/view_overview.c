@@ -246,15 +246,59 @@ static void value_cells(struct cells *c, const struct layout *l, int y, int vrol
 	col_text(c, l, C_PSI, y, vrole, s->valid & HV_PSI ? buf : "n/a");
 	str_fmt(buf, sizeof(buf), "%.0f%%", disk);
 	col_text(c, l, C_DISK, y, vrole, disk >= 0 ? buf : "n/a");
-	/* containers and GPUs are not collected yet: "-", never a made-up 0 */
-	col_text(c, l, C_CTR, y, ROLE_DIM, "-");
-	col_text(c, l, C_GPU, y, ROLE_DIM, "-");
 	if (s->valid & HV_LATENCY)
 		fmt_latency(buf, sizeof(buf), s->latency_ms);
 	col_text(c, l, C_LAT, y, vrole, s->valid & HV_LATENCY ? buf : "n/a");
 	if (he->age >= 0)
 		fmt_age(buf, sizeof(buf), he->age);
 	col_text(c, l, C_AGE, y, he->stale ? ROLE_STALE : ROLE_DIM, he->age >= 0 ? buf : "never");
+}
+
+/* Containers running/total ("2/3"); "-" when none are read on the host, and
+ * "?" when the engine could not be read. */
+static void ctr_cell(struct cells *c, const struct layout *l, int y, int vrole,
+		     const struct ui_ctx *u, size_t i)
+{
+	const struct host_containers *hc = i < u->snap->ncontainers ? &u->snap->containers[i] : NULL;
+	char buf[16];
+	int up = 0;
+
+	if (!hc || !hc->collected || hc->err == CE_NO_ENGINE) {
+		col_text(c, l, C_CTR, y, ROLE_DIM, "-");
+		return;
+	}
+	if (hc->err != CE_NONE) {
+		col_text(c, l, C_CTR, y, ROLE_UNKNOWN, "?");
+		return;
+	}
+	for (int k = 0; k < hc->n; k++)
+		up += !strcmp(hc->c[k].state, "running");
+	str_fmt(buf, sizeof(buf), "%d/%d", up, hc->total > hc->n ? hc->total : hc->n);
+	col_text(c, l, C_CTR, y, vrole, buf);
+}
+
+/* GPUs on the host, coloured by the worst GPU's status; "-" when the host
+ * has none (or they are not read), "?" when reading them failed. */
+static void gpu_cell(struct cells *c, const struct layout *l, int y, int vrole,
+		     const struct ui_ctx *u, size_t i)
+{
+	const struct host_gpus *hg = i < u->snap->ngpus ? &u->snap->gpus[i] : NULL;
+	enum status worst = ST_OK;
+	char buf[16];
+
+	if (!hg || !hg->collected || hg->absent || (hg->n == 0 && !hg->error[0])) {
+		col_text(c, l, C_GPU, y, ROLE_DIM, "-");
+		return;
+	}
+	for (size_t t = 0; t < u->ev->ntargets; t++)
+		if (u->ev->targets[t].kind == TK_GPU && u->ev->targets[t].index == (int)i)
+			worst = status_worst(worst, u->ev->targets[t].ev.status);
+	if (hg->n == 0) {
+		col_text(c, l, C_GPU, y, view_status_role(worst), "?");
+		return;
+	}
+	str_fmt(buf, sizeof(buf), "%d", hg->n);
+	col_text(c, l, C_GPU, y, worst == ST_OK ? vrole : view_status_role(worst), buf);
 }
 
 static void host_row(struct cells *c, const struct layout *l, struct rect body, int y,
@@ -269,6 +313,8 @@ static void host_row(struct cells *c, const struct layout *l, struct rect body, 
 	col_text(c, l, C_NAME, y, he->stale ? ROLE_STALE : ROLE_TITLE, fh->name);
 	role_cell(c, l, y, he->stale ? ROLE_STALE : ROLE_DIM, fh, s);
 	value_cells(c, l, y, vrole, s, he);
+	ctr_cell(c, l, y, vrole, u, i);
+	gpu_cell(c, l, y, vrole, u, i);
 	mem_cells(c, l, y, vrole, he->stale, fh, s);
 	if (selected)
 		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);

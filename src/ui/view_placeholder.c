@@ -25,9 +25,3 @@ static void placeholder_draw(struct cells *c, struct rect body, const struct ui_
 				 .draw = placeholder_draw }
 
 PLACEHOLDER(view_topology, '2', "topology", "Topology");
-PLACEHOLDER(view_ram, '3', "ram", "RAM");
-PLACEHOLDER(view_gpus, '4', "gpus", "GPUs");
-PLACEHOLDER(view_databases, '5', "databases", "Databases");
-PLACEHOLDER(view_runners, '6', "runners", "Runners");
-PLACEHOLDER(view_keys, '7', "keys", "Keys");
-PLACEHOLDER(view_events, '8', "events", "Events");

@@ -37,6 +37,9 @@ enum ui_action {
 	UA_PAUSE,         /* toggle collector pause */
 	UA_POLL,          /* poll every target now */
 	UA_REPAINT,       /* the screen may be garbled: repaint every cell */
+	UA_ACTION,        /* s->act holds an action request (ui.c plans it) */
+	UA_CONFIRM,       /* the dialog's plan was confirmed: start it */
+	UA_CANCEL,        /* the dialog was cancelled: audit it */
 };
 
 /* Everything a view may read while drawing; rebuilt by ui.c each frame. */
@@ -50,6 +53,8 @@ struct ui_ctx {
 	bool read_only;
 	bool paused;
 	double rotate_left;           /* wall: seconds until the next view, <0 held */
+	struct actions *actions;      /* action progress and audit (action/action.h), or NULL */
+	const struct rules_state *rs; /* the event log */
 };
 
 /* Per-view navigation. Keys change sel; draw() fills in the rest. */
@@ -89,6 +94,30 @@ enum ui_screen { SCREEN_VIEW, SCREEN_DETAIL, SCREEN_HELP };
 #define VIEW_COUNT 8
 #define UI_FILTER_MAX 64
 
+/* An action a view asked for (actions: view_runners.c, view_keys.c). */
+struct ui_act_req {
+	bool pending;
+	int kind;                     /* enum action_kind */
+	int skind;                    /* SEC_RUNNERS or SEC_KEY */
+	int index;
+	int count;                    /* scale to: -1 = ask for it */
+	int from_shown;               /* the count the dialog's plan started from */
+};
+
+/* The action dialog (ui/confirm.c), drawn over the view. */
+enum confirm_mode { CONFIRM_NONE, CONFIRM_COUNT, CONFIRM_PLAN, CONFIRM_RESULT };
+
+struct ui_confirm {
+	enum confirm_mode mode;
+	bool yes;                     /* the focused button; default No */
+	bool destructive;             /* the target's name must be typed */
+	char title[128];
+	char text[640];
+	char word[64];                /* what must be typed */
+	char typed[64];
+	char secret[256];             /* a new key's plaintext, shown once, wiped on close */
+};
+
 struct ui_state {
 	int view;                     /* index into views_table */
 	enum ui_screen screen;
@@ -107,6 +136,8 @@ struct ui_state {
 	struct rect body;
 	char message[128];            /* one-shot footer message */
 	double message_at;
+	struct ui_act_req act;
+	struct ui_confirm confirm;
 };
 
 extern const struct view *const views_table[VIEW_COUNT];
@@ -142,6 +173,13 @@ enum ui_action nav_mouse(struct ui_state *s, const struct ui_ctx *u, int x, int 
 enum ui_action nav_wall_tick(struct ui_state *s, const struct ui_ctx *u, double period);
 /* Wall mode: seconds until the next rotation, or -1 while held on crit. */
 double nav_wall_remaining(const struct ui_state *s, const struct ui_ctx *u, double period);
+/* The action dialog (ui/confirm.c): keys while it is open, and drawing it
+ * over the frame. */
+enum ui_action confirm_key(struct ui_state *s, int key);
+void confirm_draw(struct cells *c, const struct ui_ctx *u, const struct ui_state *s);
+/* True for the action keys (+ - = r), which read-only and wall refuse. */
+bool view_is_action_key(int key);
+
 /* Sets a one-shot message shown in the footer for a few seconds. */
 void ui_message(struct ui_state *s, double now, const char *msg);
 

@@ -495,7 +495,7 @@ START_TEST(test_keys_views_detail_help)
 	ck_assert_int_eq(nav_key(&fx.st, &fx.u, '3'), UA_DRAW);
 	ck_assert_int_eq(fx.st.view, 2);
 	frame_draw(&c, &fx.u, &fx.st);
-	ck_assert_int_ge(row_of(&c, "not yet available"), 0);
+	ck_assert_int_ge(row_of(&c, "RAM by container"), 0);
 	ck_assert_int_eq(nav_key(&fx.st, &fx.u, UK_TAB), UA_DRAW);
 	ck_assert_int_eq(fx.st.view, 3);
 	ck_assert_int_eq(nav_key(&fx.st, &fx.u, UK_BTAB), UA_DRAW);

@@ -1,0 +1,221 @@
+#include "config.h"
+#include "action/exec.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n > EXEC_MAX_OUTPUT)
+		n = EXEC_MAX_OUTPUT - b->len;
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void child_exec(char *const argv[], int in, int out, int err)
+{
+	setpgid(0, 0);
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(err, 2);
+	for (int fd = 3; fd < 256; fd++)
+		close(fd);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], argv);
+	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Feeds stdin, reads both outputs until EOF or the deadline. */
+static void pump(int fin, int fout, int ferr, const char *in, double deadline,
+		 struct buf *o, struct buf *e, bool *timed_out)
+{
+	size_t inpos = 0, inlen = in ? strlen(in) : 0;
+	char tmp[4096];
+
+	if (fin >= 0 && inlen == 0) {
+		close(fin);
+		fin = -1;
+	}
+	while (fout >= 0 || ferr >= 0) {
+		struct pollfd p[3] = { { fout, POLLIN, 0 }, { ferr, POLLIN, 0 }, { fin, POLLOUT, 0 } };
+		double left = deadline - now_mono();
+		ssize_t n;
+
+		if (left <= 0) {
+			*timed_out = true;
+			break;
+		}
+		if (poll(p, 3, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+			break;
+		if (fin >= 0 && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			n = write(fin, in + inpos, inlen - inpos);
+			if (n > 0)
+				inpos += (size_t)n;
+			if (n < 0 || inpos == inlen) {
+				close(fin);
+				fin = -1;
+			}
+		}
+		for (int i = 0; i < 2; i++) {
+			int *fd = i == 0 ? &fout : &ferr;
+			if (*fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(*fd, tmp, sizeof(tmp));
+			if (n > 0) {
+				buf_add(i == 0 ? o : e, tmp, (size_t)n);
+			} else if (n == 0 || errno != EINTR) {
+				close(*fd);
+				*fd = -1;
+			}
+		}
+	}
+	if (fin >= 0)
+		close(fin);
+	if (fout >= 0)
+		close(fout);
+	if (ferr >= 0)
+		close(ferr);
+}
+
+static int reap(pid_t pid, bool kill_it)
+{
+	int st = 0;
+
+	if (kill_it) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int exec_argv(char *const argv[], const char *in, double timeout, struct exec_result *r,
+	      char *err, size_t errlen)
+{
+	int pi[2], po[2], pe[2];
+	struct buf o = { 0 }, e = { 0 };
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe(pi) < 0 || pipe(po) < 0 || pipe(pe) < 0) {
+		str_fmt(err, errlen, "cannot run %s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		str_fmt(err, errlen, "cannot run %s: %s", argv[0], strerror(errno));
+		close(pi[0]); close(pi[1]); close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+		return -1;
+	}
+	if (pid == 0)
+		child_exec(argv, pi[0], po[1], pe[1]);
+	close(pi[0]);
+	close(po[1]);
+	close(pe[1]);
+	fcntl(pi[1], F_SETFL, O_NONBLOCK);
+	pump(pi[1], po[0], pe[0], in, now_mono() + timeout, &o, &e, &r->timed_out);
+	r->status = reap(pid, r->timed_out);
+	buf_add(&o, "", 0);
+	buf_add(&e, "", 0);
+	r->out = o.p;
+	r->outlen = o.len;
+	r->err = e.p;
+	r->errlen = e.len;
+	return 0;
+}
+
+/* ssh(1) arguments for a [host]: the fleet's known_hosts and policy, the
+ * host's identity, no prompts. The script is one argument after "--". */
+static int ssh_argv(const struct fleet *f, const struct fleet_host *h, const char *script,
+		    double timeout, char **av, char **tmp)
+{
+	int n = 0;
+
+	av[n++] = "ssh";
+	av[n++] = "-o"; av[n++] = "BatchMode=yes";
+	av[n++] = "-o"; av[n++] = tmp[0] = xasprintf("ConnectTimeout=%d", (int)(timeout < 1 ? 1 : timeout));
+	av[n++] = "-o"; av[n++] = tmp[1] = xasprintf("UserKnownHostsFile=%s", f->known_hosts);
+	av[n++] = "-o"; av[n++] = f->host_key_policy == HKP_STRICT ?
+		"StrictHostKeyChecking=yes" : "StrictHostKeyChecking=accept-new";
+	if (h->identity_file) {
+		av[n++] = "-i";
+		av[n++] = h->identity_file;
+	}
+	if (h->port > 0) {
+		av[n++] = "-p";
+		av[n++] = tmp[2] = xasprintf("%d", h->port);
+	}
+	if (h->user) {
+		av[n++] = "-l";
+		av[n++] = h->user;
+	}
+	av[n++] = "--";
+	av[n++] = h->address;
+	av[n++] = (char *)script;
+	av[n] = NULL;
+	return n;
+}
+
+int exec_script(const struct fleet *f, int host, const char *script, double timeout,
+		struct exec_result *r, char *err, size_t errlen)
+{
+	char *av[32], *tmp[3] = { NULL, NULL, NULL };
+	int rc;
+
+	if (host < 0 || (size_t)host >= f->nhosts || f->hosts[host].local) {
+		char *sh[] = { "/bin/sh", "-c", (char *)script, NULL };
+		return exec_argv(sh, NULL, timeout, r, err, errlen);
+	}
+	ssh_argv(f, &f->hosts[host], script, timeout, av, tmp);
+	rc = exec_argv(av, NULL, timeout, r, err, errlen);
+	for (int i = 0; i < 3; i++)
+		free(tmp[i]);
+	return rc;
+}
+
+void exec_result_free(struct exec_result *r)
+{
+	free(r->out);
+	free(r->err);
+	memset(r, 0, sizeof(*r));
+}
+
+void exec_describe(const struct exec_result *r, char *buf, size_t size)
+{
+	char line[200] = "";
+	const char *e = r->err ? r->err : "";
+
+	if (r->timed_out) {
+		str_copy(buf, "timed out (the command was killed)", size);
+		return;
+	}
+	while (*e == '\n')
+		e++;
+	str_copy(line, e, sizeof(line));
+	line[strcspn(line, "\n")] = '\0';
+	str_sanitize(line);
+	if (line[0])
+		str_fmt(buf, size, "exit %d: %s", r->status, line);
+	else
+		str_fmt(buf, size, "exit %d", r->status);
+}

@@ -1,0 +1,387 @@
+/* Key provider `pg-apikey`. One transaction: lock the live row(s), insert
+ * the new key (prefix + SHA-256, other columns copied from the old row so a
+ * `where` that selected the old key selects the new one), set the old
+ * rows' revoked_at to now() + grace, commit. Any error rolls everything
+ * back, so the old key stays valid. The plaintext exists only in memory
+ * until the dialog shows it (and in deliver_file, 0600, if set). */
+#include "config.h"
+#include "action/provider.h"
+#include "action/pgkey.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { COL_ID, COL_PREFIX, COL_HASH, COL_CREATED, COL_REVOKED, NCOLS };
+
+struct pgk {
+	PGconn *c;
+	char *table;                 /* quoted, maybe schema-qualified */
+	char *col[NCOLS];            /* quoted */
+	char *where;                 /* SQL condition selecting the key's rows */
+	char *idval;                 /* id = ..., as a parameter, or NULL */
+};
+
+static char *quote_ident(PGconn *c, const char *s)
+{
+	char *q = PQescapeIdentifier(c, s, strlen(s));
+	char *out = xstrdup(q ? q : "\"\"");
+
+	PQfreemem(q);
+	return out;
+}
+
+/* "schema.table" -> "schema"."table"; each part quoted on its own. */
+static char *quote_table(PGconn *c, const char *s)
+{
+	const char *dot = strchr(s, '.');
+	char *a, *b, *out, *part;
+
+	if (!dot)
+		return quote_ident(c, s);
+	part = xstrndup(s, (size_t)(dot - s));
+	a = quote_ident(c, part);
+	b = quote_ident(c, dot + 1);
+	out = xasprintf("%s.%s", a, b);
+	free(part);
+	free(a);
+	free(b);
+	return out;
+}
+
+static void pgk_close(struct pgk *k)
+{
+	if (k->c)
+		PQfinish(k->c);
+	free(k->table);
+	for (int i = 0; i < NCOLS; i++)
+		free(k->col[i]);
+	free(k->where);
+	free(k->idval);
+	memset(k, 0, sizeof(*k));
+}
+
+static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, double timeout,
+		       struct pgk *k, char *err, size_t errlen)
+{
+	const char *dbname = fleet_section_get(sec, "database");
+	const struct fleet_section *db = dbname ? fleet_find_section(f, SEC_DATABASE, dbname) : NULL;
+	const char *keys[5], *vals[5];
+	char tmo[16], opts[64], *pw = NULL, *pwpath;
+	char **cols;
+	size_t ncols = 0;
+	int n = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (!db || !fleet_section_get(db, "dsn")) {
+		str_fmt(err, errlen, "[key %s]: database %s is not a [database] with a dsn",
+			sec->name, dbname ? dbname : "(unset)");
+		return -1;
+	}
+	pwpath = fleet_section_path(db, "password_file");
+	if (pwpath) {
+		pw = fleet_read_secret(pwpath, err, errlen);
+		free(pwpath);
+		if (!pw)
+			return -1;
+	}
+	str_fmt(tmo, sizeof(tmo), "%d", timeout < 2 ? 2 : (int)timeout);
+	str_fmt(opts, sizeof(opts), "-c statement_timeout=%d", (int)(timeout * 1000) + 1000);
+	keys[n] = "dbname"; vals[n++] = fleet_section_get(db, "dsn");
+	keys[n] = "connect_timeout"; vals[n++] = tmo;
+	keys[n] = "options"; vals[n++] = opts;
+	if (pw) {
+		keys[n] = "password";
+		vals[n++] = pw;
+	}
+	keys[n] = NULL; vals[n] = NULL;
+	k->c = PQconnectdbParams(keys, vals, 1);
+	if (pw) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	if (PQstatus(k->c) != CONNECTION_OK) {
+		str_fmt(err, errlen, "cannot connect to database %s: %s", dbname, PQerrorMessage(k->c));
+		err[strcspn(err, "\n")] = '\0';
+		pgk_close(k);
+		return -1;
+	}
+	k->table = quote_table(k->c, fleet_section_value(sec, "table"));
+	cols = fleet_list_split(fleet_section_value(sec, "columns"), &ncols);
+	if (ncols != NCOLS) {
+		str_fmt(err, errlen, "[key %s]: columns must name %d columns "
+			"(id prefix key_hash created_at revoked_at)", sec->name, NCOLS);
+		fleet_list_free(cols);
+		pgk_close(k);
+		return -1;
+	}
+	for (int i = 0; i < NCOLS; i++)
+		k->col[i] = quote_ident(k->c, cols[i]);
+	fleet_list_free(cols);
+	if (fleet_section_get(sec, "where")) {
+		k->where = xasprintf("(%s)", fleet_section_get(sec, "where"));
+	} else if (fleet_section_get(sec, "id")) {
+		k->where = xasprintf("%s::text = $1", k->col[COL_ID]);
+		k->idval = xstrdup(fleet_section_get(sec, "id"));
+	} else {
+		str_fmt(err, errlen, "[key %s]: set id or where to select the key", sec->name);
+		pgk_close(k);
+		return -1;
+	}
+	return 0;
+}
+
+static int pg_failed(PGresult *r, ExecStatusType want, const char *what, char *err, size_t errlen)
+{
+	if (PQresultStatus(r) == want)
+		return 0;
+	str_fmt(err, errlen, "%s: %s", what, PQresultErrorMessage(r));
+	err[strcspn(err, "\n")] = '\0';
+	PQclear(r);
+	return -1;
+}
+
+int pgkey_read(const struct fleet *f, const struct fleet_section *sec, double timeout,
+	       double *created_at, char *id, size_t idlen, char *err, size_t errlen)
+{
+	struct pgk k;
+	PGresult *r;
+	char *sql;
+	const char *params[1];
+
+	if (pgk_connect(f, sec, timeout, &k, err, errlen) < 0)
+		return -1;
+	params[0] = k.idval;
+	sql = xasprintf("SELECT %s::text, %s, extract(epoch FROM %s)::float8 FROM %s "
+			"WHERE %s AND (%s IS NULL OR %s > now()) ORDER BY %s DESC LIMIT 1",
+			k.col[COL_ID], k.col[COL_PREFIX], k.col[COL_CREATED], k.table, k.where,
+			k.col[COL_REVOKED], k.col[COL_REVOKED], k.col[COL_CREATED]);
+	r = PQexecParams(k.c, sql, k.idval ? 1 : 0, NULL, params, NULL, NULL, 0);
+	free(sql);
+	if (pg_failed(r, PGRES_TUPLES_OK, "reading the key", err, errlen) < 0) {
+		pgk_close(&k);
+		return -1;
+	}
+	if (PQntuples(r) != 1) {
+		str_fmt(err, errlen, "no live key matches in %s", fleet_section_value(sec, "table"));
+		PQclear(r);
+		pgk_close(&k);
+		return -1;
+	}
+	str_fmt(id, idlen, "#%s %s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+	*created_at = strtod(PQgetvalue(r, 0, 2), NULL);
+	PQclear(r);
+	pgk_close(&k);
+	return 0;
+}
+
+/* ---- rotation ---------------------------------------------------------------- */
+
+static int key_generate(const char *prefix, char *key, size_t keylen, char *hash, size_t hashlen)
+{
+	unsigned char rnd[24], md[32];
+	unsigned int mdlen = 0;
+	size_t n;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -1;
+	n = (size_t)str_fmt(key, keylen, "%s", prefix ? prefix : "");
+	for (size_t i = 0; i < sizeof(rnd) && n + 2 < keylen; i++, n += 2)
+		snprintf(key + n, 3, "%02x", rnd[i]);
+	explicit_bzero(rnd, sizeof(rnd));
+	if (!EVP_Digest(key, strlen(key), md, &mdlen, EVP_sha256(), NULL) || mdlen != 32 ||
+	    hashlen < 65)
+		return -1;
+	for (int i = 0; i < 32; i++)
+		snprintf(hash + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+/* The other columns of the table, quoted and comma-separated (so the new
+ * row keeps the old one's owner, name, scopes ...). */
+static char *other_columns(struct pgk *k, char *err, size_t errlen)
+{
+	char *sql = xasprintf("SELECT * FROM %s WHERE false", k->table), *out = xstrdup("");
+	PGresult *r = PQexec(k->c, sql);
+
+	free(sql);
+	if (pg_failed(r, PGRES_TUPLES_OK, "reading the table's columns", err, errlen) < 0) {
+		free(out);
+		return NULL;
+	}
+	for (int i = 0; i < PQnfields(r); i++) {
+		char *q = quote_ident(k->c, PQfname(r, i)), *next;
+		bool mine = false;
+		for (int c = 0; c < NCOLS; c++)
+			mine = mine || strcmp(q, k->col[c]) == 0;
+		if (!mine) {
+			next = xasprintf("%s, %s", out, q);
+			free(out);
+			out = next;
+		}
+		free(q);
+	}
+	PQclear(r);
+	return out;
+}
+
+static int rotate_tx(struct action_job *j, struct pgk *k, const char *key, const char *hash,
+		     double grace, char *err, size_t errlen)
+{
+	const char *params[4];
+	char pfx[9], gr[32], *sql, *others, oldid[64];
+	PGresult *r;
+	int nold;
+
+	r = PQexec(k->c, "BEGIN");
+	if (pg_failed(r, PGRES_COMMAND_OK, "BEGIN", err, errlen) < 0)
+		return -1;
+	PQclear(r);
+	j->progress(j, "locking the live key");
+	params[0] = k->idval;
+	sql = xasprintf("SELECT %s::text FROM %s WHERE %s AND %s IS NULL ORDER BY %s DESC FOR UPDATE",
+			k->col[COL_ID], k->table, k->where, k->col[COL_REVOKED], k->col[COL_CREATED]);
+	r = PQexecParams(k->c, sql, k->idval ? 1 : 0, NULL, params, NULL, NULL, 0);
+	free(sql);
+	if (pg_failed(r, PGRES_TUPLES_OK, "selecting the live key", err, errlen) < 0)
+		return -1;
+	nold = PQntuples(r);
+	if (nold < 1) {
+		str_copy(err, "no live (unrevoked) key matches: nothing to rotate", errlen);
+		PQclear(r);
+		return -1;
+	}
+	str_copy(oldid, PQgetvalue(r, 0, 0), sizeof(oldid));
+	PQclear(r);
+	if (!(others = other_columns(k, err, errlen)))
+		return -1;
+	j->progress(j, "inserting the new key");
+	str_copy(pfx, key, sizeof(pfx));
+	params[0] = pfx;
+	params[1] = hash;
+	params[2] = oldid;
+	sql = xasprintf("INSERT INTO %s (%s, %s, %s, %s%s) SELECT $1, $2, now(), NULL%s FROM %s "
+			"WHERE %s::text = $3 RETURNING %s::text",
+			k->table, k->col[COL_PREFIX], k->col[COL_HASH], k->col[COL_CREATED],
+			k->col[COL_REVOKED], others, others, k->table, k->col[COL_ID], k->col[COL_ID]);
+	free(others);
+	r = PQexecParams(k->c, sql, 3, NULL, params, NULL, NULL, 0);
+	free(sql);
+	if (pg_failed(r, PGRES_TUPLES_OK, "inserting the new key", err, errlen) < 0)
+		return -1;
+	str_fmt(j->new_id, sizeof(j->new_id), "#%s %s", PQgetvalue(r, 0, 0), pfx);
+	PQclear(r);
+	j->progress(j, "revoking the old key after the grace period");
+	str_fmt(gr, sizeof(gr), "%.0f", grace);
+	params[0] = gr;
+	params[1] = hash;
+	params[2] = k->idval;
+	/* the rows the lock selected, except the new one (which a `where` may
+	 * also match, since it copied the old row's other columns) */
+	if (k->idval)
+		sql = xasprintf("UPDATE %s SET %s = now() + make_interval(secs => $1::float8) "
+				"WHERE %s::text = $3 AND %s IS NULL AND %s <> $2",
+				k->table, k->col[COL_REVOKED], k->col[COL_ID], k->col[COL_REVOKED],
+				k->col[COL_HASH]);
+	else
+		sql = xasprintf("UPDATE %s SET %s = now() + make_interval(secs => $1::float8) "
+				"WHERE %s AND %s IS NULL AND %s <> $2",
+				k->table, k->col[COL_REVOKED], k->where, k->col[COL_REVOKED],
+				k->col[COL_HASH]);
+	r = PQexecParams(k->c, sql, k->idval ? 3 : 2, NULL, params, NULL, NULL, 0);
+	free(sql);
+	if (pg_failed(r, PGRES_COMMAND_OK, "revoking the old key", err, errlen) < 0)
+		return -1;
+	PQclear(r);
+	j->progress(j, "committing");
+	r = PQexec(k->c, "COMMIT");
+	if (pg_failed(r, PGRES_COMMAND_OK, "COMMIT", err, errlen) < 0)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+static int deliver(const struct action_job *j, const char *key, char *err, size_t errlen)
+{
+	char *path = fleet_section_path(j->sec, "deliver_file");
+	int fd;
+	ssize_t n;
+
+	if (!path)
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		str_fmt(err, errlen, "the key was rotated but %s could not be written: %s "
+			"(copy it from this dialog now)", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	fchmod(fd, 0600);
+	n = write(fd, key, strlen(key));
+	if (n == (ssize_t)strlen(key))
+		n = write(fd, "\n", 1);
+	close(fd);
+	if (n < 0)
+		str_fmt(err, errlen, "the key was rotated but writing %s failed: %s", path, strerror(errno));
+	free(path);
+	return n < 0 ? -1 : 0;
+}
+
+static void pg_describe(const struct action_job *j, char *buf, size_t size)
+{
+	const char *grace = fleet_section_value(j->sec, "grace");
+
+	str_fmt(buf, size, "In one transaction on database %s: insert a new key%s%s into %s, "
+		"and revoke the old one after a grace of %s. The new key is shown once%s%s.",
+		fleet_section_get(j->sec, "database") ? fleet_section_get(j->sec, "database") : "?",
+		fleet_section_get(j->sec, "key_prefix") ? " starting " : "",
+		fleet_section_get(j->sec, "key_prefix") ? fleet_section_get(j->sec, "key_prefix") : "",
+		fleet_section_value(j->sec, "table"), grace ? grace : "24h",
+		fleet_section_get(j->sec, "deliver_file") ? " and written to " : "",
+		fleet_section_get(j->sec, "deliver_file") ? fleet_section_get(j->sec, "deliver_file") : "");
+}
+
+static int pg_rotate(struct action_job *j, char *err, size_t errlen)
+{
+	char key[160], hash[65];
+	double grace = 86400, timeout = j->f->timeout;
+	const char *g = fleet_section_value(j->sec, "grace");
+	struct pgk k;
+	int rc;
+
+	if (g && parse_duration(g, &grace) < 0)
+		grace = 86400;
+	if (key_generate(fleet_section_get(j->sec, "key_prefix"), key, sizeof(key), hash, sizeof(hash)) < 0) {
+		str_copy(err, "cannot generate a key (no randomness)", errlen);
+		return -1;
+	}
+	j->progress(j, "connecting");
+	if (pgk_connect(j->f, j->sec, timeout, &k, err, errlen) < 0) {
+		explicit_bzero(key, sizeof(key));
+		return -1;
+	}
+	rc = rotate_tx(j, &k, key, hash, grace, err, errlen);
+	pgk_close(&k);    /* an open transaction is rolled back by closing */
+	if (rc == 0) {
+		str_copy(j->secret, key, sizeof(j->secret));
+		if (deliver(j, key, j->note, sizeof(j->note)) == 0 && fleet_section_get(j->sec, "deliver_file"))
+			str_fmt(j->note, sizeof(j->note), "written to %s (0600)",
+				fleet_section_get(j->sec, "deliver_file"));
+	}
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
+const struct key_provider key_pg_apikey = {
+	.name = "pg-apikey",
+	.describe = pg_describe,
+	.rotate = pg_rotate,
+};

@@ -1,0 +1,47 @@
+/* The providers behind actions: one file each (runner_<name>.c,
+ * key_<name>.c), listed in action.c. They run on the action's worker
+ * thread and may block, always with a timeout. */
+#ifndef FLEETDECK_ACTION_PROVIDER_H
+#define FLEETDECK_ACTION_PROVIDER_H
+
+#include <stddef.h>
+#include "fleet/fleet.h"
+
+#define ACTION_TIMEOUT 600.0     /* seconds a scale or rotate command may take */
+
+struct action_job {
+	const struct fleet *f;
+	const struct fleet_section *sec;
+	int from, to;                /* scaling */
+	/* Reports a step ("creating 2 droplets"); shown in the view. */
+	void (*progress)(struct action_job *j, const char *text);
+	void *priv;
+	/* rotation results: a new key id (shown, audited) and its plaintext
+	 * (shown once, never audited); secret is wiped by the framework */
+	char new_id[64];
+	char secret[256];
+	char note[256];              /* extra result text, e.g. "written to FILE" */
+};
+
+struct runner_provider {
+	const char *name;
+	/* One or two sentences: exactly what scale() will do. */
+	void (*describe)(const struct action_job *j, char *buf, size_t size);
+	int (*scale)(struct action_job *j, char *err, size_t errlen);
+};
+
+struct key_provider {
+	const char *name;
+	void (*describe)(const struct action_job *j, char *buf, size_t size);
+	int (*rotate)(struct action_job *j, char *err, size_t errlen);
+};
+
+extern const struct runner_provider runner_command;
+extern const struct key_provider key_command, key_pg_apikey;
+
+/* Host index of the section's `host` key: -1 for this machine. */
+int provider_host(const struct fleet *f, const struct fleet_section *sec);
+/* Replaces every {count} in tmpl with the quoted count. malloc'd. */
+char *provider_template(const char *tmpl, int count);
+
+#endif

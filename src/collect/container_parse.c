@@ -1,0 +1,301 @@
+#include "config.h"
+#include "collect/container_parse.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* cgroup v1 reports "no limit" as a page-rounded LONG_MAX; anything this
+ * large is no limit on any machine that exists. */
+#define CG_V1_NOLIMIT ((uint64_t)1 << 62)
+
+static void set_err(char *err, size_t errlen, const char *fmt, const char *what)
+{
+	if (err && errlen)
+		snprintf(err, errlen, fmt, what);
+}
+
+static json_t *load(const char *json, size_t len, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *v = json_loadb(json, len, JSON_ALLOW_NUL, &je);
+
+	if (!v)
+		snprintf(err, errlen, "the engine's answer is not JSON (%s, line %d)",
+			 je.text, je.line);
+	return v;
+}
+
+/* Engine ids are hex; anything else never reaches a URL or a script. */
+static bool id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CTR_ID_MAX)
+		return false;
+	return strspn(s, "0123456789abcdef") == n;
+}
+
+int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, int *total,
+	      char *err, size_t errlen)
+{
+	json_t *root = load(json, len, err, errlen), *it;
+	size_t i;
+	int n = 0;
+
+	if (!root)
+		return -1;
+	if (!json_is_array(root)) {
+		set_err(err, errlen, "the engine's container list is %s, not an array",
+			json_is_object(root) ? "an object" : "not JSON");
+		json_decref(root);
+		return -1;
+	}
+	*total = 0;
+	json_array_foreach(root, i, it) {
+		const char *id = json_string_value(json_object_get(it, "Id"));
+
+		if (!id || !id_valid(id))
+			continue;
+		(*total)++;
+		if (n < max)
+			str_copy(ids[n++], id, CTR_ID_MAX);
+	}
+	json_decref(root);
+	return n;
+}
+
+static void copy_clean(char *dst, size_t size, const char *src)
+{
+	str_copy(dst, src ? src : "", size);
+	str_sanitize(dst);
+}
+
+/* Fills one sample from one inspect object; false if it is not one. */
+static bool inspect_one(json_t *o, struct container_sample *c, long *pid)
+{
+	const char *id = json_string_value(json_object_get(o, "Id"));
+	const char *name = json_string_value(json_object_get(o, "Name"));
+	json_t *state = json_object_get(o, "State");
+	json_t *cfg = json_object_get(o, "Config");
+	json_t *hc = json_object_get(o, "HostConfig");
+	json_t *mem = json_object_get(hc, "Memory");
+	json_t *rc = json_object_get(o, "RestartCount");
+	json_t *p = json_object_get(state, "Pid");
+	const char *image = json_string_value(json_object_get(cfg, "Image"));
+	const char *status = json_string_value(json_object_get(state, "Status"));
+
+	if (!json_is_object(o) || !id || !name)
+		return false;
+	memset(c, 0, sizeof(*c));
+	copy_clean(c->id, 13, id);
+	copy_clean(c->name, sizeof(c->name), name[0] == '/' ? name + 1 : name);
+	/* Config.Image is the name the user gave; Image is often only a digest */
+	if (!image || !*image)
+		image = json_string_value(json_object_get(o, "ImageName"));
+	if (!image || !*image)
+		image = json_string_value(json_object_get(o, "Image"));
+	copy_clean(c->image, sizeof(c->image), image);
+	if (!status && json_is_string(state))
+		status = json_string_value(state);
+	copy_clean(c->state, sizeof(c->state), status ? status : "unknown");
+	if (json_is_integer(mem) && json_integer_value(mem) >= 0) {
+		c->mem_limit = (uint64_t)json_integer_value(mem);
+		c->valid |= CV_LIMIT;
+	}
+	if (json_is_integer(rc) && json_integer_value(rc) >= 0) {
+		c->restarts = (int)(json_integer_value(rc) > 1000000 ? 1000000 : json_integer_value(rc));
+		c->valid |= CV_RESTARTS;
+	}
+	*pid = json_is_integer(p) && json_integer_value(p) > 0 &&
+	       json_integer_value(p) < 1L << 30 ? (long)json_integer_value(p) : 0;
+	return true;
+}
+
+int ctrp_inspect(const char *json, size_t len, struct container_sample *out, long *pids,
+		 int max, int *n, char *err, size_t errlen)
+{
+	json_t *root = load(json, len, err, errlen), *it;
+	size_t i;
+	int bad = 0;
+
+	if (!root)
+		return -1;
+	if (json_is_object(root)) {
+		json_t *arr = json_array();
+		json_array_append(arr, root);
+		json_decref(root);
+		root = arr;
+	}
+	if (!json_is_array(root)) {
+		set_err(err, errlen, "the engine's inspect answer is %s", "neither an object nor an array");
+		json_decref(root);
+		return -1;
+	}
+	json_array_foreach(root, i, it) {
+		if (*n >= max)
+			break;
+		if (inspect_one(it, &out[*n], &pids[*n]))
+			(*n)++;
+		else
+			bad++;
+	}
+	json_decref(root);
+	if (bad && *n == 0) {
+		set_err(err, errlen, "the engine's inspect answer has %s", "no container in it");
+		return -1;
+	}
+	return 0;
+}
+
+static bool get_u64(json_t *v, uint64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return false;
+	*out = (uint64_t)json_integer_value(v);
+	return true;
+}
+
+int ctrp_stats(const char *json, size_t len, struct ctr_usage *u, char *err, size_t errlen)
+{
+	json_t *root = load(json, len, err, errlen), *ms, *st;
+	uint64_t inactive = 0;
+
+	memset(u, 0, sizeof(*u));
+	if (!root)
+		return -1;
+	if (!json_is_object(root)) {
+		set_err(err, errlen, "the engine's stats answer is %s", "not an object");
+		json_decref(root);
+		return -1;
+	}
+	ms = json_object_get(root, "memory_stats");
+	st = json_object_get(ms, "stats");
+	if (get_u64(json_object_get(ms, "usage"), &u->mem_used)) {
+		/* what docker stats shows: the page cache that can be dropped is not "used"
+		 * (cgroup v1 has total_inactive_file, v2 only inactive_file) */
+		if (!get_u64(json_object_get(st, "total_inactive_file"), &inactive))
+			get_u64(json_object_get(st, "inactive_file"), &inactive);
+		if (inactive < u->mem_used)
+			u->mem_used -= inactive;
+		u->mem_ok = true;
+	}
+	u->cpu_ok = get_u64(json_object_get(json_object_get(json_object_get(root, "cpu_stats"),
+							    "cpu_usage"), "total_usage"), &u->cpu_ns);
+	json_decref(root);
+	return 0;
+}
+
+/* Parses a whole decimal number at the start of s (after blanks). */
+static bool num_at(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || (*end && *end != '\n' && *end != ' ' && *end != '\r'))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "key value" inside a stat file. */
+static bool stat_line(const char *line, const char *key, uint64_t *out)
+{
+	size_t k = strlen(key);
+
+	return strncmp(line, key, k) == 0 && line[k] == ' ' && num_at(line + k + 1, out);
+}
+
+struct cg_acc {
+	bool used, max, inact, cpu;
+	uint64_t used_v, max_v, inact_v, cpu_ns;
+	bool max_none;
+};
+
+/* One line of the file `file` of the block being read. */
+static void cg_line(struct cg_acc *a, const char *file, const char *line)
+{
+	uint64_t v;
+
+	if (!strcmp(file, "memory.current") || !strcmp(file, "memory.usage_in_bytes")) {
+		if (num_at(line, &v))
+			a->used = true, a->used_v = v;
+	} else if (!strcmp(file, "memory.max")) {
+		if (!strncmp(line, "max", 3) && (line[3] == 0 || line[3] == '\n'))
+			a->max = a->max_none = true;
+		else if (num_at(line, &v))
+			a->max = true, a->max_v = v;
+	} else if (!strcmp(file, "memory.limit_in_bytes")) {
+		if (num_at(line, &v)) {
+			a->max = true;
+			a->max_none = v >= CG_V1_NOLIMIT;
+			a->max_v = v;
+		}
+	} else if (!strcmp(file, "memory.stat")) {
+		if (stat_line(line, "inactive_file", &v) || stat_line(line, "total_inactive_file", &v))
+			a->inact = true, a->inact_v = v;
+	} else if (!strcmp(file, "cpu.stat")) {
+		if (stat_line(line, "usage_usec", &v) && v < UINT64_MAX / 1000)
+			a->cpu = true, a->cpu_ns = v * 1000;
+	} else if (!strcmp(file, "cpuacct.usage")) {
+		if (num_at(line, &v))
+			a->cpu = true, a->cpu_ns = v;
+	}
+}
+
+int ctrp_cgroup(const char *text, size_t len, long pid, struct ctr_usage *u)
+{
+	struct cg_acc a = { 0 };
+	char line[256], file[64] = "";
+	bool in = false, seen = false;
+	size_t i = 0;
+
+	memset(u, 0, sizeof(*u));
+	while (i < len) {
+		size_t j = i, n;
+		while (j < len && text[j] != '\n')
+			j++;
+		n = j - i < sizeof(line) - 1 ? j - i : sizeof(line) - 1;
+		memcpy(line, text + i, n);
+		line[n] = 0;
+		i = j + 1;
+		if (!strncmp(line, "@@pid ", 6)) {
+			uint64_t p;
+			in = num_at(line + 6, &p) && (long)p == pid;
+			seen |= in;
+			file[0] = 0;
+		} else if (!strncmp(line, "@@file ", 7)) {
+			str_copy(file, line + 7, sizeof(file));
+		} else if (in && file[0]) {
+			cg_line(&a, file, line);
+		}
+	}
+	if (!seen || (!a.used && !a.cpu && !a.max))
+		return -1;
+	if (a.used) {
+		u->mem_ok = true;
+		u->mem_used = a.inact && a.inact_v < a.used_v ? a.used_v - a.inact_v : a.used_v;
+	}
+	if (a.max) {
+		u->limit_ok = true;
+		u->limit = a.max_none ? 0 : a.max_v;
+	}
+	u->cpu_ok = a.cpu;
+	u->cpu_ns = a.cpu_ns;
+	return 0;
+}
+
+double ctrp_cpu_pct(uint64_t prev_ns, uint64_t cur_ns, double dt)
+{
+	if (dt <= 0 || cur_ns < prev_ns)
+		return -1;
+	return (double)(cur_ns - prev_ns) / (dt * 1e9) * 100.0;
+}

@@ -1,0 +1,55 @@
+/* Parsers for what container engines answer: the Docker Engine API (which
+ * Podman serves too), the engines' CLI `inspect` JSON, and the cgroup files
+ * our remote script prints. Pure functions over text, so unit tests and the
+ * fuzz target drive them with recordings; nothing here does I/O. */
+#ifndef FLEETDECK_CONTAINER_PARSE_H
+#define FLEETDECK_CONTAINER_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "model/containers.h"
+
+#define CTR_ID_MAX 65            /* 64 hex digits + NUL */
+
+/* GET /containers/json?all=1: the ids (validated hex) of up to max
+ * containers; *total gets how many the engine listed. Returns the number
+ * of ids, or -1 with err when the answer is not that list. */
+int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, int *total,
+	      char *err, size_t errlen);
+
+/* One inspect object (GET /containers/{id}/json) or an array of them (the
+ * CLI's `docker inspect` / `podman inspect`). Appends up to max - *n
+ * samples to out (name, image, state, restarts, limit; mem/cpu left
+ * invalid) and their main pids (0 when not running) to pids. Returns 0, or
+ * -1 with err when the text is not inspect JSON. */
+int ctrp_inspect(const char *json, size_t len, struct container_sample *out, long *pids,
+		 int max, int *n, char *err, size_t errlen);
+
+/* What one memory/CPU reading gave, from the API's stats or from cgroups. */
+struct ctr_usage {
+	bool mem_ok;
+	uint64_t mem_used;           /* usage minus inactive file cache, as docker stats */
+	bool limit_ok;
+	uint64_t limit;              /* 0: none (cgroup "max" / v1's huge number) */
+	bool cpu_ok;
+	uint64_t cpu_ns;             /* cumulative CPU time */
+};
+
+/* GET /containers/{id}/stats?stream=false&one-shot=true. The limit is not
+ * taken from here (the API reports the host's RAM when there is none).
+ * Returns 0, or -1 with err. */
+int ctrp_stats(const char *json, size_t len, struct ctr_usage *u, char *err, size_t errlen);
+
+/* The remote cgroup script's output: "@@pid N" starts a container's block,
+ * "@@file NAME" starts one of its cgroup files (v2: memory.current,
+ * memory.max, memory.stat, cpu.stat; v1: memory.usage_in_bytes,
+ * memory.limit_in_bytes, memory.stat, cpuacct.usage). Fills u for pid and
+ * returns 0, or -1 if that pid has no block or no usable file. */
+int ctrp_cgroup(const char *text, size_t len, long pid, struct ctr_usage *u);
+
+/* Percent of one core between two cumulative readings dt seconds apart;
+ * negative when it cannot be computed (counter reset, dt <= 0). */
+double ctrp_cpu_pct(uint64_t prev_ns, uint64_t cur_ns, double dt);
+
+#endif

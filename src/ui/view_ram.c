@@ -1,0 +1,407 @@
+/* View 3, RAM: who uses the memory on each host, and does the reserve hold?
+ *
+ * Per host, four rows: a summary line (status, used/total, available
+ * against ram_reserve, swap, PSI with its history, OOM kills), a stacked bar
+ * (one segment per container with a known usage, "other" = host processes,
+ * then free) with the reserve drawn as a marker, a legend naming each
+ * segment (containers without a memory limit flagged), and a spacer. Hosts
+ * under most pressure come first. Enter opens a table of the selected
+ * host's containers; Enter, Backspace or Left go back (Esc belongs to the
+ * framework: it leaves screens and clears the filter). */
+#include "config.h"
+#include "ui/views.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ROWS_PER_HOST 4
+#define MAX_ROWS 1024
+
+/* The per-container table: the host it shows, -1 when the list is shown.
+ * One UI per process, so this lives here rather than in every view_state. */
+static int table_host = -1;
+static int table_top;
+
+/* Fill roles of the container segments, in turn; the legend uses the same. */
+static const int seg_roles[] = { ROLE_BAR_USED, ROLE_BAR_SWAP, ROLE_OK, ROLE_TITLE, ROLE_HEADER };
+#define NSEG_ROLES ((int)(sizeof(seg_roles) / sizeof(seg_roles[0])))
+
+static bool breached(const struct fleet_host *fh, const struct host_sample *s)
+{
+	return fh->ram_reserve >= 0 && (s->valid & HV_MEM) &&
+	       s->mem_available < (uint64_t)fh->ram_reserve;
+}
+
+/* Pressure order: reserve breached, then host status, then PSI, then the
+ * share of memory in use. */
+static double pressure(const struct ui_ctx *u, size_t i)
+{
+	const struct host_sample *s = &u->snap->hosts[i];
+	double p = 0;
+
+	if (breached(&u->f->hosts[i], s))
+		p += 1e6;
+	p += (double)u->ev->hosts[i].status * 1e4;
+	if (s->valid & HV_PSI)
+		p += s->psi_some10 * 10;
+	if ((s->valid & HV_MEM) && s->mem_total)
+		p += 1.0 - (double)s->mem_available / (double)s->mem_total;
+	return p;
+}
+
+static size_t rows_collect(const struct ui_ctx *u, const char *filter, size_t *rows)
+{
+	size_t n = view_nhosts(u), k = 0;
+
+	for (size_t i = 0; i < n && k < MAX_ROWS; i++)
+		if (view_host_matches(u->f, i, filter))
+			rows[k++] = i;
+	for (size_t a = 1; a < k; a++) {
+		size_t v = rows[a], b = a;
+		double pv = pressure(u, v);
+		while (b > 0 && pressure(u, rows[b - 1]) < pv) {
+			rows[b] = rows[b - 1];
+			b--;
+		}
+		rows[b] = v;
+	}
+	return k;
+}
+
+static const struct host_containers *host_ctrs(const struct ui_ctx *u, size_t i)
+{
+	if (i >= u->snap->ncontainers || !u->snap->containers[i].collected)
+		return NULL;
+	return &u->snap->containers[i];
+}
+
+static bool no_limit(const struct container_sample *c)
+{
+	return (c->valid & CV_LIMIT) && c->mem_limit == 0;
+}
+
+/* "toneforge-server" -> key '1'; the bar and the legend share it. */
+static char seg_key(int k)
+{
+	return k < 9 ? (char)('1' + k) : (char)('a' + (k - 9) % 26);
+}
+
+static void summary_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
+{
+	const struct fleet_host *fh = &u->f->hosts[i];
+	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_eval *he = &u->ev->hosts[i];
+	int vrole = he->stale ? ROLE_STALE : ROLE_NORMAL, cx = x;
+	char a[16], b[16], r[16], buf[128];
+
+	if (he->stale && he->status != ST_WARN && he->status != ST_CRIT)
+		cells_text(c, cx, y, 7, ROLE_STALE, "STALE");
+	else
+		cells_text(c, cx, y, 7, view_status_role(he->status), view_status_word(he->status));
+	cx += 8;
+	cx += cells_text_ellipsis(c, cx, y, 20, he->stale ? ROLE_STALE : ROLE_TITLE, fh->name) + 2;
+	if (!(s->valid & HV_MEM) || !s->mem_total) {
+		cells_text(c, cx, y, x + w - cx, vrole, "memory n/a");
+		return;
+	}
+	str_fmt(buf, sizeof(buf), "used %s/%s  avail %s",
+		fmt_bytes(a, sizeof(a), (double)(s->mem_total - (s->mem_available < s->mem_total
+								  ? s->mem_available : s->mem_total))),
+		fmt_bytes(b, sizeof(b), (double)s->mem_total),
+		fmt_bytes(r, sizeof(r), (double)s->mem_available));
+	cx += cells_text(c, cx, y, x + w - cx, vrole, buf) + 2;
+	if (fh->ram_reserve >= 0) {
+		bool br = breached(fh, s);
+		str_fmt(buf, sizeof(buf), "reserve %s %s", fmt_bytes(a, sizeof(a), (double)fh->ram_reserve),
+			br ? "BREACHED" : "holds");
+		cx += cells_text(c, cx, y, x + w - cx, br ? ROLE_CRIT : he->stale ? ROLE_STALE : ROLE_OK,
+				 buf) + 2;
+	}
+	if (s->valid & HV_SWAP) {
+		str_fmt(buf, sizeof(buf), "swap %s/%s", fmt_bytes(a, sizeof(a), (double)s->swap_used),
+			fmt_bytes(b, sizeof(b), (double)s->swap_total));
+		cx += cells_text(c, cx, y, x + w - cx, vrole, buf) + 2;
+	}
+	if (s->valid & HV_PSI) {
+		str_fmt(buf, sizeof(buf), "PSI %.1f", s->psi_some10);
+		cx += cells_text(c, cx, y, x + w - cx,
+				 s->psi_some10 > fh->th.psi_warn && fh->th.psi_warn > 0 ? ROLE_WARN : vrole,
+				 buf) + 1;
+		if (x + w - cx >= 8) {
+			cells_sparkline(c, cx, y, 12 < x + w - cx ? 12 : x + w - cx, &s->hist_psi, 0, 100,
+					vrole);
+			cx += 13;
+		}
+	} else {
+		cx += cells_text(c, cx, y, x + w - cx, vrole, "PSI n/a") + 2;
+	}
+	if (s->valid & HV_OOM) {
+		str_fmt(buf, sizeof(buf), "OOM %llu", (unsigned long long)s->oom_kills);
+		cells_text(c, cx, y, x + w - cx, vrole, buf);
+	}
+}
+
+/* Fills [x0, x1) of the bar row with a segment. */
+static void seg_fill(struct cells *c, int x0, int x1, int y, int role, char key)
+{
+	for (int x = x0; x < x1; x++)
+		cells_put(c, x, y, cells_glyph(c, G_BAR_FULL), role);
+	if (key && x1 - x0 >= 2)
+		cells_put(c, x0, y, (uint32_t)key, ROLE_SELECTED);
+}
+
+static void bar_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
+{
+	const struct fleet_host *fh = &u->f->hosts[i];
+	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_containers *hc = host_ctrs(u, i);
+	bool stale = u->ev->hosts[i].stale;
+	double total, used, acc = 0;
+	int pos = x;
+
+	if (w < 4 || !(s->valid & HV_MEM) || !s->mem_total)
+		return;
+	total = (double)s->mem_total;
+	used = total - (double)(s->mem_available < s->mem_total ? s->mem_available : s->mem_total);
+	for (int k = 0; hc && k < hc->n; k++) {
+		const struct container_sample *ct = &hc->c[k];
+		int end;
+		if (!(ct->valid & CV_MEM) || acc + (double)ct->mem_used > used)
+			continue;
+		acc += (double)ct->mem_used;
+		end = x + (int)(acc / total * w + 0.5);
+		seg_fill(c, pos, end, y, stale ? ROLE_STALE : seg_roles[k % NSEG_ROLES], seg_key(k));
+		pos = end > pos ? end : pos;
+	}
+	/* other: what the host's own processes (and unknown containers) use */
+	{
+		int end = x + (int)(used / total * w + 0.5);
+		for (int xx = pos; xx < end; xx++)
+			cells_put(c, xx, y, cells_glyph(c, G_SHADE), stale ? ROLE_STALE : ROLE_DIM);
+		pos = end > pos ? end : pos;
+	}
+	for (int xx = pos; xx < x + w; xx++)
+		cells_put(c, xx, y, cells_glyph(c, G_BAR_FREE), ROLE_BAR_FREE);
+	if (fh->ram_reserve > 0 && (double)fh->ram_reserve <= total) {
+		int mx = x + (int)((1.0 - (double)fh->ram_reserve / total) * w);
+		if (mx >= x + w)
+			mx = x + w - 1;
+		cells_put(c, mx, y, cells_glyph(c, G_MARKER),
+			  breached(fh, s) ? ROLE_CRIT : ROLE_BAR_RESERVE);
+	}
+}
+
+/* "1 toneforge-server 410M no limit  2 golivebro 300M  other 1.1G  free 400M" */
+static void legend_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
+{
+	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_containers *hc = host_ctrs(u, i);
+	int cx = x, end = x + w;
+	double acc = 0;
+	char a[16], buf[96];
+
+	if (!hc) {
+		cells_text(c, cx, y, w, ROLE_DIM, "containers: not read yet");
+		return;
+	}
+	if (hc->err != CE_NONE && hc->n == 0) {
+		cells_text_ellipsis(c, cx, y, w, hc->err == CE_NO_ENGINE ? ROLE_DIM : ROLE_UNKNOWN,
+				    hc->error);
+		return;
+	}
+	if (hc->n == 0)
+		cx += cells_text(c, cx, y, w, ROLE_DIM, "no containers") + 2;
+	for (int k = 0; k < hc->n && cx < end; k++) {
+		const struct container_sample *ct = &hc->c[k];
+		const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
+		bool flag = t && t->ev.status >= ST_WARN;
+
+		cx += cells_put(c, cx, y, (uint32_t)seg_key(k), seg_roles[k % NSEG_ROLES]);
+		cx++;
+		if (ct->valid & CV_MEM)
+			acc += (double)ct->mem_used;
+		str_fmt(buf, sizeof(buf), "%s %s", ct->name,
+			ct->valid & CV_MEM ? fmt_bytes(a, sizeof(a), (double)ct->mem_used)
+			: strcmp(ct->state, "running") ? ct->state : "n/a");
+		cx += cells_text_ellipsis(c, cx, y, end - cx, flag ? view_status_role(t->ev.status)
+					  : ROLE_NORMAL, buf) + 1;
+		if (no_limit(ct))
+			cx += cells_text(c, cx, y, end - cx, flag ? ROLE_WARN : ROLE_DIM, "no limit") + 1;
+		cx++;
+	}
+	if ((s->valid & HV_MEM) && cx < end) {
+		double used = (double)s->mem_total - (double)s->mem_available;
+		str_fmt(buf, sizeof(buf), "other %s", fmt_bytes(a, sizeof(a), used > acc ? used - acc : 0));
+		cx += cells_text(c, cx, y, end - cx, ROLE_DIM, buf) + 2;
+		str_fmt(buf, sizeof(buf), "free %s", fmt_bytes(a, sizeof(a), (double)s->mem_available));
+		cells_text(c, cx, y, end - cx, ROLE_NORMAL, buf);
+	}
+}
+
+/* The host-wide container problems (overcommit, engine, missing) and the
+ * reserve crit, after the legend when there is room: on the spacer row. */
+static void problems_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
+{
+	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, -1);
+	const struct host_eval *he = &u->ev->hosts[i];
+	int cx = x;
+
+	for (int p = 0; p < he->nproblems && cx < x + w; p++)
+		if (!strcmp(he->problems[p].code, "reserve") || !strcmp(he->problems[p].code, "psi") ||
+		    !strcmp(he->problems[p].code, "oom"))
+			cx += cells_text_ellipsis(c, cx, y, x + w - cx,
+						  view_status_role(he->problems[p].severity),
+						  he->problems[p].text) + 2;
+	for (int p = 0; t && p < t->ev.nproblems && cx < x + w; p++) {
+		if (!strcmp(t->ev.problems[p].code, "engine") && t->ev.problems[p].severity == ST_UNKNOWN &&
+		    host_ctrs(u, i) && host_ctrs(u, i)->n == 0)
+			continue;   /* already the legend */
+		cx += cells_text_ellipsis(c, cx, y, x + w - cx, view_status_role(t->ev.problems[p].severity),
+					  t->ev.problems[p].text) + 2;
+	}
+}
+
+static void list_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
+		      const struct ui_state *s, struct view_state *vs)
+{
+	size_t rows[MAX_ROWS], n = rows_collect(u, s->filter, rows);
+	int page = (body.h - 1) / ROWS_PER_HOST;
+	int x = body.x + 1, w = body.w - 2;
+
+	cells_text(c, x, body.y, w, ROLE_HEADER,
+		   "RAM by container (bar: containers, other = host processes, free; | = reserve)");
+	view_list_layout(vs, (int)n, page, body.y + 1);
+	vs->target = n ? (int)rows[vs->sel] : -1;
+	if (!n) {
+		cells_text(c, x, body.y + 2, w, ROLE_DIM, s->filter[0] ? "no host matches the filter"
+			   : "no hosts");
+		return;
+	}
+	for (int k = 0; k < page && vs->top + k < (int)n; k++) {
+		size_t i = rows[vs->top + k];
+		int y = body.y + 1 + k * ROWS_PER_HOST;
+
+		summary_line(c, x, y, w, u, i);
+		bar_line(c, x + 8, y + 1, w - 8, u, i);
+		legend_line(c, x + 8, y + 2, w - 8, u, i);
+		problems_line(c, x + 8, y + 3, w - 8, u, i);
+		if (vs->top + k == vs->sel && !u->wall)
+			cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
+	}
+}
+
+static void table_row(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i, int k)
+{
+	const struct container_sample *ct = &u->snap->containers[i].c[k];
+	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
+	enum status st = t ? t->ev.status : ST_UNKNOWN;
+	char used[16], lim[16], cpu[16], rs[16], buf[256];
+
+	if (ct->valid & CV_MEM)
+		fmt_bytes(used, sizeof(used), (double)ct->mem_used);
+	str_copy(lim, !(ct->valid & CV_LIMIT) ? "n/a" : ct->mem_limit ? "" : "none", sizeof(lim));
+	if ((ct->valid & CV_LIMIT) && ct->mem_limit)
+		fmt_bytes(lim, sizeof(lim), (double)ct->mem_limit);
+	str_fmt(cpu, sizeof(cpu), "%.1f%%", ct->cpu_pct);
+	str_fmt(rs, sizeof(rs), "%d", ct->restarts);
+	cells_text(c, x, y, 7, view_status_role(st), view_status_word(st));
+	str_fmt(buf, sizeof(buf), "%-24.24s %-9.9s %8s %8s %7s %4s  %-20.20s %s", ct->name, ct->state,
+		ct->valid & CV_MEM ? used : "n/a", lim, ct->valid & CV_CPU ? cpu : "n/a",
+		ct->valid & CV_RESTARTS ? rs : "n/a", ct->image,
+		t && t->ev.nproblems ? t->ev.problems[0].text : "");
+	cells_text(c, x + 8, y, w - 8, t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL, buf);
+}
+
+static void table_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
+		       struct view_state *vs)
+{
+	size_t i = (size_t)table_host;
+	const struct host_containers *hc = host_ctrs(u, i);
+	int x = body.x + 1, w = body.w - 2, page = body.h - 3, n = hc ? hc->n : 0;
+
+	vs->target = table_host;
+	cells_textf(c, x, body.y, w, ROLE_TITLE, "Containers on %s  %s%s(Enter/Backspace: back)",
+		    u->f->hosts[i].name, hc && hc->via[0] ? hc->via : "", hc && hc->via[0] ? "  " : "");
+	cells_textf(c, x, body.y + 1, w, ROLE_HEADER, "%-7s %-24s %-9s %8s %8s %7s %4s  %-20s %s",
+		    "STATUS", "NAME", "STATE", "MEM", "LIMIT", "CPU", "RST", "IMAGE", "PROBLEM");
+	if (!hc || (hc->n == 0)) {
+		cells_text(c, x, body.y + 2, w, ROLE_DIM, !hc ? "containers not read yet"
+			   : hc->error[0] ? hc->error : "no containers");
+		return;
+	}
+	if (table_top > n - (page > 0 ? page : 1))
+		table_top = n - (page > 0 ? page : 1);
+	if (table_top < 0)
+		table_top = 0;
+	for (int k = 0; k < page && table_top + k < n; k++)
+		table_row(c, x, body.y + 2 + k, w, u, i, table_top + k);
+	if (hc->total > hc->n)
+		cells_textf(c, x, body.y + body.h - 1, w, ROLE_DIM, "(%d more not shown)",
+			    hc->total - hc->n);
+}
+
+static void ram_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
+		     const struct ui_state *s, struct view_state *vs)
+{
+	if (table_host >= 0 && (size_t)table_host < view_nhosts(u)) {
+		view_list_layout(vs, vs->nitems, vs->page, vs->list_y);
+		table_draw(c, body, u, vs);
+		return;
+	}
+	table_host = -1;
+	list_draw(c, body, u, s, vs);
+}
+
+static int ram_target(const struct ui_ctx *u, const struct ui_state *s, int item)
+{
+	size_t rows[MAX_ROWS], n = rows_collect(u, s->filter, rows);
+
+	return item >= 0 && (size_t)item < n ? (int)rows[item] : -1;
+}
+
+static bool ram_key(struct ui_state *s, const struct ui_ctx *u, struct view_state *vs, int key)
+{
+	if (table_host >= 0) {
+		if (key == UK_ENTER || key == '\r' || key == UK_BACKSPACE || key == UK_LEFT ||
+		    key == 8 || key == 'h') {
+			table_host = -1;
+			return true;
+		}
+		if (key == 'j' || key == UK_DOWN)
+			table_top++;
+		else if (key == 'k' || key == UK_UP)
+			table_top = table_top > 0 ? table_top - 1 : 0;
+		return true;   /* the table owns every other key while it is open */
+	}
+	if (key == UK_ENTER || key == '\r') {
+		int h = ram_target(u, s, vs->sel);
+		if (h < 0)
+			return false;
+		table_host = h;
+		table_top = 0;
+		return true;
+	}
+	return false;
+}
+
+static int ram_hit(const struct view_state *vs, int x, int y)
+{
+	if (table_host >= 0 || y < vs->list_y)
+		return -1;
+	int item = vs->top + (y - vs->list_y) / ROWS_PER_HOST;
+
+	(void)x;
+	return item < vs->nitems ? item : -1;
+}
+
+const struct view view_ram = {
+	.hotkey = '3',
+	.name = "ram",
+	.title = "RAM",
+	.ready = true,
+	.draw = ram_draw,
+	.on_key = ram_key,
+	.hit = ram_hit,
+	.target = ram_target,
+};

@@ -1,0 +1,127 @@
+/* View 6, Runners: every [runners] fleet with count/min/max, busy/idle/
+ * offline, the queue, an action in progress, and the selected fleet's
+ * runners. Keys: + and - scale by step, = scales to a typed count. */
+#include "config.h"
+#include "ui/views.h"
+#include "action/action.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static const char *num(char *buf, size_t size, int v, bool ok)
+{
+	if (!ok || v < 0)
+		return "n/a";
+	str_fmt(buf, size, "%d", v);
+	return buf;
+}
+
+static void fleet_row(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i,
+		      bool selected)
+{
+	const struct fleet_section *sec = fleet_nth(u->f, SEC_RUNNERS, i);
+	const struct runners_sample *r = &u->snap->runners[i];
+	const struct target_eval *t = rules_target_find(u->ev, TK_RUNNERS, (int)i, -1);
+	enum status st = t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN;
+	bool ok = r->collected && !r->error[0];
+	bool states = ok && r->busy + r->idle + r->offline > 0;
+	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
+	char a[12], b[12], cc[12], d[12], q[12];
+	struct action_progress p;
+	int x = body.x + 1;
+
+	cells_text(c, x, y, 8, view_status_role(st), view_status_word(st));
+	cells_text_ellipsis(c, x + 9, y, 20, role, sec->name);
+	cells_text(c, x + 30, y, 13, ROLE_DIM, fleet_section_value(sec, "provider"));
+	cells_textf(c, x + 44, y, 14, role, "%s [%s..%s]", num(a, sizeof(a), r->count, ok),
+		    fleet_section_value(sec, "min") ? fleet_section_value(sec, "min") : "0",
+		    fleet_section_value(sec, "max") ? fleet_section_value(sec, "max") : "-");
+	cells_textf(c, x + 59, y, 22, role, "%s/%s/%s  q %s", num(b, sizeof(b), r->busy, states),
+		    num(cc, sizeof(cc), r->idle, states), num(d, sizeof(d), r->offline, states),
+		    num(q, sizeof(q), r->queued, ok));
+	if (actions_progress(u->actions, SEC_RUNNERS, (int)i, &p))
+		cells_textf(c, x + 83, y, body.w - 84, p.active ? ROLE_WARN : p.ok ? ROLE_OK : ROLE_CRIT,
+			    "%s%s", p.active ? "running: " : "", p.text);
+	else if (t && t->ev.nproblems)
+		cells_text_ellipsis(c, x + 83, y, body.w - 84, ROLE_DIM, t->ev.problems[0].text);
+	if (selected)
+		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
+}
+
+static void runners_list(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i)
+{
+	const struct runners_sample *r = &u->snap->runners[i];
+	const struct fleet_section *sec = fleet_nth(u->f, SEC_RUNNERS, i);
+	int x = body.x + 2, col = 0;
+
+	cells_textf(c, body.x + 1, y++, body.w - 2, ROLE_HEADER, "Runners of %s", sec->name);
+	if (r->error[0]) {
+		cells_text_ellipsis(c, x, y, body.w - 3, ROLE_CRIT, r->error);
+		return;
+	}
+	if (!r->collected) {
+		cells_text(c, x, y, body.w - 3, ROLE_DIM, "not listed yet");
+		return;
+	}
+	if (r->n == 0)
+		cells_text(c, x, y, body.w - 3, ROLE_DIM, "none running");
+	for (int k = 0; k < r->n && y < body.y + body.h - 1; k++) {
+		cells_textf(c, x + col * 38, y, 37, ROLE_NORMAL, "%-24.24s %s", r->r[k].name, r->r[k].state);
+		if (++col == 2 || body.w < 80) {
+			col = 0;
+			y++;
+		}
+	}
+}
+
+static void runners_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
+			 const struct ui_state *s, struct view_state *vs)
+{
+	size_t n = u->snap->nrunners < fleet_count(u->f, SEC_RUNNERS) ? u->snap->nrunners :
+		   fleet_count(u->f, SEC_RUNNERS);
+	int y = body.y + 1, page;
+
+	(void)s;
+	vs->target = -1;
+	if (n == 0) {
+		view_list_layout(vs, 0, 1, y);
+		cells_text(c, body.x + 2, y, body.w - 4, ROLE_DIM,
+			   "No [runners] in this fleet file (see fleetdeck.fleet(5)).");
+		return;
+	}
+	cells_text(c, body.x + 1, y, body.w - 2, ROLE_HEADER,
+		   "STATUS   FLEET                PROVIDER      COUNT [MIN..MAX] BUSY/IDLE/OFF  QUEUE  ACTION / PROBLEM");
+	y++;
+	page = body.h / 2 - 2;
+	if (page < 1)
+		page = 1;
+	view_list_layout(vs, (int)n, page, y);
+	vs->list_x = body.x;
+	vs->list_w = body.w;
+	for (int k = vs->top; k < (int)n && k < vs->top + vs->page; k++)
+		fleet_row(c, body, y++, u, (size_t)k, k == vs->sel && !u->wall);
+	y++;
+	cells_text(c, body.x + 1, y++, body.w - 2, u->read_only ? ROLE_WARN : ROLE_HELP, u->read_only ?
+		   "read-only: + - = are disabled" : "+ add  - remove  = scale to N  (a plan is shown first)");
+	runners_list(c, body, y + 1, u, (size_t)vs->sel);
+}
+
+static bool runners_key(struct ui_state *s, const struct ui_ctx *u, struct view_state *vs, int key)
+{
+	(void)u;
+	if (!view_is_action_key(key) || key == 'r' || vs->nitems <= 0)
+		return false;
+	s->act = (struct ui_act_req){ .pending = true, .skind = SEC_RUNNERS, .index = vs->sel,
+				      .count = -1,
+				      .kind = key == '+' ? AK_SCALE_UP : key == '-' ? AK_SCALE_DOWN : AK_SCALE_TO };
+	return true;
+}
+
+const struct view view_runners = {
+	.hotkey = '6',
+	.name = "runners",
+	.title = "Runners",
+	.ready = true,
+	.draw = runners_draw,
+	.on_key = runners_key,
+};

@@ -1,0 +1,443 @@
+/* Containers and RAM contention: the parsers on recordings (tests/data/
+ * containers/README says which are real podman 4.3 answers and which are
+ * recordings written from the Docker API / kernel documentation), the
+ * rules of SPEC §3, the JSON of SPEC §4 and the RAM view. */
+#include "config.h"
+#include "collect/container_parse.h"
+#include "out/domains.h"
+#include "rules/rules.h"
+#include "ui/views.h"
+#include "util/util.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1795392540.0
+#define MiB (1024ULL * 1024)
+#define GiB (1024ULL * MiB)
+
+static char *slurp(const char *name, size_t *len)
+{
+	char *path = xasprintf("%s/tests/data/containers/%s", SRCDIR, name);
+	FILE *fp = fopen(path, "rb");
+	char *buf = xmalloc(1 << 20);
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	*len = fread(buf, 1, (1 << 20) - 1, fp);
+	buf[*len] = 0;
+	fclose(fp);
+	free(path);
+	return buf;
+}
+
+/* --- parsers ----------------------------------------------------------------- */
+
+START_TEST(test_list_podman)
+{
+	size_t len;
+	char *j = slurp("podman-4.3-list.json", &len);
+	char ids[4][CTR_ID_MAX], err[200];
+	int total = 0, n = ctrp_list(j, len, ids, 4, &total, err, sizeof(err));
+
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(total, 2);
+	ck_assert_int_eq((int)strlen(ids[0]), 64);
+	/* capped: total still counts every container */
+	ck_assert_int_eq(ctrp_list(j, len, ids, 1, &total, err, sizeof(err)), 1);
+	ck_assert_int_eq(total, 2);
+	ck_assert_int_eq(ctrp_list("{\"message\":\"x\"}", 15, ids, 4, &total, err, sizeof(err)), -1);
+	ck_assert_int_eq(ctrp_list("[{\"Id\":\"../../x\"}]", 18, ids, 4, &total, err, sizeof(err)), 0);
+	free(j);
+}
+END_TEST
+
+START_TEST(test_inspect_podman_api_and_cli)
+{
+	size_t len;
+	char *j = slurp("podman-4.3-inspect-web1.json", &len);
+	struct container_sample c[4];
+	long pids[4];
+	char err[200];
+	int n = 0;
+
+	ck_assert_int_eq(ctrp_inspect(j, len, c, pids, 4, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(c[0].name, "web1");           /* API "/web1" */
+	ck_assert_str_eq(c[0].image, "localhost/fdbox:latest");
+	ck_assert_str_eq(c[0].state, "created");
+	ck_assert(c[0].valid & CV_LIMIT);
+	ck_assert_uint_eq(c[0].mem_limit, 256 * MiB);
+	ck_assert_int_eq((int)pids[0], 0);
+	free(j);
+
+	j = slurp("podman-4.3-cli-inspect.json", &len);
+	n = 0;
+	ck_assert_int_eq(ctrp_inspect(j, len, c, pids, 4, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(c[0].name, "web1");
+	ck_assert_uint_eq(c[0].mem_limit, 256 * MiB);
+	ck_assert_str_eq(c[1].name, "nolimit");
+	ck_assert(c[1].valid & CV_LIMIT);
+	ck_assert_uint_eq(c[1].mem_limit, 0);           /* no limit */
+	free(j);
+}
+END_TEST
+
+START_TEST(test_inspect_docker_cli)
+{
+	size_t len;
+	char *j = slurp("docker-cli-inspect.json", &len);
+	struct container_sample c[4];
+	long pids[4];
+	char err[200];
+	int n = 0;
+
+	ck_assert_int_eq(ctrp_inspect(j, len, c, pids, 4, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(c[0].name, "toneforge-server");
+	ck_assert_str_eq(c[0].image, "ghcr.io/toneforge/server:1.8.2");
+	ck_assert_str_eq(c[0].state, "running");
+	ck_assert_int_eq(c[0].restarts, 3);
+	ck_assert_int_eq((int)pids[0], 4242);
+	ck_assert_str_eq(c[0].id, "b3b8e1f6a0c2");
+	ck_assert_str_eq(c[1].state, "exited");
+	ck_assert_uint_eq(c[1].mem_limit, 512 * MiB);
+	/* malformed: an error, no crash, nothing appended */
+	n = 0;
+	ck_assert_int_eq(ctrp_inspect("[{\"Id\":", 7, c, pids, 4, &n, err, sizeof(err)), -1);
+	ck_assert_int_eq(n, 0);
+	ck_assert(strstr(err, "not JSON") != NULL);
+	free(j);
+}
+END_TEST
+
+START_TEST(test_stats_recordings)
+{
+	size_t len;
+	char *j = slurp("docker-stats-v1.json", &len), err[200];
+	struct ctr_usage u;
+
+	ck_assert_int_eq(ctrp_stats(j, len, &u, err, sizeof(err)), 0);
+	ck_assert(u.mem_ok);
+	ck_assert_uint_eq(u.mem_used, 7585792 - 1048576);   /* usage - total_inactive_file */
+	ck_assert(u.cpu_ok);
+	ck_assert_uint_eq(u.cpu_ns, 100215355);
+	ck_assert(!u.limit_ok);          /* the API's limit is the host's RAM when none */
+	free(j);
+	j = slurp("docker-stats-v2.json", &len);
+	ck_assert_int_eq(ctrp_stats(j, len, &u, err, sizeof(err)), 0);
+	ck_assert_uint_eq(u.mem_used, 429916160 - 35643392);  /* usage - inactive_file */
+	ck_assert_uint_eq(u.cpu_ns, 86400123000ULL);
+	free(j);
+	/* a created container: podman answers an error object */
+	ck_assert_int_eq(ctrp_stats("{\"cause\":\"x\"}", 13, &u, err, sizeof(err)), 0);
+	ck_assert(!u.mem_ok && !u.cpu_ok);
+	ck_assert_int_eq(ctrp_stats("garbage", 7, &u, err, sizeof(err)), -1);
+}
+END_TEST
+
+START_TEST(test_cgroup_v2_v1)
+{
+	size_t len;
+	char *t = slurp("cgroup-v2.txt", &len);
+	struct ctr_usage u;
+
+	ck_assert_int_eq(ctrp_cgroup(t, len, 4242, &u), 0);
+	ck_assert_uint_eq(u.mem_used, 429916160 - 35643392);
+	ck_assert(u.limit_ok);
+	ck_assert_uint_eq(u.limit, 0);                 /* "max" */
+	ck_assert_uint_eq(u.cpu_ns, 86400123000ULL);
+	ck_assert_int_eq(ctrp_cgroup(t, len, 4343, &u), 0);
+	ck_assert_uint_eq(u.limit, 256 * MiB);
+	ck_assert_uint_eq(u.mem_used, 209715200);
+	ck_assert_int_eq(ctrp_cgroup(t, len, 4444, &u), -1);  /* block without files */
+	ck_assert_int_eq(ctrp_cgroup(t, len, 1, &u), -1);     /* no block */
+	free(t);
+	t = slurp("cgroup-v1.txt", &len);
+	ck_assert_int_eq(ctrp_cgroup(t, len, 5151, &u), 0);
+	ck_assert_uint_eq(u.mem_used, 7585792 - 1048576);
+	ck_assert(u.limit_ok);
+	ck_assert_uint_eq(u.limit, 0);                 /* v1's "no limit" number */
+	ck_assert_uint_eq(u.cpu_ns, 100215355);
+	ck_assert_int_eq(ctrp_cgroup(t, len, 5252, &u), 0);
+	ck_assert_uint_eq(u.limit, 512 * MiB);
+	ck_assert_uint_eq(u.mem_used, 100000000);
+	free(t);
+	/* CPU: 0.5 s of CPU over 1 s = 50 % of one core; a reset is unknown */
+	ck_assert_double_eq_tol(ctrp_cpu_pct(1000000000ULL, 1500000000ULL, 1.0), 50.0, 1e-9);
+	ck_assert(ctrp_cpu_pct(2, 1, 1.0) < 0);
+}
+END_TEST
+
+/* --- rules, JSON and the view ------------------------------------------------- */
+
+static const char fleet_text[] =
+	"[fleet t]\ninterval = 2s\n"
+	"[host vps]\nssh = local\nram_reserve = 512M\n"
+	"[host quiet]\nssh = local\n"
+	"[service toneforge]\nhost = vps\ncontainer = toneforge-server\n"
+	"[service golivebro]\nhost = vps\ncontainer = golivebro\n"
+	"[service ghost]\nhost = vps\ncontainer = ghost\nmem_limit = 1G\n";
+
+struct fx {
+	struct fleet f;
+	struct snapshot snap;
+	struct host_sample hs[2];
+	struct host_containers hc[2];
+	struct rules_state st;
+	struct evaluation ev;
+};
+
+static void ctr(struct host_containers *hc, const char *name, const char *state,
+		uint64_t used, uint64_t limit)
+{
+	struct container_sample *c = &hc->c[hc->n++];
+
+	memset(c, 0, sizeof(*c));
+	str_copy(c->name, name, sizeof(c->name));
+	str_copy(c->state, state, sizeof(c->state));
+	str_copy(c->image, "img", sizeof(c->image));
+	c->valid = CV_LIMIT | CV_RESTARTS | (used ? CV_MEM : 0);
+	c->mem_used = used;
+	c->mem_limit = limit;
+	hc->total = hc->n;
+}
+
+static void fx_setup(struct fx *x, uint64_t avail)
+{
+	struct fleet_diags d = { 0 };
+
+	memset(x, 0, sizeof(*x));
+	ck_assert_int_eq(fleet_load_buffer("t.fleet", fleet_text, strlen(fleet_text), &x->f, &d), 0);
+	fleet_diags_free(&d);
+	for (int i = 0; i < 2; i++) {
+		x->hs[i].conn = HC_OK;
+		x->hs[i].sampled_at = T0 - 1;
+		x->hs[i].interval = 2;
+		x->hs[i].rounds = 5;
+		x->hs[i].valid = HV_MEM | HV_PSI | HV_SWAP;
+		x->hs[i].mem_total = 2 * GiB;
+		x->hs[i].mem_available = avail;
+		x->hc[i].collected = true;
+		x->hc[i].sampled_at = T0 - 1;
+		x->hc[i].interval = 2;
+	}
+	x->hc[1].err = CE_NO_ENGINE;
+	str_copy(x->hc[1].error, "no container engine (no socket at /var/run/docker.sock)",
+		 sizeof(x->hc[1].error));
+	x->snap.nhosts = x->snap.ncontainers = 2;
+	x->snap.hosts = x->hs;
+	x->snap.containers = x->hc;
+	rules_state_init(&x->st, 2);
+}
+
+static void fx_eval(struct fx *x, double now)
+{
+	evaluation_free(&x->ev);
+	memset(&x->ev, 0, sizeof(x->ev));
+	rules_evaluate(&x->f, &x->snap, now, &x->st, &x->ev);
+}
+
+static void fx_free(struct fx *x)
+{
+	evaluation_free(&x->ev);
+	rules_state_free(&x->st);
+	fleet_free(&x->f);
+}
+
+static bool has_problem(const struct target_eval *t, const char *code)
+{
+	for (int p = 0; t && p < t->ev.nproblems; p++)
+		if (!strcmp(t->ev.problems[p].code, code))
+			return true;
+	return false;
+}
+
+START_TEST(test_rules_seed_case)
+{
+	struct fx x;
+	const struct target_eval *t;
+
+	fx_setup(&x, 300 * MiB);
+	ctr(&x.hc[0], "toneforge-server", "running", 700 * MiB, 0);
+	ctr(&x.hc[0], "golivebro", "exited", 0, 1536 * MiB);
+	fx_eval(&x, T0);
+	t = rules_target_find(&x.ev, TK_CONTAINER, 0, 0);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t->target, "container/vps/toneforge-server");
+	ck_assert_int_eq(t->ev.status, ST_WARN);
+	ck_assert(has_problem(t, "nolimit"));
+	t = rules_target_find(&x.ev, TK_CONTAINER, 0, 1);
+	ck_assert_int_eq(t->ev.status, ST_CRIT);        /* service golivebro needs it */
+	ck_assert(has_problem(t, "down"));
+	t = rules_target_find(&x.ev, TK_CONTAINER, 0, -1);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(has_problem(t, "missing"));           /* ghost */
+	/* 1G (ghost's mem_limit; golivebro is exited) is not > 2G: no overcommit */
+	ck_assert(!has_problem(t, "overcommit"));
+	/* the reserve: a host crit, as the host rules say */
+	ck_assert_int_eq(x.ev.hosts[0].status, ST_CRIT);
+	/* quiet host: no engine and none asked for, no target, not unknown */
+	ck_assert_ptr_null(rules_target_find(&x.ev, TK_CONTAINER, 1, -1));
+	fx_free(&x);
+}
+END_TEST
+
+START_TEST(test_rules_overcommit_stale)
+{
+	struct fx x;
+	const struct target_eval *t;
+
+	fx_setup(&x, 1 * GiB);
+	ctr(&x.hc[0], "toneforge-server", "running", 700 * MiB, 1536 * MiB);
+	ctr(&x.hc[0], "golivebro", "running", 300 * MiB, 1 * GiB);
+	fx_eval(&x, T0);
+	t = rules_target_find(&x.ev, TK_CONTAINER, 0, -1);
+	ck_assert(has_problem(t, "overcommit"));        /* 1.5G + 1G + 1G (ghost) > 2G */
+	ck_assert_int_eq(rules_target_find(&x.ev, TK_CONTAINER, 0, 0)->ev.status, ST_OK);
+	/* 3 x interval later with no new list: unknown, never green */
+	fx_eval(&x, T0 + 10);
+	t = rules_target_find(&x.ev, TK_CONTAINER, 0, 0);
+	ck_assert(t->ev.stale);
+	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
+	fx_free(&x);
+}
+END_TEST
+
+START_TEST(test_rules_engine_errors)
+{
+	struct fx x;
+	const struct target_eval *t;
+
+	fx_setup(&x, 1 * GiB);
+	x.hc[0].err = CE_PERMISSION;
+	str_copy(x.hc[0].error, "permission denied on /run/podman/podman.sock: join its group podman",
+		 sizeof(x.hc[0].error));
+	fx_eval(&x, T0);
+	t = rules_target_find(&x.ev, TK_CONTAINER, 0, -1);
+	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
+	ck_assert(strstr(t->ev.problems[0].text, "podman.sock") != NULL);
+	/* the expected containers are not judged "missing" from an unreadable engine */
+	ck_assert(!has_problem(t, "missing"));
+	fx_free(&x);
+}
+END_TEST
+
+START_TEST(test_json_containers)
+{
+	struct fx x;
+	json_t *a, *o;
+
+	fx_setup(&x, 300 * MiB);
+	ctr(&x.hc[0], "toneforge-server", "running", 700 * MiB, 0);
+	ctr(&x.hc[0], "golivebro", "running", 300 * MiB, 1 * GiB);
+	x.hc[0].c[1].valid |= CV_CPU;
+	x.hc[0].c[1].cpu_pct = 12.5;
+	fx_eval(&x, T0);
+	a = json_containers(&x.f, &x.snap, &x.ev, T0, 0);
+	ck_assert_int_eq((int)json_array_size(a), 2);
+	o = json_array_get(a, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "name")), "toneforge-server");
+	ck_assert(json_is_null(json_object_get(o, "mem_limit")));
+	ck_assert(json_is_null(json_object_get(o, "cpu_pct")));     /* unknown, not 0 */
+	ck_assert_int_eq((int)json_integer_value(json_object_get(o, "mem_used")), (int)(700 * MiB));
+	ck_assert_str_eq(json_string_value(json_object_get(o, "status")), "warn");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(o, "problems"), 0)),
+			 "no memory limit");
+	o = json_array_get(a, 1);
+	ck_assert_int_eq((int)json_integer_value(json_object_get(o, "mem_limit")), (int)(1 * GiB));
+	ck_assert(json_real_value(json_object_get(o, "cpu_pct")) == 12.5);
+	json_decref(a);
+	a = json_containers(&x.f, &x.snap, &x.ev, T0, 1);
+	ck_assert_int_eq((int)json_array_size(a), 0);
+	json_decref(a);
+	fx_free(&x);
+}
+END_TEST
+
+static int row_of(const struct cells *c, const char *text)
+{
+	for (int y = 0; y < c->h; y++) {
+		char *row = cells_row_text(c, y);
+		bool hit = strstr(row, text) != NULL;
+		free(row);
+		if (hit)
+			return y;
+	}
+	return -1;
+}
+
+START_TEST(test_view_ram)
+{
+	struct fx x;
+	struct ui_ctx u = { 0 };
+	struct ui_state s;
+	struct cells c;
+	static const int sizes[][2] = { { 120, 30 }, { 80, 24 }, { 79, 23 }, { 20, 5 }, { 0, 0 } };
+
+	fx_setup(&x, 300 * MiB);
+	ctr(&x.hc[0], "toneforge-server", "running", 700 * MiB, 0);
+	ctr(&x.hc[0], "golivebro", "running", 300 * MiB, 1 * GiB);
+	fx_eval(&x, T0);
+	u.f = &x.f;
+	u.snap = &x.snap;
+	u.ev = &x.ev;
+	u.now = T0;
+	u.rotate_left = -1;
+	ui_state_init(&s, "ram", false, T0);
+	cells_init(&c, 120, 30, false);
+	frame_draw(&c, &u, &s);
+	ck_assert_int_ge(row_of(&c, "reserve 512M BREACHED"), 0);
+	ck_assert_int_ge(row_of(&c, "toneforge-server 700M no limit"), 0);
+	ck_assert_int_ge(row_of(&c, "reserve breached"), 0);
+	ck_assert_int_ge(row_of(&c, "ghost of service ghost does not exist"), 0);
+	/* the breached host comes first, before the quiet one */
+	ck_assert_int_lt(row_of(&c, "vps "), row_of(&c, "quiet"));
+	ck_assert_int_ge(row_of(&c, "no container engine"), 0);
+	/* Enter: the per-container table; Enter again: back */
+	ck_assert_int_eq(nav_key(&s, &u, UK_ENTER), UA_DRAW);
+	frame_draw(&c, &u, &s);
+	ck_assert_int_ge(row_of(&c, "Containers on vps"), 0);
+	ck_assert_int_ge(row_of(&c, "img"), 0);
+	ck_assert_int_eq(nav_key(&s, &u, UK_ENTER), UA_DRAW);
+	frame_draw(&c, &u, &s);
+	ck_assert_int_lt(row_of(&c, "Containers on vps"), 0);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		cells_resize(&c, sizes[k][0], sizes[k][1]);
+		frame_draw(&c, &u, &s);          /* clipped: nothing drawn outside */
+	}
+	cells_free(&c);
+	fx_free(&x);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("containers");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_list_podman);
+	tcase_add_test(tc, test_inspect_podman_api_and_cli);
+	tcase_add_test(tc, test_inspect_docker_cli);
+	tcase_add_test(tc, test_stats_recordings);
+	tcase_add_test(tc, test_cgroup_v2_v1);
+	tcase_add_test(tc, test_rules_seed_case);
+	tcase_add_test(tc, test_rules_overcommit_stale);
+	tcase_add_test(tc, test_rules_engine_errors);
+	tcase_add_test(tc, test_json_containers);
+	tcase_add_test(tc, test_view_ram);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

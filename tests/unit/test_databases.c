@@ -1,0 +1,245 @@
+/* Backup sources' parsers (restic, pgBackRest, file, command times), the
+ * RPO rule at and around its thresholds, and the DSN mask. */
+#include "config.h"
+#include "collect/backup_parse.h"
+#include "rules/rules_databases.h"
+#include "util/util.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1795392540.0
+
+static char *slurp(const char *name)
+{
+	const char *dir = getenv("TOP_SRCDIR");
+	char *path = xasprintf("%s/tests/data/databases/%s", dir ? dir : ".", name);
+	FILE *fp = fopen(path, "r");
+	char *buf = xcalloc(1, 1 << 20);
+	size_t n;
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	n = fread(buf, 1, (1 << 20) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	free(path);
+	return buf;
+}
+
+static struct backup_sample fresh(void)
+{
+	struct backup_sample b;
+
+	memset(&b, 0, sizeof(b));
+	b.count = -1;
+	return b;
+}
+
+START_TEST(test_time_formats)
+{
+	double t;
+
+	ck_assert_int_eq(backup_parse_time("1577836800", &t), 0);
+	ck_assert_double_eq(t, 1577836800);
+	ck_assert_int_eq(backup_parse_time(" 1577836800.5\n", &t), 0);
+	ck_assert_double_eq(t, 1577836800.5);
+	ck_assert_int_eq(backup_parse_time("2020-01-01T00:00:00Z", &t), 0);
+	ck_assert_double_eq(t, 1577836800);
+	ck_assert_int_eq(backup_parse_time("2020-01-01 02:00:00+02:00", &t), 0);
+	ck_assert_double_eq(t, 1577836800);
+	ck_assert_int_eq(backup_parse_time("2019-12-31T19:00:00.250-0500", &t), 0);
+	ck_assert_double_eq(t, 1577836800.25);
+	ck_assert_int_eq(backup_parse_time("2024-02-29T12:00:00", &t), 0);  /* no zone: UTC */
+	ck_assert_double_eq(t, 1709208000);
+	/* restic's nanoseconds and offset */
+	ck_assert_int_eq(backup_parse_time("2020-01-01T01:00:00.123456789+01:00", &t), 0);
+	ck_assert(t > 1577836800.12 && t < 1577836800.13);
+	ck_assert_int_eq(backup_parse_time("", &t), -1);
+	ck_assert_int_eq(backup_parse_time("yesterday", &t), -1);
+	ck_assert_int_eq(backup_parse_time("2020-13-01T00:00:00Z", &t), -1);
+	ck_assert_int_eq(backup_parse_time("2020-01-01T00:00:00Zjunk", &t), -1);
+	ck_assert_int_eq(backup_parse_time("-5", &t), -1);
+	ck_assert_int_eq(backup_parse_time("12abc", &t), -1);
+}
+END_TEST
+
+START_TEST(test_restic)
+{
+	char *j = slurp("restic-snapshots.json");
+	struct backup_sample b = fresh();
+
+	/* restic 0.14 output, recorded: newest is the 2024 one tagged quinn.db */
+	ck_assert_int_eq(backup_parse_restic(j, strlen(j), NULL, NULL, &b), 0);
+	ck_assert(b.known);
+	ck_assert_double_eq(b.last_at, 1716199200);
+	ck_assert_int_eq(b.count, 3);
+	ck_assert_str_eq(b.item, "c3d4e5f6");
+	ck_assert(!b.has_size);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_restic(j, strlen(j), "nightly", NULL, &b), 0);
+	ck_assert_double_eq(b.last_at, 1577836800);
+	ck_assert_int_eq(b.count, 1);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_restic(j, strlen(j), "nope", NULL, &b), -1);
+	ck_assert(!b.known);
+	ck_assert_ptr_nonnull(strstr(b.error, "no restic snapshot tagged nope"));
+	b = fresh();
+	ck_assert_int_eq(backup_parse_restic("[]", 2, NULL, NULL, &b), -1);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_restic("Fatal: wrong password", 21, NULL, NULL, &b), -1);
+	ck_assert_ptr_nonnull(strstr(b.error, "no JSON"));
+	free(j);
+}
+END_TEST
+
+START_TEST(test_pgbackrest)
+{
+	char *j = slurp("pgbackrest-info.json");
+	struct backup_sample b = fresh();
+
+	/* a recording that follows pgBackRest's documented info JSON */
+	ck_assert_int_eq(backup_parse_pgbackrest(j, strlen(j), "main", &b), 0);
+	ck_assert(b.known);
+	ck_assert_double_eq(b.last_at, 1716202800);   /* the incr, not the errored one */
+	ck_assert_str_eq(b.item, "20240520-100000F_20240520-110000I");
+	ck_assert(b.has_size);
+	ck_assert_uint_eq(b.size, 2097152);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_pgbackrest(j, strlen(j), "empty", &b), -1);
+	ck_assert_ptr_nonnull(strstr(b.error, "no valid backups"));
+	b = fresh();
+	ck_assert_int_eq(backup_parse_pgbackrest(j, strlen(j), "other", &b), -1);
+	ck_assert_ptr_nonnull(strstr(b.error, "no stanza other"));
+	free(j);
+}
+END_TEST
+
+START_TEST(test_file_and_command)
+{
+	struct backup_sample b = fresh();
+
+	ck_assert_int_eq(backup_parse_file("newest 1716199200 4096 3\ngood 1716199200 4096\n"
+					   "name quinn-3.sql.gz\n", &b), 0);
+	ck_assert(b.known && b.has_size && b.failure[0] == '\0');
+	ck_assert_uint_eq(b.size, 4096);
+	ck_assert_str_eq(b.item, "quinn-3.sql.gz");
+	b = fresh();
+	/* zero-byte newest: a failure; the last good one still dates the RPO */
+	ck_assert_int_eq(backup_parse_file("newest 1716199300 0 4\ngood 1716199200 4096\n"
+					   "name q\x1b[2J.gz\n", &b), 0);
+	ck_assert(b.known);
+	ck_assert_double_eq(b.last_at, 1716199200);
+	ck_assert_ptr_nonnull(strstr(b.failure, "empty"));
+	ck_assert_ptr_null(strchr(b.item, 0x1b));
+	b = fresh();
+	ck_assert_int_eq(backup_parse_file("newest 1716199300 0 1\nname x\n", &b), -1);
+	ck_assert(!b.known);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_file("garbage", &b), -1);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_command("2024-05-20T10:00:00Z\nsecond line\n", &b), 0);
+	ck_assert_double_eq(b.last_at, 1716199200);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_command("backup OK\n", &b), -1);
+	ck_assert_ptr_nonnull(strstr(b.error, "not an epoch or ISO-8601"));
+}
+END_TEST
+
+static struct fleet_kv kv_rpo = { (char *)"rpo", (char *)"1h", "t.fleet", 1 };
+
+static struct fleet_section mksec(void)
+{
+	struct fleet_section s;
+
+	memset(&s, 0, sizeof(s));
+	s.kind = SEC_BACKUP;
+	s.name = (char *)"b";
+	s.kv = &kv_rpo;
+	s.nkv = 1;
+	return s;
+}
+
+static enum status eval(const struct backup_sample *b)
+{
+	struct fleet_section sec = mksec();
+	struct host_eval ev;
+	enum status st = ST_OK;
+
+	memset(&ev, 0, sizeof(ev));
+	rules_backup_eval(&sec, b, T0, &ev);
+	for (int i = 0; i < ev.nproblems; i++)
+		st = status_worst(st, ev.problems[i].severity);
+	return st;
+}
+
+START_TEST(test_rpo_thresholds)
+{
+	struct fleet_section sec = mksec();
+	struct backup_sample b = fresh();
+
+	b.collected = b.known = true;
+	b.sampled_at = T0 - 1;
+	b.interval = 60;
+	b.last_at = T0 - 0.8 * 3600;           /* exactly 0.8 x rpo: ok */
+	ck_assert_int_eq(eval(&b), ST_OK);
+	ck_assert_int_eq(rules_backup_rpo(&sec, &b, T0), RPO_OK);
+	b.last_at = T0 - 0.8 * 3600 - 1;       /* just over: warn */
+	ck_assert_int_eq(eval(&b), ST_WARN);
+	b.last_at = T0 - 3600;                 /* exactly rpo: still warn */
+	ck_assert_int_eq(rules_backup_rpo(&sec, &b, T0), RPO_WARN);
+	b.last_at = T0 - 3601;                 /* breach: crit */
+	ck_assert_int_eq(eval(&b), ST_CRIT);
+	ck_assert_str_eq(rpo_status_name(rules_backup_rpo(&sec, &b, T0)), "breach");
+	b.last_at = T0 - 60;
+	b.sampled_at = T0 - 181;               /* older than 3 x interval: stale */
+	ck_assert_int_eq(eval(&b), ST_UNKNOWN);
+	ck_assert_int_eq(rules_backup_rpo(&sec, &b, T0), RPO_UNKNOWN);
+	b.sampled_at = T0 - 1;
+	b.known = false;                       /* unreadable: unknown, never ok */
+	ck_assert_int_eq(eval(&b), ST_UNKNOWN);
+	b.collected = false;
+	ck_assert_int_eq(eval(&b), ST_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_dsn_mask)
+{
+	char out[192];
+
+	db_dsn_mask("host=db user=m password=hunter2 dbname=x", out, sizeof(out));
+	ck_assert_str_eq(out, "host=db user=m password=**** dbname=x");
+	db_dsn_mask("password = 'a b\\' c' host=db", out, sizeof(out));
+	ck_assert_str_eq(out, "password = **** host=db");
+	db_dsn_mask("postgresql://mon:hunter2@db:5432/x?sslmode=require&password=zz", out, sizeof(out));
+	ck_assert_str_eq(out, "postgresql://mon:****@db:5432/x?sslmode=require&password=****");
+	db_dsn_mask("postgresql://mon@db/x", out, sizeof(out));
+	ck_assert_str_eq(out, "postgresql://mon@db/x");
+	db_dsn_mask("postgresql://a:@h/x?password=", out, sizeof(out));
+	ck_assert_str_eq(out, "postgresql://a:****@h/x?password=****");
+	db_dsn_mask("host=db mypassword=x", out, sizeof(out));
+	ck_assert_str_eq(out, "host=db mypassword=x");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("databases");
+	TCase *tc = tcase_create("parse");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_time_formats);
+	tcase_add_test(tc, test_restic);
+	tcase_add_test(tc, test_pgbackrest);
+	tcase_add_test(tc, test_file_and_command);
+	tcase_add_test(tc, test_rpo_thresholds);
+	tcase_add_test(tc, test_dsn_mask);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,387 @@
+/* GPUs and service checks: the nvidia-smi parser on recordings
+ * (tests/data/gpus, several boards, [N/A] fields, MIG, no processes, driver
+ * error), the http-json back end, the check parsers, and the rules a user
+ * relies on (hot GPU, full memory, a GPU that disappears, certificates). */
+#include "config.h"
+#include "collect/gpu_parse.h"
+#include "collect/svc_check.h"
+#include "fleet/fleet.h"
+#include "rules/rules.h"
+#include "util/util.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *slurp(const char *name)
+{
+	char *path = xasprintf("%s/tests/data/gpus/%s", SRCDIR, name);
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	buf = xcalloc(1, 65536);
+	n = fread(buf, 1, 65535, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	free(path);
+	return buf;
+}
+
+/* What gpu_nvidia_script() prints on a host with this recording. */
+static char *script_output(const char *name, int rc)
+{
+	char qn[64], an[64], *q, *a, *out;
+
+	str_fmt(qn, sizeof(qn), "%s.query.csv", name);
+	str_fmt(an, sizeof(an), "%s.apps.csv", name);
+	q = slurp(qn);
+	a = slurp(an);
+	out = xasprintf("@@GPUS\n%s@@RC %d\n@@APPS\n%s@@RC 0\n", q, rc, a);
+	free(q);
+	free(a);
+	return out;
+}
+
+static void parse_recording(const char *name, struct host_gpus *hg)
+{
+	char *out = script_output(name, 0);
+
+	memset(hg, 0, sizeof(*hg));
+	ck_assert_int_eq(gpu_parse_nvidia_output(out, hg), 0);
+	free(out);
+}
+
+START_TEST(rtx4090_pair)
+{
+	struct host_gpus hg;
+
+	parse_recording("rtx4090x2", &hg);
+	ck_assert_int_eq(hg.n, 2);
+	ck_assert_str_eq(hg.error, "");
+	ck_assert_str_eq(hg.g[0].name, "NVIDIA GeForce RTX 4090");
+	ck_assert_int_eq(hg.g[1].index, 1);
+	ck_assert_uint_eq(hg.g[0].valid & 0x7f, 0x7f);
+	ck_assert_double_eq_tol(hg.g[0].util_pct, 87, 1e-9);
+	ck_assert_uint_eq(hg.g[0].mem_used, 21034ull << 20);
+	ck_assert_uint_eq(hg.g[0].mem_total, 24564ull << 20);
+	ck_assert_double_eq_tol(hg.g[1].temp_c, 88, 1e-9);
+	ck_assert_double_eq_tol(hg.g[0].power_w, 398.52, 1e-9);
+	ck_assert_double_eq_tol(hg.g[0].power_limit_w, 450, 1e-9);
+	/* processes go to their GPU by UUID; the same pid may use both */
+	ck_assert_int_eq(hg.g[0].nprocs, 1);
+	ck_assert_int_eq(hg.g[1].nprocs, 2);
+	ck_assert_int_eq(hg.g[1].procs[1].pid, 30412);
+	ck_assert_str_eq(hg.g[1].procs[1].name, "ollama_llama_server");
+	ck_assert_uint_eq(hg.g[1].procs[0].mem, 18022ull << 20);
+}
+END_TEST
+
+START_TEST(mig_and_na)
+{
+	struct host_gpus hg;
+
+	parse_recording("a100_mig", &hg);
+	ck_assert_int_eq(hg.n, 1);
+	ck_assert(!(hg.g[0].valid & GV_UTIL));     /* [N/A] is not 0 % */
+	ck_assert(hg.g[0].valid & GV_MEM_USED);
+	ck_assert_int_eq(hg.g[0].nprocs, 2);
+	ck_assert(!hg.g[0].procs[0].mem_valid);
+
+	parse_recording("t4_na", &hg);
+	ck_assert_int_eq(hg.n, 2);
+	ck_assert(hg.g[0].valid & GV_POWER);
+	ck_assert(!(hg.g[1].valid & GV_POWER));
+	ck_assert(!(hg.g[1].valid & GV_POWER_LIMIT));
+	ck_assert(hg.g[1].valid & GV_TEMP);
+	ck_assert(hg.g[0].valid & GV_PROCS);        /* read, and empty */
+	ck_assert_int_eq(hg.g[0].nprocs, 0);
+}
+END_TEST
+
+START_TEST(driver_error)
+{
+	struct host_gpus hg = { 0 };
+	char *text = slurp("driver_error.txt");
+	char *out = xasprintf("@@GPUS\n%s@@RC 9\n", text);
+
+	ck_assert_int_eq(gpu_parse_nvidia_output(out, &hg), -1);
+	ck_assert_int_eq(hg.n, 0);
+	ck_assert_msg(strstr(hg.error, "couldn't communicate with the NVIDIA driver"), "%s", hg.error);
+	ck_assert_msg(strstr(hg.error, "exit 9"), "%s", hg.error);
+	free(out);
+	free(text);
+
+	ck_assert_int_eq(gpu_parse_nvidia_output("@@GPUS\n@@RC 124\n", &hg), -1);
+	ck_assert_msg(strstr(hg.error, "did not answer within 5 s"), "%s", hg.error);
+
+	ck_assert_int_eq(gpu_parse_nvidia_output("@@NOSMI\n", &hg), 0);
+	ck_assert(hg.absent);
+	ck_assert_int_eq(hg.n, 0);
+
+	ck_assert_int_eq(gpu_parse_nvidia_output("Welcome to Ubuntu\n", &hg), -1);
+	ck_assert_str_ne(hg.error, "");
+}
+END_TEST
+
+START_TEST(hostile_text)
+{
+	struct host_gpus hg = { 0 };
+
+	/* escapes in names are neutralised; garbage lines become the error */
+	gpu_parse_query("0, GPU-x, Evil\x1b[2J GPU, 1, 2, 3, 4, 5, 6\n"
+			"Unable to determine the device handle for GPU0000:41:00.0: Unknown Error\n", &hg);
+	ck_assert_int_eq(hg.n, 1);
+	ck_assert_ptr_null(strchr(hg.g[0].name, '\x1b'));
+	ck_assert_msg(strstr(hg.error, "Unable to determine"), "%s", hg.error);
+	/* a name with commas keeps them */
+	gpu_parse_query("3, GPU-y, Board, rev 2, 10, 1, 2, 30, 5, 6\n", &hg);
+	ck_assert_int_eq(hg.n, 1);
+	ck_assert_str_eq(hg.g[0].name, "Board, rev 2");
+	ck_assert_double_eq_tol(hg.g[0].util_pct, 10, 1e-9);
+}
+END_TEST
+
+START_TEST(json_metrics)
+{
+	struct host_gpus hg = { 0 };
+	char *doc = slurp("tinybox_metrics.json");
+	const char *fields = "list=/gpus index=/index name=/name util=/utilization_pct "
+			     "mem_used=/memory/used_bytes mem_total=/memory/total_bytes "
+			     "temp=/temperature_c power=/power/draw_w power_limit=/power/limit_w";
+
+	ck_assert_int_eq(gpu_parse_json(doc, strlen(doc), fields, &hg), 0);
+	ck_assert_int_eq(hg.n, 2);
+	ck_assert_str_eq(hg.g[0].name, "AMD Radeon RX 7900 XTX");
+	ck_assert_uint_eq(hg.g[0].mem_used, 20401094656ull);
+	ck_assert_double_eq_tol(hg.g[1].util_pct, 12, 1e-9);   /* numeric string */
+	ck_assert(!(hg.g[1].valid & GV_POWER));                /* null */
+	ck_assert(hg.g[1].valid & GV_POWER_LIMIT);
+	ck_assert_int_eq(gpu_parse_json("{", 1, fields, &hg), -1);
+	ck_assert_int_eq(gpu_parse_json("{\"x\":1}", 7, fields, &hg), -1);
+	ck_assert_msg(strstr(hg.error, "/gpus"), "%s", hg.error);
+	/* without list= the document is one GPU */
+	ck_assert_int_eq(gpu_parse_json("{\"u\":5}", 7, "util=/u", &hg), 0);
+	ck_assert_int_eq(hg.n, 1);
+	ck_assert_double_eq_tol(hg.g[0].util_pct, 5, 1e-9);
+	free(doc);
+}
+END_TEST
+
+START_TEST(check_values)
+{
+	struct svc_check c;
+	char err[128];
+
+	ck_assert_int_eq(svc_check_parse("tcp 10.0.0.11:3060", &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(c.kind, CHECK_TCP);
+	ck_assert_str_eq(c.host, "10.0.0.11");
+	ck_assert_int_eq(c.port, 3060);
+	ck_assert_int_eq(svc_check_parse("tcp [fd00::1]:22", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.host, "fd00::1");
+	ck_assert_int_eq(svc_check_parse("https://x/health", &c, err, sizeof(err)), 0);
+	ck_assert(c.https);
+	ck_assert_int_eq(svc_check_parse("tcp host:99999", &c, err, sizeof(err)), -1);
+	ck_assert_int_eq(svc_check_parse("ftp://x", &c, err, sizeof(err)), -1);
+}
+END_TEST
+
+START_TEST(remote_answers)
+{
+	struct svc_check tcp, http;
+	struct service_sample s = { 0 };
+	char err[128], *script;
+
+	svc_check_parse("tcp 127.0.0.1:5", &tcp, err, sizeof(err));
+	svc_check_parse("http://h/x?a='b'", &http, err, sizeof(err));
+	script = svc_remote_script(&http, 2);
+	ck_assert_msg(strstr(script, "'http://h/x?a='\\''b'\\'''"), "%s", script);  /* quoted */
+	free(script);
+
+	svc_remote_parse(&tcp, NULL, "@@TCP 0 bash 1000000000 1002500000\n", 40, "", 9, &s);
+	ck_assert(s.ok);
+	ck_assert_double_eq_tol(s.latency_ms, 2.5, 1e-6);
+	svc_remote_parse(&tcp, NULL, "@@TCP 1 nc 1 2\n", 15, "", 9, &s);
+	ck_assert(!s.ok);
+	ck_assert_msg(strstr(s.error, "cannot connect to 127.0.0.1:5"), "%s", s.error);
+	svc_remote_parse(&tcp, NULL, "@@TCP 127 none  \n", 17, "", 9, &s);
+	ck_assert_msg(strstr(s.error, "neither nc nor bash"), "%s", s.error);
+
+	svc_remote_parse(&http, "ok", "status: ok\n@@HTTP 200 0.012\n@@RC 0\n", 36, "", 9, &s);
+	ck_assert(s.ok);
+	ck_assert_int_eq(s.http_status, 200);
+	ck_assert_double_eq_tol(s.latency_ms, 12, 1e-6);
+	svc_remote_parse(&http, "ok", "nope\n@@HTTP 200 0.012\n@@RC 0\n", 30, "", 9, &s);
+	ck_assert(!s.ok);
+	svc_remote_parse(&http, NULL, "\n@@HTTP 503 0.01\n@@RC 0\n", 25, "", 9, &s);
+	ck_assert(!s.ok);
+	ck_assert_msg(strstr(s.error, "HTTP 503"), "%s", s.error);
+	svc_remote_parse(&http, NULL, "\n@@HTTP 000 0.0\n@@RC 7\n", 23,
+			 "curl: (7) Failed to connect to h port 80\n", 9, &s);
+	ck_assert_msg(strstr(s.error, "Failed to connect"), "%s", s.error);
+	svc_remote_parse(&http, NULL, "@@NOCURL\n", 9, "", 9, &s);
+	ck_assert_msg(strstr(s.error, "curl is not installed"), "%s", s.error);
+}
+END_TEST
+
+/* --- rules ------------------------------------------------------------------ */
+
+static const char fleet_text[] =
+	"[fleet t]\ninterval = 2s\n"
+	"[host apricot]\nssh = local\ngpus = nvidia\n"
+	"[service api]\nhost = apricot\ncheck = https://127.0.0.1:1/\n"
+	"[link apricot -> apricot]\ncheck = tcp 127.0.0.1:1\n";
+
+struct world {
+	struct fleet f;
+	struct snapshot snap;
+	struct rules_state st;
+	struct evaluation ev;
+};
+
+static void world_init(struct world *w)
+{
+	struct fleet_diags d = { 0 };
+
+	memset(w, 0, sizeof(*w));
+	ck_assert_int_eq(fleet_load_buffer("t.fleet", fleet_text, strlen(fleet_text), &w->f, &d), 0);
+	fleet_diags_free(&d);
+	w->snap.nhosts = w->snap.ngpus = 1;
+	w->snap.hosts = xcalloc(1, sizeof(*w->snap.hosts));
+	w->snap.gpus = xcalloc(1, sizeof(*w->snap.gpus));
+	w->snap.nservices = w->snap.nlinks = 1;
+	w->snap.services = xcalloc(1, sizeof(*w->snap.services));
+	w->snap.links = xcalloc(1, sizeof(*w->snap.links));
+	rules_state_init(&w->st, 1);
+}
+
+static void world_free(struct world *w)
+{
+	evaluation_free(&w->ev);
+	rules_state_free(&w->st);
+	free(w->snap.hosts);
+	free(w->snap.gpus);
+	free(w->snap.services);
+	free(w->snap.links);
+	fleet_free(&w->f);
+}
+
+static void world_gpus(struct world *w, const char *recording, double now)
+{
+	struct host_gpus *hg = &w->snap.gpus[0];
+
+	parse_recording(recording, hg);
+	hg->collected = true;
+	hg->interval = 2;
+	hg->sampled_at = hg->attempted_at = now;
+}
+
+static enum status gpu_status(struct world *w, int idx)
+{
+	const struct target_eval *t = rules_target_find(&w->ev, TK_GPU, 0, idx);
+
+	ck_assert_msg(t != NULL, "no target for GPU %d", idx);
+	return t->ev.status;
+}
+
+START_TEST(gpu_rules)
+{
+	struct world w;
+	double now = 1e9;
+
+	world_init(&w);
+	world_gpus(&w, "rtx4090x2", now);
+	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
+	ck_assert_int_eq(gpu_status(&w, 0), ST_OK);
+	ck_assert_int_eq(gpu_status(&w, 1), ST_WARN);           /* 88 °C and 96 % */
+	ck_assert_int_eq(rules_target_find(&w.ev, TK_GPU, 0, 1)->ev.nproblems, 2);
+
+	world_gpus(&w, "rtx4090x1", now + 2);                     /* GPU 1 fell off */
+	rules_evaluate(&w.f, &w.snap, now + 2, &w.st, &w.ev);
+	ck_assert_int_eq(gpu_status(&w, 0), ST_OK);
+	ck_assert_int_eq(gpu_status(&w, 1), ST_CRIT);
+	ck_assert_msg(strstr(rules_target_find(&w.ev, TK_GPU, 0, 1)->ev.problems[0].text, "gone"),
+		      "missing GPU named");
+
+	/* the driver dies: both GPUs are gone, with nvidia-smi's words */
+	w.snap.gpus[0].n = 0;
+	str_copy(w.snap.gpus[0].error, "nvidia-smi failed (exit 9): NVIDIA-SMI has failed",
+		 sizeof(w.snap.gpus[0].error));
+	rules_evaluate(&w.f, &w.snap, now + 4, &w.st, &w.ev);
+	ck_assert_int_eq(gpu_status(&w, 0), ST_CRIT);
+	ck_assert_int_eq(w.ev.worst, ST_CRIT);
+
+	/* data that stopped coming is unknown, not ok */
+	world_gpus(&w, "rtx4090x2", now + 6);
+	rules_evaluate(&w.f, &w.snap, now + 6 + 7, &w.st, &w.ev);
+	ck_assert_int_eq(gpu_status(&w, 0), ST_UNKNOWN);
+	world_free(&w);
+}
+END_TEST
+
+START_TEST(service_rules)
+{
+	struct world w;
+	double now = 1e9;
+	struct service_sample *s;
+	const struct target_eval *t;
+
+	world_init(&w);
+	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
+	t = rules_target_find(&w.ev, TK_SERVICE, 0, -1);
+	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);              /* not checked yet */
+
+	s = &w.snap.services[0];
+	*s = (struct service_sample){ .collected = true, .sampled_at = now, .interval = 2,
+				      .ok = true, .http_status = 200, .cert_days_left = 30 };
+	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
+	ck_assert_int_eq(rules_target_find(&w.ev, TK_SERVICE, 0, -1)->ev.status, ST_OK);
+	s->cert_days_left = 10;
+	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
+	ck_assert_int_eq(rules_target_find(&w.ev, TK_SERVICE, 0, -1)->ev.status, ST_WARN);
+	s->cert_days_left = 2;
+	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
+	ck_assert_int_eq(rules_target_find(&w.ev, TK_SERVICE, 0, -1)->ev.status, ST_CRIT);
+
+	w.snap.links[0].c = (struct service_sample){ .collected = true, .sampled_at = now,
+		.interval = 2, .ok = false, .error = "cannot connect" };
+	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
+	t = rules_target_find(&w.ev, TK_LINK, 0, -1);
+	ck_assert_str_eq(t->target, "link/apricot->apricot");
+	ck_assert_int_eq(t->ev.status, ST_CRIT);
+	rules_evaluate(&w.f, &w.snap, now + 60, &w.st, &w.ev);
+	ck_assert_int_eq(rules_target_find(&w.ev, TK_LINK, 0, -1)->ev.status, ST_UNKNOWN);
+	world_free(&w);
+}
+END_TEST
+
+static Suite *gpus_suite(void)
+{
+	Suite *s = suite_create("gpus");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, rtx4090_pair);
+	tcase_add_test(tc, mig_and_na);
+	tcase_add_test(tc, driver_error);
+	tcase_add_test(tc, hostile_text);
+	tcase_add_test(tc, json_metrics);
+	tcase_add_test(tc, check_values);
+	tcase_add_test(tc, remote_answers);
+	tcase_add_test(tc, gpu_rules);
+	tcase_add_test(tc, service_rules);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(gpus_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
