@@ -25,6 +25,7 @@ EXTRA_DIST += tests/fuzz/run-containers.sh tests/fuzz/corpus/containers
 # lab tests: a real podman API and CLI; RAM contention in JSON and on screen
 CONTAINERS_LAB_TESTS = \
 	tests/containers/containers_podman.sh \
-	tests/containers/ram_reserve.sh
+	tests/containers/ram_reserve.sh \
+	tests/containers/socket_perm.sh
 TESTS += $(CONTAINERS_LAB_TESTS)
 EXTRA_DIST += $(CONTAINERS_LAB_TESTS) tests/containers/podman-setup.sh
