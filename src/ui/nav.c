@@ -184,6 +184,11 @@ enum ui_action nav_key(struct ui_state *s, const struct ui_ctx *u, int key)
 		return confirm_key(s, key);    /* the action dialog has every key */
 	if (s->filter_editing)
 		return filter_key(s, key);
+	/* a view with its own sub-screen (a detail panel, a table) closes it
+	 * on Esc before Esc means anything else */
+	if (key == UK_ESC && s->screen == SCREEN_VIEW && !u->wall && v->on_key &&
+	    v->on_key(s, u, &s->vs[s->view], key))
+		return UA_DRAW;
 	a = global_key(s, u, key, &handled);
 	if (handled)
 		return a;

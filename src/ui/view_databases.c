@@ -246,6 +246,11 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 static bool databases_key(struct ui_state *s, const struct ui_ctx *u, struct view_state *vs, int key)
 {
 	(void)s; (void)u;
+	if (key == UK_ESC) {
+		bool was = dbv.detail;
+		dbv.detail = false;
+		return was;
+	}
 	if ((key == UK_ENTER || key == '\r') && vs->nitems > 0) {
 		dbv.detail = !dbv.detail;
 		return true;

@@ -364,7 +364,7 @@ static bool ram_key(struct ui_state *s, const struct ui_ctx *u, struct view_stat
 {
 	if (table_host >= 0) {
 		if (key == UK_ENTER || key == '\r' || key == UK_BACKSPACE || key == UK_LEFT ||
-		    key == 8 || key == 'h') {
+		    key == 8 || key == 'h' || key == UK_ESC) {
 			table_host = -1;
 			return true;
 		}
