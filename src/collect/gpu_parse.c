@@ -29,9 +29,19 @@ static const char nvidia_script[] =
 	" echo \"@@RC $fd_rc\"\n"
 	" if [ \"$fd_rc\" = 0 ]; then\n"
 	"  echo @@APPS\n"
-	"  $fd_t nvidia-smi --query-compute-apps=gpu_uuid,pid,process_name,used_memory"
-	" --format=csv,noheader,nounits 2>&1\n"
-	"  echo \"@@RC $?\"\n"
+	"  fd_apps=$($fd_t nvidia-smi --query-compute-apps=gpu_uuid,pid,process_name,used_memory"
+	" --format=csv,noheader,nounits 2>&1)\n"
+	"  fd_arc=$?\n"
+	"  printf '%s\\n' \"$fd_apps\"\n"
+	"  echo \"@@RC $fd_arc\"\n"
+	/* which container each process runs in: its cgroup path tells; the
+	 * pid is checked to be digits before it goes into a path */
+	"  echo @@CGROUPS\n"
+	"  printf '%s\\n' \"$fd_apps\" | while IFS=', ' read -r fd_u fd_pid fd_rest; do\n"
+	"   case $fd_pid in ''|*[!0-9]*) continue;; esac\n"
+	"   while read -r fd_l; do echo \"$fd_pid $fd_l\"; done </proc/$fd_pid/cgroup 2>/dev/null\n"
+	"  done\n"
+	"  echo '@@RC 0'\n"
 	" fi\n"
 	"else\n"
 	" echo @@NOSMI\n"
@@ -236,6 +246,54 @@ void gpu_parse_apps(const char *csv, struct host_gpus *hg)
 	lines_each(csv, apps_cb, hg);
 }
 
+/* The engine's container id in a cgroup path, as Docker (v1 "/docker/ID",
+ * v2 "docker-ID.scope"), Podman ("libpod-ID.scope", "/libpod/ID"),
+ * containerd and CRI-O write it: the first 12 of its 64 hex digits. */
+static bool cgroup_container_id(const char *path, char *id, size_t idlen)
+{
+	static const char *const marks[] = {
+		"docker-", "/docker/", "libpod-", "/libpod/", "cri-containerd-", "crio-",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(marks); i++) {
+		const char *p = strstr(path, marks[i]);
+		size_t n = 0;
+		if (!p)
+			continue;
+		p += strlen(marks[i]);
+		while (isxdigit((unsigned char)p[n]))
+			n++;
+		if (n < 12)
+			continue;
+		str_copy(id, p, idlen < 13 ? idlen : 13);
+		return true;
+	}
+	return false;
+}
+
+/* "PID cgroup-line": tags the GPU processes with that pid. */
+static void cgroups_cb(char *line, void *arg)
+{
+	struct host_gpus *hg = arg;
+	char *sp = strchr(line, ' '), id[16];
+	long pid;
+
+	if (!sp)
+		return;
+	*sp = '\0';
+	pid = strtol(line, NULL, 10);
+	if (pid <= 0 || !cgroup_container_id(sp + 1, id, sizeof(id)))
+		return;
+	for (int i = 0; i < hg->n; i++)
+		for (int k = 0; k < hg->g[i].nprocs; k++)
+			if (hg->g[i].procs[k].pid == pid)
+				str_copy(hg->g[i].procs[k].container, id, sizeof(hg->g[i].procs[k].container));
+}
+
+void gpu_parse_cgroups(const char *text, struct host_gpus *hg)
+{
+	lines_each(text, cgroups_cb, hg);
+}
+
 /* The text of section `tag` ("@@GPUS\n") up to the next "@@" line, and the
  * exit status on its "@@RC n" line (-1 if missing). malloc'd or NULL. */
 static char *section_get(const char *out, const char *tag, int *rc)
@@ -313,6 +371,10 @@ int gpu_parse_nvidia_output(const char *out, struct host_gpus *hg)
 	else
 		for (int i = 0; i < hg->n; i++)
 			hg->g[i].valid &= ~(unsigned)GV_PROCS;
+	free(apps);
+	apps = section_get(out, "@@CGROUPS\n", &arc);
+	if (apps)
+		gpu_parse_cgroups(apps, hg);
 	free(apps);
 	return 0;
 }

@@ -23,6 +23,8 @@ int gpu_parse_query(const char *csv, struct host_gpus *hg);
 /* Parses `--query-compute-apps=gpu_uuid,pid,process_name,used_memory` and
  * attaches each process to its GPU by UUID. */
 void gpu_parse_apps(const char *csv, struct host_gpus *hg);
+/* "PID cgroup-line" lines: tags each process with its container's short id. */
+void gpu_parse_cgroups(const char *text, struct host_gpus *hg);
 /* Parses the whole output of gpu_nvidia_script(). Returns 0 when GPUs (or
  * their absence) could be read, -1 with hg->error set otherwise. */
 int gpu_parse_nvidia_output(const char *out, struct host_gpus *hg);

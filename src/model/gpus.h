@@ -50,6 +50,7 @@ enum gpu_valid {
 struct gpu_proc {
 	int pid;
 	char name[48];
+	char container[16];          /* short engine id from its cgroup, "" if none */
 	bool mem_valid;
 	uint64_t mem;                /* bytes */
 };

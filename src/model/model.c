@@ -147,3 +147,16 @@ void snapshot_free(struct snapshot *snap)
 	free(snap->hosts);
 	memset(snap, 0, sizeof(*snap));
 }
+
+const char *snapshot_container_name(const struct snapshot *s, size_t host, const char *id)
+{
+	const struct host_containers *hc;
+
+	if (!s || !id || !*id || host >= s->ncontainers)
+		return NULL;
+	hc = &s->containers[host];
+	for (int k = 0; k < hc->n; k++)
+		if (hc->c[k].id[0] && strncmp(hc->c[k].id, id, 12) == 0)
+			return hc->c[k].name;
+	return NULL;
+}

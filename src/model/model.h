@@ -157,4 +157,7 @@ void model_get_host(struct model *m, size_t i, struct host_sample *out);
 bool model_snapshot(struct model *m, struct snapshot *snap);
 void snapshot_free(struct snapshot *snap);
 
+/* The name of the container with short id `id` on host i, or NULL. */
+const char *snapshot_container_name(const struct snapshot *s, size_t host, const char *id);
+
 #endif

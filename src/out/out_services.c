@@ -39,21 +39,26 @@ static json_t *status_json(const struct target_eval *t)
 	return t ? json_string(status_name(t->ev.status)) : json_null();
 }
 
-static json_t *procs_json(const struct gpu_sample *g)
+static json_t *procs_json(const struct gpu_sample *g, const struct snapshot *s, size_t host)
 {
 	json_t *a = json_array();
 
 	for (int k = 0; k < g->nprocs; k++) {
 		json_t *p = json_object();
+		const char *ctr = snapshot_container_name(s, host, g->procs[k].container);
 		json_object_set_new(p, "pid", json_integer(g->procs[k].pid));
 		json_object_set_new(p, "name", json_string(g->procs[k].name));
 		json_object_set_new(p, "mem_used", uint_if(g->procs[k].mem_valid, g->procs[k].mem));
+		/* the container it runs in: its name when known, else the short id */
+		json_object_set_new(p, "container", g->procs[k].container[0] ?
+				    json_string(ctr ? ctr : g->procs[k].container) : json_null());
 		json_array_append_new(a, p);
 	}
 	return a;
 }
 
-static json_t *gpu_json(const struct gpu_sample *g, const struct target_eval *t)
+static json_t *gpu_json(const struct gpu_sample *g, const struct target_eval *t,
+			const struct snapshot *s, size_t host)
 {
 	json_t *o = json_object();
 	unsigned v = g->valid;
@@ -68,7 +73,7 @@ static json_t *gpu_json(const struct gpu_sample *g, const struct target_eval *t)
 	json_object_set_new(o, "temp_c", num_if(v & GV_TEMP, g->temp_c));
 	json_object_set_new(o, "power_w", num_if(v & GV_POWER, g->power_w));
 	json_object_set_new(o, "power_limit_w", num_if(v & GV_POWER_LIMIT, g->power_limit_w));
-	json_object_set_new(o, "processes", (v & GV_PROCS) ? procs_json(g) : json_null());
+	json_object_set_new(o, "processes", (v & GV_PROCS) ? procs_json(g, s, host) : json_null());
 	json_object_set_new(o, "problems", problems_json(t));
 	return o;
 }
@@ -86,7 +91,7 @@ json_t *json_gpus(OUT_ARGS, size_t host)
 		return a;
 	for (int k = 0; k < hg->n; k++)
 		json_array_append_new(a, gpu_json(&hg->g[k],
-			rules_target_find(ev, TK_GPU, (int)host, hg->g[k].index)));
+			rules_target_find(ev, TK_GPU, (int)host, hg->g[k].index), s, host));
 	return a;
 }
 

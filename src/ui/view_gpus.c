@@ -86,7 +86,7 @@ static void bar_line(struct cells *c, int x, int y, int w, const char *label, bo
 }
 
 static void gpu_values_line(struct cells *c, int x, int y, int w, const struct gpu_sample *g,
-			    int vrole)
+			    int vrole, const struct snapshot *snap, size_t host)
 {
 	char buf[256], mem[16];
 	int used = 0;
@@ -122,8 +122,14 @@ static void gpu_values_line(struct cells *c, int x, int y, int w, const struct g
 		base = base ? base + 1 : g->procs[k].name;
 		if (g->procs[k].mem_valid)
 			fmt_bytes(mem, sizeof(mem), (double)g->procs[k].mem);
+		const char *ctr = snapshot_container_name(snap, host, g->procs[k].container);
 		str_fmt(buf + len, sizeof(buf) - len, "%s%s[%d] %s", k ? ", " : "", base,
 			g->procs[k].pid, g->procs[k].mem_valid ? mem : "n/a");
+		/* which container (or service) it belongs to, when its cgroup said */
+		if (g->procs[k].container[0]) {
+			len = strlen(buf);
+			str_fmt(buf + len, sizeof(buf) - len, " in %s", ctr ? ctr : g->procs[k].container);
+		}
 	}
 	if (g->nprocs_total > g->nprocs) {
 		size_t len = strlen(buf);
@@ -164,7 +170,7 @@ static void gpu_block(struct cells *c, struct rect body, int y, const struct ui_
 		str_copy(buf, "n/a", sizeof(buf));
 	}
 	bar_line(c, x + 2, y + 2, w - 2, "mem", mvalid, mpct, buf, &g->hist_mem_pct, vrole);
-	gpu_values_line(c, x + 8, y + 3, w - 8, g, vrole);
+	gpu_values_line(c, x + 8, y + 3, w - 8, g, vrole, u->snap, (size_t)it->host);
 }
 
 static void problem_line(struct cells *c, struct rect body, int y, const struct ui_ctx *u,
