@@ -18,7 +18,6 @@ static struct {
 	int nd, nb;
 	int order[MAX_ROWS];          /* backup item k -> backup index */
 	int row_y[MAX_ROWS];          /* item -> screen row, -1 off screen */
-	bool detail;
 } dbv;
 
 static const struct target_eval *find(const struct ui_ctx *u, enum target_kind k, int i)
@@ -216,7 +215,7 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 			   "No [database] or [backup] in this fleet file (see fleetdeck.fleet(5)).");
 		return;
 	}
-	dh = dbv.detail ? (body.h >= 16 ? 7 : 0) : 0;
+	dh = vs->sub_open ? (body.h >= 16 ? 7 : 0) : 0;
 	rows = body.h - dh - 2 - (dbv.nd && dbv.nb ? 1 : 0);
 	if (rows < 1)
 		rows = 1;
@@ -247,12 +246,12 @@ static bool databases_key(struct ui_state *s, const struct ui_ctx *u, struct vie
 {
 	(void)s; (void)u;
 	if (key == UK_ESC) {
-		bool was = dbv.detail;
-		dbv.detail = false;
+		bool was = vs->sub_open;
+		vs->sub_open = false;
 		return was;
 	}
 	if ((key == UK_ENTER || key == '\r') && vs->nitems > 0) {
-		dbv.detail = !dbv.detail;
+		vs->sub_open = !vs->sub_open;
 		return true;
 	}
 	return false;

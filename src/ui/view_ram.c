@@ -20,8 +20,6 @@
 
 /* The per-container table: the host it shows, -1 when the list is shown.
  * One UI per process, so this lives here rather than in every view_state. */
-static int table_host = -1;
-static int table_top;
 
 /* Fill roles of the container segments, in turn; the legend uses the same. */
 static const int seg_roles[] = { ROLE_BAR_USED, ROLE_BAR_SWAP, ROLE_OK, ROLE_TITLE, ROLE_HEADER };
@@ -316,11 +314,11 @@ static void table_row(struct cells *c, int x, int y, int w, const struct ui_ctx 
 static void table_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 		       struct view_state *vs)
 {
-	size_t i = (size_t)table_host;
+	size_t i = (size_t)vs->sub_item;
 	const struct host_containers *hc = host_ctrs(u, i);
 	int x = body.x + 1, w = body.w - 2, page = body.h - 3, n = hc ? hc->n : 0;
 
-	vs->target = table_host;
+	vs->target = vs->sub_item;
 	cells_textf(c, x, body.y, w, ROLE_TITLE, "Containers on %s  %s%s(Enter/Backspace: back)",
 		    u->f->hosts[i].name, hc && hc->via[0] ? hc->via : "", hc && hc->via[0] ? "  " : "");
 	cells_textf(c, x, body.y + 1, w, ROLE_HEADER, "%-7s %-24s %-9s %8s %8s %7s %4s  %-20s %s",
@@ -330,12 +328,12 @@ static void table_draw(struct cells *c, struct rect body, const struct ui_ctx *u
 			   : hc->error[0] ? hc->error : "no containers");
 		return;
 	}
-	if (table_top > n - (page > 0 ? page : 1))
-		table_top = n - (page > 0 ? page : 1);
-	if (table_top < 0)
-		table_top = 0;
-	for (int k = 0; k < page && table_top + k < n; k++)
-		table_row(c, x, body.y + 2 + k, w, u, i, table_top + k);
+	if (vs->sub_top > n - (page > 0 ? page : 1))
+		vs->sub_top = n - (page > 0 ? page : 1);
+	if (vs->sub_top < 0)
+		vs->sub_top = 0;
+	for (int k = 0; k < page && vs->sub_top + k < n; k++)
+		table_row(c, x, body.y + 2 + k, w, u, i, vs->sub_top + k);
 	if (hc->total > hc->n)
 		cells_textf(c, x, body.y + body.h - 1, w, ROLE_DIM, "(%d more not shown)",
 			    hc->total - hc->n);
@@ -344,12 +342,12 @@ static void table_draw(struct cells *c, struct rect body, const struct ui_ctx *u
 static void ram_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 		     const struct ui_state *s, struct view_state *vs)
 {
-	if (table_host >= 0 && (size_t)table_host < view_nhosts(u)) {
+	if (vs->sub_open && vs->sub_item >= 0 && (size_t)vs->sub_item < view_nhosts(u)) {
 		view_list_layout(vs, vs->nitems, vs->page, vs->list_y);
 		table_draw(c, body, u, vs);
 		return;
 	}
-	table_host = -1;
+	vs->sub_open = false;
 	list_draw(c, body, u, s, vs);
 }
 
@@ -362,24 +360,25 @@ static int ram_target(const struct ui_ctx *u, const struct ui_state *s, int item
 
 static bool ram_key(struct ui_state *s, const struct ui_ctx *u, struct view_state *vs, int key)
 {
-	if (table_host >= 0) {
+	if (vs->sub_open) {
 		if (key == UK_ENTER || key == '\r' || key == UK_BACKSPACE || key == UK_LEFT ||
 		    key == 8 || key == 'h' || key == UK_ESC) {
-			table_host = -1;
+			vs->sub_open = false;
 			return true;
 		}
 		if (key == 'j' || key == UK_DOWN)
-			table_top++;
+			vs->sub_top++;
 		else if (key == 'k' || key == UK_UP)
-			table_top = table_top > 0 ? table_top - 1 : 0;
+			vs->sub_top = vs->sub_top > 0 ? vs->sub_top - 1 : 0;
 		return true;   /* the table owns every other key while it is open */
 	}
 	if (key == UK_ENTER || key == '\r') {
 		int h = ram_target(u, s, vs->sel);
 		if (h < 0)
 			return false;
-		table_host = h;
-		table_top = 0;
+		vs->sub_open = true;
+		vs->sub_item = h;
+		vs->sub_top = 0;
 		return true;
 	}
 	return false;
@@ -387,7 +386,7 @@ static bool ram_key(struct ui_state *s, const struct ui_ctx *u, struct view_stat
 
 static int ram_hit(const struct view_state *vs, int x, int y)
 {
-	if (table_host >= 0 || y < vs->list_y)
+	if (vs->sub_open || y < vs->list_y)
 		return -1;
 	int item = vs->top + (y - vs->list_y) / ROWS_PER_HOST;
 

@@ -66,6 +66,11 @@ struct view_state {
 	int list_y;                   /* set by draw: screen row of item `top` */
 	int list_x, list_w;           /* set by draw: clickable columns */
 	int target;                   /* set by draw: host index of sel, -1 none */
+	/* a view's own sub-screen (a detail panel, a per-host table): kept
+	 * here, not in the view's file, so views hold no mutable globals */
+	bool sub_open;
+	int sub_item;                 /* what it shows (e.g. a host index) */
+	int sub_top;                  /* its scroll position */
 };
 
 struct ui_state;
