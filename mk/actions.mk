@@ -11,14 +11,17 @@ src_libfleetdeck_a_SOURCES += \
 	src/action/provider.h src/action/pgkey.h \
 	src/action/runner_command.c \
 	src/action/key_command.c \
-	src/action/key_pgapikey.c
+	src/action/key_pgapikey.c \
+	src/action/sshkey.h src/action/key_sshkey.c \
+	src/action/doapi.h src/action/doapi.c src/action/runner_do.c
 src_libfleetdeck_a_SOURCES += \
 	src/ui/confirm.h src/ui/confirm.c \
 	src/ui/view_runners.c src/ui/view_keys.c src/ui/view_events.c
 
-ACTIONS_LAB_TESTS = tests/actions/runners_command.sh tests/actions/readonly.sh tests/actions/pg_apikey.sh
+ACTIONS_LAB_TESTS = tests/actions/runners_command.sh tests/actions/readonly.sh tests/actions/pg_apikey.sh \
+	tests/actions/ssh_key_rotate.sh tests/actions/digitalocean_contract.sh
 TESTS += $(ACTIONS_LAB_TESTS)
-EXTRA_DIST += $(ACTIONS_LAB_TESTS) tests/actions/scale.sh doc/actions.md
+EXTRA_DIST += $(ACTIONS_LAB_TESTS) tests/actions/scale.sh tests/actions/fake_vendor_api.py doc/actions.md
 
 check_PROGRAMS += tests/unit/test_actions
 tests_unit_test_actions_SOURCES = tests/unit/test_actions.c

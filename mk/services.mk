@@ -29,3 +29,12 @@ EXTRA_DIST += tests/fuzz/run-gpus.sh tests/fuzz/corpus/gpus
 SERVICES_LAB_TESTS = tests/services/gpus_lab.sh tests/services/services_lab.sh
 TESTS += $(SERVICES_LAB_TESTS)
 EXTRA_DIST += $(SERVICES_LAB_TESTS) tests/services/httpd.py tests/services/fake-nvidia-smi
+
+# topology (view 2): the pure layout, the view, their unit test and a lab test
+src_libfleetdeck_a_SOURCES += src/ui/topology_layout.c src/ui/topology_layout.h src/ui/view_topology.c
+check_PROGRAMS += tests/unit/test_topology
+tests_unit_test_topology_SOURCES = tests/unit/test_topology.c
+tests_unit_test_topology_CFLAGS = $(UNITFLAGS)
+tests_unit_test_topology_LDADD = $(UNITLIBS)
+TESTS += tests/unit/test_topology tests/services/topology_tui.sh
+EXTRA_DIST += tests/services/topology_tui.sh

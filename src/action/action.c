@@ -13,8 +13,10 @@
 
 #define AUDIT_RECENT 128
 
-static const struct runner_provider *const runner_providers[] = { &runner_command };
-static const struct key_provider *const key_providers[] = { &key_command, &key_pg_apikey };
+static const struct runner_provider *const runner_providers[] = { &runner_command,
+								      &runner_digitalocean };
+static const struct key_provider *const key_providers[] = { &key_command, &key_pg_apikey,
+							   &key_ssh_authorized_key };
 
 struct slot {
 	struct actions *a;

@@ -11,8 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* mkdir -p for the directory part of path, new directories 0700. */
-static int mkdirs(const char *path, char *err, size_t errlen)
+int audit_mkdirs(const char *path, char *err, size_t errlen)
 {
 	char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
@@ -28,7 +27,7 @@ static int mkdirs(const char *path, char *err, size_t errlen)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			str_fmt(err, errlen, "cannot create the audit log's directory %s: %s",
+			str_fmt(err, errlen, "cannot create the directory %s: %s",
 				dir, strerror(errno));
 			free(dir);
 			return -1;
@@ -84,7 +83,7 @@ int audit_append(const char *path, const struct audit_entry *e, json_t *params,
 		str_copy(err, "no audit log configured (set audit_log in [fleet])", errlen);
 		return -1;
 	}
-	if (mkdirs(path, err, errlen) < 0)
+	if (audit_mkdirs(path, err, errlen) < 0)
 		return -1;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {

@@ -1,12 +1,14 @@
 /* The keys collector: reads every [key]'s creation time every interval.
  * provider = command runs `age` on `host` over the host's session;
  * pg-apikey reads created_at of the live row (src/action/pgkey.c) on a
- * short-lived worker, since libpq's connect is blocking there. */
+ * short-lived worker, since libpq's connect is blocking there;
+ * ssh-authorized-key stats identity_file (src/action/key_sshkey.c). */
 #include "config.h"
 #include "collect/source.h"
 #include "collect/hosts.h"
 #include "action/parse.h"
 #include "action/pgkey.h"
+#include "action/sshkey.h"
 #include "util/util.h"
 
 #include <fcntl.h>
@@ -144,6 +146,15 @@ static void kitem_start(struct kitem *k, double now)
 			return;
 		}
 		str_copy(k->sample.error, "cannot start a worker thread", sizeof(k->sample.error));
+		publish(k);
+		return;
+	}
+	if (prov && strcmp(prov, "ssh-authorized-key") == 0) {
+		/* a stat and a small read of local files: no worker needed */
+		k->sample.error[0] = '\0';
+		if (sshkey_read(k->sec, &k->sample.created_at, k->sample.id, sizeof(k->sample.id),
+				k->sample.error, sizeof(k->sample.error)) == 0)
+			k->sample.sampled_at = now_wall();
 		publish(k);
 		return;
 	}

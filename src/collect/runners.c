@@ -5,11 +5,15 @@
 #include "config.h"
 #include "collect/source.h"
 #include "collect/hosts.h"
+#include "collect/http.h"
 #include "action/parse.h"
+#include "action/doapi.h"
 #include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define DO_LIST_MAX 256
 
 struct rfleet {
 	struct runners_src *rs;
@@ -20,6 +24,13 @@ struct rfleet {
 	double next;                 /* monotonic */
 	bool in_flight, done;
 	struct runners_sample sample;
+	/* digitalocean: one listing round is a chain of requests on the
+	 * collector's curl multi engine (sizes once, droplet pages, status) */
+	struct do_droplet *dv;
+	size_t dn;
+	double price;                /* price_hourly of the size, < 0 unknown */
+	char *auth, *gh_auth;        /* "Authorization: Bearer ..." while in flight */
+	int pages;
 };
 
 struct runners_src {
@@ -72,6 +83,8 @@ static void *runners_create(const struct collect_env *env)
 		r->sample.interval = r->interval;
 		r->sample.count = r->sample.busy = r->sample.idle = -1;
 		r->sample.offline = r->sample.queued = -1;
+		r->sample.cost_hourly = -1;
+		r->price = -1;
 	}
 	return rs;
 }
@@ -108,12 +121,209 @@ static void list_done(void *arg, const struct shell_result *res)
 	publish(r);
 }
 
+/* ---- digitalocean --------------------------------------------------------- */
+
+static void do_wipe(struct rfleet *r)
+{
+	if (r->auth)
+		explicit_bzero(r->auth, strlen(r->auth));
+	if (r->gh_auth)
+		explicit_bzero(r->gh_auth, strlen(r->gh_auth));
+	free(r->auth);
+	free(r->gh_auth);
+	r->auth = r->gh_auth = NULL;
+}
+
+static void do_finish(struct rfleet *r, const char *error)
+{
+	struct runners_sample *s = &r->sample;
+
+	do_wipe(r);
+	r->in_flight = false;
+	r->done = true;
+	s->collected = true;
+	str_copy(s->error, error ? error : "", sizeof(s->error));
+	str_sanitize(s->error);
+	if (s->error[0]) {
+		s->count = s->busy = s->idle = s->offline = s->queued = -1;
+		s->cost_hourly = -1;
+	} else {
+		s->sampled_at = now_wall();
+		s->cost_hourly = r->price >= 0 ? r->price * (double)r->dn : -1;
+	}
+	publish(r);
+}
+
+static void do_get(struct rfleet *r, const char *url, const char *auth, http_cb cb)
+{
+	const char *hdr[] = { auth, "Accept: application/json", NULL };
+	struct http_request req = { .url = url, .headers = auth ? hdr : hdr + 1,
+				    .timeout = r->timeout };
+
+	if (http_start(r->rs->env->http, &req, cb, r) < 0)
+		do_finish(r, "cannot start an HTTP request");
+}
+
+/* An answer that is not 2xx, as the error to show; NULL when fine. */
+static bool do_failed(struct rfleet *r, const struct http_result *res, const char *api)
+{
+	char err[256];
+
+	if (res->code != CURLE_OK) {
+		str_fmt(err, sizeof(err), "cannot reach the %s API: %s", api, res->error);
+		do_finish(r, err);
+		return true;
+	}
+	if (res->status < 200 || res->status > 299) {
+		char *reset = NULL;
+		struct curl_header *h;
+		if (res->easy && curl_easy_header(res->easy, "ratelimit-reset", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
+			reset = h->value;
+		doapi_describe_error(api, res->status, res->body, reset, err, sizeof(err));
+		do_finish(r, err);
+		return true;
+	}
+	return false;
+}
+
+static void on_queued(void *arg, const struct http_result *res)
+{
+	struct rfleet *r = arg;
+
+	if (do_failed(r, res, "GitHub"))
+		return;
+	r->sample.queued = doapi_parse_queued(res->body);
+	do_finish(r, NULL);
+}
+
+static void on_gh_runners(void *arg, const struct http_result *res)
+{
+	struct rfleet *r = arg;
+	struct do_status st;
+	char *url;
+
+	if (do_failed(r, res, "GitHub"))
+		return;
+	if (doapi_apply_github_runners(res->body, r->dv, r->dn) < 0) {
+		do_finish(r, "the GitHub API answered something that is not a runner list");
+		return;
+	}
+	doapi_fill_sample(&r->sample, r->dv, r->dn, true);
+	doapi_status_of(fleet_section_value(r->sec, "status"), &st);
+	url = xasprintf("%s/repos/%s/actions/runs?status=queued&per_page=1",
+			fleet_section_value(r->sec, "status_api"), st.repo);
+	do_get(r, url, r->gh_auth, on_queued);
+	free(url);
+}
+
+static void do_status_step(struct rfleet *r)
+{
+	struct do_status st;
+	char *url;
+
+	doapi_status_of(fleet_section_value(r->sec, "status"), &st);
+	if (strcmp(st.kind, "github") != 0) {
+		/* no status source: counts only, states unknown */
+		doapi_fill_sample(&r->sample, r->dv, r->dn, false);
+		r->sample.queued = -1;
+		do_finish(r, NULL);
+		return;
+	}
+	if (st.token_file[0]) {
+		char err[200], *path = path_expand(st.token_file), *t = fleet_read_secret(path, err, sizeof(err));
+		free(path);
+		if (!t) {
+			do_finish(r, err);
+			return;
+		}
+		r->gh_auth = xasprintf("Authorization: Bearer %s", t);
+		explicit_bzero(t, strlen(t));
+		free(t);
+	}
+	url = xasprintf("%s/repos/%s/actions/runners?per_page=100",
+			fleet_section_value(r->sec, "status_api"), st.repo);
+	do_get(r, url, r->gh_auth, on_gh_runners);
+	free(url);
+}
+
+static void on_droplets(void *arg, const struct http_result *res)
+{
+	struct rfleet *r = arg;
+	char next[1024];
+
+	if (do_failed(r, res, "DigitalOcean"))
+		return;
+	if (doapi_parse_droplets(res->body, r->dv, DO_LIST_MAX, &r->dn, next, sizeof(next)) < 0) {
+		do_finish(r, "the DigitalOcean API answered something that is not a droplet list");
+		return;
+	}
+	if (next[0] && ++r->pages < 20) {
+		do_get(r, next, r->auth, on_droplets);
+		return;
+	}
+	do_status_step(r);
+}
+
+static void do_list(struct rfleet *r)
+{
+	char *tag = curl_easy_escape(NULL, fleet_section_value(r->sec, "tag"), 0);
+	char *url = xasprintf("%s/droplets?tag_name=%s&per_page=200", fleet_section_value(r->sec, "api"),
+			      tag ? tag : "");
+
+	curl_free(tag);
+	r->dn = 0;
+	r->pages = 0;
+	do_get(r, url, r->auth, on_droplets);
+	free(url);
+}
+
+static void on_sizes(void *arg, const struct http_result *res)
+{
+	struct rfleet *r = arg;
+
+	r->price = -2;   /* asked once: not again when the size is not listed */
+	if (res->code == CURLE_OK && res->status == 200)
+		doapi_parse_price(res->body, fleet_section_value(r->sec, "size"), &r->price);
+	do_list(r);      /* no price is no reason not to list */
+}
+
+static void do_start(struct rfleet *r)
+{
+	char err[200], *path = fleet_section_path(r->sec, "token_file"), *t;
+
+	bool have = path != NULL;
+
+	t = have ? fleet_read_secret(path, err, sizeof(err)) : NULL;
+	free(path);
+	if (!r->dv)
+		r->dv = xcalloc(DO_LIST_MAX, sizeof(*r->dv));
+	r->in_flight = true;
+	if (!t) {
+		do_finish(r, have ? err : "no token_file");
+		return;
+	}
+	r->auth = xasprintf("Authorization: Bearer %s", t);
+	explicit_bzero(t, strlen(t));
+	free(t);
+	if (r->price == -1 && fleet_section_value(r->sec, "size")) {
+		char *url = xasprintf("%s/sizes?per_page=200", fleet_section_value(r->sec, "api"));
+		do_get(r, url, r->auth, on_sizes);
+		free(url);
+		return;
+	}
+	do_list(r);
+}
+
 static void rfleet_start(struct rfleet *r, double now)
 {
 	const char *prov = fleet_section_value(r->sec, "provider");
 	const char *list = fleet_section_value(r->sec, "list");
 
 	r->next = now + r->interval;
+	if (prov && strcmp(prov, "digitalocean") == 0) {
+		do_start(r);
+		return;
+	}
 	if (!prov || strcmp(prov, "command") != 0 || r->host < 0 || !list) {
 		r->done = true;
 		r->sample.collected = true;
@@ -188,6 +398,10 @@ static void runners_destroy(void *s)
 
 	if (!rs)
 		return;
+	for (size_t i = 0; i < rs->n; i++) {
+		do_wipe(&rs->v[i]);
+		free(rs->v[i].dv);
+	}
 	free(rs->v);
 	free(rs);
 }

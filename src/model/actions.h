@@ -19,6 +19,7 @@ struct runners_sample {
 	double interval;             /* seconds between listings (staleness) */
 	char error[256];
 	int count, busy, idle, offline, queued;   /* -1: unknown */
+	double cost_hourly;          /* the fleet's running cost per hour (USD); < 0 unknown */
 	int n;
 	struct runner_item r[MODEL_MAX_RUNNERS];
 };

@@ -84,9 +84,13 @@ json_t *json_runners(OUT_ARGS)
 			json_t *it = json_object();
 			json_object_set_new(it, "name", j_str(r->r[k].name));
 			json_object_set_new(it, "state", j_str(r->r[k].state));
+			if (r->r[k].created_at > 0)
+				json_object_set_new(it, "created_at", json_real(r->r[k].created_at));
 			json_array_append_new(list, it);
 		}
 		json_object_set_new(o, "runners", list);
+		if (ok && r->cost_hourly >= 0)   /* digitalocean: price_hourly x droplets */
+			json_object_set_new(o, "cost_hourly", json_real(r->cost_hourly));
 		json_object_set_new(o, "error", j_str(r->error));
 		json_object_set_new(o, "problems", j_problems(ev, TK_RUNNERS, i));
 		json_array_append_new(a, o);

@@ -7,8 +7,7 @@ src_libfleetdeck_a_SOURCES += \
 	src/ui/present.h src/ui/present.c \
 	src/ui/views.h src/ui/views.c \
 	src/ui/frame.c src/ui/nav.c \
-	src/ui/view_overview.c src/ui/view_detail.c src/ui/view_help.c \
-	src/ui/view_placeholder.c
+	src/ui/view_overview.c src/ui/view_detail.c src/ui/view_help.c
 
 dist_themes_DATA += themes/default themes/light themes/mono themes/high-contrast
 EXTRA_DIST += doc/ui.md

@@ -16,6 +16,8 @@ static const struct help_key {
 	{ "/", "filter rows by name or role (Enter keeps it, Esc clears it)" },
 	{ "p", "pause / resume polling (data then turns stale)" },
 	{ "R", "poll every target now" },
+	{ "+ - =", "Runners: add / remove runners, scale to a typed count (plan first)" },
+	{ "r", "Keys: rotate the selected key (plan first, type its name)" },
 	{ "Ctrl-L", "repaint the screen" },
 	{ "?", "this help" },
 	{ "q", "quit" },

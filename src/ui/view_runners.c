@@ -63,10 +63,17 @@ static void runners_list(struct cells *c, struct rect body, int y, const struct 
 		cells_text(c, x, y, body.w - 3, ROLE_DIM, "not listed yet");
 		return;
 	}
+	if (r->cost_hourly >= 0)
+		cells_textf(c, x, y++, body.w - 3, ROLE_NORMAL, "running cost: $%.3f/hour ($%.0f/month)",
+			    r->cost_hourly, r->cost_hourly * 730);
 	if (r->n == 0)
 		cells_text(c, x, y, body.w - 3, ROLE_DIM, "none running");
 	for (int k = 0; k < r->n && y < body.y + body.h - 1; k++) {
-		cells_textf(c, x + col * 38, y, 37, ROLE_NORMAL, "%-24.24s %s", r->r[k].name, r->r[k].state);
+		char age[16] = "";
+		if (r->r[k].created_at > 0)
+			fmt_age(age, sizeof(age), now_wall() - r->r[k].created_at);
+		cells_textf(c, x + col * 38, y, 37, ROLE_NORMAL, "%-22.22s %-8s %s", r->r[k].name,
+			    r->r[k].state, age);
 		if (++col == 2 || body.w < 80) {
 			col = 0;
 			y++;

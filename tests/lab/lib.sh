@@ -688,3 +688,17 @@ fd_tmux() {
 
 # fd_alive PID: the process runs (not a zombie).
 fd_alive() { [ -d "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
+# lab_host_authorized_keys NAME FILE...: restarts lab host NAME (1-based
+# index or name) with AuthorizedKeysFile = the lab's shared file plus FILEs,
+# so a test can give one host keys of its own (actions: ssh key rotation).
+lab_host_authorized_keys() {
+	local n hd f files
+	n=$(_lab_name "$1") || return 1
+	shift
+	hd="$LAB_DIR/hosts/$n"
+	files="$LAB_DIR/authorized_keys"
+	for f in "$@"; do files="$files $f"; done
+	sed -i "s|-o 'AuthorizedKeysFile=[^']*'|-o 'AuthorizedKeysFile=$files'|" "$hd/start" || return 1
+	_lab_host_stop "$n" && _lab_host_start "$n"
+}

@@ -1,0 +1,643 @@
+/* Key provider `ssh-authorized-key`: rotates the SSH key in identity_file
+ * that logs in as `user` on every host of `hosts`.
+ *
+ * Order, so that nobody is ever locked out:
+ *   1. generate a new ed25519 pair (ssh-keygen) in a private 0700 temp dir;
+ *   2. append the new public key to authorized_keys on every host (logged
+ *      in with the old key);
+ *   3. log in with the NEW key on every host (ssh -F /dev/null, only that
+ *      key, the fleet's known_hosts, StrictHostKeyChecking=yes);
+ *   4. install the new pair as identity_file (+ .pub);
+ *   5. remove the old key everywhere (logged in with the new key; a host's
+ *      file is only edited when the new key is in it).
+ * A failure in 1-3 removes the new key again where it was added (only where
+ * the old one is still there) and leaves the old key as it was. A failure
+ * in 5 leaves both keys working on the hosts not done yet.
+ *
+ * Progress is kept in a state file next to the audit log
+ * (rotation-NAME.json, 0600): phase "added" (steps 1-3) or "verified"
+ * (steps 4-5). The next rotate of an interrupted "added" rotation rolls it
+ * back and starts afresh; of a "verified" one it resumes at step 4, since
+ * the new key is known to work everywhere and the old one may already be
+ * gone from some hosts. The state file holds public keys only.
+ *
+ * Every value in a remote command is single-quoted (sh_quote); key material
+ * never reaches a log, the audit log or the JSON output: the key is shown
+ * by its SHA256 fingerprint. */
+#include "config.h"
+#include "action/provider.h"
+#include "action/exec.h"
+#include "action/audit.h"
+#include "action/sshkey.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SK_MAX_HOSTS 64
+#define SK_TIMEOUT 30.0          /* seconds one ssh or ssh-keygen may take */
+#define SK_PUB_LEN 1024
+
+struct sk {
+	struct action_job *j;
+	const struct fleet *f;
+	const struct fleet_section *sec;
+	int host[SK_MAX_HOSTS];
+	size_t nhosts;
+	char *identity;              /* the key being rotated (expanded path) */
+	char *state;                 /* rotation-NAME.json */
+	char tmpdir[PATH_MAX];       /* "" when none */
+	char old_pub[SK_PUB_LEN];    /* "ssh-ed25519 AAAA..." (type and blob) */
+	char new_pub[SK_PUB_LEN];
+};
+
+/* ---- public keys and fingerprints ---------------------------------------- */
+
+/* "type blob [comment]" -> "type blob"; -1 when it is no public key line. */
+static int pub_normalize(const char *line, char *out, size_t size)
+{
+	char type[64], blob[SK_PUB_LEN];
+
+	if (sscanf(line, "%63s %1000s", type, blob) != 2)
+		return -1;
+	if (!str_starts(type, "ssh-") && !str_starts(type, "ecdsa-") && !str_starts(type, "sk-"))
+		return -1;
+	if (strspn(blob, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != strlen(blob))
+		return -1;
+	str_fmt(out, size, "%s %s", type, blob);
+	return 0;
+}
+
+/* The blob part of "type blob": what grep -F matches in authorized_keys. */
+static const char *pub_blob(const char *pub)
+{
+	const char *sp = strchr(pub, ' ');
+
+	return sp ? sp + 1 : pub;
+}
+
+/* OpenSSH's "SHA256:..." fingerprint of "type blob". */
+static void pub_fingerprint(const char *pub, char *out, size_t size)
+{
+	const char *b64 = pub_blob(pub);
+	size_t len = strlen(b64), pad = 0;
+	unsigned char *raw = xmalloc(len + 3), md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len);
+	char *enc;
+
+	while (len > pad && b64[len - 1 - pad] == '=')
+		pad++;
+	if (n < 0 || (size_t)n < pad || !EVP_Digest(raw, (size_t)n - pad, md, &mdlen, EVP_sha256(), NULL)) {
+		str_copy(out, "(unreadable key)", size);
+		free(raw);
+		return;
+	}
+	enc = base64_encode(md, mdlen, false);
+	str_fmt(out, size, "SHA256:%s", enc);
+	free(enc);
+	free(raw);
+}
+
+static int read_pub_file(const char *path, char *out, size_t size)
+{
+	char line[SK_PUB_LEN + 128] = "";
+	FILE *fp = fopen(path, "r");
+
+	if (!fp)
+		return -1;
+	if (!fgets(line, sizeof(line), fp))
+		line[0] = '\0';
+	fclose(fp);
+	return pub_normalize(line, out, size);
+}
+
+int sshkey_read(const struct fleet_section *sec, double *created_at, char *id, size_t idlen,
+		char *err, size_t errlen)
+{
+	char *path = fleet_section_path(sec, "identity_file"), *pubpath, pub[SK_PUB_LEN];
+	struct stat st;
+
+	id[0] = '\0';
+	if (!path) {
+		str_copy(err, "no identity_file", errlen);
+		return -1;
+	}
+	if (stat(path, &st) < 0) {
+		str_fmt(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	*created_at = (double)st.st_mtime;
+	pubpath = xasprintf("%s.pub", path);
+	if (read_pub_file(pubpath, pub, sizeof(pub)) == 0)
+		pub_fingerprint(pub, id, idlen);
+	free(pubpath);
+	free(path);
+	return 0;
+}
+
+/* ---- running ssh and ssh-keygen ------------------------------------------ */
+
+static const char *sshk_user(const struct sk *k, const struct fleet_host *h)
+{
+	const char *u = fleet_section_get(k->sec, "user");
+
+	return u ? u : h->user;
+}
+
+/* Runs script on host h logged in with exactly the key in keyfile: -F
+ * /dev/null so that no IdentityFile of an ssh_config can make the login
+ * succeed with another key (hosts are therefore reached by their fleet
+ * address, not an ssh_config alias). */
+static int sshk_ssh(struct sk *k, int hi, const char *keyfile, bool verify, const char *script,
+		  struct exec_result *r, char *err, size_t errlen)
+{
+	const struct fleet_host *h = &k->f->hosts[hi];
+	const char *user = sshk_user(k, h);
+	char *kh = xasprintf("UserKnownHostsFile=%s", k->f->known_hosts);
+	char *ct = xasprintf("ConnectTimeout=%d", (int)(k->f->timeout < 1 ? 1 : k->f->timeout));
+	char port[16];
+	char *av[40];
+	int n = 0, rc;
+
+	av[n++] = "ssh"; av[n++] = "-F"; av[n++] = "/dev/null";
+	av[n++] = "-o"; av[n++] = "BatchMode=yes";
+	av[n++] = "-o"; av[n++] = "IdentitiesOnly=yes";
+	av[n++] = "-o"; av[n++] = "IdentityAgent=none";
+	av[n++] = "-o"; av[n++] = "PasswordAuthentication=no";
+	av[n++] = "-o"; av[n++] = "KbdInteractiveAuthentication=no";
+	av[n++] = "-o"; av[n++] = ct;
+	av[n++] = "-o"; av[n++] = kh;
+	av[n++] = "-o"; av[n++] = verify || k->f->host_key_policy == HKP_STRICT ?
+		"StrictHostKeyChecking=yes" : "StrictHostKeyChecking=accept-new";
+	av[n++] = "-i"; av[n++] = (char *)keyfile;
+	if (h->port > 0) {
+		str_fmt(port, sizeof(port), "%d", h->port);
+		av[n++] = "-p"; av[n++] = port;
+	}
+	if (user) {
+		av[n++] = "-l"; av[n++] = (char *)user;
+	}
+	av[n++] = "--"; av[n++] = h->address; av[n++] = (char *)script; av[n] = NULL;
+	rc = exec_argv(av, NULL, SK_TIMEOUT, r, err, errlen);
+	free(kh);
+	free(ct);
+	return rc;
+}
+
+/* Runs script on host hi; -1 with "lab2: exit 3: reason" in err. */
+static int sshk_remote(struct sk *k, int hi, const char *keyfile, bool verify, const char *script,
+		     char *err, size_t errlen)
+{
+	struct exec_result r;
+	char what[256];
+	int rc = 0;
+
+	if (sshk_ssh(k, hi, keyfile, verify, script, &r, err, errlen) < 0)
+		return -1;
+	if (r.status != 0 || r.timed_out || (verify && !strstr(r.out, "fleetdeck-verified"))) {
+		exec_describe(&r, what, sizeof(what));
+		str_fmt(err, errlen, "%s: %s", k->f->hosts[hi].name, what);
+		rc = -1;
+	}
+	exec_result_free(&r);
+	return rc;
+}
+
+/* The authorized_keys path on host hi as a shell word: {host} replaced by
+ * the [host]'s name, a leading ~/ as "$HOME"/, the rest single-quoted. */
+static char *ak_word(const struct sk *k, int hi)
+{
+	const char *v = fleet_section_value(k->sec, "authorized_keys");
+	const char *name = k->f->hosts[hi].name, *hit, *p;
+	char *path = xstrdup(""), *q, *out;
+
+	for (p = v ? v : "~/.ssh/authorized_keys"; (hit = strstr(p, "{host}")); p = hit + 6) {
+		char *next = xasprintf("%s%.*s%s", path, (int)(hit - p), p, name);
+		free(path);
+		path = next;
+	}
+	q = xasprintf("%s%s", path, p);
+	free(path);
+	if (str_starts(q, "~/")) {
+		char *rest = sh_quote(q + 2);
+		out = xasprintf("\"$HOME\"/%s", rest);
+		free(rest);
+	} else {
+		out = sh_quote(q);
+	}
+	free(q);
+	return out;
+}
+
+/* Appends pub (with a comment) unless its blob is there already. */
+static char *script_append(const struct sk *k, int hi, const char *pub)
+{
+	char *f = ak_word(k, hi), *blob = sh_quote(pub_blob(pub));
+	char *line = xasprintf("%s fleetdeck-%s", pub, k->sec->name), *ql = sh_quote(line);
+	char *s = xasprintf("f=%s; umask 077; mkdir -p \"${f%%/*}\" && touch \"$f\" || exit 4; "
+			    "grep -qF -- %s \"$f\" && exit 0; "
+			    "if [ -s \"$f\" ] && [ -n \"$(tail -c 1 \"$f\")\" ]; then echo >>\"$f\"; fi; "
+			    "printf '%%s\\n' %s >>\"$f\"", f, blob, ql);
+
+	free(f); free(blob); free(line); free(ql);
+	return s;
+}
+
+/* Removes every line with the blob of gone, but only when the blob of keep
+ * is in the file (so this can never take away the last working key); the
+ * file is replaced atomically with its mode kept. */
+static char *script_remove(const struct sk *k, int hi, const char *gone, const char *keep)
+{
+	char *f = ak_word(k, hi), *g = sh_quote(pub_blob(gone)), *kp = sh_quote(pub_blob(keep));
+	char *s = xasprintf("f=%s; [ -f \"$f\" ] || exit 0; grep -qF -- %s \"$f\" || exit 0; "
+			    "grep -qF -- %s \"$f\" || { echo \"the other key is not in $f: left as it is\" >&2; exit 3; }; "
+			    "cp -p \"$f\" \"$f.fleetdeck\" || exit 4; grep -vF -- %s \"$f\" >\"$f.fleetdeck\"; "
+			    "[ $? -le 1 ] && mv -f \"$f.fleetdeck\" \"$f\" || { rm -f \"$f.fleetdeck\"; exit 4; }",
+			    f, g, kp, g);
+
+	free(f); free(g); free(kp);
+	return s;
+}
+
+/* ---- the state file ------------------------------------------------------ */
+
+static int state_save(struct sk *k, const char *phase, char *err, size_t errlen)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "key", k->sec->name, "phase", phase,
+			      "tmpdir", k->tmpdir, "old", k->old_pub, "new", k->new_pub);
+	char *text = json_dumps(o, JSON_COMPACT), *tmp = xasprintf("%s.tmp", k->state);
+	int fd, rc = -1;
+
+	json_decref(o);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text) && fsync(fd) == 0 &&
+	    rename(tmp, k->state) == 0)
+		rc = 0;
+	if (rc < 0)
+		str_fmt(err, errlen, "cannot write the rotation state %s: %s", k->state, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(text);
+	free(tmp);
+	return rc;
+}
+
+/* Loads an interrupted rotation's state: its phase, or NULL when none. */
+static const char *state_load(struct sk *k)
+{
+	json_t *o = json_load_file(k->state, 0, NULL);
+	const char *phase = json_string_value(json_object_get(o, "phase"));
+	const char *r = NULL;
+
+	if (phase && pub_normalize(json_string_value(json_object_get(o, "old")) ?
+				   json_string_value(json_object_get(o, "old")) : "",
+				   k->old_pub, sizeof(k->old_pub)) == 0 &&
+	    pub_normalize(json_string_value(json_object_get(o, "new")) ?
+			  json_string_value(json_object_get(o, "new")) : "",
+			  k->new_pub, sizeof(k->new_pub)) == 0) {
+		str_copy(k->tmpdir, json_string_value(json_object_get(o, "tmpdir")) ?
+			 json_string_value(json_object_get(o, "tmpdir")) : "", sizeof(k->tmpdir));
+		r = strcmp(phase, "verified") == 0 ? "verified" : "added";
+	}
+	json_decref(o);
+	return r;
+}
+
+/* Deletes the temp dir (the new private key, if not yet installed). */
+static void tmp_remove(struct sk *k)
+{
+	char *a, *b;
+
+	if (!k->tmpdir[0])
+		return;
+	a = xasprintf("%s/id_ed25519", k->tmpdir);
+	b = xasprintf("%s/id_ed25519.pub", k->tmpdir);
+	unlink(a);
+	unlink(b);
+	rmdir(k->tmpdir);
+	free(a);
+	free(b);
+	k->tmpdir[0] = '\0';
+}
+
+/* ---- the steps ------------------------------------------------------------ */
+
+static int sshk_init(struct sk *k, struct action_job *j, char *err, size_t errlen)
+{
+	char **names;
+	size_t n = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->j = j;
+	k->f = j->f;
+	k->sec = j->sec;
+	names = fleet_list_split(fleet_section_value(j->sec, "hosts"), &n);
+	for (size_t i = 0; i < n && k->nhosts < SK_MAX_HOSTS; i++) {
+		int hi = fleet_host_index(k->f, names[i]);
+		if (hi < 0 || k->f->hosts[hi].local) {
+			str_fmt(err, errlen, "[key %s]: %s is not a remote [host]", j->sec->name, names[i]);
+			fleet_list_free(names);
+			return -1;
+		}
+		k->host[k->nhosts++] = hi;
+	}
+	fleet_list_free(names);
+	k->identity = fleet_section_path(j->sec, "identity_file");
+	if (k->nhosts == 0 || !k->identity) {
+		str_fmt(err, errlen, "[key %s] needs hosts and identity_file", j->sec->name);
+		return -1;
+	}
+	{
+		char *dir = xstrdup(k->f->audit_log), *slash = strrchr(dir, '/'), safe[64];
+		str_copy(safe, j->sec->name, sizeof(safe));
+		for (char *p = safe; *p; p++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *p))
+				*p = '_';
+		if (slash)
+			*slash = '\0';
+		k->state = xasprintf("%s/rotation-%s.json", slash ? dir : ".", safe);
+		free(dir);
+	}
+	return audit_mkdirs(k->state, err, errlen);
+}
+
+static void sshk_free(struct sk *k)
+{
+	free(k->identity);
+	free(k->state);
+}
+
+/* The public key of identity_file, from the private key itself. */
+static int read_old_pub(struct sk *k, char *err, size_t errlen)
+{
+	char *av[] = { "ssh-keygen", "-y", "-f", k->identity, NULL };
+	struct exec_result r;
+	char what[256];
+	int rc = 0;
+
+	if (exec_argv(av, NULL, SK_TIMEOUT, &r, err, errlen) < 0)
+		return -1;
+	if (r.status != 0 || pub_normalize(r.out, k->old_pub, sizeof(k->old_pub)) < 0) {
+		exec_describe(&r, what, sizeof(what));
+		str_fmt(err, errlen, "cannot read the current key %s (%s)", k->identity, what);
+		rc = -1;
+	}
+	exec_result_free(&r);
+	return rc;
+}
+
+static int generate(struct sk *k, char *err, size_t errlen)
+{
+	char *dir = xstrdup(k->state), *key, *pub, *comment;
+	char *av[12];
+	struct exec_result r;
+	char what[256], day[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc = 0;
+
+	dir[strlen(dir) - strlen(".json")] = '\0';
+	str_fmt(k->tmpdir, sizeof(k->tmpdir), "%s.XXXXXX", dir);
+	free(dir);
+	if (!mkdtemp(k->tmpdir)) {
+		str_fmt(err, errlen, "cannot create a private directory for the new key: %s", strerror(errno));
+		k->tmpdir[0] = '\0';
+		return -1;
+	}
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	key = xasprintf("%s/id_ed25519", k->tmpdir);
+	pub = xasprintf("%s.pub", key);
+	comment = xasprintf("fleetdeck-%s-%s", k->sec->name, day);
+	av[0] = "ssh-keygen"; av[1] = "-q"; av[2] = "-t"; av[3] = "ed25519"; av[4] = "-N"; av[5] = "";
+	av[6] = "-C"; av[7] = comment; av[8] = "-f"; av[9] = key; av[10] = NULL;
+	if (exec_argv(av, NULL, SK_TIMEOUT, &r, err, errlen) < 0) {
+		rc = -1;
+	} else {
+		if (r.status != 0 || chmod(key, 0600) < 0 || read_pub_file(pub, k->new_pub, sizeof(k->new_pub)) < 0) {
+			exec_describe(&r, what, sizeof(what));
+			str_fmt(err, errlen, "ssh-keygen failed (%s)", what);
+			rc = -1;
+		}
+		exec_result_free(&r);
+	}
+	free(key);
+	free(pub);
+	free(comment);
+	return rc;
+}
+
+/* Takes the new key out again on hosts [0, upto), only where the old key is
+ * still there. Returns how many hosts failed (described in err). */
+static int rollback(struct sk *k, size_t upto, char *err, size_t errlen)
+{
+	int failed = 0;
+	char one[256];
+
+	for (size_t i = 0; i < upto; i++) {
+		char *s = script_remove(k, k->host[i], k->new_pub, k->old_pub);
+		if (sshk_remote(k, k->host[i], k->identity, false, s, one, sizeof(one)) < 0 && failed++ == 0)
+			str_copy(err, one, errlen);
+		free(s);
+	}
+	return failed;
+}
+
+/* Copies src to dst through a temp file and rename (dst's dir, mode). */
+static int install_file(const char *src, const char *dst, mode_t mode, char *err, size_t errlen)
+{
+	char *tmp = xasprintf("%s.fleetdeck-new", dst), buf[4096];
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	ssize_t n;
+
+	unlink(tmp);
+	if (in >= 0)
+		out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (out >= 0) {
+		rc = 0;
+		while (rc == 0 && (n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				rc = -1;
+		if (rc == 0 && (fchmod(out, mode) < 0 || fsync(out) < 0 || rename(tmp, dst) < 0))
+			rc = -1;
+	}
+	if (rc < 0)
+		str_fmt(err, errlen, "cannot install the new key as %s: %s", dst, strerror(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+static int install(struct sk *k, char *err, size_t errlen)
+{
+	char *key = xasprintf("%s/id_ed25519", k->tmpdir), *pub = xasprintf("%s.pub", key);
+	char *dpub = xasprintf("%s.pub", k->identity);
+	int rc = 0;
+
+	if (access(key, R_OK) == 0)     /* else: installed before an interruption */
+		rc = install_file(key, k->identity, 0600, err, errlen) < 0 ||
+		     install_file(pub, dpub, 0644, err, errlen) < 0 ? -1 : 0;
+	free(key);
+	free(pub);
+	free(dpub);
+	if (rc == 0)
+		tmp_remove(k);
+	return rc;
+}
+
+/* Step 5: the old key out everywhere, logged in with the new key. */
+static int finish(struct sk *k, char *err, size_t errlen)
+{
+	char one[256], failed[256] = "";
+	int nfail = 0;
+
+	if (install(k, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < k->nhosts; i++) {
+		char *s = script_remove(k, k->host[i], k->old_pub, k->new_pub), msg[96];
+		str_fmt(msg, sizeof(msg), "removing the old key on %s (%zu/%zu)",
+			k->f->hosts[k->host[i]].name, i + 1, k->nhosts);
+		k->j->progress(k->j, msg);
+		if (sshk_remote(k, k->host[i], k->identity, false, s, one, sizeof(one)) < 0 && nfail++ == 0)
+			str_copy(failed, one, sizeof(failed));
+		free(s);
+	}
+	pub_fingerprint(k->new_pub, k->j->new_id, sizeof(k->j->new_id));
+	if (nfail) {
+		str_fmt(err, errlen, "the new key %s works on every host and is installed as %s, but the "
+			"old key could not be removed on %d host(s) (%s); rotate again to finish",
+			k->j->new_id, k->identity, nfail, failed);
+		return -1;
+	}
+	unlink(k->state);
+	return 0;
+}
+
+/* Steps 1-3; on a failure the new key is taken out again. */
+static int add_and_verify(struct sk *k, char *err, size_t errlen)
+{
+	char msg[128], why[300], rb[256] = "";
+	size_t i;
+
+	k->j->progress(k->j, "generating a new ed25519 key");
+	if (read_old_pub(k, err, errlen) < 0 || generate(k, err, errlen) < 0 ||
+	    state_save(k, "added", err, errlen) < 0) {
+		tmp_remove(k);
+		return -1;
+	}
+	for (i = 0; i < k->nhosts; i++) {
+		char *s = script_append(k, k->host[i], k->new_pub);
+		int rc;
+		str_fmt(msg, sizeof(msg), "adding the new key on %s (%zu/%zu)",
+			k->f->hosts[k->host[i]].name, i + 1, k->nhosts);
+		k->j->progress(k->j, msg);
+		rc = sshk_remote(k, k->host[i], k->identity, false, s, why, sizeof(why));
+		free(s);
+		if (rc < 0) {
+			str_fmt(err, errlen, "adding the new key failed on %s", why);
+			goto undo;
+		}
+	}
+	for (i = 0; i < k->nhosts; i++) {
+		char *key = xasprintf("%s/id_ed25519", k->tmpdir);
+		int rc;
+		str_fmt(msg, sizeof(msg), "logging in with the new key on %s (%zu/%zu)",
+			k->f->hosts[k->host[i]].name, i + 1, k->nhosts);
+		k->j->progress(k->j, msg);
+		rc = sshk_remote(k, k->host[i], key, true, "echo fleetdeck-verified", why, sizeof(why));
+		free(key);
+		if (rc < 0) {
+			str_fmt(err, errlen, "a login with the new key failed on %s", why);
+			i = k->nhosts - 1;
+			goto undo;
+		}
+	}
+	return state_save(k, "verified", err, errlen);
+undo:
+	k->j->progress(k->j, "taking the new key out again");
+	if (rollback(k, i + 1, rb, sizeof(rb)) > 0) {
+		size_t len = strlen(err);
+		str_fmt(err + len, errlen - len, "; the old key is unchanged, but the new (deleted) key "
+			"is still listed on %s; the next rotate removes it", rb);
+		tmp_remove(k);
+		state_save(k, "added", rb, sizeof(rb));
+		return -1;
+	}
+	{
+		size_t len = strlen(err);
+		str_fmt(err + len, errlen - len, "; the new key was removed again, the old key is unchanged");
+	}
+	tmp_remove(k);
+	unlink(k->state);
+	return -1;
+}
+
+static int sshkey_rotate(struct action_job *j, char *err, size_t errlen)
+{
+	struct sk k;
+	const char *phase;
+	int rc = -1;
+
+	if (sshk_init(&k, j, err, errlen) < 0)
+		goto out;
+	phase = state_load(&k);
+	if (phase && strcmp(phase, "verified") == 0) {
+		j->progress(j, "resuming an interrupted rotation");
+		str_copy(j->note, "resumed an interrupted rotation", sizeof(j->note));
+		rc = finish(&k, err, errlen);
+		goto out;
+	}
+	if (phase) {
+		char rb[256];
+		j->progress(j, "rolling back an interrupted rotation");
+		tmp_remove(&k);
+		if (rollback(&k, k.nhosts, rb, sizeof(rb)) > 0) {
+			str_fmt(err, errlen, "cannot roll back the interrupted rotation (%s); the old key "
+				"is unchanged", rb);
+			goto out;
+		}
+		unlink(k.state);
+		str_copy(j->note, "rolled back an interrupted rotation first", sizeof(j->note));
+	}
+	memset(k.new_pub, 0, sizeof(k.new_pub));
+	if (add_and_verify(&k, err, errlen) == 0)
+		rc = finish(&k, err, errlen);
+out:
+	sshk_free(&k);
+	return rc;
+}
+
+static void sshkey_describe(const struct action_job *j, char *buf, size_t size)
+{
+	const char *user = fleet_section_get(j->sec, "user");
+	const char *file = fleet_section_get(j->sec, "identity_file");
+
+	str_fmt(buf, size, "New ed25519 key for %s on %s: added, a login with it verified on "
+		"every host, installed as %s, then the old key removed everywhere. Any failure "
+		"before that takes the new key out again; the old key keeps working.",
+		user ? user : "the login user", fleet_section_value(j->sec, "hosts"),
+		file ? file : "identity_file");
+}
+
+const struct key_provider key_ssh_authorized_key = {
+	.name = "ssh-authorized-key",
+	.describe = sshkey_describe,
+	.rotate = sshkey_rotate,
+};

@@ -1,0 +1,344 @@
+/* Runner provider `digitalocean` (API v2), on the action's worker thread
+ * with libcurl's blocking easy API and timeouts.
+ *
+ * Scale up: one POST /v2/droplets with `names` (PREFIX-<unix time>-<k>),
+ * region, size, image, ssh_keys and the tag. Scale down: DELETE
+ * /v2/droplets/ID of the newest *idle* droplets. Idle comes from the
+ * status source (status = github OWNER/REPO: a runner of the droplet's
+ * name online and not busy); without one no droplet is known to be idle
+ * (a runner may be in the middle of a job and deleting it loses the job),
+ * so scaling down is refused with that reason. Busy droplets are never
+ * deleted; fewer idle ones than asked deletes those and reports the rest.
+ *
+ * The token is read with fleet_read_secret() for each action and only ever
+ * sent as the Authorization header; it is never logged or shown. */
+#include "config.h"
+#include "action/provider.h"
+#include "action/doapi.h"
+#include "util/util.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define DO_MAX 256
+#define DO_TIMEOUT 30L
+
+struct body {
+	char *p;
+	size_t len;
+};
+
+struct dojob {
+	struct action_job *j;
+	char *token;                 /* DigitalOcean */
+	char *gh_token;              /* status source, may be NULL */
+	const char *api;
+	struct do_droplet v[DO_MAX];
+	size_t n;
+};
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct body *b = arg;
+	size_t n = size * nmemb;
+
+	if (b->len + n > (8u << 20))
+		return 0;
+	b->p = xrealloc(b->p, b->len + n + 1);
+	memcpy(b->p + b->len, ptr, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return n;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	char *reset = arg;
+	size_t n = size * nmemb;
+
+	if (n > 16 && strncasecmp(ptr, "ratelimit-reset:", 16) == 0) {
+		str_copy(reset, ptr + 16, 32);
+		str_trim(reset);
+	}
+	return n;
+}
+
+/* One request. Returns the HTTP status (the body in *out, malloc'd), or -1
+ * with err when there was no answer. */
+static long http_call(const char *method, const char *url, const char *token, const char *body,
+		      char **out, char *reset, char *err, size_t errlen)
+{
+	CURL *e = curl_easy_init();
+	struct curl_slist *h = NULL;
+	struct body b = { NULL, 0 };
+	char *auth, ebuf[CURL_ERROR_SIZE] = "";
+	long status = -1;
+	CURLcode rc;
+
+	*out = NULL;
+	reset[0] = '\0';
+	if (!e) {
+		str_copy(err, "cannot start an HTTP request", errlen);
+		return -1;
+	}
+	auth = xasprintf("Authorization: Bearer %s", token ? token : "");
+	if (token)
+		h = curl_slist_append(h, auth);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, "Accept: application/json");
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, reset);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, DO_TIMEOUT);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "fleetdeck/" PACKAGE_VERSION);
+	if (body)
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+	rc = curl_easy_perform(e);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	else
+		str_fmt(err, errlen, "cannot reach %s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(rc));
+	curl_slist_free_all(h);
+	explicit_bzero(auth, strlen(auth));
+	free(auth);
+	curl_easy_cleanup(e);
+	*out = b.p ? b.p : xstrdup("");
+	return status;
+}
+
+/* A call that must answer 2xx; else a described error. */
+static int do_call(struct dojob *d, const char *api_name, const char *method, const char *url,
+		   const char *token, const char *body, char **out, char *err, size_t errlen)
+{
+	char reset[32];
+	long st = http_call(method, url, token, body, out, reset, err, errlen);
+
+	if (st < 0)
+		return -1;
+	if (st < 200 || st > 299) {
+		doapi_describe_error(api_name, st, *out, reset[0] ? reset : NULL, err, errlen);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	(void)d;
+	return 0;
+}
+
+static int list_droplets(struct dojob *d, char *err, size_t errlen)
+{
+	char *tag = curl_easy_escape(NULL, fleet_section_value(d->j->sec, "tag"), 0);
+	char *url = xasprintf("%s/droplets?tag_name=%s&per_page=200", d->api, tag), next[1024];
+	int pages = 0, rc = 0;
+
+	curl_free(tag);
+	d->n = 0;
+	while (url && rc == 0 && pages++ < 20) {
+		char *out;
+		if (do_call(d, "DigitalOcean", "GET", url, d->token, NULL, &out, err, errlen) < 0) {
+			rc = -1;
+			break;
+		}
+		if (doapi_parse_droplets(out, d->v, DO_MAX, &d->n, next, sizeof(next)) < 0) {
+			str_copy(err, "the DigitalOcean API answered something that is not a droplet list",
+				 errlen);
+			rc = -1;
+		}
+		free(out);
+		free(url);
+		url = next[0] && rc == 0 ? xstrdup(next) : NULL;
+	}
+	free(url);
+	return rc;
+}
+
+static int apply_status(struct dojob *d, char *err, size_t errlen)
+{
+	struct do_status st;
+	char *url, *out;
+	int rc;
+
+	doapi_status_of(fleet_section_value(d->j->sec, "status"), &st);
+	if (strcmp(st.kind, "github") != 0) {
+		str_fmt(err, errlen, "cannot tell which droplets are idle without a status source "
+			"(status = github OWNER/REPO token_file=PATH); nothing was deleted");
+		return -1;
+	}
+	url = xasprintf("%s/repos/%s/actions/runners?per_page=100",
+			fleet_section_value(d->j->sec, "status_api"), st.repo);
+	rc = do_call(d, "GitHub", "GET", url, d->gh_token, NULL, &out, err, errlen);
+	free(url);
+	if (rc < 0)
+		return -1;
+	rc = doapi_apply_github_runners(out, d->v, d->n);
+	free(out);
+	if (rc < 0)
+		str_copy(err, "the GitHub API answered something that is not a runner list", errlen);
+	return rc;
+}
+
+static json_t *ssh_keys_json(const struct fleet_section *sec)
+{
+	json_t *a = json_array();
+	char **w = fleet_list_split(fleet_section_value(sec, "ssh_keys"), NULL);
+
+	for (char **p = w; p && *p; p++) {
+		char *end;
+		long long id = strtoll(*p, &end, 10);
+		json_array_append_new(a, *end == '\0' && end != *p ? json_integer(id) : json_string(*p));
+	}
+	fleet_list_free(w);
+	return a;
+}
+
+static const char *name_prefix(const struct fleet_section *sec)
+{
+	const char *p = fleet_section_get(sec, "name_prefix");
+
+	return p ? p : sec->name;
+}
+
+static int scale_up(struct dojob *d, int add, char *err, size_t errlen)
+{
+	const struct fleet_section *sec = d->j->sec;
+	json_t *names = json_array(), *o;
+	char *body, *url, *out, msg[96];
+	long now = (long)time(NULL);
+	int rc;
+
+	for (int k = 1; k <= add; k++) {
+		char *nm = xasprintf("%s-%ld-%d", name_prefix(sec), now, k);
+		json_array_append_new(names, json_string(nm));
+		free(nm);
+	}
+	o = json_pack("{s:o, s:s?, s:s?, s:s?, s:o, s:[s]}", "names", names,
+		      "region", fleet_section_value(sec, "region"), "size", fleet_section_value(sec, "size"),
+		      "image", fleet_section_value(sec, "image"), "ssh_keys", ssh_keys_json(sec),
+		      "tags", fleet_section_value(sec, "tag"));
+	body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	str_fmt(msg, sizeof(msg), "creating %d droplet%s", add, add == 1 ? "" : "s");
+	d->j->progress(d->j, msg);
+	url = xasprintf("%s/droplets", d->api);
+	rc = do_call(d, "DigitalOcean", "POST", url, d->token, body, &out, err, errlen);
+	free(url);
+	free(body);
+	if (rc == 0)
+		free(out);
+	return rc;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct do_droplet *x = a, *y = b;
+
+	return x->created_at < y->created_at ? 1 : x->created_at > y->created_at ? -1 :
+	       (x->id < y->id) - (x->id > y->id);
+}
+
+static int scale_down(struct dojob *d, int remove, char *err, size_t errlen)
+{
+	int done = 0;
+	char msg[128];
+
+	if (apply_status(d, err, errlen) < 0)
+		return -1;
+	qsort(d->v, d->n, sizeof(d->v[0]), newest_first);
+	for (size_t i = 0; i < d->n && done < remove; i++) {
+		char *url, *out;
+		if (strcmp(d->v[i].state, "idle") != 0)
+			continue;
+		str_fmt(msg, sizeof(msg), "deleting idle droplet %s (%d/%d)", d->v[i].name, done + 1, remove);
+		d->j->progress(d->j, msg);
+		url = xasprintf("%s/droplets/%lld", d->api, d->v[i].id);
+		if (do_call(d, "DigitalOcean", "DELETE", url, d->token, NULL, &out, err, errlen) < 0) {
+			free(url);
+			return -1;
+		}
+		free(url);
+		free(out);
+		done++;
+	}
+	if (done < remove) {
+		str_fmt(err, errlen, "only %d of %d droplets were idle and deleted; busy runners are "
+			"never deleted (scale down again when they finish)", done, remove);
+		return -1;
+	}
+	return 0;
+}
+
+static char *read_token(const char *value, char *err, size_t errlen)
+{
+	char *path = path_expand(value), *t = fleet_read_secret(path, err, errlen);
+
+	free(path);
+	return t;
+}
+
+static int do_scale(struct action_job *j, char *err, size_t errlen)
+{
+	struct dojob *d = xcalloc(1, sizeof(*d));
+	char *path = fleet_section_path(j->sec, "token_file");
+	struct do_status st;
+	int rc = -1;
+
+	d->j = j;
+	d->api = fleet_section_value(j->sec, "api");
+	d->token = path ? fleet_read_secret(path, err, errlen) : NULL;
+	free(path);
+	doapi_status_of(fleet_section_value(j->sec, "status"), &st);
+	if (st.token_file[0])
+		d->gh_token = read_token(st.token_file, err, errlen);
+	if (!d->token || (st.token_file[0] && !d->gh_token))
+		goto out;
+	j->progress(j, "listing droplets");
+	if (list_droplets(d, err, errlen) < 0)
+		goto out;
+	if (j->to > (int)d->n)
+		rc = scale_up(d, j->to - (int)d->n, err, errlen);
+	else if (j->to < (int)d->n)
+		rc = scale_down(d, (int)d->n - j->to, err, errlen);
+	else
+		rc = 0;
+out:
+	if (d->token)
+		explicit_bzero(d->token, strlen(d->token));
+	if (d->gh_token)
+		explicit_bzero(d->gh_token, strlen(d->gh_token));
+	free(d->token);
+	free(d->gh_token);
+	free(d);
+	return rc;
+}
+
+static void do_describe(const struct action_job *j, char *buf, size_t size)
+{
+	const struct fleet_section *s = j->sec;
+	const char *tag = fleet_section_value(s, "tag");
+
+	if (j->to > j->from)
+		str_fmt(buf, size, "Create %d droplet%s %s in %s from %s, tagged %s.", j->to - j->from,
+			j->to - j->from == 1 ? "" : "s", fleet_section_value(s, "size"),
+			fleet_section_value(s, "region"), fleet_section_value(s, "image"), tag);
+	else
+		str_fmt(buf, size, "Delete the %d newest idle droplet%s tagged %s (busy runners are "
+			"never deleted).", j->from - j->to, j->from - j->to == 1 ? "" : "s", tag);
+}
+
+const struct runner_provider runner_digitalocean = {
+	.name = "digitalocean",
+	.describe = do_describe,
+	.scale = do_scale,
+};
