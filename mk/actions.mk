@@ -19,7 +19,8 @@ src_libfleetdeck_a_SOURCES += \
 	src/ui/view_runners.c src/ui/view_keys.c src/ui/view_events.c
 
 ACTIONS_LAB_TESTS = tests/actions/runners_command.sh tests/actions/readonly.sh tests/actions/pg_apikey.sh \
-	tests/actions/ssh_key_rotate.sh tests/actions/digitalocean_contract.sh
+	tests/actions/ssh_key_rotate.sh tests/actions/digitalocean_contract.sh \
+	tests/actions/key_injection.sh
 TESTS += $(ACTIONS_LAB_TESTS)
 EXTRA_DIST += $(ACTIONS_LAB_TESTS) tests/actions/scale.sh tests/actions/fake_vendor_api.py doc/actions.md
 
