@@ -47,16 +47,6 @@ static const char script_prelude[] =
 	"fd_bound() { t=$1; shift; if command -v timeout >/dev/null 2>&1; then "
 	"timeout \"$t\" \"$@\"; else \"$@\"; fi; }\n";
 
-static double section_duration(const struct fleet_section *sec, const char *key, double dflt)
-{
-	const char *v = fleet_section_get(sec, key);
-	double d;
-
-	if (v && parse_duration(v, &d) == 0 && d > 0)
-		return d;
-	return dflt;
-}
-
 static void publish(struct bks *b, struct bk_target *t)
 {
 	collect_publish(b->env, &b->env->m->backups[t->index], &t->work, sizeof(t->work));
@@ -186,8 +176,8 @@ static void target_init(struct bks *b, struct bk_target *t, size_t i)
 	t->index = i;
 	t->sec = fleet_nth(f, SEC_BACKUP, i);
 	t->src = source_kind(fleet_section_get(t->sec, "source"));
-	t->interval = section_duration(t->sec, "interval", BACKUP_INTERVAL);
-	t->timeout = section_duration(t->sec, "timeout", 3 * (f->timeout > 0 ? f->timeout : 5));
+	t->interval = fleet_section_duration(t->sec, "interval", BACKUP_INTERVAL);
+	t->timeout = fleet_section_duration(t->sec, "timeout", 3 * (f->timeout > 0 ? f->timeout : 5));
 	t->work.interval = t->interval;
 	t->work.count = -1;
 	t->host = t->database = -1;

@@ -88,16 +88,6 @@ static double jitter(double s)
 	return s * (0.8 + 0.4 * ((double)rand() / RAND_MAX));
 }
 
-static double section_duration(const struct fleet_section *sec, const char *key, double dflt)
-{
-	const char *v = fleet_section_get(sec, key);
-	double d;
-
-	if (v && parse_duration(v, &d) == 0 && d > 0)
-		return d;
-	return dflt;
-}
-
 static void publish(struct dbs *d, struct db_target *t)
 {
 	collect_publish(d->env, &d->env->m->databases[t->index], &t->work, sizeof(t->work));
@@ -244,8 +234,8 @@ static void target_init(struct dbs *d, struct db_target *t, size_t i)
 	t->dsn = xstrdup(fleet_section_get(t->sec, "dsn") ? fleet_section_get(t->sec, "dsn") : "");
 	t->password_path = fleet_section_path(t->sec, "password_file");
 	t->tunnel_host = -1;
-	t->interval = section_duration(t->sec, "interval", f->interval > 0 ? f->interval : 2);
-	t->timeout = section_duration(t->sec, "timeout", f->timeout > 0 ? f->timeout : 5);
+	t->interval = fleet_section_duration(t->sec, "interval", f->interval > 0 ? f->interval : 2);
+	t->timeout = fleet_section_duration(t->sec, "timeout", f->timeout > 0 ? f->timeout : 5);
 	t->backoff = DB_BACKOFF_MIN;
 	t->poll_idx = -1;
 	t->work.interval = t->interval;

@@ -57,14 +57,6 @@ struct services {
 	size_t n;
 };
 
-static double section_duration(const struct fleet_section *s, const char *key, double dflt)
-{
-	const char *v = fleet_section_get(s, key);
-	double d;
-
-	return v && parse_duration(v, &d) == 0 && d > 0 ? d : dflt;
-}
-
 /* The host a link's first end stands for: a [host], or where the
  * [service]/[database] of that name runs; -1 if none. */
 static int link_from_host(const struct fleet *f, const char *name)
@@ -114,8 +106,8 @@ static bool job_init(struct services *sv, struct check_job *j, const struct flee
 	j->fd = -1;
 	j->expect = fleet_section_get(sec, "expect");
 	j->cainfo = fleet_section_path(sec, "ca_file");
-	j->interval = section_duration(sec, "interval", f->interval);
-	j->timeout = section_duration(sec, "timeout", f->timeout);
+	j->interval = fleet_section_duration(sec, "interval", f->interval);
+	j->timeout = fleet_section_duration(sec, "timeout", f->timeout);
 	from = is_link ? NULL : fleet_section_get(sec, "from");
 	j->from = is_link ? link_from_host(f, sec->name) : from ? fleet_host_index(f, from) : -1;
 	if (j->from >= 0)

@@ -602,3 +602,11 @@ const struct fleet_section *fleet_nth(const struct fleet *f, enum section_kind k
 			return &f->sections[j];
 	return NULL;
 }
+
+double fleet_section_duration(const struct fleet_section *s, const char *key, double dflt)
+{
+	const char *v = fleet_section_value(s, key);
+	double d;
+
+	return v && parse_duration(v, &d) == 0 && d > 0 ? d : dflt;
+}

@@ -130,6 +130,10 @@ const char *fleet_section_get(const struct fleet_section *s, const char *key);
 const struct fleet_section *fleet_find_section(const struct fleet *f,
 					       enum section_kind kind, const char *name);
 int fleet_host_index(const struct fleet *f, const char *name);
+/* A duration key's value in seconds (the schema's default when the key is
+ * absent), or dflt when neither gives a positive duration. */
+double fleet_section_duration(const struct fleet_section *s, const char *key, double dflt);
+
 /* Sections of one kind in file order: the model's domain arrays follow it. */
 size_t fleet_count(const struct fleet *f, enum section_kind kind);
 const struct fleet_section *fleet_nth(const struct fleet *f, enum section_kind kind, size_t i);
