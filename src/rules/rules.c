@@ -17,7 +17,6 @@
 #define DEF_DISK_CRIT 95.0
 #define DEF_OOM_HOLD 600.0
 #define DEF_INTERVAL 2.0
-#define STALE_FACTOR 3.0
 
 /* last_status of a host that has not been judged yet. Its first real status
  * is recorded without an event when it is ok, so that start-up does not
@@ -202,7 +201,7 @@ static void check_stale(const struct fleet_host *h, const struct host_sample *s,
 {
 	char age[16];
 
-	if (ev->age <= STALE_FACTOR * host_interval(h, s))
+	if (ev->age <= RULES_STALE_FACTOR * host_interval(h, s))
 		return;
 	ev->stale = true;
 	problem_add(ev, ST_UNKNOWN, "stale", "stale: no data for %s",
@@ -532,6 +531,21 @@ struct target_eval *rules_target_add(struct evaluation *out, enum target_kind ki
 	vsnprintf(t->target, sizeof(t->target), fmt, ap);
 	va_end(ap);
 	return t;
+}
+
+bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval, double now)
+{
+	char age[32];
+
+	if (sampled_at <= 0)
+		return false;
+	ev->age = now - sampled_at;
+	if (interval <= 0 || ev->age <= RULES_STALE_FACTOR * interval)
+		return false;
+	ev->stale = true;
+	rules_problem_add(ev, ST_UNKNOWN, "stale", "stale: no data for %s",
+			  fmt_age(age, sizeof(age), ev->age));
+	return true;
 }
 
 const struct target_eval *rules_target_find(const struct evaluation *ev, enum target_kind kind,

@@ -110,6 +110,13 @@ struct target_eval *rules_target_add(struct evaluation *out, enum target_kind ki
 	__attribute__((format(printf, 5, 6)));
 void rules_problem_add(struct host_eval *ev, enum status sev, const char *code,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Data older than this many intervals is stale: shown dimmed, counted unknown. */
+#define RULES_STALE_FACTOR 3.0
+/* Marks ev stale (with an unknown "stale: no data for …" problem) when
+ * sampled_at is older than RULES_STALE_FACTOR x interval; sets ev->age.
+ * Returns true when stale (the caller then stops judging the values). */
+bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval, double now);
+
 /* Finds the evaluation of a target, NULL if it has none. */
 const struct target_eval *rules_target_find(const struct evaluation *ev, enum target_kind kind,
 					    int index, int sub);

@@ -16,7 +16,6 @@
  * host's RAM ("overcommitted"). The reserve itself (available < ram_reserve)
  * is a host problem raised by the host rules; the RAM view shows it. */
 
-#define STALE_FACTOR 3.0
 
 /* States in which a container holds (or will hold) memory. */
 static bool state_alive(const char *st)
@@ -161,7 +160,7 @@ void rules_containers(const struct fleet *f, const struct snapshot *snap, double
 		const struct host_containers *hc = &snap->containers[i];
 		double iv = hc->interval > 0 ? hc->interval : fh->interval > 0 ? fh->interval : 2;
 		double age = hc->sampled_at > 0 ? now - hc->sampled_at : -1;
-		bool stale = hc->collected && (age < 0 || age > STALE_FACTOR * iv);
+		bool stale = hc->collected && (age < 0 || age > RULES_STALE_FACTOR * iv);
 
 		if (fh->containers == CONT_NONE || !hc->collected)
 			continue;

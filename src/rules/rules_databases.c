@@ -10,24 +10,6 @@
 
 #define DB_CONN_WARN_PCT 90.0
 #define DB_LAG_WARN_S 60.0
-#define STALE_FACTOR 3.0
-
-/* Marks a target stale when its data is older than 3 x its interval;
- * returns true when it is (the caller stops judging values then). */
-static bool check_stale(struct host_eval *ev, double sampled_at, double interval, double now)
-{
-	char age[32];
-
-	if (sampled_at <= 0)
-		return false;
-	ev->age = now - sampled_at;
-	if (interval <= 0 || ev->age <= STALE_FACTOR * interval)
-		return false;
-	ev->stale = true;
-	rules_problem_add(ev, ST_UNKNOWN, "stale", "stale: no data for %s",
-			  fmt_age(age, sizeof(age), ev->age));
-	return true;
-}
 
 static void eval_database(const struct fleet_section *sec, const struct db_sample *s,
 			  double now, struct host_eval *ev)
@@ -45,7 +27,7 @@ static void eval_database(const struct fleet_section *sec, const struct db_sampl
 			rules_problem_add(ev, ST_CRIT, "down", "down: %s", s->error);
 		return;
 	}
-	if (check_stale(ev, s->sampled_at, s->interval, now))
+	if (rules_check_stale(ev, s->sampled_at, s->interval, now))
 		return;
 	if ((s->valid & DBV_CONNECTIONS) && s->max_connections > 0 &&
 	    100.0 * s->connections / s->max_connections > DB_CONN_WARN_PCT)
@@ -82,7 +64,7 @@ enum rpo_status rules_backup_rpo(const struct fleet_section *sec, const struct b
 
 	if (!s->collected || !s->known || s->last_at <= 0)
 		return RPO_UNKNOWN;
-	if (s->interval > 0 && now - s->sampled_at > STALE_FACTOR * s->interval)
+	if (s->interval > 0 && now - s->sampled_at > RULES_STALE_FACTOR * s->interval)
 		return RPO_UNKNOWN;
 	age = now - s->last_at;
 	if (rpo <= 0 || age <= 0.8 * rpo)
@@ -107,7 +89,7 @@ void rules_backup_eval(const struct fleet_section *sec, const struct backup_samp
 				  s->error[0] ? s->error : "no answer");
 		return;
 	}
-	if (check_stale(ev, s->sampled_at, s->interval, now))
+	if (rules_check_stale(ev, s->sampled_at, s->interval, now))
 		return;
 	age = now - s->last_at;
 	if (age < 0)
