@@ -294,16 +294,18 @@ double http_cert_days_left(CURL *easy, double now_wall)
 
 	if (curl_easy_getinfo(easy, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1)
 		return -1;
-	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
-		struct tm tm = { 0 };
-		const char *v;
-		if (!str_starts(l->data, "Expire date:"))
-			continue;
-		v = l->data + strlen("Expire date:");
-		/* OpenSSL prints "Jan  1 00:00:00 2027 GMT" */
-		if (!strptime(v, " %b %d %H:%M:%S %Y", &tm))
-			return -1;
-		return ((double)timegm(&tm) - now_wall) / 86400.0;
-	}
+	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next)
+		if (str_starts(l->data, "Expire date:"))
+			return http_cert_days_from_date(l->data + strlen("Expire date:"), now_wall);
 	return -1;
+}
+
+double http_cert_days_from_date(const char *date, double now_wall)
+{
+	struct tm tm = { 0 };
+
+	/* OpenSSL prints "Jan  1 00:00:00 2027 GMT" */
+	if (!date || !strptime(date, " %b %d %H:%M:%S %Y", &tm))
+		return -1;
+	return ((double)timegm(&tm) - now_wall) / 86400.0;
 }

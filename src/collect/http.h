@@ -51,5 +51,8 @@ void http_dispatch(struct http *h, const struct pollset *ps, double now);
 /* Days until the leaf certificate of a finished transfer expires (needs
  * want_certinfo); -1 when unknown. */
 double http_cert_days_left(CURL *easy, double now_wall);
+/* Days until an OpenSSL-printed date ("Jan  1 00:00:00 2027 GMT"); -1 when
+ * it cannot be read. */
+double http_cert_days_from_date(const char *date, double now_wall);
 
 #endif

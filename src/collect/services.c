@@ -111,7 +111,7 @@ static bool job_init(struct services *sv, struct check_job *j, const struct flee
 	from = is_link ? NULL : fleet_section_get(sec, "from");
 	j->from = is_link ? link_from_host(f, sec->name) : from ? fleet_host_index(f, from) : -1;
 	if (j->from >= 0)
-		j->script = svc_remote_script(&j->ck, j->timeout);
+		j->script = svc_remote_script(&j->ck, j->timeout, j->cainfo);
 	else if (j->ck.kind == CHECK_TCP)
 		job_resolve(j);
 	j->work.kind = j->ck.kind;

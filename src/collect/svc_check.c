@@ -5,7 +5,30 @@
 #include <string.h>
 
 #include "collect/svc_check.h"
+#include "collect/http.h"
 #include "util/util.h"
+
+/* The host and port of an https URL, for reading its certificate from
+ * another host (libcurl's URL parser, so it agrees with the check itself). */
+static int url_host_port(const char *url, struct svc_check *out)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL;
+	int rc = -1;
+
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		/* an IPv6 host comes back as [addr], which openssl -connect wants */
+		str_copy(out->host, host, sizeof(out->host));
+		out->port = atoi(port);
+		rc = out->port > 0 ? 0 : -1;
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return rc;
+}
 
 int svc_check_parse(const char *value, struct svc_check *out, char *err, size_t errlen)
 {
@@ -21,6 +44,10 @@ int svc_check_parse(const char *value, struct svc_check *out, char *err, size_t 
 		}
 		out->kind = CHECK_HTTP;
 		out->https = str_starts(value, "https://");
+		if (out->https && url_host_port(value, out) < 0) {
+			str_fmt(err, errlen, "cannot read the host and port of the URL");
+			return -1;
+		}
 		return 0;
 	}
 	if (!str_starts(value, "tcp ")) {
@@ -72,11 +99,42 @@ static const char tcp_script[] =
 
 static const char http_script[] =
 	"if command -v curl >/dev/null 2>&1; then\n"
-	" curl -sS --max-time %d -w '\\n@@HTTP %%{http_code} %%{time_total}\\n' -- %s\n"
+	" curl -sS --max-time %d %s -w '\\n@@HTTP %%{http_code} %%{time_total}\\n' -- %s\n"
 	" echo \"@@RC $?\"\n"
 	"else echo @@NOCURL; fi\n";
 
-char *svc_remote_script(const struct svc_check *c, double timeout)
+/* The certificate's end date as that host sees it (curl has verified it
+ * already; openssl only reads notAfter), when openssl is there. */
+static const char cert_script[] =
+	"if command -v openssl >/dev/null 2>&1; then\n"
+	" if command -v timeout >/dev/null 2>&1; then fd_t='timeout %d'; else fd_t=; fi\n"
+	" fd_end=$(printf '' | $fd_t openssl s_client -connect %s -servername %s 2>/dev/null"
+	" | openssl x509 -noout -enddate 2>/dev/null)\n"
+	" echo \"@@CERT $fd_end\"\n"
+	"fi\n";
+
+/* https: the certificate part of the script, quoted. */
+static char *cert_part(const struct svc_check *c, int t)
+{
+	char *hp = xasprintf("%s:%d", c->host, c->port);
+	char *bare = xstrdup(c->host), *qhp, *qname, *s;
+
+	/* SNI wants the name without IPv6 brackets */
+	if (bare[0] == '[') {
+		memmove(bare, bare + 1, strlen(bare));
+		bare[strcspn(bare, "]")] = '\0';
+	}
+	qhp = sh_quote(hp);
+	qname = sh_quote(bare);
+	s = xasprintf(cert_script, t, qhp, qname);
+	free(hp);
+	free(bare);
+	free(qhp);
+	free(qname);
+	return s;
+}
+
+char *svc_remote_script(const struct svc_check *c, double timeout, const char *cafile)
 {
 	int t = (int)(timeout + 0.999);
 	char *q, *s;
@@ -87,8 +145,17 @@ char *svc_remote_script(const struct svc_check *c, double timeout)
 		q = sh_quote(c->host);
 		s = xasprintf(tcp_script, t, q, c->port, t, q, c->port);
 	} else {
+		char *qca = cafile ? sh_quote(cafile) : NULL;
+		char *ca = qca ? xasprintf("--cacert %s", qca) : xstrdup("");
+		char *cert = c->https ? cert_part(c, t) : xstrdup("");
+		char *http;
 		q = sh_quote(c->url);
-		s = xasprintf(http_script, t, q);
+		http = xasprintf(http_script, t, ca, q);
+		s = xasprintf("%s%s", http, cert);
+		free(http);
+		free(cert);
+		free(ca);
+		free(qca);
 	}
 	free(q);
 	return s;
@@ -168,6 +235,15 @@ void svc_http_judge(long status, const char *body, size_t len, const char *expec
 	s->ok = true;
 }
 
+/* "@@CERT notAfter=Jan  1 00:00:00 2027 GMT" from the cert part. */
+static void cert_parse(const char *out, struct service_sample *s)
+{
+	const char *p = strstr(out, "\n@@CERT notAfter=");
+
+	if (p)
+		s->cert_days_left = http_cert_days_from_date(p + strlen("\n@@CERT notAfter="), now_wall());
+}
+
 static void http_parse(const char *expect, const char *out, size_t outlen, const char *err,
 		       struct service_sample *s)
 {
@@ -201,6 +277,7 @@ static void http_parse(const char *expect, const char *out, size_t outlen, const
 	}
 	(void)outlen;
 	svc_http_judge(code, out, (size_t)(m - out), expect, s);
+	cert_parse(out, s);
 }
 
 void svc_remote_parse(const struct svc_check *c, const char *expect, const char *out,

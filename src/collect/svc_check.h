@@ -10,8 +10,8 @@
 
 struct svc_check {
 	enum check_kind kind;
-	char host[256];              /* tcp: address or name */
-	int port;                    /* tcp */
+	char host[256];              /* tcp, and https (for its certificate) */
+	int port;                    /* tcp, and https */
 	char url[1024];              /* http(s) */
 	bool https;
 };
@@ -23,7 +23,7 @@ int svc_check_parse(const char *value, struct svc_check *out, char *err, size_t 
 /* The POSIX sh script that runs the check on a host (malloc'd). tcp uses
  * `nc -z -w`, else bash's /dev/tcp under `timeout`; http uses curl. Every
  * configured value is quoted. */
-char *svc_remote_script(const struct svc_check *c, double timeout);
+char *svc_remote_script(const struct svc_check *c, double timeout, const char *cafile);
 
 /* Reads the script's answer (stdout, exit status, stderr) into s: ok,
  * http_status, latency, error. expect (may be NULL) must occur in the body. */

@@ -97,8 +97,8 @@ static const struct schema_key service_keys[] = {
 	{ "mem_limit", ST_SIZE, 0, NULL, NULL, NULL, NULL,
 	  "Memory it is allowed, counted in the RAM view." },
 	{ "ca_file", ST_PATH, 0, NULL, "the system's CA certificates", NULL, NULL,
-	  "CA certificates (PEM) to trust for an https check run from this machine "
-	  "(an internal CA)." },
+	  "CA certificates (PEM) to trust for an https check (an internal CA); with "
+	  "from, the path is read on that host." },
 	POLL_KEYS,
 };
 

@@ -78,6 +78,12 @@ from = lab1
 check = http://$A:$HP/ok
 expect = ok
 
+[service tls-2d-from-lab1]
+host = lab1
+from = lab1
+check = https://$A:$SP/ok
+ca_file = $T/cert2.pem
+
 [link lab1 -> healthy]
 label = HTTP
 check = tcp $A:$HP
@@ -100,6 +106,8 @@ json_check "$F" 'open port: ok' "$(svc open-tcp '.status == "ok"')"
 json_check "$F" 'TLS cert in 2 days: crit with days left' "$(svc tls-2d '.status == "crit" and .cert_days_left < 3 and .cert_days_left > 1')"
 json_check "$F" 'TLS cert in 10 days: warn' "$(svc tls-10d '.status == "warn" and .cert_days_left > 9 and .cert_days_left < 11')"
 json_check "$F" 'from = lab1: ok over SSH' "$(svc from-lab1 '.status == "ok" and .http_status == 200')"
+json_check "$F" 'from = lab1, TLS cert in 2 days: crit with days left, read on lab1' \
+	"$(svc tls-2d-from-lab1 '.status == "crit" and .http_status == 200 and .cert_days_left < 3 and .cert_days_left > 1')"
 json_check "$F" 'link to an open port: ok' '.links[] | select(.to == "healthy") | .status == "ok" and .from == "lab1" and .latency_ms != null'
 json_check "$F" 'link to a closed port: crit' '.links[] | select(.to == "closed") | .status == "crit"'
 json_check "$F" 'alerts name the service' 'any(.alerts[]; .target == "service/broken")'

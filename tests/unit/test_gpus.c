@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static char *slurp(const char *name)
 {
@@ -224,9 +225,36 @@ START_TEST(remote_answers)
 
 	svc_check_parse("tcp 127.0.0.1:5", &tcp, err, sizeof(err));
 	svc_check_parse("http://h/x?a='b'", &http, err, sizeof(err));
-	script = svc_remote_script(&http, 2);
+	script = svc_remote_script(&http, 2, NULL);
 	ck_assert_msg(strstr(script, "'http://h/x?a='\\''b'\\'''"), "%s", script);  /* quoted */
+	ck_assert_ptr_null(strstr(script, "openssl"));   /* plain http: no certificate */
 	free(script);
+	{
+		/* https from a host: the CA file and the certificate's host:port
+		 * are quoted words; its end date is read back in days */
+		struct svc_check tls;
+		struct service_sample ts = { 0 };
+		char out[200];
+		time_t in5 = time(NULL) + 5 * 86400;
+		char date[64];
+
+		ck_assert_int_eq(svc_check_parse("https://[::1]:8443/h", &tls, err, sizeof(err)), 0);
+		ck_assert_str_eq(tls.host, "[::1]");
+		ck_assert_int_eq(tls.port, 8443);
+		ck_assert_int_eq(svc_check_parse("https://web.example/h", &tls, err, sizeof(err)), 0);
+		ck_assert_int_eq(tls.port, 443);
+		script = svc_remote_script(&tls, 2, "/etc/ca dir/it's.pem");
+		ck_assert_msg(strstr(script, "--cacert '/etc/ca dir/it'\\''s.pem'"), "%s", script);
+		ck_assert_msg(strstr(script, "-connect 'web.example:443' -servername 'web.example'"), "%s", script);
+		free(script);
+		strftime(date, sizeof(date), "%b %e %H:%M:%S %Y GMT", gmtime(&in5));
+		str_fmt(out, sizeof(out), "ok\n@@HTTP 200 0.01\n@@RC 0\n@@CERT notAfter=%s\n", date);
+		svc_remote_parse(&tls, NULL, out, strlen(out), "", 9, &ts);
+		ck_assert(ts.ok);
+		ck_assert_double_eq_tol(ts.cert_days_left, 5.0, 0.01);
+		svc_remote_parse(&tls, NULL, "ok\n@@HTTP 200 0.01\n@@RC 0\n", 27, "", 9, &ts);
+		ck_assert_double_eq_tol(ts.cert_days_left, -1, 1e-9);   /* no openssl: unknown */
+	}
 
 	svc_remote_parse(&tcp, NULL, "@@TCP 0 bash 1000000000 1002500000\n", 40, "", 9, &s);
 	ck_assert(s.ok);
