@@ -232,6 +232,24 @@ static void list_draw(struct cells *c, struct rect body, const struct topo_graph
 		edges_text(c, body, y, g);
 }
 
+/* Where the last frame drew each box, for mouse clicks (hit() gets no
+ * layout): a cache of what is on screen, rewritten by every draw. */
+#define HIT_MAX 256
+static struct {
+	int n;
+	struct rect r[HIT_MAX];
+} drawn;
+
+static void hits_remember(struct rect body, const struct topo_layout *l, int nboxes)
+{
+	drawn.n = 0;
+	for (int i = 0; i < nboxes && i < HIT_MAX; i++) {
+		const struct topo_box *b = &l->boxes[i];
+		drawn.r[i] = (struct rect){ body.x + b->x, body.y + b->y, b->w, b->h };
+		drawn.n = i + 1;
+	}
+}
+
 static void topology_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 			  const struct ui_state *s, struct view_state *vs)
 {
@@ -246,10 +264,13 @@ static void topology_draw(struct cells *c, struct rect body, const struct ui_ctx
 	vs->list_x = vs->list_w = 0;
 	vs->target = n > 0 ? vs->sel : -1;
 	sel = u->wall || n == 0 ? -1 : vs->sel;
-	if (l.fits)
+	drawn.n = 0;
+	if (l.fits) {
 		map_draw(c, body, &g, &l, sel);
-	else
+		hits_remember(body, &l, g.nnodes);
+	} else {
 		list_draw(c, body, &g, sel);
+	}
 	topology_layout_free(&l);
 	topology_graph_free(&g);
 }
@@ -314,12 +335,15 @@ static int topology_target(const struct ui_ctx *u, const struct ui_state *s, int
 	return item >= 0 && (size_t)item < view_nhosts(u) ? item : -1;
 }
 
-/* hit() sees no layout, so clicks are not mapped to boxes (yet). */
+/* The box under a click (map mode only; the tier list is text). */
 static int topology_hit(const struct view_state *vs, int x, int y)
 {
 	(void)vs;
-	(void)x;
-	(void)y;
+	for (int i = 0; i < drawn.n; i++) {
+		const struct rect *r = &drawn.r[i];
+		if (x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h)
+			return i;
+	}
 	return -1;
 }
 

@@ -373,6 +373,24 @@ START_TEST(test_keys)
 	ck_assert_int_eq(nav_key(&s, &u, UK_ENTER), UA_DRAW);
 	ck_assert_int_eq(s.screen, SCREEN_DETAIL);
 	ck_assert_int_eq(s.detail_host, black);
+
+	/* the mouse: a click on apricot's box selects it, a second opens it */
+	{
+		struct topo_layout l;
+		const struct topo_box *b;
+		ck_assert_int_eq(nav_key(&s, &u, UK_ESC), UA_DRAW);
+		frame_draw(&c, &u, &s);
+		topology_layout_compute(&l, &x.g, s.body.w, s.body.h);
+		ck_assert(l.fits);
+		b = &l.boxes[apricot];
+		ck_assert_int_eq(nav_mouse(&s, &u, s.body.x + b->x + 1, s.body.y + b->y + 1, 1), UA_DRAW);
+		ck_assert_int_eq(s.vs[1].sel, apricot);
+		frame_draw(&c, &u, &s);
+		nav_mouse(&s, &u, s.body.x + b->x + 1, s.body.y + b->y + 1, 1);
+		ck_assert_int_eq(s.screen, SCREEN_DETAIL);
+		ck_assert_int_eq(s.detail_host, apricot);
+		topology_layout_free(&l);
+	}
 	cells_free(&c);
 	fx_free(&x);
 }
