@@ -7,7 +7,9 @@
 # storage, for lab hosts whose sshd puts DIR/bin first in PATH.
 # pm_service: `podman system service --time=0` on DIR/podman.sock (the
 # Docker-compatible API), registered for cleanup; waits until it answers.
-# pm_create NAME [podman create options]: a container from that image.
+# pm_create NAME [podman create options]: a container from that image
+# (--network none: the tests need no network stack, whichever one the
+# machine has, CNI plugins or netavark).
 # Starting containers fails in this sandbox (setrlimit is not permitted to
 # the OCI runtime), so containers stay "created"; running-container numbers
 # come from recordings in tests/data/containers.
@@ -35,7 +37,7 @@ W
 pm_create() {
 	local name=$1
 	shift
-	"$PM_DIR/bin/podman" create -q --name "$name" "$@" localhost/fdbox:latest sleep 1000 >/dev/null 2>"$PM_DIR/create.err" ||
+	"$PM_DIR/bin/podman" create -q --network none --name "$name" "$@" localhost/fdbox:latest sleep 1000 >/dev/null 2>"$PM_DIR/create.err" ||
 		{ printf 'podman create %s failed: %s\n' "$name" "$(head -c 500 "$PM_DIR/create.err")"; return 1; }
 }
 
