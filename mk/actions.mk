@@ -13,16 +13,18 @@ src_libfleetdeck_a_SOURCES += \
 	src/action/key_command.c \
 	src/action/key_pgapikey.c \
 	src/action/sshkey.h src/action/key_sshkey.c \
-	src/action/doapi.h src/action/doapi.c src/action/runner_do.c
+	src/action/doapi.h src/action/doapi.c src/action/runner_do.c \
+	src/action/runner_systemd.c
 src_libfleetdeck_a_SOURCES += \
 	src/ui/confirm.h src/ui/confirm.c \
 	src/ui/view_runners.c src/ui/view_keys.c src/ui/view_events.c
 
 ACTIONS_LAB_TESTS = tests/actions/runners_command.sh tests/actions/readonly.sh tests/actions/pg_apikey.sh \
 	tests/actions/ssh_key_rotate.sh tests/actions/digitalocean_contract.sh \
-	tests/actions/key_injection.sh
+	tests/actions/key_injection.sh tests/actions/forgejo_status.sh tests/actions/systemd_runners.sh
 TESTS += $(ACTIONS_LAB_TESTS)
-EXTRA_DIST += $(ACTIONS_LAB_TESTS) tests/actions/scale.sh tests/actions/fake_vendor_api.py doc/actions.md
+EXTRA_DIST += $(ACTIONS_LAB_TESTS) tests/actions/scale.sh tests/actions/fake_vendor_api.py \
+	tests/actions/fake_systemctl.sh doc/actions.md
 
 check_PROGRAMS += tests/unit/test_actions
 tests_unit_test_actions_SOURCES = tests/unit/test_actions.c

@@ -14,7 +14,8 @@
 #define AUDIT_RECENT 128
 
 static const struct runner_provider *const runner_providers[] = { &runner_command,
-								      &runner_digitalocean };
+								      &runner_digitalocean,
+								      &runner_systemd };
 static const struct key_provider *const key_providers[] = { &key_command, &key_pg_apikey,
 							   &key_ssh_authorized_key };
 

@@ -167,3 +167,54 @@ void doapi_status_of(const char *value, struct do_status *st)
 	}
 	fleet_list_free(w);
 }
+
+int doapi_forgejo_base(const char *url, char *base, size_t size)
+{
+	char buf[512], *path, *repo, *owner;
+	size_t len;
+
+	str_copy(buf, url ? url : "", sizeof(buf));
+	path = strstr(buf, "://");
+	if (!path || !(path = strchr(path + 3, '/')))
+		return -1;
+	len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
+	if (len > 4 && strcmp(path + len - 4, ".git") == 0)
+		path[len - 4] = '\0';
+	/* the last two segments are OWNER/REPO; what comes before is the
+	 * instance's own prefix (Forgejo served under https://HOST/git/) */
+	repo = strrchr(path, '/');
+	if (!repo || repo == path || !repo[1])
+		return -1;
+	*repo++ = '\0';
+	owner = strrchr(path, '/');
+	if (!owner[1])
+		return -1;
+	*owner++ = '\0';
+	str_fmt(base, size, "%.*s%s/api/v1/repos/%s/%s", (int)(path - buf), buf, path, owner, repo);
+	return 0;
+}
+
+int doapi_parse_forgejo_tasks(const char *body, int *queued, int *running)
+{
+	json_t *o = json_loads(body ? body : "", 0, NULL), *a = json_object_get(o, "workflow_runs"), *t;
+	size_t i;
+
+	*queued = *running = 0;
+	if (!json_is_array(a)) {
+		json_decref(o);
+		return -1;
+	}
+	json_array_foreach(a, i, t) {
+		const char *st = json_string_value(json_object_get(t, "status"));
+		if (!st)
+			continue;
+		if (strcmp(st, "waiting") == 0 || strcmp(st, "blocked") == 0)
+			(*queued)++;
+		else if (strcmp(st, "running") == 0)
+			(*running)++;
+	}
+	json_decref(o);
+	return 0;
+}

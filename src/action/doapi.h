@@ -1,6 +1,6 @@
-/* DigitalOcean API v2 and GitHub Actions runner API answers, parsed for the
- * `digitalocean` runner provider (worker, src/action/runner_do.c) and the
- * runners collector (src/collect/runners.c). Everything from an answer is
+/* DigitalOcean API v2, GitHub Actions runner API and Forgejo/Gitea Actions
+ * task API answers, parsed for the `digitalocean` runner provider (worker,
+ * src/action/runner_do.c) and the runners collector (src/collect/runners.c). Everything from an answer is
  * data: names are sanitized and never reach a shell. */
 #ifndef FLEETDECK_ACTION_DOAPI_H
 #define FLEETDECK_ACTION_DOAPI_H
@@ -32,6 +32,14 @@ void doapi_describe_error(const char *api, long status, const char *body, const 
 int doapi_apply_github_runners(const char *body, struct do_droplet *v, size_t n);
 /* GitHub GET /repos/O/R/actions/runs?status=queued: total_count, or -1. */
 int doapi_parse_queued(const char *body);
+/* Forgejo/Gitea: the API base SCHEME://HOST[/PREFIX]/api/v1/repos/OWNER/REPO
+ * of a repository's web URL (a trailing / or .git is ignored). Returns 0,
+ * or -1 when the URL has no OWNER/REPO path. */
+int doapi_forgejo_base(const char *url, char *base, size_t size);
+/* Forgejo GET .../actions/tasks (the newest page): tasks "waiting" or
+ * "blocked" in *queued, "running" in *running. Returns 0, or -1 when the
+ * answer is not a task list. Forgejo has no per-runner busy/idle here. */
+int doapi_parse_forgejo_tasks(const char *body, int *queued, int *running);
 /* Fills a runners sample from the droplets (count, states, ages). */
 void doapi_fill_sample(struct runners_sample *r, const struct do_droplet *v, size_t n, bool states);
 

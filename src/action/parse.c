@@ -142,3 +142,104 @@ int parse_time_text(const char *text, double *t)
 	*t = v;
 	return 0;
 }
+
+/* ---- provider = systemd --------------------------------------------------- */
+
+/* The template without ".service": "forgejo-runner@". malloc'd. */
+static char *systemd_prefix(const char *unit)
+{
+	size_t len = strlen(unit ? unit : "");
+	char *p = xstrndup(unit ? unit : "", len);
+
+	if (len > 8 && strcmp(p + len - 8, ".service") == 0)
+		p[len - 8] = '\0';
+	return p;
+}
+
+char *systemd_unit_name(const char *unit, int k)
+{
+	char *p = systemd_prefix(unit), *name = xasprintf("%s%d.service", p, k);
+
+	free(p);
+	return name;
+}
+
+char *systemd_list_script(const char *unit)
+{
+	char *p = systemd_prefix(unit), *pat = xasprintf("%s*", p), *q = sh_quote(pat);
+	char *s = xasprintf("systemctl list-units --all --plain --no-legend --type=service %s", q);
+
+	free(p);
+	free(pat);
+	free(q);
+	return s;
+}
+
+int systemd_instance(const char *unit, const char *name)
+{
+	char *p = systemd_prefix(unit);
+	size_t plen = strlen(p);
+	const char *d;
+	long k = -1;
+
+	if (strncmp(name, p, plen) == 0) {
+		d = name + plen;
+		if (*d >= '1' && *d <= '9' && strspn(d, "0123456789") < 7 &&
+		    strcmp(d + strspn(d, "0123456789"), ".service") == 0)
+			k = strtol(d, NULL, 10);
+	}
+	free(p);
+	return (int)k;
+}
+
+/* One list-units line into the sample: only instances of the template. */
+static void systemd_line(char *line, const char *prefix, struct runners_sample *r)
+{
+	char *save = NULL, *name, *load, *active;
+	const char *state;
+	struct runner_item *it;
+
+	name = strtok_r(line, " \t", &save);
+	if (name && (strcmp(name, "*") == 0 || strcmp(name, "\xe2\x97\x8f") == 0))
+		name = strtok_r(NULL, " \t", &save);      /* a failed-unit marker */
+	load = strtok_r(NULL, " \t", &save);
+	active = strtok_r(NULL, " \t", &save);
+	if (!name || !load || !active || strncmp(name, prefix, strlen(prefix)) != 0)
+		return;
+	if (strcmp(active, "active") == 0)
+		state = "running";
+	else if (strcmp(active, "activating") == 0)
+		state = "starting";
+	else if (strcmp(active, "failed") == 0)
+		state = "failed";
+	else
+		return;
+	if (strcmp(state, "failed") != 0)
+		r->count++;
+	if (r->n >= MODEL_MAX_RUNNERS)
+		return;
+	it = &r->r[r->n++];
+	memset(it, 0, sizeof(*it));
+	str_copy(it->name, name, sizeof(it->name));
+	str_sanitize(it->name);
+	str_copy(it->state, state, sizeof(it->state));
+}
+
+int parse_systemd_units(const char *text, const char *unit, struct runners_sample *r)
+{
+	char *prefix = systemd_prefix(unit);
+	const char *p = text ? text : "";
+
+	r->n = r->count = r->busy = r->idle = r->offline = 0;
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len);
+		systemd_line(line, prefix, r);
+		free(line);
+		p += len;
+		if (*p)
+			p++;
+	}
+	free(prefix);
+	return 0;
+}

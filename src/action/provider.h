@@ -36,7 +36,7 @@ struct key_provider {
 	int (*rotate)(struct action_job *j, char *err, size_t errlen);
 };
 
-extern const struct runner_provider runner_command, runner_digitalocean;
+extern const struct runner_provider runner_command, runner_digitalocean, runner_systemd;
 extern const struct key_provider key_command, key_pg_apikey, key_ssh_authorized_key;
 
 /* Host index of the section's `host` key: -1 for this machine. */

@@ -7,7 +7,9 @@
  * status source (status = github OWNER/REPO: a runner of the droplet's
  * name online and not busy); without one no droplet is known to be idle
  * (a runner may be in the middle of a job and deleting it loses the job),
- * so scaling down is refused with that reason. Busy droplets are never
+ * so scaling down is refused with that reason; status = forgejo counts
+ * queued and running jobs but cannot name an idle runner, so it is refused
+ * too. Busy droplets are never
  * deleted; fewer idle ones than asked deletes those and reports the rest.
  *
  * The token is read with fleet_read_secret() for each action and only ever
@@ -171,6 +173,13 @@ static int apply_status(struct dojob *d, char *err, size_t errlen)
 	int rc;
 
 	doapi_status_of(fleet_section_value(d->j->sec, "status"), &st);
+	if (strcmp(st.kind, "forgejo") == 0) {
+		/* Forgejo's task list says how many jobs run, not on which runner */
+		str_fmt(err, errlen, "cannot tell which droplets are idle: status = forgejo reports "
+			"queued and running jobs but not which runner is idle (scaling down needs "
+			"status = github OWNER/REPO); nothing was deleted");
+		return -1;
+	}
 	if (strcmp(st.kind, "github") != 0) {
 		str_fmt(err, errlen, "cannot tell which droplets are idle without a status source "
 			"(status = github OWNER/REPO token_file=PATH); nothing was deleted");
@@ -292,6 +301,7 @@ static int do_scale(struct action_job *j, char *err, size_t errlen)
 	struct dojob *d = xcalloc(1, sizeof(*d));
 	char *path = fleet_section_path(j->sec, "token_file");
 	struct do_status st;
+	bool gh;
 	int rc = -1;
 
 	d->j = j;
@@ -299,9 +309,11 @@ static int do_scale(struct action_job *j, char *err, size_t errlen)
 	d->token = path ? fleet_read_secret(path, err, errlen) : NULL;
 	free(path);
 	doapi_status_of(fleet_section_value(j->sec, "status"), &st);
-	if (st.token_file[0])
+	/* only GitHub's runner list is asked here (forgejo cannot name idle runners) */
+	gh = strcmp(st.kind, "github") == 0 && st.token_file[0];
+	if (gh)
 		d->gh_token = read_token(st.token_file, err, errlen);
-	if (!d->token || (st.token_file[0] && !d->gh_token))
+	if (!d->token || (gh && !d->gh_token))
 		goto out;
 	j->progress(j, "listing droplets");
 	if (list_droplets(d, err, errlen) < 0)
@@ -323,6 +335,14 @@ out:
 	return rc;
 }
 
+static bool status_is_github(const struct fleet_section *sec)
+{
+	struct do_status st;
+
+	doapi_status_of(fleet_section_value(sec, "status"), &st);
+	return strcmp(st.kind, "github") == 0;
+}
+
 static void do_describe(const struct action_job *j, char *buf, size_t size)
 {
 	const struct fleet_section *s = j->sec;
@@ -332,6 +352,9 @@ static void do_describe(const struct action_job *j, char *buf, size_t size)
 		str_fmt(buf, size, "Create %d droplet%s %s in %s from %s, tagged %s.", j->to - j->from,
 			j->to - j->from == 1 ? "" : "s", fleet_section_value(s, "size"),
 			fleet_section_value(s, "region"), fleet_section_value(s, "image"), tag);
+	else if (!status_is_github(s))
+		str_fmt(buf, size, "Refused: without status = github no droplet is known to be idle, "
+			"so none tagged %s will be deleted.", tag);
 	else
 		str_fmt(buf, size, "Delete the %d newest idle droplet%s tagged %s (busy runners are "
 			"never deleted).", j->from - j->to, j->from - j->to == 1 ? "" : "s", tag);

@@ -40,26 +40,6 @@ struct keys_src {
 	int pipe[2];                 /* workers poke it when they finish */
 };
 
-static double section_duration(const struct fleet_section *sec, const char *key, double dflt)
-{
-	const char *s = fleet_section_value(sec, key);
-	double d;
-
-	return s && parse_duration(s, &d) == 0 && d > 0 ? d : dflt;
-}
-
-static int command_host(const struct fleet *f, const struct fleet_section *sec)
-{
-	const char *h = fleet_section_get(sec, "host");
-
-	if (h)
-		return fleet_host_index(f, h);
-	for (size_t i = 0; i < f->nhosts; i++)
-		if (f->hosts[i].local)
-			return (int)i;
-	return -1;
-}
-
 static void *keys_create(const struct collect_env *env)
 {
 	size_t n = fleet_count(env->f, SEC_KEY);
@@ -80,9 +60,9 @@ static void *keys_create(const struct collect_env *env)
 		k->ks = ks;
 		k->index = i;
 		k->sec = fleet_nth(env->f, SEC_KEY, i);
-		k->host = command_host(env->f, k->sec);
-		k->interval = section_duration(k->sec, "interval", env->f->interval * 15);
-		k->timeout = section_duration(k->sec, "timeout", env->f->timeout);
+		k->host = fleet_command_host(env->f, k->sec);
+		k->interval = fleet_section_duration(k->sec, "interval", env->f->interval * 15);
+		k->timeout = fleet_section_duration(k->sec, "timeout", env->f->timeout);
 		k->sample.interval = k->interval;
 	}
 	return ks;

@@ -1,7 +1,10 @@
 /* The runners collector: lists every [runners] fleet every interval.
- * provider = command runs `list` on `host` over the host's persistent
- * session (hosts_submit); other providers are listed as "not supported
- * yet" rather than silently empty. */
+ * provider = command runs `list`, provider = systemd runs `systemctl
+ * list-units` on `host` over the host's persistent session (hosts_submit);
+ * digitalocean asks its API on the shared curl multi engine. A status
+ * source (`status = github|forgejo ...`) is asked after the listing;
+ * providers this build does not know are listed as "not supported yet"
+ * rather than silently empty. */
 #include "config.h"
 #include "collect/source.h"
 #include "collect/hosts.h"
@@ -29,8 +32,12 @@ struct rfleet {
 	struct do_droplet *dv;
 	size_t dn;
 	double price;                /* price_hourly of the size, < 0 unknown */
-	char *auth, *gh_auth;        /* "Authorization: Bearer ..." while in flight */
+	/* the provider's and the status source's Authorization headers,
+	 * only while a round is in flight (wiped after) */
+	char *auth, *st_auth;
 	int pages;
+	char *script;                /* command/systemd: what lists the runners */
+	bool systemd;
 };
 
 struct runners_src {
@@ -38,28 +45,6 @@ struct runners_src {
 	struct rfleet *v;
 	size_t n;
 };
-
-static double section_duration(const struct fleet_section *sec, const char *key, double dflt)
-{
-	const char *s = fleet_section_value(sec, key);
-	double d;
-
-	return s && parse_duration(s, &d) == 0 && d > 0 ? d : dflt;
-}
-
-/* The host a command runs on: the section's `host`, else this machine if the
- * fleet has it as a [host] (ssh = local). */
-static int command_host(const struct fleet *f, const struct fleet_section *sec)
-{
-	const char *h = fleet_section_get(sec, "host");
-
-	if (h)
-		return fleet_host_index(f, h);
-	for (size_t i = 0; i < f->nhosts; i++)
-		if (f->hosts[i].local)
-			return (int)i;
-	return -1;
-}
 
 static void *runners_create(const struct collect_env *env)
 {
@@ -77,14 +62,20 @@ static void *runners_create(const struct collect_env *env)
 		r->rs = rs;
 		r->index = i;
 		r->sec = fleet_nth(env->f, SEC_RUNNERS, i);
-		r->host = command_host(env->f, r->sec);
-		r->interval = section_duration(r->sec, "interval", env->f->interval);
-		r->timeout = section_duration(r->sec, "timeout", env->f->timeout);
+		r->host = fleet_command_host(env->f, r->sec);
+		r->interval = fleet_section_duration(r->sec, "interval", env->f->interval);
+		r->timeout = fleet_section_duration(r->sec, "timeout", env->f->timeout);
 		r->sample.interval = r->interval;
 		r->sample.count = r->sample.busy = r->sample.idle = -1;
 		r->sample.offline = r->sample.queued = -1;
 		r->sample.cost_hourly = -1;
 		r->price = -1;
+		r->systemd = fleet_section_value(r->sec, "provider") &&
+			     strcmp(fleet_section_value(r->sec, "provider"), "systemd") == 0;
+		if (r->systemd)
+			r->script = systemd_list_script(fleet_section_value(r->sec, "unit"));
+		else if (fleet_section_value(r->sec, "list"))
+			r->script = xstrdup(fleet_section_value(r->sec, "list"));
 	}
 	return rs;
 }
@@ -94,47 +85,20 @@ static void publish(struct rfleet *r)
 	collect_publish(r->rs->env, &r->rs->env->m->runners[r->index], &r->sample, sizeof(r->sample));
 }
 
-static void list_done(void *arg, const struct shell_result *res)
-{
-	struct rfleet *r = arg;
-	struct runners_sample *s = &r->sample;
-
-	r->in_flight = false;
-	r->done = true;
-	s->collected = true;
-	s->error[0] = '\0';
-	if (!res->ok) {
-		str_fmt(s->error, sizeof(s->error), "cannot list runners: %s", res->message);
-	} else if (res->status != 0) {
-		char line[160];
-		str_copy(line, res->err ? res->err : "", sizeof(line));
-		line[strcspn(line, "\n")] = '\0';
-		str_fmt(s->error, sizeof(s->error), "the list command failed (exit %d%s%s)",
-			res->status, line[0] ? ": " : "", line);
-	} else if (parse_runner_list(res->out, s) == 0) {
-		s->sampled_at = now_wall();
-		s->queued = -1;      /* a command lists runners, not the queue */
-	}
-	str_sanitize(s->error);
-	if (s->error[0])
-		s->count = s->busy = s->idle = s->offline = -1;
-	publish(r);
-}
-
-/* ---- digitalocean --------------------------------------------------------- */
+/* ---- one listing round ---------------------------------------------------- */
 
 static void do_wipe(struct rfleet *r)
 {
 	if (r->auth)
 		explicit_bzero(r->auth, strlen(r->auth));
-	if (r->gh_auth)
-		explicit_bzero(r->gh_auth, strlen(r->gh_auth));
+	if (r->st_auth)
+		explicit_bzero(r->st_auth, strlen(r->st_auth));
 	free(r->auth);
-	free(r->gh_auth);
-	r->auth = r->gh_auth = NULL;
+	free(r->st_auth);
+	r->auth = r->st_auth = NULL;
 }
 
-static void do_finish(struct rfleet *r, const char *error)
+static void rfleet_finish(struct rfleet *r, const char *error)
 {
 	struct runners_sample *s = &r->sample;
 
@@ -161,7 +125,7 @@ static void do_get(struct rfleet *r, const char *url, const char *auth, http_cb 
 				    .timeout = r->timeout };
 
 	if (http_start(r->rs->env->http, &req, cb, r) < 0)
-		do_finish(r, "cannot start an HTTP request");
+		rfleet_finish(r, "cannot start an HTTP request");
 }
 
 /* An answer that is not 2xx, as the error to show; NULL when fine. */
@@ -171,7 +135,7 @@ static bool do_failed(struct rfleet *r, const struct http_result *res, const cha
 
 	if (res->code != CURLE_OK) {
 		str_fmt(err, sizeof(err), "cannot reach the %s API: %s", api, res->error);
-		do_finish(r, err);
+		rfleet_finish(r, err);
 		return true;
 	}
 	if (res->status < 200 || res->status > 299) {
@@ -180,11 +144,13 @@ static bool do_failed(struct rfleet *r, const struct http_result *res, const cha
 		if (res->easy && curl_easy_header(res->easy, "ratelimit-reset", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
 			reset = h->value;
 		doapi_describe_error(api, res->status, res->body, reset, err, sizeof(err));
-		do_finish(r, err);
+		rfleet_finish(r, err);
 		return true;
 	}
 	return false;
 }
+
+/* ---- status sources ------------------------------------------------------ */
 
 static void on_queued(void *arg, const struct http_result *res)
 {
@@ -193,7 +159,7 @@ static void on_queued(void *arg, const struct http_result *res)
 	if (do_failed(r, res, "GitHub"))
 		return;
 	r->sample.queued = doapi_parse_queued(res->body);
-	do_finish(r, NULL);
+	rfleet_finish(r, NULL);
 }
 
 static void on_gh_runners(void *arg, const struct http_result *res)
@@ -205,16 +171,127 @@ static void on_gh_runners(void *arg, const struct http_result *res)
 	if (do_failed(r, res, "GitHub"))
 		return;
 	if (doapi_apply_github_runners(res->body, r->dv, r->dn) < 0) {
-		do_finish(r, "the GitHub API answered something that is not a runner list");
+		rfleet_finish(r, "the GitHub API answered something that is not a runner list");
 		return;
 	}
 	doapi_fill_sample(&r->sample, r->dv, r->dn, true);
 	doapi_status_of(fleet_section_value(r->sec, "status"), &st);
 	url = xasprintf("%s/repos/%s/actions/runs?status=queued&per_page=1",
 			fleet_section_value(r->sec, "status_api"), st.repo);
-	do_get(r, url, r->gh_auth, on_queued);
+	do_get(r, url, r->st_auth, on_queued);
 	free(url);
 }
+
+/* The status source's token as r->st_auth ("Authorization: SCHEME TOKEN").
+ * Returns 0 (also without a token_file), or -1 after finishing the round
+ * with the error. */
+static int status_auth(struct rfleet *r, const struct do_status *st, const char *scheme)
+{
+	char err[200], *path, *t;
+
+	if (!st->token_file[0])
+		return 0;
+	path = path_expand(st->token_file);
+	t = fleet_read_secret(path, err, sizeof(err));
+	free(path);
+	if (!t) {
+		rfleet_finish(r, err);
+		return -1;
+	}
+	r->st_auth = xasprintf("Authorization: %s %s", scheme, t);
+	explicit_bzero(t, strlen(t));
+	free(t);
+	return 0;
+}
+
+/* Forgejo/Gitea: the newest page of the repository's Actions tasks. It has
+ * no runner list on most versions, so per-runner idle/offline stay unknown;
+ * running tasks stand for busy runners unless the listing had states. */
+static void on_forgejo_tasks(void *arg, const struct http_result *res)
+{
+	struct rfleet *r = arg;
+	struct runners_sample *s = &r->sample;
+	int queued, running;
+
+	if (do_failed(r, res, "Forgejo"))
+		return;
+	if (doapi_parse_forgejo_tasks(res->body, &queued, &running) < 0) {
+		rfleet_finish(r, "the Forgejo API answered something that is not a task list");
+		return;
+	}
+	s->queued = queued;
+	if (s->busy < 0)
+		s->busy = running;
+	rfleet_finish(r, NULL);
+}
+
+/* After a listing: ask the status source, if any, then finish the round. */
+static void status_step(struct rfleet *r)
+{
+	struct do_status st;
+	char base[600], *url;
+
+	doapi_status_of(fleet_section_value(r->sec, "status"), &st);
+	if (strcmp(st.kind, "forgejo") != 0) {
+		/* github for command/systemd fleets: not wired (doc/actions.md) */
+		rfleet_finish(r, NULL);
+		return;
+	}
+	if (doapi_forgejo_base(st.repo, base, sizeof(base)) < 0) {
+		rfleet_finish(r, "status = forgejo needs the repository's URL (https://HOST/OWNER/REPO)");
+		return;
+	}
+	if (status_auth(r, &st, "token") < 0)
+		return;
+	url = xasprintf("%s/actions/tasks?page=1&limit=50", base);
+	do_get(r, url, r->st_auth, on_forgejo_tasks);
+	free(url);
+}
+
+/* ---- command and systemd ------------------------------------------------ */
+
+/* A listing says nothing about busy/idle unless its lines carry states:
+ * then they are unknown (-1), never 0. No runner at all is 0 of each. */
+static void states_unknown_unless_listed(struct runners_sample *s)
+{
+	if (s->count > 0 && s->busy + s->idle + s->offline == 0)
+		s->busy = s->idle = s->offline = -1;
+}
+
+static void list_done(void *arg, const struct shell_result *res)
+{
+	struct rfleet *r = arg;
+	struct runners_sample *s = &r->sample;
+	char err[256] = "";
+	int rc;
+
+	if (!res->ok) {
+		str_fmt(err, sizeof(err), "cannot list runners: %s", res->message);
+	} else if (res->status != 0) {
+		char line[160];
+		str_copy(line, res->err ? res->err : "", sizeof(line));
+		line[strcspn(line, "\n")] = '\0';
+		str_fmt(err, sizeof(err), "the list command failed (exit %d%s%s)",
+			res->status, line[0] ? ": " : "", line);
+	}
+	if (err[0]) {
+		rfleet_finish(r, err);
+		return;
+	}
+	s->error[0] = '\0';
+	rc = r->systemd ? parse_systemd_units(res->out, fleet_section_value(r->sec, "unit"), s) :
+	     parse_runner_list(res->out, s);
+	if (rc < 0) {
+		str_copy(err, s->error, sizeof(err));
+		rfleet_finish(r, err);
+		return;
+	}
+	states_unknown_unless_listed(s);
+	s->queued = -1;      /* a listing has runners, not the queue */
+	status_step(r);
+}
+
+/* ---- digitalocean --------------------------------------------------------- */
 
 static void do_status_step(struct rfleet *r)
 {
@@ -223,26 +300,17 @@ static void do_status_step(struct rfleet *r)
 
 	doapi_status_of(fleet_section_value(r->sec, "status"), &st);
 	if (strcmp(st.kind, "github") != 0) {
-		/* no status source: counts only, states unknown */
+		/* counts only; forgejo adds the queue and running jobs */
 		doapi_fill_sample(&r->sample, r->dv, r->dn, false);
 		r->sample.queued = -1;
-		do_finish(r, NULL);
+		status_step(r);
 		return;
 	}
-	if (st.token_file[0]) {
-		char err[200], *path = path_expand(st.token_file), *t = fleet_read_secret(path, err, sizeof(err));
-		free(path);
-		if (!t) {
-			do_finish(r, err);
-			return;
-		}
-		r->gh_auth = xasprintf("Authorization: Bearer %s", t);
-		explicit_bzero(t, strlen(t));
-		free(t);
-	}
+	if (status_auth(r, &st, "Bearer") < 0)
+		return;
 	url = xasprintf("%s/repos/%s/actions/runners?per_page=100",
 			fleet_section_value(r->sec, "status_api"), st.repo);
-	do_get(r, url, r->gh_auth, on_gh_runners);
+	do_get(r, url, r->st_auth, on_gh_runners);
 	free(url);
 }
 
@@ -254,7 +322,7 @@ static void on_droplets(void *arg, const struct http_result *res)
 	if (do_failed(r, res, "DigitalOcean"))
 		return;
 	if (doapi_parse_droplets(res->body, r->dv, DO_LIST_MAX, &r->dn, next, sizeof(next)) < 0) {
-		do_finish(r, "the DigitalOcean API answered something that is not a droplet list");
+		rfleet_finish(r, "the DigitalOcean API answered something that is not a droplet list");
 		return;
 	}
 	if (next[0] && ++r->pages < 20) {
@@ -299,7 +367,7 @@ static void do_start(struct rfleet *r)
 		r->dv = xcalloc(DO_LIST_MAX, sizeof(*r->dv));
 	r->in_flight = true;
 	if (!t) {
-		do_finish(r, have ? err : "no token_file");
+		rfleet_finish(r, have ? err : "no token_file");
 		return;
 	}
 	r->auth = xasprintf("Authorization: Bearer %s", t);
@@ -317,17 +385,18 @@ static void do_start(struct rfleet *r)
 static void rfleet_start(struct rfleet *r, double now)
 {
 	const char *prov = fleet_section_value(r->sec, "provider");
-	const char *list = fleet_section_value(r->sec, "list");
+	const char *list = r->script;
+	bool shell = r->systemd || (prov && strcmp(prov, "command") == 0);
 
 	r->next = now + r->interval;
 	if (prov && strcmp(prov, "digitalocean") == 0) {
 		do_start(r);
 		return;
 	}
-	if (!prov || strcmp(prov, "command") != 0 || r->host < 0 || !list) {
+	if (!shell || r->host < 0 || !list) {
 		r->done = true;
 		r->sample.collected = true;
-		if (!prov || strcmp(prov, "command") != 0)
+		if (!shell)
 			str_fmt(r->sample.error, sizeof(r->sample.error),
 				"provider %s is not supported yet in this build", prov ? prov : "?");
 		else if (!list)
@@ -357,7 +426,7 @@ static void rfleet_start(struct rfleet *r, double now)
 		return;
 	}
 	r->in_flight = true;
-	hosts_submit(r->rs->env->hosts, (size_t)r->host, list, r->timeout, list_done, r);
+	hosts_submit(r->rs->env->hosts, (size_t)r->host, r->script, r->timeout, list_done, r);
 }
 
 static void runners_prepare(void *s, struct pollset *ps, double now, double *deadline,
@@ -401,6 +470,7 @@ static void runners_destroy(void *s)
 	for (size_t i = 0; i < rs->n; i++) {
 		do_wipe(&rs->v[i]);
 		free(rs->v[i].dv);
+		free(rs->v[i].script);
 	}
 	free(rs->v);
 	free(rs);

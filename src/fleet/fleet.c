@@ -610,3 +610,15 @@ double fleet_section_duration(const struct fleet_section *s, const char *key, do
 
 	return v && parse_duration(v, &d) == 0 && d > 0 ? d : dflt;
 }
+
+int fleet_command_host(const struct fleet *f, const struct fleet_section *s)
+{
+	const char *h = fleet_section_get(s, "host");
+
+	if (h)
+		return fleet_host_index(f, h);
+	for (size_t i = 0; i < f->nhosts; i++)
+		if (f->hosts[i].local)
+			return (int)i;
+	return -1;
+}

@@ -130,6 +130,10 @@ const char *fleet_section_get(const struct fleet_section *s, const char *key);
 const struct fleet_section *fleet_find_section(const struct fleet *f,
 					       enum section_kind kind, const char *name);
 int fleet_host_index(const struct fleet *f, const char *name);
+/* The [host] a section's commands run on: its `host` key, else this machine
+ * when the fleet has it as a [host] (ssh = local); -1 if neither. */
+int fleet_command_host(const struct fleet *f, const struct fleet_section *s);
+
 /* A duration key's value in seconds (the schema's default when the key is
  * absent), or dflt when neither gives a positive duration. */
 double fleet_section_duration(const struct fleet_section *s, const char *key, double dflt);

@@ -269,7 +269,7 @@ const char *values_runner_status(const char *s, char **token_file)
 		goto out;
 	}
 	if (strcmp(w[0], "forgejo") == 0 && values_url(w[1]))
-		why = "expected forgejo URL [token_file=PATH], such as forgejo https://git.example.org";
+		why = "expected forgejo URL [token_file=PATH], such as forgejo https://git.example.org/OWNER/REPO";
 	else if (strcmp(w[0], "github") == 0 && !github_repo(w[1]))
 		why = "expected github OWNER/REPO [token_file=PATH], such as github acme/app";
 	else if (n == 3 && (!str_starts(w[2], "token_file=") || !w[2][11]))

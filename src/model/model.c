@@ -120,7 +120,8 @@ bool model_snapshot(struct model *m, struct snapshot *snap)
 			snap->hosts = xcalloc(m->nhosts, sizeof(*snap->hosts));
 			snap->nhosts = m->nhosts;
 		}
-		memcpy(snap->hosts, m->hosts, m->nhosts * sizeof(*m->hosts));
+		if (m->nhosts)  /* memcpy from NULL is undefined even for 0 bytes */
+			memcpy(snap->hosts, m->hosts, m->nhosts * sizeof(*m->hosts));
 #define COPY(type, name) \
 		if (snap->n##name != m->n##name) { \
 			free(snap->name); \

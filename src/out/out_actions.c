@@ -75,10 +75,11 @@ json_t *json_runners(OUT_ARGS)
 		json_object_set_new(o, "count", j_count(ok ? r->count : -1));
 		json_object_set_new(o, "min", j_section_int(sec, "min"));
 		json_object_set_new(o, "max", j_section_int(sec, "max"));
-		/* a plain list says nothing about busy/idle: null, not zero */
-		json_object_set_new(o, "busy", j_count(ok && r->busy + r->idle + r->offline > 0 ? r->busy : -1));
-		json_object_set_new(o, "idle", j_count(ok && r->busy + r->idle + r->offline > 0 ? r->idle : -1));
-		json_object_set_new(o, "offline", j_count(ok && r->busy + r->idle + r->offline > 0 ? r->offline : -1));
+		/* each unknown on its own (a plain list, or status = forgejo,
+		 * which knows busy but not idle): null, never zero */
+		json_object_set_new(o, "busy", j_count(ok ? r->busy : -1));
+		json_object_set_new(o, "idle", j_count(ok ? r->idle : -1));
+		json_object_set_new(o, "offline", j_count(ok ? r->offline : -1));
 		json_object_set_new(o, "queued", j_count(ok ? r->queued : -1));
 		for (int k = 0; ok && k < r->n; k++) {
 			json_t *it = json_object();

@@ -7,24 +7,8 @@
 
 /* SPEC §3, runners and key rows. */
 
-#define STALE_FACTOR 3.0
 #define KEY_WARN_FRACTION 0.9
 #define KEY_DEFAULT_MAX_AGE (90.0 * 86400)
-
-static bool check_stale(struct host_eval *ev, double sampled_at, double interval, double now)
-{
-	char age[32];
-
-	if (sampled_at <= 0)
-		return false;
-	ev->age = now - sampled_at;
-	if (interval <= 0 || ev->age <= STALE_FACTOR * interval)
-		return false;
-	ev->stale = true;
-	rules_problem_add(ev, ST_UNKNOWN, "stale", "stale: no data for %s",
-			  fmt_age(age, sizeof(age), ev->age));
-	return true;
-}
 
 static int section_int(const struct fleet_section *sec, const char *key, int dflt)
 {
@@ -51,10 +35,17 @@ static void eval_runners(const struct fleet_section *sec, const struct runners_s
 		rules_problem_add(ev, ST_UNKNOWN, "list", "%s", s->error[0] ? s->error : "count unknown");
 		return;
 	}
-	if (check_stale(ev, s->sampled_at, s->interval, now))
+	if (rules_check_stale(ev, s->sampled_at, s->interval, now))
 		return;
-	if (s->queued > 0 && s->idle <= 0)
+	/* "no idle runner" only when idle is known (no runner at all is known
+	 * too); a queue with idle unknown (status = forgejo has no runner
+	 * states) is unknown, never green */
+	if (s->queued > 0 && (s->idle == 0 || s->count == 0))
 		rules_problem_add(ev, ST_WARN, "queue", "%d job%s queued and no idle runner",
+				  s->queued, s->queued == 1 ? "" : "s");
+	else if (s->queued > 0 && s->idle < 0)
+		rules_problem_add(ev, ST_UNKNOWN, "queue", "%d job%s queued; whether a runner is idle "
+				  "is unknown (the status source has no runner states)",
 				  s->queued, s->queued == 1 ? "" : "s");
 	if (s->count < min)
 		rules_problem_add(ev, ST_WARN, "bounds", "%d runners, below min %d", s->count, min);
@@ -85,7 +76,7 @@ static void eval_key(const struct fleet_section *sec, const struct key_sample *s
 		rules_problem_add(ev, ST_UNKNOWN, "age", "%s", s->error[0] ? s->error : "age unknown");
 		return;
 	}
-	if (check_stale(ev, s->sampled_at, s->interval, now))
+	if (rules_check_stale(ev, s->sampled_at, s->interval, now))
 		return;
 	age = now - s->created_at;
 	fmt_age(a, sizeof(a), age);

@@ -24,7 +24,6 @@ static void fleet_row(struct cells *c, struct rect body, int y, const struct ui_
 	const struct target_eval *t = rules_target_find(u->ev, TK_RUNNERS, (int)i, -1);
 	enum status st = t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN;
 	bool ok = r->collected && !r->error[0];
-	bool states = ok && r->busy + r->idle + r->offline > 0;
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
 	char a[12], b[12], cc[12], d[12], q[12];
 	struct action_progress p;
@@ -36,8 +35,9 @@ static void fleet_row(struct cells *c, struct rect body, int y, const struct ui_
 	cells_textf(c, x + 44, y, 14, role, "%s [%s..%s]", num(a, sizeof(a), r->count, ok),
 		    fleet_section_value(sec, "min") ? fleet_section_value(sec, "min") : "0",
 		    fleet_section_value(sec, "max") ? fleet_section_value(sec, "max") : "-");
-	cells_textf(c, x + 59, y, 22, role, "%s/%s/%s  q %s", num(b, sizeof(b), r->busy, states),
-		    num(cc, sizeof(cc), r->idle, states), num(d, sizeof(d), r->offline, states),
+	/* each of busy/idle/offline may be unknown on its own: "n/a", never 0 */
+	cells_textf(c, x + 59, y, 22, role, "%s/%s/%s  q %s", num(b, sizeof(b), r->busy, ok),
+		    num(cc, sizeof(cc), r->idle, ok), num(d, sizeof(d), r->offline, ok),
 		    num(q, sizeof(q), r->queued, ok));
 	if (actions_progress(u->actions, SEC_RUNNERS, (int)i, &p))
 		cells_textf(c, x + 83, y, body.w - 84, p.active ? ROLE_WARN : p.ok ? ROLE_OK : ROLE_CRIT,

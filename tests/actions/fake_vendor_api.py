@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""A local stand-in for the DigitalOcean API v2 and the GitHub Actions runner
-API, for contract tests: the real APIs are not reachable from the test
+"""A local stand-in for the DigitalOcean API v2, the GitHub Actions runner
+API and Forgejo's Actions task API, for contract tests: the real APIs are not reachable from the test
 machines. It answers as the vendors' published documentation describes
 (DigitalOcean: droplets list/create/delete, sizes, 429 with ratelimit-*
 headers; GitHub: GET /repos/{o}/{r}/actions/runners and
-/actions/runs?status=queued) and CHECKS each request: method, path, query,
+/actions/runs?status=queued; Forgejo: GET
+/api/v1/repos/{o}/{r}/actions/tasks?page=&limit=, answered with
+{"workflow_runs": [tasks], "total_count": N} as in Forgejo's swagger,
+ActionTaskResponse; Forgejo tokens go as "Authorization: token T") and
+CHECKS each request: method, path, query,
 the Authorization header and the JSON body fields. Every request is
 appended to LOG as one JSON line (method, path, query, auth_ok, body,
 answer) for the test to assert on; the tokens themselves are never logged.
 
 usage: fake_vendor_api.py ADDR PORT DIR
-  DIR/do_token, DIR/gh_token  the expected tokens
+  DIR/do_token, DIR/gh_token, DIR/fj_token  the expected tokens
+  DIR/fj_tasks                optional: the Forgejo tasks' statuses, one
+                              a line (waiting, running, success, ...)
   DIR/requests.log            the request log (written)
   DIR/fail                    optional "STATUS METHOD PATH-PREFIX": the next
                               matching request gets that error (then the
@@ -85,10 +91,17 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 body = {"__unparsable__": raw.decode(errors="replace")}
         github = u.path.startswith("/repos/")
-        want = read("gh_token" if github else "do_token")
-        auth_ok = self.headers.get("Authorization") == "Bearer " + want
+        forgejo = u.path.startswith("/api/v1/")
+        if forgejo:
+            auth_ok = self.headers.get("Authorization") == "token " + read("fj_token")
+        else:
+            want = read("gh_token" if github else "do_token")
+            auth_ok = self.headers.get("Authorization") == "Bearer " + want
         entry = {"method": method, "path": u.path, "query": q, "auth_ok": auth_ok, "body": body}
-        entry["status"] = self.answer(method, u.path, q, body, auth_ok, github)
+        if forgejo:
+            entry["status"] = self.forgejo(method, u.path, q, auth_ok)
+        else:
+            entry["status"] = self.answer(method, u.path, q, body, auth_ok, github)
         self.record(entry)
 
     def injected(self, method, path):
@@ -187,6 +200,30 @@ class Handler(BaseHTTPRequestHandler):
             n = int(read("queued") or "0")
             return self.send_json(200, {"total_count": n, "workflow_runs": []})
         return self.send_json(404, {"message": "Not Found"})
+
+    def forgejo(self, method, path, q, auth_ok):
+        # Forgejo answers 401 {"message": "...", "url": ...} to a bad token
+        if not auth_ok:
+            return self.send_json(401, {"message": "token is required", "url": "https://forgejo.org/api/swagger"})
+        fail = self.injected(method, path)
+        if fail:
+            return self.send_json(fail, {"message": "Internal Server Error", "url": ""})
+        parts = path.split("/")
+        # /api/v1/repos/{owner}/{repo}/actions/tasks
+        if method != "GET" or len(parts) != 8 or parts[6:] != ["actions", "tasks"]:
+            return self.send_json(404, {"message": "The target couldn't be found.", "url": "", "errors": []})
+        if q.get("page") != "1" or not q.get("limit", "").isdigit():
+            return self.send_json(400, {"message": "test expects page=1 and a numeric limit"})
+        statuses = read("fj_tasks").split()
+        tasks = [{"id": 100 + i, "name": "build", "head_branch": "main", "head_sha": "0" * 40,
+                  "run_number": 100 + i, "event": "push", "display_title": "commit %d" % i,
+                  "status": st, "workflow_id": "ci.yml",
+                  "url": "http://%s:%d/%s/%s/actions/runs/%d" % (ADDR, PORT, parts[4], parts[5], 100 + i),
+                  "created_at": "2025-01-31T12:00:00Z", "updated_at": "2025-01-31T12:00:00Z",
+                  "run_started_at": "2025-01-31T12:00:00Z"}
+                 for i, st in enumerate(statuses)]
+        limit = int(q["limit"])
+        return self.send_json(200, {"workflow_runs": tasks[:limit], "total_count": len(tasks)})
 
     def do_GET(self):
         self.handle_any("GET")

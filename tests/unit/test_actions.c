@@ -10,6 +10,7 @@
 
 #include "action/action.h"
 #include "action/audit.h"
+#include "action/doapi.h"
 #include "action/parse.h"
 #include "action/provider.h"
 #include "ui/views.h"
@@ -98,6 +99,55 @@ START_TEST(test_audit_line_and_mode)
 }
 END_TEST
 
+START_TEST(test_forgejo_base_and_tasks)
+{
+	char b[256];
+	int q, run;
+
+	ck_assert_int_eq(doapi_forgejo_base("https://codeberg.org/owner/repo", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "https://codeberg.org/api/v1/repos/owner/repo");
+	ck_assert_int_eq(doapi_forgejo_base("http://h:3000/git/o/r.git/", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "http://h:3000/git/api/v1/repos/o/r");
+	ck_assert_int_eq(doapi_forgejo_base("https://git.example.org", b, sizeof(b)), -1);
+	ck_assert_int_eq(doapi_forgejo_base("https://git.example.org/repo", b, sizeof(b)), -1);
+	ck_assert_int_eq(doapi_parse_forgejo_tasks("{\"workflow_runs\": [{\"status\": \"waiting\"}, "
+		"{\"status\": \"running\"}, {\"status\": \"blocked\"}, {\"status\": \"success\"}], "
+		"\"total_count\": 4}", &q, &run), 0);
+	ck_assert_int_eq(q, 2);
+	ck_assert_int_eq(run, 1);
+	ck_assert_int_eq(doapi_parse_forgejo_tasks("{\"runners\": []}", &q, &run), -1);
+}
+END_TEST
+
+START_TEST(test_systemd_units)
+{
+	struct runners_sample r;
+	char *s;
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(parse_systemd_units(
+		"forgejo-runner@1.service loaded active running Forgejo runner\n"
+		"forgejo-runner@2.service loaded activating start Forgejo runner\n"
+		"forgejo-runner@3.service loaded failed failed Forgejo runner\n"
+		"forgejo-runner@4.service loaded inactive dead Forgejo runner\n"
+		"other.service loaded active running Other\n", "forgejo-runner@", &r), 0);
+	ck_assert_int_eq(r.count, 2);
+	ck_assert_int_eq(r.n, 3);
+	ck_assert_str_eq(r.r[1].state, "starting");
+	ck_assert_str_eq(r.r[2].state, "failed");
+	ck_assert_int_eq(systemd_instance("forgejo-runner@", "forgejo-runner@12.service"), 12);
+	ck_assert_int_eq(systemd_instance("forgejo-runner@.service", "forgejo-runner@3.service"), 3);
+	ck_assert_int_eq(systemd_instance("forgejo-runner@", "forgejo-runner@$(x).service"), -1);
+	ck_assert_int_eq(systemd_instance("forgejo-runner@", "forgejo-runner@01.service"), -1);
+	s = systemd_list_script("forgejo-runner@");
+	ck_assert_str_eq(s, "systemctl list-units --all --plain --no-legend --type=service 'forgejo-runner@*'");
+	free(s);
+	s = systemd_unit_name("a'b@", 2);
+	ck_assert_str_eq(s, "a'b@2.service");   /* quoted by the caller */
+	free(s);
+}
+END_TEST
+
 START_TEST(test_dialog_default_no_and_typed_name)
 {
 	struct ui_state s;
@@ -136,6 +186,8 @@ int main(void)
 	tcase_add_test(tc, test_template_quotes_count);
 	tcase_add_test(tc, test_audit_line_and_mode);
 	tcase_add_test(tc, test_dialog_default_no_and_typed_name);
+	tcase_add_test(tc, test_forgejo_base_and_tasks);
+	tcase_add_test(tc, test_systemd_units);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
