@@ -7,6 +7,9 @@
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 lab_test_begin pg_apikey 58
 lab_require_root
+# Debian keeps initdb and pg_ctl in the versioned directory, not on PATH
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$PG_BIN" ] && PATH=$PG_BIN:$PATH
 lab_require_tool tmux initdb pg_ctl psql runuser
 PGPORT=25466
 PGD=$T/pg
