@@ -1,6 +1,7 @@
 #include "config.h"
 #include "options.h"
 #include "collect/collector.h"
+#include "collect/prometheus.h"
 #include "fleet/fleet.h"
 #include "model/model.h"
 #include "out/out.h"
@@ -149,6 +150,8 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	apply_overrides(&o, &f);
+	/* [prometheus] hosts join the fleet before the model is sized for it */
+	prom_discover(&f, stderr);
 	if (o.mode == MODE_ONCE || o.mode == MODE_CHECK)
 		rc = run_once(&o, &f);
 	else

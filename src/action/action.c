@@ -311,6 +311,9 @@ static int plan_scale(struct actions *a, const struct snapshot *snap, const stru
 	}
 	j.from = p->from;
 	j.to = p->to;
+	j.rs = rs;
+	if (rp->check && rp->check(&j, err, errlen) < 0)
+		return -1;
 	rp->describe(&j, how, sizeof(how));
 	p->destructive = p->to == 0;
 	str_fmt(p->text, sizeof(p->text), "Scale %s from %d to %d runners (min %d, max %s). %s",

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include "fleet/fleet.h"
+#include "model/model.h"
 
 #define ACTION_TIMEOUT 600.0     /* seconds a scale or rotate command may take */
 
@@ -13,6 +14,9 @@ struct action_job {
 	const struct fleet *f;
 	const struct fleet_section *sec;
 	int from, to;                /* scaling */
+	/* the newest listing when the plan was made (plan time only: NULL
+	 * in the worker, which lists again) */
+	const struct runners_sample *rs;
 	/* Reports a step ("creating 2 droplets"); shown in the view. */
 	void (*progress)(struct action_job *j, const char *text);
 	void *priv;
@@ -27,6 +31,9 @@ struct runner_provider {
 	const char *name;
 	/* One or two sentences: exactly what scale() will do. */
 	void (*describe)(const struct action_job *j, char *buf, size_t size);
+	/* Optional, at plan time: -1 with the reason when the plan cannot be
+	 * carried out (it is then refused before any dialog offers "Yes"). */
+	int (*check)(const struct action_job *j, char *err, size_t errlen);
 	int (*scale)(struct action_job *j, char *err, size_t errlen);
 };
 

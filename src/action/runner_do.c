@@ -87,7 +87,10 @@ static long http_call(const char *method, const char *url, const char *token, co
 		str_copy(err, "cannot start an HTTP request", errlen);
 		return -1;
 	}
-	auth = xasprintf("Authorization: Bearer %s", token ? token : "");
+	/* a token already carrying its scheme ("token ..." for Forgejo) is
+	 * sent as it is; others are Bearer tokens (DigitalOcean, GitHub) */
+	auth = token && str_starts(token, "token ") ? xasprintf("Authorization: %s", token)
+		: xasprintf("Authorization: Bearer %s", token ? token : "");
 	if (token)
 		h = curl_slist_append(h, auth);
 	h = curl_slist_append(h, "Content-Type: application/json");
@@ -166,6 +169,40 @@ static int list_droplets(struct dojob *d, char *err, size_t errlen)
 	return rc;
 }
 
+/* Forgejo says how many jobs run, not on which runner: with none running,
+ * every droplet is idle; with some running, none can be named idle. */
+static int apply_forgejo(struct dojob *d, const struct do_status *st, char *err, size_t errlen)
+{
+	char base[512], *url, *out;
+	int queued = 0, running = 0, rc;
+
+	if (doapi_forgejo_base(st->repo, base, sizeof(base)) < 0) {
+		str_copy(err, "status = forgejo needs the repository's URL "
+			 "(https://HOST/OWNER/REPO)", errlen);
+		return -1;
+	}
+	url = xasprintf("%s/actions/tasks?page=1&limit=50", base);
+	rc = do_call(d, "Forgejo", "GET", url, d->gh_token, NULL, &out, err, errlen);
+	free(url);
+	if (rc < 0)
+		return -1;
+	rc = doapi_parse_forgejo_tasks(out, &queued, &running);
+	free(out);
+	if (rc < 0) {
+		str_copy(err, "the Forgejo API answered something that is not a task list", errlen);
+		return -1;
+	}
+	if (running > 0) {
+		str_fmt(err, errlen, "%d job%s running and Forgejo does not say on which runner: "
+			"no droplet is known to be idle, nothing was deleted (try again when the "
+			"queue is idle)", running, running == 1 ? " is" : "s are");
+		return -1;
+	}
+	for (size_t k = 0; k < d->n; k++)
+		str_copy(d->v[k].state, "idle", sizeof(d->v[k].state));
+	return 0;
+}
+
 static int apply_status(struct dojob *d, char *err, size_t errlen)
 {
 	struct do_status st;
@@ -173,13 +210,8 @@ static int apply_status(struct dojob *d, char *err, size_t errlen)
 	int rc;
 
 	doapi_status_of(fleet_section_value(d->j->sec, "status"), &st);
-	if (strcmp(st.kind, "forgejo") == 0) {
-		/* Forgejo's task list says how many jobs run, not on which runner */
-		str_fmt(err, errlen, "cannot tell which droplets are idle: status = forgejo reports "
-			"queued and running jobs but not which runner is idle (scaling down needs "
-			"status = github OWNER/REPO); nothing was deleted");
-		return -1;
-	}
+	if (strcmp(st.kind, "forgejo") == 0)
+		return apply_forgejo(d, &st, err, errlen);
 	if (strcmp(st.kind, "github") != 0) {
 		str_fmt(err, errlen, "cannot tell which droplets are idle without a status source "
 			"(status = github OWNER/REPO token_file=PATH); nothing was deleted");
@@ -253,8 +285,10 @@ static int newest_first(const void *a, const void *b)
 {
 	const struct do_droplet *x = a, *y = b;
 
+	/* droplets made in the same second: the later name is the newer one
+	 * (names end in -1, -2, ...), as the plan shown to the user says */
 	return x->created_at < y->created_at ? 1 : x->created_at > y->created_at ? -1 :
-	       (x->id < y->id) - (x->id > y->id);
+	       -strcmp(x->name, y->name);
 }
 
 static int scale_down(struct dojob *d, int remove, char *err, size_t errlen)
@@ -309,10 +343,18 @@ static int do_scale(struct action_job *j, char *err, size_t errlen)
 	d->token = path ? fleet_read_secret(path, err, errlen) : NULL;
 	free(path);
 	doapi_status_of(fleet_section_value(j->sec, "status"), &st);
-	/* only GitHub's runner list is asked here (forgejo cannot name idle runners) */
-	gh = strcmp(st.kind, "github") == 0 && st.token_file[0];
-	if (gh)
+	/* the status source's token: GitHub's is a Bearer token, Forgejo's is
+	 * sent with its own "token" scheme */
+	gh = (strcmp(st.kind, "github") == 0 || strcmp(st.kind, "forgejo") == 0) && st.token_file[0];
+	if (gh) {
 		d->gh_token = read_token(st.token_file, err, errlen);
+		if (d->gh_token && strcmp(st.kind, "forgejo") == 0) {
+			char *t = xasprintf("token %s", d->gh_token);
+			explicit_bzero(d->gh_token, strlen(d->gh_token));
+			free(d->gh_token);
+			d->gh_token = t;
+		}
+	}
 	if (!d->token || (gh && !d->gh_token))
 		goto out;
 	j->progress(j, "listing droplets");
@@ -335,33 +377,97 @@ out:
 	return rc;
 }
 
-static bool status_is_github(const struct fleet_section *sec)
+static void status_kind(const struct fleet_section *sec, char *kind, size_t size)
 {
 	struct do_status st;
 
 	doapi_status_of(fleet_section_value(sec, "status"), &st);
-	return strcmp(st.kind, "github") == 0;
+	str_copy(kind, st.kind, size);
+}
+
+/* Scaling down deletes only droplets known to be idle: refuse a plan that
+ * could not name any, before the dialog offers to confirm it. */
+static int do_check(const struct action_job *j, char *err, size_t errlen)
+{
+	char kind[16];
+	int busy = j->rs ? j->rs->busy : -1;
+
+	if (j->to >= j->from)
+		return 0;
+	status_kind(j->sec, kind, sizeof(kind));
+	if (strcmp(kind, "github") == 0)
+		return 0;
+	if (strcmp(kind, "forgejo") != 0) {
+		str_fmt(err, errlen, "%s: no droplet is known to be idle without a status source "
+			"(status = github OWNER/REPO or forgejo URL); nothing will be deleted",
+			j->sec->name);
+		return -1;
+	}
+	if (busy < 0) {
+		str_fmt(err, errlen, "%s: Forgejo's running jobs are not known yet; try again "
+			"after the next listing", j->sec->name);
+		return -1;
+	}
+	if (busy > 0) {
+		str_fmt(err, errlen, "%s: %d job%s running and Forgejo does not say on which "
+			"runner, so no droplet is known to be idle; scale down when the queue is "
+			"idle", j->sec->name, busy, busy == 1 ? " is" : "s are");
+		return -1;
+	}
+	return 0;
+}
+
+/* The droplets a scale-down would delete, newest first, as the listing
+ * shows them now (the worker lists again and deletes only idle ones). */
+static void victims(const struct action_job *j, char *buf, size_t size)
+{
+	const struct runners_sample *rs = j->rs;
+	int want = j->from - j->to, picked = 0;
+	bool used[MODEL_MAX_RUNNERS] = { false };
+
+	buf[0] = '\0';
+	if (!rs)
+		return;
+	while (picked < want) {
+		int best = -1;
+		for (int k = 0; k < rs->n; k++) {
+			bool idle = strcmp(rs->r[k].state, "idle") == 0 || rs->busy == 0;
+			if (used[k] || !idle)
+				continue;
+			if (best < 0 || rs->r[k].created_at > rs->r[best].created_at ||
+			    (rs->r[k].created_at == rs->r[best].created_at &&
+			     strcmp(rs->r[k].name, rs->r[best].name) > 0))
+				best = k;
+		}
+		if (best < 0)
+			break;
+		used[best] = true;
+		str_fmt(buf + strlen(buf), size - strlen(buf), "%s%s", picked ? ", " : ": ",
+			rs->r[best].name);
+		picked++;
+	}
 }
 
 static void do_describe(const struct action_job *j, char *buf, size_t size)
 {
 	const struct fleet_section *s = j->sec;
 	const char *tag = fleet_section_value(s, "tag");
+	char names[200];
 
-	if (j->to > j->from)
+	if (j->to > j->from) {
 		str_fmt(buf, size, "Create %d droplet%s %s in %s from %s, tagged %s.", j->to - j->from,
 			j->to - j->from == 1 ? "" : "s", fleet_section_value(s, "size"),
 			fleet_section_value(s, "region"), fleet_section_value(s, "image"), tag);
-	else if (!status_is_github(s))
-		str_fmt(buf, size, "Refused: without status = github no droplet is known to be idle, "
-			"so none tagged %s will be deleted.", tag);
-	else
-		str_fmt(buf, size, "Delete the %d newest idle droplet%s tagged %s (busy runners are "
-			"never deleted).", j->from - j->to, j->from - j->to == 1 ? "" : "s", tag);
+		return;
+	}
+	victims(j, names, sizeof(names));
+	str_fmt(buf, size, "Delete the %d newest idle droplet%s tagged %s%s (busy runners are "
+		"never deleted).", j->from - j->to, j->from - j->to == 1 ? "" : "s", tag, names);
 }
 
 const struct runner_provider runner_digitalocean = {
 	.name = "digitalocean",
 	.describe = do_describe,
+	.check = do_check,
 	.scale = do_scale,
 };

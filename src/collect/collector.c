@@ -19,7 +19,7 @@
 
 /* Every collector besides the hosts' own probe, one line each. */
 extern const struct source_ops source_containers, source_databases, source_backups,
-	source_gpus, source_services, source_runners, source_keys;
+	source_gpus, source_services, source_runners, source_keys, source_prometheus;
 
 static const struct source_ops *const sources[] = {
 	&source_containers,
@@ -29,6 +29,7 @@ static const struct source_ops *const sources[] = {
 	&source_services,
 	&source_runners,
 	&source_keys,
+	&source_prometheus,
 };
 #define NSOURCES ARRAY_LEN(sources)
 

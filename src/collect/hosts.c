@@ -35,6 +35,13 @@ struct hosts {
 	bool once, paused;
 };
 
+/* A host discovered from a [prometheus] section is read by that source
+ * (collect/prometheus.c): it has no transport here and is never waited for. */
+static bool poller_elsewhere(const struct host_poller *hp)
+{
+	return hp->fh->prometheus >= 0;
+}
+
 static struct shell *poller_shell(struct host_poller *hp)
 {
 	return hp->ssh ? ssh_conn_shell(hp->ssh) : local_conn_shell(hp->local);
@@ -136,7 +143,7 @@ static void make_conn(struct hosts *h, size_t i, int depth)
 	const struct fleet_host *fh = hp->fh;
 	struct ssh_params sp = { 0 };
 
-	if (hp->ssh || hp->local)
+	if (hp->ssh || hp->local || poller_elsewhere(hp))
 		return;
 	if (fh->local) {
 		hp->local = local_conn_new(fh->timeout);
@@ -247,6 +254,8 @@ void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *dead
 {
 	for (size_t i = 0; i < h->n; i++) {
 		struct host_poller *hp = &h->p[i];
+		if (poller_elsewhere(hp))
+			continue;
 		if (poller_wants_poll(h, hp, now))
 			poller_start(hp, now);
 		if (!hp->in_flight && (!h->paused || h->once))
@@ -262,6 +271,8 @@ void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 {
 	for (size_t i = 0; i < h->n; i++) {
 		struct host_poller *hp = &h->p[i];
+		if (poller_elsewhere(hp))
+			continue;
 		if (hp->ssh)
 			ssh_conn_dispatch(hp->ssh, ps, now);
 		else
@@ -305,7 +316,7 @@ int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, int *lo
 bool hosts_round_done(const struct hosts *h)
 {
 	for (size_t i = 0; i < h->n; i++)
-		if (h->p[i].good < 2 && h->p[i].failed == 0)
+		if (!poller_elsewhere(&h->p[i]) && h->p[i].good < 2 && h->p[i].failed == 0)
 			return false;
 	return true;
 }

@@ -371,6 +371,8 @@ char **fleet_list_split(const char *value, size_t *n)
 	size_t count = 0, i = 0;
 	char **v;
 
+	if (!value)
+		value = "";   /* an absent key is an empty list */
 	for (const char *p = value + strspn(value, sep); *p; p += strspn(p, sep)) {
 		p += strcspn(p, sep);
 		count++;

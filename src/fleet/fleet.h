@@ -70,6 +70,10 @@ struct fleet_host {
 	double timeout;       /* seconds; already defaulted from the fleet */
 	struct fleet_thresholds th;    /* already merged with the fleet's */
 	const struct fleet_section *sec;
+	/* Index of the [prometheus] section this host was discovered from (its
+	 * metrics come from there, never over SSH; sec is that section), or -1
+	 * for a [host]. See doc/prometheus.md. */
+	int prometheus;
 };
 
 struct fleet {

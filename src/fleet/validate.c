@@ -683,6 +683,7 @@ static void host_build(struct vctx *v, struct fleet_host *h, const struct fleet_
 			   "target but %s; set ssh = [user@]address[:port]", s->name, err);
 	h->jump = jump ? xstrdup(jump) : NULL;
 	h->jump_index = -1;
+	h->prometheus = -1;
 	h->identity_file = fleet_section_path(s, "identity_file");
 	h->role = role ? xstrdup(role) : NULL;
 	if (!ram || parse_size(ram, &h->ram_reserve) < 0)

@@ -1,0 +1,26 @@
+# prometheus: [prometheus] sections as a data source for hosts (SPEC §6):
+# discovery at start, the collector, the API parsers, their tests.
+# See doc/prometheus.md.
+src_libfleetdeck_a_SOURCES += \
+	src/collect/prom_parse.h src/collect/prom_parse.c \
+	src/collect/prometheus.h src/collect/prom_discover.c \
+	src/collect/prometheus.c
+
+check_PROGRAMS += tests/unit/test_prom
+tests_unit_test_prom_SOURCES = tests/unit/test_prom.c
+tests_unit_test_prom_CFLAGS = $(UNITFLAGS)
+tests_unit_test_prom_LDADD = $(UNITLIBS)
+TESTS += tests/unit/test_prom
+EXTRA_DIST += tests/data/prometheus doc/prometheus.md
+
+# fuzz: the query/series answers and the PromQL builders
+check_PROGRAMS += tests/fuzz/fuzz_prom
+tests_fuzz_fuzz_prom_SOURCES = tests/fuzz/driver.c tests/fuzz/fuzz_prom.c
+tests_fuzz_fuzz_prom_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+TESTS += tests/fuzz/run-prom.sh
+EXTRA_DIST += tests/fuzz/run-prom.sh tests/fuzz/corpus/prom
+
+# lab test (LAB_NET 70): real Prometheus + 3 node_exporters, see doc/testing.md
+PROMETHEUS_LAB_TESTS = tests/prometheus/prometheus_lab.sh
+TESTS += $(PROMETHEUS_LAB_TESTS)
+EXTRA_DIST += $(PROMETHEUS_LAB_TESTS)

@@ -1,0 +1,34 @@
+/* [prometheus] sections as a data source for hosts (SPEC §6): discovery at
+ * start, and the collector (source_prometheus in collector.c's sources[]).
+ * See doc/prometheus.md. */
+#ifndef FLEETDECK_PROMETHEUS_H
+#define FLEETDECK_PROMETHEUS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "fleet/fleet.h"
+
+/* A [prometheus] section that gave no host at start (it did not answer, or
+ * nothing matched) still shows, as one host named like this that stays
+ * unknown with the reason: a source that went missing must never look
+ * healthy. */
+#define PROM_PLACEHOLDER_PREFIX "prometheus:"
+
+/* For every [prometheus] section of f, asks URL/api/v1/series once (bounded
+ * by the section's timeout, default the fleet's) for the distinct values of
+ * host_label on node_uname_info{match} and appends one host for each to
+ * f->hosts, unless a [host] (or an earlier section) already has that name.
+ * Problems are written to msg, never fatal. Call once, after the fleet is
+ * loaded and before the model is sized. Returns the number of hosts added. */
+size_t prom_discover(struct fleet *f, FILE *msg);
+
+/* True for the stand-in host of a section that gave no host at start. */
+bool prom_is_placeholder(const struct fleet_host *h);
+
+/* The section's base URL without trailing slashes (malloc'd), and its
+ * "Authorization: Bearer ..." header or NULL (malloc'd; NULL with err set
+ * when the token file cannot be read). */
+char *prom_base_url(const struct fleet_section *s);
+char *prom_auth_header(const struct fleet_section *s, char *err, size_t errlen);
+
+#endif
