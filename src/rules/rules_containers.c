@@ -164,6 +164,10 @@ void rules_containers(const struct fleet *f, const struct snapshot *snap, double
 
 		if (fh->containers == CONT_NONE || !hc->collected)
 			continue;
+		/* a host that does not answer is one crit problem (its own), not
+		 * three: its containers are not judged until it answers again */
+		if (snap->hosts[i].conn != HC_OK)
+			continue;
 		for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
 			container_eval(f, fh, hc, k, stale, age, out);
 		host_eval(f, fh, i, hc, &snap->hosts[i], stale, age, out);

@@ -138,7 +138,14 @@ void rules_gpus(const struct fleet *f, const struct snapshot *snap, double now,
 	if (n == 0 || !snap->gpus)
 		return;
 	m = memory_get(st, n);
-	for (size_t i = 0; i < n; i++)
-		if (f->hosts[i].gpus != GPUS_NONE)
-			host_gpus_eval(&f->hosts[i], i, &snap->gpus[i], now, &m->seen[i], out);
+	for (size_t i = 0; i < n; i++) {
+		if (f->hosts[i].gpus == GPUS_NONE)
+			continue;
+		/* a host that does not answer is its own crit problem; its GPUs
+		 * are judged again when it answers (what was seen is kept) */
+		if (i < snap->nhosts && snap->hosts[i].conn != HC_OK &&
+		    f->hosts[i].gpus != GPUS_HTTP_JSON)
+			continue;
+		host_gpus_eval(&f->hosts[i], i, &snap->gpus[i], now, &m->seen[i], out);
+	}
 }

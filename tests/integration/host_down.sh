@@ -27,6 +27,8 @@ json_check "$F" 'the 4 others are ok (not crit/unknown)' \
 	'[.hosts[] | select(.name != "lab3") | select(.status | IN("ok","warn"))] | length == 4'
 json_check "$F" 'fleet status is crit' '.status == "crit"'
 json_check "$F" 'an alert for host/lab3 (crit)' 'any(.alerts[]; .target == "host/lab3" and .severity == "crit")'
+json_check "$F" 'and only that one: no containers/GPU alerts piled on a dead host' \
+	'[.alerts[] | select(.target | test("lab3"))] | length == 1'
 flt "$FD_SECS" 10 && ok "a refused connection costs no timeout (run took ${FD_SECS}s < 10s)" ||
 	bad "a refused connection costs no timeout" "run took ${FD_SECS}s"
 

@@ -306,6 +306,7 @@ static void world_init(struct world *w)
 	fleet_diags_free(&d);
 	w->snap.nhosts = w->snap.ngpus = 1;
 	w->snap.hosts = xcalloc(1, sizeof(*w->snap.hosts));
+	w->snap.hosts[0].conn = HC_OK;   /* the host answers; its GPUs are judged */
 	w->snap.gpus = xcalloc(1, sizeof(*w->snap.gpus));
 	w->snap.nservices = w->snap.nlinks = 1;
 	w->snap.services = xcalloc(1, sizeof(*w->snap.services));
@@ -373,6 +374,12 @@ START_TEST(gpu_rules)
 	world_gpus(&w, "rtx4090x2", now + 6);
 	rules_evaluate(&w.f, &w.snap, now + 6 + 7, &w.st, &w.ev);
 	ck_assert_int_eq(gpu_status(&w, 0), ST_UNKNOWN);
+
+	/* the host itself stops answering: one crit problem (the host's), not
+	 * another alert per GPU on top of it */
+	w.snap.hosts[0].conn = HC_UNREACHABLE;
+	rules_evaluate(&w.f, &w.snap, now + 20, &w.st, &w.ev);
+	ck_assert_ptr_null(rules_target_find(&w.ev, TK_GPU, 0, 0));
 	world_free(&w);
 }
 END_TEST
