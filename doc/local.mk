@@ -1,4 +1,4 @@
 # doc: man pages and design notes
 dist_man_MANS += doc/fleetdeck.1
-EXTRA_DIST += doc/architecture.md
+EXTRA_DIST += doc/architecture.md doc/rules.md
 EXTRA_DIST += bench/run

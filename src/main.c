@@ -56,6 +56,13 @@ static int load_fleet(const struct options *o, struct fleet *f)
 		       f->nhosts, f->nsections, diags.n ? ", with warnings" : "");
 	else if (rc != 0)
 		fprintf(stderr, "%s: %zu error%s\n", path, diags.nerrors, diags.nerrors == 1 ? "" : "s");
+	/* a monitoring system reads exit 2 as CRITICAL: a broken fleet file
+	 * is UNKNOWN to it, said on the one line it reads */
+	if (rc != 0 && o->mode == MODE_CHECK) {
+		printf("FLEETDECK UNKNOWN - fleet file %s: %zu error%s (run fleetdeck --validate)\n",
+		       path, diags.nerrors, diags.nerrors == 1 ? "" : "s");
+		rc = 3;
+	}
 	fleet_diags_free(&diags);
 	free(path);
 	return rc;

@@ -217,13 +217,15 @@ static json_t *json_alert(const struct alert *a)
 	return o;
 }
 
-static json_t *json_counts(const struct evaluation *ev)
+/* Hosts per status ("counts", as since schema 1) and every other target
+ * per status ("target_counts"). */
+static json_t *json_counts(const int counts[4])
 {
 	json_t *o = json_object();
 	static const enum status order[] = { ST_OK, ST_WARN, ST_CRIT, ST_UNKNOWN };
 
 	for (size_t i = 0; i < ARRAY_LEN(order); i++)
-		json_object_set_new(o, status_name(order[i]), json_integer(ev->counts[order[i]]));
+		json_object_set_new(o, status_name(order[i]), json_integer(counts[order[i]]));
 	return o;
 }
 
@@ -251,7 +253,8 @@ static json_t *json_document(const struct fleet *f, const struct snapshot *s,
 	for (size_t i = 0; i < ev->nalerts; i++)
 		json_array_append_new(alerts, json_alert(&ev->alerts[i]));
 	json_object_set_new(root, "alerts", alerts);
-	json_object_set_new(root, "counts", json_counts(ev));
+	json_object_set_new(root, "counts", json_counts(ev->counts));
+	json_object_set_new(root, "target_counts", json_counts(ev->target_counts));
 	json_object_set_new(root, "oldest_age_s", j_secs(ev->oldest_age));
 	return root;
 }

@@ -69,7 +69,9 @@ static void cell_mem(char *buf, size_t size, const struct host_sample *s)
 		str_copy(buf, "-", size);
 		return;
 	}
-	str_fmt(buf, size, "%s/%s", fmt_bytes(avail, sizeof(avail), (double)s->mem_available),
+	/* used of total, as the dashboard shows it */
+	str_fmt(buf, size, "%s/%s", fmt_bytes(avail, sizeof(avail),
+					      (double)(s->mem_total - s->mem_available)),
 		fmt_bytes(total, sizeof(total), (double)s->mem_total));
 }
 
@@ -138,6 +140,11 @@ static void text_header(FILE *fp, const struct fleet *f, const struct snapshot *
 		status_name(ev->worst), s->nhosts, s->nhosts == 1 ? "" : "s",
 		ev->counts[ST_OK], ev->counts[ST_WARN], ev->counts[ST_CRIT],
 		ev->counts[ST_UNKNOWN]);
+	if (ev->ntargets)
+		fprintf(fp, "; %zu other target%s: %d ok, %d warn, %d crit, %d unknown",
+			ev->ntargets, ev->ntargets == 1 ? "" : "s", ev->target_counts[ST_OK],
+			ev->target_counts[ST_WARN], ev->target_counts[ST_CRIT],
+			ev->target_counts[ST_UNKNOWN]);
 	if (ev->oldest_age >= 0)
 		fprintf(fp, "; oldest data %s", fmt_age(age, sizeof(age), ev->oldest_age));
 	fputs("\n\n", fp);
@@ -167,7 +174,7 @@ static void text_hosts(FILE *fp, const struct fleet *f, const struct snapshot *s
 	int nw = name_width(f, s);
 
 	fprintf(fp, "%-7s  %-*s  %-14s  %4s  %-11s  %5s  %-14s  %7s  %s\n",
-		"STATUS", nw, "NAME", "LOAD", "CPU", "MEM", "PSI", "DISK", "LATENCY", "AGE");
+		"STATUS", nw, "NAME", "LOAD", "CPU", "MEM USED", "PSI", "DISK", "LATENCY", "AGE");
 	for (size_t i = 0; i < s->nhosts; i++)
 		text_row(fp, nw, host_name(f, i, name, sizeof(name)), &s->hosts[i],
 			 i < ev->nhosts ? &ev->hosts[i] : NULL);

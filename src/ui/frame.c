@@ -258,7 +258,8 @@ static int counts_line(struct cells *c, int x, int y, int maxw, const struct ui_
 	int used = 0;
 
 	for (size_t i = 0; i < ARRAY_LEN(order); i++) {
-		int n = u->ev ? u->ev->counts[order[i]] : 0;
+		/* every target, so the summary never says "crit 0" under a crit status */
+		int n = u->ev ? u->ev->counts[order[i]] + u->ev->target_counts[order[i]] : 0;
 		char buf[32];
 
 		str_fmt(buf, sizeof(buf), "%s %d", status_name(order[i]), n);

@@ -93,6 +93,13 @@ for mode in 0644 0640; do
 		bad "mode $mode: reported at perm.fleet:6:" "$(cat "$T/p$mode.all")"
 done
 
+# --- --check with a broken fleet file: UNKNOWN (3) on its one line, not CRITICAL ---
+printf '[host x]\nsssh = a\n' >"$T/check-bad.fleet"
+fd_run 10 "$T/check-bad.out" --check -c "$T/check-bad.fleet"
+[ "$FD_RC" = 3 ] && ok "--check on a broken fleet file exits 3 (UNKNOWN)" || bad "--check on a broken fleet file exits 3" "exit $FD_RC"
+grep -q "^FLEETDECK UNKNOWN - fleet file .*1 error" "$T/check-bad.out" && ok "and says so on the plugin line" ||
+	bad "and says so on the plugin line" "$(cat "$T/check-bad.out")"
+
 # --- every shipped example validates ---
 n=0
 for f in "$TOP_SRCDIR"/data/*.fleet; do
