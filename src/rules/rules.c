@@ -417,6 +417,10 @@ static void event_note(struct rules_state *st, size_t i, const char *target,
 
 	if (!has_data(s) && s->conn == HC_NEVER)
 		return;    /* still waiting: not judged yet */
+	/* unknown before anything was ever known is no change worth a line:
+	 * the first real status decides what the log says */
+	if (last == ST_NONE && ev->status == ST_UNKNOWN)
+		return;
 	st->last_status[i] = ev->status;
 	if (last == ev->status)
 		return;
@@ -587,6 +591,10 @@ static void evaluate_targets(const struct fleet *f, const struct snapshot *snap,
 		problems_sort(&t->ev);
 		out->worst = status_worst(out->worst, t->ev.status);
 		out->target_counts[t->ev.status]++;
+		/* as for hosts: a target that starts unknown (waiting) logs
+		 * nothing until its first real status */
+		if (*last == ST_NONE && t->ev.status == ST_UNKNOWN)
+			continue;
 		if (*last != t->ev.status && !(*last == ST_NONE && t->ev.status == ST_OK))
 			event_add(st, now, *last == ST_NONE ? ST_UNKNOWN : *last, t->ev.status,
 				  t->target, t->ev.nproblems ? t->ev.problems[0].text : "recovered");

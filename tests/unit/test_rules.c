@@ -687,6 +687,22 @@ START_TEST(test_events_on_change)
 	ck_assert_int_eq(b.st.events[2].to, ST_CRIT);
 	ck_assert_str_eq(b.st.events[2].target, "host/vps-0");
 	bench_free(&b);
+
+	/* a host that starts unknown (its first answer was unusable) and then
+	 * answers well: nothing happened worth a line, no "unknown -> unknown"
+	 * and no "recovered" */
+	bench_init(&b, 2, T0);
+	b.samples[1].conn = HC_PROBE;
+	str_copy(b.samples[1].error, "probe output truncated", sizeof(b.samples[1].error));
+	b.samples[1].sampled_at = 0;
+	b.samples[1].attempted_at = T0;
+	bench_eval(&b, T0);
+	bench_eval(&b, T0 + 2);
+	b.samples[1].conn = HC_OK;
+	b.samples[1].sampled_at = T0 + 4;
+	bench_eval(&b, T0 + 4);
+	ck_assert_uint_eq(b.st.nevents, 0);
+	bench_free(&b);
 }
 END_TEST
 
