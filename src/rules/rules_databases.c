@@ -104,6 +104,33 @@ void rules_backup_eval(const struct fleet_section *sec, const struct backup_samp
 		rules_problem_add(ev, ST_WARN, "warning", "%s", s->warning);
 }
 
+/* Does any [backup] protect this database (of = NAME, or a pg-archiver's
+ * database = NAME)? */
+static bool database_protected(const struct fleet *f, const char *name)
+{
+	size_t nb = fleet_count(f, SEC_BACKUP);
+
+	for (size_t j = 0; j < nb; j++) {
+		const struct fleet_section *b = fleet_nth(f, SEC_BACKUP, j);
+		const char *of = fleet_section_get(b, "of"), *db = fleet_section_get(b, "database");
+		if ((of && strcmp(of, name) == 0) || (db && strcmp(db, name) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* A database promised an RPO that no [backup] judges: the on-call question
+ * "how much would we lose" has no answer for it, which must show. */
+static void check_unprotected(const struct fleet *f, const struct fleet_section *sec,
+			      struct host_eval *ev)
+{
+	const char *rpo = fleet_section_get(sec, "rpo");
+
+	if (rpo && !database_protected(f, sec->name))
+		rules_problem_add(ev, ST_WARN, "unprotected", "rpo %s but no [backup] protects it "
+				  "(add one with of = %s)", rpo, sec->name);
+}
+
 void rules_databases(const struct fleet *f, const struct snapshot *snap, double now,
 		struct rules_state *st, struct evaluation *out)
 {
@@ -115,6 +142,7 @@ void rules_databases(const struct fleet *f, const struct snapshot *snap, double 
 		struct target_eval *t = rules_target_add(out, TK_DATABASE, (int)i, -1,
 							 "database/%s", sec->name);
 		eval_database(sec, &snap->databases[i], now, &t->ev);
+		check_unprotected(f, sec, &t->ev);
 	}
 	for (size_t i = 0; i < nb && i < snap->nbackups; i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_BACKUP, i);

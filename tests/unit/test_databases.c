@@ -223,6 +223,54 @@ START_TEST(test_dsn_mask)
 }
 END_TEST
 
+/* A database with an RPO but no [backup] protecting it is a warning;
+ * a backup `of` it (or a pg-archiver's `database`) answers the promise. */
+START_TEST(test_unprotected)
+{
+	static const char text[] =
+		"[database a]\ndsn = host=10.0.0.1 dbname=a user=m\nrpo = 15m\n"
+		"[database b]\ndsn = host=10.0.0.1 dbname=b user=m\nrpo = 1h\n"
+		"[database c]\ndsn = host=10.0.0.1 dbname=c user=m\n"
+		"[backup b-wal]\nsource = pg-archiver\ndatabase = b\nrpo = 15m\n";
+	struct fleet f;
+	struct fleet_diags d = { 0 };
+	struct snapshot snap = { 0 };
+	struct rules_state st = { 0 };
+	struct evaluation ev = { 0 };
+	const struct target_eval *t;
+
+	ck_assert_int_eq(fleet_load_buffer("u.fleet", text, strlen(text), &f, &d), 0);
+	snap.ndatabases = 3;
+	snap.databases = xcalloc(3, sizeof(*snap.databases));
+	snap.nbackups = 1;
+	snap.backups = xcalloc(1, sizeof(*snap.backups));
+	rules_state_init(&st, 0);
+	rules_evaluate(&f, &snap, T0, &st, &ev);
+	t = rules_target_find(&ev, TK_DATABASE, 0, -1);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_ge(t->ev.status, ST_WARN);
+	ck_assert(t->ev.nproblems >= 1);
+	{
+		bool found = false;
+		for (int k = 0; k < t->ev.nproblems; k++)
+			found |= strcmp(t->ev.problems[k].code, "unprotected") == 0;
+		ck_assert(found);
+	}
+	/* b is protected by its archiver; c promised no RPO */
+	for (int i = 1; i <= 2; i++) {
+		t = rules_target_find(&ev, TK_DATABASE, i, -1);
+		for (int k = 0; k < t->ev.nproblems; k++)
+			ck_assert_str_ne(t->ev.problems[k].code, "unprotected");
+	}
+	evaluation_free(&ev);
+	rules_state_free(&st);
+	free(snap.databases);
+	free(snap.backups);
+	fleet_free(&f);
+	fleet_diags_free(&d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("databases");
@@ -236,6 +284,7 @@ int main(void)
 	tcase_add_test(tc, test_file_and_command);
 	tcase_add_test(tc, test_rpo_thresholds);
 	tcase_add_test(tc, test_dsn_mask);
+	tcase_add_test(tc, test_unprotected);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
