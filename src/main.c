@@ -52,8 +52,9 @@ static int load_fleet(const struct options *o, struct fleet *f)
 		rc = 2;
 	fleet_diags_print(stderr, &diags);
 	if (rc == 0 && o->mode == MODE_VALIDATE)
-		printf("%s: ok (fleet %s, %zu hosts, %zu sections%s)\n", path, f->name,
-		       f->nhosts, f->nsections, diags.n ? ", with warnings" : "");
+		printf("%s: ok (fleet %s, %zu host%s, %zu section%s%s)\n", path, f->name,
+		       f->nhosts, f->nhosts == 1 ? "" : "s", f->nsections,
+		       f->nsections == 1 ? "" : "s", diags.n ? ", with warnings" : "");
 	else if (rc != 0)
 		fprintf(stderr, "%s: %zu error%s\n", path, diags.nerrors, diags.nerrors == 1 ? "" : "s");
 	/* a monitoring system reads exit 2 as CRITICAL: a broken fleet file

@@ -186,6 +186,9 @@ static void round_fail(struct ctr_host *h, enum containers_err e, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(w.error, sizeof(w.error), fmt, ap);
 	va_end(ap);
+	/* a CLI's trailing newline is not part of the message (it would show
+	 * as '?' once sanitized) */
+	str_trim(w.error);
 	str_sanitize(w.error);
 	if (e == CE_NO_ENGINE || e == CE_PERMISSION) {
 		/* a definite answer: there is nothing to list */

@@ -898,8 +898,13 @@ static void service_ready(struct ssh_conn *c, double now)
 		return;
 	}
 	if (shell_deadline(&c->shell) && now > shell_deadline(&c->shell)) {
-		fail(c, now, HC_PROBE, "no answer from %s's shell within %.0fs (is the host overloaded, "
-		     "or a ForceCommand in the way?)", c->name, c->p.timeout);
+		if (c->shell.outlen)
+			fail(c, now, HC_PROBE, "%s answered, but not as a POSIX sh running the probe "
+			     "would, within %.0fs (a ForceCommand or a login banner in the way?)",
+			     c->name, c->p.timeout);
+		else
+			fail(c, now, HC_PROBE, "no answer from %s's shell within %.0fs (is the host "
+			     "overloaded, or a ForceCommand in the way?)", c->name, c->p.timeout);
 		return;
 	}
 	if (now >= c->next_keepalive) {

@@ -775,7 +775,7 @@ void fleet_validate(struct fleet *f, struct fleet_diags *d, const struct sec_ind
 	for (size_t i = 0; i < f->nsections; i++) {
 		if (f->sections[i].kind == SEC_FLEET)
 			fs = &f->sections[i];
-		watched |= f->sections[i].kind == SEC_HOST || f->sections[i].kind == SEC_PROMETHEUS;
+		watched |= f->sections[i].kind != SEC_FLEET;   /* anything to poll */
 		check_section(&v, &f->sections[i]);
 	}
 	fleet_set_fleet(f, fs);
@@ -784,5 +784,5 @@ void fleet_validate(struct fleet *f, struct fleet_diags *d, const struct sec_ind
 	hosts_build(&v);
 	if (!watched && d->nerrors == errors)
 		fleet_diag(d, true, f->nfiles ? f->files[0] : NULL, 0,
-			   "no [host] or [prometheus] section: there is nothing to watch");
+			   "no section to watch: add a [host] (or a [service], [database], ...)");
 }

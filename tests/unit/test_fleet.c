@@ -789,7 +789,7 @@ START_TEST(test_garbage_bytes)
 	}
 	free(big);
 	ck_assert_int_eq(fleet_load_buffer("t.fleet", "", 0, &f, &d), 0);
-	ck_assert(has_diag(&d, 0, true, "nothing to watch"));
+	ck_assert(has_diag(&d, 0, true, "no section to watch"));
 	fleet_free(&f);
 	fleet_diags_free(&d);
 }
