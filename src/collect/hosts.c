@@ -21,6 +21,9 @@ struct host_poller {
 	bool in_flight;
 	int good, failed;              /* for --once */
 	struct host_sample work;       /* our copy, published whole */
+	/* a host read from elsewhere (Prometheus) has no shell: requests sent to
+	 * it are failed, with the reason, on the next dispatch */
+	struct shell noshell;
 };
 
 struct hosts {
@@ -44,7 +47,11 @@ static bool poller_elsewhere(const struct host_poller *hp)
 
 static struct shell *poller_shell(struct host_poller *hp)
 {
-	return hp->ssh ? ssh_conn_shell(hp->ssh) : local_conn_shell(hp->local);
+	if (hp->ssh)
+		return ssh_conn_shell(hp->ssh);
+	if (hp->local)
+		return local_conn_shell(hp->local);
+	return &hp->noshell;
 }
 
 static void publish(struct host_poller *hp)
@@ -205,6 +212,7 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 		hp->index = i;
 		hp->fh = &f->hosts[i];
 		hp->script = probe_script(hp->fh);
+		shell_init(&hp->noshell);
 		hp->work.interval = hp->fh->interval;
 		/* spread the first polls a little: a big fleet does not connect at once */
 		hp->next_poll = now_mono() + (h->n > 16 ? 0.002 * (double)i : 0);
@@ -225,6 +233,7 @@ void hosts_free(struct hosts *h)
 	for (size_t i = 0; i < h->n; i++) {
 		ssh_conn_free(h->p[i].ssh);
 		local_conn_free(h->p[i].local);
+		shell_free(&h->p[i].noshell);
 		free(h->p[i].script);
 	}
 	free(h->p);
@@ -271,8 +280,15 @@ void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 {
 	for (size_t i = 0; i < h->n; i++) {
 		struct host_poller *hp = &h->p[i];
-		if (poller_elsewhere(hp))
+		if (poller_elsewhere(hp)) {
+			if (shell_busy(&hp->noshell)) {
+				char why[160];
+				str_fmt(why, sizeof(why), "%s is read from Prometheus: fleetdeck has no "
+					"shell on it", hp->fh->name);
+				shell_fail_all(&hp->noshell, HC_PROBE, why);
+			}
 			continue;
+		}
 		if (hp->ssh)
 			ssh_conn_dispatch(hp->ssh, ps, now);
 		else
@@ -289,8 +305,9 @@ void hosts_submit(struct hosts *h, size_t i, const char *script, double timeout,
 	shell_submit(poller_shell(hp), script, timeout > 0 ? timeout : hp->fh->timeout, cb, arg);
 	if (hp->ssh)
 		ssh_conn_kick(hp->ssh, now);
-	else
+	else if (hp->local)
 		local_conn_kick(hp->local, now);
+	/* else: no shell (Prometheus host); failed on the next dispatch */
 }
 
 enum host_conn hosts_conn(const struct hosts *h, size_t i)
