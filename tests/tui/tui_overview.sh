@@ -66,6 +66,15 @@ wait_for 3 tmux_has "EXITED:" && ok "after SIGHUP: $(tmux_capture | grep -o 'EXI
 tmux_lacks lab1 && ok "after SIGHUP the terminal is restored" || bad "after SIGHUP the terminal is restored" "$(tmux_show)"
 tmux_kill hup
 
+# SIGTERM
+fd_tmux term 120 30 -- -c "$LAB_FLEET"
+wait_for 10 all_names || bad "the SIGTERM instance shows the hosts" "$(tmux_show)"
+kill -TERM "$FD_PID"
+if wait_for 3 eval '! fd_alive "$FD_PID"'; then ok "SIGTERM ends it within 3s"; else bad "SIGTERM ends it within 3s" "$(tmux_show)"; fi
+wait_for 3 tmux_has "EXITED:0" && ok "after SIGTERM: exit 0" || bad "after SIGTERM: exit 0" "$(tmux_show)"
+tmux_lacks lab1 && ok "after SIGTERM the terminal is restored" || bad "after SIGTERM the terminal is restored" "$(tmux_show)"
+tmux_kill term
+
 # closing the terminal (tmux kill-session hangs up the pty)
 fd_tmux gone 120 30 -- -c "$LAB_FLEET"
 wait_for 10 all_names || bad "third instance shows the hosts" "$(tmux_show)"
