@@ -35,6 +35,10 @@ struct hosts {
 	struct host_poller *p;
 	int *dest_setups;              /* one counter per distinct address */
 	char *ssh_config;              /* [fleet] ssh_config, NULL: ssh's own */
+	/* jump hosts that only the ssh configuration names (ProxyJump): not
+	 * in the fleet, not shown, but connected through like any jump */
+	struct ssh_conn **hops;
+	size_t nhops;
 	bool once, paused;
 };
 
@@ -180,6 +184,71 @@ static void make_conn(struct hosts *h, size_t i, int depth)
 	hp->ssh = ssh_conn_new(&sp);
 }
 
+/* A hop of a ProxyJump list, "[user@]host[:port]": a fleet host of that
+ * name or address, else a hidden conn of our own. */
+static struct ssh_conn *hop_conn(struct hosts *h, const char *spec, struct ssh_conn *via)
+{
+	char *copy = xstrdup(spec), *host = copy, *user = NULL, *colon;
+	struct ssh_params sp = { 0 };
+	struct ssh_conn *c;
+	int port = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		const struct fleet_host *fh = h->p[i].fh;
+		if (h->p[i].ssh && (strcmp(fh->name, spec) == 0 ||
+				    (fh->address && strcmp(fh->address, spec) == 0))) {
+			free(copy);
+			return h->p[i].ssh;
+		}
+	}
+	if ((colon = strrchr(copy, '@'))) {
+		*colon = '\0';
+		user = copy;
+		host = colon + 1;
+	}
+	if ((colon = strrchr(host, ':')) && !strchr(colon + 1, ']')) {
+		*colon = '\0';
+		port = atoi(colon + 1);
+	}
+	/* ssh -G writes an address with a port as [addr]:port */
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		host[strlen(host) - 1] = '\0';
+		host++;
+	}
+	sp.name = spec;
+	sp.alias = host;
+	sp.user = user;
+	sp.port = port;
+	sp.known_hosts = h->f->known_hosts ? h->f->known_hosts : "~/.ssh/known_hosts";
+	sp.ssh_config = h->ssh_config;
+	sp.policy = h->f->host_key_policy;
+	sp.timeout = h->f->timeout > 0 ? h->f->timeout : 5;
+	sp.jump = via;
+	c = ssh_conn_new(&sp);
+	free(copy);
+	h->hops = xrealloc(h->hops, (h->nhops + 1) * sizeof(*h->hops));
+	h->hops[h->nhops++] = c;
+	ssh_conns_resolve(&c, 1);
+	return c;
+}
+
+/* Follows each host's ProxyJump from the ssh configuration ("a,b": through
+ * a, then b) when the fleet file gave it no jump of its own. */
+static void follow_proxyjumps(struct hosts *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		struct ssh_conn *c = h->p[i].ssh, *via = NULL;
+		char *list, *save = NULL;
+		if (!c || ssh_conn_has_jump(c) || !ssh_conn_proxyjump(c)[0])
+			continue;
+		list = xstrdup(ssh_conn_proxyjump(c));
+		for (char *hop = strtok_r(list, ",", &save); hop; hop = strtok_r(NULL, ",", &save))
+			via = hop_conn(h, hop, via);
+		ssh_conn_set_jump(c, via);
+		free(list);
+	}
+}
+
 static void resolve_all(struct hosts *h)
 {
 	struct ssh_conn **conns = xcalloc(h->n ? h->n : 1, sizeof(*conns));
@@ -220,6 +289,7 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 	for (size_t i = 0; i < h->n; i++)
 		make_conn(h, i, 0);
 	resolve_all(h);
+	follow_proxyjumps(h);
 	return h;
 }
 
@@ -230,6 +300,11 @@ void hosts_free(struct hosts *h)
 	for (size_t i = 0; i < h->n; i++)
 		if (h->p[i].ssh)
 			ssh_conn_disconnect(h->p[i].ssh);
+	for (size_t i = 0; i < h->nhops; i++)
+		ssh_conn_disconnect(h->hops[i]);
+	for (size_t i = 0; i < h->nhops; i++)
+		ssh_conn_free(h->hops[i]);
+	free(h->hops);
 	for (size_t i = 0; i < h->n; i++) {
 		ssh_conn_free(h->p[i].ssh);
 		local_conn_free(h->p[i].local);
@@ -261,6 +336,8 @@ void hosts_poll_now(struct hosts *h, double now)
 
 void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *deadline)
 {
+	for (size_t i = 0; i < h->nhops; i++)
+		ssh_conn_prepare(h->hops[i], ps, deadline);
 	for (size_t i = 0; i < h->n; i++) {
 		struct host_poller *hp = &h->p[i];
 		if (poller_elsewhere(hp))
@@ -278,6 +355,8 @@ void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *dead
 
 void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 {
+	for (size_t i = 0; i < h->nhops; i++)
+		ssh_conn_dispatch(h->hops[i], ps, now);
 	for (size_t i = 0; i < h->n; i++) {
 		struct host_poller *hp = &h->p[i];
 		if (poller_elsewhere(hp)) {

@@ -468,6 +468,21 @@ void ssh_conns_resolve(struct ssh_conn **conns, size_t n)
 	free(reqs);
 }
 
+const char *ssh_conn_proxyjump(const struct ssh_conn *c)
+{
+	return c->resolved && c->resolve_rc == 0 ? c->target.proxyjump : "";
+}
+
+void ssh_conn_set_jump(struct ssh_conn *c, struct ssh_conn *jump)
+{
+	c->p.jump = jump;
+}
+
+bool ssh_conn_has_jump(const struct ssh_conn *c)
+{
+	return c->p.jump != NULL;
+}
+
 static int resolve_target(struct ssh_conn *c, char *err, size_t errlen)
 {
 	if (!c->resolved) {
@@ -929,12 +944,13 @@ static void step(struct ssh_conn *c, double now, short revents)
 		case SS_TUNNEL:
 			if (c->via_tunnel->state == TN_OPEN) {
 				start_session(c, now);
+			} else if (c->p.jump->state == SS_BACKOFF) {
+				/* the jump host's own failure says more than "tunnel closed" */
+				fail(c, now, HC_UNREACHABLE, "jump host %s is down: %s", c->p.jump->name,
+				     c->p.jump->fail_msg);
 			} else if (c->via_tunnel->state == TN_CLOSED) {
 				fail(c, now, HC_UNREACHABLE, "through jump host %s: %s", c->p.jump->name,
 				     c->via_tunnel->error[0] ? c->via_tunnel->error : "tunnel closed");
-			} else if (c->p.jump->state == SS_BACKOFF) {
-				fail(c, now, HC_UNREACHABLE, "jump host %s is down: %s", c->p.jump->name,
-				     c->p.jump->fail_msg);
 			}
 			break;
 		case SS_CONNECT: {

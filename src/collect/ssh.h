@@ -38,6 +38,11 @@ void ssh_conn_free(struct ssh_conn *c);
 /* Resolves the ssh configuration of many conns at once (otherwise each does
  * it on its first connect). */
 void ssh_conns_resolve(struct ssh_conn **conns, size_t n);
+/* The ProxyJump the ssh configuration gives for this conn ("" if none;
+ * after resolving), and setting the conn to connect through. */
+const char *ssh_conn_proxyjump(const struct ssh_conn *c);
+void ssh_conn_set_jump(struct ssh_conn *c, struct ssh_conn *jump);
+bool ssh_conn_has_jump(const struct ssh_conn *c);
 
 /* The request shell of this host; submit to it, then ssh_conn_kick(). */
 struct shell *ssh_conn_shell(struct ssh_conn *c);

@@ -60,6 +60,28 @@ fd_run 30 "$T/alias.json" --once --json -c "$C"
 json_check "$T/alias.json" 'a ~/.ssh/config Host alias is reached (HostName, Port, User, IdentityFile)' \
 	'.hosts[0].reachable == true'
 
+# ProxyJump from the ssh configuration to a host that is not in the fleet:
+# followed (through lab1) without lab1 being shown
+cat >>"$HOME/.ssh/config" <<CFG
+Host behind-proxy
+	HostName $LAB_HOST_3_ADDR
+	Port $LAB_HOST_3_PORT
+	User $LAB_USER
+	IdentityFile $LAB_DIR/id_ed25519
+	ProxyJump $LAB_USER@$LAB_HOST_1_ADDR:$LAB_HOST_1_PORT
+Host $LAB_HOST_1_ADDR
+	IdentityFile $LAB_DIR/id_ed25519
+CFG
+PJ=$T/proxyjump.fleet
+printf "[fleet pj]\nknown_hosts = %s\nssh_config = %s\ntimeout = 5s\n\n[host behind-proxy]\n" "$LAB_KNOWN_HOSTS" "$HOME/.ssh/config" >"$PJ"
+before=$(grep -c "Accepted publickey" "$LAB_HOST_1_LOG" 2>/dev/null || echo 0)
+fd_run 30 "$T/pj.json" --once --json -c "$PJ"
+json_check "$T/pj.json" 'a ProxyJump from ssh config (hop not in the fleet) is followed' \
+	'.hosts | length == 1 and .[0].reachable == true'
+after=$(grep -c "Accepted publickey" "$LAB_HOST_1_LOG" 2>/dev/null || echo 0)
+[ "$after" -gt "$before" ] && ok "and the connection went through the jump host (lab1 logged a login)" ||
+	bad "the connection went through the jump host" "lab1 logins before $before after $after"
+
 # the jump host refuses forwarding: the hosts behind it are down, and say why
 sed -i '$ s/$/ -o AllowTcpForwarding=no/' "$LAB_DIR/hosts/lab1/start"
 lab_start_host 1
