@@ -9,6 +9,7 @@ LAB_TESTS = \
 	tests/integration/bad_config.sh \
 	tests/integration/reconnect.sh \
 	tests/integration/jump_agent.sh \
+	tests/integration/maxstartups.sh \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh
 
