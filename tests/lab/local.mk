@@ -10,6 +10,7 @@ LAB_TESTS = \
 	tests/integration/reconnect.sh \
 	tests/integration/jump_agent.sh \
 	tests/integration/maxstartups.sh \
+	tests/integration/rsa_key.sh \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh
 
