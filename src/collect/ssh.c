@@ -395,10 +395,19 @@ static void teardown(struct ssh_conn *c)
 	c->poll_idx = -1;
 }
 
-static double jitter(double s)
+double ssh_backoff_next(double *backoff, enum host_conn kind, double rnd01)
 {
+	double wait;
+
+	if (*backoff < BACKOFF_MIN)
+		*backoff = BACKOFF_MIN;
+	/* a refused key or login will not fix itself in a second: no retry storm */
+	if (kind == HC_HOSTKEY || kind == HC_AUTH)
+		*backoff = BACKOFF_MAX;
 	/* +-20%: a fleet that failed together does not retry together */
-	return s * (0.8 + 0.4 * ((double)rand() / RAND_MAX));
+	wait = *backoff * (0.8 + 0.4 * rnd01);
+	*backoff = *backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : *backoff * 2;
+	return wait;
 }
 
 static void fail(struct ssh_conn *c, double now, enum host_conn kind, const char *fmt, ...)
@@ -414,11 +423,7 @@ static void fail(struct ssh_conn *c, double now, enum host_conn kind, const char
 	c->fail_kind = kind;
 	teardown(c);
 	c->state = SS_BACKOFF;
-	/* a refused key or login will not fix itself in a second: no retry storm */
-	if (kind == HC_HOSTKEY || kind == HC_AUTH)
-		c->backoff = BACKOFF_MAX;
-	c->retry_at = now + jitter(c->backoff);
-	c->backoff = c->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : c->backoff * 2;
+	c->retry_at = now + ssh_backoff_next(&c->backoff, kind, (double)rand() / RAND_MAX);
 	shell_fail_all(&c->shell, kind, c->fail_msg);
 }
 

@@ -64,6 +64,11 @@ bool ssh_conn_ready(const struct ssh_conn *c);
 int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, int *local_port,
 		     char *err, size_t errlen);
 
+/* The wait before the next try after a failure of this kind, with rnd01 in
+ * [0,1] for the jitter; doubles *backoff (1 s up to 60 s; host key and
+ * authentication failures go to 60 s at once). */
+double ssh_backoff_next(double *backoff, enum host_conn kind, double rnd01);
+
 /* Cap on connections being set up at once through one jump host or to one
  * address: sshd's default MaxStartups refuses past 10. */
 #define SSH_MAX_HANDSHAKES 8

@@ -17,3 +17,9 @@ tests_unit_test_ui_SOURCES = tests/unit/test_ui.c
 tests_unit_test_ui_CFLAGS = $(UNITFLAGS)
 tests_unit_test_ui_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_ui
+
+check_PROGRAMS += tests/unit/test_views80
+tests_unit_test_views80_SOURCES = tests/unit/test_views80.c
+tests_unit_test_views80_CFLAGS = $(UNITFLAGS)
+tests_unit_test_views80_LDADD = $(UNITLIBS)
+TESTS += tests/unit/test_views80

@@ -73,11 +73,79 @@ static void counts(const struct ui_ctx *u)
 	qsort(dbv.order, (size_t)dbv.nb, sizeof(int), backup_cmp);
 }
 
+/* The RPO bar at narrow widths: 20 columns from 100 on, else 10. */
+static int narrow_bar_w(int w)
+{
+	return w >= 100 ? BAR_W : 10;
+}
+
 static int status_cell(struct cells *c, int x, int y, const struct target_eval *t)
 {
 	bool stale = t && t->ev.stale && t->ev.status != ST_CRIT && t->ev.status != ST_WARN;
 	return cells_text(c, x, y, 7, stale ? ROLE_STALE : view_status_role(st_of(t)),
 			  stale ? "STALE" : view_status_word(st_of(t)));
+}
+
+/* Below this width the tables drop their least urgent columns (VERSION,
+ * XACT, LOCKS, SIZE, ARCHIVED; SOURCE, RTO) and shrink the RPO bar, so
+ * that the first problem stays on screen; the detail shows the rest. */
+#define WIDE 120
+#define NAME_W_NARROW 14
+
+static const char *db_header(int w)
+{
+	return w >= WIDE ?
+	       "STATUS  DATABASE           UP    VERSION       CONN          LAG     XACT LOCKS    SIZE  ARCHIVED"
+	       : "STATUS  DATABASE       UP   CONN        LAG  PROBLEM";
+}
+
+static void backup_header(int w, char *buf, size_t size)
+{
+	if (w >= WIDE) {
+		str_copy(buf, "STATUS  BACKUP             RPO     AGE vs RPO (| = 80%)  AGE / RPO     SOURCE      RTO     PROBLEM",
+			 size);
+		return;
+	}
+	/* the bar's header is as wide as the bar */
+	str_fmt(buf, size, "STATUS  BACKUP         RPO    %-*s AGE / RPO  PROBLEM", narrow_bar_w(w),
+		narrow_bar_w(w) >= 18 ? "AGE vs RPO (| = 80%)" : "AGE vs RPO");
+}
+
+static void first_problem(struct cells *c, int x, int y, int w, const struct target_eval *t)
+{
+	if (t && t->ev.nproblems)
+		cells_text_ellipsis(c, x, y, w, view_status_role(t->ev.problems[0].severity),
+				    t->ev.problems[0].text);
+}
+
+static void db_row_narrow(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
+{
+	const struct db_sample *d = &u->snap->databases[i];
+	const struct target_eval *t = find(u, TK_DATABASE, i);
+	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
+	char buf[64];
+
+	status_cell(c, b.x + 1, y, t);
+	cells_text_ellipsis(c, b.x + 9, y, NAME_W_NARROW, ROLE_TITLE,
+			    fleet_nth(u->f, SEC_DATABASE, (size_t)i)->name);
+	cells_text(c, b.x + 24, y, 4, d->up ? ROLE_OK : d->collected ? ROLE_CRIT : ROLE_UNKNOWN,
+		   !d->collected ? "?" : d->up ? "up" : "DOWN");
+	if (!d->up) {
+		/* the problem says why, with the error; else the error itself */
+		if (t && t->ev.nproblems)
+			first_problem(c, b.x + 29, y, b.w - 30, t);
+		else
+			cells_text_ellipsis(c, b.x + 29, y, b.w - 30, ROLE_CRIT,
+					    d->collected ? d->error : "not polled yet");
+		return;
+	}
+	if (d->valid & DBV_CONNECTIONS)
+		str_fmt(buf, sizeof(buf), "%d/%d", d->connections, d->max_connections);
+	cells_text(c, b.x + 29, y, 9, role, d->valid & DBV_CONNECTIONS ? buf : "n/a");
+	if (d->valid & DBV_LAG_S)
+		str_fmt(buf, sizeof(buf), "%.1fs", d->replication_lag_s);
+	cells_text_right(c, b.x + 38, y, 6, role, d->valid & DBV_LAG_S ? buf : "-");
+	first_problem(c, b.x + 46, y, b.w - 47, t);
 }
 
 static void db_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
@@ -87,6 +155,11 @@ static void db_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u
 	unsigned v = d->up ? d->valid : 0;
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
 	char buf[64], a[16];
+
+	if (b.w < WIDE) {
+		db_row_narrow(c, b, y, u, i);
+		return;
+	}
 
 	status_cell(c, b.x + 1, y, t);
 	cells_text_ellipsis(c, b.x + 9, y, 18, ROLE_TITLE, fleet_nth(u->f, SEC_DATABASE, (size_t)i)->name);
@@ -119,6 +192,33 @@ static void db_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u
 	cells_text_ellipsis(c, b.x + 89, y, b.w - 90, role, buf);
 }
 
+/* status, name, RPO, the bar, age / RPO and the first problem. */
+static void backup_row_narrow(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
+{
+	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
+	const struct backup_sample *s = &u->snap->backups[i];
+	const struct target_eval *t = find(u, TK_BACKUP, i);
+	enum rpo_status r = rules_backup_rpo(sec, s, u->now);
+	double rv = ratio(u, i), rpo = rules_section_seconds(sec, "rpo");
+	struct bar_marker mk = { 0.8, ROLE_BAR_RESERVE };
+	int bw = narrow_bar_w(b.w), x = b.x + 31 + bw + 1;
+	char buf[64], a[16], p[16];
+
+	status_cell(c, b.x + 1, y, t);
+	cells_text_ellipsis(c, b.x + 9, y, NAME_W_NARROW, ROLE_TITLE, sec->name);
+	cells_text(c, b.x + 24, y, 6, r == RPO_BREACH ? ROLE_CRIT : view_status_role(st_of(t)),
+		   r == RPO_BREACH ? "BREACH" : rpo_status_name(r));
+	if (rv >= 0)
+		cells_bar(c, b.x + 31, y, bw, rv, r == RPO_BREACH ? ROLE_CRIT : r == RPO_WARN ? ROLE_WARN
+			  : ROLE_OK, &mk, 1);
+	else
+		cells_text(c, b.x + 31, y, bw, ROLE_UNKNOWN, "n/a");
+	str_fmt(buf, sizeof(buf), "%s / %s", rv >= 0 ? fmt_age(a, sizeof(a), u->now - s->last_at) : "?",
+		fmt_age(p, sizeof(p), rpo));
+	cells_text(c, x, y, 10, ROLE_NORMAL, buf);
+	first_problem(c, x + 11, y, b.x + b.w - 1 - (x + 11), t);
+}
+
 static void backup_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
@@ -131,6 +231,10 @@ static void backup_row(struct cells *c, struct rect b, int y, const struct ui_ct
 	int bar_role = r == RPO_BREACH ? ROLE_CRIT : r == RPO_WARN ? ROLE_WARN : ROLE_OK;
 	char buf[96], a[16], p[16];
 
+	if (b.w < WIDE) {
+		backup_row_narrow(c, b, y, u, i);
+		return;
+	}
 	status_cell(c, b.x + 1, y, t);
 	cells_text_ellipsis(c, b.x + 9, y, 18, ROLE_TITLE, sec->name);
 	cells_text(c, b.x + 28, y, 7, r == RPO_BREACH ? ROLE_CRIT : view_status_role(st_of(t)),
@@ -155,53 +259,192 @@ static void header(struct cells *c, struct rect b, int y, const char *text)
 	cells_text(c, b.x + 1, y, b.w - 1, ROLE_HEADER, text);
 }
 
-/* The detail of the selected item: every field and the full problem text. */
-static void detail(struct cells *c, struct rect r, const struct ui_ctx *u, int item)
-{
-	char buf[320], a[16];
-	int y = r.y + 1;
-	const struct target_eval *t;
+/* Where the detail writes its next line. With draw false it only counts
+ * lines, so the panel can be sized to its text before it is drawn. */
+struct pen {
+	struct cells *c;
+	int x, y, w, ylim;
+	bool draw;
+};
 
-	cells_box(c, r, ROLE_BORDER, "detail (Enter closes)");
+/* Bytes of s that fit in w columns, cut after the last space when the
+ * whole does not fit (or mid-word when one word is wider than w). */
+static size_t fit(const struct cells *c, const char *s, int w)
+{
+	char buf[512];
+	size_t n = 0, space = 0;
+	uint32_t cp;
+	int len;
+
+	while ((len = utf8_decode(s + n, &cp)) > 0 && n + (size_t)len < sizeof(buf)) {
+		memcpy(buf, s, n + (size_t)len);
+		buf[n + (size_t)len] = '\0';
+		if (cells_text_width(c, buf) > w)
+			return space ? space : n ? n : (size_t)len;
+		n += (size_t)len;
+		if (cp == ' ')
+			space = n;
+	}
+	return n;
+}
+
+/* Writes s over as many lines as it needs (the man page promises the
+ * error "in full"); only when the panel runs out does the last line end
+ * in an ellipsis. */
+static void pen_wrap(struct pen *p, int role, const char *s)
+{
+	char line[512];
+
+	if (p->w < 1)
+		return;
+	while (*s && p->y < p->ylim) {
+		size_t n = fit(p->c, s, p->w);
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, s, n);
+		line[n] = '\0';
+		if (p->draw && p->y == p->ylim - 1 && s[n])
+			cells_text_ellipsis(p->c, p->x, p->y, p->w, role, s);
+		else if (p->draw)
+			cells_text(p->c, p->x, p->y, p->w, role, line);
+		p->y++;
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+static const char *ago(char *buf, size_t size, const char *what, double at, double now)
+{
+	char a[16];
+
+	if (at <= 0)
+		str_fmt(buf, size, "never %s", what);
+	else
+		str_fmt(buf, size, "%s %s ago", what, fmt_age(a, sizeof(a), now - at));
+	return buf;
+}
+
+/* Every value of a database; a database that is down or not polled has
+ * none of them now: "n/a", never a stale zero. */
+static void db_detail(struct pen *p, const struct ui_ctx *u, int item)
+{
+	const struct db_sample *d = &u->snap->databases[item];
+	unsigned v = d->up ? d->valid : 0;
+	char buf[512], a[16], b[16], s[48], x[16], sz[16], ar[64], r[16];
+
+	str_fmt(buf, sizeof(buf), "database %s  dsn %s %s", fleet_nth(u->f, SEC_DATABASE, (size_t)item)->name,
+		d->dsn, d->via);
+	pen_wrap(p, ROLE_TITLE, buf);
+	if (v & DBV_LAG_S)
+		str_fmt(a, sizeof(a), "%.1fs", d->replication_lag_s);
+	if (v & DBV_LAG_BYTES)
+		fmt_bytes(b, sizeof(b), (double)d->replication_lag_bytes);
+	if (v & DBV_LATENCY)
+		str_fmt(x, sizeof(x), "%.1f ms", d->latency_ms);
+	/* replicas is a plain count, known whenever the database is up */
+	if (d->up)
+		str_fmt(r, sizeof(r), "%d", d->replicas);
+	str_fmt(buf, sizeof(buf), "version %s%s  replicas %s  lag %s / %s  query %s  %s",
+		v & DBV_VERSION ? d->version : "n/a", (v & DBV_RECOVERY) && d->in_recovery ? " (replica)" : "",
+		d->up ? r : "n/a", v & DBV_LAG_S ? a : "n/a", v & DBV_LAG_BYTES ? b : "n/a",
+		v & DBV_LATENCY ? x : "n/a", ago(s, sizeof(s), "sampled", d->sampled_at, u->now));
+	pen_wrap(p, ROLE_NORMAL, buf);
+	if (!d->up)
+		return;
+	if (v & DBV_CONNECTIONS)
+		str_fmt(a, sizeof(a), "%d/%d", d->connections, d->max_connections);
+	if ((v & DBV_ARCHIVER) && d->archiver_last_archived_at > 0)
+		str_fmt(ar, sizeof(ar), "archived %s ago, %llu failed",
+			fmt_age(b, sizeof(b), u->now - d->archiver_last_archived_at),
+			(unsigned long long)d->archiver_failed_count);
+	else
+		str_copy(ar, (v & DBV_ARCHIVER) ? "never archived" : "archiver n/a", sizeof(ar));
+	if (v & DBV_LOCKS)
+		str_fmt(b, sizeof(b), "%d", d->waiting_locks);
+	str_fmt(buf, sizeof(buf), "conn %s  xact %s  locks %s  size %s  %s",
+		v & DBV_CONNECTIONS ? a : "n/a",
+		v & DBV_XACT ? fmt_age(x, sizeof(x), d->longest_xact_s) : "n/a",
+		v & DBV_LOCKS ? b : "n/a", v & DBV_SIZE ? fmt_bytes(sz, sizeof(sz), (double)d->size) : "n/a",
+		ar);
+	pen_wrap(p, ROLE_NORMAL, buf);
+}
+
+static void backup_detail(struct pen *p, const struct ui_ctx *u, int i)
+{
+	const struct backup_sample *s = &u->snap->backups[i];
+	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
+	double rto = rules_section_seconds(sec, "rto");
+	char buf[512], a[16], n[16], r[48], l[48], t[16];
+
+	if (s->count >= 0)
+		str_fmt(n, sizeof(n), "%d", s->count);
+	str_fmt(buf, sizeof(buf), "backup %s  source %s  of %s  latest %s  count %s",
+		sec->name, fleet_section_get(sec, "source"),
+		fleet_section_get(sec, "of") ? fleet_section_get(sec, "of") : "-",
+		s->item[0] ? s->item : s->known ? "-" : "n/a", s->known && s->count >= 0 ? n : "n/a");
+	pen_wrap(p, ROLE_TITLE, buf);
+	if (s->has_size)
+		fmt_bytes(a, sizeof(a), (double)s->size);
+	str_fmt(buf, sizeof(buf), "size %s  %s  %s  rto %s", s->has_size ? a : s->known ? "-" : "n/a",
+		ago(l, sizeof(l), "backed up", s->last_at, u->now),
+		ago(r, sizeof(r), "read", s->sampled_at, u->now),
+		rto > 0 ? fmt_age(t, sizeof(t), rto) : "-");
+	pen_wrap(p, ROLE_NORMAL, buf);
+	if (!s->known && s->error[0])
+		pen_wrap(p, ROLE_UNKNOWN, s->error);
+}
+
+/* The detail of the selected item: every field, the last error and every
+ * problem in full. Returns the lines it used (or would use). */
+static int detail_lines(struct pen *p, const struct ui_ctx *u, int item)
+{
+	const struct target_eval *t;
+	int y0 = p->y;
+
 	if (item < dbv.nd) {
 		const struct db_sample *d = &u->snap->databases[item];
 		t = find(u, TK_DATABASE, item);
-		str_fmt(buf, sizeof(buf), "database %s  dsn %s %s", fleet_nth(u->f, SEC_DATABASE, (size_t)item)->name,
-			d->dsn, d->via);
-		cells_text_ellipsis(c, r.x + 2, y++, r.w - 4, ROLE_TITLE, buf);
-		str_fmt(buf, sizeof(buf), "replicas %d  lag %s  sampled %s ago  query %.1f ms",
-			d->replicas, (d->valid & DBV_LAG_BYTES) ? fmt_bytes(a, sizeof(a), (double)d->replication_lag_bytes) : "-",
-			d->sampled_at > 0 ? fmt_age(a, sizeof(a), u->now - d->sampled_at) : "never", d->latency_ms);
-		cells_text_ellipsis(c, r.x + 2, y++, r.w - 4, ROLE_NORMAL, buf);
+		db_detail(p, u, item);
 		if (!d->up && d->collected)
-			cells_text_ellipsis(c, r.x + 2, y++, r.w - 4, ROLE_CRIT, d->error);
+			pen_wrap(p, ROLE_CRIT, d->error);
 	} else {
-		int i = dbv.order[item - dbv.nd];
-		const struct backup_sample *s = &u->snap->backups[i];
-		const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
-		t = find(u, TK_BACKUP, i);
-		str_fmt(buf, sizeof(buf), "backup %s  source %s  of %s  latest %s  count %d",
-			sec->name, fleet_section_get(sec, "source"),
-			fleet_section_get(sec, "of") ? fleet_section_get(sec, "of") : "-",
-			s->item[0] ? s->item : "-", s->count);
-		cells_text_ellipsis(c, r.x + 2, y++, r.w - 4, ROLE_TITLE, buf);
-		if (s->has_size)
-			fmt_bytes(a, sizeof(a), (double)s->size);
-		str_fmt(buf, sizeof(buf), "size %s  read %s ago", s->has_size ? a : "-",
-			s->sampled_at > 0 ? fmt_age(a, sizeof(a), u->now - s->sampled_at) : "never");
-		cells_text_ellipsis(c, r.x + 2, y++, r.w - 4, ROLE_NORMAL, buf);
-		if (!s->known && s->error[0])
-			cells_text_ellipsis(c, r.x + 2, y++, r.w - 4, ROLE_UNKNOWN, s->error);
+		t = find(u, TK_BACKUP, dbv.order[item - dbv.nd]);
+		backup_detail(p, u, dbv.order[item - dbv.nd]);
 	}
-	for (int k = 0; t && k < t->ev.nproblems && y < r.y + r.h - 1; k++)
-		cells_text_ellipsis(c, r.x + 2, y++, r.w - 4, view_status_role(t->ev.problems[k].severity),
-				    t->ev.problems[k].text);
+	for (int k = 0; t && k < t->ev.nproblems; k++)
+		pen_wrap(p, view_status_role(t->ev.problems[k].severity), t->ev.problems[k].text);
+	return p->y - y0;
+}
+
+static void detail(struct cells *c, struct rect r, const struct ui_ctx *u, int item)
+{
+	struct pen p = { c, r.x + 2, r.y + 1, r.w - 4, r.y + r.h - 1, true };
+
+	cells_box(c, r, ROLE_BORDER, "detail (Enter closes)");
+	detail_lines(&p, u, item);
+}
+
+/* The panel's height: its text plus the box, at least 7 rows, at most half
+ * the body (the tables keep the rest); 0 when the body is too small. */
+static int detail_height(struct cells *c, struct rect body, const struct ui_ctx *u, int item)
+{
+	struct pen p = { c, 0, 0, body.w - 4, 1 << 20, false };
+	int h;
+
+	if (body.h < 16)
+		return 0;
+	h = detail_lines(&p, u, item) + 2;
+	if (h > body.h / 2)
+		h = body.h / 2;
+	return h < 7 ? 7 : h;
 }
 
 static void databases_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 			   const struct ui_state *s, struct view_state *vs)
 {
 	int n, y, rows, dh;
+	char hb[160];
 
 	(void)s;
 	counts(u);
@@ -215,19 +458,20 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 			   "No [database] or [backup] in this fleet file (see fleetdeck.fleet(5)).");
 		return;
 	}
-	dh = vs->sub_open ? (body.h >= 16 ? 7 : 0) : 0;
+	dh = vs->sub_open && vs->sel >= 0 && vs->sel < n ? detail_height(c, body, u, vs->sel) : 0;
 	rows = body.h - dh - 2 - (dbv.nd && dbv.nb ? 1 : 0);
 	if (rows < 1)
 		rows = 1;
 	view_list_layout(vs, n, rows, body.y + 1);
 	y = body.y;
 	if (dbv.nd)
-		header(c, body, y++, "STATUS  DATABASE           UP    VERSION       CONN          LAG     XACT LOCKS    SIZE  ARCHIVED");
+		header(c, body, y++, db_header(body.w));
 	for (int it = vs->top; it < n && y < body.y + body.h - dh; it++) {
 		if (it == dbv.nd && dbv.nb) {
 			if (y >= body.y + body.h - dh - 1)
 				break;
-			header(c, body, y++, "STATUS  BACKUP             RPO     AGE vs RPO (| = 80%)  AGE / RPO     SOURCE      RTO     PROBLEM");
+			backup_header(body.w, hb, sizeof(hb));
+			header(c, body, y++, hb);
 		}
 		if (it < dbv.nd)
 			db_row(c, body, y, u, it);

@@ -15,6 +15,36 @@ static double max_age_of(const struct fleet_section *sec)
 	return v && parse_duration(v, &d) == 0 && d > 0 ? d : 90.0 * 86400;
 }
 
+/* Below this width the row is compacted and the key's id, its action
+ * (progress or last result) and first problem move to a line of their own
+ * under the list: at 80 columns the ID column would start at column 80. */
+#define WIDE 120
+
+/* The action's progress ("running: ...") or its last result, else the
+ * first problem, from x on; returns false when there is neither. */
+static bool action_cells(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i,
+			 const struct target_eval *t)
+{
+	struct action_progress p;
+
+	if (actions_progress(u->actions, SEC_KEY, (int)i, &p)) {
+		cells_textf(c, x, y, w, p.active ? ROLE_WARN : p.ok ? ROLE_OK : ROLE_CRIT,
+			    "%s%s", p.active ? "running: " : "", p.text);
+		return true;
+	}
+	if (t && t->ev.nproblems) {
+		cells_text_ellipsis(c, x, y, w, view_status_role(t->ev.problems[0].severity),
+				    t->ev.problems[0].text);
+		return true;
+	}
+	return false;
+}
+
+static bool key_ok(const struct key_sample *k)
+{
+	return k->collected && !k->error[0] && k->created_at > 0;
+}
+
 static void key_row(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i,
 		    bool selected)
 {
@@ -22,27 +52,44 @@ static void key_row(struct cells *c, struct rect body, int y, const struct ui_ct
 	const struct key_sample *k = &u->snap->keys[i];
 	const struct target_eval *t = rules_target_find(u->ev, TK_KEY, (int)i, -1);
 	enum status st = t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN;
-	bool ok = k->collected && !k->error[0] && k->created_at > 0;
+	bool ok = key_ok(k), wide = body.w >= WIDE;
 	double max = max_age_of(sec), age = ok ? u->now - k->created_at : 0;
 	char a[32], m[32];
-	struct action_progress p;
 	int x = body.x + 1;
 
 	cells_text(c, x, y, 8, view_status_role(st), view_status_word(st));
-	cells_text_ellipsis(c, x + 9, y, 20, ROLE_NORMAL, sec->name);
-	cells_text(c, x + 30, y, 19, ROLE_DIM, fleet_section_value(sec, "provider"));
-	cells_textf(c, x + 50, y, 14, ROLE_NORMAL, "%s / %s",
+	cells_text_ellipsis(c, x + 9, y, wide ? 20 : 16, ROLE_NORMAL, sec->name);
+	cells_text_ellipsis(c, x + (wide ? 30 : 26), y, wide ? 19 : 12, ROLE_DIM,
+			    fleet_section_value(sec, "provider"));
+	cells_textf(c, x + (wide ? 50 : 39), y, wide ? 14 : 12, ROLE_NORMAL, "%s / %s",
 		    ok ? fmt_age(a, sizeof(a), age) : "n/a", fmt_age(m, sizeof(m), max));
 	if (ok)
-		cells_bar(c, x + 65, y, 12, age / max, view_status_role(st), NULL, 0);
-	cells_text_ellipsis(c, x + 79, y, 16, ROLE_DIM, ok ? k->id : "-");
-	if (actions_progress(u->actions, SEC_KEY, (int)i, &p))
-		cells_textf(c, x + 96, y, body.w - 97, p.active ? ROLE_WARN : p.ok ? ROLE_OK : ROLE_CRIT,
-			    "%s%s", p.active ? "running: " : "", p.text);
-	else if (t && t->ev.nproblems)
-		cells_text_ellipsis(c, x + 96, y, body.w - 97, ROLE_DIM, t->ev.problems[0].text);
+		cells_bar(c, x + (wide ? 65 : 52), y, wide ? 12 : 10, age / max, view_status_role(st),
+			  NULL, 0);
+	cells_text_ellipsis(c, x + (wide ? 79 : 63), y, wide ? 16 : body.w - 65, ROLE_DIM,
+			    ok ? k->id : "-");
+	if (wide)
+		action_cells(c, x + 96, y, body.w - 97, u, i, t);
 	if (selected)
 		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
+}
+
+/* Narrow: the selected key's id in full, its action or first problem. */
+static void action_line(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i)
+{
+	const struct fleet_section *sec = fleet_nth(u->f, SEC_KEY, i);
+	const struct key_sample *k = &u->snap->keys[i];
+	const struct target_eval *t = rules_target_find(u->ev, TK_KEY, (int)i, -1);
+	int x = body.x + 3, end = body.x + body.w - 2;
+
+	x += cells_text_ellipsis(c, x, y, 20, ROLE_TITLE, sec->name);
+	x += cells_text(c, x, y, end - x, ROLE_TITLE, ": ");
+	if (key_ok(k)) {
+		x += cells_text(c, x, y, end - x, ROLE_DIM, "id ");
+		x += cells_text_ellipsis(c, x, y, end - x < 32 ? end - x : 32, ROLE_NORMAL, k->id) + 2;
+	}
+	if (!action_cells(c, x, y, end - x, u, i, t) && !key_ok(k))
+		cells_text(c, x, y, end - x, ROLE_DIM, "id n/a");
 }
 
 static void keys_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
@@ -60,14 +107,17 @@ static void keys_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 			   "No [key] in this fleet file (see fleetdeck.fleet(5)).");
 		return;
 	}
-	cells_text(c, body.x + 1, y++, body.w - 2, ROLE_HEADER,
+	cells_text(c, body.x + 1, y++, body.w - 2, ROLE_HEADER, body.w >= WIDE ?
 		   "STATUS   KEY                  PROVIDER            AGE / MAX_AGE  "
-		   "              ID              ACTION / PROBLEM");
+		   "              ID              ACTION / PROBLEM" :
+		   "STATUS   KEY              PROVIDER     AGE / MAX               ID");
 	view_list_layout(vs, (int)n, body.h - 4 > 0 ? body.h - 4 : 1, y);
 	vs->list_x = body.x;
 	vs->list_w = body.w;
 	for (int k = vs->top; k < (int)n && k < vs->top + vs->page; k++)
 		key_row(c, body, y++, u, (size_t)k, k == vs->sel && !u->wall);
+	if (body.w < WIDE)
+		action_line(c, body, y, u, (size_t)vs->sel);
 	cells_text(c, body.x + 1, y + 1, body.w - 2, u->read_only ? ROLE_WARN : ROLE_HELP, u->read_only ?
 		   "read-only: r is disabled" : "r rotate the selected key (a plan is shown first)");
 }

@@ -18,9 +18,6 @@
 #define ROWS_PER_HOST 4
 #define MAX_ROWS 1024
 
-/* The per-container table: the host it shows, -1 when the list is shown.
- * One UI per process, so this lives here rather than in every view_state. */
-
 /* Fill roles of the container segments, in turn; the legend uses the same. */
 static const int seg_roles[] = { ROLE_BAR_USED, ROLE_BAR_SWAP, ROLE_OK, ROLE_TITLE, ROLE_HEADER };
 #define NSEG_ROLES ((int)(sizeof(seg_roles) / sizeof(seg_roles[0])))
@@ -31,8 +28,35 @@ static bool breached(const struct fleet_host *fh, const struct host_sample *s)
 	       s->mem_available < (uint64_t)fh->ram_reserve;
 }
 
-/* Pressure order: reserve breached, then host status, then PSI, then the
- * share of memory in use. */
+static const struct host_containers *host_ctrs(const struct ui_ctx *u, size_t i)
+{
+	if (i >= u->snap->ncontainers || !u->snap->containers[i].collected)
+		return NULL;
+	return &u->snap->containers[i];
+}
+
+/* The host's status as this view judges it: the host's own, its
+ * containers/HOST target (overcommit, engine, missing) and every container
+ * target, worst first, so a host whose service container is down is not
+ * shown OK just because the host itself is fine. */
+static enum status ram_status(const struct ui_ctx *u, size_t i)
+{
+	const struct host_containers *hc = host_ctrs(u, i);
+	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, -1);
+	enum status st = u->ev->hosts[i].status;
+
+	if (t)
+		st = status_worst(st, t->ev.status);
+	for (int k = 0; hc && k < hc->n; k++) {
+		t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
+		if (t)
+			st = status_worst(st, t->ev.status);
+	}
+	return st;
+}
+
+/* Pressure order: reserve breached, then status (containers included),
+ * then PSI, then the share of memory in use. */
 static double pressure(const struct ui_ctx *u, size_t i)
 {
 	const struct host_sample *s = &u->snap->hosts[i];
@@ -40,7 +64,7 @@ static double pressure(const struct ui_ctx *u, size_t i)
 
 	if (breached(&u->f->hosts[i], s))
 		p += 1e6;
-	p += (double)u->ev->hosts[i].status * 1e4;
+	p += (double)ram_status(u, i) * 1e4;
 	if (s->valid & HV_PSI)
 		p += s->psi_some10 * 10;
 	if ((s->valid & HV_MEM) && s->mem_total)
@@ -67,13 +91,6 @@ static size_t rows_collect(const struct ui_ctx *u, const char *filter, size_t *r
 	return k;
 }
 
-static const struct host_containers *host_ctrs(const struct ui_ctx *u, size_t i)
-{
-	if (i >= u->snap->ncontainers || !u->snap->containers[i].collected)
-		return NULL;
-	return &u->snap->containers[i];
-}
-
 static bool no_limit(const struct container_sample *c)
 {
 	return (c->valid & CV_LIMIT) && c->mem_limit == 0;
@@ -85,59 +102,119 @@ static char seg_key(int k)
 	return k < 9 ? (char)('1' + k) : (char)('a' + (k - 9) % 26);
 }
 
+/* Below this width the summary line uses short labels and puts PSI and OOM
+ * before swap, so the pressure figures survive at 80 columns. */
+#define SUMMARY_WIDE 100
+
+/* Draws s at *cx only when it fits whole: a cut "PSI 1" would lie. */
+static bool item(struct cells *c, int *cx, int y, int end, int role, const char *s)
+{
+	int w = cells_text_width(c, s);
+
+	if (*cx + w > end)
+		return false;
+	*cx += cells_text(c, *cx, y, w, role, s) + 2;
+	return true;
+}
+
+/* PSI and, when it fits with `keep` columns left over, its history. */
+static void psi_item(struct cells *c, int *cx, int y, int end, const struct ui_ctx *u, size_t i,
+		     int keep)
+{
+	const struct fleet_host *fh = &u->f->hosts[i];
+	const struct host_sample *s = &u->snap->hosts[i];
+	int vrole = u->ev->hosts[i].stale ? ROLE_STALE : ROLE_NORMAL, room;
+	char buf[32];
+
+	if (!(s->valid & HV_PSI)) {
+		item(c, cx, y, end, vrole, "PSI n/a");
+		return;
+	}
+	str_fmt(buf, sizeof(buf), "PSI %.1f", s->psi_some10);
+	if (!item(c, cx, y, end, s->psi_some10 > fh->th.psi_warn && fh->th.psi_warn > 0 ? ROLE_WARN
+		  : vrole, buf))
+		return;
+	room = end - keep - (*cx - 1);   /* the history follows its figure after one space */
+	if (room < 8)
+		return;
+	cells_sparkline(c, *cx - 1, y, room < 12 ? room : 12, &s->hist_psi, 0, 100, vrole);
+	*cx += (room < 12 ? room : 12) + 1;
+}
+
+/* Columns "OOM n" takes with its gap, 0 when OOM is not known. */
+static int oom_width(const struct cells *c, const struct host_sample *s)
+{
+	char buf[32];
+
+	if (!(s->valid & HV_OOM))
+		return 0;
+	str_fmt(buf, sizeof(buf), "OOM %llu", (unsigned long long)s->oom_kills);
+	return cells_text_width(c, buf) + 2;
+}
+
+static void oom_item(struct cells *c, int *cx, int y, int end, const struct ui_ctx *u, size_t i)
+{
+	const struct host_sample *s = &u->snap->hosts[i];
+	char buf[32];
+
+	if (!(s->valid & HV_OOM))
+		return;
+	str_fmt(buf, sizeof(buf), "OOM %llu", (unsigned long long)s->oom_kills);
+	item(c, cx, y, end, u->ev->hosts[i].stale ? ROLE_STALE : ROLE_NORMAL, buf);
+}
+
+static void swap_item(struct cells *c, int *cx, int y, int end, const struct ui_ctx *u, size_t i)
+{
+	const struct host_sample *s = &u->snap->hosts[i];
+	char a[16], b[16], buf[48];
+
+	if (!(s->valid & HV_SWAP))
+		return;
+	str_fmt(buf, sizeof(buf), "swap %s/%s", fmt_bytes(a, sizeof(a), (double)s->swap_used),
+		fmt_bytes(b, sizeof(b), (double)s->swap_total));
+	item(c, cx, y, end, u->ev->hosts[i].stale ? ROLE_STALE : ROLE_NORMAL, buf);
+}
+
 static void summary_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
 {
 	const struct fleet_host *fh = &u->f->hosts[i];
 	const struct host_sample *s = &u->snap->hosts[i];
 	const struct host_eval *he = &u->ev->hosts[i];
-	int vrole = he->stale ? ROLE_STALE : ROLE_NORMAL, cx = x;
+	enum status st = ram_status(u, i);
+	bool wide = w >= SUMMARY_WIDE;
+	int vrole = he->stale ? ROLE_STALE : ROLE_NORMAL, cx = x, end = x + w;
 	char a[16], b[16], r[16], buf[128];
 
-	if (he->stale && he->status != ST_WARN && he->status != ST_CRIT)
+	if (he->stale && st != ST_WARN && st != ST_CRIT)
 		cells_text(c, cx, y, 7, ROLE_STALE, "STALE");
 	else
-		cells_text(c, cx, y, 7, view_status_role(he->status), view_status_word(he->status));
+		cells_text(c, cx, y, 7, view_status_role(st), view_status_word(st));
 	cx += 8;
-	cx += cells_text_ellipsis(c, cx, y, 20, he->stale ? ROLE_STALE : ROLE_TITLE, fh->name) + 2;
+	cx += cells_text_ellipsis(c, cx, y, wide ? 20 : 12, he->stale ? ROLE_STALE : ROLE_TITLE,
+				  fh->name) + 2;
 	if (!(s->valid & HV_MEM) || !s->mem_total) {
-		cells_text(c, cx, y, x + w - cx, vrole, "memory n/a");
+		cells_text(c, cx, y, end - cx, vrole, "memory n/a");
 		return;
 	}
-	str_fmt(buf, sizeof(buf), "used %s/%s  avail %s",
-		fmt_bytes(a, sizeof(a), (double)(s->mem_total - (s->mem_available < s->mem_total
-								  ? s->mem_available : s->mem_total))),
-		fmt_bytes(b, sizeof(b), (double)s->mem_total),
-		fmt_bytes(r, sizeof(r), (double)s->mem_available));
-	cx += cells_text(c, cx, y, x + w - cx, vrole, buf) + 2;
+	fmt_bytes(a, sizeof(a), (double)(s->mem_total - (s->mem_available < s->mem_total
+							  ? s->mem_available : s->mem_total)));
+	fmt_bytes(b, sizeof(b), (double)s->mem_total);
+	fmt_bytes(r, sizeof(r), (double)s->mem_available);
+	str_fmt(buf, sizeof(buf), wide ? "used %s/%s  avail %s" : "%s/%s avail %s", a, b, r);
+	cx += cells_text(c, cx, y, end - cx, vrole, buf) + 2;
 	if (fh->ram_reserve >= 0) {
 		bool br = breached(fh, s);
-		str_fmt(buf, sizeof(buf), "reserve %s %s", fmt_bytes(a, sizeof(a), (double)fh->ram_reserve),
-			br ? "BREACHED" : "holds");
-		cx += cells_text(c, cx, y, x + w - cx, br ? ROLE_CRIT : he->stale ? ROLE_STALE : ROLE_OK,
+		str_fmt(buf, sizeof(buf), "%s %s %s", wide ? "reserve" : "rsv",
+			fmt_bytes(a, sizeof(a), (double)fh->ram_reserve), br ? "BREACHED" : "holds");
+		cx += cells_text(c, cx, y, end - cx, br ? ROLE_CRIT : he->stale ? ROLE_STALE : ROLE_OK,
 				 buf) + 2;
 	}
-	if (s->valid & HV_SWAP) {
-		str_fmt(buf, sizeof(buf), "swap %s/%s", fmt_bytes(a, sizeof(a), (double)s->swap_used),
-			fmt_bytes(b, sizeof(b), (double)s->swap_total));
-		cx += cells_text(c, cx, y, x + w - cx, vrole, buf) + 2;
-	}
-	if (s->valid & HV_PSI) {
-		str_fmt(buf, sizeof(buf), "PSI %.1f", s->psi_some10);
-		cx += cells_text(c, cx, y, x + w - cx,
-				 s->psi_some10 > fh->th.psi_warn && fh->th.psi_warn > 0 ? ROLE_WARN : vrole,
-				 buf) + 1;
-		if (x + w - cx >= 8) {
-			cells_sparkline(c, cx, y, 12 < x + w - cx ? 12 : x + w - cx, &s->hist_psi, 0, 100,
-					vrole);
-			cx += 13;
-		}
-	} else {
-		cx += cells_text(c, cx, y, x + w - cx, vrole, "PSI n/a") + 2;
-	}
-	if (s->valid & HV_OOM) {
-		str_fmt(buf, sizeof(buf), "OOM %llu", (unsigned long long)s->oom_kills);
-		cells_text(c, cx, y, x + w - cx, vrole, buf);
-	}
+	if (wide)
+		swap_item(c, &cx, y, end, u, i);
+	psi_item(c, &cx, y, end, u, i, wide ? 0 : oom_width(c, s));
+	oom_item(c, &cx, y, end, u, i);
+	if (!wide)
+		swap_item(c, &cx, y, end, u, i);
 }
 
 /* Fills [x0, x1) of the bar row with a segment. */
@@ -147,6 +224,23 @@ static void seg_fill(struct cells *c, int x0, int x1, int y, int role, char key)
 		cells_put(c, x, y, cells_glyph(c, G_BAR_FULL), role);
 	if (key && x1 - x0 >= 2)
 		cells_put(c, x0, y, (uint32_t)key, ROLE_SELECTED);
+}
+
+/* The reserve as a marker on the bar, measured from the free (right) end.
+ * A reserve larger than the whole memory cannot be placed on the bar; it is
+ * still drawn, at the right edge and crit, so it never silently vanishes. */
+static void reserve_marker(struct cells *c, int x, int y, int w, double reserve, double total,
+			   bool br)
+{
+	int mx = x + w - 1;
+
+	if (reserve <= total) {
+		mx = x + (int)((1.0 - reserve / total) * w);
+		if (mx >= x + w)
+			mx = x + w - 1;
+	}
+	cells_put(c, mx, y, cells_glyph(c, G_MARKER),
+		  br || reserve > total ? ROLE_CRIT : ROLE_BAR_RESERVE);
 }
 
 static void bar_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
@@ -181,13 +275,8 @@ static void bar_line(struct cells *c, int x, int y, int w, const struct ui_ctx *
 	}
 	for (int xx = pos; xx < x + w; xx++)
 		cells_put(c, xx, y, cells_glyph(c, G_BAR_FREE), ROLE_BAR_FREE);
-	if (fh->ram_reserve > 0 && (double)fh->ram_reserve <= total) {
-		int mx = x + (int)((1.0 - (double)fh->ram_reserve / total) * w);
-		if (mx >= x + w)
-			mx = x + w - 1;
-		cells_put(c, mx, y, cells_glyph(c, G_MARKER),
-			  breached(fh, s) ? ROLE_CRIT : ROLE_BAR_RESERVE);
-	}
+	if (fh->ram_reserve > 0)
+		reserve_marker(c, x, y, w, (double)fh->ram_reserve, total, breached(fh, s));
 }
 
 /* "1 toneforge-server 410M no limit  2 golivebro 300M  other 1.1G  free 400M" */
@@ -289,26 +378,75 @@ static void list_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 	}
 }
 
+/* Below this width the table drops CPU and IMAGE and narrows the other
+ * columns, so that PROBLEM (why a container is CRIT) stays on screen. */
+#define TABLE_WIDE 110
+
 static void table_row(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i, int k)
 {
 	const struct container_sample *ct = &u->snap->containers[i].c[k];
 	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
 	enum status st = t ? t->ev.status : ST_UNKNOWN;
+	const char *problem = t && t->ev.nproblems ? t->ev.problems[0].text : "";
+	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
 	char used[16], lim[16], cpu[16], rs[16], buf[256];
+	int cx;
 
+	str_copy(used, "n/a", sizeof(used));
 	if (ct->valid & CV_MEM)
 		fmt_bytes(used, sizeof(used), (double)ct->mem_used);
 	str_copy(lim, !(ct->valid & CV_LIMIT) ? "n/a" : ct->mem_limit ? "" : "none", sizeof(lim));
 	if ((ct->valid & CV_LIMIT) && ct->mem_limit)
 		fmt_bytes(lim, sizeof(lim), (double)ct->mem_limit);
-	str_fmt(cpu, sizeof(cpu), "%.1f%%", ct->cpu_pct);
-	str_fmt(rs, sizeof(rs), "%d", ct->restarts);
+	str_copy(cpu, "n/a", sizeof(cpu));
+	if (ct->valid & CV_CPU)
+		str_fmt(cpu, sizeof(cpu), "%.1f%%", ct->cpu_pct);
+	str_copy(rs, "n/a", sizeof(rs));
+	if (ct->valid & CV_RESTARTS)
+		str_fmt(rs, sizeof(rs), "%d", ct->restarts);
 	cells_text(c, x, y, 7, view_status_role(st), view_status_word(st));
-	str_fmt(buf, sizeof(buf), "%-24.24s %-9.9s %8s %8s %7s %4s  %-20.20s %s", ct->name, ct->state,
-		ct->valid & CV_MEM ? used : "n/a", lim, ct->valid & CV_CPU ? cpu : "n/a",
-		ct->valid & CV_RESTARTS ? rs : "n/a", ct->image,
-		t && t->ev.nproblems ? t->ev.problems[0].text : "");
-	cells_text(c, x + 8, y, w - 8, t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL, buf);
+	if (w < TABLE_WIDE)
+		str_fmt(buf, sizeof(buf), "%-16.16s %-8.8s %6s %6s %4s", ct->name, ct->state, used, lim,
+			rs);
+	else
+		str_fmt(buf, sizeof(buf), "%-24.24s %-9.9s %8s %8s %7s %4s", ct->name, ct->state, used,
+			lim, cpu, rs);
+	cx = x + 8 + cells_text(c, x + 8, y, w - 8, role, buf) + 2;
+	if (w < TABLE_WIDE) {
+		cells_text_ellipsis(c, cx, y, x + w - cx, t ? view_status_role(st) : role, problem);
+		return;
+	}
+	cells_text_ellipsis(c, cx, y, 30 < x + w - cx ? 30 : x + w - cx,
+			    t ? view_status_role(st) : role, problem);
+	cells_text_ellipsis(c, cx + 31, y, x + w - cx - 31, role, ct->image);
+}
+
+/* One problem as "name: text" across the whole width; returns the next row. */
+static int problem_line(struct cells *c, int x, int y, int w, const char *name,
+			const struct problem *p)
+{
+	char buf[400];
+
+	str_fmt(buf, sizeof(buf), "%s: %s", name, p->text);
+	cells_text_ellipsis(c, x, y, w, view_status_role(p->severity), buf);
+	return y + 1;
+}
+
+/* Under the table, every problem at full width: the PROBLEM column cuts
+ * them, and the host-wide ones (overcommit, missing, engine) have no row. */
+static void table_problems(struct cells *c, int x, int y, int w, int ylim, const struct ui_ctx *u,
+			   size_t i)
+{
+	const struct host_containers *hc = host_ctrs(u, i);
+	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, -1);
+
+	for (int p = 0; t && p < t->ev.nproblems && y < ylim; p++)
+		y = problem_line(c, x, y, w, "containers", &t->ev.problems[p]);
+	for (int k = 0; hc && k < hc->n && y < ylim; k++) {
+		t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
+		for (int p = 0; t && p < t->ev.nproblems && y < ylim; p++)
+			y = problem_line(c, x, y, w, hc->c[k].name, &t->ev.problems[p]);
+	}
 }
 
 static void table_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
@@ -321,8 +459,12 @@ static void table_draw(struct cells *c, struct rect body, const struct ui_ctx *u
 	vs->target = vs->sub_item;
 	cells_textf(c, x, body.y, w, ROLE_TITLE, "Containers on %s  %s%s(Enter/Backspace: back)",
 		    u->f->hosts[i].name, hc && hc->via[0] ? hc->via : "", hc && hc->via[0] ? "  " : "");
-	cells_textf(c, x, body.y + 1, w, ROLE_HEADER, "%-7s %-24s %-9s %8s %8s %7s %4s  %-20s %s",
-		    "STATUS", "NAME", "STATE", "MEM", "LIMIT", "CPU", "RST", "IMAGE", "PROBLEM");
+	if (w < TABLE_WIDE)
+		cells_textf(c, x, body.y + 1, w, ROLE_HEADER, "%-7s %-16s %-8s %6s %6s %4s  %s",
+			    "STATUS", "NAME", "STATE", "MEM", "LIMIT", "RST", "PROBLEM");
+	else
+		cells_textf(c, x, body.y + 1, w, ROLE_HEADER, "%-7s %-24s %-9s %8s %8s %7s %4s  %-30s %s",
+			    "STATUS", "NAME", "STATE", "MEM", "LIMIT", "CPU", "RST", "PROBLEM", "IMAGE");
 	if (!hc || (hc->n == 0)) {
 		cells_text(c, x, body.y + 2, w, ROLE_DIM, !hc ? "containers not read yet"
 			   : hc->error[0] ? hc->error : "no containers");
@@ -334,6 +476,8 @@ static void table_draw(struct cells *c, struct rect body, const struct ui_ctx *u
 		vs->sub_top = 0;
 	for (int k = 0; k < page && vs->sub_top + k < n; k++)
 		table_row(c, x, body.y + 2 + k, w, u, i, vs->sub_top + k);
+	table_problems(c, x, body.y + 3 + (n - vs->sub_top < page ? n - vs->sub_top : page), w,
+		       body.y + body.h - 1, u, i);
 	if (hc->total > hc->n)
 		cells_textf(c, x, body.y + body.h - 1, w, ROLE_DIM, "(%d more not shown)",
 			    hc->total - hc->n);

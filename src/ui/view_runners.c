@@ -16,6 +16,45 @@ static const char *num(char *buf, size_t size, int v, bool ok)
 	return buf;
 }
 
+/* Below this width the row is compacted and the action's progress, its
+ * last result and the first problem move to a line of their own under the
+ * list (at 80 columns the ACTION column would start off screen). */
+#define WIDE 110
+
+static void counts_cells(struct cells *c, int x, int y, int cw, int bx, int bw, int role,
+			 const struct fleet_section *sec, const struct runners_sample *r)
+{
+	bool ok = r->collected && !r->error[0];
+	char a[12], b[12], cc[12], d[12], q[12];
+
+	cells_textf(c, x, y, cw, role, "%s [%s..%s]", num(a, sizeof(a), r->count, ok),
+		    fleet_section_value(sec, "min") ? fleet_section_value(sec, "min") : "0",
+		    fleet_section_value(sec, "max") ? fleet_section_value(sec, "max") : "-");
+	/* each of busy/idle/offline may be unknown on its own: "n/a", never 0 */
+	cells_textf(c, bx, y, bw, role, "%s/%s/%s  q %s", num(b, sizeof(b), r->busy, ok),
+		    num(cc, sizeof(cc), r->idle, ok), num(d, sizeof(d), r->offline, ok),
+		    num(q, sizeof(q), r->queued, ok));
+}
+
+/* The action's progress ("running: ...") or its last result, else the
+ * first problem, from x on; returns false when there is neither. */
+static bool action_cells(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i,
+			 const struct target_eval *t)
+{
+	struct action_progress p;
+
+	if (actions_progress(u->actions, SEC_RUNNERS, (int)i, &p)) {
+		cells_textf(c, x, y, w, p.active ? ROLE_WARN : p.ok ? ROLE_OK : ROLE_CRIT,
+			    "%s%s", p.active ? "running: " : "", p.text);
+		return true;
+	}
+	if (t && t->ev.nproblems) {
+		cells_text_ellipsis(c, x, y, w, ROLE_DIM, t->ev.problems[0].text);
+		return true;
+	}
+	return false;
+}
+
 static void fleet_row(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i,
 		      bool selected)
 {
@@ -23,29 +62,37 @@ static void fleet_row(struct cells *c, struct rect body, int y, const struct ui_
 	const struct runners_sample *r = &u->snap->runners[i];
 	const struct target_eval *t = rules_target_find(u->ev, TK_RUNNERS, (int)i, -1);
 	enum status st = t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN;
-	bool ok = r->collected && !r->error[0];
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
-	char a[12], b[12], cc[12], d[12], q[12];
-	struct action_progress p;
 	int x = body.x + 1;
 
 	cells_text(c, x, y, 8, view_status_role(st), view_status_word(st));
-	cells_text_ellipsis(c, x + 9, y, 20, role, sec->name);
-	cells_text(c, x + 30, y, 13, ROLE_DIM, fleet_section_value(sec, "provider"));
-	cells_textf(c, x + 44, y, 14, role, "%s [%s..%s]", num(a, sizeof(a), r->count, ok),
-		    fleet_section_value(sec, "min") ? fleet_section_value(sec, "min") : "0",
-		    fleet_section_value(sec, "max") ? fleet_section_value(sec, "max") : "-");
-	/* each of busy/idle/offline may be unknown on its own: "n/a", never 0 */
-	cells_textf(c, x + 59, y, 22, role, "%s/%s/%s  q %s", num(b, sizeof(b), r->busy, ok),
-		    num(cc, sizeof(cc), r->idle, ok), num(d, sizeof(d), r->offline, ok),
-		    num(q, sizeof(q), r->queued, ok));
-	if (actions_progress(u->actions, SEC_RUNNERS, (int)i, &p))
-		cells_textf(c, x + 83, y, body.w - 84, p.active ? ROLE_WARN : p.ok ? ROLE_OK : ROLE_CRIT,
-			    "%s%s", p.active ? "running: " : "", p.text);
-	else if (t && t->ev.nproblems)
-		cells_text_ellipsis(c, x + 83, y, body.w - 84, ROLE_DIM, t->ev.problems[0].text);
+	if (body.w < WIDE) {
+		cells_text_ellipsis(c, x + 9, y, 16, role, sec->name);
+		cells_text_ellipsis(c, x + 26, y, 10, ROLE_DIM, fleet_section_value(sec, "provider"));
+		counts_cells(c, x + 37, y, 16, x + 54, body.w - 56, role, sec, r);
+	} else {
+		cells_text_ellipsis(c, x + 9, y, 20, role, sec->name);
+		cells_text(c, x + 30, y, 13, ROLE_DIM, fleet_section_value(sec, "provider"));
+		counts_cells(c, x + 44, y, 14, x + 59, 22, role, sec, r);
+		action_cells(c, x + 83, y, body.w - 84, u, i, t);
+	}
 	if (selected)
 		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
+}
+
+/* Narrow: the selected fleet's action or problem, on the row under the
+ * list, so that "running: ..." and "scaled 2 -> 1" are seen at 80x24. */
+static void action_line(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i)
+{
+	const struct fleet_section *sec = fleet_nth(u->f, SEC_RUNNERS, i);
+	const struct target_eval *t = rules_target_find(u->ev, TK_RUNNERS, (int)i, -1);
+	int x = body.x + 3, nw = cells_text_width(c, sec->name);
+
+	nw = nw < 20 ? nw : 20;
+	if (!action_cells(c, x + nw + 2, y, body.w - 5 - nw, u, i, t))
+		return;   /* nothing running, nothing wrong: no line */
+	cells_text_ellipsis(c, x, y, nw, ROLE_TITLE, sec->name);
+	cells_put(c, x + nw, y, ':', ROLE_TITLE);
 }
 
 static void runners_list(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i)
@@ -96,7 +143,8 @@ static void runners_draw(struct cells *c, struct rect body, const struct ui_ctx 
 			   "No [runners] in this fleet file (see fleetdeck.fleet(5)).");
 		return;
 	}
-	cells_text(c, body.x + 1, y, body.w - 2, ROLE_HEADER,
+	cells_text(c, body.x + 1, y, body.w - 2, ROLE_HEADER, body.w < WIDE ?
+		   "STATUS   FLEET            PROVIDER   COUNT [MIN..MAX] BUSY/IDLE/OFF  QUEUE" :
 		   "STATUS   FLEET                PROVIDER      COUNT [MIN..MAX] BUSY/IDLE/OFF  QUEUE  ACTION / PROBLEM");
 	y++;
 	page = body.h / 2 - 2;
@@ -107,6 +155,8 @@ static void runners_draw(struct cells *c, struct rect body, const struct ui_ctx 
 	vs->list_w = body.w;
 	for (int k = vs->top; k < (int)n && k < vs->top + vs->page; k++)
 		fleet_row(c, body, y++, u, (size_t)k, k == vs->sel && !u->wall);
+	if (body.w < WIDE)
+		action_line(c, body, y, u, (size_t)vs->sel);
 	y++;
 	cells_text(c, body.x + 1, y++, body.w - 2, u->read_only ? ROLE_WARN : ROLE_HELP, u->read_only ?
 		   "read-only: + - = are disabled" : "+ add  - remove  = scale to N  (a plan is shown first)");

@@ -2,6 +2,7 @@
  * and the hashed lines were made with ssh-keygen (-t ed25519, and -H). */
 #include "config.h"
 #include "collect/knownhosts.h"
+#include "collect/ssh.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -150,6 +151,24 @@ START_TEST(fingerprint_like_ssh_keygen)
 }
 END_TEST
 
+/* Reconnecting: 1, 2, 4, ... doubling up to 60 s, jitter within +-20 %,
+ * and a refused host key or login waits 60 s at once. */
+START_TEST(backoff_sequence)
+{
+	double b = 0, expect[] = { 1, 2, 4, 8, 16, 32, 60, 60, 60 };
+
+	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
+		ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_UNREACHABLE, 0.5), expect[i], 1e-9);
+	b = 0;
+	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_UNREACHABLE, 0.0), 0.8, 1e-9);
+	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_UNREACHABLE, 1.0), 2.4, 1e-9);
+	b = 0;
+	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_HOSTKEY, 0.5), 60, 1e-9);
+	b = 0;
+	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_AUTH, 0.5), 60, 1e-9);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("knownhosts");
@@ -166,6 +185,7 @@ int main(void)
 	tcase_add_test(tc, missing_file_and_garbage);
 	tcase_add_test(tc, add_then_match);
 	tcase_add_test(tc, fingerprint_like_ssh_keygen);
+	tcase_add_test(tc, backoff_sequence);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
