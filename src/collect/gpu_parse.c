@@ -270,6 +270,25 @@ static bool cgroup_container_id(const char *path, char *id, size_t idlen)
 	return false;
 }
 
+/* The systemd service of a cgroup path ("/system.slice/model-boss.service"):
+ * a GPU process outside containers is usually a service. */
+static bool cgroup_unit(const char *path, char *unit, size_t size)
+{
+	const char *end = strstr(path, ".service"), *start;
+
+	if (!end)
+		return false;
+	start = end;
+	while (start > path && start[-1] != '/')
+		start--;
+	end += strlen(".service");
+	if ((size_t)(end - start) >= size || end == start)
+		return false;
+	memcpy(unit, start, (size_t)(end - start));
+	unit[end - start] = '\0';
+	return true;
+}
+
 /* "PID cgroup-line": tags the GPU processes with that pid. */
 static void cgroups_cb(char *line, void *arg)
 {
@@ -280,13 +299,29 @@ static void cgroups_cb(char *line, void *arg)
 	if (!sp)
 		return;
 	*sp = '\0';
+	char unit[48] = "";
+	bool ctr;
+
 	pid = strtol(line, NULL, 10);
-	if (pid <= 0 || !cgroup_container_id(sp + 1, id, sizeof(id)))
+	if (pid <= 0)
 		return;
+	ctr = cgroup_container_id(sp + 1, id, sizeof(id));
+	if (!ctr && !cgroup_unit(sp + 1, unit, sizeof(unit)))
+		return;
+	str_sanitize(unit);
 	for (int i = 0; i < hg->n; i++)
-		for (int k = 0; k < hg->g[i].nprocs; k++)
-			if (hg->g[i].procs[k].pid == pid)
-				str_copy(hg->g[i].procs[k].container, id, sizeof(hg->g[i].procs[k].container));
+		for (int k = 0; k < hg->g[i].nprocs; k++) {
+			struct gpu_proc *p = &hg->g[i].procs[k];
+			if (p->pid != pid)
+				continue;
+			/* a container wins over the service that runs its engine */
+			if (ctr) {
+				str_copy(p->container, id, sizeof(p->container));
+				p->unit[0] = '\0';
+			} else if (!p->unit[0] && !p->container[0]) {
+				str_copy(p->unit, unit, sizeof(p->unit));
+			}
+		}
 }
 
 void gpu_parse_cgroups(const char *text, struct host_gpus *hg)

@@ -51,6 +51,7 @@ struct gpu_proc {
 	int pid;
 	char name[48];
 	char container[16];          /* short engine id from its cgroup, "" if none */
+	char unit[48];               /* its systemd service ("model-boss.service"), "" if none */
 	bool mem_valid;
 	uint64_t mem;                /* bytes */
 };

@@ -52,6 +52,9 @@ static json_t *procs_json(const struct gpu_sample *g, const struct snapshot *s, 
 		/* the container it runs in: its name when known, else the short id */
 		json_object_set_new(p, "container", g->procs[k].container[0] ?
 				    json_string(ctr ? ctr : g->procs[k].container) : json_null());
+		/* or the systemd service it runs in, when not in a container */
+		json_object_set_new(p, "unit", g->procs[k].unit[0] ?
+				    json_string(g->procs[k].unit) : json_null());
 		json_array_append_new(a, p);
 	}
 	return a;

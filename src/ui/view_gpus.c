@@ -126,9 +126,10 @@ static void gpu_values_line(struct cells *c, int x, int y, int w, const struct g
 		str_fmt(buf + len, sizeof(buf) - len, "%s%s[%d] %s", k ? ", " : "", base,
 			g->procs[k].pid, g->procs[k].mem_valid ? mem : "n/a");
 		/* which container (or service) it belongs to, when its cgroup said */
-		if (g->procs[k].container[0]) {
+		if (g->procs[k].container[0] || g->procs[k].unit[0]) {
 			len = strlen(buf);
-			str_fmt(buf + len, sizeof(buf) - len, " in %s", ctr ? ctr : g->procs[k].container);
+			str_fmt(buf + len, sizeof(buf) - len, " in %s", g->procs[k].container[0] ?
+				(ctr ? ctr : g->procs[k].container) : g->procs[k].unit);
 		}
 	}
 	if (g->nprocs_total > g->nprocs) {

@@ -161,6 +161,7 @@ START_TEST(processes_in_containers)
 		"21877 0::/system.slice/docker-4f3c2a1b0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b.scope\n"
 		"21900 11:memory:/libpod_parent/libpod-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
 		"22000 0::/user.slice/user-1000.slice/session-2.scope\n"
+		"21900 1:name=systemd:/system.slice/podman.service\n"
 		"abc 0::/docker-ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff.scope\n"
 		"@@RC 0\n";
 
@@ -170,6 +171,29 @@ START_TEST(processes_in_containers)
 	ck_assert_str_eq(hg.g[0].procs[0].container, "4f3c2a1b0e9d");
 	ck_assert_str_eq(hg.g[0].procs[1].container, "0123456789ab");
 	ck_assert_str_eq(hg.g[0].procs[2].container, "");
+	ck_assert_str_eq(hg.g[0].procs[2].unit, "");
+	/* in a container: the container, not the engine's service */
+	ck_assert_str_eq(hg.g[0].procs[1].unit, "");
+}
+END_TEST
+
+/* A GPU process run by systemd (model-boss on apricot): its service. */
+START_TEST(processes_in_services)
+{
+	struct host_gpus hg;
+	const char *out =
+		"@@GPUS\n"
+		"0, GPU-5b6f2c1e-8a0d-4b8e-93f1-2c7d0e4a9b11, NVIDIA GeForce RTX 4090, 91, 21040, 24564, 72, 401.10, 450.00\n"
+		"@@RC 0\n@@APPS\n"
+		"GPU-5b6f2c1e-8a0d-4b8e-93f1-2c7d0e4a9b11, 4242, /opt/model-boss/bin/python3, 20990\n"
+		"@@RC 0\n@@CGROUPS\n"
+		"4242 0::/system.slice/model-boss.service\n"
+		"@@RC 0\n";
+
+	memset(&hg, 0, sizeof(hg));
+	ck_assert_int_eq(gpu_parse_nvidia_output(out, &hg), 0);
+	ck_assert_str_eq(hg.g[0].procs[0].unit, "model-boss.service");
+	ck_assert_str_eq(hg.g[0].procs[0].container, "");
 }
 END_TEST
 
@@ -430,6 +454,7 @@ static Suite *gpus_suite(void)
 	tcase_add_test(tc, driver_error);
 	tcase_add_test(tc, hostile_text);
 	tcase_add_test(tc, processes_in_containers);
+	tcase_add_test(tc, processes_in_services);
 	tcase_add_test(tc, json_metrics);
 	tcase_add_test(tc, check_values);
 	tcase_add_test(tc, remote_answers);
