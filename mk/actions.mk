@@ -7,6 +7,7 @@ src_libfleetdeck_a_SOURCES += \
 	src/action/action.h src/action/action.c \
 	src/action/audit.h src/action/audit.c \
 	src/action/exec.h src/action/exec.c \
+	src/action/sshcmd.h src/action/sshcmd.c \
 	src/action/parse.h src/action/parse.c \
 	src/action/provider.h src/action/pgkey.h \
 	src/action/runner_command.c \
@@ -21,7 +22,8 @@ src_libfleetdeck_a_SOURCES += \
 
 ACTIONS_LAB_TESTS = tests/actions/runners_command.sh tests/actions/readonly.sh tests/actions/pg_apikey.sh \
 	tests/actions/ssh_key_rotate.sh tests/actions/digitalocean_contract.sh \
-	tests/actions/key_injection.sh tests/actions/do_forgejo.sh tests/actions/forgejo_status.sh tests/actions/systemd_runners.sh
+	tests/actions/key_injection.sh tests/actions/do_forgejo.sh tests/actions/forgejo_status.sh tests/actions/systemd_runners.sh \
+	tests/actions/pg_apikey_tunnel.sh tests/actions/ssh_key_jump.sh
 TESTS += $(ACTIONS_LAB_TESTS)
 EXTRA_DIST += $(ACTIONS_LAB_TESTS) tests/actions/scale.sh tests/actions/fake_vendor_api.py \
 	tests/actions/fake_systemctl.sh doc/actions.md

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "action/exec.h"
+#include "action/sshcmd.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -144,52 +145,21 @@ int exec_argv(char *const argv[], const char *in, double timeout, struct exec_re
 	return 0;
 }
 
-/* ssh(1) arguments for a [host]: the fleet's known_hosts and policy, the
- * host's identity, no prompts. The script is one argument after "--". */
-static int ssh_argv(const struct fleet *f, const struct fleet_host *h, const char *script,
-		    double timeout, char **av, char **tmp)
-{
-	int n = 0;
-
-	av[n++] = "ssh";
-	av[n++] = "-o"; av[n++] = "BatchMode=yes";
-	av[n++] = "-o"; av[n++] = tmp[0] = xasprintf("ConnectTimeout=%d", (int)(timeout < 1 ? 1 : timeout));
-	av[n++] = "-o"; av[n++] = tmp[1] = xasprintf("UserKnownHostsFile=%s", f->known_hosts);
-	av[n++] = "-o"; av[n++] = f->host_key_policy == HKP_STRICT ?
-		"StrictHostKeyChecking=yes" : "StrictHostKeyChecking=accept-new";
-	if (h->identity_file) {
-		av[n++] = "-i";
-		av[n++] = h->identity_file;
-	}
-	if (h->port > 0) {
-		av[n++] = "-p";
-		av[n++] = tmp[2] = xasprintf("%d", h->port);
-	}
-	if (h->user) {
-		av[n++] = "-l";
-		av[n++] = h->user;
-	}
-	av[n++] = "--";
-	av[n++] = h->address;
-	av[n++] = (char *)script;
-	av[n] = NULL;
-	return n;
-}
-
 int exec_script(const struct fleet *f, int host, const char *script, double timeout,
 		struct exec_result *r, char *err, size_t errlen)
 {
-	char *av[32], *tmp[3] = { NULL, NULL, NULL };
+	struct sshcmd c;
 	int rc;
 
 	if (host < 0 || (size_t)host >= f->nhosts || f->hosts[host].local) {
 		char *sh[] = { "/bin/sh", "-c", (char *)script, NULL };
 		return exec_argv(sh, NULL, timeout, r, err, errlen);
 	}
-	ssh_argv(f, &f->hosts[host], script, timeout, av, tmp);
-	rc = exec_argv(av, NULL, timeout, r, err, errlen);
-	for (int i = 0; i < 3; i++)
-		free(tmp[i]);
+	if (sshcmd_open(&c, f, host, NULL, NULL, f->timeout, err, errlen) < 0)
+		return -1;
+	sshcmd_add(&c, script);
+	rc = exec_argv(c.argv, NULL, timeout, r, err, errlen);
+	sshcmd_close(&c);
 	return rc;
 }
 

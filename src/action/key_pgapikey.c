@@ -7,6 +7,7 @@
 #include "config.h"
 #include "action/provider.h"
 #include "action/pgkey.h"
+#include "action/sshcmd.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -28,6 +29,8 @@ struct pgk {
 	char *col[NCOLS];            /* quoted */
 	char *where;                 /* SQL condition selecting the key's rows */
 	char *idval;                 /* id = ..., as a parameter, or NULL */
+	struct sshtun tun;           /* the database's `tunnel`, when it has one */
+	bool tunneled;
 };
 
 static char *quote_ident(PGconn *c, const char *s)
@@ -66,7 +69,79 @@ static void pgk_close(struct pgk *k)
 		free(k->col[i]);
 	free(k->where);
 	free(k->idval);
+	/* after PQfinish: the connection runs through it */
+	if (k->tunneled)
+		sshtun_close(&k->tun);
 	memset(k, 0, sizeof(*k));
+}
+
+/* The DSN's host and port (libpq's defaults: 127.0.0.1 and 5432 as seen
+ * from the tunnel host), checked to be one TCP host that ssh -L can take. */
+static int dsn_target(const char *dsn, char *host, size_t hostlen, int *port,
+		      char *err, size_t errlen)
+{
+	char *perr = NULL;
+	PQconninfoOption *opts = PQconninfoParse(dsn, &perr);
+	const char *h = NULL, *ha = NULL, *p = NULL;
+
+	if (!opts) {
+		str_fmt(err, errlen, "the dsn cannot be parsed: %s", perr ? perr : "out of memory");
+		err[strcspn(err, "\n")] = '\0';
+		PQfreemem(perr);
+		return -1;
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val || !o->val[0])
+			continue;
+		if (strcmp(o->keyword, "host") == 0)
+			h = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			ha = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			p = o->val;
+	}
+	str_copy(host, ha ? ha : h ? h : "127.0.0.1", hostlen);
+	*port = p ? atoi(p) : 5432;
+	PQconninfoFree(opts);
+	/* ssh -L parses the value: no separators, no unix socket paths */
+	if (!host[0] || strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:")
+	    != strlen(host) || *port <= 0 || *port > 65535) {
+		str_copy(err, "a tunnel needs the dsn to name one TCP host and port", errlen);
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens the [database]'s `tunnel` (ssh -L through that host) and adds
+ * host/hostaddr/port pointing at it to keys/vals. 0 when there is no
+ * tunnel or it is up, -1 with err. */
+static int pgk_tunnel(const struct fleet *f, const struct fleet_section *db, double timeout,
+		      struct pgk *k, const char **keys, const char **vals, int *n,
+		      char *port, size_t portlen, char *err, size_t errlen)
+{
+	const char *via = fleet_section_get(db, "tunnel");
+	char dhost[256];
+	int hi, dport;
+
+	if (!via)
+		return 0;
+	hi = fleet_host_index(f, via);
+	if (hi < 0) {
+		str_fmt(err, errlen, "tunnel: no [host %s]", via);
+		return -1;
+	}
+	if (dsn_target(fleet_section_get(db, "dsn"), dhost, sizeof(dhost), &dport, err, errlen) < 0)
+		return -1;
+	if (f->hosts[hi].local)
+		return 0;    /* the tunnel host is this machine: connect directly */
+	if (sshtun_open(&k->tun, f, hi, dhost, dport, timeout, err, errlen) < 0)
+		return -1;
+	k->tunneled = true;
+	str_fmt(port, portlen, "%d", k->tun.fwd.port);
+	/* host stays the DSN's (TLS verification); hostaddr is where to connect */
+	keys[*n] = "hostaddr"; vals[(*n)++] = "127.0.0.1";
+	keys[*n] = "port"; vals[(*n)++] = port;
+	return 0;
 }
 
 static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, double timeout,
@@ -74,8 +149,8 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 {
 	const char *dbname = fleet_section_get(sec, "database");
 	const struct fleet_section *db = dbname ? fleet_find_section(f, SEC_DATABASE, dbname) : NULL;
-	const char *keys[5], *vals[5];
-	char tmo[16], opts[64], *pw = NULL, *pwpath;
+	const char *keys[8], *vals[8];
+	char tmo[16], opts[64], tport[16], *pw = NULL, *pwpath;
 	char **cols;
 	size_t ncols = 0;
 	int n = 0;
@@ -95,12 +170,20 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 	}
 	str_fmt(tmo, sizeof(tmo), "%d", timeout < 2 ? 2 : (int)timeout);
 	str_fmt(opts, sizeof(opts), "-c statement_timeout=%d", (int)(timeout * 1000) + 1000);
+	/* the dsn first: the keywords after it override what it says */
 	keys[n] = "dbname"; vals[n++] = fleet_section_get(db, "dsn");
 	keys[n] = "connect_timeout"; vals[n++] = tmo;
 	keys[n] = "options"; vals[n++] = opts;
 	if (pw) {
 		keys[n] = "password";
 		vals[n++] = pw;
+	}
+	if (pgk_tunnel(f, db, timeout, k, keys, vals, &n, tport, sizeof(tport), err, errlen) < 0) {
+		if (pw) {
+			explicit_bzero(pw, strlen(pw));
+			free(pw);
+		}
+		return -1;
 	}
 	keys[n] = NULL; vals[n] = NULL;
 	k->c = PQconnectdbParams(keys, vals, 1);
@@ -109,7 +192,9 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 		free(pw);
 	}
 	if (PQstatus(k->c) != CONNECTION_OK) {
-		str_fmt(err, errlen, "cannot connect to database %s: %s", dbname, PQerrorMessage(k->c));
+		str_fmt(err, errlen, "cannot connect to database %s%s%s: %s", dbname,
+			k->tunneled ? " through the tunnel via " : "",
+			k->tunneled ? fleet_section_get(db, "tunnel") : "", PQerrorMessage(k->c));
 		err[strcspn(err, "\n")] = '\0';
 		pgk_close(k);
 		return -1;

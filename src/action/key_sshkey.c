@@ -29,6 +29,7 @@
 #include "action/exec.h"
 #include "action/audit.h"
 #include "action/sshkey.h"
+#include "action/sshcmd.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -155,43 +156,28 @@ static const char *sshk_user(const struct sk *k, const struct fleet_host *h)
 	return u ? u : h->user;
 }
 
-/* Runs script on host h logged in with exactly the key in keyfile: -F
- * /dev/null so that no IdentityFile of an ssh_config can make the login
- * succeed with another key (hosts are therefore reached by their fleet
- * address, not an ssh_config alias). */
+/* Runs script on host hi logged in with exactly the key in keyfile
+ * (sshcmd's only_identity: -F /dev/null, so no IdentityFile of an
+ * ssh_config can make the login succeed with another key; the host is
+ * therefore reached by its fleet address). Its jump hops log in with their
+ * own identity_file: they are not what is being verified. */
 static int sshk_ssh(struct sk *k, int hi, const char *keyfile, bool verify, const char *script,
 		  struct exec_result *r, char *err, size_t errlen)
 {
-	const struct fleet_host *h = &k->f->hosts[hi];
-	const char *user = sshk_user(k, h);
-	char *kh = xasprintf("UserKnownHostsFile=%s", k->f->known_hosts);
-	char *ct = xasprintf("ConnectTimeout=%d", (int)(k->f->timeout < 1 ? 1 : k->f->timeout));
-	char port[16];
-	char *av[40];
-	int n = 0, rc;
+	const struct sshcmd_opts o = {
+		.identity = keyfile,
+		.user = sshk_user(k, &k->f->hosts[hi]),
+		.only_identity = true,
+		.strict = verify,
+	};
+	struct sshcmd c;
+	int rc;
 
-	av[n++] = "ssh"; av[n++] = "-F"; av[n++] = "/dev/null";
-	av[n++] = "-o"; av[n++] = "BatchMode=yes";
-	av[n++] = "-o"; av[n++] = "IdentitiesOnly=yes";
-	av[n++] = "-o"; av[n++] = "IdentityAgent=none";
-	av[n++] = "-o"; av[n++] = "PasswordAuthentication=no";
-	av[n++] = "-o"; av[n++] = "KbdInteractiveAuthentication=no";
-	av[n++] = "-o"; av[n++] = ct;
-	av[n++] = "-o"; av[n++] = kh;
-	av[n++] = "-o"; av[n++] = verify || k->f->host_key_policy == HKP_STRICT ?
-		"StrictHostKeyChecking=yes" : "StrictHostKeyChecking=accept-new";
-	av[n++] = "-i"; av[n++] = (char *)keyfile;
-	if (h->port > 0) {
-		str_fmt(port, sizeof(port), "%d", h->port);
-		av[n++] = "-p"; av[n++] = port;
-	}
-	if (user) {
-		av[n++] = "-l"; av[n++] = (char *)user;
-	}
-	av[n++] = "--"; av[n++] = h->address; av[n++] = (char *)script; av[n] = NULL;
-	rc = exec_argv(av, NULL, SK_TIMEOUT, r, err, errlen);
-	free(kh);
-	free(ct);
+	if (sshcmd_open(&c, k->f, hi, &o, NULL, k->f->timeout, err, errlen) < 0)
+		return -1;
+	sshcmd_add(&c, script);
+	rc = exec_argv(c.argv, NULL, SK_TIMEOUT, r, err, errlen);
+	sshcmd_close(&c);
 	return rc;
 }
 

@@ -1,0 +1,78 @@
+/* ssh(1) command lines for action workers: the ONE place that decides how
+ * an action reaches a [host] (BatchMode, the fleet's known_hosts and
+ * host-key policy, the host's identity_file and user, its `jump` chain).
+ *
+ * Jump hosts are not passed with -J: ssh(1) hands a -J hop only -l, -p and
+ * -F (not -i or -o, so a hop would use the user's default key, known_hosts
+ * and prompts) and runs it through a shell as a ProxyCommand. Instead each
+ * hop is its own `ssh -N -L 127.0.0.1:PORT:NEXT:NEXTPORT` child, logged in
+ * with that hop's identity_file and user, and the next login goes to
+ * 127.0.0.1:PORT with HostKeyAlias set to the next host's known_hosts name.
+ * Every value is an argv element; nothing passes through a shell.
+ *
+ * Blocking (fork, waits for forwards): worker threads only. */
+#ifndef FLEETDECK_ACTION_SSHCMD_H
+#define FLEETDECK_ACTION_SSHCMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "fleet/fleet.h"
+
+#define SSHCMD_MAX_HOPS 8
+#define SSHCMD_MAX_ARGS 64
+
+struct sshcmd_opts {
+	const char *identity;        /* key to log in with; NULL: the host's identity_file */
+	const char *user;            /* NULL: the host's user */
+	/* log in with exactly `identity`: -F /dev/null, IdentitiesOnly, no
+	 * agent, no passwords (ssh-authorized-key's verification). Jump hops
+	 * are not affected: they use their own identity. */
+	bool only_identity;
+	bool strict;                 /* StrictHostKeyChecking=yes whatever the policy */
+};
+
+/* A running `ssh -N -L 127.0.0.1:port:...` child. */
+struct sshfwd {
+	pid_t pid;                   /* 0 when none */
+	int port;
+	/* ssh's stderr, open while it runs: closing it would kill ssh with
+	 * SIGPIPE at its next message ("channel 2: open failed ...") */
+	int errfd;
+};
+
+struct sshcmd {
+	char *argv[SSHCMD_MAX_ARGS]; /* NULL-terminated, for exec_argv() */
+	int argc;
+	char *own[16];               /* argv strings to free */
+	int nown;
+	struct sshfwd hop[SSHCMD_MAX_HOPS];
+	int nhops;
+};
+
+/* Opens the forwards of host's jump chain (connection order: the host the
+ * chain starts from first) and builds "ssh OPTIONS EXTRA... -- DEST" in
+ * c->argv; extra (NULL-terminated, may be NULL) are options placed before
+ * the destination and are not copied. Append the remote command with
+ * sshcmd_add(). opts may be NULL. Returns 0, or -1 with err (nothing left
+ * running). Always sshcmd_close() after a 0. */
+int sshcmd_open(struct sshcmd *c, const struct fleet *f, int host, const struct sshcmd_opts *o,
+		const char *const *extra, double timeout, char *err, size_t errlen);
+/* Appends one argument (not copied). */
+void sshcmd_add(struct sshcmd *c, const char *arg);
+/* Stops the hop forwards (SIGTERM, then SIGKILL) and frees. */
+void sshcmd_close(struct sshcmd *c);
+
+/* A local forward 127.0.0.1:t->fwd.port -> dhost:dport as seen from host
+ * (through host's jump chain): ssh -N -o ExitOnForwardFailure=yes -L; a
+ * free loopback port is picked (retried on collision) and the call returns
+ * once the port accepts connections, or -1 with err (within a bound). */
+struct sshtun {
+	struct sshcmd cmd;           /* the hops to host */
+	struct sshfwd fwd;
+};
+int sshtun_open(struct sshtun *t, const struct fleet *f, int host, const char *dhost, int dport,
+		double timeout, char *err, size_t errlen);
+void sshtun_close(struct sshtun *t);
+
+#endif
