@@ -241,18 +241,6 @@ void actions_cancel(struct actions *a, const struct action_req *req, int from, i
 
 /* ---- planning ------------------------------------------------------------ */
 
-static int section_int(const struct fleet_section *sec, const char *key, int dflt)
-{
-	const char *v = fleet_section_value(sec, key);
-	char *end;
-	long n;
-
-	if (!v)
-		return dflt;
-	n = strtol(v, &end, 10);
-	return end != v && *end == '\0' ? (int)n : dflt;
-}
-
 static bool policy_allows(const struct fleet_section *sec, const char *what)
 {
 	const char *v = fleet_section_value(sec, "actions");
@@ -275,8 +263,8 @@ static int plan_scale(struct actions *a, const struct snapshot *snap, const stru
 	const struct runner_provider *rp = runner_provider_of(sec);
 	const struct runners_sample *rs = (size_t)p->req.index < snap->nrunners ?
 		&snap->runners[p->req.index] : NULL;
-	int min = section_int(sec, "min", 0), max = section_int(sec, "max", -1);
-	int step = section_int(sec, "step", 1);
+	int min = fleet_section_int(sec, "min", 0), max = fleet_section_int(sec, "max", -1);
+	int step = fleet_section_int(sec, "step", 1);
 	struct action_job j = { .f = a->f, .sec = sec };
 	char how[300];
 

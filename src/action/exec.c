@@ -31,7 +31,7 @@ static void buf_add(struct buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-static void child_exec(char *const argv[], int in, int out, int err)
+_Noreturn void exec_child(char *const argv[], int in, int out, int err)
 {
 	setpgid(0, 0);
 	dup2(in, 0);
@@ -129,7 +129,7 @@ int exec_argv(char *const argv[], const char *in, double timeout, struct exec_re
 		return -1;
 	}
 	if (pid == 0)
-		child_exec(argv, pi[0], po[1], pe[1]);
+		exec_child(argv, pi[0], po[1], pe[1]);
 	close(pi[0]);
 	close(po[1]);
 	close(pe[1]);

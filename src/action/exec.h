@@ -30,4 +30,9 @@ void exec_result_free(struct exec_result *r);
 /* "exit 3: <first line of stderr>" or "timed out after 30s", for users. */
 void exec_describe(const struct exec_result *r, char *buf, size_t size);
 
+/* In a forked child: its own process group (stopping it stops everything
+ * it started), in/out/err on 0/1/2, every other fd closed, then exec.
+ * Never returns. */
+_Noreturn void exec_child(char *const argv[], int in, int out, int err);
+
 #endif

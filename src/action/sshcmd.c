@@ -2,6 +2,7 @@
  * sshcmd.h for why jump hops are forwards of their own rather than -J. */
 #include "config.h"
 #include "action/sshcmd.h"
+#include "action/exec.h"
 #include "util/util.h"
 
 #include <arpa/inet.h>
@@ -176,19 +177,8 @@ static pid_t spawn(char *const argv[], int errfd)
 	if (null < 0)
 		return -1;
 	pid = fork();
-	if (pid == 0) {
-		/* own process group: stopping it takes everything ssh started */
-		setpgid(0, 0);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(errfd, 2);
-		for (int fd = 3; fd < 256; fd++)
-			close(fd);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		exec_child(argv, null, null, errfd);
 	close(null);
 	return pid;
 }

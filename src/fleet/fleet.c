@@ -624,3 +624,15 @@ int fleet_command_host(const struct fleet *f, const struct fleet_section *s)
 			return (int)i;
 	return -1;
 }
+
+int fleet_section_int(const struct fleet_section *s, const char *key, int dflt)
+{
+	const char *v = fleet_section_value(s, key);
+	char *end;
+	long n;
+
+	if (!v)
+		return dflt;
+	n = strtol(v, &end, 10);
+	return end != v && *end == '\0' ? (int)n : dflt;
+}

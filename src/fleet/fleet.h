@@ -138,6 +138,10 @@ int fleet_host_index(const struct fleet *f, const char *name);
  * when the fleet has it as a [host] (ssh = local); -1 if neither. */
 int fleet_command_host(const struct fleet *f, const struct fleet_section *s);
 
+/* An integer key's value (the schema's default when absent), or dflt when
+ * neither is a whole number. */
+int fleet_section_int(const struct fleet_section *s, const char *key, int dflt);
+
 /* A duration key's value in seconds (the schema's default when the key is
  * absent), or dflt when neither gives a positive duration. */
 double fleet_section_duration(const struct fleet_section *s, const char *key, double dflt);

@@ -10,22 +10,10 @@
 #define KEY_WARN_FRACTION 0.9
 #define KEY_DEFAULT_MAX_AGE (90.0 * 86400)
 
-static int section_int(const struct fleet_section *sec, const char *key, int dflt)
-{
-	const char *v = fleet_section_value(sec, key);
-	char *end;
-	long n;
-
-	if (!v)
-		return dflt;
-	n = strtol(v, &end, 10);
-	return end != v && *end == '\0' ? (int)n : dflt;
-}
-
 static void eval_runners(const struct fleet_section *sec, const struct runners_sample *s,
 			 double now, struct host_eval *ev)
 {
-	int min = section_int(sec, "min", 0), max = section_int(sec, "max", -1);
+	int min = fleet_section_int(sec, "min", 0), max = fleet_section_int(sec, "max", -1);
 
 	if (!s->collected) {
 		rules_problem_add(ev, ST_UNKNOWN, "pending", "not listed yet");
