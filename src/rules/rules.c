@@ -409,27 +409,29 @@ static void event_add(struct rules_state *st, double at, enum status from, enum 
 		st->nevents++;
 }
 
+/* One rule for every target's log line: a change of status is logged, but
+ * unknown before anything was ever known is no change worth a line (the
+ * first real status decides), and a first status of ok is quiet. */
+static void event_transition(struct rules_state *st, enum status *last, const struct host_eval *ev,
+			     const char *target, double now)
+{
+	enum status from = *last;
+
+	if (from == ST_NONE && ev->status == ST_UNKNOWN)
+		return;
+	*last = ev->status;
+	if (from == ev->status || (from == ST_NONE && ev->status == ST_OK))
+		return;
+	event_add(st, now, from == ST_NONE ? ST_UNKNOWN : from, ev->status, target,
+		  ev->nproblems ? ev->problems[0].text : "recovered");
+}
+
 static void event_note(struct rules_state *st, size_t i, const char *target,
 		       const struct host_sample *s, const struct host_eval *ev, double now)
 {
-	enum status last = st->last_status[i];
-	const char *msg = ev->nproblems ? ev->problems[0].text : "recovered";
-
 	if (!has_data(s) && s->conn == HC_NEVER)
 		return;    /* still waiting: not judged yet */
-	/* unknown before anything was ever known is no change worth a line:
-	 * the first real status decides what the log says */
-	if (last == ST_NONE && ev->status == ST_UNKNOWN)
-		return;
-	st->last_status[i] = ev->status;
-	if (last == ev->status)
-		return;
-	if (last == ST_NONE) {
-		if (ev->status == ST_OK)
-			return;
-		last = ST_UNKNOWN;
-	}
-	event_add(st, now, last, ev->status, target, msg);
+	event_transition(st, &st->last_status[i], ev, target, now);
 }
 
 /* ---- alerts ---- */
@@ -591,14 +593,7 @@ static void evaluate_targets(const struct fleet *f, const struct snapshot *snap,
 		problems_sort(&t->ev);
 		out->worst = status_worst(out->worst, t->ev.status);
 		out->target_counts[t->ev.status]++;
-		/* as for hosts: a target that starts unknown (waiting) logs
-		 * nothing until its first real status */
-		if (*last == ST_NONE && t->ev.status == ST_UNKNOWN)
-			continue;
-		if (*last != t->ev.status && !(*last == ST_NONE && t->ev.status == ST_OK))
-			event_add(st, now, *last == ST_NONE ? ST_UNKNOWN : *last, t->ev.status,
-				  t->target, t->ev.nproblems ? t->ev.problems[0].text : "recovered");
-		*last = t->ev.status;
+		event_transition(st, last, &t->ev, t->target, now);
 	}
 }
 
