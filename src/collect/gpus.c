@@ -182,6 +182,17 @@ static void json_reading(struct gpu_poller *p, const char *body, size_t len)
 	free(fresh);
 }
 
+/* The metrics endpoint answered, but not with metrics: no GPUs, and why
+ * (an answer, so it is fresh: the reason is the news, not staleness). */
+static void json_failed(struct gpu_poller *p, const char *why)
+{
+	p->work.attempted_at = now_wall();
+	p->work.sampled_at = p->work.attempted_at;
+	p->work.n = 0;
+	str_copy(p->work.error, why, sizeof(p->work.error));
+	str_sanitize(p->work.error);
+}
+
 static void json_shell_done(void *arg, const struct shell_result *r)
 {
 	struct gpu_poller *p = arg;
@@ -192,11 +203,7 @@ static void json_shell_done(void *arg, const struct shell_result *r)
 	} else if (r->status != 0) {
 		str_fmt(why, sizeof(why), "fetching %s on the host failed: %.120s", p->url,
 			r->errlen ? r->err : "no message");
-		p->work.attempted_at = now_wall();
-		p->work.sampled_at = p->work.attempted_at;
-		p->work.n = 0;
-		str_copy(p->work.error, why, sizeof(p->work.error));
-		str_sanitize(p->work.error);
+		json_failed(p, why);
 	} else {
 		json_reading(p, r->out, r->outlen);
 	}
@@ -213,11 +220,7 @@ static void json_http_done(void *arg, const struct http_result *r)
 			str_fmt(why, sizeof(why), "%s: %s", p->url, r->error ? r->error : "failed");
 		else
 			str_fmt(why, sizeof(why), "%s answered HTTP %ld", p->url, r->status);
-		p->work.attempted_at = now_wall();
-		p->work.sampled_at = p->work.attempted_at;
-		p->work.n = 0;
-		str_copy(p->work.error, why, sizeof(p->work.error));
-		str_sanitize(p->work.error);
+		json_failed(p, why);
 	} else {
 		json_reading(p, r->body, r->len);
 	}

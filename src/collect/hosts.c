@@ -114,13 +114,7 @@ static void probe_done(void *arg, const struct shell_result *r)
 	s->latency_ms = r->latency_ms;
 	s->valid |= HV_LATENCY;
 	s->rounds++;
-	if (s->valid & HV_CPU)
-		history_push(&s->hist_cpu, (float)s->cpu_pct);
-	if ((s->valid & HV_MEM) && s->mem_total)
-		history_push(&s->hist_mem_pct,
-			     (float)(100.0 * (double)(s->mem_total - s->mem_available) / (double)s->mem_total));
-	if (s->valid & HV_PSI)
-		history_push(&s->hist_psi, (float)s->psi_some10);
+	host_sample_push_history(s);
 	hp->good++;
 	if (hp->owner->once && hp->good == 1)
 		hp->next_poll = now_mono() + ONCE_SECOND_PROBE_S;

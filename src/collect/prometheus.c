@@ -414,17 +414,6 @@ static void fill_values(struct host_sample *s, const struct fleet_host *fh, cons
 	fill_disks(s, fh, a);
 }
 
-static void history_update(struct host_sample *s)
-{
-	if (s->valid & HV_CPU)
-		history_push(&s->hist_cpu, (float)s->cpu_pct);
-	if ((s->valid & HV_MEM) && s->mem_total)
-		history_push(&s->hist_mem_pct,
-			     (float)(100.0 * (double)(s->mem_total - s->mem_available) / (double)s->mem_total));
-	if (s->valid & HV_PSI)
-		history_push(&s->hist_psi, (float)s->psi_some10);
-}
-
 static void host_fail(struct phost *h, enum host_conn conn, const char *msg)
 {
 	h->work.conn = conn;
@@ -465,7 +454,7 @@ static void host_finish(struct psrc *ps, struct phost *h)
 	s->sampled_at = eval;
 	s->rounds++;
 	fill_values(s, h->fh, a, eval);
-	history_update(s);
+	host_sample_push_history(s);
 }
 
 static void round_finish(struct psrc *ps)

@@ -139,6 +139,10 @@ struct snapshot {
 };
 
 /* Sizes hosts only (tests); model_init_fleet() sizes every domain. */
+/* After a new good sample: pushes its valid CPU, memory-used and PSI values
+ * onto the host's history rings (sparklines), whatever collected them. */
+void host_sample_push_history(struct host_sample *s);
+
 void model_init(struct model *m, size_t nhosts);
 void model_init_fleet(struct model *m, const struct fleet *f);
 /* Collector side: replaces one element of a domain array whole, e.g.
