@@ -9,7 +9,7 @@ tests_unit_test_knownhosts_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_probe tests/unit/test_knownhosts
 EXTRA_DIST += tests/data/probe .ci/run
 
-# fuzz target for the probe parser (pattern: tests/fuzz/local.mk)
+# fuzz target for the probe parser (pattern: mk/fuzz.mk)
 check_PROGRAMS += tests/fuzz/fuzz_probe
 tests_fuzz_fuzz_probe_SOURCES = tests/fuzz/driver.c tests/fuzz/fuzz_probe.c
 tests_fuzz_fuzz_probe_LDADD = src/libfleetdeck.a $(LIBS_ALL)

@@ -7,7 +7,7 @@
  * drive keys and read frames without a terminal.
  *
  * Adding a view = one file view_NAME.c defining `const struct view
- * view_NAME`, its line in views.c's table, and its file in local.mk. */
+ * view_NAME`, its line in views.c's table, and its file in mk/ui.mk. */
 #ifndef FLEETDECK_UI_VIEWS_H
 #define FLEETDECK_UI_VIEWS_H
 

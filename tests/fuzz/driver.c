@@ -13,11 +13,11 @@
  *
  *   usage: fuzz_TARGET [-s SEED] [-n RUNS] [-t SECONDS] CORPUS_DIR_OR_FILE...
  *
- * Adding a fuzz target NAME (the pattern; see tests/fuzz/local.mk):
+ * Adding a fuzz target NAME (the pattern; see mk/fuzz.mk):
  *   1. tests/fuzz/fuzz_NAME.c: LLVMFuzzerTestOneInput(data, size) feeds the
  *      bytes to the parser and frees everything; no output, no exit.
  *   2. tests/fuzz/corpus/NAME/: a dozen small inputs, valid and invalid.
- *   3. tests/fuzz/local.mk: the program tests/fuzz/fuzz_NAME built from
+ *   3. mk/fuzz.mk: the program tests/fuzz/fuzz_NAME built from
  *      driver.c + fuzz_NAME.c, and the test tests/fuzz/run-NAME.sh (a copy
  *      of run-fleet.sh with the name and corpus changed).
  *   4. tests/fuzz/build-libfuzzer.sh: one `build NAME SOURCES...` line for
