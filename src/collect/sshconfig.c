@@ -23,21 +23,50 @@ static void add_identity(struct ssh_target *t, const char *path)
 	t->identity_files[t->nidentity++] = path_expand(path);
 }
 
-static void set_defaults(struct ssh_target *t, const char *alias, const char *user, int port)
+/* A list value of ssh -G ("a b c", unquoted: a path with a space cannot be
+ * told apart, as in ssh -G's own output). */
+static void add_list(char **dst, int *n, char *val)
+{
+	char *save = NULL;
+
+	*n = 0;
+	for (char *w = strtok_r(val, " ", &save); w && *n < SSHCONFIG_MAX_KH;
+	     w = strtok_r(NULL, " ", &save))
+		dst[(*n)++] = path_expand(w);
+}
+
+static void default_known_hosts(struct ssh_target *t)
+{
+	char a[] = "~/.ssh/known_hosts ~/.ssh/known_hosts2";
+	char b[] = "/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2";
+
+	if (!t->nuser_known_hosts)
+		add_list(t->user_known_hosts, &t->nuser_known_hosts, a);
+	if (!t->nglobal_known_hosts)
+		add_list(t->global_known_hosts, &t->nglobal_known_hosts, b);
+}
+
+static void set_user(struct ssh_target *t, const char *user)
 {
 	const char *u = user;
 	struct passwd *pw;
 
-	str_copy(t->host, alias, sizeof(t->host));
 	if (!u) {
 		pw = getpwuid(getuid());
 		u = pw ? pw->pw_name : getenv("USER");
 	}
 	str_copy(t->user, u ? u : "root", sizeof(t->user));
+}
+
+static void set_defaults(struct ssh_target *t, const char *alias, const char *user, int port)
+{
+	str_copy(t->host, alias, sizeof(t->host));
+	set_user(t, user);
 	t->port = port > 0 ? port : 22;
 	add_identity(t, "~/.ssh/id_ed25519");
 	add_identity(t, "~/.ssh/id_ecdsa");
 	add_identity(t, "~/.ssh/id_rsa");
+	default_known_hosts(t);
 }
 
 /* One ssh -G child being read. */
@@ -157,21 +186,12 @@ static int sshg_finish(struct sshg_child *ch)
 	return WIFEXITED(waited) ? WEXITSTATUS(waited) : 255;
 }
 
-static int parse_ssh_g(char *out, int status, const char *alias, const char *user, int port,
-		       struct ssh_target *t, char *err, size_t errlen)
+void sshconfig_parse(char *out, const char *alias, const char *user, int port,
+		     struct ssh_target *t)
 {
 	char *save = NULL;
 
 	memset(t, 0, sizeof(*t));
-	if (!out || status == 127) {
-		set_defaults(t, alias, user, port);
-		return 0;
-	}
-	if (status != 0) {
-		str_fmt(err, errlen, "ssh -G %s failed (exit %d): check ~/.ssh/config", alias, status);
-		set_defaults(t, alias, user, port);
-		return -1;
-	}
 	t->port = 22;
 	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *val = strchr(line, ' ');
@@ -188,11 +208,38 @@ static int parse_ssh_g(char *out, int status, const char *alias, const char *use
 			add_identity(t, val);
 		else if (strcmp(line, "proxyjump") == 0 && strcmp(val, "none") != 0)
 			str_copy(t->proxyjump, val, sizeof(t->proxyjump));
+		else if (strcmp(line, "hostkeyalias") == 0 && strcmp(val, "none") != 0)
+			str_copy(t->hostkeyalias, val, sizeof(t->hostkeyalias));
+		else if (strcmp(line, "userknownhostsfile") == 0)
+			add_list(t->user_known_hosts, &t->nuser_known_hosts, val);
+		else if (strcmp(line, "globalknownhostsfile") == 0)
+			add_list(t->global_known_hosts, &t->nglobal_known_hosts, val);
 	}
 	if (!t->host[0])
 		str_copy(t->host, alias, sizeof(t->host));
+	if (!t->user[0])
+		set_user(t, user);
+	if (port > 0)
+		t->port = port;
 	if (t->port <= 0 || t->port > 65535)
 		t->port = 22;
+	default_known_hosts(t);
+}
+
+static int parse_ssh_g(char *out, int status, const char *alias, const char *user, int port,
+		       struct ssh_target *t, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	if (!out || status == 127) {
+		set_defaults(t, alias, user, port);
+		return 0;
+	}
+	if (status != 0) {
+		str_fmt(err, errlen, "ssh -G %s failed (exit %d): check ~/.ssh/config", alias, status);
+		set_defaults(t, alias, user, port);
+		return -1;
+	}
+	sshconfig_parse(out, alias, user, port, t);
 	return 0;
 }
 
@@ -236,4 +283,31 @@ void ssh_target_free(struct ssh_target *t)
 	for (int i = 0; i < t->nidentity; i++)
 		free(t->identity_files[i]);
 	t->nidentity = 0;
+	for (int i = 0; i < t->nuser_known_hosts; i++)
+		free(t->user_known_hosts[i]);
+	t->nuser_known_hosts = 0;
+	for (int i = 0; i < t->nglobal_known_hosts; i++)
+		free(t->global_known_hosts[i]);
+	t->nglobal_known_hosts = 0;
+}
+
+void ssh_target_copy(struct ssh_target *dst, const struct ssh_target *src)
+{
+	*dst = *src;
+	for (int i = 0; i < src->nidentity; i++)
+		dst->identity_files[i] = xstrdup(src->identity_files[i]);
+	for (int i = 0; i < src->nuser_known_hosts; i++)
+		dst->user_known_hosts[i] = xstrdup(src->user_known_hosts[i]);
+	for (int i = 0; i < src->nglobal_known_hosts; i++)
+		dst->global_known_hosts[i] = xstrdup(src->global_known_hosts[i]);
+}
+
+const char *ssh_target_keyname(const struct ssh_target *t, int *port)
+{
+	if (t->hostkeyalias[0]) {
+		*port = 22;
+		return t->hostkeyalias;
+	}
+	*port = t->port;
+	return t->host;
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "collect/knownhosts.h"
 #include "collect/ssh.h"
+#include "collect/sshconfig.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -169,6 +170,46 @@ START_TEST(backoff_sequence)
 }
 END_TEST
 
+/* The one identity resolver reads every field ssh -G prints that decides
+ * where and as whom a login goes and which host key it must present. */
+START_TEST(sshconfig_fields)
+{
+	char out[] = "user alice\nhostname 10.1.2.3\nport 2222\n"
+		     "identityfile ~/.ssh/id_fleet\nidentityfile /k/two\n"
+		     "proxyjump bastion:22\nhostkeyalias web-alias\n"
+		     "userknownhostsfile /a/kh1 /a/kh2\n"
+		     "globalknownhostsfile /etc/ssh/ssh_known_hosts\n";
+	char none[] = "user bob\nhostname h\nport 22\nproxyjump none\n";
+	struct ssh_target t;
+	int port = 0;
+
+	setenv("HOME", "/home/x", 1);
+	sshconfig_parse(out, "web", NULL, 0, &t);
+	ck_assert_str_eq(t.host, "10.1.2.3");
+	ck_assert_str_eq(t.user, "alice");
+	ck_assert_int_eq(t.port, 2222);
+	ck_assert_int_eq(t.nidentity, 2);
+	ck_assert_str_eq(t.identity_files[0], "/home/x/.ssh/id_fleet");
+	ck_assert_str_eq(t.proxyjump, "bastion:22");
+	ck_assert_str_eq(t.hostkeyalias, "web-alias");
+	ck_assert_int_eq(t.nuser_known_hosts, 2);
+	ck_assert_str_eq(t.user_known_hosts[1], "/a/kh2");
+	ck_assert_int_eq(t.nglobal_known_hosts, 1);
+	ck_assert_str_eq(ssh_target_keyname(&t, &port), "web-alias");
+	ck_assert_int_eq(port, 22);
+	ssh_target_free(&t);
+
+	sshconfig_parse(none, "h", NULL, 0, &t);
+	ck_assert_str_eq(t.proxyjump, "");
+	ck_assert_str_eq(t.hostkeyalias, "");
+	ck_assert_str_eq(ssh_target_keyname(&t, &port), "h");
+	/* OpenSSH's defaults when the config names none */
+	ck_assert_int_eq(t.nuser_known_hosts, 2);
+	ck_assert_str_eq(t.user_known_hosts[0], "/home/x/.ssh/known_hosts");
+	ssh_target_free(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("knownhosts");
@@ -186,6 +227,7 @@ int main(void)
 	tcase_add_test(tc, add_then_match);
 	tcase_add_test(tc, fingerprint_like_ssh_keygen);
 	tcase_add_test(tc, backoff_sequence);
+	tcase_add_test(tc, sshconfig_fields);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
