@@ -100,10 +100,8 @@ static int run_once(const struct options *o, const struct fleet *f)
 	rules_evaluate(f, &snap, now, &st, &ev);
 	if (o->mode == MODE_CHECK)
 		rc = out_check(stdout, f, &snap, &ev, now);
-	else if (o->json)
-		rc = out_json(stdout, f, &snap, &ev, now) < 0 ? 1 : 0;
 	else
-		rc = out_text(stdout, f, &snap, &ev, now) < 0 ? 1 : 0;
+		rc = out_format(stdout, o->format, f, &snap, &ev, now) < 0 ? 1 : 0;
 	if (fflush(stdout) != 0)
 		rc = o->mode == MODE_CHECK ? 3 : 1;
 	evaluation_free(&ev);

@@ -9,6 +9,7 @@
 enum {
 	OPT_ONCE = 256, OPT_CHECK, OPT_WALL, OPT_VALIDATE, OPT_READ_ONLY, OPT_THEME,
 	OPT_ASCII, OPT_NO_COLOR, OPT_TIMEOUT, OPT_JSON, OPT_VIEW, OPT_ROTATE,
+	OPT_FORMAT,
 };
 
 /* Every option once: getopt, --help and fleetdeck(1) follow this table. */
@@ -22,7 +23,8 @@ static const struct opt_def {
 	{ "config", 'c', "FILE", 'c', "fleet file (default: $FLEETDECK_CONFIG, then ~/.config/fleetdeck/fleet.conf, then this machine)" },
 	{ "interval", 'i', "DUR", 'i', "poll interval, e.g. 2s (default: the fleet file's, else 2s)" },
 	{ "once", 0, NULL, OPT_ONCE, "poll every target once, print a table, exit" },
-	{ "json", 0, NULL, OPT_JSON, "with --once: print the JSON document instead" },
+	{ "json", 0, NULL, OPT_JSON, "with --once: print the JSON document instead (= --format json)" },
+	{ "format", 0, "FMT", OPT_FORMAT, "with --once: text (default), json, csv or openmetrics" },
 	{ "check", 0, NULL, OPT_CHECK, "poll once, print one monitoring-plugin line, exit 0/1/2/3" },
 	{ "wall", 0, NULL, OPT_WALL, "wall display: read-only, rotating views" },
 	{ "rotate", 0, "DUR", OPT_ROTATE, "with --wall: time per view (default 20s)" },
@@ -42,6 +44,7 @@ void options_usage(FILE *fp)
 	fprintf(fp,
 		"Usage: fleetdeck [-c FILE] [options]         interactive dashboard\n"
 		"       fleetdeck --once [--json] [-c FILE]   one poll round, print, exit\n"
+		"       fleetdeck --once --format csv|openmetrics\n"
 		"       fleetdeck --check [-c FILE]           monitoring-plugin check\n"
 		"       fleetdeck --wall [--rotate 20s]       read-only wall display\n"
 		"       fleetdeck --validate [-c FILE]        check the fleet file\n\n"
@@ -119,7 +122,17 @@ int options_parse(int argc, char **argv, struct options *o)
 		case OPT_THEME: o->theme = optarg; break;
 		case OPT_ASCII: o->ascii = true; break;
 		case OPT_NO_COLOR: o->no_color = true; break;
-		case OPT_JSON: o->json = true; break;
+		case OPT_JSON: o->format = FMT_JSON; break;
+		case OPT_FORMAT: {
+			static const char *const fmts[] = { "text", "json", "csv", "openmetrics" };
+			size_t k = 0;
+			while (k < ARRAY_LEN(fmts) && strcmp(optarg, fmts[k]) != 0)
+				k++;
+			if (k == ARRAY_LEN(fmts))
+				return bad_value("format", optarg, "one of text, json, csv, openmetrics");
+			o->format = (enum out_format)k;
+			break;
+		}
 		case OPT_VIEW: {
 			bool known = false;
 			for (size_t i = 0; i < ARRAY_LEN(view_names); i++)
@@ -150,8 +163,8 @@ int options_parse(int argc, char **argv, struct options *o)
 		fprintf(stderr, "fleetdeck: unexpected argument '%s'\nTry 'fleetdeck --help'.\n", argv[optind]);
 		return 2;
 	}
-	if (o->json && o->mode != MODE_ONCE) {
-		fprintf(stderr, "fleetdeck: --json goes with --once\nTry 'fleetdeck --help'.\n");
+	if (o->format != FMT_TEXT && o->mode != MODE_ONCE) {
+		fprintf(stderr, "fleetdeck: --json and --format go with --once\nTry 'fleetdeck --help'.\n");
 		return 2;
 	}
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))

@@ -8,6 +8,9 @@
 
 enum run_mode { MODE_TUI, MODE_ONCE, MODE_CHECK, MODE_WALL, MODE_VALIDATE };
 
+/* --once output: --format text|json|csv|openmetrics (--json = json). */
+enum out_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_OPENMETRICS };
+
 struct options {
 	enum run_mode mode;
 	const char *config;      /* -c, NULL: resolve per fleetdeck(1) */
@@ -17,7 +20,7 @@ struct options {
 	const char *theme;       /* NULL: "default" */
 	bool ascii;              /* also set when the locale is not UTF-8 */
 	bool no_color;           /* also set by NO_COLOR */
-	bool json;               /* with --once */
+	enum out_format format;  /* with --once */
 	const char *view;        /* --view NAME */
 	double rotate;           /* --wall rotation, default 20 */
 };

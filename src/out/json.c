@@ -229,8 +229,8 @@ static json_t *json_counts(const int counts[4])
 	return o;
 }
 
-static json_t *json_document(const struct fleet *f, const struct snapshot *s,
-			     const struct evaluation *ev, double now)
+json_t *out_json_document(const struct fleet *f, const struct snapshot *s,
+			  const struct evaluation *ev, double now)
 {
 	json_t *root = json_object();
 	json_t *hosts = json_array();
@@ -262,7 +262,7 @@ static json_t *json_document(const struct fleet *f, const struct snapshot *s,
 int out_json(FILE *fp, const struct fleet *f, const struct snapshot *s,
 	     const struct evaluation *ev, double now)
 {
-	json_t *root = json_document(f, s, ev, now);
+	json_t *root = out_json_document(f, s, ev, now);
 	int rc;
 
 	/* 15 digits: times keep their milliseconds without 0.1 turning into

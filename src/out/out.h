@@ -4,7 +4,10 @@
 #ifndef FLEETDECK_OUT_H
 #define FLEETDECK_OUT_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include "options.h"
 #include "fleet/fleet.h"
 #include "model/model.h"
 #include "rules/rules.h"
@@ -14,6 +17,22 @@ int out_text(FILE *fp, const struct fleet *f, const struct snapshot *s,
 	     const struct evaluation *ev, double now);
 int out_json(FILE *fp, const struct fleet *f, const struct snapshot *s,
 	     const struct evaluation *ev, double now);
+/* --once in the chosen format (text, json, csv, openmetrics). */
+int out_format(FILE *fp, enum out_format fmt, const struct fleet *f, const struct snapshot *s,
+	       const struct evaluation *ev, double now);
+/* The §4 document itself (new reference; the caller decrefs it). The
+ * export formats below are renderings of it. */
+json_t *out_json_document(const struct fleet *f, const struct snapshot *s,
+			  const struct evaluation *ev, double now);
+/* --format openmetrics (OpenMetrics 1.0 text) and csv (one long table). */
+int out_openmetrics(FILE *fp, const struct fleet *f, const struct snapshot *s,
+		    const struct evaluation *ev, double now);
+int out_csv(FILE *fp, const struct fleet *f, const struct snapshot *s,
+	    const struct evaluation *ev, double now);
+/* The same from a document: OpenMetrics (openmetrics) or the classic
+ * Prometheus text format 0.0.4; CSV rows with or without the header line. */
+int out_metrics_doc(FILE *fp, json_t *doc, bool openmetrics);
+int out_csv_doc(FILE *fp, json_t *doc, bool header);
 /* Prints the one-line summary; returns the plugin exit code 0/1/2/3. */
 int out_check(FILE *fp, const struct fleet *f, const struct snapshot *s,
 	      const struct evaluation *ev, double now);

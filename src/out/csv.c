@@ -1,0 +1,129 @@
+#include "config.h"
+#include "out/out.h"
+#include "out/flat.h"
+#include "util/util.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+/* --once --format csv: the §4 document as one long table (RFC 4180), one
+ * row per target and number, plus one row per problem, so that rows from
+ * many moments (a replay) stack into one sheet and a pivot table does the
+ * rest:
+ *
+ *   time_utc,time,target,status,metric,value
+ *   2026-11-27 03:12:09,1795392729.2,host/black,crit,cpu_pct,12.5
+ *   2026-11-27 03:12:09,1795392729.2,host/black,crit,problem,unreachable: ...
+ *
+ * Metric names and values are the JSON document's (same field, same
+ * unit); an unknown value has no row. Text cells that a spreadsheet would
+ * run as a formula (= + - @ first) get a leading quote. */
+
+struct csv_ctx {
+	FILE *fp;
+	char time_utc[32];
+	char time[32];
+	int kind;
+};
+
+static void put_cell(FILE *fp, const char *s, bool text)
+{
+	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+
+	if (quote)
+		fputc('"', fp);
+	if (text && (*s == '=' || *s == '+' || *s == '-' || *s == '@'))
+		fputc('\'', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"')
+			fputs("\"\"", fp);
+		else if (c < 0x20 && c != '\n' && c != '\r')
+			fputc('?', fp);
+		else
+			fputc(c, fp);
+	}
+	if (quote)
+		fputc('"', fp);
+}
+
+static void put_row(const struct csv_ctx *c, const struct flat_elem *e, const char *status,
+		    const char *metric, const char *value, bool text)
+{
+	fprintf(c->fp, "%s,%s,", c->time_utc, c->time);
+	put_cell(c->fp, e->target, true);
+	fprintf(c->fp, ",%s,", status);
+	put_cell(c->fp, metric, false);
+	fputc(',', c->fp);
+	put_cell(c->fp, value, text);
+	fputs("\r\n", c->fp);
+}
+
+static void number_text(char *buf, size_t size, json_t *j)
+{
+	double v = json_number_value(j);
+
+	if (json_is_integer(j))
+		str_fmt(buf, size, "%lld", (long long)json_integer_value(j));
+	else if (v == floor(v) && fabs(v) < 1e15)
+		str_fmt(buf, size, "%.0f", v);
+	else
+		str_fmt(buf, size, "%.15g", v);
+}
+
+static void put_elem(void *ctx, const struct flat_elem *e)
+{
+	const struct csv_ctx *c = ctx;
+	json_t *st = json_object_get(e->obj, "status"), *problems, *p;
+	const char *status = json_is_string(st) ? json_string_value(st) : "";
+	char value[64];
+	size_t i;
+
+	for (size_t k = 0; k < flat_nfamilies; k++) {
+		const struct flat_family *fam = &flat_families[k];
+		json_t *j;
+
+		if (fam->kind != c->kind || fam->how == FH_STATUS)
+			continue;
+		j = flat_get(e->obj, fam->field);
+		if (json_is_boolean(j))
+			str_copy(value, json_is_true(j) ? "true" : "false", sizeof(value));
+		else if (json_is_number(j) && isfinite(json_number_value(j)))
+			number_text(value, sizeof(value), j);
+		else
+			continue;
+		put_row(c, e, status, fam->csv ? fam->csv : fam->field, value, false);
+	}
+	problems = json_object_get(e->obj, "problems");
+	json_array_foreach(problems, i, p)
+		if (json_is_string(p))
+			put_row(c, e, status, "problem", json_string_value(p), true);
+}
+
+int out_csv_doc(FILE *fp, json_t *doc, bool header)
+{
+	struct csv_ctx c = { .fp = fp };
+	double t = json_number_value(json_object_get(doc, "generated_at"));
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(c.time_utc, sizeof(c.time_utc), "%Y-%m-%d %H:%M:%S", &tm);
+	str_fmt(c.time, sizeof(c.time), "%.3f", t);
+	if (header)
+		fputs("time_utc,time,target,status,metric,value\r\n", fp);
+	for (c.kind = 0; c.kind < (int)flat_nkinds; c.kind++)
+		flat_each(doc, c.kind, put_elem, &c);
+	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;
+}
+
+int out_csv(FILE *fp, const struct fleet *f, const struct snapshot *s,
+	    const struct evaluation *ev, double now)
+{
+	json_t *doc = out_json_document(f, s, ev, now);
+	int rc = out_csv_doc(fp, doc, true);
+
+	json_decref(doc);
+	return rc;
+}
