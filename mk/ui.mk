@@ -7,10 +7,12 @@ src_libfleetdeck_a_SOURCES += \
 	src/ui/present.h src/ui/present.c \
 	src/ui/views.h src/ui/views.c \
 	src/ui/frame.c src/ui/nav.c \
-	src/ui/view_overview.c src/ui/view_detail.c src/ui/view_help.c
+	src/ui/view_overview.c src/ui/view_detail.c src/ui/view_help.c \
+	src/ui/wall.h src/ui/view_wall.c \
+	src/ui/bigtext.h src/ui/bigtext.c src/ui/tilegrid.h src/ui/tilegrid.c
 
 dist_themes_DATA += themes/default themes/light themes/mono themes/high-contrast
-EXTRA_DIST += doc/ui.md
+EXTRA_DIST += doc/ui.md doc/wall.md
 
 check_PROGRAMS += tests/unit/test_ui
 tests_unit_test_ui_SOURCES = tests/unit/test_ui.c
@@ -23,3 +25,9 @@ tests_unit_test_views80_SOURCES = tests/unit/test_views80.c
 tests_unit_test_views80_CFLAGS = $(UNITFLAGS)
 tests_unit_test_views80_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_views80
+
+check_PROGRAMS += tests/unit/test_wall
+tests_unit_test_wall_SOURCES = tests/unit/test_wall.c
+tests_unit_test_wall_CFLAGS = $(UNITFLAGS)
+tests_unit_test_wall_LDADD = $(UNITLIBS)
+TESTS += tests/unit/test_wall

@@ -8,6 +8,7 @@
 #include "ui/present.h"
 #include "ui/theme.h"
 #include "ui/views.h"
+#include "ui/wall.h"
 #include "ui/confirm.h"
 #include "action/action.h"
 #include "rules/rules.h"
@@ -40,6 +41,7 @@ struct ui {
 	struct presenter pr;
 	struct cells cells;
 	struct ui_state st;
+	struct wall_state wall_st;    /* --wall: its own layout (ui/wall.h) */
 	struct snapshot snap;
 	struct rules_state rs;
 	struct evaluation ev;
@@ -211,11 +213,14 @@ static void ui_frame(struct ui *ui)
 	model_snapshot(ui->m, &ui->snap);
 	rules_evaluate(ui->f, &ui->snap, now, &ui->rs, &ui->ev);
 	ctx_build(ui, &u, now);
-	if (ui->wall && nav_wall_tick(&ui->st, &u, ui->rotate) == UA_DRAW)
-		ctx_build(ui, &u, now);
 	if (ui->cells.w != COLS || ui->cells.h != LINES) {
 		cells_resize(&ui->cells, COLS, LINES);
 		present_invalidate(&ui->pr);
+	}
+	if (ui->wall) {
+		wall_draw(&ui->cells, &u, &ui->wall_st);
+		present_frame(&ui->pr, &ui->cells);
+		return;
 	}
 	frame_draw(&ui->cells, &u, &ui->st);
 	if (ui->st.confirm.mode != CONFIRM_NONE)
@@ -315,6 +320,17 @@ static int keys_read(struct ui *ui)
 		enum ui_action a;
 
 		n++;
+		if (ui->wall) {
+			/* the wall's own keys: q, ?, nothing else (a click is read
+			 * and dropped) */
+			MEVENT me;
+			if (r == KEY_CODE_YES && wch == KEY_MOUSE) {
+				getmouse(&me);
+				continue;
+			}
+			action_apply(ui, wall_key(&ui->wall_st, &u, key_translate(r, wch)), u.now);
+			continue;
+		}
 		if (r == KEY_CODE_YES && wch == KEY_MOUSE)
 			a = mouse_read(ui, &u);
 		else
@@ -405,7 +421,9 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	ui->wall = o->mode == MODE_WALL;
 	ui->read_only = o->read_only || f->read_only || ui->wall;
 	ui->rotate = o->rotate > 0 ? o->rotate : DEFAULT_ROTATE;
-	if (theme_load(o->theme, &ui->theme, err, sizeof(err)) < 0) {
+	/* across a room, high contrast is the wall's default */
+	if (theme_load(o->theme ? o->theme : ui->wall ? "high-contrast" : NULL,
+		       &ui->theme, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fleetdeck: %s\n", err);
 		return 2;
 	}
@@ -416,6 +434,8 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	rules_state_init(&ui->rs, f->nhosts);
 	ui->actions = actions_new(f);
 	ui_state_init(&ui->st, o->view, ui->wall, now_wall());
+	if (ui->wall)
+		wall_init(&ui->wall_st, ui->rotate, now_wall());
 	return 0;
 }
 
