@@ -49,6 +49,13 @@ int doapi_parse_droplets(const char *body, struct do_droplet *v, size_t max, siz
 	return 0;
 }
 
+void doapi_foreign_next(const char *next, const char *api, char *err, size_t errlen)
+{
+	str_fmt(err, errlen, "the API's next page %.120s is not on %.120s: not followed (the token "
+		"goes only to the configured api), the listing is incomplete", next, api);
+	str_sanitize(err);
+}
+
 int doapi_parse_price(const char *body, const char *slug, double *price)
 {
 	json_t *o = json_loads(body ? body : "", 0, NULL), *s;

@@ -21,6 +21,10 @@ struct do_droplet {
  * gets links.pages.next ("" on the last page). Returns 0 or -1. */
 int doapi_parse_droplets(const char *body, struct do_droplet *v, size_t max, size_t *n,
 			 char *next, size_t nextlen);
+/* The error when links.pages.next leaves the configured API (another
+ * scheme, host or port): it is not followed, the token never goes there,
+ * and the listing is incomplete. */
+void doapi_foreign_next(const char *next, const char *api, char *err, size_t errlen);
 /* GET /v2/sizes: price_hourly of slug; returns 0 or -1 (not listed). */
 int doapi_parse_price(const char *body, const char *slug, double *price);
 /* A user-facing error for an HTTP status: 429 with ratelimit-reset (Unix

@@ -1,6 +1,9 @@
 /* Runner provider `digitalocean` (API v2), on the action's worker thread
  * with libcurl's blocking easy API and timeouts.
  *
+ * Requests go through the one HTTP client (collect/http.c, http_run), which
+ * sends a token only to its configured API origin.
+ *
  * Scale up: one POST /v2/droplets with `names` (PREFIX-<unix time>-<k>),
  * region, size, image, ssh_keys and the tag. Scale down: DELETE
  * /v2/droplets/ID of the newest *idle* droplets. Idle comes from the
@@ -17,6 +20,7 @@
 #include "config.h"
 #include "action/provider.h"
 #include "action/doapi.h"
+#include "collect/http.h"
 #include "util/util.h"
 
 #include <curl/curl.h>
@@ -29,11 +33,6 @@
 #define DO_MAX 256
 #define DO_TIMEOUT 30L
 
-struct body {
-	char *p;
-	size_t len;
-};
-
 struct dojob {
 	struct action_job *j;
 	char *token;                 /* DigitalOcean */
@@ -43,92 +42,67 @@ struct dojob {
 	size_t n;
 };
 
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct body *b = arg;
-	size_t n = size * nmemb;
+/* What one answer left for the caller. */
+struct answer {
+	long status;                 /* -1: no answer (err says why) */
+	char *body;                  /* malloc'd */
+	char reset[32];              /* ratelimit-reset, "" when none */
+	char *err;
+	size_t errlen;
+	const char *url;
+};
 
-	if (b->len + n > (8u << 20))
-		return 0;
-	b->p = xrealloc(b->p, b->len + n + 1);
-	memcpy(b->p + b->len, ptr, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return n;
+static void on_answer(void *arg, const struct http_result *r)
+{
+	struct answer *a = arg;
+	struct curl_header *h;
+
+	a->body = xstrdup(r->body ? r->body : "");
+	if (r->code != CURLE_OK) {
+		str_fmt(a->err, a->errlen, "cannot reach %s: %s", a->url, r->error);
+		return;
+	}
+	a->status = r->status;
+	if (r->easy && curl_easy_header(r->easy, "ratelimit-reset", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
+		str_copy(a->reset, h->value, sizeof(a->reset));
 }
 
-static size_t on_header(char *ptr, size_t size, size_t nmemb, void *arg)
+/* One request through the one HTTP client; the token goes only to origin.
+ * Returns the HTTP status (the body in *out, malloc'd), or -1 with err
+ * when there was no answer. */
+static long http_call(const char *method, const char *url, const char *origin, const char *token,
+		      const char *body, char **out, char *reset, char *err, size_t errlen)
 {
-	char *reset = arg;
-	size_t n = size * nmemb;
+	const char *hdr[] = { "Content-Type: application/json", "Accept: application/json", NULL };
+	const char *secret[] = { NULL, NULL };
+	struct answer a = { .status = -1, .err = err, .errlen = errlen, .url = url };
+	struct http_request req = { .url = url, .method = method, .body = body, .headers = hdr,
+				    .secret_headers = secret, .origin = origin,
+				    .timeout = DO_TIMEOUT, .connect_timeout = 10 };
 
-	if (n > 16 && strncasecmp(ptr, "ratelimit-reset:", 16) == 0) {
-		str_copy(reset, ptr + 16, 32);
-		str_trim(reset);
-	}
-	return n;
-}
-
-/* One request. Returns the HTTP status (the body in *out, malloc'd), or -1
- * with err when there was no answer. */
-static long http_call(const char *method, const char *url, const char *token, const char *body,
-		      char **out, char *reset, char *err, size_t errlen)
-{
-	CURL *e = curl_easy_init();
-	struct curl_slist *h = NULL;
-	struct body b = { NULL, 0 };
-	char *auth, ebuf[CURL_ERROR_SIZE] = "";
-	long status = -1;
-	CURLcode rc;
-
-	*out = NULL;
-	reset[0] = '\0';
-	if (!e) {
-		str_copy(err, "cannot start an HTTP request", errlen);
-		return -1;
-	}
 	/* a token already carrying its scheme ("token ..." for Forgejo) is
 	 * sent as it is; others are Bearer tokens (DigitalOcean, GitHub) */
-	auth = token && str_starts(token, "token ") ? xasprintf("Authorization: %s", token)
-		: xasprintf("Authorization: Bearer %s", token ? token : "");
 	if (token)
-		h = curl_slist_append(h, auth);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	h = curl_slist_append(h, "Accept: application/json");
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, reset);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, DO_TIMEOUT);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "fleetdeck/" PACKAGE_VERSION);
-	if (body)
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-	rc = curl_easy_perform(e);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	else
-		str_fmt(err, errlen, "cannot reach %s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(rc));
-	curl_slist_free_all(h);
-	explicit_bzero(auth, strlen(auth));
-	free(auth);
-	curl_easy_cleanup(e);
-	*out = b.p ? b.p : xstrdup("");
-	return status;
+		secret[0] = str_starts(token, "token ") ? xasprintf("Authorization: %s", token)
+			: xasprintf("Authorization: Bearer %s", token);
+	if (http_run(&req, on_answer, &a) < 0)
+		str_copy(err, "cannot start an HTTP request", errlen);
+	if (secret[0]) {
+		explicit_bzero((char *)secret[0], strlen(secret[0]));
+		free((char *)secret[0]);
+	}
+	*out = a.body ? a.body : xstrdup("");
+	str_copy(reset, a.reset, 32);
+	return a.status;
 }
 
 /* A call that must answer 2xx; else a described error. */
 static int do_call(struct dojob *d, const char *api_name, const char *method, const char *url,
-		   const char *token, const char *body, char **out, char *err, size_t errlen)
+		   const char *origin, const char *token, const char *body, char **out,
+		   char *err, size_t errlen)
 {
 	char reset[32];
-	long st = http_call(method, url, token, body, out, reset, err, errlen);
+	long st = http_call(method, url, origin, token, body, out, reset, err, errlen);
 
 	if (st < 0)
 		return -1;
@@ -152,13 +126,17 @@ static int list_droplets(struct dojob *d, char *err, size_t errlen)
 	d->n = 0;
 	while (url && rc == 0 && pages++ < 20) {
 		char *out;
-		if (do_call(d, "DigitalOcean", "GET", url, d->token, NULL, &out, err, errlen) < 0) {
+		if (do_call(d, "DigitalOcean", "GET", url, d->api, d->token, NULL, &out, err, errlen) < 0) {
 			rc = -1;
 			break;
 		}
 		if (doapi_parse_droplets(out, d->v, DO_MAX, &d->n, next, sizeof(next)) < 0) {
 			str_copy(err, "the DigitalOcean API answered something that is not a droplet list",
 				 errlen);
+			rc = -1;
+		} else if (next[0] && !http_same_origin(next, d->api)) {
+			/* a page elsewhere would get the token: the listing is incomplete */
+			doapi_foreign_next(next, d->api, err, errlen);
 			rc = -1;
 		}
 		free(out);
@@ -182,7 +160,7 @@ static int apply_forgejo(struct dojob *d, const struct do_status *st, char *err,
 		return -1;
 	}
 	url = xasprintf("%s/actions/tasks?page=1&limit=50", base);
-	rc = do_call(d, "Forgejo", "GET", url, d->gh_token, NULL, &out, err, errlen);
+	rc = do_call(d, "Forgejo", "GET", url, base, d->gh_token, NULL, &out, err, errlen);
 	free(url);
 	if (rc < 0)
 		return -1;
@@ -219,7 +197,8 @@ static int apply_status(struct dojob *d, char *err, size_t errlen)
 	}
 	url = xasprintf("%s/repos/%s/actions/runners?per_page=100",
 			fleet_section_value(d->j->sec, "status_api"), st.repo);
-	rc = do_call(d, "GitHub", "GET", url, d->gh_token, NULL, &out, err, errlen);
+	rc = do_call(d, "GitHub", "GET", url, fleet_section_value(d->j->sec, "status_api"),
+		     d->gh_token, NULL, &out, err, errlen);
 	free(url);
 	if (rc < 0)
 		return -1;
@@ -273,7 +252,7 @@ static int scale_up(struct dojob *d, int add, char *err, size_t errlen)
 	str_fmt(msg, sizeof(msg), "creating %d droplet%s", add, add == 1 ? "" : "s");
 	d->j->progress(d->j, msg);
 	url = xasprintf("%s/droplets", d->api);
-	rc = do_call(d, "DigitalOcean", "POST", url, d->token, body, &out, err, errlen);
+	rc = do_call(d, "DigitalOcean", "POST", url, d->api, d->token, body, &out, err, errlen);
 	free(url);
 	free(body);
 	if (rc == 0)
@@ -306,7 +285,7 @@ static int scale_down(struct dojob *d, int remove, char *err, size_t errlen)
 		str_fmt(msg, sizeof(msg), "deleting idle droplet %s (%d/%d)", d->v[i].name, done + 1, remove);
 		d->j->progress(d->j, msg);
 		url = xasprintf("%s/droplets/%lld", d->api, d->v[i].id);
-		if (do_call(d, "DigitalOcean", "DELETE", url, d->token, NULL, &out, err, errlen) < 0) {
+		if (do_call(d, "DigitalOcean", "DELETE", url, d->api, d->token, NULL, &out, err, errlen) < 0) {
 			free(url);
 			return -1;
 		}

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define HTTP_MAX_BODY (8u << 20)
@@ -135,30 +136,75 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
+static void slist_wipe(struct curl_slist *l)
+{
+	for (; l; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+}
+
 static void xfer_free(struct http_xfer *x)
 {
+	slist_wipe(x->headers);
 	curl_slist_free_all(x->headers);
 	curl_easy_cleanup(x->easy);
 	free(x->body);
 	free(x);
 }
 
-int http_start(struct http *h, const struct http_request *req, http_cb cb, void *arg)
+static char *url_part(CURLU *u, CURLUPart what)
 {
-	struct http_xfer *x = xcalloc(1, sizeof(*x));
-	CURL *e = curl_easy_init();
+	char *v = NULL;
+
+	if (curl_url_get(u, what, &v, CURLU_DEFAULT_PORT) != CURLUE_OK)
+		return NULL;
+	return v;
+}
+
+bool http_same_origin(const char *url, const char *origin)
+{
+	CURLU *a = curl_url(), *b = curl_url();
+	char *pa[3] = { NULL }, *pb[3] = { NULL };
+	const CURLUPart parts[3] = { CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT };
+	bool same = a && b && url && origin &&
+		    curl_url_set(a, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		    curl_url_set(b, CURLUPART_URL, origin, 0) == CURLUE_OK;
+
+	for (int i = 0; i < 3 && same; i++) {
+		pa[i] = url_part(a, parts[i]);
+		pb[i] = url_part(b, parts[i]);
+		same = pa[i] && pb[i] && strcasecmp(pa[i], pb[i]) == 0;
+	}
+	for (int i = 0; i < 3; i++) {
+		curl_free(pa[i]);
+		curl_free(pb[i]);
+	}
+	curl_url_cleanup(a);
+	curl_url_cleanup(b);
+	return same;
+}
+
+/* The one easy-handle setup of every request, blocking or not. NULL when
+ * curl cannot, or the request would send credentials off their origin. */
+static struct http_xfer *xfer_new(const struct http_request *req, http_cb cb, void *arg)
+{
+	struct http_xfer *x;
+	CURL *e;
 	double ct = req->connect_timeout > 0 ? req->connect_timeout : req->timeout;
 
-	if (!e) {
-		free(x);
-		return -1;
-	}
-	x->owner = h;
+	if (req->secret_headers && req->secret_headers[0] &&
+	    !http_same_origin(req->url, req->origin))
+		return NULL;
+	e = curl_easy_init();
+	if (!e)
+		return NULL;
+	x = xcalloc(1, sizeof(*x));
 	x->easy = e;
 	x->cb = cb;
 	x->arg = arg;
 	x->max = req->max_body ? req->max_body : HTTP_MAX_BODY;
 	for (const char *const *hd = req->headers; hd && *hd; hd++)
+		x->headers = curl_slist_append(x->headers, *hd);
+	for (const char *const *hd = req->secret_headers; hd && *hd; hd++)
 		x->headers = curl_slist_append(x->headers, *hd);
 	curl_easy_setopt(e, CURLOPT_URL, req->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
@@ -185,7 +231,17 @@ int http_start(struct http *h, const struct http_request *req, http_cb cb, void 
 		curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
 	if (req->cainfo)
 		curl_easy_setopt(e, CURLOPT_CAINFO, req->cainfo);
-	if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+	return x;
+}
+
+int http_start(struct http *h, const struct http_request *req, http_cb cb, void *arg)
+{
+	struct http_xfer *x = xfer_new(req, cb, arg);
+
+	if (!x)
+		return -1;
+	x->owner = h;
+	if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
 		xfer_free(x);
 		return -1;
 	}
@@ -214,6 +270,45 @@ void http_prepare(struct http *h, struct pollset *ps, double now, double *deadli
 	deadline_min(deadline, h->timer_at);
 }
 
+/* Hands the answer to the callback, then frees the transfer. */
+static void xfer_finish(struct http_xfer *x, CURLcode code)
+{
+	struct http_result r = { 0 };
+	double total = 0;
+
+	r.code = code;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &total);
+	r.total_ms = total * 1000.0;
+	r.body = x->body ? x->body : "";
+	r.len = x->len;
+	r.easy = x->easy;
+	if (x->too_big)
+		r.error = "the answer was too large";
+	else if (r.code != CURLE_OK)
+		r.error = x->errbuf[0] ? x->errbuf : curl_easy_strerror(r.code);
+	x->cb(x->arg, &r);
+	xfer_free(x);
+}
+
+int http_run(const struct http_request *req, http_cb cb, void *arg)
+{
+	struct http_xfer *x;
+
+	if (req->secret_headers && req->secret_headers[0] &&
+	    !http_same_origin(req->url, req->origin)) {
+		struct http_result r = { .code = CURLE_LOGIN_DENIED, .body = "" };
+		r.error = "the URL is not on the API's configured origin: its credentials are not sent there";
+		cb(arg, &r);
+		return 0;
+	}
+	x = xfer_new(req, cb, arg);
+	if (!x)
+		return -1;
+	xfer_finish(x, curl_easy_perform(x->easy));
+	return 0;
+}
+
 static void finish_done(struct http *h)
 {
 	CURLMsg *msg;
@@ -221,28 +316,14 @@ static void finish_done(struct http *h)
 
 	while ((msg = curl_multi_info_read(h->multi, &left))) {
 		struct http_xfer *x = NULL;
-		struct http_result r = { 0 };
-		double total = 0;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-		r.code = msg->data.result;
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &r.status);
-		curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &total);
-		r.total_ms = total * 1000.0;
-		r.body = x->body ? x->body : "";
-		r.len = x->len;
-		r.easy = x->easy;
-		if (x->too_big)
-			r.error = "the answer was too large";
-		else if (r.code != CURLE_OK)
-			r.error = x->errbuf[0] ? x->errbuf : curl_easy_strerror(r.code);
 		curl_multi_remove_handle(h->multi, x->easy);
 		xfer_unlink(h, x);
 		h->active--;
-		x->cb(x->arg, &r);
-		xfer_free(x);
+		xfer_finish(x, msg->data.result);
 	}
 }
 

@@ -1,7 +1,14 @@
-/* One libcurl multi engine for every HTTP(S) request of the collector
- * (service checks, container engine sockets, metrics endpoints, vendor APIs),
- * driven by the collector's poll loop: no thread per request, and a slow or
- * hanging endpoint costs only its own timeout. */
+/* The one HTTP client: a libcurl multi engine for every request of the
+ * collector (service checks, container engine sockets, metrics endpoints,
+ * vendor APIs), driven by the collector's poll loop (no thread per request,
+ * and a slow or hanging endpoint costs only its own timeout), and
+ * http_run() with the same setup for action worker threads.
+ *
+ * It is the only way a credential leaves fleetdeck over HTTP: credential
+ * headers go in `secret_headers` with the `origin` they belong to (the
+ * configured API base), and a request whose URL is not on that origin
+ * (scheme, host and port) is refused. A URL taken from an answer (a
+ * pagination `next` link) can therefore never carry a token elsewhere. */
 #ifndef FLEETDECK_HTTP_H
 #define FLEETDECK_HTTP_H
 
@@ -23,6 +30,12 @@ struct http_request {
 	size_t max_body;             /* 0: 8 MiB */
 	bool want_certinfo;          /* ask curl for the peer's certificate chain */
 	const char *cainfo;          /* CA bundle to trust, NULL: system */
+	/* "Authorization: ..." and the like, sent only when url is on origin
+	 * (http_same_origin); with secret_headers and a url elsewhere (or no
+	 * origin) the request is refused: http_start() returns -1, http_run()
+	 * answers CURLE_LOGIN_DENIED with the reason */
+	const char *const *secret_headers;
+	const char *origin;          /* e.g. the configured "https://api.x/v2" */
 };
 
 struct http_result {
@@ -44,6 +57,14 @@ void http_free(struct http *h);
  * Returns 0, or -1 if curl refused the request (then cb is not called). */
 int http_start(struct http *h, const struct http_request *req, http_cb cb, void *arg);
 size_t http_active(const struct http *h);
+
+/* The same request, blocking (action worker threads): cb runs before this
+ * returns. Returns 0, or -1 if curl could not start (cb is not called). */
+int http_run(const struct http_request *req, http_cb cb, void *arg);
+
+/* Whether url is on origin's scheme, host and port (default ports filled
+ * in; host case-insensitive). A URL that does not parse is on no origin. */
+bool http_same_origin(const char *url, const char *origin);
 
 void http_prepare(struct http *h, struct pollset *ps, double now, double *deadline);
 void http_dispatch(struct http *h, const struct pollset *ps, double now);

@@ -118,11 +118,13 @@ static void rfleet_finish(struct rfleet *r, const char *error)
 	publish(r);
 }
 
-static void do_get(struct rfleet *r, const char *url, const char *auth, http_cb cb)
+/* A GET with auth sent only to origin (the configured API base). */
+static void do_get(struct rfleet *r, const char *url, const char *origin, const char *auth,
+		   http_cb cb)
 {
-	const char *hdr[] = { auth, "Accept: application/json", NULL };
-	struct http_request req = { .url = url, .headers = auth ? hdr : hdr + 1,
-				    .timeout = r->timeout };
+	const char *hdr[] = { "Accept: application/json", NULL }, *secret[] = { auth, NULL };
+	struct http_request req = { .url = url, .headers = hdr, .secret_headers = secret,
+				    .origin = origin, .timeout = r->timeout };
 
 	if (http_start(r->rs->env->http, &req, cb, r) < 0)
 		rfleet_finish(r, "cannot start an HTTP request");
@@ -178,7 +180,7 @@ static void on_gh_runners(void *arg, const struct http_result *res)
 	doapi_status_of(fleet_section_value(r->sec, "status"), &st);
 	url = xasprintf("%s/repos/%s/actions/runs?status=queued&per_page=1",
 			fleet_section_value(r->sec, "status_api"), st.repo);
-	do_get(r, url, r->st_auth, on_queued);
+	do_get(r, url, fleet_section_value(r->sec, "status_api"), r->st_auth, on_queued);
 	free(url);
 }
 
@@ -244,7 +246,7 @@ static void status_step(struct rfleet *r)
 	if (status_auth(r, &st, "token") < 0)
 		return;
 	url = xasprintf("%s/actions/tasks?page=1&limit=50", base);
-	do_get(r, url, r->st_auth, on_forgejo_tasks);
+	do_get(r, url, base, r->st_auth, on_forgejo_tasks);
 	free(url);
 }
 
@@ -310,7 +312,7 @@ static void do_status_step(struct rfleet *r)
 		return;
 	url = xasprintf("%s/repos/%s/actions/runners?per_page=100",
 			fleet_section_value(r->sec, "status_api"), st.repo);
-	do_get(r, url, r->st_auth, on_gh_runners);
+	do_get(r, url, fleet_section_value(r->sec, "status_api"), r->st_auth, on_gh_runners);
 	free(url);
 }
 
@@ -326,7 +328,15 @@ static void on_droplets(void *arg, const struct http_result *res)
 		return;
 	}
 	if (next[0] && ++r->pages < 20) {
-		do_get(r, next, r->auth, on_droplets);
+		const char *api = fleet_section_value(r->sec, "api");
+		char err[MODEL_ERR_LEN];
+		/* a page elsewhere would get the token: the listing is incomplete */
+		if (!http_same_origin(next, api)) {
+			doapi_foreign_next(next, api, err, sizeof(err));
+			rfleet_finish(r, err);
+			return;
+		}
+		do_get(r, next, api, r->auth, on_droplets);
 		return;
 	}
 	do_status_step(r);
@@ -341,7 +351,7 @@ static void do_list(struct rfleet *r)
 	curl_free(tag);
 	r->dn = 0;
 	r->pages = 0;
-	do_get(r, url, r->auth, on_droplets);
+	do_get(r, url, fleet_section_value(r->sec, "api"), r->auth, on_droplets);
 	free(url);
 }
 
@@ -375,7 +385,7 @@ static void do_start(struct rfleet *r)
 	free(t);
 	if (r->price == -1 && fleet_section_value(r->sec, "size")) {
 		char *url = xasprintf("%s/sizes?per_page=200", fleet_section_value(r->sec, "api"));
-		do_get(r, url, r->auth, on_sizes);
+		do_get(r, url, fleet_section_value(r->sec, "api"), r->auth, on_sizes);
 		free(url);
 		return;
 	}

@@ -22,7 +22,7 @@ echo "ghp_contracttoken0123456789" >"$S/gh_token"
 chmod 600 "$S/do_token" "$S/gh_token"
 python3 "$TOP_SRCDIR/tests/actions/fake_vendor_api.py" $ADDR $PORT "$S" 2>"$T/api.stderr" &
 lab_bg $!
-wait_for 5 eval "curl -s -o /dev/null http://$ADDR:$PORT/v2/sizes" || { bad "the stand-in API started" "$(cat "$T/api.stderr")"; lab_finish; }
+wait_for 20 eval "curl -s -o /dev/null http://$ADDR:$PORT/v2/sizes" || { bad "the stand-in API started" "$(cat "$T/api.stderr")"; lab_finish; }
 : >"$S/requests.log"
 
 cat >"$T/do.fleet" <<EOF

@@ -22,6 +22,9 @@ usage: fake_vendor_api.py ADDR PORT DIR
                               matching request gets that error (then the
                               file is removed)
   DIR/busy                    optional: droplet names whose runner is busy
+  DIR/next_base               optional "http://HOST:PORT": links.pages.next
+                              points there instead of at this server (a
+                              hostile answer sending clients elsewhere)
 Stdlib only.
 """
 import json
@@ -97,7 +100,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             want = read("gh_token" if github else "do_token")
             auth_ok = self.headers.get("Authorization") == "Bearer " + want
-        entry = {"method": method, "path": u.path, "query": q, "auth_ok": auth_ok, "body": body}
+        entry = {"method": method, "path": u.path, "query": q, "auth_ok": auth_ok, "body": body,
+                 "auth_present": self.headers.get("Authorization") is not None}
         if forgejo:
             entry["status"] = self.forgejo(method, u.path, q, auth_ok)
         else:
@@ -140,8 +144,9 @@ class Handler(BaseHTTPRequestHandler):
             items = mine[(page - 1) * PAGE:page * PAGE]
             pages = {}
             if page * PAGE < len(mine):
-                pages["next"] = "http://%s:%d/v2/droplets?page=%d&per_page=%d&tag_name=%s" % (
-                    ADDR, PORT, page + 1, PAGE, q["tag_name"])
+                base = read("next_base") or "http://%s:%d" % (ADDR, PORT)
+                pages["next"] = "%s/v2/droplets?page=%d&per_page=%d&tag_name=%s" % (
+                    base, page + 1, PAGE, q["tag_name"])
             return self.send_json(200, {"droplets": items, "links": {"pages": pages},
                                         "meta": {"total": len(mine)}})
         if method == "POST" and path == "/v2/droplets":

@@ -26,7 +26,7 @@ echo "fj_contracttoken0123456789abcdef" >"$S/fj_token"
 chmod 600 "$S/fj_token"
 python3 "$TOP_SRCDIR/tests/actions/fake_vendor_api.py" $ADDR $PORT "$S" 2>"$T/api.stderr" &
 lab_bg $!
-wait_for 5 eval "curl -s -o /dev/null http://$ADDR:$PORT/api/v1/" ||
+wait_for 20 eval "curl -s -o /dev/null http://$ADDR:$PORT/api/v1/" ||
 	{ bad "the stand-in API started" "$(cat "$T/api.stderr")"; lab_finish; }
 : >"$S/requests.log"
 

@@ -13,6 +13,7 @@
 #include "action/doapi.h"
 #include "action/parse.h"
 #include "action/provider.h"
+#include "collect/http.h"
 #include "ui/views.h"
 #include "util/util.h"
 
@@ -174,6 +175,26 @@ START_TEST(test_dialog_default_no_and_typed_name)
 }
 END_TEST
 
+/* Credentials follow only URLs on the configured scheme, host and port. */
+START_TEST(test_same_origin)
+{
+	const char *api = "https://api.digitalocean.com/v2";
+
+	ck_assert(http_same_origin("https://api.digitalocean.com/v2/droplets?page=2", api));
+	ck_assert(http_same_origin("https://API.DigitalOcean.com:443/v2/x", api));
+	ck_assert(!http_same_origin("http://api.digitalocean.com/v2/droplets", api));
+	ck_assert(!http_same_origin("https://api.digitalocean.com:8443/v2/droplets", api));
+	ck_assert(!http_same_origin("https://api.digitalocean.com.evil.example/v2", api));
+	ck_assert(!http_same_origin("https://evil.example/?https://api.digitalocean.com/", api));
+	ck_assert(!http_same_origin("https://user@evil.example/v2", api));
+	ck_assert(!http_same_origin("//evil.example/v2", api));
+	ck_assert(!http_same_origin("not a url", api));
+	ck_assert(!http_same_origin(NULL, api));
+	ck_assert(http_same_origin("http://127.0.0.1:28080/v2/droplets", "http://127.0.0.1:28080/v2"));
+	ck_assert(!http_same_origin("http://127.0.0.1:28081/v2/droplets", "http://127.0.0.1:28080/v2"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("actions");
@@ -188,6 +209,7 @@ int main(void)
 	tcase_add_test(tc, test_dialog_default_no_and_typed_name);
 	tcase_add_test(tc, test_forgejo_base_and_tasks);
 	tcase_add_test(tc, test_systemd_units);
+	tcase_add_test(tc, test_same_origin);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
