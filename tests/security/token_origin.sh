@@ -1,7 +1,7 @@
 #!/bin/bash
 # token_origin.sh — item 2 of issue #12: a token goes only to its origin.
 # CONTRACT TEST against a LOCAL STAND-IN (tests/actions/fake_vendor_api.py),
-# not DigitalOcean itself. The stand-in on 127.0.91.1:28080 answers as the
+# not DigitalOcean itself. The stand-in on 127.0.95.1:28080 answers as the
 # DigitalOcean API v2 does, except that its links.pages.next points at
 # ANOTHER local port (28081, a second stand-in that records every request):
 # a hostile or compromised API answer. Neither the collector (--once --json)
@@ -10,7 +10,7 @@
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 lab_test_begin token_origin 58
 lab_require_tool tmux python3 curl
-ADDR=127.0.91.1
+ADDR=127.0.95.1
 PORT=28080
 OTHER=28081
 S=$T/api
