@@ -11,6 +11,7 @@ LAB_TESTS = \
 	tests/integration/jump_agent.sh \
 	tests/integration/maxstartups.sh \
 	tests/integration/rsa_key.sh \
+	tests/integration/handshake_cap.sh \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh
 

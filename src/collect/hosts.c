@@ -5,10 +5,13 @@
 #include "collect/ssh.h"
 #include "util/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ONCE_SECOND_PROBE_S 0.25
+#define STATS_PERIOD_S 1.0
 
 struct host_poller {
 	struct hosts *owner;
@@ -40,6 +43,9 @@ struct hosts {
 	struct ssh_conn **hops;
 	size_t nhops;
 	bool once, paused;
+	struct ssh_sched sched;        /* every SSH setup of the fleet */
+	char *stats_path;              /* $FLEETDECK_STATS, for benchmarks and tests */
+	double next_stats;
 };
 
 /* A host discovered from a [prometheus] section is read by that source
@@ -167,6 +173,7 @@ static void make_conn(struct hosts *h, size_t i, int depth)
 	sp.ssh_config = h->ssh_config;
 	sp.policy = h->f->host_key_policy;
 	sp.timeout = fh->timeout > 0 ? fh->timeout : 5;
+	sp.sched = &h->sched;
 	/* hosts sharing an address share one setup counter */
 	for (size_t j = 0; j <= i; j++) {
 		const char *a = h->p[j].fh->address;
@@ -218,6 +225,7 @@ static struct ssh_conn *hop_conn(struct hosts *h, const char *spec, struct ssh_c
 	sp.policy = h->f->host_key_policy;
 	sp.timeout = h->f->timeout > 0 ? h->f->timeout : 5;
 	sp.jump = via;
+	sp.sched = &h->sched;
 	c = ssh_conn_new(&sp);
 	free(copy);
 	h->hops = xrealloc(h->hops, (h->nhops + 1) * sizeof(*h->hops));
@@ -259,6 +267,7 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 			void (*notify)(void *arg), void *arg)
 {
 	struct hosts *h = xcalloc(1, sizeof(*h));
+	int cap = 0;
 
 	h->f = f;
 	h->m = m;
@@ -267,8 +276,14 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 	h->n = f->nhosts;
 	h->p = xcalloc(h->n, sizeof(*h->p));
 	h->dest_setups = xcalloc(h->n, sizeof(*h->dest_setups));
-	if (fleet_count(f, SEC_FLEET))
-		h->ssh_config = fleet_section_path(fleet_nth(f, SEC_FLEET, 0), "ssh_config");
+	if (fleet_count(f, SEC_FLEET)) {
+		const struct fleet_section *fs = fleet_nth(f, SEC_FLEET, 0);
+		h->ssh_config = fleet_section_path(fs, "ssh_config");
+		cap = fleet_section_int(fs, "max_handshakes", 0);
+	}
+	ssh_sched_init(&h->sched, cap, 0);
+	if (getenv("FLEETDECK_STATS") && *getenv("FLEETDECK_STATS"))
+		h->stats_path = xstrdup(getenv("FLEETDECK_STATS"));
 	for (size_t i = 0; i < h->n; i++) {
 		struct host_poller *hp = &h->p[i];
 		hp->owner = h;
@@ -287,10 +302,52 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 	return h;
 }
 
+/* FLEETDECK_STATS=FILE: the connection counters as one JSON object,
+ * rewritten every second and at exit (make bench, tests). */
+static void stats_write(struct hosts *h)
+{
+	const struct ssh_stats *st = &h->sched.stats;
+	char *tmp;
+	FILE *fp;
+	size_t ready = 0, nssh = 0;
+
+	if (!h->stats_path)
+		return;
+	for (size_t i = 0; i < h->n; i++) {
+		if (!h->p[i].ssh)
+			continue;
+		nssh++;
+		ready += ssh_conn_ready(h->p[i].ssh);
+	}
+	tmp = xasprintf("%s.tmp", h->stats_path);
+	fp = fopen(tmp, "w");
+	if (!fp) {
+		free(tmp);
+		return;
+	}
+	fprintf(fp, "{\"ssh_hosts\": %zu, \"ready\": %zu, \"handshake_cap\": %d, "
+		"\"in_flight\": %d, \"max_in_flight\": %d, \"queued\": %s, "
+		"\"setups\": %llu, \"setups_ok\": %llu, \"recv_calls\": %llu, "
+		"\"recv_eagain\": %llu, \"send_calls\": %llu, \"send_eagain\": %llu, "
+		"\"phase_max_s\": {\"tcp\": %.3f, \"kex\": %.3f, \"auth\": %.3f, "
+		"\"shell\": %.3f, \"answer\": %.3f}}\n",
+		nssh, ready, h->sched.cap, h->sched.in_flight, h->sched.max_in_flight,
+		h->sched.qhead ? "true" : "false",
+		(unsigned long long)st->setups, (unsigned long long)st->setups_ok,
+		(unsigned long long)st->recv_calls, (unsigned long long)st->recv_eagain,
+		(unsigned long long)st->send_calls, (unsigned long long)st->send_eagain,
+		st->phase_max[SP_TCP], st->phase_max[SP_KEX], st->phase_max[SP_AUTH],
+		st->phase_max[SP_SHELL], st->phase_max[SP_ANSWER]);
+	if (fclose(fp) == 0)
+		rename(tmp, h->stats_path);
+	free(tmp);
+}
+
 void hosts_free(struct hosts *h)
 {
 	if (!h)
 		return;
+	stats_write(h);
 	for (size_t i = 0; i < h->n; i++)
 		if (h->p[i].ssh)
 			ssh_conn_disconnect(h->p[i].ssh);
@@ -308,6 +365,7 @@ void hosts_free(struct hosts *h)
 	free(h->p);
 	free(h->dest_setups);
 	free(h->ssh_config);
+	free(h->stats_path);
 	free(h);
 }
 
@@ -330,14 +388,24 @@ void hosts_poll_now(struct hosts *h, double now)
 
 void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *deadline)
 {
+	for (size_t i = 0; i < h->n; i++)
+		if (poller_wants_poll(h, &h->p[i], now) && !poller_elsewhere(&h->p[i]))
+			poller_start(&h->p[i], now);
+	/* the polls just started may have queued setups: admit what fits */
+	ssh_sched_admit(&h->sched, now);
+	if (h->stats_path) {
+		if (now >= h->next_stats) {
+			stats_write(h);
+			h->next_stats = now + STATS_PERIOD_S;
+		}
+		deadline_min(deadline, h->next_stats);
+	}
 	for (size_t i = 0; i < h->nhops; i++)
 		ssh_conn_prepare(h->hops[i], ps, deadline);
 	for (size_t i = 0; i < h->n; i++) {
 		struct host_poller *hp = &h->p[i];
 		if (poller_elsewhere(hp))
 			continue;
-		if (poller_wants_poll(h, hp, now))
-			poller_start(hp, now);
 		if (!hp->in_flight && (!h->paused || h->once))
 			deadline_min(deadline, hp->next_poll);
 		if (hp->ssh)
@@ -367,6 +435,8 @@ void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 		else
 			local_conn_dispatch(hp->local, ps, now);
 	}
+	/* slots freed by setups that finished or failed go to the queue */
+	ssh_sched_admit(&h->sched, now);
 }
 
 void hosts_submit(struct hosts *h, size_t i, const char *script, double timeout,

@@ -23,7 +23,7 @@
 enum ssh_state {
 	SS_IDLE,        /* not connected, may connect */
 	SS_BACKOFF,     /* failed; retry_at says when to try again */
-	SS_QUEUED,      /* waiting for a setup slot (MaxStartups cap) */
+	SS_QUEUED,      /* waiting for a setup slot (ssh_sched): no deadline */
 	SS_TUNNEL,      /* waiting for the jump host's direct-tcpip channel */
 	SS_CONNECT,     /* TCP connect in progress */
 	SS_HANDSHAKE,
@@ -44,6 +44,7 @@ struct tunnel {
 	char host[256];
 	int port;
 	enum { TN_OPENING, TN_OPEN, TN_CLOSED } state;
+	bool open_tried;         /* the channel open went out once */
 	char error[160];
 	bool client_released;    /* the client closed its end and let go */
 	bool fd_eof;
@@ -79,6 +80,12 @@ struct ssh_conn {
 	double retry_at;
 	double backoff;
 	bool counted;            /* holds a setup slot */
+	struct ssh_conn *qprev, *qnext;  /* in the scheduler's queue */
+	bool queued;
+	enum ssh_phase phase;    /* of the setup, while in_setup() or answering */
+	double phase_start;
+	double took[SP__COUNT];  /* how long each phase of the last setup took */
+	bool answered;           /* the shell printed its first bytes */
 
 	int sock;
 	LIBSSH2_SESSION *session;
@@ -154,10 +161,80 @@ static void release_slot(struct ssh_conn *c)
 	if (!c->counted)
 		return;
 	c->counted = false;
+	c->p.sched->in_flight--;
 	if (c->p.dest_setups)
 		(*c->p.dest_setups)--;
 	if (c->p.jump)
 		c->p.jump->jump_setups--;
+}
+
+/* ---- the scheduler: a global cap on setups, FIFO ---- */
+
+static uint64_t rng_next(uint64_t *st)
+{
+	uint64_t x = *st;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*st = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+void ssh_sched_init(struct ssh_sched *s, int cap, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->cap = cap > 0 ? cap : ssh_sched_default_cap();
+	if (!seed)
+		seed = (uint64_t)(now_wall() * 1e6) ^ ((uint64_t)getpid() << 32);
+	s->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;
+}
+
+double ssh_sched_rand01(struct ssh_sched *s)
+{
+	return (double)(rng_next(&s->rng) >> 11) * 0x1.0p-53;
+}
+
+int ssh_sched_default_cap(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	long cap = 8 * (n > 0 ? n : 1);
+
+	return (int)(cap < 8 ? 8 : cap > 64 ? 64 : cap);
+}
+
+static void queue_remove(struct ssh_conn *c)
+{
+	struct ssh_sched *s = c->p.sched;
+
+	if (!c->queued)
+		return;
+	if (c->qprev)
+		c->qprev->qnext = c->qnext;
+	else
+		s->qhead = c->qnext;
+	if (c->qnext)
+		c->qnext->qprev = c->qprev;
+	else
+		s->qtail = c->qprev;
+	c->qprev = c->qnext = NULL;
+	c->queued = false;
+}
+
+static void queue_append(struct ssh_conn *c)
+{
+	struct ssh_sched *s = c->p.sched;
+
+	if (c->queued)
+		return;
+	c->qprev = s->qtail;
+	c->qnext = NULL;
+	if (s->qtail)
+		s->qtail->qnext = c;
+	else
+		s->qhead = c;
+	s->qtail = c;
+	c->queued = true;
 }
 
 /* ---- tunnels carried by this conn ---- */
@@ -342,6 +419,7 @@ static void tunnels_service(struct ssh_conn *c)
 {
 	for (struct tunnel *t = c->tunnels; t; t = t->next) {
 		if (t->state == TN_OPENING) {
+			t->open_tried = true;
 			t->ch = libssh2_channel_direct_tcpip_ex(c->session, t->host, t->port,
 								"127.0.0.1", 22);
 			if (t->ch) {
@@ -365,6 +443,7 @@ static void tunnels_service(struct ssh_conn *c)
 static void teardown(struct ssh_conn *c)
 {
 	release_slot(c);
+	queue_remove(c);
 	for (struct tunnel *t = c->tunnels; t; t = t->next)
 		tunnel_close(t, "the jump host's session ended");
 	if (c->sock >= 0)
@@ -401,11 +480,14 @@ double ssh_backoff_next(double *backoff, enum host_conn kind, double rnd01)
 
 	if (*backoff < BACKOFF_MIN)
 		*backoff = BACKOFF_MIN;
-	/* a refused key or login will not fix itself in a second: no retry storm */
-	if (kind == HC_HOSTKEY || kind == HC_AUTH)
+	if (kind == HC_HOSTKEY || kind == HC_AUTH) {
+		/* a refused key or login will not fix itself in a second: no retry storm */
 		*backoff = BACKOFF_MAX;
-	/* +-20%: a fleet that failed together does not retry together */
-	wait = *backoff * (0.8 + 0.4 * rnd01);
+		return BACKOFF_MAX * (0.5 + 0.5 * rnd01);
+	}
+	/* full jitter: a fleet that failed together (a network blip) spreads its
+	 * retries over the whole window and never re-synchronises */
+	wait = *backoff * rnd01;
 	*backoff = *backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : *backoff * 2;
 	return wait;
 }
@@ -423,7 +505,7 @@ static void fail(struct ssh_conn *c, double now, enum host_conn kind, const char
 	c->fail_kind = kind;
 	teardown(c);
 	c->state = SS_BACKOFF;
-	c->retry_at = now + ssh_backoff_next(&c->backoff, kind, (double)rand() / RAND_MAX);
+	c->retry_at = now + ssh_backoff_next(&c->backoff, kind, ssh_sched_rand01(c->p.sched));
 	shell_fail_all(&c->shell, kind, c->fail_msg);
 }
 
@@ -437,17 +519,64 @@ static const char *session_error(struct ssh_conn *c)
 	return msg && *msg ? msg : "unknown error";
 }
 
-static const char *phase_name(enum ssh_state s)
+static const char *const phase_names[SP__COUNT] = {
+	[SP_TCP] = "TCP connect", [SP_KEX] = "key exchange", [SP_AUTH] = "authentication",
+	[SP_SHELL] = "shell start", [SP_ANSWER] = "the shell's first answer",
+};
+
+/* What a phase that ran out of time usually means. */
+static const char *const phase_hints[SP__COUNT] = {
+	[SP_TCP] = "host down, or a firewall dropping packets?",
+	[SP_KEX] = "sshd overloaded (MaxStartups), or a slow link?",
+	[SP_AUTH] = "sshd doing slow lookups (UseDNS, PAM, LDAP)?",
+	[SP_SHELL] = "sshd overloaded, or MaxSessions reached?",
+	[SP_ANSWER] = "a slow login shell: ~/.bashrc, ~/.profile or /etc/profile?",
+};
+
+/* A login shell may legitimately take a while (bash sourcing ~/.bashrc for
+ * sshd): the shell's phases get three times the I/O timeout. */
+static double phase_limit(const struct ssh_conn *c, enum ssh_phase p)
 {
-	switch (s) {
-	case SS_QUEUED: return "waiting for a connection slot";
-	case SS_TUNNEL: return "opening the tunnel through the jump host";
-	case SS_CONNECT: return "connecting";
-	case SS_HANDSHAKE: return "SSH handshake";
-	case SS_AUTH_LIST: case SS_AUTH_AGENT: case SS_AUTH_KEY: return "authentication";
-	case SS_CHANNEL: case SS_EXEC: return "starting the remote shell";
-	default: return "waiting";
+	return p >= SP_SHELL ? 3 * c->p.timeout : c->p.timeout;
+}
+
+/* Ends the current phase (measured) and starts p: its deadline starts now,
+ * so time spent queued or in earlier phases never counts against it. */
+static void phase_begin(struct ssh_conn *c, enum ssh_phase p, double now)
+{
+	struct ssh_stats *st = &c->p.sched->stats;
+
+	if (c->phase_start > 0 && p > c->phase) {
+		double took = now - c->phase_start;
+		c->took[c->phase] = took;
+		if (took > st->phase_max[c->phase])
+			st->phase_max[c->phase] = took;
 	}
+	c->phase = p;
+	c->phase_start = now;
+	c->deadline = now + phase_limit(c, p);
+}
+
+/* "key exchange 0.02 s, authentication 0.04 s": the phases done so far. */
+static void phases_done(const struct ssh_conn *c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int p = 0; p < (int)c->phase && n < len; p++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s %.2f s", n ? ", " : "", phase_names[p],
+				      c->took[p]);
+}
+
+static void phase_timeout(struct ssh_conn *c, double now)
+{
+	char done[160];
+
+	phases_done(c, done, sizeof(done));
+	fail(c, now, c->phase == SP_ANSWER ? HC_PROBE : HC_UNREACHABLE,
+	     "%s:%d: %s timed out after %.0f s (%s%s%s)", c->target.host, c->target.port,
+	     phase_names[c->phase], phase_limit(c, c->phase), phase_hints[c->phase],
+	     done[0] ? "; before it: " : "", done);
 }
 
 /* ---- setup phases ---- */
@@ -590,16 +719,46 @@ static char *hostkey_pref(LIBSSH2_SESSION *s, const char *known)
 	return pref;
 }
 
+/* libssh2's socket I/O, counted: a wait in the wrong direction shows up
+ * as EAGAINs (make bench reports them). */
+static LIBSSH2_RECV_FUNC(counted_recv)
+{
+	struct ssh_conn *c = *abstract;
+	ssize_t n = recv(socket, buffer, length, flags);
+
+	c->p.sched->stats.recv_calls++;
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		c->p.sched->stats.recv_eagain++;
+	return -errno;
+}
+
+static LIBSSH2_SEND_FUNC(counted_send)
+{
+	struct ssh_conn *c = *abstract;
+	ssize_t n = send(socket, buffer, length, flags | MSG_NOSIGNAL);
+
+	c->p.sched->stats.send_calls++;
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		c->p.sched->stats.send_eagain++;
+	return -errno;
+}
+
 static void start_session(struct ssh_conn *c, double now)
 {
 	char *types;
 
-	c->session = libssh2_session_init();
+	c->session = libssh2_session_init_ex(NULL, NULL, NULL, c);
 	if (!c->session) {
 		fail(c, now, HC_UNREACHABLE, "cannot create an SSH session (out of memory?)");
 		return;
 	}
 	libssh2_session_set_blocking(c->session, 0);
+	libssh2_session_callback_set(c->session, LIBSSH2_CALLBACK_RECV, (void *)counted_recv);
+	libssh2_session_callback_set(c->session, LIBSSH2_CALLBACK_SEND, (void *)counted_send);
 	types = knownhosts_types_for(c->known_hosts, c->target.host, c->target.port);
 	if (types) {
 		char *pref = hostkey_pref(c->session, types);
@@ -610,6 +769,7 @@ static void start_session(struct ssh_conn *c, double now)
 	}
 	libssh2_keepalive_config(c->session, 1, KEEPALIVE_S);
 	c->state = SS_HANDSHAKE;
+	phase_begin(c, SP_KEX, now);
 }
 
 static void begin(struct ssh_conn *c, double now)
@@ -620,10 +780,17 @@ static void begin(struct ssh_conn *c, double now)
 		fail(c, now, HC_UNREACHABLE, "%s", err);
 		return;
 	}
-	c->deadline = now + c->p.timeout;
 	c->key_index = -1;
 	c->tried[0] = '\0';
 	c->counted = true;
+	c->answered = false;
+	memset(c->took, 0, sizeof(c->took));
+	c->phase_start = 0;
+	phase_begin(c, SP_TCP, now);
+	c->p.sched->in_flight++;
+	c->p.sched->stats.setups++;
+	if (c->p.sched->in_flight > c->p.sched->max_in_flight)
+		c->p.sched->max_in_flight = c->p.sched->in_flight;
 	if (c->p.dest_setups)
 		(*c->p.dest_setups)++;
 	if (c->p.jump) {
@@ -645,6 +812,8 @@ static void begin(struct ssh_conn *c, double now)
 
 static bool slot_free(const struct ssh_conn *c)
 {
+	if (c->p.sched->in_flight >= c->p.sched->cap)
+		return false;
 	if (c->p.dest_setups && *c->p.dest_setups >= SSH_MAX_HANDSHAKES)
 		return false;
 	if (c->p.jump && c->p.jump->jump_setups >= SSH_MAX_HANDSHAKES)
@@ -659,16 +828,31 @@ int ssh_conn_kick(struct ssh_conn *c, double now)
 			return -1;
 		c->state = SS_IDLE;
 	}
-	if (c->state != SS_IDLE && c->state != SS_QUEUED)
+	if (c->state != SS_IDLE)
 		return 0;
-	if (!slot_free(c)) {
-		if (c->state == SS_IDLE)
-			c->deadline = now + c->p.timeout * 3;
+	/* first come, first served: nobody overtakes the queue */
+	if (c->p.sched->qhead || !slot_free(c)) {
 		c->state = SS_QUEUED;
+		queue_append(c);
 		return 0;
 	}
 	begin(c, now);
 	return 0;
+}
+
+void ssh_sched_admit(struct ssh_sched *s, double now)
+{
+	struct ssh_conn *c = s->qhead, *next;
+
+	/* a conn whose destination or jump host is full waits without
+	 * holding up the others behind it */
+	for (; c && s->in_flight < s->cap; c = next) {
+		next = c->qnext;
+		if (!slot_free(c))
+			continue;
+		queue_remove(c);
+		begin(c, now);
+	}
 }
 
 static void check_hostkey(struct ssh_conn *c, double now)
@@ -689,6 +873,7 @@ static void check_hostkey(struct ssh_conn *c, double now)
 	switch (r) {
 	case KH_MATCH:
 		c->state = SS_AUTH_LIST;
+		phase_begin(c, SP_AUTH, now);
 		return;
 	case KH_REVOKED:
 		fail(c, now, HC_HOSTKEY, "host key %s is marked @revoked in %s: refusing to connect",
@@ -719,6 +904,13 @@ static void check_hostkey(struct ssh_conn *c, double now)
 		return;
 	}
 	c->state = SS_AUTH_LIST;
+	phase_begin(c, SP_AUTH, now);
+}
+
+static void authenticated(struct ssh_conn *c, double now)
+{
+	c->state = SS_CHANNEL;
+	phase_begin(c, SP_SHELL, now);
 }
 
 static bool is_rsa_key(const char *privkey)
@@ -775,7 +967,7 @@ static void auth_list(struct ssh_conn *c, double now)
 
 	if (!methods) {
 		if (libssh2_userauth_authenticated(c->session)) {
-			c->state = SS_CHANNEL;
+			authenticated(c, now);
 			return;
 		}
 		if (libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_EAGAIN)
@@ -810,7 +1002,7 @@ static void auth_agent(struct ssh_conn *c, double now)
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return;
 	if (rc == 0) {
-		c->state = SS_CHANNEL;
+		authenticated(c, now);
 		return;
 	}
 	if (libssh2_agent_get_identity(c->agent, &c->agent_id, prev) == 0)
@@ -829,7 +1021,7 @@ static void auth_key(struct ssh_conn *c, double now)
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return;
 	if (rc == 0) {
-		c->state = SS_CHANNEL;
+		authenticated(c, now);
 		return;
 	}
 	if (rc == LIBSSH2_ERROR_FILE)
@@ -866,6 +1058,8 @@ static void exec_shell(struct ssh_conn *c, double now)
 		return;
 	}
 	c->state = SS_READY;
+	phase_begin(c, SP_ANSWER, now);
+	c->p.sched->stats.setups_ok++;
 	c->backoff = BACKOFF_MIN;
 	c->fail_kind = HC_OK;
 	c->fail_msg[0] = '\0';
@@ -893,6 +1087,15 @@ static ssize_t chan_read(void *ctx, int stream, char *buf, size_t len)
 
 	if (n == LIBSSH2_ERROR_EAGAIN)
 		return libssh2_channel_eof(c->channel) ? 0 : SHELL_AGAIN;
+	if (n > 0 && !c->answered) {
+		/* the login shell is done: the phase that measures it ends */
+		double now = now_mono(), took = now - c->phase_start;
+		struct ssh_stats *st = &c->p.sched->stats;
+		c->answered = true;
+		c->took[SP_ANSWER] = took;
+		if (took > st->phase_max[SP_ANSWER])
+			st->phase_max[SP_ANSWER] = took;
+	}
 	if (n == 0)
 		return libssh2_channel_eof(c->channel) ? 0 : SHELL_AGAIN;
 	return n < 0 ? SHELL_ERR : n;
@@ -917,7 +1120,11 @@ static void service_ready(struct ssh_conn *c, double now)
 			fail(c, now, HC_PROBE, "%s", msg);
 		return;
 	}
-	if (shell_deadline(&c->shell) && now > shell_deadline(&c->shell)) {
+	if (!c->answered && now > c->deadline) {
+		phase_timeout(c, now);
+		return;
+	}
+	if (c->answered && shell_deadline(&c->shell) && now > shell_deadline(&c->shell)) {
 		if (c->shell.outlen)
 			fail(c, now, HC_PROBE, "%s answered, but not as a POSIX sh running the probe "
 			     "would, within %.0fs (a ForceCommand or a login banner in the way?)",
@@ -936,7 +1143,12 @@ static void service_ready(struct ssh_conn *c, double now)
 			return;
 		}
 	}
+	if (!c->tunnels)
+		return;
 	tunnels_service(c);
+	/* the tunnels' reads may have queued packets for the shell's channel */
+	if (shell_pump(&c->shell, &chan_io, c, now, msg, sizeof(msg)) < 0)
+		fail(c, now, HC_PROBE, "%s", msg);
 }
 
 static void step(struct ssh_conn *c, double now, short revents)
@@ -1008,10 +1220,8 @@ void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
 			deadline_min(deadline, c->retry_at);
 		return;
 	}
-	if (c->state == SS_QUEUED) {
-		deadline_min(deadline, c->deadline);
-		return;
-	}
+	if (c->state == SS_QUEUED)
+		return;  /* ssh_sched_admit() starts it; waiting is not a timeout */
 	if (c->state == SS_TUNNEL) {
 		/* the jump host's conn opens the tunnel; look again shortly */
 		deadline_min(deadline, now_mono() + 0.01);
@@ -1026,14 +1236,17 @@ void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
 		/* work waiting to go out: wake as soon as the socket takes it */
 		if (c->state == SS_READY && shell_wants_write(&c->shell))
 			ev |= POLLOUT;
-		for (struct tunnel *t = c->tunnels; t; t = t->next)
-			if (t->to_ch_len)
+		/* (a tunnel opens once the session is up: before that, POLLOUT on
+		 * a connecting socket would spin) */
+		for (struct tunnel *t = c->tunnels; t && c->state == SS_READY; t = t->next)
+			if (t->to_ch_len || (t->state == TN_OPENING && !t->open_tried))
 				ev |= POLLOUT;
 	}
 	c->poll_idx = pollset_add(ps, c->sock, ev);
-	if (in_setup(c))
+	if (in_setup(c) || (c->state == SS_READY && !c->answered))
 		deadline_min(deadline, c->deadline);
-	deadline_min(deadline, shell_deadline(&c->shell));
+	else
+		deadline_min(deadline, shell_deadline(&c->shell));
 	if (c->state == SS_READY)
 		deadline_min(deadline, c->next_keepalive);
 	for (struct tunnel *t = c->tunnels; t; t = t->next) {
@@ -1049,6 +1262,24 @@ void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
 	}
 }
 
+static bool tunnels_ready(const struct ssh_conn *c, const struct pollset *ps)
+{
+	for (const struct tunnel *t = c->tunnels; t; t = t->next)
+		if (pollset_revents(ps, t->poll_idx))
+			return true;
+	return false;
+}
+
+static bool timer_due(const struct ssh_conn *c, double now)
+{
+	double sd = shell_deadline(&c->shell);
+
+	if (c->state != SS_READY)
+		return false;
+	return now >= c->next_keepalive || (!c->answered && now > c->deadline) ||
+	       (c->answered && sd > 0 && now > sd);
+}
+
 void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now)
 {
 	short rev = pollset_revents(ps, c->poll_idx);
@@ -1061,20 +1292,16 @@ void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now)
 			ssh_conn_kick(c, now);
 		return;
 	}
-	if (c->state == SS_QUEUED) {
-		if (slot_free(c))
-			begin(c, now);
-		else if (now > c->deadline)
-			fail(c, now, HC_UNREACHABLE, "too many connections being set up at once to %s",
-			     c->target.host[0] ? c->target.host : c->alias);
+	if (c->state == SS_QUEUED)
 		return;
-	}
 	if (in_setup(c) && now > c->deadline) {
-		fail(c, now, HC_UNREACHABLE, "%s:%d timed out after %.0fs (%s)",
-		     c->target.host, c->target.port, c->p.timeout, phase_name(c->state));
+		phase_timeout(c, now);
 		return;
 	}
-	if (c->state == SS_CONNECT && !rev)
+	/* No busy loop: a session is touched only when its socket is ready in
+	 * the direction libssh2 asked for, a tunnel's socket is, or a timer of
+	 * its own is due; a socket with nothing to read is never read. */
+	if (!rev && c->state != SS_TUNNEL && !tunnels_ready(c, ps) && !timer_due(c, now))
 		return;
 	/* libssh2 may have data buffered for channels other than the one that
 	 * read it, so every wake-up services the whole session. */

@@ -9,11 +9,47 @@
 #define FLEETDECK_SSH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "fleet/fleet.h"
 #include "collect/shell.h"
 #include "loop/pollset.h"
 
 struct ssh_conn;
+
+/* The setup phases a deadline and a measurement each (enum ssh_phase). */
+enum ssh_phase { SP_TCP, SP_KEX, SP_AUTH, SP_SHELL, SP_ANSWER, SP__COUNT };
+
+/* Counters for benchmarks and tests (FLEETDECK_STATS, hosts.c). */
+struct ssh_stats {
+	uint64_t setups;           /* handshakes started */
+	uint64_t setups_ok;        /* reached a ready shell */
+	uint64_t recv_calls, recv_eagain;   /* libssh2's recv() on our sockets */
+	uint64_t send_calls, send_eagain;
+	double phase_max[SP__COUNT];        /* slowest phase seen, seconds */
+};
+
+/* Admission of session setups for the whole collector: at most `cap`
+ * handshakes (TCP connect to shell start) in flight, granted in the order
+ * they were asked for, on top of the per-destination cap. Time spent
+ * queued is not a timeout: each phase's deadline starts with the phase. */
+struct ssh_sched {
+	int cap;
+	int in_flight, max_in_flight;
+	struct ssh_conn *qhead, *qtail;
+	uint64_t rng;              /* xorshift64*: backoff jitter */
+	struct ssh_stats stats;
+};
+
+/* seed 0: from the clock and pid. */
+void ssh_sched_init(struct ssh_sched *s, int cap, uint64_t seed);
+/* Uniform in [0,1) from the scheduler's seeded generator. */
+double ssh_sched_rand01(struct ssh_sched *s);
+/* Starts queued setups while slots are free; call once per loop iteration. */
+void ssh_sched_admit(struct ssh_sched *s, double now);
+/* The default cap: what a client with this many cores sets up at once
+ * without starving its own loop (a handshake costs ~2 ms of client CPU,
+ * much more on the server). */
+int ssh_sched_default_cap(void);
 
 struct ssh_params {
 	const char *name;           /* [host] name, for messages */
@@ -28,6 +64,7 @@ struct ssh_params {
 	struct ssh_conn *jump;      /* NULL: direct */
 	int *dest_setups;           /* shared by all conns to the same address:
 				       how many are being set up right now */
+	struct ssh_sched *sched;    /* the collector's; required */
 };
 
 struct ssh_conn *ssh_conn_new(const struct ssh_params *p);
@@ -65,8 +102,8 @@ int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, int *local_
 		     char *err, size_t errlen);
 
 /* The wait before the next try after a failure of this kind, with rnd01 in
- * [0,1] for the jitter; doubles *backoff (1 s up to 60 s; host key and
- * authentication failures go to 60 s at once). */
+ * [0,1) for full jitter (uniform in [0, *backoff]); doubles *backoff (1 s up
+ * to 60 s; host key and authentication failures wait 30-60 s at once). */
 double ssh_backoff_next(double *backoff, enum host_conn kind, double rnd01);
 
 /* Cap on connections being set up at once through one jump host or to one

@@ -34,6 +34,10 @@ static const struct schema_key fleet_keys[] = {
 	{ "ssh_config", ST_PATH, 0, NULL, "ssh's own (~/.ssh/config of the user's passwd entry)", NULL, NULL,
 	  "OpenSSH client configuration to resolve hosts with (Host aliases, HostName, "
 	  "User, Port, IdentityFile, ProxyJump), like ssh -F." },
+	{ "max_handshakes", ST_NUMBER, SK_NONZERO, NULL, "8 per CPU core, 8 to 64", NULL, NULL,
+	  "SSH sessions set up at once across the fleet (TCP connect to a ready shell); the "
+	  "others wait their turn, and waiting never counts against timeout. At most 8 of "
+	  "them go to one address or through one jump host (sshd's MaxStartups)." },
 	{ "host_key_policy", ST_ENUM, 0, "strict", NULL, "strict accept-new", NULL,
 	  "strict refuses unknown and changed host keys; accept-new adds unknown keys "
 	  "to known_hosts and still refuses changed ones." },

@@ -152,21 +152,49 @@ START_TEST(fingerprint_like_ssh_keygen)
 }
 END_TEST
 
-/* Reconnecting: 1, 2, 4, ... doubling up to 60 s, jitter within +-20 %,
- * and a refused host key or login waits 60 s at once. */
+/* Reconnecting: windows of 1, 2, 4, ... doubling up to 60 s, full jitter
+ * (uniform over the whole window), and a refused host key or login waits
+ * 30-60 s at once. */
 START_TEST(backoff_sequence)
 {
-	double b = 0, expect[] = { 1, 2, 4, 8, 16, 32, 60, 60, 60 };
+	double b = 0, window[] = { 1, 2, 4, 8, 16, 32, 60, 60, 60 };
 
-	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
-		ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_UNREACHABLE, 0.5), expect[i], 1e-9);
+	for (size_t i = 0; i < sizeof(window) / sizeof(window[0]); i++)
+		ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_UNREACHABLE, 0.5), window[i] / 2, 1e-9);
 	b = 0;
-	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_UNREACHABLE, 0.0), 0.8, 1e-9);
-	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_UNREACHABLE, 1.0), 2.4, 1e-9);
+	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_UNREACHABLE, 0.0), 0, 1e-9);
+	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_UNREACHABLE, 0.75), 1.5, 1e-9);
 	b = 0;
-	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_HOSTKEY, 0.5), 60, 1e-9);
+	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_HOSTKEY, 0.0), 30, 1e-9);
 	b = 0;
-	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_AUTH, 0.5), 60, 1e-9);
+	ck_assert_double_eq_tol(ssh_backoff_next(&b, HC_AUTH, 1.0), 60, 1e-9);
+}
+END_TEST
+
+/* The jitter generator is seeded: the same seed gives the same waits, and a
+ * fleet that failed together spreads evenly over the window (no decile
+ * holds more than twice its share of 1,000 hosts). */
+START_TEST(backoff_jitter_spreads)
+{
+	struct ssh_sched a, b;
+	int decile[10] = { 0 };
+
+	ssh_sched_init(&a, 4, 42);
+	ssh_sched_init(&b, 4, 42);
+	for (int i = 0; i < 1000; i++) {
+		double x = ssh_sched_rand01(&a), bo = 1, wait;
+		ck_assert_double_eq(x, ssh_sched_rand01(&b));
+		ck_assert(x >= 0 && x < 1);
+		wait = ssh_backoff_next(&bo, HC_UNREACHABLE, x);
+		decile[(int)(wait * 10)]++;
+	}
+	for (int d = 0; d < 10; d++)
+		ck_assert_int_lt(decile[d], 200);
+	ssh_sched_init(&b, 4, 43);
+	ssh_sched_init(&a, 4, 42);
+	ck_assert(ssh_sched_rand01(&a) != ssh_sched_rand01(&b));
+	ck_assert_int_ge(ssh_sched_default_cap(), 8);
+	ck_assert_int_le(ssh_sched_default_cap(), 64);
 }
 END_TEST
 
@@ -228,6 +256,7 @@ int main(void)
 	tcase_add_test(tc, fingerprint_like_ssh_keygen);
 	tcase_add_test(tc, backoff_sequence);
 	tcase_add_test(tc, sshconfig_fields);
+	tcase_add_test(tc, backoff_jitter_spreads);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
