@@ -1,6 +1,7 @@
 #include "config.h"
 #include "options.h"
 #include "collect/collector.h"
+#include "collect/hosts.h"
 #include "collect/prometheus.h"
 #include "fleet/fleet.h"
 #include "model/model.h"
@@ -69,15 +70,11 @@ static int load_fleet(const struct options *o, struct fleet *f)
 	return rc;
 }
 
-/* The longest a one-shot round may take: a jumped host needs two setups. */
+/* The longest a one-shot round may take (a safety net: the round ends as
+ * soon as every host answered or failed). */
 static double once_limit(const struct fleet *f)
 {
-	double t = f->timeout > 0 ? f->timeout : 5;
-
-	for (size_t i = 0; i < f->nhosts; i++)
-		if (f->hosts[i].timeout > t)
-			t = f->hosts[i].timeout;
-	return 3 * t + 2;
+	return hosts_round_limit(f);
 }
 
 static int run_once(const struct options *o, const struct fleet *f)

@@ -263,11 +263,19 @@ static void resolve_all(struct hosts *h)
 	free(conns);
 }
 
+static int fleet_handshake_cap(const struct fleet *f)
+{
+	int cap = 0;
+
+	if (fleet_count(f, SEC_FLEET))
+		cap = fleet_section_int(fleet_nth(f, SEC_FLEET, 0), "max_handshakes", 0);
+	return cap > 0 ? cap : ssh_sched_default_cap();
+}
+
 struct hosts *hosts_new(const struct fleet *f, struct model *m,
 			void (*notify)(void *arg), void *arg)
 {
 	struct hosts *h = xcalloc(1, sizeof(*h));
-	int cap = 0;
 
 	h->f = f;
 	h->m = m;
@@ -276,12 +284,9 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 	h->n = f->nhosts;
 	h->p = xcalloc(h->n, sizeof(*h->p));
 	h->dest_setups = xcalloc(h->n, sizeof(*h->dest_setups));
-	if (fleet_count(f, SEC_FLEET)) {
-		const struct fleet_section *fs = fleet_nth(f, SEC_FLEET, 0);
-		h->ssh_config = fleet_section_path(fs, "ssh_config");
-		cap = fleet_section_int(fs, "max_handshakes", 0);
-	}
-	ssh_sched_init(&h->sched, cap, 0);
+	if (fleet_count(f, SEC_FLEET))
+		h->ssh_config = fleet_section_path(fleet_nth(f, SEC_FLEET, 0), "ssh_config");
+	ssh_sched_init(&h->sched, fleet_handshake_cap(f), 0);
 	if (getenv("FLEETDECK_STATS") && *getenv("FLEETDECK_STATS"))
 		h->stats_path = xstrdup(getenv("FLEETDECK_STATS"));
 	for (size_t i = 0; i < h->n; i++) {
@@ -471,6 +476,20 @@ int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, int *lo
 		return -1;
 	}
 	return ssh_conn_forward(h->p[i].ssh, dest, port, local_port, err, errlen);
+}
+
+double hosts_round_limit(const struct fleet *f)
+{
+	double t = f->timeout > 0 ? f->timeout : 5;
+	size_t waves;
+
+	for (size_t i = 0; i < f->nhosts; i++)
+		if (f->hosts[i].timeout > t)
+			t = f->hosts[i].timeout;
+	waves = (f->nhosts + (size_t)fleet_handshake_cap(f) - 1) / (size_t)fleet_handshake_cap(f);
+	/* a jumped host: two setups of TCP+kex+auth (t each) and shell (3t),
+	 * then the first answer (3t); each wave ahead holds a slot <= 6t */
+	return 15 * t + 2 + (double)waves * 6 * t;
 }
 
 bool hosts_round_done(const struct hosts *h)

@@ -23,6 +23,10 @@ void hosts_poll_now(struct hosts *h, double now);
 
 void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *deadline);
 void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now);
+/* The longest a --once round can take: every setup phase of a jumped host,
+ * plus the queue before it (ceil(hosts / max_handshakes) setups ahead,
+ * each bounded by its own phase deadlines). A safety net only. */
+double hosts_round_limit(const struct fleet *f);
 /* --once: every host has two good samples or a failure. */
 bool hosts_round_done(const struct hosts *h);
 
