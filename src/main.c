@@ -7,10 +7,12 @@
 #include "model/model.h"
 #include "out/out.h"
 #include "rules/rules.h"
+#include "serve/serve.h"
 #include "ui/theme.h"
 #include "ui/ui.h"
 #include "util/util.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,10 +111,66 @@ static int run_once(const struct options *o, const struct fleet *f)
 	return rc;
 }
 
+/* The model's other readers (beside the dashboard): the metrics endpoint.
+ * Started before the collector so that a port in use is said at once. */
+static int readers_start(const struct options *o, const struct fleet *f, struct model *m,
+			 struct metrics_server **srv)
+{
+	char err[256];
+
+	*srv = NULL;
+	if (!o->serve_metrics)
+		return 0;
+	*srv = serve_start(o->serve_metrics, o->serve_remote, f, m, err, sizeof(err));
+	if (!*srv) {
+		fprintf(stderr, "fleetdeck: --serve-metrics %s: %s\n", o->serve_metrics, err);
+		return 2;
+	}
+	return 0;
+}
+
+/* --headless: the collector and the readers, no terminal, until SIGTERM,
+ * SIGINT or SIGHUP (a systemd service). Signals are blocked before any
+ * thread starts, so only sigwait() here receives them. */
+static int run_headless(const struct options *o, const struct fleet *f)
+{
+	struct model m;
+	struct collector *c;
+	struct metrics_server *srv;
+	sigset_t set;
+	int sig = 0, rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	model_init_fleet(&m, f);
+	rc = readers_start(o, f, &m, &srv);
+	if (rc != 0) {
+		model_free(&m);
+		return rc;
+	}
+	c = collector_new(f, &m);
+	if (collector_start(c) < 0) {
+		fprintf(stderr, "fleetdeck: cannot start the collector thread\n");
+		rc = 1;
+	} else {
+		fprintf(stderr, "fleetdeck: watching %zu host%s; metrics at http://%s/metrics\n",
+			f->nhosts, f->nhosts == 1 ? "" : "s", serve_address(srv));
+		sigwait(&set, &sig);
+	}
+	collector_free(c);
+	serve_stop(srv);
+	model_free(&m);
+	return rc;
+}
+
 static int run_ui(const struct options *o, const struct fleet *f)
 {
 	struct model m;
 	struct collector *c;
+	struct metrics_server *srv;
 	struct theme theme;
 	char err[256];
 	int rc;
@@ -123,15 +181,22 @@ static int run_ui(const struct options *o, const struct fleet *f)
 		return 2;
 	}
 	model_init_fleet(&m, f);
+	rc = readers_start(o, f, &m, &srv);
+	if (rc != 0) {
+		model_free(&m);
+		return rc;
+	}
 	c = collector_new(f, &m);
 	if (collector_start(c) < 0) {
 		fprintf(stderr, "fleetdeck: cannot start the collector thread\n");
 		collector_free(c);
+		serve_stop(srv);
 		model_free(&m);
 		return 1;
 	}
 	rc = ui_run(o, f, &m, c);
 	collector_free(c);
+	serve_stop(srv);
 	model_free(&m);
 	return rc;
 }
@@ -157,6 +222,8 @@ int main(int argc, char **argv)
 	prom_discover(&f, stderr);
 	if (o.mode == MODE_ONCE || o.mode == MODE_CHECK)
 		rc = run_once(&o, &f);
+	else if (o.mode == MODE_HEADLESS)
+		rc = run_headless(&o, &f);
 	else
 		rc = run_ui(&o, &f);
 	fleet_free(&f);

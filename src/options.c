@@ -9,7 +9,7 @@
 enum {
 	OPT_ONCE = 256, OPT_CHECK, OPT_WALL, OPT_VALIDATE, OPT_READ_ONLY, OPT_THEME,
 	OPT_ASCII, OPT_NO_COLOR, OPT_TIMEOUT, OPT_JSON, OPT_VIEW, OPT_ROTATE,
-	OPT_FORMAT,
+	OPT_FORMAT, OPT_SERVE_METRICS, OPT_SERVE_REMOTE, OPT_HEADLESS,
 };
 
 /* Every option once: getopt, --help and fleetdeck(1) follow this table. */
@@ -28,6 +28,9 @@ static const struct opt_def {
 	{ "check", 0, NULL, OPT_CHECK, "poll once, print one monitoring-plugin line, exit 0/1/2/3" },
 	{ "wall", 0, NULL, OPT_WALL, "wall display: read-only, rotating views" },
 	{ "rotate", 0, "DUR", OPT_ROTATE, "with --wall: time per view (default 20s)" },
+	{ "serve-metrics", 0, "ADDR:PORT", OPT_SERVE_METRICS, "serve the live fleet in the OpenMetrics text format at http://ADDR:PORT/metrics (loopback only)" },
+	{ "serve-metrics-remote", 0, NULL, OPT_SERVE_REMOTE, "allow --serve-metrics on an address other than loopback" },
+	{ "headless", 0, NULL, OPT_HEADLESS, "no dashboard: poll and serve --serve-metrics until SIGTERM (a service)" },
 	{ "validate", 0, NULL, OPT_VALIDATE, "check the fleet file, print every problem, exit" },
 	{ "read-only", 0, NULL, OPT_READ_ONLY, "disable every action key" },
 	{ "theme", 0, "NAME", OPT_THEME, "colour theme: a name from the themes directory, or a path" },
@@ -47,7 +50,8 @@ void options_usage(FILE *fp)
 		"       fleetdeck --once --format csv|openmetrics\n"
 		"       fleetdeck --check [-c FILE]           monitoring-plugin check\n"
 		"       fleetdeck --wall [--rotate 20s]       read-only wall display\n"
-		"       fleetdeck --validate [-c FILE]        check the fleet file\n\n"
+		"       fleetdeck --validate [-c FILE]        check the fleet file\n"
+		"       fleetdeck --headless --serve-metrics 127.0.0.1:9187   a service\n\n"
 		"Options:\n");
 	for (size_t i = 0; i < ARRAY_LEN(opt_defs); i++) {
 		const struct opt_def *d = &opt_defs[i];
@@ -123,6 +127,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		case OPT_ASCII: o->ascii = true; break;
 		case OPT_NO_COLOR: o->no_color = true; break;
 		case OPT_JSON: o->format = FMT_JSON; break;
+		case OPT_SERVE_METRICS: o->serve_metrics = optarg; break;
+		case OPT_SERVE_REMOTE: o->serve_remote = true; break;
+		case OPT_HEADLESS: o->mode = MODE_HEADLESS; break;
 		case OPT_FORMAT: {
 			static const char *const fmts[] = { "text", "json", "csv", "openmetrics" };
 			size_t k = 0;
@@ -165,6 +172,16 @@ int options_parse(int argc, char **argv, struct options *o)
 	}
 	if (o->format != FMT_TEXT && o->mode != MODE_ONCE) {
 		fprintf(stderr, "fleetdeck: --json and --format go with --once\nTry 'fleetdeck --help'.\n");
+		return 2;
+	}
+	if (o->serve_metrics && o->mode != MODE_TUI && o->mode != MODE_WALL && o->mode != MODE_HEADLESS) {
+		fprintf(stderr, "fleetdeck: --serve-metrics goes with the dashboard, --wall or --headless\n"
+			"Try 'fleetdeck --help'.\n");
+		return 2;
+	}
+	if (o->mode == MODE_HEADLESS && !o->serve_metrics) {
+		fprintf(stderr, "fleetdeck: --headless has nothing to do without --serve-metrics\n"
+			"Try 'fleetdeck --help'.\n");
 		return 2;
 	}
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-enum run_mode { MODE_TUI, MODE_ONCE, MODE_CHECK, MODE_WALL, MODE_VALIDATE };
+enum run_mode { MODE_TUI, MODE_ONCE, MODE_CHECK, MODE_WALL, MODE_VALIDATE, MODE_HEADLESS };
 
 /* --once output: --format text|json|csv|openmetrics (--json = json). */
 enum out_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_OPENMETRICS };
@@ -23,6 +23,8 @@ struct options {
 	enum out_format format;  /* with --once */
 	const char *view;        /* --view NAME */
 	double rotate;           /* --wall rotation, default 20 */
+	const char *serve_metrics;   /* --serve-metrics ADDR:PORT, NULL: off */
+	bool serve_remote;       /* --serve-metrics-remote: a non-loopback address is allowed */
 };
 
 /* Parses argv. Returns -1 to exit successfully (--help, --version printed),
