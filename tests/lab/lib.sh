@@ -74,6 +74,23 @@ _lab_tcp_open() {
 	timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
 }
 
+# lab_free_port START [END]: the first TCP port from START (to END, default
+# START+500) on which nothing listens on any address: a service on *:PORT
+# (Debian's prometheus on *:9090, ...) would take our loopback address's
+# port too. Not reserved: start the server at once.
+lab_free_port() {
+	local p=$1 end=${2:-$(($1 + 500))}
+	command -v ss >/dev/null || { _lab_die "lab_free_port needs ss (iproute2)"; return 1; }
+	while [ "$p" -le "$end" ]; do
+		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then
+			printf '%d\n' "$p"
+			return 0
+		fi
+		p=$((p + 1))
+	done
+	_lab_die "no free TCP port in $1..$end"
+}
+
 # --- one sshd ----------------------------------------------------------------
 
 # _lab_host_start NAME: starts the sshd of host NAME (its start script).

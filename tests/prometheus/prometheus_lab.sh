@@ -1,31 +1,28 @@
 #!/bin/bash
 # prometheus_lab.sh — [prometheus] as the data source for hosts, against a
 # real Prometheus 2.42 scraping three real prometheus-node-exporter 1.5 on
-# 127.0.70.2-4:9100 (our own processes and ports, never the Debian
-# services): discovery by instance, values equal to this machine's /proc
-# (every exporter runs on this kernel), a [host] of the same name keeps its
-# own polling, an exporter stopped → that host crit/unreachable and the
-# others fine, a Prometheus that does not answer → a message and an unknown
+# 127.0.70.2-4 (our own processes, on ports found free at run time: the
+# Debian services may hold *:9090 and *:9100, and are never touched):
+# discovery by instance, values equal to this machine's /proc (every
+# exporter runs on this kernel), a [host] of the same name keeps its own
+# polling, an exporter stopped → that host crit/unreachable and the others
+# fine, a Prometheus that does not answer → a message and an unknown
 # source (no crash), --validate contacts nothing, the bearer token is in no
 # output, and the TUI shows the three hosts.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 LAB_NET=70
 lab_test_begin prometheus_lab
 lab_require_root "the lab listens on 127.0.70.x"
-lab_require_tool prometheus prometheus-node-exporter curl
+lab_require_tool prometheus prometheus-node-exporter curl ss
 FAILED=0
 
-P=127.0.$LAB_NET.1:9090
+# Ports nothing listens on, on any address: the Debian services take *:9090
+# and *:9100 when systemd runs them, and a user's machine stays theirs.
+PP=$(lab_free_port 9090) && XP=$(lab_free_port 9100) ||
+	{ printf 'FAIL: no free TCP port near 9090 or 9100\n'; exit 1; }
+P=127.0.$LAB_NET.1:$PP
 URL=http://$P
-I2=127.0.$LAB_NET.2:9100 I3=127.0.$LAB_NET.3:9100 I4=127.0.$LAB_NET.4:9100
-for a in $P $I2 $I3 $I4; do
-	if _lab_tcp_open "${a%:*}" "${a#*:}"; then
-		# never talk to someone else's server: the Debian services listen
-		# on all addresses (*:9090, *:9100) when systemd started them
-		printf 'FAIL: %s is already taken (the Debian prometheus or node-exporter service on all addresses? stop it; or another run of this test)\n' "$a"
-		exit 1
-	fi
-done
+I2=127.0.$LAB_NET.2:$XP I3=127.0.$LAB_NET.3:$XP I4=127.0.$LAB_NET.4:$XP
 cd "$T" || exit 1
 
 # Only the collectors fleetdeck reads: fast, and nothing noisy.
@@ -147,7 +144,7 @@ fd_run 20 "$T/check.out" -c "$T/p.fleet" --check
 check "--check exits 2 CRITICAL" test "$FD_RC" = 2
 
 # A Prometheus that does not answer: a message, an unknown source, no crash.
-printf '[prometheus gone]\nurl = http://127.0.%s.1:9091\n' "$LAB_NET" >"$T/gone.fleet"
+printf '[prometheus gone]\nurl = http://127.0.%s.1:%s\n' "$LAB_NET" "$(lab_free_port $((PP + 1)))" >"$T/gone.fleet"
 fd_run 20 "$T/gone.json" -c "$T/gone.fleet" --once --json
 check "an unanswering Prometheus does not stop fleetdeck (exit 0)" test "$FD_RC" = 0
 check "it says so on stderr" grep -q '\[prometheus gone\]: no hosts from' "$T/gone.json.err"
