@@ -178,7 +178,7 @@ START_TEST(test_cocotte_structure)
 	ck_assert_str_eq(h->user, "deploy");
 	ck_assert_int_eq(h->ram_reserve, 256 * 1024 * 1024);
 	h = &f.hosts[black];
-	ck_assert_str_eq(h->address, "10.0.0.11");
+	ck_assert_str_eq(h->address, "black");
 	ck_assert_int_eq(h->ndisks, 2);
 	ck_assert_str_eq(h->disks[1], "/srv");
 	ck_assert_int_eq(f.hosts[fleet_host_index(&f, "apricot")].gpus, GPUS_NVIDIA);
