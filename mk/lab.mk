@@ -13,9 +13,12 @@ LAB_TESTS = \
 	tests/integration/rsa_key.sh \
 	tests/integration/handshake_cap.sh \
 	tests/tui/tui_overview.sh \
-	tests/tui/tui_nocolor.sh
+	tests/tui/tui_nocolor.sh \
+	tests/tui/wall.sh \
+	tests/tui/wall_stale.sh
 
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) \
 	tests/lab/up tests/lab/down tests/lab/lib.sh tests/lab/README.md \
+	tests/tui/wall_common.sh \
 	doc/testing.md

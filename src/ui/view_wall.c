@@ -446,26 +446,29 @@ static void problem_small(struct cells *c, const struct ui_ctx *u, const struct 
 		cells_text(c, x0 + w - sw, y, sw, ROLE_DIM, since);
 }
 
-/* One problem as a band of large type: "CRIT LAB3 UNREACHABLE ...". */
+/* One problem as a band of large type: "CRIT LAB3 UNREACHABLE ...", with
+ * the target and its age in ordinary text at the band's end (what a
+ * screen reader, or a test, can read). */
 static void problem_big(struct cells *c, const struct ui_ctx *u, const struct alert *a,
 			int y, int x0, int w, int bh)
 {
 	int role = view_status_role(a->severity);
 	struct rect r = { x0, y, w, bh };
-	char text[RULES_TEXT_LEN + 128], since[32];
-	int sw, bw;
+	char text[RULES_TEXT_LEN + 128], since[32], tail[160];
+	int tw, bw;
 
 	since_text(u, a, since, sizeof(since));
-	sw = (int)strlen(since) + 2;
+	str_fmt(tail, sizeof(tail), "%s  %s", short_target(a->target), since);
+	tw = cells_text_width(c, tail) + 3;
 	str_fmt(text, sizeof(text), "%s %s %s", view_status_word(a->severity),
 		short_target(a->target), a->message);
 	band_fill(c, r, role);
-	bw = bigtext_draw(c, x0 + 1, y, w - 2 - sw, role, text, 1);
-	if (bigtext_fit(text, 1, w - 2 - sw) < (int)strlen(text) && bw > 0) {
+	bw = bigtext_draw(c, x0 + 1, y, w - 2 - tw, role, text, 1);
+	if (bigtext_fit(text, 1, w - 2 - tw) < (int)strlen(text) && bw > 0) {
 		/* cut: say so with a small ellipsis after the last letter */
 		cells_put(c, x0 + 1 + bw + 1, y + bh - 1, cells_glyph(c, G_ELLIPSIS), role);
 	}
-	cells_text(c, x0 + w - sw + 1, y + bh - 1, sw - 2, role, since);
+	cells_text_right(c, x0 + w - tw, y + bh - 1, tw - 1, role, tail);
 	band_finish(c, r, role);
 }
 
