@@ -2,6 +2,7 @@
 # discovery at start, the collector, the API parsers, their tests.
 # See doc/prometheus.md.
 src_libfleetdeck_a_SOURCES += \
+	src/collect/prom_stream.h src/collect/prom_stream.c \
 	src/collect/prom_parse.h src/collect/prom_parse.c \
 	src/collect/prometheus.h src/collect/prom_discover.c \
 	src/collect/prometheus.c

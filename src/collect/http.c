@@ -22,7 +22,8 @@ struct http_xfer {
 	struct curl_slist *headers;
 	char *body;
 	size_t len, cap, max;
-	bool too_big;
+	bool too_big, stopped;
+	bool (*on_data)(void *arg, const char *data, size_t n);
 	char errbuf[CURL_ERROR_SIZE];
 	http_cb cb;
 	void *arg;
@@ -126,6 +127,14 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 		x->too_big = true;
 		return 0;  /* aborts the transfer */
 	}
+	if (x->on_data) {
+		x->len += n;
+		if (!x->on_data(x->arg, data, n)) {
+			x->stopped = true;
+			return 0;
+		}
+		return n;
+	}
 	if (x->len + n + 1 > x->cap) {
 		x->cap = (x->len + n + 1) * 2;
 		x->body = xrealloc(x->body, x->cap);
@@ -202,6 +211,7 @@ static struct http_xfer *xfer_new(const struct http_request *req, http_cb cb, vo
 	x->cb = cb;
 	x->arg = arg;
 	x->max = req->max_body ? req->max_body : HTTP_MAX_BODY;
+	x->on_data = req->on_data;
 	for (const char *const *hd = req->headers; hd && *hd; hd++)
 		x->headers = curl_slist_append(x->headers, *hd);
 	for (const char *const *hd = req->secret_headers; hd && *hd; hd++)
@@ -283,8 +293,11 @@ static void xfer_finish(struct http_xfer *x, CURLcode code)
 	r.body = x->body ? x->body : "";
 	r.len = x->len;
 	r.easy = x->easy;
+	r.too_big = x->too_big;
 	if (x->too_big)
 		r.error = "the answer was too large";
+	else if (x->stopped)
+		r.error = "the answer was not what was asked for";
 	else if (r.code != CURLE_OK)
 		r.error = x->errbuf[0] ? x->errbuf : curl_easy_strerror(r.code);
 	x->cb(x->arg, &r);

@@ -36,14 +36,20 @@ struct http_request {
 	 * answers CURLE_LOGIN_DENIED with the reason */
 	const char *const *secret_headers;
 	const char *origin;          /* e.g. the configured "https://api.x/v2" */
+	/* Streaming: the body goes to on_data(arg, ...) in pieces as it arrives
+	 * and is never buffered (the result's body is then ""). Returning false
+	 * stops the transfer (the reader found garbage). max_body still bounds
+	 * the total. */
+	bool (*on_data)(void *arg, const char *data, size_t n);
 };
 
 struct http_result {
 	CURLcode code;               /* CURLE_OK: got an HTTP answer (any status) */
 	const char *error;           /* what went wrong, when code != CURLE_OK */
 	long status;                 /* HTTP status, 0 without an answer */
-	const char *body;            /* NUL-terminated */
-	size_t len;
+	const char *body;            /* NUL-terminated ("" when streamed) */
+	size_t len;                  /* bytes received (streamed or not) */
+	bool too_big;                /* stopped at max_body */
 	double total_ms;
 	CURL *easy;                  /* valid during the callback only (CURLINFO_*) */
 };

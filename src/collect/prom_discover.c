@@ -1,43 +1,22 @@
 /* Discovery of the hosts a [prometheus] section knows, once at start, before
  * the model is sized (the model's host array is fixed for the session).
  *
- * One bounded, synchronous GET of URL/api/v1/series per section, like the
- * one `ssh -G` per host at start: it costs at most the section's timeout,
- * and a server that does not answer costs only a message and an unknown
- * placeholder host, never the start. */
+ * One bounded instant query per section, through the one HTTP client
+ * (collect/http.c) driven here until it answers, like the one `ssh -G` per
+ * host at start: it costs at most the section's timeout, and a server that
+ * does not answer costs only a message and an unknown placeholder host,
+ * never the start. */
 #include "config.h"
+#include "collect/http.h"
 #include "collect/prometheus.h"
 #include "collect/prom_parse.h"
 #include "util/util.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* 10 000 hosts' series lists are a few MiB; this only bounds a runaway. */
-#define DISCOVER_MAX_BODY (64u << 20)
-
-struct body {
-	char *p;
-	size_t len, cap;
-};
-
-static size_t body_write(char *data, size_t size, size_t nmemb, void *userp)
-{
-	struct body *b = userp;
-	size_t n = size * nmemb;
-
-	if (b->len + n + 1 > DISCOVER_MAX_BODY)
-		return 0;  /* aborts the transfer */
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return n;
-}
+/* Discovery answers more than this many hosts only to a narrower match. */
+#define DISCOVER_MAX_HOSTS 1000000
 
 char *prom_base_url(const struct fleet_section *s)
 {
@@ -49,21 +28,61 @@ char *prom_base_url(const struct fleet_section *s)
 	return xstrndup(u ? u : "", n);
 }
 
-char *prom_auth_header(const struct fleet_section *s, char *err, size_t errlen)
+static void wipe(char *s)
 {
-	char *path = fleet_section_path(s, "bearer_token_file"), *tok, *hdr;
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
 
-	err[0] = '\0';
+static char *read_secret_key(const struct fleet_section *s, const char *key, char *err,
+			     size_t errlen)
+{
+	char *path = fleet_section_path(s, key), *v, msg[256];
+
 	if (!path)
 		return NULL;
-	tok = fleet_read_secret(path, err, errlen);
+	v = fleet_read_secret(path, msg, sizeof(msg));
 	free(path);
-	if (!tok)
+	if (!v)
+		str_fmt(err, errlen, "%s: %s", key, msg);
+	return v;
+}
+
+char *prom_auth_header(const struct fleet_section *s, char *err, size_t errlen)
+{
+	const char *user;
+	char *tok, *pass, *pair, *b64, *hdr;
+
+	err[0] = '\0';
+	if ((tok = read_secret_key(s, "bearer_token_file", err, errlen))) {
+		hdr = xasprintf("Authorization: Bearer %s", tok);
+		wipe(tok);
+		return hdr;
+	}
+	if (err[0])
 		return NULL;
-	hdr = xasprintf("Authorization: Bearer %s", tok);
-	explicit_bzero(tok, strlen(tok));
-	free(tok);
+	user = (char *)fleet_section_get(s, "basic_auth_user");
+	if (!user)
+		return NULL;
+	pass = read_secret_key(s, "basic_auth_password_file", err, errlen);
+	if (!pass) {
+		if (!err[0])
+			str_fmt(err, errlen, "basic_auth_password_file is needed with basic_auth_user");
+		return NULL;
+	}
+	pair = xasprintf("%s:%s", user, pass);
+	b64 = base64_encode((const unsigned char *)pair, strlen(pair), true);
+	hdr = xasprintf("Authorization: Basic %s", b64);
+	wipe(pass);
+	wipe(pair);
+	wipe(b64);
 	return hdr;
+}
+
+char *prom_ca_file(const struct fleet_section *s)
+{
+	return fleet_section_path(s, "ca_file");
 }
 
 bool prom_is_placeholder(const struct fleet_host *h)
@@ -72,94 +91,151 @@ bool prom_is_placeholder(const struct fleet_host *h)
 	       h->sec && strcmp(h->name + strlen(PROM_PLACEHOLDER_PREFIX), h->sec->name) == 0;
 }
 
-/* GET url with the section's token; the body (malloc'd) or NULL with err. */
-static char *http_get_sync(const char *url, const char *auth, double timeout,
-			   size_t *len, char *err, size_t errlen)
+char *prom_discovery_query(const struct fleet_section *s, char *err, size_t errlen)
 {
-	CURL *e = curl_easy_init();
-	struct curl_slist *hdrs = auth ? curl_slist_append(NULL, auth) : NULL;
-	struct body b = { 0 };
-	char ebuf[CURL_ERROR_SIZE] = "";
-	long status = 0;
-	CURLcode rc;
-
-	if (!e) {
-		str_fmt(err, errlen, "cannot start an HTTP request (libcurl)");
-		curl_slist_free_all(hdrs);
-		return NULL;
-	}
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "fleetdeck/" PACKAGE_VERSION);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	if (hdrs)
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
-	rc = curl_easy_perform(e);
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(e);
-	curl_slist_free_all(hdrs);
-	if (rc != CURLE_OK) {
-		str_fmt(err, errlen, "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
-		free(b.p);
-		return NULL;
-	}
-	/* 4xx/5xx answers of the API carry its JSON error: the parser says it */
-	if (status == 401 || status == 403) {
-		str_fmt(err, errlen, "HTTP %ld: check bearer_token_file", status);
-		free(b.p);
-		return NULL;
-	}
-	*len = b.len;
-	return b.p ? b.p : xstrdup("");
-}
-
-/* The distinct host names the section's server knows, or NULL with err. */
-static char **section_names(const struct fleet *f, const struct fleet_section *s,
-			    size_t *n, char *err, size_t errlen)
-{
-	const char *label = fleet_section_value(s, "host_label");
-	double timeout = fleet_section_duration(s, "timeout", f->timeout > 0 ? f->timeout : 5);
-	char *sel, *enc, *url, *base, *auth, *body, **names = NULL;
-	size_t len = 0;
+	const char *label = fleet_section_value(s, "host_label"), *m = fleet_section_get(s, "match");
+	char *uname, *up, *q = NULL;
 
 	if (!prom_label_name_ok(label)) {
 		str_fmt(err, errlen, "host_label \"%s\" is not a label name", label ? label : "");
 		return NULL;
 	}
-	sel = prom_selector("node_uname_info", fleet_section_get(s, "match"), NULL, err, errlen);
-	if (!sel)
-		return NULL;
-	auth = prom_auth_header(s, err, errlen);
-	if (!auth && err[0]) {
-		free(sel);
-		return NULL;
+	uname = prom_selector("node_uname_info", m, NULL, err, errlen);
+	up = prom_selector("up", m, NULL, err, errlen);
+	/* the node_exporters that answer, and the targets that do not (their
+	 * node_uname_info went stale with the failed scrape, up == 0 stays) */
+	if (uname && up)
+		q = xasprintf("count by (%s) (%s) or count by (%s) (%s == 0)", label, uname, label, up);
+	free(uname);
+	free(up);
+	return q;
+}
+
+/* ---- one request, run to its end here (start-up only) ---- */
+
+struct names {
+	struct prom_reader reader;
+	char **v;
+	size_t n, cap;
+	size_t skipped;                /* values with control characters */
+	bool done, over;
+	char err[256];
+};
+
+static bool name_printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static void on_name(void *arg, const struct prom_sample *s)
+{
+	struct names *nm = arg;
+
+	if (!s->label[0][0] || s->cut)
+		return;
+	/* remote text becomes a name on screen only when it is printable */
+	if (!name_printable(s->label[0])) {
+		nm->skipped++;
+		return;
 	}
-	enc = prom_url_encode(sel);
-	base = prom_base_url(s);
-	url = xasprintf("%s/api/v1/series?match%%5B%%5D=%s", base, enc);
-	body = http_get_sync(url, auth, timeout, &len, err, errlen);
-	if (body && prom_parse_series(body, len, label, &names, n, err, errlen) == 0 && *n == 0)
-		str_fmt(err, errlen, "no series match %s", sel);
-	if (auth) {
-		explicit_bzero(auth, strlen(auth));
-		free(auth);
+	if (nm->n == nm->cap) {
+		nm->cap = nm->cap ? 2 * nm->cap : 64;
+		nm->v = xrealloc(nm->v, nm->cap * sizeof(*nm->v));
 	}
-	free(body);
-	free(url);
-	free(base);
-	free(enc);
-	free(sel);
-	return names;
+	nm->v[nm->n++] = xstrdup(s->label[0]);
+}
+
+static bool names_data(void *arg, const char *data, size_t n)
+{
+	struct names *nm = arg;
+
+	nm->over = nm->reader.samples > DISCOVER_MAX_HOSTS;
+	return !nm->over && prom_reader_feed(&nm->reader, data, n) == 0;
+}
+
+static void names_done(void *arg, const struct http_result *r)
+{
+	struct names *nm = arg;
+
+	nm->done = true;
+	if (nm->over)
+		str_fmt(nm->err, sizeof(nm->err), "more than %d hosts match: narrow match",
+			DISCOVER_MAX_HOSTS);
+	else if (r->too_big)
+		str_fmt(nm->err, sizeof(nm->err), "the answer was too large");
+	else if (r->status == 401 || r->status == 403)
+		str_fmt(nm->err, sizeof(nm->err), "HTTP %ld: check the credentials", r->status);
+	else if (r->status == 0 && r->code != CURLE_OK)
+		str_fmt(nm->err, sizeof(nm->err), "%s", r->error ? r->error : "request failed");
+	else if (prom_reader_finish(&nm->reader, nm->err, sizeof(nm->err)) == 0)
+		return;
+	else if (r->status != 200 && !strstr(nm->err, "refused"))
+		str_fmt(nm->err, sizeof(nm->err), "HTTP %ld", r->status);
+	if (!nm->err[0])
+		str_fmt(nm->err, sizeof(nm->err), "no answer");
 }
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The distinct host names the section's server knows (sorted), or -1 with err. */
+static int section_names(const struct fleet *f, const struct fleet_section *s, struct names *nm,
+			 char *err, size_t errlen)
+{
+	const char *label = fleet_section_value(s, "host_label");
+	double timeout = fleet_section_duration(s, "timeout", f->timeout > 0 ? f->timeout : 5);
+	char *q, *enc, *url, *base, *auth, *ca;
+	const char *hdr[2] = { NULL, NULL };
+	size_t k = 0;
+	int rc = -1;
+
+	if (!(q = prom_discovery_query(s, err, errlen)))
+		return -1;
+	auth = prom_auth_header(s, err, errlen);
+	if (!auth && err[0]) {
+		free(q);
+		return -1;
+	}
+	hdr[0] = auth;
+	ca = prom_ca_file(s);
+	enc = prom_url_encode(q);
+	base = prom_base_url(s);
+	url = xasprintf("%s/api/v1/query?query=%s&limit=%d", base, enc, DISCOVER_MAX_HOSTS + 1);
+	prom_reader_init(&nm->reader, PROM_DOC_VECTOR, (const char *const[]){ label, NULL },
+			 on_name, nm);
+	/* the token goes only to url's origin (http.c refuses anything else) */
+	if (http_run(&(struct http_request){ .url = url, .timeout = timeout,
+			.secret_headers = auth ? hdr : NULL, .origin = base, .cainfo = ca,
+			.on_data = names_data, .max_body = 512u * (DISCOVER_MAX_HOSTS + 16) },
+		     names_done, nm) < 0)
+		str_fmt(err, errlen, "libcurl refused the request");
+	if (nm->done && nm->err[0]) {
+		str_copy(err, nm->err, errlen);
+	} else if (nm->done) {
+		qsort(nm->v, nm->n, sizeof(*nm->v), cmp_str);
+		for (size_t i = 0; i < nm->n; i++) {  /* distinct */
+			if (k > 0 && strcmp(nm->v[k - 1], nm->v[i]) == 0)
+				free(nm->v[i]);
+			else
+				nm->v[k++] = nm->v[i];
+		}
+		nm->n = k;
+		rc = 0;
+		if (!k)
+			str_fmt(err, errlen, "no series match %s", q);
+	}
+	wipe(auth);
+	free(ca);
+	free(url);
+	free(base);
+	free(enc);
+	free(q);
+	return rc;
 }
 
 /* Names already taken (sorted, borrowed from f): explicit [host]s win. */
@@ -178,17 +254,8 @@ static bool name_taken(const char **taken, size_t n, const char *name)
 	return bsearch(&name, taken, n, sizeof(*taken), cmp_str) != NULL;
 }
 
-/* Remote text becomes a name on screen only when it is printable. */
-static bool name_printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 static void host_append(struct fleet *f, const struct fleet_section *s, int index,
-			const char *name)
+			const char *name, char **mounts, size_t nmounts)
 {
 	struct fleet_host *h;
 
@@ -203,8 +270,10 @@ static void host_append(struct fleet *f, const struct fleet_section *s, int inde
 	/* no shell on these hosts: nothing may try to run a script there */
 	h->containers = CONT_NONE;
 	h->gpus = GPUS_NONE;
-	h->disks[0] = xstrdup("/");
-	h->ndisks = 1;
+	for (size_t i = 0; i < nmounts && i < FLEET_MAX_DISKS; i++)
+		h->disks[h->ndisks++] = xstrdup(mounts[i]);
+	if (!h->ndisks)
+		h->disks[h->ndisks++] = xstrdup("/");
 	h->interval = fleet_section_duration(s, "interval", f->interval > 0 ? f->interval : 2);
 	h->timeout = fleet_section_duration(s, "timeout", f->timeout > 0 ? f->timeout : 5);
 	h->th = f->th;
@@ -215,33 +284,36 @@ static void host_append(struct fleet *f, const struct fleet_section *s, int inde
 static size_t discover_section(struct fleet *f, const struct fleet_section *s, int index,
 			       FILE *msg)
 {
-	char err[512] = "", *ph, **names;
-	size_t n = 0, added = 0, skipped = 0, ntaken = f->nhosts;
+	char err[512] = "", *ph, **mounts;
+	struct names nm = { 0 };
+	size_t added = 0, ntaken = f->nhosts, nmounts = 0;
 	const char **taken;
+	int rc = section_names(f, s, &nm, err, sizeof(err));
 
-	names = section_names(f, s, &n, err, sizeof(err));
+	mounts = fleet_list_split(fleet_section_value(s, "disk"), &nmounts);
 	taken = taken_names(f);
-	for (size_t i = 0; names && i < n; i++) {
-		if (name_taken(taken, ntaken, names[i]))
+	for (size_t i = 0; rc == 0 && i < nm.n; i++) {
+		if (name_taken(taken, ntaken, nm.v[i]))
 			continue;  /* a [host] of that name keeps its SSH polling */
-		if (!name_printable(names[i])) {
-			skipped++;
-			continue;
-		}
-		host_append(f, s, index, names[i]);
+		host_append(f, s, index, nm.v[i], mounts, nmounts);
 		added++;
 	}
 	free(taken);
-	prom_values_free(names);
-	if (skipped)
+	for (size_t i = 0; i < nm.n; i++)
+		free(nm.v[i]);
+	free(nm.v);
+	if (nm.skipped)
 		fprintf(msg, "fleetdeck: [prometheus %s]: %zu host name%s with control "
-			"characters left out\n", s->name, skipped, skipped == 1 ? "" : "s");
-	if (added || n)
+			"characters left out\n", s->name, nm.skipped, nm.skipped == 1 ? "" : "s");
+	if (added || (rc == 0 && nm.n)) {
+		fleet_list_free(mounts);
 		return added;
+	}
 	fprintf(msg, "fleetdeck: [prometheus %s]: no hosts from %s: %s; it shows as "
 		"unknown until fleetdeck is restarted\n", s->name, fleet_section_get(s, "url"), err);
 	ph = xasprintf(PROM_PLACEHOLDER_PREFIX "%s", s->name);
-	host_append(f, s, index, ph);
+	host_append(f, s, index, ph, mounts, nmounts);
+	fleet_list_free(mounts);
 	free(ph);
 	return 1;
 }
@@ -250,9 +322,6 @@ size_t prom_discover(struct fleet *f, FILE *msg)
 {
 	size_t n = fleet_count(f, SEC_PROMETHEUS), added = 0;
 
-	if (n == 0)
-		return 0;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (size_t i = 0; i < n; i++)
 		added += discover_section(f, fleet_nth(f, SEC_PROMETHEUS, i), (int)i, msg);
 	return added;

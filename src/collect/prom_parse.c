@@ -1,175 +1,275 @@
+/* Reading the Prometheus HTTP API's answers as they arrive (see
+ * prom_parse.h), on top of the incremental JSON reader of prom_stream.c. */
 #include "config.h"
 #include "collect/prom_parse.h"
 #include "util/util.h"
 
-#include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Error texts from the server are quoted at most this long. */
-#define PROM_ERR_SHOWN 160
+/* What a container is, set when it opens (pj_level.role). */
+enum role {
+	R_OTHER = 0, R_ROOT, R_DATA, R_LIST, R_ELEM, R_LABELS, R_VALUE,
+};
 
-static const char *obj_str(const json_t *o, const char *key)
+static bool key_is(const struct pj_level *l, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
+	return l && l->object && !l->key_cut && strcmp(l->key, key) == 0;
 }
 
-/* The JSON root of an answer, or NULL with err set: not JSON at all, or the
- * API's own error document. */
-static json_t *answer_load(const char *body, size_t len, char *err, size_t errlen)
+static void elem_reset(struct prom_reader *r)
 {
-	json_error_t je;
-	json_t *root = json_loadb(body ? body : "", len, 0, &je);
-	const char *status;
-	char shown[PROM_ERR_SHOWN + 1];
+	for (int i = 0; i < r->nwant; i++)
+		r->lab[i][0] = '\0';
+	r->el_cut = r->el_value = r->el_ts = false;
+	r->el_v = r->el_t = 0;
+}
 
-	if (!json_is_object(root)) {
-		json_decref(root);
-		str_fmt(err, errlen, "the answer is not the Prometheus API's JSON: is url the "
-			"server's base URL (without /api/v1)?");
-		return NULL;
+static void elem_emit(struct prom_reader *r)
+{
+	struct prom_sample s = { 0 };
+
+	if (r->doc == PROM_DOC_VECTOR && !(r->el_value && r->el_ts))
+		return;  /* a malformed element costs only itself */
+	if (r->doc == PROM_DOC_TARGETS && !r->el_value)
+		return;
+	for (int i = 0; i < PROM_MAX_LABELS; i++)
+		s.label[i] = i < r->nwant ? r->lab[i] : "";
+	s.cut = r->el_cut;
+	s.value = r->el_v;
+	s.ts = r->el_t;
+	if (r->doc == PROM_DOC_VECTOR && isfinite(s.ts) && s.ts > r->eval_time)
+		r->eval_time = s.ts;
+	r->samples++;
+	if (r->fn)
+		r->fn(r->arg, &s);
+}
+
+/* The role of a container opening inside parent (which holds it at key). */
+static int role_of(const struct prom_reader *r, const struct pj_level *parent, bool object)
+{
+	if (!parent)
+		return object ? R_ROOT : R_OTHER;
+	switch (parent->role) {
+	case R_ROOT:
+		if (!key_is(parent, "data"))
+			return R_OTHER;
+		/* series: "data" is the list itself */
+		return r->doc == PROM_DOC_SERIES ? (object ? R_OTHER : R_LIST) : R_DATA;
+	case R_DATA:
+		if (r->doc == PROM_DOC_VECTOR && !object && key_is(parent, "result"))
+			return R_LIST;
+		if (r->doc == PROM_DOC_TARGETS && !object && key_is(parent, "activeTargets"))
+			return R_LIST;
+		return R_OTHER;
+	case R_LIST:
+		return object ? R_ELEM : R_OTHER;
+	case R_ELEM:
+		if (r->doc == PROM_DOC_VECTOR && object && key_is(parent, "metric"))
+			return R_LABELS;
+		if (r->doc == PROM_DOC_VECTOR && !object && key_is(parent, "value"))
+			return R_VALUE;
+		if (r->doc == PROM_DOC_TARGETS && object && key_is(parent, "labels"))
+			return R_LABELS;
+		return R_OTHER;
+	default:
+		return R_OTHER;
 	}
-	status = obj_str(root, "status");
-	if (strcmp(status, "success") == 0)
-		return root;
-	if (strcmp(status, "error") == 0) {
-		str_copy(shown, obj_str(root, "error"), sizeof(shown));
-		str_sanitize(shown);
-		str_fmt(err, errlen, "Prometheus refused the query (%s): %s",
-			*obj_str(root, "errorType") ? obj_str(root, "errorType") : "error", shown);
-	} else {
-		str_fmt(err, errlen, "the answer has no \"status\": \"success\"");
+}
+
+static void label_value(struct prom_reader *r, const struct pj_level *l, const char *text,
+			size_t len, bool cut)
+{
+	if (!l->object || l->key_cut)
+		return;
+	for (int i = 0; i < r->nwant; i++) {
+		if (strcmp(l->key, r->want[i]) != 0)
+			continue;
+		str_copy(r->lab[i], text, sizeof(r->lab[i]));
+		if (cut || len >= sizeof(r->lab[i]))
+			r->el_cut = true;
 	}
-	json_decref(root);
-	return NULL;
 }
 
 /* "1.5", "NaN", "+Inf", "-Inf" as Prometheus writes sample values. */
-static bool value_parse(const json_t *j, double *out)
+static bool value_parse(const char *s, double *out)
 {
-	const char *s = json_string_value(j);
 	char *end;
 
-	if (!s || !*s)
+	if (!*s)
 		return false;
 	*out = strtod(s, &end);
 	return *end == '\0';
 }
 
-static bool entry_parse(const json_t *e, const char *host_label, const char *extra_label,
-			struct prom_entry *pe, double *ts)
+static void on_scalar(struct prom_reader *r, struct pj_level *l, enum pj_event ev,
+		      const char *text, size_t len, bool cut)
 {
-	const json_t *metric = json_object_get(e, "metric");
-	const json_t *val = json_object_get(e, "value");
-	double v;
-
-	if (!json_is_object(metric) || !json_is_array(val) || json_array_size(val) != 2)
-		return false;
-	if (!json_is_number(json_array_get(val, 0)) || !value_parse(json_array_get(val, 1), &v))
-		return false;
-	*ts = json_number_value(json_array_get(val, 0));
-	pe->host = xstrdup(host_label ? obj_str(metric, host_label) : "");
-	pe->name = xstrdup(obj_str(metric, "__name__"));
-	pe->extra = xstrdup(extra_label ? obj_str(metric, extra_label) : "");
-	pe->value = v;
-	return true;
+	switch (l->role) {
+	case R_ROOT:
+		if (ev != PJ_STRING)
+			return;
+		if (key_is(l, "status"))
+			str_copy(r->status, text, sizeof(r->status));
+		else if (key_is(l, "errorType"))
+			str_copy(r->error_type, text, sizeof(r->error_type));
+		else if (key_is(l, "error"))
+			str_copy(r->error, text, sizeof(r->error));
+		return;
+	case R_DATA:
+		if (ev == PJ_STRING && key_is(l, "resultType"))
+			str_copy(r->result_type, text, sizeof(r->result_type));
+		return;
+	case R_ELEM:
+		if (r->doc == PROM_DOC_SERIES && ev == PJ_STRING)
+			label_value(r, l, text, len, cut);
+		else if (r->doc == PROM_DOC_TARGETS && ev == PJ_STRING && key_is(l, "scrapeInterval"))
+			r->el_value = (r->el_v = prom_duration(text)) > 0;
+		return;
+	case R_LABELS:
+		if (ev == PJ_STRING)
+			label_value(r, l, text, len, cut);
+		return;
+	case R_VALUE:
+		if (l->index == 0 && ev == PJ_NUMBER) {
+			r->el_t = strtod(text, NULL);
+			r->el_ts = true;
+		} else if (l->index == 1 && ev == PJ_STRING && !cut) {
+			r->el_value = value_parse(text, &r->el_v);
+		} else {
+			r->el_value = r->el_ts = false;  /* not [time, "value"] */
+		}
+		return;
+	default:
+		return;
+	}
 }
 
-int prom_parse_vector(const char *body, size_t len, const char *host_label,
-		      const char *extra_label, struct prom_vector *out,
-		      char *err, size_t errlen)
+static void on_event(void *arg, struct pj *p, enum pj_event ev, const char *text, size_t len,
+		     bool cut)
 {
-	json_t *root, *data, *result;
-	size_t i;
-	json_t *e;
+	struct prom_reader *r = arg;
+	struct pj_level *parent = pj_parent(p, ev);
+	struct pj_level *self = ev <= PJ_END_ARRAY ? &p->lv[p->depth - 1] : NULL;
 
-	memset(out, 0, sizeof(*out));
-	root = answer_load(body, len, err, errlen);
-	if (!root)
-		return -1;
-	data = json_object_get(root, "data");
-	result = json_object_get(data, "result");
-	if (strcmp(obj_str(data, "resultType"), "vector") != 0 || !json_is_array(result)) {
-		str_fmt(err, errlen, "the answer is not an instant vector (resultType \"%.20s\")",
-			obj_str(data, "resultType"));
-		json_decref(root);
+	switch (ev) {
+	case PJ_BEGIN_OBJECT:
+	case PJ_BEGIN_ARRAY:
+		self->role = role_of(r, parent, ev == PJ_BEGIN_OBJECT);
+		if (self->role == R_ROOT)
+			r->root_object = true;
+		else if (self->role == R_DATA || (self->role == R_LIST && parent->role == R_ROOT))
+			r->data_seen = true;
+		else if (self->role == R_ELEM)
+			elem_reset(r);
+		return;
+	case PJ_END_OBJECT:
+		if (self->role == R_ELEM)
+			elem_emit(r);
+		return;
+	case PJ_END_ARRAY:
+		return;
+	default:
+		if (parent)
+			on_scalar(r, parent, ev, text, len, cut);
+		return;
+	}
+}
+
+void prom_reader_init(struct prom_reader *r, enum prom_doc doc, const char *const *want,
+		      prom_sample_fn fn, void *arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->doc = doc;
+	r->fn = fn;
+	r->arg = arg;
+	for (; want && *want && r->nwant < PROM_MAX_LABELS; want++)
+		r->want[r->nwant++] = *want;
+	pj_init(&r->pj, on_event, r);
+}
+
+int prom_reader_feed(struct prom_reader *r, const char *data, size_t n)
+{
+	return pj_feed(&r->pj, data, n);
+}
+
+int prom_reader_finish(struct prom_reader *r, char *err, size_t errlen)
+{
+	char shown[PROM_ERR_SHOWN + 1];
+	int rc = pj_finish(&r->pj);
+
+	if (!r->root_object) {
+		str_fmt(err, errlen, "the answer is not the Prometheus API's JSON: is url the "
+			"server's base URL (without /api/v1)?");
 		return -1;
 	}
-	out->v = xcalloc(json_array_size(result) + 1, sizeof(*out->v));
-	json_array_foreach(result, i, e) {
-		double ts = 0;
-		/* a malformed element costs only itself */
-		if (entry_parse(e, host_label, extra_label, &out->v[out->n], &ts)) {
-			out->n++;
-			if (ts > out->eval_time && isfinite(ts))
-				out->eval_time = ts;
-		}
+	if (strcmp(r->status, "error") == 0) {
+		str_copy(shown, r->error, sizeof(shown));
+		str_sanitize(shown);
+		str_fmt(err, errlen, "Prometheus refused the query (%s): %s",
+			r->error_type[0] ? str_sanitize(r->error_type) : "error", shown);
+		return -1;
 	}
-	json_decref(root);
+	if (rc < 0) {
+		str_fmt(err, errlen, "the answer is cut or malformed (%s)", r->pj.err);
+		return -1;
+	}
+	if (strcmp(r->status, "success") != 0) {
+		str_fmt(err, errlen, "the answer has no \"status\": \"success\"");
+		return -1;
+	}
+	if (r->doc == PROM_DOC_VECTOR && strcmp(r->result_type, "vector") != 0) {
+		str_fmt(err, errlen, "the answer is not an instant vector (resultType \"%s\")",
+			str_sanitize(r->result_type));
+		return -1;
+	}
+	if (!r->data_seen) {
+		str_fmt(err, errlen, r->doc == PROM_DOC_SERIES ?
+			"the series answer has no list of series in \"data\"" :
+			"the answer has no \"data\"");
+		return -1;
+	}
 	return 0;
 }
 
-void prom_vector_free(struct prom_vector *v)
+int prom_read_all(enum prom_doc doc, const char *body, size_t len, const char *const *want,
+		  prom_sample_fn fn, void *arg, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < v->n; i++) {
-		free(v->v[i].host);
-		free(v->v[i].name);
-		free(v->v[i].extra);
-	}
-	free(v->v);
-	memset(v, 0, sizeof(*v));
+	struct prom_reader r;
+
+	prom_reader_init(&r, doc, want, fn, arg);
+	prom_reader_feed(&r, body ? body : "", len);
+	return prom_reader_finish(&r, err, errlen);
 }
 
-static int cmp_str(const void *a, const void *b)
+double prom_duration(const char *s)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	static const struct { const char *unit; double secs; } units[] = {
+		{ "ms", 0.001 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+		{ "w", 7 * 86400 }, { "y", 365 * 86400 },
+	};
+	double total = 0;
 
-int prom_parse_series(const char *body, size_t len, const char *label,
-		      char ***values, size_t *n, char *err, size_t errlen)
-{
-	json_t *root = answer_load(body, len, err, errlen), *data, *e;
-	size_t i, k = 0;
-	char **v;
-
-	*values = NULL;
-	*n = 0;
-	if (!root)
+	if (!s || !*s)
 		return -1;
-	data = json_object_get(root, "data");
-	if (!json_is_array(data)) {
-		str_fmt(err, errlen, "the series answer has no list of series in \"data\"");
-		json_decref(root);
-		return -1;
+	while (*s) {
+		char *end;
+		double v;
+		size_t u;
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = strtod(s, &end);
+		for (u = 0; u < ARRAY_LEN(units); u++)  /* "ms" is tried before "m" */
+			if (str_starts(end, units[u].unit))
+				break;
+		if (u == ARRAY_LEN(units))
+			return -1;
+		total += v * units[u].secs;
+		s = end + strlen(units[u].unit);
 	}
-	v = xcalloc(json_array_size(data) + 1, sizeof(*v));
-	json_array_foreach(data, i, e) {
-		const char *s = obj_str(e, label);
-		if (*s)
-			v[k++] = xstrdup(s);
-	}
-	json_decref(root);
-	qsort(v, k, sizeof(*v), cmp_str);
-	/* distinct: one host per label value, however many series it has */
-	for (i = 0, *n = 0; i < k; i++) {
-		if (*n > 0 && strcmp(v[*n - 1], v[i]) == 0) {
-			free(v[i]);
-			continue;
-		}
-		v[(*n)++] = v[i];
-	}
-	v[*n] = NULL;
-	*values = v;
-	return 0;
-}
-
-void prom_values_free(char **values)
-{
-	for (size_t i = 0; values && values[i]; i++)
-		free(values[i]);
-	free(values);
+	return isfinite(total) && total > 0 && total < 1e9 ? total : -1;
 }
 
 char *prom_quote(const char *value)

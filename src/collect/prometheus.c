@@ -1,11 +1,15 @@
 /* The [prometheus] collector: the hosts discovered at start
  * (prom_discover.c) are read from the query API instead of over SSH.
  *
- * Every interval, one round per section: a handful of instant queries, each
- * answering for ALL of the section's hosts at once (so a round costs the
- * same 10 requests for 3 hosts or 3000), started together on the shared
- * curl multi engine. When the last answer is in, every host of the section
- * gets a whole new sample. A series missing for a host leaves that value
+ * Every interval, one round per section: one instant query per value, each
+ * aggregated on the server by the host label, so every answer holds one
+ * series per host (per watched mount for the disks) whatever the exporters
+ * expose, and the round costs the same ~18 requests for 3 hosts or 3000.
+ * The answers are read as they arrive (prom_parse.h): each sample goes
+ * straight into its host's accumulator, nothing of an answer is kept, and a
+ * host costs the same few hundred bytes however many series the server
+ * holds for it. When the last answer is in, every host of the section gets
+ * a whole new sample. A series missing for a host leaves that value
  * invalid, never 0. See doc/prometheus.md for the queries and the limits. */
 #include "config.h"
 #include "collect/http.h"
@@ -16,36 +20,63 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum query {
-	Q_UP, Q_LOAD, Q_CPU, Q_CORES, Q_MEM, Q_PSI_SOME, Q_PSI_FULL, Q_MISC, Q_FS, Q_UNAME,
+	Q_UP, Q_LOAD1, Q_LOAD5, Q_LOAD15, Q_CPU, Q_CORES, Q_MEMTOTAL, Q_MEMAVAIL,
+	Q_SWAPTOTAL, Q_SWAPFREE, Q_PSI_SOME, Q_PSI_FULL, Q_BOOT, Q_OOM,
+	Q_FS_SIZE, Q_FS_FREE, Q_FS_AVAIL, Q_UNAME,
 	Q__N
 };
 
-/* What one host got from this round's answers. */
-enum have {
-	A_UP = 1u << 0, A_LOAD1 = 1u << 1, A_LOAD5 = 1u << 2, A_LOAD15 = 1u << 3,
-	A_CPU = 1u << 4, A_CORES = 1u << 5, A_MEMTOTAL = 1u << 6, A_MEMAVAIL = 1u << 7,
-	A_SWAPTOTAL = 1u << 8, A_SWAPFREE = 1u << 9, A_PSISOME = 1u << 10,
-	A_PSIFULL = 1u << 11, A_BOOT = 1u << 12, A_OOM = 1u << 13, A_RELEASE = 1u << 14,
-};
-enum fs_have { F_SIZE = 1, F_FREE = 2, F_AVAIL = 4 };
+/* File systems that are never a watched disk (node_exporter's own default
+ * exclusions cover most; a mount point can still show up twice, as rootfs). */
+#define PSEUDO_FSTYPES "rootfs|tmpfs|ramfs|devtmpfs|squashfs|nsfs|proc|sysfs|autofs|fuse\\\\.lxcfs"
 
+/* What one value query is: its PromQL (see query_text()) and where it goes. */
+static const struct qdef {
+	const char *metric;        /* NULL: built by hand in query_text() */
+	const char *by;            /* a second label kept besides the host label */
+} qdefs[Q__N] = {
+	[Q_UP] = { "up", NULL },
+	[Q_LOAD1] = { "node_load1", NULL },
+	[Q_LOAD5] = { "node_load5", NULL },
+	[Q_LOAD15] = { "node_load15", NULL },
+	[Q_CPU] = { NULL, NULL },
+	[Q_CORES] = { NULL, NULL },
+	[Q_MEMTOTAL] = { "node_memory_MemTotal_bytes", NULL },
+	[Q_MEMAVAIL] = { "node_memory_MemAvailable_bytes", NULL },
+	[Q_SWAPTOTAL] = { "node_memory_SwapTotal_bytes", NULL },
+	[Q_SWAPFREE] = { "node_memory_SwapFree_bytes", NULL },
+	[Q_PSI_SOME] = { NULL, NULL },
+	[Q_PSI_FULL] = { NULL, NULL },
+	[Q_BOOT] = { "node_boot_time_seconds", NULL },
+	[Q_OOM] = { "node_vmstat_oom_kill", NULL },
+	[Q_FS_SIZE] = { "node_filesystem_size_bytes", "mountpoint" },
+	[Q_FS_FREE] = { "node_filesystem_free_bytes", "mountpoint" },
+	[Q_FS_AVAIL] = { "node_filesystem_avail_bytes", "mountpoint" },
+	[Q_UNAME] = { "node_uname_info", "release" },
+};
+
+#define FS_SIZE 0
+#define FS_FREE 1
+#define FS_AVAIL 2
+
+/* What one host got from this round's answers: a fixed size, whatever the
+ * server holds for it. */
 struct acc {
-	unsigned have;
-	double up, load[3], cpu, cores, mem_total, mem_avail, swap_total, swap_free;
-	double psi_some, psi_full, boot, oom;
+	uint32_t have;                       /* 1u << enum query */
+	uint8_t fs_have[FLEET_MAX_DISKS];    /* 1u << FS_* */
+	double v[Q__N];
+	double fs[FLEET_MAX_DISKS][3];
 	char release[64];
-	unsigned fs_have[FLEET_MAX_DISKS];
-	double fs_size[FLEET_MAX_DISKS], fs_free[FLEET_MAX_DISKS], fs_avail[FLEET_MAX_DISKS];
 };
 
 struct phost {
 	size_t index;                  /* into fleet.hosts and the model */
 	const struct fleet_host *fh;
-	struct host_sample work;       /* our copy, published whole */
 	struct acc acc;                /* this round's values */
 };
 
@@ -55,10 +86,10 @@ struct pquery {
 	struct psrc *src;
 	enum query q;
 	char *url;
-	bool in_flight;
-	bool ok;
+	size_t cap;                    /* most series an answer may hold */
+	bool in_flight, ok;
 	double ms;                     /* HTTP round trip */
-	struct prom_vector vec;
+	struct prom_reader reader;
 	char err[256];
 };
 
@@ -66,15 +97,17 @@ struct pquery {
 struct psrc {
 	const struct collect_env *env;
 	const struct fleet_section *sec;
-	char *base, *label, *auth;
+	char *base, *label, *auth, *ca;
 	char setup_err[256];           /* the section cannot be queried at all */
-	struct phost **hosts;          /* sorted by name, for lookups */
+	struct phost **hosts;
 	size_t nhosts;
+	uint32_t *slots;               /* open-addressing index by name: phost + 1, 0 empty */
+	size_t nslots;
+	const struct fleet_host *proto; /* the first host: the section's mounts */
 	struct pquery q[Q__N];
 	int pending;
 	double interval, timeout;
 	double next_poll;              /* monotonic */
-	double round_started;
 	int rounds;                    /* finished rounds, good or not */
 };
 
@@ -86,40 +119,61 @@ struct prom {
 	size_t nall;
 };
 
-static const char *const query_extra_label[Q__N] = {
-	[Q_FS] = "mountpoint", [Q_UNAME] = "release",
-};
+/* ---- the host index ---- */
+
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;  /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void index_build(struct psrc *ps)
+{
+	ps->nslots = 16;
+	while (ps->nslots < 2 * ps->nhosts)
+		ps->nslots *= 2;
+	ps->slots = xcalloc(ps->nslots, sizeof(*ps->slots));
+	for (size_t i = 0; i < ps->nhosts; i++) {
+		size_t k = name_hash(ps->hosts[i]->fh->name) & (ps->nslots - 1);
+		while (ps->slots[k])
+			k = (k + 1) & (ps->nslots - 1);
+		ps->slots[k] = (uint32_t)i + 1;
+	}
+}
+
+static struct phost *phost_find(const struct psrc *ps, const char *name)
+{
+	size_t k;
+
+	if (!ps->nslots)
+		return NULL;
+	for (k = name_hash(name) & (ps->nslots - 1); ps->slots[k]; k = (k + 1) & (ps->nslots - 1)) {
+		struct phost *h = ps->hosts[ps->slots[k] - 1];
+		if (strcmp(h->fh->name, name) == 0)
+			return h;
+	}
+	return NULL;
+}
 
 /* ---- building the queries ---- */
 
-/* The mountpoint matcher for every watched mount of the section's hosts. */
-static char *fs_matcher(const struct psrc *ps)
+/* mountpoint=~"/|/data" for the section's watched mounts. */
+static char *mount_matcher(const struct fleet_host *fh)
 {
-	size_t cap = 64, len = 0;
-	char *re = xcalloc(1, cap), *q, *m;
+	size_t len = 0;
+	char *re = xstrdup(""), *q, *m;
 
-	for (size_t i = 0; i < ps->nhosts; i++) {
-		const struct fleet_host *fh = ps->hosts[i]->fh;
-		for (int d = 0; d < fh->ndisks; d++) {
-			char *lit = prom_regex_literal(fh->disks[d]);
-			size_t n = strlen(lit);
-			/* a mount watched by many hosts goes in once */
-			char *pat = xasprintf("|%s|", lit);
-			char *have = xasprintf("|%s|", re);
-			if (!strstr(have, pat)) {
-				if (len + n + 2 > cap) {
-					cap = 2 * (len + n + 2);
-					re = xrealloc(re, cap);
-				}
-				len += (size_t)sprintf(re + len, "%s%s", len ? "|" : "", lit);
-			}
-			free(have);
-			free(pat);
-			free(lit);
-		}
+	for (int d = 0; fh && d < fh->ndisks; d++) {
+		char *lit = prom_regex_literal(fh->disks[d]);
+		re = xrealloc(re, len + strlen(lit) + 2);
+		len += (size_t)sprintf(re + len, "%s%s", len ? "|" : "", lit);
+		free(lit);
 	}
 	q = prom_quote(re);
-	m = xasprintf("__name__=~\"node_filesystem_(size|free|avail)_bytes\",mountpoint=~%s", q);
+	m = xasprintf("mountpoint=~%s,fstype!~\"" PSEUDO_FSTYPES "\"", q);
 	free(q);
 	free(re);
 	return m;
@@ -129,76 +183,50 @@ static char *fs_matcher(const struct psrc *ps)
 static char *query_text(struct psrc *ps, enum query q)
 {
 	const char *m = fleet_section_get(ps->sec, "match"), *L = ps->label;
-	char *sel = NULL, *out = NULL, *fs;
-	char *e = ps->setup_err;
+	const struct qdef *d = &qdefs[q];
+	char *e = ps->setup_err, *sel = NULL, *out = NULL, *extra = NULL;
 	size_t el = sizeof(ps->setup_err);
+	const char *win = "1m";
 
 	switch (q) {
-	case Q_UP:
-		return prom_selector("up", m, NULL, e, el);
-	case Q_LOAD:
-		return prom_selector(NULL, m, "__name__=~\"node_load1|node_load5|node_load15\"", e, el);
 	case Q_CPU:
 	case Q_CORES:
 		sel = prom_selector("node_cpu_seconds_total", m, "mode=\"idle\"", e, el);
 		if (sel && q == Q_CPU)
-			out = xasprintf("100 - avg by (%s) (rate(%s[1m])) * 100", L, sel);
+			out = xasprintf("100 - avg by (%s) (rate(%s[%s])) * 100", L, sel, win);
 		else if (sel)
 			out = xasprintf("count by (%s) (%s)", L, sel);
 		break;
-	case Q_MEM:
-		return prom_selector(NULL, m, "__name__=~\"node_memory_(MemTotal|MemAvailable|"
-				     "SwapTotal|SwapFree)_bytes\"", e, el);
 	case Q_PSI_SOME:
 	case Q_PSI_FULL:
 		sel = prom_selector(q == Q_PSI_SOME ? "node_pressure_memory_waiting_seconds_total"
 				    : "node_pressure_memory_stalled_seconds_total", m, NULL, e, el);
 		if (sel)
-			out = xasprintf("rate(%s[1m]) * 100", sel);
+			out = xasprintf("max by (%s) (rate(%s[%s])) * 100", L, sel, win);
 		break;
-	case Q_MISC:
-		return prom_selector(NULL, m, "__name__=~\"node_boot_time_seconds|node_vmstat_oom_kill\"",
-				     e, el);
-	case Q_FS:
-		fs = fs_matcher(ps);
-		out = prom_selector(NULL, m, fs, e, el);
-		free(fs);
-		return out;
-	case Q_UNAME:
-		return prom_selector("node_uname_info", m, NULL, e, el);
-	case Q__N:
+	case Q_FS_SIZE:
+	case Q_FS_FREE:
+	case Q_FS_AVAIL:
+		extra = mount_matcher(ps->proto);
+		/* fall through */
+	default:
+		sel = prom_selector(d->metric, m, extra, e, el);
+		if (sel && d->by)
+			out = xasprintf("max by (%s, %s) (%s)", L, d->by, sel);
+		else if (sel)
+			out = xasprintf("max by (%s) (%s)", L, sel);
 		break;
 	}
+	free(extra);
 	free(sel);
 	return out;
-}
-
-static int phost_cmp(const void *a, const void *b)
-{
-	return strcmp((*(struct phost *const *)a)->fh->name, (*(struct phost *const *)b)->fh->name);
-}
-
-static struct phost *phost_find(const struct psrc *ps, const char *name)
-{
-	size_t lo = 0, hi = ps->nhosts;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(name, ps->hosts[mid]->fh->name);
-		if (c == 0)
-			return ps->hosts[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
 }
 
 static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_section *sec)
 {
 	const struct fleet *f = p->env.f;
 	char err[256];
+	int nmounts;
 
 	ps->env = &p->env;
 	ps->sec = sec;
@@ -206,23 +234,33 @@ static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_secti
 	ps->label = xstrdup(fleet_section_value(sec, "host_label"));
 	ps->interval = fleet_section_duration(sec, "interval", f->interval > 0 ? f->interval : 2);
 	ps->timeout = fleet_section_duration(sec, "timeout", f->timeout > 0 ? f->timeout : 5);
+	ps->proto = ps->nhosts ? ps->hosts[0]->fh : NULL;
 	if (ps->nhosts)
 		ps->interval = ps->hosts[0]->fh->interval;  /* -i applies, as for [host]s */
-	qsort(ps->hosts, ps->nhosts, sizeof(*ps->hosts), phost_cmp);
+	index_build(ps);
+	nmounts = ps->proto && ps->proto->ndisks > 0 ? ps->proto->ndisks : 1;
 	ps->auth = prom_auth_header(sec, err, sizeof(err));
 	if (!ps->auth && err[0])
-		str_fmt(ps->setup_err, sizeof(ps->setup_err), "bearer_token_file: %s", err);
+		str_copy(ps->setup_err, err, sizeof(ps->setup_err));
+	ps->ca = prom_ca_file(sec);
 	if (!prom_label_name_ok(ps->label))
 		str_fmt(ps->setup_err, sizeof(ps->setup_err), "host_label \"%s\" is not a label name",
 			ps->label);
 	for (int q = 0; q < Q__N && !ps->setup_err[0]; q++) {
+		struct pquery *pq = &ps->q[q];
 		char *text = query_text(ps, (enum query)q), *enc;
 		if (!text)
 			break;
+		/* one series per host (per watched mount): a quarter more, for
+		 * hosts that appeared since discovery, and no more */
+		pq->cap = ps->nhosts * (size_t)(qdefs[q].by && q != Q_UNAME ? nmounts : 1);
+		pq->cap += pq->cap / 4 + 64;
 		enc = prom_url_encode(text);
-		ps->q[q].url = xasprintf("%s/api/v1/query?query=%s", ps->base, enc);
-		ps->q[q].src = ps;
-		ps->q[q].q = (enum query)q;
+		/* limit: servers that know it stop there (and warn); one over
+		 * the cap tells an over-full answer from a full one */
+		pq->url = xasprintf("%s/api/v1/query?query=%s&limit=%zu", ps->base, enc, pq->cap + 1);
+		pq->src = ps;
+		pq->q = (enum query)q;
 		free(enc);
 		free(text);
 	}
@@ -252,7 +290,6 @@ static void *prom_create(const struct collect_env *env)
 		h = &p->all[p->nall++];
 		h->index = i;
 		h->fh = fh;
-		h->work.interval = fh->interval;
 		ps = &p->s[fh->prometheus];
 		ps->hosts = xrealloc(ps->hosts, (ps->nhosts + 1) * sizeof(*ps->hosts));
 		ps->hosts[ps->nhosts++] = h;
@@ -262,189 +299,169 @@ static void *prom_create(const struct collect_env *env)
 	return p;
 }
 
-/* ---- one round's answers into the hosts ---- */
+/* ---- samples into the hosts, as the answers arrive ---- */
 
 static bool good(double v)
 {
 	return isfinite(v) && v >= 0;
 }
 
-static void acc_name(struct acc *a, const char *name, double v)
+static void acc_fs(struct acc *a, const struct fleet_host *fh, int which, const char *mount,
+		   double v)
 {
-	static const struct { const char *name; unsigned bit; size_t off; } tbl[] = {
-		{ "node_load1", A_LOAD1, offsetof(struct acc, load[0]) },
-		{ "node_load5", A_LOAD5, offsetof(struct acc, load[1]) },
-		{ "node_load15", A_LOAD15, offsetof(struct acc, load[2]) },
-		{ "node_memory_MemTotal_bytes", A_MEMTOTAL, offsetof(struct acc, mem_total) },
-		{ "node_memory_MemAvailable_bytes", A_MEMAVAIL, offsetof(struct acc, mem_avail) },
-		{ "node_memory_SwapTotal_bytes", A_SWAPTOTAL, offsetof(struct acc, swap_total) },
-		{ "node_memory_SwapFree_bytes", A_SWAPFREE, offsetof(struct acc, swap_free) },
-		{ "node_boot_time_seconds", A_BOOT, offsetof(struct acc, boot) },
-		{ "node_vmstat_oom_kill", A_OOM, offsetof(struct acc, oom) },
-	};
-	for (size_t i = 0; i < ARRAY_LEN(tbl); i++) {
-		if (strcmp(name, tbl[i].name) != 0)
-			continue;
-		*(double *)((char *)a + tbl[i].off) = v;
-		a->have |= tbl[i].bit;
-		return;
-	}
-}
-
-static void acc_fs(struct acc *a, const struct fleet_host *fh, const struct prom_entry *e)
-{
-	static const struct { const char *name; unsigned bit; } tbl[] = {
-		{ "node_filesystem_size_bytes", F_SIZE },
-		{ "node_filesystem_free_bytes", F_FREE },
-		{ "node_filesystem_avail_bytes", F_AVAIL },
-	};
 	for (int d = 0; d < fh->ndisks && d < FLEET_MAX_DISKS; d++) {
-		if (strcmp(fh->disks[d], e->extra) != 0)
+		if (strcmp(fh->disks[d], mount) != 0)
 			continue;
-		for (size_t i = 0; i < ARRAY_LEN(tbl); i++) {
-			/* the same mount from two devices: the first one counts */
-			if (strcmp(e->name, tbl[i].name) != 0 || (a->fs_have[d] & tbl[i].bit))
-				continue;
-			a->fs_have[d] |= tbl[i].bit;
-			if (tbl[i].bit == F_SIZE)
-				a->fs_size[d] = e->value;
-			else if (tbl[i].bit == F_FREE)
-				a->fs_free[d] = e->value;
-			else
-				a->fs_avail[d] = e->value;
-		}
+		a->fs[d][which] = v;
+		a->fs_have[d] |= (uint8_t)(1u << which);
 	}
 }
 
-static void acc_entry(struct acc *a, const struct fleet_host *fh, enum query q,
-		      const struct prom_entry *e)
+static void on_sample(void *arg, const struct prom_sample *s)
 {
-	if (!good(e->value))
+	struct pquery *pq = arg;
+	struct phost *h;
+	struct acc *a;
+
+	if (s->cut || !good(s->value) || !(h = phost_find(pq->src, s->label[0])))
 		return;  /* NaN, Inf, negative: that value is unknown */
-	switch (q) {
-	case Q_UP: a->up = e->value; a->have |= A_UP; break;
-	case Q_CPU: a->cpu = e->value > 100 ? 100 : e->value; a->have |= A_CPU; break;
-	case Q_CORES: a->cores = e->value; a->have |= A_CORES; break;
-	case Q_PSI_SOME: a->psi_some = e->value > 100 ? 100 : e->value; a->have |= A_PSISOME; break;
-	case Q_PSI_FULL: a->psi_full = e->value > 100 ? 100 : e->value; a->have |= A_PSIFULL; break;
-	case Q_FS: acc_fs(a, fh, e); break;
+	a = &h->acc;
+	switch (pq->q) {
+	case Q_FS_SIZE:
+	case Q_FS_FREE:
+	case Q_FS_AVAIL:
+		acc_fs(a, h->fh, pq->q - Q_FS_SIZE, s->label[1], s->value);
+		return;
 	case Q_UNAME:
-		if (!e->extra[0])
-			break;
-		str_copy(a->release, e->extra, sizeof(a->release));
+		if (!s->label[1][0])
+			return;
+		str_copy(a->release, s->label[1], sizeof(a->release));
 		str_sanitize(a->release);
-		a->have |= A_RELEASE;
 		break;
-	case Q_LOAD:
-	case Q_MEM:
-	case Q_MISC:
-		acc_name(a, e->name, e->value);
-		break;
-	case Q__N:
+	default:
+		a->v[pq->q] = s->value;
 		break;
 	}
+	a->have |= 1u << pq->q;
 }
+
+/* ---- one round's values into the hosts ---- */
+
+static bool have_all(uint32_t have, uint32_t bits)
+{
+	return (have & bits) == bits;
+}
+
+#define B(q) (1u << (q))
 
 static void fill_disks(struct host_sample *s, const struct fleet_host *fh, const struct acc *a)
 {
 	s->ndisks = 0;
 	for (int d = 0; d < fh->ndisks && d < MODEL_MAX_DISKS; d++) {
 		struct disk_sample *ds = &s->disks[s->ndisks++];
+		const double *fs = a->fs[d];
 		double used;
 		memset(ds, 0, sizeof(*ds));
 		str_copy(ds->mount, fh->disks[d], sizeof(ds->mount));
-		if (a->fs_have[d] != (F_SIZE | F_FREE | F_AVAIL) || a->fs_free[d] > a->fs_size[d])
+		if (a->fs_have[d] != 7 || fs[FS_FREE] > fs[FS_SIZE])
 			continue;
 		/* as df: used = size - free, percent of what non-root can use */
-		used = a->fs_size[d] - a->fs_free[d];
-		ds->size = (uint64_t)a->fs_size[d];
+		used = fs[FS_SIZE] - fs[FS_FREE];
+		ds->size = (uint64_t)fs[FS_SIZE];
 		ds->used = (uint64_t)used;
-		ds->used_pct = used + a->fs_avail[d] > 0 ? 100.0 * used / (used + a->fs_avail[d]) : 0;
+		ds->used_pct = used + fs[FS_AVAIL] > 0 ? 100.0 * used / (used + fs[FS_AVAIL]) : 0;
 		ds->valid = true;
 	}
 	if (s->ndisks)
 		s->valid |= HV_DISKS;
 }
 
+static double pct(double v)
+{
+	return v > 100 ? 100 : v;
+}
+
 static void fill_values(struct host_sample *s, const struct fleet_host *fh, const struct acc *a,
 			double eval_time)
 {
-	unsigned h = a->have;
+	uint32_t h = a->have;
+	const double *v = a->v;
 
-	if ((h & (A_LOAD1 | A_LOAD5 | A_LOAD15)) == (A_LOAD1 | A_LOAD5 | A_LOAD15)) {
-		memcpy(s->load, a->load, sizeof(s->load));
+	if (have_all(h, B(Q_LOAD1) | B(Q_LOAD5) | B(Q_LOAD15))) {
+		s->load[0] = v[Q_LOAD1];
+		s->load[1] = v[Q_LOAD5];
+		s->load[2] = v[Q_LOAD15];
 		s->valid |= HV_LOAD;
 	}
-	if (h & A_CPU) {
-		s->cpu_pct = a->cpu;
+	if (h & B(Q_CPU)) {
+		s->cpu_pct = pct(v[Q_CPU]);
 		s->valid |= HV_CPU;
 	}
-	if ((h & A_CORES) && a->cores >= 1) {
-		s->cores = (int)a->cores;
+	if ((h & B(Q_CORES)) && v[Q_CORES] >= 1 && v[Q_CORES] < 1e6) {
+		s->cores = (int)v[Q_CORES];
 		s->valid |= HV_CORES;
 	}
-	if ((h & (A_MEMTOTAL | A_MEMAVAIL)) == (A_MEMTOTAL | A_MEMAVAIL) && a->mem_avail <= a->mem_total) {
-		s->mem_total = (uint64_t)a->mem_total;
-		s->mem_available = (uint64_t)a->mem_avail;
+	if (have_all(h, B(Q_MEMTOTAL) | B(Q_MEMAVAIL)) && v[Q_MEMAVAIL] <= v[Q_MEMTOTAL]) {
+		s->mem_total = (uint64_t)v[Q_MEMTOTAL];
+		s->mem_available = (uint64_t)v[Q_MEMAVAIL];
 		s->valid |= HV_MEM;
 	}
-	if ((h & (A_SWAPTOTAL | A_SWAPFREE)) == (A_SWAPTOTAL | A_SWAPFREE) && a->swap_free <= a->swap_total) {
-		s->swap_total = (uint64_t)a->swap_total;
-		s->swap_used = (uint64_t)(a->swap_total - a->swap_free);
+	if (have_all(h, B(Q_SWAPTOTAL) | B(Q_SWAPFREE)) && v[Q_SWAPFREE] <= v[Q_SWAPTOTAL]) {
+		s->swap_total = (uint64_t)v[Q_SWAPTOTAL];
+		s->swap_used = (uint64_t)(v[Q_SWAPTOTAL] - v[Q_SWAPFREE]);
 		s->valid |= HV_SWAP;
 	}
-	if ((h & (A_PSISOME | A_PSIFULL)) == (A_PSISOME | A_PSIFULL)) {
-		s->psi_some10 = a->psi_some;
-		s->psi_full10 = a->psi_full;
+	if (have_all(h, B(Q_PSI_SOME) | B(Q_PSI_FULL))) {
+		s->psi_some10 = pct(v[Q_PSI_SOME]);
+		s->psi_full10 = pct(v[Q_PSI_FULL]);
 		s->valid |= HV_PSI;
 	}
-	if (h & A_OOM) {
-		s->oom_kills = (uint64_t)a->oom;
+	if (h & B(Q_OOM)) {
+		s->oom_kills = (uint64_t)v[Q_OOM];
 		s->valid |= HV_OOM;
 	}
-	if ((h & A_BOOT) && a->boot > 0 && a->boot <= eval_time) {
-		s->boot_time = a->boot;
-		s->uptime_s = eval_time - a->boot;
+	if ((h & B(Q_BOOT)) && v[Q_BOOT] > 0 && v[Q_BOOT] <= eval_time) {
+		s->boot_time = v[Q_BOOT];
+		s->uptime_s = eval_time - v[Q_BOOT];
 		s->valid |= HV_UPTIME;
 	}
-	if (h & A_RELEASE) {
+	if (h & B(Q_UNAME)) {
 		str_copy(s->kernel, a->release, sizeof(s->kernel));
 		s->valid |= HV_KERNEL;
 	}
 	fill_disks(s, fh, a);
 }
 
-static void host_fail(struct phost *h, enum host_conn conn, const char *msg)
+static void host_fail(struct host_sample *s, enum host_conn conn, const char *msg)
 {
-	h->work.conn = conn;
-	str_copy(h->work.error, msg, sizeof(h->work.error));
-	str_sanitize(h->work.error);
+	s->conn = conn;
+	str_copy(s->error, msg, sizeof(s->error));
+	str_sanitize(s->error);
 }
 
 /* One host from this round: reachable per `up`, values per the answers. */
-static void host_finish(struct psrc *ps, struct phost *h)
+static void host_finish(struct psrc *ps, struct phost *h, struct host_sample *s)
 {
-	struct host_sample *s = &h->work;
 	const struct acc *a = &h->acc;
-	double eval = ps->q[Q_UP].vec.eval_time > 0 ? ps->q[Q_UP].vec.eval_time : now_wall();
+	double eval = ps->q[Q_UP].reader.eval_time > 0 ? ps->q[Q_UP].reader.eval_time : now_wall();
 	char msg[MODEL_ERR_LEN];
 
 	if (prom_is_placeholder(h->fh)) {
 		str_fmt(msg, sizeof(msg), "Prometheus %s answers now but gave no hosts when fleetdeck "
 			"started: restart fleetdeck to watch its hosts", ps->sec->name);
-		host_fail(h, HC_PROBE, msg);
+		host_fail(s, HC_PROBE, msg);
 		return;
 	}
-	if ((a->have & A_UP) && a->up == 0) {
+	if ((a->have & B(Q_UP)) && a->v[Q_UP] == 0) {
 		str_fmt(msg, sizeof(msg), "Prometheus %s cannot scrape it (up == 0): the host or its "
 			"node_exporter is down or unreachable from Prometheus", ps->sec->name);
-		host_fail(h, HC_UNREACHABLE, msg);
+		host_fail(s, HC_UNREACHABLE, msg);
 		return;
 	}
-	if (!(a->have & ~(unsigned)A_RELEASE)) {
+	if (!(a->have & ~B(Q_UNAME))) {
 		str_fmt(msg, sizeof(msg), "Prometheus %s has no current series for it (no longer "
 			"scraped, or match/host_label changed)", ps->sec->name);
-		host_fail(h, HC_PROBE, msg);
+		host_fail(s, HC_PROBE, msg);
 		return;
 	}
 	s->valid = HV_LATENCY;
@@ -457,39 +474,66 @@ static void host_finish(struct psrc *ps, struct phost *h)
 	host_sample_push_history(s);
 }
 
+/* The section failed as a whole this round: why, or NULL. An answer over
+ * its cap fails it too: a partial fleet must never look like a whole one. */
+static const char *round_error(struct psrc *ps, char *buf, size_t size)
+{
+	if (!ps->q[Q_UP].ok) {
+		str_fmt(buf, size, "Prometheus %s (%s) did not answer: %s", ps->sec->name, ps->base,
+			ps->q[Q_UP].err);
+		return buf;
+	}
+	for (int q = 0; q < Q__N; q++) {
+		if (ps->q[q].reader.samples <= ps->q[q].cap && !strstr(ps->q[q].err, "too large"))
+			continue;
+		str_fmt(buf, size, "Prometheus %s: the answer for %s is larger than %zu series for "
+			"%zu hosts: is host_label (%s) one label per host, and match narrow enough?",
+			ps->sec->name, qdefs[q].metric ? qdefs[q].metric : "a value", ps->q[q].cap,
+			ps->nhosts, ps->label);
+		return buf;
+	}
+	return NULL;
+}
+
 static void round_finish(struct psrc *ps)
 {
-	struct pquery *up = &ps->q[Q_UP];
-	char msg[MODEL_ERR_LEN];
+	uint32_t ok = 0;
+	char buf[MODEL_ERR_LEN];
+	const char *fail = round_error(ps, buf, sizeof(buf));
+	struct host_sample s;
+	double now = now_wall();
 
 	for (int q = 0; q < Q__N; q++)
-		for (size_t i = 0; ps->q[q].ok && i < ps->q[q].vec.n; i++) {
-			const struct prom_entry *e = &ps->q[q].vec.v[i];
-			struct phost *h = phost_find(ps, e->host);
-			if (h)
-				acc_entry(&h->acc, h->fh, (enum query)q, e);
-		}
-	if (!up->ok)
-		str_fmt(msg, sizeof(msg), "Prometheus %s (%s) did not answer: %s", ps->sec->name,
-			ps->base, up->err);
+		if (ps->q[q].ok)
+			ok |= B(q);
 	for (size_t i = 0; i < ps->nhosts; i++) {
 		struct phost *h = ps->hosts[i];
-		h->work.attempted_at = now_wall();
-		if (up->ok)
-			host_finish(ps, h);
+		/* our last sample: history and counters go on from there */
+		model_get_host(ps->env->m, h->index, &s);
+		s.interval = h->fh->interval;
+		s.attempted_at = now;
+		h->acc.have &= ok;  /* a failed answer's samples count for nothing */
+		if (fail)
+			host_fail(&s, HC_PROBE, fail);
 		else
-			host_fail(h, HC_PROBE, msg);
-		model_publish_host(ps->env->m, h->index, &h->work);
+			host_finish(ps, h, &s);
+		model_publish_host(ps->env->m, h->index, &s);
 		memset(&h->acc, 0, sizeof(h->acc));
 	}
-	for (int q = 0; q < Q__N; q++)
-		prom_vector_free(&ps->q[q].vec);
 	ps->rounds++;
 	if (ps->env->notify)
 		ps->env->notify(ps->env->notify_arg);
 }
 
 /* ---- the requests ---- */
+
+static bool query_data(void *arg, const char *data, size_t n)
+{
+	struct pquery *pq = arg;
+
+	/* over the cap: stop reading, the round fails with a clear reason */
+	return prom_reader_feed(&pq->reader, data, n) == 0 && pq->reader.samples <= pq->cap;
+}
 
 static void query_done(void *arg, const struct http_result *r)
 {
@@ -498,27 +542,22 @@ static void query_done(void *arg, const struct http_result *r)
 
 	pq->in_flight = false;
 	pq->ms = r->total_ms;
-	if (r->code != CURLE_OK) {
-		str_fmt(pq->err, sizeof(pq->err), "%s", r->error ? r->error : "request failed");
+	if (r->too_big) {
+		str_fmt(pq->err, sizeof(pq->err), "the answer was too large");
 	} else if (r->status == 401 || r->status == 403) {
-		str_fmt(pq->err, sizeof(pq->err), "HTTP %ld: check bearer_token_file", r->status);
-	} else if (prom_parse_vector(r->body, r->len, ps->label, query_extra_label[pq->q], &pq->vec,
-				     pq->err, sizeof(pq->err)) == 0) {
+		str_fmt(pq->err, sizeof(pq->err), "HTTP %ld: check the credentials (bearer_token_file "
+			"or basic_auth_*)", r->status);
+	} else if (r->status == 0 && r->code != CURLE_OK) {
+		str_fmt(pq->err, sizeof(pq->err), "%s", r->error ? r->error : "request failed");
+	} else if (prom_reader_finish(&pq->reader, pq->err, sizeof(pq->err)) == 0 &&
+		   pq->reader.samples <= pq->cap) {
 		pq->ok = true;
-	} else if (r->status != 200) {
+	} else if (r->status != 200 && !strstr(pq->err, "refused")) {
 		/* the API's JSON error said it; otherwise the status does */
-		if (!strstr(pq->err, "refused"))
-			str_fmt(pq->err, sizeof(pq->err), "HTTP %ld from %s", r->status, ps->base);
+		str_fmt(pq->err, sizeof(pq->err), "HTTP %ld from %s", r->status, ps->base);
 	}
 	if (--ps->pending == 0)
 		round_finish(ps);
-}
-
-static void round_fail(struct psrc *ps, const char *why)
-{
-	str_copy(ps->q[Q_UP].err, why, sizeof(ps->q[Q_UP].err));
-	ps->q[Q_UP].ok = false;
-	round_finish(ps);
 }
 
 static void round_start(struct psrc *ps, double now)
@@ -526,19 +565,25 @@ static void round_start(struct psrc *ps, double now)
 	const char *hdr[] = { ps->auth, NULL };
 
 	ps->next_poll = now + ps->interval;
-	ps->round_started = now;
-	if (ps->setup_err[0]) {
-		round_fail(ps, ps->setup_err);
-		return;
-	}
 	ps->pending = 1;  /* held until every request is started */
 	for (int q = 0; q < Q__N; q++) {
 		struct pquery *pq = &ps->q[q];
-		struct http_request req = { .url = pq->url, .timeout = ps->timeout,
-					    .headers = ps->auth ? hdr : NULL, .max_body = 64u << 20 };
+		/* 64 KiB plus 512 bytes a series bounds what a reader is fed */
+		struct http_request req = {
+			.url = pq->url, .timeout = ps->timeout, .cainfo = ps->ca,
+			/* the credentials go only to url's origin (http.c checks) */
+			.secret_headers = ps->auth ? hdr : NULL, .origin = ps->base,
+			.max_body = (64u << 10) + 512 * pq->cap, .on_data = query_data,
+		};
 		pq->ok = false;
-		pq->err[0] = '\0';
 		pq->ms = 0;
+		if (ps->setup_err[0] || !pq->url) {
+			str_copy(pq->err, ps->setup_err, sizeof(pq->err));
+			continue;
+		}
+		pq->err[0] = '\0';
+		prom_reader_init(&pq->reader, PROM_DOC_VECTOR,
+				 (const char *const[]){ ps->label, qdefs[q].by, NULL }, on_sample, pq);
 		ps->pending++;
 		pq->in_flight = true;
 		if (http_start(ps->env->http, &req, query_done, pq) < 0) {
@@ -604,16 +649,16 @@ static void prom_destroy(void *arg)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
 		struct psrc *s = &p->s[i];
-		for (int q = 0; q < Q__N; q++) {
+		for (int q = 0; q < Q__N; q++)
 			free(s->q[q].url);
-			prom_vector_free(&s->q[q].vec);
-		}
 		if (s->auth)
 			explicit_bzero(s->auth, strlen(s->auth));
 		free(s->auth);
+		free(s->ca);
 		free(s->base);
 		free(s->label);
 		free(s->hosts);
+		free(s->slots);
 	}
 	free(p->s);
 	free(p->all);

@@ -14,9 +14,9 @@
  * healthy. */
 #define PROM_PLACEHOLDER_PREFIX "prometheus:"
 
-/* For every [prometheus] section of f, asks URL/api/v1/series once (bounded
+/* For every [prometheus] section of f, asks URL/api/v1/query once (bounded
  * by the section's timeout, default the fleet's) for the distinct values of
- * host_label on node_uname_info{match} and appends one host for each to
+ * host_label (prom_discovery_query()) and appends one host for each to
  * f->hosts, unless a [host] (or an earlier section) already has that name.
  * Problems are written to msg, never fatal. Call once, after the fleet is
  * loaded and before the model is sized. Returns the number of hosts added. */
@@ -26,9 +26,17 @@ size_t prom_discover(struct fleet *f, FILE *msg);
 bool prom_is_placeholder(const struct fleet_host *h);
 
 /* The section's base URL without trailing slashes (malloc'd), and its
- * "Authorization: Bearer ..." header or NULL (malloc'd; NULL with err set
- * when the token file cannot be read). */
+ * "Authorization: Bearer ..." (bearer_token_file) or "Authorization: Basic
+ * ..." (basic_auth_user + basic_auth_password_file) header, or NULL
+ * (malloc'd; wipe it before freeing; NULL with err set when a secret file
+ * cannot be read). The header goes only to the section's url: no redirect
+ * is ever followed. */
 char *prom_base_url(const struct fleet_section *s);
 char *prom_auth_header(const struct fleet_section *s, char *err, size_t errlen);
+/* ca_file expanded (malloc'd), or NULL: the system's CA store. */
+char *prom_ca_file(const struct fleet_section *s);
+/* The PromQL whose answer names the section's hosts (one series per
+ * host_label value), or NULL with err set. */
+char *prom_discovery_query(const struct fleet_section *s, char *err, size_t errlen);
 
 #endif
