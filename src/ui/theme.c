@@ -12,9 +12,6 @@
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/local/share/fleetdeck"
 #endif
-#ifndef SRCDIR
-#define SRCDIR "."
-#endif
 
 #define THEME_MAX_BYTES (64 * 1024)
 
@@ -432,10 +429,32 @@ static int theme_load_file(const char *path, const char *name, struct theme *out
 	return rc;
 }
 
+/* The directories a theme NAME is looked for in, first match wins: the
+ * user's own ($XDG_DATA_HOME/fleetdeck/themes, default
+ * ~/.local/share/fleetdeck/themes), then the installed ones
+ * (PKGDATADIR/themes), or instead of those $FLEETDECK_DATADIR/themes: the
+ * tests and an uninstalled build set it, because a binary never looks into
+ * the tree it was built from. Returns how many of dirs[] were set. */
+static size_t theme_dirs(char *dirs[2])
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	const char *data = getenv("FLEETDECK_DATADIR");
+	size_t n = 0;
+
+	if (xdg && *xdg == '/')
+		dirs[n++] = xasprintf("%s/fleetdeck/themes", xdg);
+	else if (home && *home == '/')
+		dirs[n++] = xasprintf("%s/.local/share/fleetdeck/themes", home);
+	dirs[n++] = xasprintf("%s/themes", data && *data ? data : PKGDATADIR);
+	return n;
+}
+
 int theme_load(const char *name, struct theme *out, char *err, size_t errlen)
 {
-	static const char *const dirs[] = { PKGDATADIR "/themes", SRCDIR "/themes" };
+	char *dirs[2];
+	size_t ndirs;
 	struct stat st;
+	int rc = 1;
 
 	if (!name)
 		name = "default";
@@ -445,23 +464,27 @@ int theme_load(const char *name, struct theme *out, char *err, size_t errlen)
 		str_fmt(err, errlen, "invalid theme name '%s'", name);
 		return -1;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
+	ndirs = theme_dirs(dirs);
+	for (size_t i = 0; i < ndirs && rc > 0; i++) {
 		char *path = xasprintf("%s/%s", dirs[i], name);
-		int rc = 1;
 
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			rc = theme_load_file(path, name, out, err, errlen);
 		free(path);
-		if (rc <= 0)
-			return rc;
 	}
-	if (strcmp(name, "default") == 0) {
+	if (rc > 0 && strcmp(name, "default") == 0) {
 		/* an uninstalled binary still gets readable colours */
 		theme_builtin(out);
-		return 0;
+		rc = 0;
 	}
-	str_fmt(err, errlen, "theme '%s' not found in %s/themes or %s/themes "
-		"(shipped: default, light, mono, high-contrast; or give a path)",
-		name, PKGDATADIR, SRCDIR);
-	return -1;
+	if (rc > 0) {
+		str_fmt(err, errlen, "theme '%s' not found in %s%s%s (shipped: default, light, "
+			"mono, high-contrast; or give a path; an uninstalled build: "
+			"FLEETDECK_DATADIR=SOURCE-DIR)", name, dirs[0],
+			ndirs > 1 ? " or " : "", ndirs > 1 ? dirs[1] : "");
+		rc = -1;
+	}
+	for (size_t i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	return rc;
 }

@@ -38,7 +38,9 @@ struct theme {
 
 /* Loads a theme: NULL or "default" is the shipped default (the built-in
  * table when the file is not installed); a NAME is looked up in
- * PKGDATADIR/themes then SRCDIR/themes; anything with a '/' is a path.
+ * $XDG_DATA_HOME/fleetdeck/themes, then PKGDATADIR/themes (or, for the tests
+ * and an uninstalled build, $FLEETDECK_DATADIR/themes instead); anything
+ * with a '/' is a path.
  * Returns 0, or -1 with "file:line: message" (or "theme 'x' not found ...")
  * in err. */
 int theme_load(const char *name_or_path, struct theme *out, char *err, size_t errlen);

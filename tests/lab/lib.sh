@@ -433,13 +433,16 @@ lab_test_begin() {
 	: "${TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 	: "${TOP_BUILDDIR:=$TOP_SRCDIR}"
 	: "${FLEETDECK:=$TOP_BUILDDIR/src/fleetdeck}"
-	export TOP_SRCDIR TOP_BUILDDIR FLEETDECK
+	# the binary never looks into the source tree: its themes are named here
+	: "${FLEETDECK_DATADIR:=$TOP_SRCDIR}"
+	export TOP_SRCDIR TOP_BUILDDIR FLEETDECK FLEETDECK_DATADIR
 	[ -x "$FLEETDECK" ] || { printf 'FAIL: fleetdeck binary not found at %s (run make)\n' "$FLEETDECK"; exit 1; }
 	lab_require_tool jq timeout ps awk
 	T=$(mktemp -d "${TMPDIR:-/tmp}/fdtest-$TEST_NAME.XXXXXX") || exit 1
 	mkdir -p "$T/home"
 	# Hermetic: no agent, no user config, no user fleet file.
-	export HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" XDG_STATE_HOME="$T/home/.state"
+	export HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" XDG_STATE_HOME="$T/home/.state" \
+		XDG_DATA_HOME="$T/home/.local/share"
 	unset SSH_AUTH_SOCK FLEETDECK_CONFIG NO_COLOR
 	export LANG=C.UTF-8
 	trap '_lab_cleanup' EXIT

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define T0 1795392540.0
@@ -674,6 +675,8 @@ START_TEST(test_theme_load_shipped)
 	struct theme t;
 	char err[512], path[1024];
 
+	/* the program knows no source tree: the tests name it, like `make check` */
+	ck_assert_int_eq(setenv("FLEETDECK_DATADIR", SRCDIR, 1), 0);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		str_fmt(path, sizeof(path), "%s/themes/%s", SRCDIR, names[i]);
 		ck_assert_msg(theme_load(path, &t, err, sizeof(err)) == 0, "%s: %s", path, err);
@@ -685,6 +688,61 @@ START_TEST(test_theme_load_shipped)
 	ck_assert_int_eq(theme_load("../etc", &t, err, sizeof(err)), -1);
 	ck_assert_int_eq(theme_load("/nonexistent/theme", &t, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/theme"));
+}
+END_TEST
+
+/* A name is looked for in $XDG_DATA_HOME/fleetdeck/themes (the user's), then
+ * in the installed directory, or $FLEETDECK_DATADIR/themes instead; never in
+ * the tree the binary was built from. */
+START_TEST(test_theme_search_path)
+{
+	char tmpl[] = "/tmp/fdtheme.XXXXXX", err[1024], *dir, *path;
+	struct theme t;
+	char *old_xdg = getenv("XDG_DATA_HOME") ? xstrdup(getenv("XDG_DATA_HOME")) : NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	dir = xasprintf("%s/fleetdeck", tmpl);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	free(dir);
+	dir = xasprintf("%s/fleetdeck/themes", tmpl);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	path = xasprintf("%s/mine", dir);
+	{
+		FILE *fp = fopen(path, "w");
+
+		ck_assert_ptr_nonnull(fp);
+		fputs("ok = magenta\n", fp);
+		ck_assert_int_eq(fclose(fp), 0);
+	}
+
+	ck_assert_int_eq(setenv("XDG_DATA_HOME", tmpl, 1), 0);
+	ck_assert_int_eq(setenv("FLEETDECK_DATADIR", SRCDIR, 1), 0);
+	ck_assert_msg(theme_load("mine", &t, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(t.role[theme_role_find("ok")].fg, 5);
+	/* the shipped ones are still found behind the user's directory */
+	ck_assert_msg(theme_load("light", &t, err, sizeof(err)) == 0, "%s", err);
+
+	/* without FLEETDECK_DATADIR the source tree is not searched, nor named */
+	ck_assert_int_eq(unsetenv("FLEETDECK_DATADIR"), 0);
+	ck_assert_int_eq(theme_load("no-such-theme", &t, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, dir) && strstr(err, PKGDATADIR "/themes"), "got '%s'", err);
+	ck_assert_msg(!strstr(err, SRCDIR "/themes"), "the source tree is named: '%s'", err);
+	/* an uninstalled build still draws in colour */
+	ck_assert_int_eq(theme_load(NULL, &t, err, sizeof(err)), 0);
+
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+	free(path);
+	dir = xasprintf("%s/fleetdeck", tmpl);
+	rmdir(dir);
+	free(dir);
+	rmdir(tmpl);
+	if (old_xdg)
+		setenv("XDG_DATA_HOME", old_xdg, 1);
+	else
+		unsetenv("XDG_DATA_HOME");
+	free(old_xdg);
 }
 END_TEST
 
@@ -744,6 +802,7 @@ static Suite *ui_suite(void)
 	tcase_add_test(tt, test_theme_parse_good);
 	tcase_add_test(tt, test_theme_parse_errors);
 	tcase_add_test(tt, test_theme_load_shipped);
+	tcase_add_test(tt, test_theme_search_path);
 	tcase_add_test(tt, test_theme_colors);
 	suite_add_tcase(s, tt);
 	return s;
