@@ -1,6 +1,7 @@
 # src/collect: collectors, their transports and the loop
 src_libfleetdeck_a_SOURCES += \
 	src/loop/pollset.c src/loop/pollset.h \
+	src/loop/wake.c src/loop/wake.h \
 	src/collect/collector.c src/collect/collector.h src/collect/source.h \
 	src/collect/http.c src/collect/http.h \
 	src/collect/hosts.c src/collect/hosts.h \

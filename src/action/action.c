@@ -1,10 +1,10 @@
 #include "config.h"
 #include "action/action.h"
 #include "action/provider.h"
+#include "loop/wake.h"
 #include "util/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ struct slot {
 struct actions {
 	const struct fleet *f;
 	pthread_mutex_t lock;
-	int wake[2];
+	struct wake wake;             /* a worker finished or progressed */
 	struct slot *runners, *keys;
 	size_t nrunners, nkeys;
 	struct audit_entry recent[AUDIT_RECENT];
@@ -46,11 +46,7 @@ const char *action_kind_name(enum action_kind k)
 
 static void wake(struct actions *a)
 {
-	char b = 1;
-
-	if (write(a->wake[1], &b, 1) < 0) {
-		/* full: a wake-up is pending anyway */
-	}
+	wake_poke(&a->wake);
 }
 
 struct actions *actions_new(const struct fleet *f)
@@ -59,12 +55,7 @@ struct actions *actions_new(const struct fleet *f)
 
 	a->f = f;
 	pthread_mutex_init(&a->lock, NULL);
-	if (pipe(a->wake) < 0)
-		fatal("pipe: %s", strerror(errno));
-	for (int i = 0; i < 2; i++) {
-		fcntl(a->wake[i], F_SETFL, O_NONBLOCK);
-		fcntl(a->wake[i], F_SETFD, FD_CLOEXEC);
-	}
+	wake_open_or_die(&a->wake, "actions");
 	a->nrunners = fleet_count(f, SEC_RUNNERS);
 	a->nkeys = fleet_count(f, SEC_KEY);
 	a->runners = xcalloc(a->nrunners + 1, sizeof(struct slot));
@@ -92,23 +83,19 @@ void actions_free(struct actions *a)
 		explicit_bzero(a->keys[i].job.secret, sizeof(a->keys[i].job.secret));
 	free(a->runners);
 	free(a->keys);
-	close(a->wake[0]);
-	close(a->wake[1]);
+	wake_close(&a->wake);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
 }
 
 int actions_wake_fd(const struct actions *a)
 {
-	return a->wake[0];
+	return wake_fd(&a->wake);
 }
 
 void actions_drain_wake(struct actions *a)
 {
-	char buf[64];
-
-	while (read(a->wake[0], buf, sizeof(buf)) > 0)
-		;
+	wake_drain(&a->wake);
 }
 
 static struct slot *slot_of(struct actions *a, enum section_kind k, int index)

@@ -4,10 +4,10 @@
 #include "collect/http.h"
 #include "collect/source.h"
 #include "loop/pollset.h"
+#include "loop/wake.h"
 #include "util/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -44,36 +44,15 @@ struct collector {
 	struct pollset ps;
 	pthread_t thread;
 	bool started;
-	int ctl[2];              /* UI -> collector: look at the flags */
-	int wake[2];             /* collector -> UI: the model changed */
+	struct wake ctl;         /* UI -> collector: look at the flags */
+	struct wake wake;        /* collector -> UI: the model changed */
 	atomic_bool stop, paused, poll_now;
 };
-
-static void set_nonblock(int fd)
-{
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-}
-
-static void pipe_poke(int fd)
-{
-	char b = 1;
-	/* a full pipe already says "wake up" */
-	while (write(fd, &b, 1) < 0 && errno == EINTR)
-		;
-}
-
-static void pipe_drain(int fd)
-{
-	char buf[256];
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-}
 
 static void notify_ui(void *arg)
 {
 	struct collector *c = arg;
-	pipe_poke(c->wake[1]);
+	wake_poke(&c->wake);
 }
 
 struct collector *collector_new(const struct fleet *f, struct model *m)
@@ -82,12 +61,8 @@ struct collector *collector_new(const struct fleet *f, struct model *m)
 
 	c->f = f;
 	c->m = m;
-	if (pipe(c->ctl) < 0 || pipe(c->wake) < 0)
-		fatal("pipe: %s", strerror(errno));
-	set_nonblock(c->ctl[0]);
-	set_nonblock(c->ctl[1]);
-	set_nonblock(c->wake[0]);
-	set_nonblock(c->wake[1]);
+	wake_open_or_die(&c->ctl, "collector");
+	wake_open_or_die(&c->wake, "collector");
 	c->hosts = hosts_new(f, m, notify_ui, c);
 	c->http = http_new();
 	c->env = (struct collect_env){ f, m, c->hosts, c->http, notify_ui, c };
@@ -111,7 +86,7 @@ static void loop_once(struct collector *c)
 		hosts_poll_now(c->hosts, now);
 	hosts_set_paused(c->hosts, fl.paused);
 	pollset_reset(&c->ps);
-	ctl_idx = pollset_add(&c->ps, c->ctl[0], POLLIN);
+	ctl_idx = pollset_add(&c->ps, wake_fd(&c->ctl), POLLIN);
 	hosts_prepare(c->hosts, &c->ps, now, &deadline);
 	for (size_t i = 0; i < NSOURCES; i++)
 		if (c->state[i])
@@ -124,7 +99,7 @@ static void loop_once(struct collector *c)
 	if (poll(c->ps.fds, c->ps.n, timeout_ms) < 0 && errno != EINTR)
 		fatal("poll: %s", strerror(errno));
 	if (pollset_revents(&c->ps, ctl_idx))
-		pipe_drain(c->ctl[0]);
+		wake_drain(&c->ctl);
 	now = now_mono();
 	hosts_dispatch(c->hosts, &c->ps, now);
 	http_dispatch(c->http, &c->ps, now);
@@ -184,7 +159,7 @@ void collector_free(struct collector *c)
 		return;
 	if (c->started) {
 		atomic_store(&c->stop, true);
-		pipe_poke(c->ctl[1]);
+		wake_poke(&c->ctl);
 		pthread_join(c->thread, NULL);
 	}
 	/* sources first: they hold requests on the hosts and the http engine */
@@ -194,27 +169,25 @@ void collector_free(struct collector *c)
 	http_free(c->http);
 	hosts_free(c->hosts);
 	pollset_free(&c->ps);
-	close(c->ctl[0]);
-	close(c->ctl[1]);
-	close(c->wake[0]);
-	close(c->wake[1]);
+	wake_close(&c->ctl);
+	wake_close(&c->wake);
 	free(c);
 }
 
 int collector_wake_fd(const struct collector *c)
 {
-	return c->wake[0];
+	return wake_fd(&c->wake);
 }
 
 void collector_drain_wake(struct collector *c)
 {
-	pipe_drain(c->wake[0]);
+	wake_drain(&c->wake);
 }
 
 void collector_set_paused(struct collector *c, bool paused)
 {
 	atomic_store(&c->paused, paused);
-	pipe_poke(c->ctl[1]);
+	wake_poke(&c->ctl);
 }
 
 bool collector_paused(const struct collector *c)
@@ -225,5 +198,5 @@ bool collector_paused(const struct collector *c)
 void collector_poll_now(struct collector *c)
 {
 	atomic_store(&c->poll_now, true);
-	pipe_poke(c->ctl[1]);
+	wake_poke(&c->ctl);
 }

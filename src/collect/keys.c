@@ -9,9 +9,9 @@
 #include "action/parse.h"
 #include "action/pgkey.h"
 #include "action/sshkey.h"
+#include "loop/wake.h"
 #include "util/util.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -37,7 +37,7 @@ struct keys_src {
 	const struct collect_env *env;
 	struct kitem *v;
 	size_t n;
-	int pipe[2];                 /* workers poke it when they finish */
+	struct wake done;            /* workers poke it when they finish */
 };
 
 static void *keys_create(const struct collect_env *env)
@@ -51,10 +51,7 @@ static void *keys_create(const struct collect_env *env)
 	ks->env = env;
 	ks->n = n;
 	ks->v = xcalloc(n, sizeof(*ks->v));
-	if (pipe(ks->pipe) < 0)
-		fatal("pipe failed");
-	fcntl(ks->pipe[0], F_SETFL, O_NONBLOCK);
-	fcntl(ks->pipe[1], F_SETFL, O_NONBLOCK);
+	wake_open_or_die(&ks->done, "keys");
 	for (size_t i = 0; i < n; i++) {
 		struct kitem *k = &ks->v[i];
 		k->ks = ks;
@@ -99,16 +96,12 @@ static void age_done(void *arg, const struct shell_result *res)
 static void *pg_worker(void *arg)
 {
 	struct kitem *k = arg;
-	char b = 1;
-
 	memset(&k->work, 0, sizeof(k->work));
 	if (pgkey_read(k->ks->env->f, k->sec, k->timeout, &k->work.created_at, k->work.id,
 		       sizeof(k->work.id), k->work.error, sizeof(k->work.error)) == 0)
 		k->work.sampled_at = now_wall();
 	atomic_store(&k->ready, true);
-	if (write(k->ks->pipe[1], &b, 1) < 0) {
-		/* full: the collector is being woken anyway */
-	}
+	wake_poke(&k->ks->done);
 	return NULL;
 }
 
@@ -172,7 +165,7 @@ static void keys_prepare(void *s, struct pollset *ps, double now, double *deadli
 {
 	struct keys_src *ks = s;
 
-	pollset_add(ps, ks->pipe[0], POLLIN);
+	pollset_add(ps, wake_fd(&ks->done), POLLIN);
 	for (size_t i = 0; i < ks->n; i++) {
 		struct kitem *k = &ks->v[i];
 		if (k->in_flight || (fl->once && k->done))
@@ -187,11 +180,8 @@ static void keys_prepare(void *s, struct pollset *ps, double now, double *deadli
 static void keys_dispatch(void *s, const struct pollset *ps, double now)
 {
 	struct keys_src *ks = s;
-	char buf[64];
-
 	(void)ps; (void)now;
-	while (read(ks->pipe[0], buf, sizeof(buf)) > 0)
-		;
+	wake_drain(&ks->done);
 	for (size_t i = 0; i < ks->n; i++) {
 		struct kitem *k = &ks->v[i];
 		if (!k->joinable || !atomic_load(&k->ready))
@@ -223,8 +213,7 @@ static void keys_destroy(void *s)
 	for (size_t i = 0; i < ks->n; i++)
 		if (ks->v[i].joinable)
 			pthread_join(ks->v[i].thread, NULL);
-	close(ks->pipe[0]);
-	close(ks->pipe[1]);
+	wake_close(&ks->done);
 	free(ks->v);
 	free(ks);
 }

@@ -11,11 +11,11 @@
 #include "ui/wall.h"
 #include "ui/confirm.h"
 #include "action/action.h"
+#include "loop/wake.h"
 #include "rules/rules.h"
 #include "util/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
@@ -56,16 +56,13 @@ struct ui {
 /* Signal handlers can reach only these: the write end of the self-pipe and
  * what ncurses had installed for SIGWINCH (chained, so it still sees the
  * resize). */
-static int sig_pipe[2] = { -1, -1 };
+static struct wake sig_wake = { { -1, -1 } };
 static volatile sig_atomic_t sig_quit;
 static struct sigaction old_winch, old_term, old_hup, old_int;
 static bool curses_active;
 
 static void sig_handler(int sig, siginfo_t *info, void *uctx)
 {
-	int saved = errno;
-	char b = (char)sig;
-
 	if (sig == SIGWINCH) {
 		if (old_winch.sa_flags & SA_SIGINFO)
 			old_winch.sa_sigaction(sig, info, uctx);
@@ -74,10 +71,7 @@ static void sig_handler(int sig, siginfo_t *info, void *uctx)
 	} else {
 		sig_quit = 1;
 	}
-	if (sig_pipe[1] >= 0 && write(sig_pipe[1], &b, 1) < 0) {
-		/* full pipe: a wake-up is already pending */
-	}
-	errno = saved;
+	wake_poke_byte(&sig_wake, (char)sig);   /* async-signal-safe, keeps errno */
 }
 
 static void fatal_hook(void)
@@ -85,26 +79,6 @@ static void fatal_hook(void)
 	if (curses_active) {
 		endwin();
 		curses_active = false;
-	}
-}
-
-static int pipe_open(void)
-{
-	if (pipe(sig_pipe) < 0)
-		return -1;
-	for (int i = 0; i < 2; i++) {
-		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
-		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-	}
-	return 0;
-}
-
-static void pipe_close(void)
-{
-	for (int i = 0; i < 2; i++) {
-		if (sig_pipe[i] >= 0)
-			close(sig_pipe[i]);
-		sig_pipe[i] = -1;
 	}
 }
 
@@ -356,14 +330,6 @@ static bool stdin_at_eof(struct ui *ui, short revents, int nkeys)
 	return ++ui->empty_reads >= EMPTY_READS_EOF;
 }
 
-static void pipe_drain(void)
-{
-	char buf[64];
-
-	while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
-		;
-}
-
 /* Waits for input, new data, a signal or the next second of the clock. */
 static void ui_wait(struct ui *ui)
 {
@@ -373,7 +339,7 @@ static void ui_wait(struct ui *ui)
 	int nfds = 2, nkeys;
 
 	pfd[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
-	pfd[1] = (struct pollfd){ sig_pipe[0], POLLIN, 0 };
+	pfd[1] = (struct pollfd){ wake_fd(&sig_wake), POLLIN, 0 };
 	int wake_idx = -1, act_idx = -1;
 
 	if (ui->c && collector_wake_fd(ui->c) >= 0) {
@@ -389,7 +355,7 @@ static void ui_wait(struct ui *ui)
 		return;
 	}
 	if (pfd[1].revents & POLLIN)
-		pipe_drain();
+		wake_drain(&sig_wake);
 	if (sig_quit) {
 		ui->quit = true;
 		return;
@@ -453,7 +419,7 @@ int ui_run(const struct options *o, const struct fleet *f, struct model *m,
 	rc = ui_init(&ui, o, f, m, c);
 	if (rc != 0)
 		return rc;
-	if (pipe_open() < 0) {
+	if (wake_open(&sig_wake) < 0) {
 		fprintf(stderr, "fleetdeck: pipe: %s\n", strerror(errno));
 		ui_free(&ui);
 		return 1;
@@ -461,7 +427,7 @@ int ui_run(const struct options *o, const struct fleet *f, struct model *m,
 	util_set_fatal_hook(fatal_hook);
 	if (curses_start(&ui) < 0) {
 		util_set_fatal_hook(NULL);
-		pipe_close();
+		wake_close(&sig_wake);
 		ui_free(&ui);
 		return 1;
 	}
@@ -473,7 +439,7 @@ int ui_run(const struct options *o, const struct fleet *f, struct model *m,
 	curses_stop(&ui);
 	signals_restore();
 	util_set_fatal_hook(NULL);
-	pipe_close();
+	wake_close(&sig_wake);
 	ui_free(&ui);
 	return 0;
 }
