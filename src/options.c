@@ -1,5 +1,6 @@
 #include "config.h"
 #include "options.h"
+#include "ui/views.h"
 #include "util/util.h"
 
 #include <getopt.h>
@@ -37,7 +38,7 @@ static const struct opt_def {
 	{ "ascii", 0, NULL, OPT_ASCII, "no UTF-8 box drawing or block characters" },
 	{ "no-color", 0, NULL, OPT_NO_COLOR, "monochrome (also when NO_COLOR is set)" },
 	{ "timeout", 0, "DUR", OPT_TIMEOUT, "per-target I/O timeout (default 5s)" },
-	{ "view", 0, "NAME", OPT_VIEW, "start on a view: overview, topology, ram, gpus, databases, runners, keys, events" },
+	{ "view", 0, "NAME", OPT_VIEW, "start on a view (listed below)" },
 	{ "version", 'V', NULL, 'V', "print the version and exit" },
 	{ "help", 'h', NULL, 'h', "print this help and exit" },
 };
@@ -64,6 +65,7 @@ void options_usage(FILE *fp)
 				d->arg ? " " : "", d->arg ? d->arg : "");
 		fprintf(fp, "  %-24s %s\n", left, d->help);
 	}
+	views_usage(fp);
 	fprintf(fp, "\nExit status: 0 ok, 1 runtime failure, 2 usage or fleet-file error;\n"
 		"with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
 		"See fleetdeck(1) and fleetdeck.fleet(5).\n");
@@ -75,10 +77,6 @@ static int bad_value(const char *opt, const char *val, const char *expected)
 	fprintf(stderr, "Try 'fleetdeck --help'.\n");
 	return 2;
 }
-
-static const char *const view_names[] = {
-	"overview", "topology", "ram", "gpus", "databases", "runners", "keys", "events",
-};
 
 int options_parse(int argc, char **argv, struct options *o)
 {
@@ -141,12 +139,16 @@ int options_parse(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_VIEW: {
-			bool known = false;
-			for (size_t i = 0; i < ARRAY_LEN(view_names); i++)
-				known |= strcmp(optarg, view_names[i]) == 0;
-			if (!known)
-				return bad_value("view", optarg,
-					"a view (overview, topology, ram, gpus, databases, runners, keys, events)");
+			char names[256], expected[300];
+
+			int v = views_find(optarg);
+
+			/* by name only: "3" is a key on screen, not a --view name */
+			if (v < 0 || strcmp(views_table[v]->name, optarg) != 0) {
+				views_names(names, sizeof(names));
+				str_fmt(expected, sizeof(expected), "a view (%s)", names);
+				return bad_value("view", optarg, expected);
+			}
 			o->view = optarg;
 			break;
 		}

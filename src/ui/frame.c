@@ -179,27 +179,29 @@ static void tabs_line(struct cells *c, struct ui_state *s, int y)
 {
 	int full = 0, tight = 0, x = 0;
 
-	for (int i = 0; i < VIEW_COUNT; i++) {
-		int tw = (int)strlen(views_table[i]->title);
-		full += tw + 4;
-		tight += tw + 3;
+	for (int i = 0; i < views_count; i++) {
+		int tw = (int)strlen(views_table[i]->title) + (views_key(i) ? 2 : 0);
+		full += tw + 2;
+		tight += tw + 1;
 	}
 	cells_fill(c, (struct rect){ 0, y, c->w, 1 }, ' ', ROLE_TAB);
 	s->tabs_y = y;
-	for (int i = 0; i < VIEW_COUNT; i++) {
+	for (int i = 0; i < views_count; i++) {
 		const struct view *v = views_table[i];
 		bool active = i == s->view;
 		int role = active ? ROLE_TAB_ACTIVE : ROLE_TAB;
-		char buf[64];
+		char buf[64], key[3] = "";
 
+		if (views_key(i))
+			str_fmt(key, sizeof(key), "%c ", views_key(i));
 		if (full <= c->w)
-			str_fmt(buf, sizeof(buf), " %c %s ", v->hotkey, v->title);
+			str_fmt(buf, sizeof(buf), " %s%s ", key, v->title);
 		else if (tight <= c->w)
-			str_fmt(buf, sizeof(buf), " %c %s", v->hotkey, v->title);
-		else if (active)
-			str_fmt(buf, sizeof(buf), " %c %s ", v->hotkey, v->title);
+			str_fmt(buf, sizeof(buf), " %s%s", key, v->title);
+		else if (active || !key[0])
+			str_fmt(buf, sizeof(buf), " %s%s ", key, v->title);
 		else
-			str_fmt(buf, sizeof(buf), " %c", v->hotkey);
+			str_fmt(buf, sizeof(buf), " %c", key[0]);
 		s->tab_x0[i] = x;
 		x += cells_text(c, x, y, c->w - x, role, buf);
 		s->tab_x1[i] = x;

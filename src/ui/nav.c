@@ -19,7 +19,7 @@ static struct view_state *current_vs(struct ui_state *s)
 
 static void view_switch(struct ui_state *s, int v, double now)
 {
-	s->view = (v % VIEW_COUNT + VIEW_COUNT) % VIEW_COUNT;
+	s->view = (v % views_count + views_count) % views_count;
 	s->screen = SCREEN_VIEW;
 	s->view_since = now;
 }
@@ -166,8 +166,8 @@ static enum ui_action global_key(struct ui_state *s, const struct ui_ctx *u, int
 		view_switch(s, s->view - 1, u->now);
 		return UA_DRAW;
 	}
-	if (key >= '1' && key < '1' + VIEW_COUNT) {
-		view_switch(s, key - '1', u->now);
+	if (views_by_key(key) >= 0) {
+		view_switch(s, views_by_key(key), u->now);
 		return UA_DRAW;
 	}
 	*handled = false;
@@ -223,7 +223,7 @@ static int tab_at(const struct ui_state *s, int x, int y)
 {
 	if (y != s->tabs_y || s->tabs_y < 0)
 		return -1;
-	for (int i = 0; i < VIEW_COUNT; i++)
+	for (int i = 0; i < views_count; i++)
 		if (x >= s->tab_x0[i] && x < s->tab_x1[i])
 			return i;
 	return -1;
@@ -315,8 +315,8 @@ enum ui_action nav_wall_tick(struct ui_state *s, const struct ui_ctx *u, double 
 	}
 	if (u->now - s->view_since < period)
 		return UA_NONE;
-	for (int i = 1; i <= VIEW_COUNT; i++) {
-		int v = (s->view + i) % VIEW_COUNT;
+	for (int i = 1; i <= views_count; i++) {
+		int v = (s->view + i) % views_count;
 		if (views_table[v]->ready) {
 			next = v;
 			break;

@@ -511,6 +511,7 @@ static int databases_hit(const struct view_state *vs, int x, int y)
 }
 
 const struct view view_databases = {
-	.hotkey = '5', .name = "databases", .title = "Databases", .ready = true,
+	.name = "databases", .title = "Databases", .ready = true,
+	.help = "PostgreSQL health and every backup against its RPO",
 	.draw = databases_draw, .on_key = databases_key, .hit = databases_hit,
 };

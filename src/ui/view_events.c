@@ -102,9 +102,9 @@ static void events_draw(struct cells *c, struct rect body, const struct ui_ctx *
 }
 
 const struct view view_events = {
-	.hotkey = '8',
 	.name = "events",
 	.title = "Events",
+	.help = "status changes and the audit log of actions",
 	.ready = true,
 	.draw = events_draw,
 };

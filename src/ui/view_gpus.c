@@ -236,9 +236,9 @@ static int gpus_target(const struct ui_ctx *u, const struct ui_state *s, int ite
 }
 
 const struct view view_gpus = {
-	.hotkey = '4',
 	.name = "gpus",
 	.title = "GPUs",
+	.help = "every GPU: utilization, memory, temperature, power, processes",
 	.ready = true,
 	.draw = gpus_draw,
 	.hit = gpus_hit,

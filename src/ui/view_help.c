@@ -7,7 +7,7 @@ static const struct help_key {
 	const char *keys;
 	const char *what;
 } help_keys[] = {
-	{ "1-8", "switch view (Overview Topology RAM GPUs Databases Runners Keys Events)" },
+	{ NULL, NULL },   /* the view keys: views_help_line() */
 	{ "Tab  Shift-Tab", "next / previous view" },
 	{ "j k  Up Down", "move the selection" },
 	{ "PgUp PgDn Home End", "move by a page, to the first / last" },
@@ -35,8 +35,16 @@ void help_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 	y0 = body.y - vs->sel;
 	cells_text(c, body.x + 1, y0 + line++, body.w - 2, ROLE_HEADER, "Keys");
 	for (size_t i = 0; i < ARRAY_LEN(help_keys); i++, line++) {
-		cells_text(c, body.x + 2, y0 + line, 20, ROLE_TITLE, help_keys[i].keys);
-		cells_text(c, body.x + 23, y0 + line, body.w - 24, ROLE_HELP, help_keys[i].what);
+		char keys[16], what[256];
+
+		if (help_keys[i].keys) {
+			str_copy(keys, help_keys[i].keys, sizeof(keys));
+			str_copy(what, help_keys[i].what, sizeof(what));
+		} else {
+			views_help_line(keys, sizeof(keys), what, sizeof(what));
+		}
+		cells_text(c, body.x + 2, y0 + line, 20, ROLE_TITLE, keys);
+		cells_text(c, body.x + 23, y0 + line, body.w - 24, ROLE_HELP, what);
 	}
 	line++;
 	cells_text(c, body.x + 1, y0 + line++, body.w - 2, ROLE_HEADER, "Status");

@@ -133,9 +133,9 @@ static bool keys_key(struct ui_state *s, const struct ui_ctx *u, struct view_sta
 }
 
 const struct view view_keys = {
-	.hotkey = '7',
 	.name = "keys",
 	.title = "Keys",
+	.help = "credentials and their age; r rotates",
 	.ready = true,
 	.draw = keys_draw,
 	.on_key = keys_key,

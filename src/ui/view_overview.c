@@ -482,9 +482,9 @@ static int overview_target(const struct ui_ctx *u, const struct ui_state *s, int
 }
 
 const struct view view_overview = {
-	.hotkey = '1',
 	.name = "overview",
 	.title = "Overview",
+	.help = "one row per host: status, load, CPU, memory, PSI, disk, containers, GPUs; alerts",
 	.ready = true,
 	.draw = overview_draw,
 	.target = overview_target,

@@ -539,9 +539,9 @@ static int ram_hit(const struct view_state *vs, int x, int y)
 }
 
 const struct view view_ram = {
-	.hotkey = '3',
 	.name = "ram",
 	.title = "RAM",
+	.help = "memory per host and by container against the RAM reserve",
 	.ready = true,
 	.draw = ram_draw,
 	.on_key = ram_key,

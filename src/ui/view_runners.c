@@ -175,9 +175,9 @@ static bool runners_key(struct ui_state *s, const struct ui_ctx *u, struct view_
 }
 
 const struct view view_runners = {
-	.hotkey = '6',
 	.name = "runners",
 	.title = "Runners",
+	.help = "CI runner fleets; + - = scale them",
 	.ready = true,
 	.draw = runners_draw,
 	.on_key = runners_key,

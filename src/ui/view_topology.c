@@ -348,9 +348,9 @@ static int topology_hit(const struct view_state *vs, int x, int y)
 }
 
 const struct view view_topology = {
-	.hotkey = '2',
 	.name = "topology",
 	.title = "Topology",
+	.help = "hosts in tiers with their services, databases, backups, GPUs and links",
 	.ready = true,
 	.draw = topology_draw,
 	.on_key = topology_key,

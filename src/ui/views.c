@@ -3,25 +3,78 @@
 #include "util/util.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Every view once, in tab order; the key and --view name live in the view. */
-const struct view *const views_table[VIEW_COUNT] = {
+/* Every view once, in tab order; its --view name, title and help live in
+ * the view, its key follows from its place here. */
+const struct view *const views_table[] = {
 	&view_overview, &view_topology, &view_ram, &view_gpus,
 	&view_databases, &view_runners, &view_keys, &view_events,
 };
+const int views_count = (int)ARRAY_LEN(views_table);
+_Static_assert(ARRAY_LEN(views_table) <= VIEW_MAX, "raise VIEW_MAX in views.h");
+
+int views_key(int i)
+{
+	static const char keys[] = "1234567890";
+
+	if (i < 0 || i >= views_count || i >= (int)sizeof(keys) - 1)
+		return 0;
+	return keys[i];
+}
+
+int views_by_key(int key)
+{
+	for (int i = 0; i < views_count; i++)
+		if (key && views_key(i) == key)
+			return i;
+	return -1;
+}
+
+void views_names(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (int i = 0; i < views_count && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+					views_table[i]->name);
+}
+
+void views_help_line(char *keys, size_t ksize, char *what, size_t wsize)
+{
+	int last = views_count < 10 ? views_count - 1 : 9;
+	size_t len;
+
+	str_fmt(keys, ksize, "%c-%c", views_key(0), views_key(last));
+	len = (size_t)snprintf(what, wsize, "switch view (");
+	for (int i = 0; i < views_count && len < wsize; i++)
+		len += (size_t)snprintf(what + len, wsize - len, "%s%s", i ? " " : "",
+					views_table[i]->title);
+	if (len < wsize)
+		snprintf(what + len, wsize - len, ")");
+}
+
+void views_usage(FILE *fp)
+{
+	fprintf(fp, "\nViews (--view NAME; on screen: its key, or Tab):\n");
+	for (int i = 0; i < views_count; i++)
+		fprintf(fp, "  %c %-10s %s\n", views_key(i) ? views_key(i) : ' ',
+			views_table[i]->name, views_table[i]->help);
+}
 
 int views_find(const char *name)
 {
 	if (!name)
 		return -1;
-	for (int i = 0; i < VIEW_COUNT; i++) {
+	for (int i = 0; i < views_count; i++)
 		if (strcmp(views_table[i]->name, name) == 0)
 			return i;
-		if (name[0] == views_table[i]->hotkey && name[1] == '\0')
-			return i;
-	}
+	if (name[0] && name[1] == '\0')
+		return views_by_key((unsigned char)name[0]);
 	return -1;
 }
 
@@ -36,7 +89,7 @@ void ui_state_init(struct ui_state *s, const char *start, bool wall, double now)
 	s->view_since = now;
 	s->detail_host = -1;
 	s->tabs_y = -1;
-	for (int i = 0; i < VIEW_COUNT; i++)
+	for (int i = 0; i < VIEW_MAX; i++)
 		s->vs[i].target = -1;
 }
 

@@ -7,11 +7,15 @@
  * drive keys and read frames without a terminal.
  *
  * Adding a view = one file view_NAME.c defining `const struct view
- * view_NAME`, its line in views.c's table, and its file in mk/ui.mk. */
+ * view_NAME`, its line in views.c's table, and its file in mk/ui.mk. The
+ * table is the only list of views: --view, the tab bar, the number keys,
+ * the help screen and --help follow from it (and test_ui checks that
+ * fleetdeck(1) names every view). */
 #ifndef FLEETDECK_UI_VIEWS_H
 #define FLEETDECK_UI_VIEWS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "fleet/fleet.h"
 #include "model/model.h"
@@ -76,9 +80,9 @@ struct view_state {
 struct ui_state;
 
 struct view {
-	char hotkey;                  /* '1'..'8' */
 	const char *name;             /* as in --view */
 	const char *title;            /* tab label */
+	const char *help;             /* one line: what the view shows (--help) */
 	bool ready;                   /* false: placeholder, skipped by the wall */
 	/* Draws into body (already clipped). Must set vs->nitems/page/list_y/
 	 * target and keep sel and top in range (view_list_layout() helps). */
@@ -96,7 +100,7 @@ struct view {
 
 enum ui_screen { SCREEN_VIEW, SCREEN_DETAIL, SCREEN_HELP };
 
-#define VIEW_COUNT 8
+#define VIEW_MAX 16               /* room in ui_state; views.c checks the table fits */
 #define UI_FILTER_MAX 64
 
 /* An action a view asked for (actions: view_runners.c, view_keys.c). */
@@ -126,7 +130,7 @@ struct ui_confirm {
 struct ui_state {
 	int view;                     /* index into views_table */
 	enum ui_screen screen;
-	struct view_state vs[VIEW_COUNT];
+	struct view_state vs[VIEW_MAX];
 	struct view_state detail;     /* scroll of the detail screen */
 	struct view_state help;
 	int detail_host;              /* host index shown by the detail screen */
@@ -135,7 +139,7 @@ struct ui_state {
 	bool wall;
 	double view_since;            /* wall: when the current view was shown */
 	/* set by frame_draw, for the mouse */
-	int tab_x0[VIEW_COUNT], tab_x1[VIEW_COUNT];
+	int tab_x0[VIEW_MAX], tab_x1[VIEW_MAX];
 	int tabs_y;                   /* -1: no tabs on screen */
 	bool summary;                 /* the last frame was the small summary */
 	struct rect body;
@@ -145,7 +149,9 @@ struct ui_state {
 	struct ui_confirm confirm;
 };
 
-extern const struct view *const views_table[VIEW_COUNT];
+/* Every view once, in tab order (views.c), and how many there are. */
+extern const struct view *const views_table[];
+extern const int views_count;
 
 /* The views, one file each. */
 extern const struct view view_overview;
@@ -157,8 +163,20 @@ extern const struct view view_runners;
 extern const struct view view_keys;
 extern const struct view view_events;
 
-/* Index of a view by --view name (or by its key '1'..'8'), -1 if none. */
+/* Index of a view by --view name (or by its key), -1 if none. */
 int views_find(const char *name);
+/* The key of view i: '1'..'9' for the first nine, '0' for the tenth, 0 (Tab
+ * only) for any beyond. */
+int views_key(int i);
+/* The view a key switches to, -1 if it is no view's key. */
+int views_by_key(int key);
+/* "overview, topology, ..." in tab order. */
+void views_names(char *buf, size_t size);
+/* The help screen's line for the view keys: "1-8" and
+ * "switch view (Overview Topology ...)". */
+void views_help_line(char *keys, size_t ksize, char *what, size_t wsize);
+/* --help's list of views: key, name and what each shows. */
+void views_usage(FILE *fp);
 
 /* Sizes below this get the summary instead of a view. */
 #define UI_MIN_W 80

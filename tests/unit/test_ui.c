@@ -518,7 +518,7 @@ START_TEST(test_tabs_and_mouse)
 	char *text = frame_text(&c, 120, 30, false);
 	int y;
 
-	for (int i = 0; i < VIEW_COUNT; i++)
+	for (int i = 0; i < views_count; i++)
 		ck_assert_ptr_nonnull(strstr(text, views_table[i]->title));
 	free(text);
 	ck_assert_int_eq(fx.st.tabs_y, 1);
@@ -544,10 +544,58 @@ START_TEST(test_views_find)
 	ck_assert_int_eq(views_find("3"), 2);
 	ck_assert_int_eq(views_find("nope"), -1);
 	ck_assert_int_eq(views_find(NULL), -1);
-	for (int i = 0; i < VIEW_COUNT; i++)
-		ck_assert_int_eq(views_table[i]->hotkey, '1' + i);
+	for (int i = 0; i < views_count; i++)
+		ck_assert_int_eq(views_key(i), '1' + i);
 	ui_state_init(&fx.st, "gpus", false, T0);
 	ck_assert_int_eq(fx.st.view, 3);
+}
+END_TEST
+
+/* The keys follow the table: a key past the last view switches nothing. */
+START_TEST(test_view_keys_follow_table)
+{
+	char keys[16], what[256];
+
+	for (int i = 0; i < views_count; i++)
+		ck_assert_int_eq(views_by_key(views_key(i)), i);
+	ck_assert_int_eq(views_by_key('1' + views_count), -1);
+	ck_assert_int_eq(views_by_key(':'), -1);
+	ck_assert_int_eq(views_by_key(0), -1);
+	ui_state_init(&fx.st, NULL, false, T0);
+	ck_assert_int_eq(nav_key(&fx.st, &fx.u, '1' + views_count), UA_NONE);
+	ck_assert_int_eq(fx.st.view, 0);
+	views_help_line(keys, sizeof(keys), what, sizeof(what));
+	ck_assert_str_eq(keys, "1-8");
+	ck_assert_str_eq(what, "switch view (Overview Topology RAM GPUs Databases Runners Keys Events)");
+}
+END_TEST
+
+/* fleetdeck(1) documents every view of the table: its key and title under
+ * VIEWS, its name in --view's list. */
+START_TEST(test_man_page_names_every_view)
+{
+	char path[512], want[128], names[256];
+	FILE *fp;
+	char *man;
+	long len;
+
+	str_fmt(path, sizeof(path), "%s/doc/fleetdeck.1", SRCDIR);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	man = xcalloc((size_t)len + 1, 1);
+	ck_assert_int_eq(fread(man, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	for (int i = 0; i < views_count; i++) {
+		str_fmt(want, sizeof(want), ".BR %c \" %s\"\n", views_key(i), views_table[i]->title);
+		ck_assert_msg(strstr(man, want), "fleetdeck.1 lacks '%s'", want);
+	}
+	views_names(names, sizeof(names));
+	str_fmt(want, sizeof(want), "Start on a view: %s.\n", names);
+	ck_assert_msg(strstr(man, want), "fleetdeck.1 lacks '%s'", want);
+	free(man);
 }
 END_TEST
 
@@ -795,6 +843,8 @@ static Suite *ui_suite(void)
 	tcase_add_test(tv, test_keys_views_detail_help);
 	tcase_add_test(tv, test_tabs_and_mouse);
 	tcase_add_test(tv, test_views_find);
+	tcase_add_test(tv, test_view_keys_follow_table);
+	tcase_add_test(tv, test_man_page_names_every_view);
 	tcase_add_test(tv, test_wall_mode);
 	tcase_add_test(tv, test_wall_small_header);
 	suite_add_tcase(s, tv);
