@@ -1,5 +1,6 @@
 #include "config.h"
 #include "serve/serve.h"
+#include "loop/wake.h"
 #include "out/out.h"
 #include "rules/rules.h"
 #include "util/util.h"
@@ -41,7 +42,7 @@ struct metrics_server {
 	struct model *m;
 	int lfd[SERVE_MAX_LISTEN];
 	int nlfd;
-	int stop[2];
+	struct wake stop;
 	pthread_t thread;
 	bool started;
 	char addr[128];
@@ -356,7 +357,7 @@ static void *serve_thread(void *arg)
 		int n = 0, nc = 0;
 		double now = now_mono();
 
-		pfd[n++] = (struct pollfd){ s->stop[0], POLLIN, 0 };
+		pfd[n++] = (struct pollfd){ wake_fd(&s->stop), POLLIN, 0 };
 		for (int i = 0; i < s->nlfd; i++)
 			pfd[n++] = (struct pollfd){ s->lfd[i], POLLIN, 0 };
 		for (int i = 0; i < SERVE_MAX_CLIENTS; i++) {
@@ -405,7 +406,7 @@ struct metrics_server *serve_start(const char *spec, bool allow_remote,
 
 	s->f = f;
 	s->m = m;
-	s->stop[0] = s->stop[1] = -1;
+	s->stop.fd[0] = s->stop.fd[1] = -1;
 	for (int i = 0; i < SERVE_MAX_CLIENTS; i++)
 		s->cl[i].fd = -1;
 	rules_state_init(&s->st, f ? f->nhosts : 0);
@@ -413,7 +414,7 @@ struct metrics_server *serve_start(const char *spec, bool allow_remote,
 		serve_stop(s);
 		return NULL;
 	}
-	if (pipe(s->stop) < 0) {
+	if (wake_open(&s->stop) < 0) {
 		str_fmt(err, errlen, "pipe: %s", strerror(errno));
 		serve_stop(s);
 		return NULL;
@@ -437,17 +438,14 @@ void serve_stop(struct metrics_server *s)
 	if (!s)
 		return;
 	if (s->started) {
-		ssize_t w = write(s->stop[1], "x", 1);
-		(void)w;
+		wake_poke(&s->stop);
 		pthread_join(s->thread, NULL);
 	}
 	for (int i = 0; i < SERVE_MAX_CLIENTS; i++)
 		client_close(&s->cl[i]);
 	for (int i = 0; i < s->nlfd; i++)
 		close(s->lfd[i]);
-	for (int i = 0; i < 2; i++)
-		if (s->stop[i] >= 0)
-			close(s->stop[i]);
+	wake_close(&s->stop);
 	evaluation_free(&s->ev);
 	rules_state_free(&s->st);
 	snapshot_free(&s->snap);
