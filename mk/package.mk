@@ -6,6 +6,17 @@ examplesdir = $(docdir)/examples
 dist_examples_DATA = data/cocotte.fleet data/orbisvoice.fleet data/storyforge.fleet \
 	data/toneforge.fleet data/toolcall.fleet
 
-PACKAGE_TESTS = tests/package/examples_safe.sh
+PACKAGE_TESTS = tests/package/examples_safe.sh tests/package/completion.sh
 TESTS += $(PACKAGE_TESTS)
 EXTRA_DIST += $(PACKAGE_TESTS)
+
+# Bash completion, generated from the option and view tables at build time
+# and installed where bash-completion looks (configure --with-bash-completion-dir).
+noinst_PROGRAMS = src/gen-completion
+src_gen_completion_SOURCES = src/gen_completion.c
+src_gen_completion_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+bashcompletiondir = $(BASH_COMPLETION_DIR)
+bashcompletion_DATA = completion/fleetdeck
+CLEANFILES += completion/fleetdeck
+completion/fleetdeck: src/gen-completion$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) completion && src/gen-completion$(EXEEXT) > $@.tmp && mv $@.tmp $@

@@ -13,14 +13,9 @@ enum {
 	OPT_FORMAT, OPT_SERVE_METRICS, OPT_SERVE_REMOTE, OPT_HEADLESS,
 };
 
-/* Every option once: getopt, --help and fleetdeck(1) follow this table. */
-static const struct opt_def {
-	const char *name;
-	int short_name;        /* 0: long only */
-	const char *arg;       /* NULL: no argument */
-	int id;
-	const char *help;
-} opt_defs[] = {
+/* Every option once: getopt, --help, fleetdeck(1) and the bash completion
+ * follow this table. */
+static const struct opt_def opt_defs[] = {
 	{ "config", 'c', "FILE", 'c', "fleet file (default: $FLEETDECK_CONFIG, then ~/.config/fleetdeck/fleet.conf, then this machine)" },
 	{ "interval", 'i', "DUR", 'i', "poll interval, e.g. 2s (default: the fleet file's, else 2s)" },
 	{ "once", 0, NULL, OPT_ONCE, "poll every target once, print a table, exit" },
@@ -42,6 +37,14 @@ static const struct opt_def {
 	{ "version", 'V', NULL, 'V', "print the version and exit" },
 	{ "help", 'h', NULL, 'h', "print this help and exit" },
 };
+
+const char *const options_format_names[] = { "text", "json", "csv", "openmetrics", NULL };
+
+const struct opt_def *options_table(size_t *n)
+{
+	*n = ARRAY_LEN(opt_defs);
+	return opt_defs;
+}
 
 void options_usage(FILE *fp)
 {
@@ -129,11 +132,10 @@ int options_parse(int argc, char **argv, struct options *o)
 		case OPT_SERVE_REMOTE: o->serve_remote = true; break;
 		case OPT_HEADLESS: o->mode = MODE_HEADLESS; break;
 		case OPT_FORMAT: {
-			static const char *const fmts[] = { "text", "json", "csv", "openmetrics" };
 			size_t k = 0;
-			while (k < ARRAY_LEN(fmts) && strcmp(optarg, fmts[k]) != 0)
+			while (options_format_names[k] && strcmp(optarg, options_format_names[k]) != 0)
 				k++;
-			if (k == ARRAY_LEN(fmts))
+			if (!options_format_names[k])
 				return bad_value("format", optarg, "one of text, json, csv, openmetrics");
 			o->format = (enum out_format)k;
 			break;

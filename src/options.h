@@ -4,6 +4,7 @@
 #define FLEETDECK_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 enum run_mode { MODE_TUI, MODE_ONCE, MODE_CHECK, MODE_WALL, MODE_VALIDATE, MODE_HEADLESS };
@@ -26,6 +27,22 @@ struct options {
 	const char *serve_metrics;   /* --serve-metrics ADDR:PORT, NULL: off */
 	bool serve_remote;       /* --serve-metrics-remote: a non-loopback address is allowed */
 };
+
+/* One row of the option table in options.c: getopt, --help, fleetdeck(1)
+ * and the generated bash completion (src/gen_completion.c) follow it. */
+struct opt_def {
+	const char *name;
+	int short_name;        /* 0: long only */
+	const char *arg;       /* NULL: no argument */
+	int id;
+	const char *help;
+};
+
+/* The whole table, n rows. */
+const struct opt_def *options_table(size_t *n);
+
+/* The --format names in enum out_format order, NULL-terminated. */
+extern const char *const options_format_names[];
 
 /* Parses argv. Returns -1 to exit successfully (--help, --version printed),
  * 0 to run, 2 on a usage error (message printed to stderr). */
