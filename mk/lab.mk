@@ -15,7 +15,8 @@ LAB_TESTS = \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh \
 	tests/tui/wall.sh \
-	tests/tui/wall_stale.sh
+	tests/tui/wall_stale.sh \
+	tests/tui/wall_themes.sh
 
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) \

@@ -8,7 +8,6 @@
 #include "out/out.h"
 #include "rules/rules.h"
 #include "serve/serve.h"
-#include "ui/theme.h"
 #include "ui/ui.h"
 #include "util/util.h"
 
@@ -171,15 +170,10 @@ static int run_ui(const struct options *o, const struct fleet *f)
 	struct model m;
 	struct collector *c;
 	struct metrics_server *srv;
-	struct theme theme;
-	char err[256];
 	int rc;
 
-	/* a bad --theme is a usage error, said before anything starts */
-	if (theme_load(o->theme, &theme, err, sizeof(err)) < 0) {
-		fprintf(stderr, "fleetdeck: %s\n", err);
-		return 2;
-	}
+	/* a bad --theme stops nothing: ui_run() says file:line and falls back
+	 * to the default theme (a wall restarted by systemd must come up) */
 	model_init_fleet(&m, f);
 	rc = readers_start(o, f, &m, &srv);
 	if (rc != 0) {

@@ -52,12 +52,14 @@ static void colors_mono(struct presenter *p)
 	}
 }
 
-/* A theme colour as this terminal can show it. */
-static short color_for(int color, int ncolors, bool have_default, short fallback)
+/* A theme colour as this terminal can show it (theme.c maps it: nearest of
+ * 8/16/256, or exact on a direct-colour terminal, hence int and
+ * init_extended_pair). */
+static int color_for(int color, int ncolors, bool have_default, int fallback)
 {
 	if (color == THEME_COLOR_DEFAULT)
 		return have_default ? -1 : fallback;
-	return (short)theme_color_reduce(color, ncolors);
+	return theme_color_reduce(color, ncolors);
 }
 
 /* Pairs ROLE_COUNT+1.. are "role on the selection's background". */
@@ -76,8 +78,8 @@ static void colors_selected(struct presenter *p, const struct theme *t, int ncol
 			p->sel_pair[i] = p->pair[ROLE_SELECTED];
 			continue;
 		}
-		init_pair(pair, color_for(fg, ncolors, have_default, COLOR_WHITE),
-			  color_for(sel->bg, ncolors, have_default, COLOR_BLACK));
+		init_extended_pair(pair, color_for(fg, ncolors, have_default, COLOR_WHITE),
+				   color_for(sel->bg, ncolors, have_default, COLOR_BLACK));
 		p->sel_attr[i] = attrs_of(t->role[i].attrs | (sel->attrs & ~TA_REVERSE));
 		p->sel_pair[i] = pair;
 	}
@@ -94,12 +96,12 @@ void present_colors(struct presenter *p, const struct theme *t, bool no_color)
 		return;
 	}
 	have_default = use_default_colors() == OK;
-	ncolors = COLORS >= 256 ? 256 : COLORS >= 16 ? 16 : 8;
+	ncolors = theme_palette_size(COLORS);
 	for (int i = 0; i < ROLE_COUNT; i++) {
-		short fg = color_for(t->role[i].fg, ncolors, have_default, COLOR_WHITE);
-		short bg = color_for(t->role[i].bg, ncolors, have_default, COLOR_BLACK);
+		int fg = color_for(t->role[i].fg, ncolors, have_default, COLOR_WHITE);
+		int bg = color_for(t->role[i].bg, ncolors, have_default, COLOR_BLACK);
 
-		init_pair((short)(i + 1), fg, bg);
+		init_extended_pair(i + 1, fg, bg);
 		p->pair[i] = (short)(i + 1);
 		p->attr[i] = attrs_of(t->role[i].attrs);
 		p->has_bg[i] = t->role[i].bg != THEME_COLOR_DEFAULT;

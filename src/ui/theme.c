@@ -138,11 +138,49 @@ static int nearest_of(const int rgb[3], int ncolors)
 	return best;
 }
 
+static void rgb_split(int packed, int rgb[3])
+{
+	rgb[0] = packed >> 16 & 0xff;
+	rgb[1] = packed >> 8 & 0xff;
+	rgb[2] = packed & 0xff;
+}
+
+int theme_palette_size(int colors)
+{
+	if (colors >= THEME_COLORS_DIRECT)
+		return THEME_COLORS_DIRECT;
+	return colors >= 256 ? 256 : colors >= 16 ? 16 : 8;
+}
+
+/* A direct-colour terminal takes 0xRRGGBB, except that 0..7 name the
+ * terminal's own ANSI colours (its palette, which users tune): those stay. */
+static int direct_of(int color)
+{
+	int rgb[3];
+
+	if (color & THEME_RGB_FLAG) {
+		color &= 0xffffff;
+		return color < 8 ? 0 : color;     /* below 8 reads as an ANSI index */
+	}
+	if (color < 8)
+		return color;
+	palette_rgb(color, rgb);
+	return rgb[0] << 16 | rgb[1] << 8 | rgb[2];
+}
+
 int theme_color_reduce(int color, int ncolors)
 {
 	int rgb[3];
 
-	if (color < 0 || color < ncolors)
+	if (color < 0)
+		return color;
+	if (ncolors >= THEME_COLORS_DIRECT)
+		return direct_of(color);
+	if (color & THEME_RGB_FLAG) {
+		rgb_split(color, rgb);
+		return nearest_of(rgb, ncolors < 8 ? 8 : ncolors);
+	}
+	if (color < ncolors)
 		return color;
 	if (ncolors <= 8 && color >= 8 && color < 16)
 		return color - 8;          /* bright red is still red */
@@ -152,18 +190,12 @@ int theme_color_reduce(int color, int ncolors)
 
 static int hex_color(const char *w)
 {
-	int rgb[3];
-
 	if (strlen(w) != 7)
 		return -2;
 	for (int i = 1; i < 7; i++)
 		if (!isxdigit((unsigned char)w[i]))
 			return -2;
-	for (int k = 0; k < 3; k++) {
-		char h[3] = { w[1 + 2 * k], w[2 + 2 * k], '\0' };
-		rgb[k] = (int)strtol(h, NULL, 16);
-	}
-	return nearest_of(rgb, 256);
+	return THEME_RGB((int)strtol(w + 1, NULL, 16));
 }
 
 static int number_color(const char *w)
@@ -309,10 +341,10 @@ static int style_parse(char *value, struct theme_style *st, const char *file, in
 				" (expected a colour such as red, brightblue, 0-255 or #rrggbb, "
 				"'on' and a colour, or bold, dim, reverse, underline)");
 		if (want_bg) {
-			st->bg = (short)color;
+			st->bg = color;
 			want_bg = false;
 		} else if (!have_fg) {
-			st->fg = (short)color;
+			st->fg = color;
 			have_fg = true;
 		} else {
 			return theme_fail(err, errlen, file, line,
@@ -487,4 +519,16 @@ int theme_load(const char *name, struct theme *out, char *err, size_t errlen)
 	for (size_t i = 0; i < ndirs; i++)
 		free(dirs[i]);
 	return rc;
+}
+
+int theme_load_or(const char *name, const char *fallback, struct theme *out,
+		  char *err, size_t errlen)
+{
+	char ignored[256];
+
+	if (theme_load(name, out, err, errlen) == 0)
+		return 0;
+	if (theme_load(fallback, out, ignored, sizeof(ignored)) < 0)
+		theme_builtin(out);
+	return 1;
 }

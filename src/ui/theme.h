@@ -5,7 +5,8 @@
  *
  * Colours: default, black red green yellow blue magenta cyan white, their
  * bright variants (brightred, ...), grey, colour0..colour255 (or color0..),
- * a plain 0..255 number, or #rrggbb (mapped to the nearest of the 256).
+ * a plain 0..255 number, or #rrggbb (kept exact for truecolor terminals,
+ * the nearest of the palette elsewhere).
  * A role the file does not mention keeps its built-in default. Loading never
  * touches the terminal, so main.c can reject a bad --theme before curses
  * starts; present.c maps the result onto what the terminal can show. */
@@ -18,6 +19,12 @@
 #include "ui/cells.h"
 
 #define THEME_COLOR_DEFAULT (-1)
+/* A #rrggbb colour: this flag over 0xRRGGBB. */
+#define THEME_RGB_FLAG 0x1000000
+#define THEME_RGB(rgb) (THEME_RGB_FLAG | ((rgb) & 0xffffff))
+/* theme_color_reduce()'s ncolors for a direct-colour (truecolor) terminal:
+ * the result is 0xRRGGBB as ncurses takes it (0..7 stay the ANSI colours). */
+#define THEME_COLORS_DIRECT 0x1000000
 
 enum theme_attr {
 	TA_BOLD = 1u << 0,
@@ -27,7 +34,7 @@ enum theme_attr {
 };
 
 struct theme_style {
-	short fg, bg;            /* 0..255, or THEME_COLOR_DEFAULT */
+	int fg, bg;              /* 0..255, THEME_RGB(...), or THEME_COLOR_DEFAULT */
 	unsigned attrs;          /* enum theme_attr */
 };
 
@@ -45,6 +52,13 @@ struct theme {
  * in err. */
 int theme_load(const char *name_or_path, struct theme *out, char *err, size_t errlen);
 
+/* theme_load(), but a theme that cannot be loaded never stops anything:
+ * err gets its "file:line: message" and out the `fallback` theme (a name;
+ * NULL is "default"; the built-in table as a last resort). Returns 0 when
+ * the theme asked for was loaded, 1 when the fallback was. */
+int theme_load_or(const char *name_or_path, const char *fallback, struct theme *out,
+		  char *err, size_t errlen);
+
 /* Parses theme text; `file` is used in messages only. Same return as above. */
 int theme_parse(const char *file, const char *text, struct theme *out,
 		char *err, size_t errlen);
@@ -60,10 +74,15 @@ const char *theme_role_help(int role);
 /* Role index for a name, or -1. */
 int theme_role_find(const char *name);
 
-/* Parses one colour word; returns 0..255, THEME_COLOR_DEFAULT, or -2. */
+/* Parses one colour word; returns 0..255, THEME_RGB(...),
+ * THEME_COLOR_DEFAULT, or -2. */
 int theme_color_parse(const char *word);
-/* Nearest colour among the first `ncolors` (8, 16 or 256) of the xterm
- * palette; THEME_COLOR_DEFAULT stays as is. */
+/* The colour as a terminal of `ncolors` shows it: the nearest among the
+ * first 8, 16 or 256 of the xterm palette, or for THEME_COLORS_DIRECT the
+ * exact 0xRRGGBB; THEME_COLOR_DEFAULT stays as is. */
 int theme_color_reduce(int color, int ncolors);
+/* How many colours to map onto for a terminal that reports `colors`:
+ * 8, 16, 256 or THEME_COLORS_DIRECT. */
+int theme_palette_size(int colors);
 
 #endif

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "ui/ui.h"
 #include "ui/curses_inc.h"
+#include <term.h>
 #include "ui/present.h"
 #include "ui/theme.h"
 #include "ui/views.h"
@@ -113,9 +114,31 @@ static bool locale_is_utf8(void)
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
+/* COLORTERM=truecolor (or 24bit) says the terminal takes 24-bit colour,
+ * but TERM usually names its 256-colour entry, and ncurses sends 24-bit
+ * colour only with a direct-colour entry: "<name>-direct" (ncurses-term)
+ * when terminfo has it, else NULL (TERM as it is). */
+static const char *truecolor_term(char *buf, size_t size)
+{
+	const char *ct = getenv("COLORTERM"), *term = getenv("TERM");
+	int err;
+
+	if (!ct || !term || !*term || strstr(term, "-direct") ||
+	    (strcmp(ct, "truecolor") != 0 && strcmp(ct, "24bit") != 0))
+		return NULL;
+	str_fmt(buf, size, "%.*s-direct", (int)strcspn(term, "-"), term);
+	if (setupterm(buf, STDOUT_FILENO, &err) != OK)
+		return NULL;
+	del_curterm(cur_term);
+	return buf;
+}
+
 static int curses_start(struct ui *ui)
 {
-	ui->screen = newterm(NULL, stdout, stdin);
+	char direct[64];
+
+	ui->screen = newterm(ui->o->no_color ? NULL : truecolor_term(direct, sizeof(direct)),
+			     stdout, stdin);
 	if (!ui->screen) {
 		fprintf(stderr, "fleetdeck: cannot start the dashboard on terminal type '%s'\n",
 			getenv("TERM") ? getenv("TERM") : "(unset)");
@@ -374,10 +397,21 @@ static void ui_wait(struct ui *ui)
 		ui->quit = true;
 }
 
+/* "/etc/x/bad.theme:3: msg" -> "bad.theme:3: msg". */
+static const char *theme_err_short(const char *err)
+{
+	const char *colon = strchr(err, ':'), *slash = NULL;
+
+	for (const char *p = err; colon && p < colon; p++)
+		if (*p == '/')
+			slash = p;
+	return slash ? slash + 1 : err;
+}
+
 static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f,
 		   struct model *m, struct collector *c)
 {
-	char err[512];
+	char err[512], theme_note[600] = "";
 
 	memset(ui, 0, sizeof(*ui));
 	ui->o = o;
@@ -387,11 +421,14 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	ui->wall = o->mode == MODE_WALL;
 	ui->read_only = o->read_only || f->read_only || ui->wall;
 	ui->rotate = o->rotate > 0 ? o->rotate : DEFAULT_ROTATE;
-	/* across a room, high contrast is the wall's default */
-	if (theme_load(o->theme ? o->theme : ui->wall ? "high-contrast" : NULL,
-		       &ui->theme, err, sizeof(err)) < 0) {
-		fprintf(stderr, "fleetdeck: %s\n", err);
-		return 2;
+	/* across a room, high contrast is the wall's default; a theme with an
+	 * error is said (file:line) and replaced by the default, never fatal */
+	if (theme_load_or(o->theme ? o->theme : ui->wall ? "high-contrast" : NULL,
+			  ui->wall ? "high-contrast" : NULL, &ui->theme, err, sizeof(err)) != 0) {
+		fprintf(stderr, "fleetdeck: %s; using the %s theme\n", err, ui->theme.name);
+		/* on screen the file's name is enough: "bad.theme:3: ..." */
+		str_fmt(theme_note, sizeof(theme_note), "theme %s; using %s", theme_err_short(err),
+			ui->theme.name);
 	}
 	setlocale(LC_ALL, "");
 	ui->ascii = o->ascii || !locale_is_utf8();
@@ -402,6 +439,10 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	ui_state_init(&ui->st, o->view, ui->wall, now_wall());
 	if (ui->wall)
 		wall_init(&ui->wall_st, ui->rotate, now_wall());
+	if (theme_note[0] && ui->wall)
+		str_copy(ui->wall_st.note, theme_note, sizeof(ui->wall_st.note));
+	else if (theme_note[0])
+		ui_message(&ui->st, now_wall(), theme_note);
 	return 0;
 }
 

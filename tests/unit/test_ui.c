@@ -692,7 +692,8 @@ START_TEST(test_theme_parse_good)
 	ck_assert_uint_eq(t.role[ROLE_STALE].attrs, TA_DIM);
 	ck_assert_int_eq(t.role[ROLE_SELECTED].fg, THEME_COLOR_DEFAULT);
 	ck_assert_uint_eq(t.role[ROLE_SELECTED].attrs, TA_REVERSE);
-	ck_assert_int_eq(t.role[ROLE_BAR_RESERVE].fg, 208);
+	ck_assert_int_eq(t.role[ROLE_BAR_RESERVE].fg, THEME_RGB(0xff8700));
+	ck_assert_int_eq(theme_color_reduce(t.role[ROLE_BAR_RESERVE].fg, 256), 208);
 	ck_assert_int_eq(t.role[ROLE_TITLE].fg, 117);
 }
 END_TEST
@@ -800,7 +801,7 @@ START_TEST(test_theme_colors)
 	ck_assert_int_eq(theme_color_parse("BrightBlue"), 12);
 	ck_assert_int_eq(theme_color_parse("default"), THEME_COLOR_DEFAULT);
 	ck_assert_int_eq(theme_color_parse("color255"), 255);
-	ck_assert_int_eq(theme_color_parse("#000000"), 0);
+	ck_assert_int_eq(theme_color_parse("#000000"), THEME_RGB(0));
 	ck_assert_int_eq(theme_color_parse("#ff000"), -2);
 	ck_assert_int_eq(theme_color_parse("puce"), -2);
 	/* 8-colour terminals get the nearest */

@@ -3,6 +3,7 @@
  * laptop and tiny sizes; keys; the panel rotation; the DATA STALE screen. */
 #include "config.h"
 #include "ui/bigtext.h"
+#include "ui/theme.h"
 #include "ui/tilegrid.h"
 #include "ui/wall.h"
 #include "util/util.h"
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define T0 1795392540.0
 #define MAXH 1200
@@ -482,6 +484,54 @@ START_TEST(test_wall_rotation_and_pin)
 }
 END_TEST
 
+/* ---- colours ---- */
+
+START_TEST(test_theme_mapping)
+{
+	struct theme t;
+	char err[256] = "", path[256];
+	FILE *fp;
+
+	ck_assert_int_eq(theme_palette_size(8), 8);
+	ck_assert_int_eq(theme_palette_size(16), 16);
+	ck_assert_int_eq(theme_palette_size(88), 16);
+	ck_assert_int_eq(theme_palette_size(256), 256);
+	ck_assert_int_eq(theme_palette_size(0x1000000), THEME_COLORS_DIRECT);
+	/* #rrggbb: exact on truecolor, the nearest elsewhere */
+	ck_assert_int_eq(theme_color_parse("#2e8b57"), THEME_RGB(0x2e8b57));
+	ck_assert_int_eq(theme_color_reduce(THEME_RGB(0x2e8b57), THEME_COLORS_DIRECT), 0x2e8b57);
+	ck_assert_int_eq(theme_color_reduce(THEME_RGB(0xff8700), 256), 208);
+	ck_assert_int_eq(theme_color_reduce(THEME_RGB(0xff0000), 16), 9);
+	ck_assert_int_eq(theme_color_reduce(THEME_RGB(0xee0000), 8), 1);
+	/* palette colours on truecolor: the ANSI 8 stay the terminal's own,
+	 * the rest become their xterm RGB */
+	ck_assert_int_eq(theme_color_reduce(1, THEME_COLORS_DIRECT), 1);
+	ck_assert_int_eq(theme_color_reduce(196, THEME_COLORS_DIRECT), 0xff0000);
+	ck_assert_int_eq(theme_color_reduce(9, THEME_COLORS_DIRECT), 0xff0000);
+	ck_assert_int_eq(theme_color_reduce(THEME_RGB(0x000003), THEME_COLORS_DIRECT), 0);
+	ck_assert_int_eq(theme_color_reduce(THEME_COLOR_DEFAULT, THEME_COLORS_DIRECT),
+			 THEME_COLOR_DEFAULT);
+	/* a user theme with an error: file:line, and the fallback instead */
+	str_fmt(path, sizeof(path), "%s/fdwall-theme-%d", P_tmpdir, (int)getpid());
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs("ok = green\nwarn = purpel\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(theme_load_or(path, "high-contrast", &t, err, sizeof(err)), 1);
+	ck_assert_msg(strstr(err, ":2: unknown colour") != NULL, "%s", err);
+	ck_assert_str_eq(t.name, "high-contrast");
+	ck_assert_int_eq(t.role[ROLE_CRIT].bg, 1);
+	ck_assert_int_eq(theme_load_or("no-such-theme", NULL, &t, err, sizeof(err)), 1);
+	ck_assert_ptr_nonnull(strstr(err, "no-such-theme"));
+	/* even a fallback that cannot load leaves a usable table */
+	ck_assert_int_eq(theme_load_or(path, "/nonexistent/theme", &t, err, sizeof(err)), 1);
+	ck_assert_int_eq(t.role[ROLE_OK].fg, 2);
+	unlink(path);
+	ck_assert_int_eq(theme_load_or("mono", NULL, &t, err, sizeof(err)), 0);
+	ck_assert_str_eq(t.name, "mono");
+}
+END_TEST
+
 static Suite *wall_suite(void)
 {
 	Suite *s = suite_create("wall");
@@ -498,6 +548,7 @@ static Suite *wall_suite(void)
 	tcase_add_test(tc, test_wall_80x24_and_40x12);
 	tcase_add_test(tc, test_wall_keys);
 	tcase_add_test(tc, test_wall_rotation_and_pin);
+	tcase_add_test(tc, test_theme_mapping);
 	suite_add_tcase(s, tc);
 	return s;
 }
