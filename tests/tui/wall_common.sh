@@ -16,17 +16,18 @@ wall_fleet() {
 line1() { tmux_capture | head -n 1; }
 header_says() { line1 | grep -qw -- "$1"; }
 # the grid's part of the screen: below "Hosts N", left of the panel
-grid_words() { tmux_capture | sed -n '/Hosts 3/,$p' | cut -c1-148 | grep -ow -- "$1" | wc -l; }
+grid_words() { tmux_capture | sed -n '/^Hosts [0-9]/,$p' | cut -c1-148 | grep -ow -- "$1" | wc -l; }
 secs_since() { fsub "$(now)" "$1"; }
 limit() { awk -v n="$1" -v i="$INTERVAL" -v b="$BASE" 'BEGIN { printf "%.1f\n", n * i + b }'; }
 ceil() { awk -v l="$1" 'BEGIN { printf "%d\n", l + 0.999 }'; }
 
-# wall_start NAME TEST_NET: lab, fleet "fdwall", the wall on screen, BASE.
+# wall_start NAME TEST_NET NHOSTS: lab, fleet "fdwall", the wall on screen,
+# BASE.
 wall_start() {
 	LAB_NET=$2
 	lab_test_begin "$1" 58
 	lab_require_tool tmux
-	lab_up 3
+	lab_up "$3"
 	wall_fleet
 	local t0
 	t0=$(now)
