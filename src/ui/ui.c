@@ -424,7 +424,10 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	/* across a room, high contrast is the wall's default; a theme with an
 	 * error is said (file:line) and replaced by the default, never fatal */
 	if (theme_load_or(o->theme ? o->theme : ui->wall ? "high-contrast" : NULL,
-			  ui->wall ? "high-contrast" : NULL, &ui->theme, err, sizeof(err)) != 0) {
+			  ui->wall ? "high-contrast" : NULL, &ui->theme, err, sizeof(err)) != 0 &&
+	    o->theme) {
+		/* (the wall's own default missing, in an uninstalled build, is
+		 * not worth a word: the built-in colours stand in) */
 		fprintf(stderr, "fleetdeck: %s; using the %s theme\n", err, ui->theme.name);
 		/* on screen the file's name is enough: "bad.theme:3: ..." */
 		str_fmt(theme_note, sizeof(theme_note), "theme %s; using %s", theme_err_short(err),
