@@ -8,6 +8,7 @@ src_libfleetdeck_a_SOURCES += \
 	src/collect/probe.c src/collect/probe.h \
 	src/collect/shell.c src/collect/shell.h \
 	src/collect/ssh.c src/collect/ssh.h \
+	src/collect/resolver.c src/collect/resolver.h \
 	src/collect/local.c src/collect/local.h \
 	src/collect/knownhosts.c src/collect/knownhosts.h \
 	src/collect/sshconfig.c src/collect/sshconfig.h

@@ -12,6 +12,7 @@ LAB_TESTS = \
 	tests/integration/maxstartups.sh \
 	tests/integration/rsa_key.sh \
 	tests/integration/handshake_cap.sh \
+	tests/integration/dns.sh \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh \
 	tests/tui/wall.sh \
@@ -19,7 +20,7 @@ LAB_TESTS = \
 	tests/tui/wall_themes.sh
 
 TESTS += $(LAB_TESTS)
-EXTRA_DIST += $(LAB_TESTS) \
+EXTRA_DIST += $(LAB_TESTS) tests/integration/dnsd.py \
 	tests/lab/up tests/lab/down tests/lab/lib.sh tests/lab/README.md \
 	tests/tui/wall_common.sh \
 	doc/testing.md

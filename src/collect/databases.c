@@ -2,6 +2,7 @@
 #include "collect/source.h"
 #include "collect/hosts.h"
 #include "collect/backup_parse.h"
+#include "collect/resolver.h"
 #include "util/util.h"
 
 #include <arpa/inet.h>
@@ -26,7 +27,7 @@
 #define DB_BACKOFF_MAX 60.0
 #define DB_BACKOFF_AUTH 300.0   /* a refused password will not fix itself */
 
-enum db_state { DB_IDLE, DB_CONNECTING, DB_READY, DB_QUERY };
+enum db_state { DB_IDLE, DB_RESOLVING, DB_CONNECTING, DB_READY, DB_QUERY };
 
 struct db_target {
 	size_t index;
@@ -35,6 +36,9 @@ struct db_target {
 	char *dsn;
 	char *password_path;           /* password_file, resolved; NULL: ~/.pgpass */
 	char hostaddr[INET6_ADDRSTRLEN];
+	char *lookup;                  /* a host name looked up at every connect */
+	struct resolve_req *dns;       /* that lookup, on the resolver's threads */
+	bool looked_up;                /* hostaddr is this connect's lookup */
 	char config_err[200];          /* set: never connect, say why */
 	int tunnel_host;               /* -1: direct */
 	int tunnel_port;               /* local end of the forward */
@@ -50,6 +54,8 @@ struct db_target {
 
 struct dbs {
 	const struct collect_env *env;
+	struct resolver *resolver;
+	int dns_idx;
 	struct db_target *t;
 	size_t n;
 	bool once;
@@ -120,6 +126,8 @@ static bool is_auth_error(const char *msg)
 
 static void db_close(struct db_target *t)
 {
+	resolve_req_cancel(t->dns);
+	t->dns = NULL;
 	if (t->pg)
 		PQfinish(t->pg);
 	t->pg = NULL;
@@ -159,15 +167,14 @@ static void db_fail(struct dbs *d, struct db_target *t, double now, enum db_fail
 	publish(d, t);
 }
 
-/* Resolves a single host name once, at start, so libpq never calls the
- * (blocking) resolver from the loop. Leaves hostaddr empty for Unix
- * sockets, literal addresses, several hosts, or a hostaddr already given. */
+/* A single host name is looked up (off the loop, collect/resolver.c) at
+ * every connect and handed to libpq as hostaddr, so libpq never calls the
+ * blocking resolver. Nothing to look up for Unix sockets, literal addresses,
+ * several hosts, or a hostaddr already given. */
 static void target_resolve(struct db_target *t, PQconninfoOption *opts)
 {
 	const char *host = NULL;
-	struct addrinfo hints = { 0 }, *res = NULL;
 	unsigned char buf[sizeof(struct in6_addr)];
-	int rc;
 
 	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
 		if (strcmp(o->keyword, "hostaddr") == 0 && o->val && *o->val)
@@ -178,11 +185,25 @@ static void target_resolve(struct db_target *t, PQconninfoOption *opts)
 	if (!host || !*host || host[0] == '/' || host[0] == '@' || strchr(host, ',') ||
 	    inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1)
 		return;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(host, NULL, &hints, &res);
-	if (rc != 0 || !res) {
-		str_fmt(t->config_err, sizeof(t->config_err), "cannot resolve %s: %s", host,
-			gai_strerror(rc));
+	t->lookup = xstrdup(host);
+}
+
+/* The lookup finished: note the address and connect, or fail (and retry
+ * with backoff: a name that did not resolve at start may later). */
+static void db_connect(struct dbs *d, struct db_target *t, double now);
+
+static void lookup_step(struct dbs *d, struct db_target *t, double now)
+{
+	struct addrinfo *res = NULL;
+	int rc = 0;
+
+	if (!resolve_req_done(t->dns, &res, &rc))
+		return;
+	resolve_req_cancel(t->dns);
+	t->dns = NULL;
+	t->state = DB_IDLE;
+	if (!res) {
+		db_fail(d, t, now, DBF_CONNECT, "cannot resolve %s: %s", t->lookup, gai_strerror(rc));
 		return;
 	}
 	if (res->ai_family == AF_INET)
@@ -192,6 +213,9 @@ static void target_resolve(struct db_target *t, PQconninfoOption *opts)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr,
 			  t->hostaddr, sizeof(t->hostaddr));
 	freeaddrinfo(res);
+	t->looked_up = true;
+	db_connect(d, t, now);
+	t->looked_up = false;
 }
 
 /* tunnel = HOST: a loopback port forwarded to the DSN's host:port as HOST
@@ -255,6 +279,13 @@ static void target_init(struct dbs *d, struct db_target *t, size_t i)
 	PQconninfoFree(opts);
 }
 
+static struct resolve_req *resolve_lookup_start(struct dbs *d, struct db_target *t)
+{
+	if (!d->resolver)
+		d->resolver = resolver_new(2);
+	return resolver_lookup(d->resolver, t->lookup, 5432);
+}
+
 static void *databases_create(const struct collect_env *env)
 {
 	size_t n = fleet_count(env->f, SEC_DATABASE);
@@ -283,6 +314,14 @@ static void db_connect(struct dbs *d, struct db_target *t, double now)
 	if (t->config_err[0]) {
 		db_fail(d, t, now, DBF_CONFIG, "%s", t->config_err);
 		t->retry_at = now + DB_BACKOFF_AUTH;
+		return;
+	}
+	if (t->lookup && !t->looked_up) {
+		/* the name again at every connect: its address may have moved */
+		t->dns = resolve_lookup_start(d, t);
+		t->state = DB_RESOLVING;
+		t->deadline = now + t->timeout;
+		lookup_step(d, t, now);
 		return;
 	}
 	if (t->password_path) {
@@ -350,6 +389,7 @@ static void databases_prepare(void *s, struct pollset *ps, double now, double *d
 	struct dbs *d = s;
 
 	d->once = fl->once;
+	d->dns_idx = d->resolver ? pollset_add(ps, resolver_fd(d->resolver), POLLIN) : -1;
 	for (size_t i = 0; i < d->n; i++) {
 		struct db_target *t = &d->t[i];
 		bool done_once = fl->once && t->work.collected;
@@ -366,6 +406,9 @@ static void databases_prepare(void *s, struct pollset *ps, double now, double *d
 		case DB_IDLE:
 			if (!done_once)
 				deadline_min(deadline, t->retry_at);
+			break;
+		case DB_RESOLVING:
+			deadline_min(deadline, t->deadline);
 			break;
 		case DB_CONNECTING:
 			t->poll_idx = pollset_add(ps, PQsocket(t->pg),
@@ -535,11 +578,22 @@ static void idle_step(struct dbs *d, struct db_target *t, double now)
 static void databases_dispatch(void *s, const struct pollset *ps, double now)
 {
 	struct dbs *d = s;
+	bool looked_up = d->dns_idx >= 0 && pollset_revents(ps, d->dns_idx);
 
+	if (looked_up)
+		resolver_drain(d->resolver);
 	for (size_t i = 0; i < d->n; i++) {
 		struct db_target *t = &d->t[i];
 		bool ready = t->poll_idx >= 0 && pollset_revents(ps, t->poll_idx);
 		switch (t->state) {
+		case DB_RESOLVING:
+			if (looked_up)
+				lookup_step(d, t, now);
+			if (t->state == DB_RESOLVING && now >= t->deadline)
+				db_fail(d, t, now, DBF_CONNECT, "name lookup of %s timed out after %.0fs "
+					"(the DNS server does not answer: check /etc/resolv.conf)",
+					t->lookup, t->timeout);
+			break;
 		case DB_CONNECTING:
 			if (ready)
 				connect_step(d, t, now);
@@ -580,10 +634,12 @@ static void databases_destroy(void *s)
 
 	for (size_t i = 0; i < d->n; i++) {
 		db_close(&d->t[i]);
+		free(d->t[i].lookup);
 		free(d->t[i].dsn);
 		free(d->t[i].password_path);
 	}
 	free(d->t);
+	resolver_free(d->resolver);
 	free(d);
 }
 

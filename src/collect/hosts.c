@@ -2,6 +2,7 @@
 #include "collect/hosts.h"
 #include "collect/local.h"
 #include "collect/probe.h"
+#include "collect/resolver.h"
 #include "collect/ssh.h"
 #include "util/util.h"
 
@@ -12,6 +13,7 @@
 
 #define ONCE_SECOND_PROBE_S 0.25
 #define STATS_PERIOD_S 1.0
+#define RESOLVER_THREADS 4
 
 struct host_poller {
 	struct hosts *owner;
@@ -46,6 +48,7 @@ struct hosts {
 	struct ssh_sched sched;        /* every SSH setup of the fleet */
 	char *stats_path;              /* $FLEETDECK_STATS, for benchmarks and tests */
 	double next_stats;
+	int dns_idx;                   /* the resolver's fd in the pollset */
 };
 
 /* A host discovered from a [prometheus] section is read by that source
@@ -287,6 +290,7 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 	if (fleet_count(f, SEC_FLEET))
 		h->ssh_config = fleet_section_path(fleet_nth(f, SEC_FLEET, 0), "ssh_config");
 	ssh_sched_init(&h->sched, fleet_handshake_cap(f), 0);
+	h->sched.resolver = resolver_new(RESOLVER_THREADS);
 	if (getenv("FLEETDECK_STATS") && *getenv("FLEETDECK_STATS"))
 		h->stats_path = xstrdup(getenv("FLEETDECK_STATS"));
 	for (size_t i = 0; i < h->n; i++) {
@@ -334,14 +338,14 @@ static void stats_write(struct hosts *h)
 		"\"in_flight\": %d, \"max_in_flight\": %d, \"queued\": %s, "
 		"\"setups\": %llu, \"setups_ok\": %llu, \"recv_calls\": %llu, "
 		"\"recv_eagain\": %llu, \"send_calls\": %llu, \"send_eagain\": %llu, "
-		"\"phase_max_s\": {\"tcp\": %.3f, \"kex\": %.3f, \"auth\": %.3f, "
+		"\"phase_max_s\": {\"dns\": %.3f, \"tcp\": %.3f, \"kex\": %.3f, \"auth\": %.3f, "
 		"\"shell\": %.3f, \"answer\": %.3f}}\n",
 		nssh, ready, h->sched.cap, h->sched.in_flight, h->sched.max_in_flight,
 		h->sched.qhead ? "true" : "false",
 		(unsigned long long)st->setups, (unsigned long long)st->setups_ok,
 		(unsigned long long)st->recv_calls, (unsigned long long)st->recv_eagain,
 		(unsigned long long)st->send_calls, (unsigned long long)st->send_eagain,
-		st->phase_max[SP_TCP], st->phase_max[SP_KEX], st->phase_max[SP_AUTH],
+		st->phase_max[SP_DNS], st->phase_max[SP_TCP], st->phase_max[SP_KEX], st->phase_max[SP_AUTH],
 		st->phase_max[SP_SHELL], st->phase_max[SP_ANSWER]);
 	if (fclose(fp) == 0)
 		rename(tmp, h->stats_path);
@@ -368,6 +372,8 @@ void hosts_free(struct hosts *h)
 		free(h->p[i].script);
 	}
 	free(h->p);
+	/* after every conn let go of its lookups */
+	resolver_free(h->sched.resolver);
 	free(h->dest_setups);
 	free(h->ssh_config);
 	free(h->stats_path);
@@ -405,6 +411,7 @@ void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *dead
 		}
 		deadline_min(deadline, h->next_stats);
 	}
+	h->dns_idx = pollset_add(ps, resolver_fd(h->sched.resolver), POLLIN);
 	for (size_t i = 0; i < h->nhops; i++)
 		ssh_conn_prepare(h->hops[i], ps, deadline);
 	for (size_t i = 0; i < h->n; i++) {
@@ -422,6 +429,9 @@ void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *dead
 
 void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 {
+	h->sched.dns_ready = pollset_revents(ps, h->dns_idx) != 0;
+	if (h->sched.dns_ready)
+		resolver_drain(h->sched.resolver);
 	for (size_t i = 0; i < h->nhops; i++)
 		ssh_conn_dispatch(h->hops[i], ps, now);
 	for (size_t i = 0; i < h->n; i++) {
@@ -440,6 +450,7 @@ void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 		else
 			local_conn_dispatch(hp->local, ps, now);
 	}
+	h->sched.dns_ready = false;
 	/* slots freed by setups that finished or failed go to the queue */
 	ssh_sched_admit(&h->sched, now);
 }

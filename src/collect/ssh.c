@@ -25,6 +25,7 @@ enum ssh_state {
 	SS_BACKOFF,     /* failed; retry_at says when to try again */
 	SS_QUEUED,      /* waiting for a setup slot (ssh_sched): no deadline */
 	SS_TUNNEL,      /* waiting for the jump host's direct-tcpip channel */
+	SS_RESOLVE,     /* the name lookup runs on a resolver thread */
 	SS_CONNECT,     /* TCP connect in progress */
 	SS_HANDSHAKE,
 	SS_AUTH_LIST,
@@ -87,6 +88,7 @@ struct ssh_conn {
 	double took[SP__COUNT];  /* how long each phase of the last setup took */
 	bool answered;           /* the shell printed its first bytes */
 
+	struct resolve_req *dns;
 	int sock;
 	LIBSSH2_SESSION *session;
 	LIBSSH2_CHANNEL *channel;
@@ -444,6 +446,8 @@ static void teardown(struct ssh_conn *c)
 {
 	release_slot(c);
 	queue_remove(c);
+	resolve_req_cancel(c->dns);
+	c->dns = NULL;
 	for (struct tunnel *t = c->tunnels; t; t = t->next)
 		tunnel_close(t, "the jump host's session ended");
 	if (c->sock >= 0)
@@ -520,12 +524,14 @@ static const char *session_error(struct ssh_conn *c)
 }
 
 static const char *const phase_names[SP__COUNT] = {
+	[SP_DNS] = "name lookup",
 	[SP_TCP] = "TCP connect", [SP_KEX] = "key exchange", [SP_AUTH] = "authentication",
 	[SP_SHELL] = "shell start", [SP_ANSWER] = "the shell's first answer",
 };
 
 /* What a phase that ran out of time usually means. */
 static const char *const phase_hints[SP__COUNT] = {
+	[SP_DNS] = "the DNS server does not answer: check /etc/resolv.conf, or use an address",
 	[SP_TCP] = "host down, or a firewall dropping packets?",
 	[SP_KEX] = "sshd overloaded (MaxStartups), or a slow link?",
 	[SP_AUTH] = "sshd doing slow lookups (UseDNS, PAM, LDAP)?",
@@ -636,25 +642,11 @@ static int resolve_target(struct ssh_conn *c, char *err, size_t errlen)
 	return 0;
 }
 
-static int start_tcp(struct ssh_conn *c, double now)
+/* Connects to the first address of res (which it frees). */
+static int start_tcp(struct ssh_conn *c, double now, struct addrinfo *res)
 {
-	struct addrinfo hints = { 0 }, *res = NULL;
-	char port[16];
 	int rc, one = 1;
 
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	str_fmt(port, sizeof(port), "%d", c->target.port);
-	rc = getaddrinfo(c->target.host, port, &hints, &res);
-	if (rc == EAI_NONAME) {
-		/* a name, not an address: the system resolver may block briefly */
-		hints.ai_flags = AI_NUMERICSERV;
-		rc = getaddrinfo(c->target.host, port, &hints, &res);
-	}
-	if (rc != 0 || !res) {
-		fail(c, now, HC_UNREACHABLE, "cannot resolve %s: %s", c->target.host, gai_strerror(rc));
-		return -1;
-	}
 	c->sock = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->sock < 0) {
 		freeaddrinfo(res);
@@ -672,7 +664,25 @@ static int start_tcp(struct ssh_conn *c, double now)
 		return -1;
 	}
 	c->state = SS_CONNECT;
+	phase_begin(c, SP_TCP, now);
 	return 0;
+}
+
+/* The name lookup finished (or was an address): connect, or say why not. */
+static void lookup_done(struct ssh_conn *c, double now)
+{
+	struct addrinfo *res = NULL;
+	int rc = 0;
+
+	if (!resolve_req_done(c->dns, &res, &rc))
+		return;
+	resolve_req_cancel(c->dns);
+	c->dns = NULL;
+	if (!res) {
+		fail(c, now, HC_UNREACHABLE, "cannot resolve %s: %s", c->target.host, gai_strerror(rc));
+		return;
+	}
+	start_tcp(c, now, res);
 }
 
 static bool list_has(const char *list, const char *item)
@@ -786,7 +796,7 @@ static void begin(struct ssh_conn *c, double now)
 	c->answered = false;
 	memset(c->took, 0, sizeof(c->took));
 	c->phase_start = 0;
-	phase_begin(c, SP_TCP, now);
+	phase_begin(c, c->p.jump ? SP_TCP : SP_DNS, now);
 	c->p.sched->in_flight++;
 	c->p.sched->stats.setups++;
 	if (c->p.sched->in_flight > c->p.sched->max_in_flight)
@@ -807,7 +817,10 @@ static void begin(struct ssh_conn *c, double now)
 		ssh_conn_kick(c->p.jump, now);
 		return;
 	}
-	start_tcp(c, now);
+	/* a name is looked up on a resolver thread: DNS never blocks the loop */
+	c->dns = resolver_lookup(c->p.sched->resolver, c->target.host, c->target.port);
+	c->state = SS_RESOLVE;
+	lookup_done(c, now);
 }
 
 static bool slot_free(const struct ssh_conn *c)
@@ -1170,6 +1183,9 @@ static void step(struct ssh_conn *c, double now, short revents)
 				     c->via_tunnel->error[0] ? c->via_tunnel->error : "tunnel closed");
 			}
 			break;
+		case SS_RESOLVE:
+			lookup_done(c, now);
+			break;
 		case SS_CONNECT: {
 			int err = 0;
 			socklen_t len = sizeof(err);
@@ -1222,6 +1238,10 @@ void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
 	}
 	if (c->state == SS_QUEUED)
 		return;  /* ssh_sched_admit() starts it; waiting is not a timeout */
+	if (c->state == SS_RESOLVE) {
+		deadline_min(deadline, c->deadline);  /* the resolver's fd wakes us */
+		return;
+	}
 	if (c->state == SS_TUNNEL) {
 		/* the jump host's conn opens the tunnel; look again shortly */
 		deadline_min(deadline, now_mono() + 0.01);
@@ -1301,7 +1321,8 @@ void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now)
 	/* No busy loop: a session is touched only when its socket is ready in
 	 * the direction libssh2 asked for, a tunnel's socket is, or a timer of
 	 * its own is due; a socket with nothing to read is never read. */
-	if (!rev && c->state != SS_TUNNEL && !tunnels_ready(c, ps) && !timer_due(c, now))
+	if (!rev && c->state != SS_TUNNEL && !(c->state == SS_RESOLVE && c->p.sched->dns_ready) &&
+	    !tunnels_ready(c, ps) && !timer_due(c, now))
 		return;
 	/* libssh2 may have data buffered for channels other than the one that
 	 * read it, so every wake-up services the whole session. */

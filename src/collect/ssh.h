@@ -13,11 +13,12 @@
 #include "fleet/fleet.h"
 #include "collect/shell.h"
 #include "loop/pollset.h"
+#include "collect/resolver.h"
 
 struct ssh_conn;
 
 /* The setup phases a deadline and a measurement each (enum ssh_phase). */
-enum ssh_phase { SP_TCP, SP_KEX, SP_AUTH, SP_SHELL, SP_ANSWER, SP__COUNT };
+enum ssh_phase { SP_DNS, SP_TCP, SP_KEX, SP_AUTH, SP_SHELL, SP_ANSWER, SP__COUNT };
 
 /* Counters for benchmarks and tests (FLEETDECK_STATS, hosts.c). */
 struct ssh_stats {
@@ -38,6 +39,8 @@ struct ssh_sched {
 	struct ssh_conn *qhead, *qtail;
 	uint64_t rng;              /* xorshift64*: backoff jitter */
 	struct ssh_stats stats;
+	struct resolver *resolver; /* name lookups (the owner's) */
+	bool dns_ready;            /* a lookup finished since the last dispatch */
 };
 
 /* seed 0: from the clock and pid. */
