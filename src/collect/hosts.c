@@ -14,6 +14,8 @@
 #define ONCE_SECOND_PROBE_S 0.25
 #define STATS_PERIOD_S 1.0
 #define RESOLVER_THREADS 4
+#define SSHG_PARALLEL 8      /* ssh -G children at once */
+#define NO_JOB ((size_t)-1)
 
 struct host_poller {
 	struct hosts *owner;
@@ -29,6 +31,7 @@ struct host_poller {
 	/* a host read from elsewhere (Prometheus) has no shell: requests sent to
 	 * it are failed, with the reason, on the next dispatch */
 	struct shell noshell;
+	size_t job;                    /* its ssh -G job, NO_JOB: none */
 };
 
 struct hosts {
@@ -49,6 +52,16 @@ struct hosts {
 	char *stats_path;              /* $FLEETDECK_STATS, for benchmarks and tests */
 	double next_stats;
 	int dns_idx;                   /* the resolver's fd in the pollset */
+	/* ssh -G, once per distinct alias/user/port, SSHG_PARALLEL at a time,
+	 * from the loop: start-up never waits for it */
+	struct cfg_job *jobs;
+	size_t njobs, jobs_started, jobs_running;
+	size_t *hop_job;               /* per hop: its job */
+};
+
+struct cfg_job {
+	struct sshconfig_job job;
+	int poll_idx;
 };
 
 /* A host discovered from a [prometheus] section is read by that source
@@ -188,6 +201,9 @@ static void make_conn(struct hosts *h, size_t i, int depth)
 	hp->ssh = ssh_conn_new(&sp);
 }
 
+static size_t job_for(struct hosts *h, struct ssh_conn *c);
+static void conn_resolved(struct hosts *h, struct ssh_conn *c, size_t k);
+
 /* A hop of a ProxyJump list, "[user@]host[:port]": a fleet host of that
  * name or address, else a hidden conn of our own. */
 static struct ssh_conn *hop_conn(struct hosts *h, const char *spec, struct ssh_conn *via)
@@ -232,38 +248,107 @@ static struct ssh_conn *hop_conn(struct hosts *h, const char *spec, struct ssh_c
 	c = ssh_conn_new(&sp);
 	free(copy);
 	h->hops = xrealloc(h->hops, (h->nhops + 1) * sizeof(*h->hops));
-	h->hops[h->nhops++] = c;
-	ssh_conns_resolve(&c, 1);
+	h->hop_job = xrealloc(h->hop_job, (h->nhops + 1) * sizeof(*h->hop_job));
+	h->hops[h->nhops] = c;
+	h->hop_job[h->nhops] = job_for(h, c);
+	h->nhops++;
+	/* the hop's alias may have been read already for another conn */
+	if (h->jobs[h->hop_job[h->nhops - 1]].job.done)
+		conn_resolved(h, c, h->hop_job[h->nhops - 1]);
 	return c;
 }
 
-/* Follows each host's ProxyJump from the ssh configuration ("a,b": through
+/* Follows a conn's ProxyJump from the ssh configuration ("a,b": through
  * a, then b) when the fleet file gave it no jump of its own. */
-static void follow_proxyjumps(struct hosts *h)
+static void follow_proxyjump(struct hosts *h, struct ssh_conn *c)
 {
-	for (size_t i = 0; i < h->n; i++) {
-		struct ssh_conn *c = h->p[i].ssh, *via = NULL;
-		char *list, *save = NULL;
-		if (!c || ssh_conn_has_jump(c) || !ssh_conn_proxyjump(c)[0])
+	struct ssh_conn *via = NULL;
+	char *list, *save = NULL;
+
+	if (!c || ssh_conn_has_jump(c) || !ssh_conn_proxyjump(c)[0])
+		return;
+	list = xstrdup(ssh_conn_proxyjump(c));
+	for (char *hop = strtok_r(list, ",", &save); hop; hop = strtok_r(NULL, ",", &save))
+		via = hop_conn(h, hop, via);
+	ssh_conn_set_jump(c, via);
+	free(list);
+}
+
+static void conn_resolved(struct hosts *h, struct ssh_conn *c, size_t k)
+{
+	ssh_conn_set_target(c, &h->jobs[k].job.req);
+	follow_proxyjump(h, c);
+}
+
+/* The job that reads c's ssh configuration: one per distinct key. */
+static size_t job_for(struct hosts *h, struct ssh_conn *c)
+{
+	const char *alias, *user;
+	int port;
+	struct cfg_job *j;
+
+	ssh_conn_resolve_key(c, &alias, &user, &port);
+	for (size_t k = 0; k < h->njobs; k++) {
+		const struct sshconfig_req *r = &h->jobs[k].job.req;
+		if (r->port == port && strcmp(r->alias, alias) == 0 &&
+		    (r->user == user || (r->user && user && strcmp(r->user, user) == 0)))
+			return k;
+	}
+	h->jobs = xrealloc(h->jobs, (h->njobs + 1) * sizeof(*h->jobs));
+	j = &h->jobs[h->njobs];
+	memset(j, 0, sizeof(*j));
+	j->poll_idx = -1;
+	j->job.req.alias = alias;   /* the conn's: conns outlive jobs */
+	j->job.req.user = user;
+	j->job.req.port = port;
+	j->job.req.config = h->ssh_config;
+	return h->njobs++;
+}
+
+/* A job finished: every conn waiting for it gets its configuration. */
+static void job_done(struct hosts *h, size_t k)
+{
+	size_t nhops = h->nhops;
+
+	for (size_t i = 0; i < h->n; i++)
+		if (h->p[i].job == k)
+			conn_resolved(h, h->p[i].ssh, k);
+	for (size_t i = 0; i < nhops; i++)
+		if (h->hop_job[i] == k)
+			conn_resolved(h, h->hops[i], k);
+}
+
+static void jobs_prepare(struct hosts *h, struct pollset *ps, double now, double *deadline)
+{
+	while (h->jobs_started < h->njobs && h->jobs_running < SSHG_PARALLEL) {
+		size_t k = h->jobs_started++;
+		sshconfig_job_start(&h->jobs[k].job, now);
+		if (h->jobs[k].job.done)
+			job_done(h, k);
+		else
+			h->jobs_running++;
+	}
+	for (size_t k = 0; k < h->jobs_started; k++) {
+		struct cfg_job *j = &h->jobs[k];
+		j->poll_idx = -1;
+		if (j->job.done)
 			continue;
-		list = xstrdup(ssh_conn_proxyjump(c));
-		for (char *hop = strtok_r(list, ",", &save); hop; hop = strtok_r(NULL, ",", &save))
-			via = hop_conn(h, hop, via);
-		ssh_conn_set_jump(c, via);
-		free(list);
+		j->poll_idx = pollset_add(ps, sshconfig_job_fd(&j->job), POLLIN);
+		deadline_min(deadline, j->job.deadline);
 	}
 }
 
-static void resolve_all(struct hosts *h)
+static void jobs_dispatch(struct hosts *h, const struct pollset *ps, double now)
 {
-	struct ssh_conn **conns = xcalloc(h->n ? h->n : 1, sizeof(*conns));
-	size_t n = 0;
-
-	for (size_t i = 0; i < h->n; i++)
-		if (h->p[i].ssh)
-			conns[n++] = h->p[i].ssh;
-	ssh_conns_resolve(conns, n);
-	free(conns);
+	for (size_t k = 0; k < h->jobs_started; k++) {
+		struct cfg_job *j = &h->jobs[k];
+		if (j->job.done || (!pollset_revents(ps, j->poll_idx) && now < j->job.deadline))
+			continue;
+		if (sshconfig_job_step(&j->job, now)) {
+			h->jobs_running--;
+			job_done(h, k);
+		}
+	}
 }
 
 static int fleet_handshake_cap(const struct fleet *f)
@@ -306,8 +391,9 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 	}
 	for (size_t i = 0; i < h->n; i++)
 		make_conn(h, i, 0);
-	resolve_all(h);
-	follow_proxyjumps(h);
+	/* the ssh configuration is read later, from the loop, in fleet order */
+	for (size_t i = 0; i < h->n; i++)
+		h->p[i].job = h->p[i].ssh ? job_for(h, h->p[i].ssh) : NO_JOB;
 	return h;
 }
 
@@ -374,6 +460,10 @@ void hosts_free(struct hosts *h)
 	free(h->p);
 	/* after every conn let go of its lookups */
 	resolver_free(h->sched.resolver);
+	for (size_t k = 0; k < h->njobs; k++)
+		sshconfig_job_free(&h->jobs[k].job);
+	free(h->jobs);
+	free(h->hop_job);
 	free(h->dest_setups);
 	free(h->ssh_config);
 	free(h->stats_path);
@@ -412,6 +502,7 @@ void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *dead
 		deadline_min(deadline, h->next_stats);
 	}
 	h->dns_idx = pollset_add(ps, resolver_fd(h->sched.resolver), POLLIN);
+	jobs_prepare(h, ps, now, deadline);
 	for (size_t i = 0; i < h->nhops; i++)
 		ssh_conn_prepare(h->hops[i], ps, deadline);
 	for (size_t i = 0; i < h->n; i++) {
@@ -429,6 +520,7 @@ void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *dead
 
 void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 {
+	jobs_dispatch(h, ps, now);
 	h->sched.dns_ready = pollset_revents(ps, h->dns_idx) != 0;
 	if (h->sched.dns_ready)
 		resolver_drain(h->sched.resolver);

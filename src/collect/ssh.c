@@ -587,25 +587,22 @@ static void phase_timeout(struct ssh_conn *c, double now)
 
 /* ---- setup phases ---- */
 
-void ssh_conns_resolve(struct ssh_conn **conns, size_t n)
+void ssh_conn_set_target(struct ssh_conn *c, const struct sshconfig_req *r)
 {
-	struct sshconfig_req *reqs = xcalloc(n ? n : 1, sizeof(*reqs));
+	if (c->resolved)
+		ssh_target_free(&c->target);
+	ssh_target_copy(&c->target, &r->target);
+	c->resolve_rc = r->rc;
+	str_copy(c->resolve_err, r->err, sizeof(c->resolve_err));
+	c->resolved = true;
+}
 
-	for (size_t i = 0; i < n; i++) {
-		reqs[i].alias = conns[i]->alias;
-		reqs[i].user = conns[i]->user;
-		reqs[i].port = conns[i]->p.port;
-		reqs[i].config = conns[i]->ssh_config;
-	}
-	sshconfig_resolve_many(reqs, n);
-	for (size_t i = 0; i < n; i++) {
-		struct ssh_conn *c = conns[i];
-		c->target = reqs[i].target;
-		c->resolved = true;
-		c->resolve_rc = reqs[i].rc;
-		str_copy(c->resolve_err, reqs[i].err, sizeof(c->resolve_err));
-	}
-	free(reqs);
+void ssh_conn_resolve_key(const struct ssh_conn *c, const char **alias, const char **user,
+			  int *port)
+{
+	*alias = c->alias;
+	*user = c->user;
+	*port = c->p.port;
 }
 
 const char *ssh_conn_proxyjump(const struct ssh_conn *c)
@@ -626,9 +623,8 @@ bool ssh_conn_has_jump(const struct ssh_conn *c)
 static int resolve_target(struct ssh_conn *c, char *err, size_t errlen)
 {
 	if (!c->resolved) {
-		c->resolve_rc = sshconfig_resolve(c->alias, c->user, c->p.port, c->ssh_config, &c->target,
-						  c->resolve_err, sizeof(c->resolve_err));
-		c->resolved = true;
+		str_fmt(err, errlen, "%s: the ssh configuration was not read yet", c->alias);
+		return -1;
 	}
 	if (c->resolve_rc < 0) {
 		str_copy(err, c->resolve_err, errlen);
@@ -842,6 +838,10 @@ int ssh_conn_kick(struct ssh_conn *c, double now)
 		c->state = SS_IDLE;
 	}
 	if (c->state != SS_IDLE)
+		return 0;
+	/* the ssh configuration is read off the UI's path (hosts.c); until
+	 * then the conn waits, with its requests, in SS_IDLE */
+	if (!c->resolved)
 		return 0;
 	/* first come, first served: nobody overtakes the queue */
 	if (c->p.sched->qhead || !slot_free(c)) {

@@ -14,6 +14,7 @@
 #include "collect/shell.h"
 #include "loop/pollset.h"
 #include "collect/resolver.h"
+#include "collect/sshconfig.h"
 
 struct ssh_conn;
 
@@ -75,9 +76,12 @@ struct ssh_conn *ssh_conn_new(const struct ssh_params *p);
  * freeing any: a conn's tunnel lives on its jump host's conn. */
 void ssh_conn_disconnect(struct ssh_conn *c);
 void ssh_conn_free(struct ssh_conn *c);
-/* Resolves the ssh configuration of many conns at once (otherwise each does
- * it on its first connect). */
-void ssh_conns_resolve(struct ssh_conn **conns, size_t n);
+/* The conn's ssh configuration, as `ssh -G` resolved it (hosts.c runs the
+ * jobs, once per distinct alias/user/port); a conn connects only after. */
+void ssh_conn_set_target(struct ssh_conn *c, const struct sshconfig_req *r);
+/* What to run ssh -G with for this conn. */
+void ssh_conn_resolve_key(const struct ssh_conn *c, const char **alias, const char **user,
+			  int *port);
 /* The ProxyJump the ssh configuration gives for this conn ("" if none;
  * after resolving), and setting the conn to connect through. */
 const char *ssh_conn_proxyjump(const struct ssh_conn *c);

@@ -128,6 +128,7 @@ static int sshg_spawn(struct sshg_child *ch, const char *alias, const char *user
 	close(pfd[1]);
 	ch->fd = pfd[0];
 	fcntl(ch->fd, F_SETFD, FD_CLOEXEC);
+	fcntl(ch->fd, F_SETFL, O_NONBLOCK);
 	ch->out = xmalloc(SSHG_MAX_OUT + 1);
 	return 0;
 }
@@ -261,6 +262,70 @@ void sshconfig_resolve_many(struct sshconfig_req *reqs, size_t n)
 		free(chs[i].out);
 	}
 	free(chs);
+}
+
+void sshconfig_job_start(struct sshconfig_job *j, double now)
+{
+	struct sshconfig_req *r = &j->req;
+
+	j->ch = xcalloc(1, sizeof(*j->ch));
+	j->deadline = now + SSHG_TIMEOUT_MS / 1000.0;
+	j->done = false;
+	if (sshg_spawn(j->ch, r->alias, r->user, r->port, r->config) < 0) {
+		j->ch->pid = -1;
+		sshconfig_job_step(j, now);  /* no ssh(1): defaults */
+	}
+}
+
+int sshconfig_job_fd(const struct sshconfig_job *j)
+{
+	return j->ch && !j->done ? j->ch->fd : -1;
+}
+
+bool sshconfig_job_step(struct sshconfig_job *j, double now)
+{
+	struct sshg_child *ch = j->ch;
+	struct sshconfig_req *r = &j->req;
+	int status;
+
+	if (j->done || !ch)
+		return j->done;
+	while (ch->pid > 0 && ch->fd >= 0 && !ch->done) {
+		ssize_t n = read(ch->fd, ch->out + ch->len, SSHG_MAX_OUT - ch->len);
+		if (n > 0) {
+			ch->len += (size_t)n;
+			if (ch->len == SSHG_MAX_OUT)
+				ch->done = true;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (now < j->deadline)
+				return false;
+			kill(ch->pid, SIGKILL);  /* a hung ssh -G: defaults */
+		}
+		ch->done = true;
+	}
+	status = ch->pid > 0 ? sshg_finish(ch) : 127;
+	r->err[0] = '\0';
+	r->rc = parse_ssh_g(ch->out, status, r->alias, r->user, r->port, &r->target, r->err,
+			    sizeof(r->err));
+	free(ch->out);
+	free(ch);
+	j->ch = NULL;
+	j->done = true;
+	return true;
+}
+
+void sshconfig_job_free(struct sshconfig_job *j)
+{
+	if (j->ch) {
+		if (j->ch->pid > 0)
+			kill(j->ch->pid, SIGKILL);
+		j->deadline = 0;
+		sshconfig_job_step(j, 1e300);
+	}
+	if (j->done)
+		ssh_target_free(&j->req.target);
 }
 
 int sshconfig_resolve(const char *alias, const char *user, int port, const char *config,

@@ -8,6 +8,7 @@
 #ifndef FLEETDECK_SSHCONFIG_H
 #define FLEETDECK_SSHCONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SSHCONFIG_MAX_IDS 8
@@ -58,5 +59,23 @@ struct sshconfig_req {
 
 /* Resolves n hosts with n concurrent ssh -G (bounded by one 3 s deadline). */
 void sshconfig_resolve_many(struct sshconfig_req *reqs, size_t n);
+
+/* One ssh -G run from a poll() loop, never blocking it: start it, poll
+ * sshconfig_job_fd() for POLLIN, step it; when done, req holds the result
+ * (as sshconfig_resolve_many() would). A job past its 3 s deadline is
+ * killed and resolves to OpenSSH's defaults. */
+struct sshg_child;
+struct sshconfig_job {
+	struct sshconfig_req req;
+	double deadline;
+	bool done;
+	struct sshg_child *ch;     /* while running */
+};
+void sshconfig_job_start(struct sshconfig_job *j, double now);
+int sshconfig_job_fd(const struct sshconfig_job *j);
+/* Reads what the child wrote; returns whether the job is done. */
+bool sshconfig_job_step(struct sshconfig_job *j, double now);
+/* Frees what the job holds (a running child is killed). */
+void sshconfig_job_free(struct sshconfig_job *j);
 
 #endif
