@@ -17,6 +17,7 @@ LAB_TESTS = \
 	tests/tui/tui_nocolor.sh \
 	tests/tui/wall.sh \
 	tests/tui/wall_stale.sh \
+	tests/tui/startup.sh \
 	tests/tui/wall_themes.sh
 
 TESTS += $(LAB_TESTS)

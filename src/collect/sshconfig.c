@@ -15,6 +15,8 @@
 
 #define SSHG_MAX_OUT 65536
 #define SSHG_TIMEOUT_MS 3000
+/* from the loop nobody waits for it: a slow Match exec gets longer */
+#define SSHG_JOB_TIMEOUT_S 10.0
 
 static void add_identity(struct ssh_target *t, const char *path)
 {
@@ -269,7 +271,7 @@ void sshconfig_job_start(struct sshconfig_job *j, double now)
 	struct sshconfig_req *r = &j->req;
 
 	j->ch = xcalloc(1, sizeof(*j->ch));
-	j->deadline = now + SSHG_TIMEOUT_MS / 1000.0;
+	j->deadline = now + SSHG_JOB_TIMEOUT_S;
 	j->done = false;
 	if (sshg_spawn(j->ch, r->alias, r->user, r->port, r->config) < 0) {
 		j->ch->pid = -1;
@@ -287,6 +289,7 @@ bool sshconfig_job_step(struct sshconfig_job *j, double now)
 	struct sshg_child *ch = j->ch;
 	struct sshconfig_req *r = &j->req;
 	int status;
+	bool killed = false;
 
 	if (j->done || !ch)
 		return j->done;
@@ -301,7 +304,8 @@ bool sshconfig_job_step(struct sshconfig_job *j, double now)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			if (now < j->deadline)
 				return false;
-			kill(ch->pid, SIGKILL);  /* a hung ssh -G: defaults */
+			kill(ch->pid, SIGKILL);
+			killed = true;
 		}
 		ch->done = true;
 	}
@@ -309,6 +313,9 @@ bool sshconfig_job_step(struct sshconfig_job *j, double now)
 	r->err[0] = '\0';
 	r->rc = parse_ssh_g(ch->out, status, r->alias, r->user, r->port, &r->target, r->err,
 			    sizeof(r->err));
+	if (killed)
+		str_fmt(r->err, sizeof(r->err), "ssh -G %s did not finish within %.0f s: a slow "
+			"Match exec in the ssh configuration?", r->alias, SSHG_JOB_TIMEOUT_S);
 	free(ch->out);
 	free(ch);
 	j->ch = NULL;

@@ -62,8 +62,8 @@ void sshconfig_resolve_many(struct sshconfig_req *reqs, size_t n);
 
 /* One ssh -G run from a poll() loop, never blocking it: start it, poll
  * sshconfig_job_fd() for POLLIN, step it; when done, req holds the result
- * (as sshconfig_resolve_many() would). A job past its 3 s deadline is
- * killed and resolves to OpenSSH's defaults. */
+ * (as sshconfig_resolve_many() would). A job past its 10 s deadline is
+ * killed, and its host is not connected (rc -1, err says why). */
 struct sshg_child;
 struct sshconfig_job {
 	struct sshconfig_req req;
