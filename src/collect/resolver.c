@@ -1,5 +1,6 @@
 #include "config.h"
 #include "collect/resolver.h"
+#include "loop/wake.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -33,7 +34,7 @@ struct resolver {
 	struct resolve_req *qhead, *qtail;
 	int max_threads, threads, idle;
 	bool closing;
-	int pipe[2];
+	struct wake wake;        /* poked when a lookup finished */
 };
 
 static void resolver_release(struct resolver *r)
@@ -44,8 +45,7 @@ static void resolver_release(struct resolver *r)
 		return;
 	}
 	pthread_mutex_unlock(&r->lock);
-	close(r->pipe[0]);
-	close(r->pipe[1]);
+	wake_close(&r->wake);
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
@@ -68,7 +68,6 @@ static void *worker(void *arg)
 		struct resolve_req *q;
 		struct addrinfo hints = { 0 }, *res = NULL;
 		int rc;
-		char b = 1;
 
 		while (!r->qhead && !r->closing) {
 			r->idle++;
@@ -98,9 +97,7 @@ static void *worker(void *arg)
 		q->res = rc == 0 ? res : NULL;
 		q->rc = rc == 0 && !res ? EAI_NONAME : rc;
 		q->state = RQ_DONE;
-		/* a full pipe already says "look" */
-		if (write(r->pipe[1], &b, 1) < 0 && errno != EAGAIN)
-			(void)0;
+		wake_poke(&r->wake);
 	}
 	r->threads--;
 	resolver_release(r);
@@ -114,12 +111,7 @@ struct resolver *resolver_new(int max_threads)
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
 	r->max_threads = max_threads > 0 ? max_threads : 4;
-	if (pipe(r->pipe) < 0)
-		fatal("pipe: %s", strerror(errno));
-	for (int i = 0; i < 2; i++) {
-		fcntl(r->pipe[i], F_SETFL, O_NONBLOCK);
-		fcntl(r->pipe[i], F_SETFD, FD_CLOEXEC);
-	}
+	wake_open_or_die(&r->wake, "resolver");
 	return r;
 }
 
@@ -144,15 +136,12 @@ void resolver_free(struct resolver *r)
 
 int resolver_fd(const struct resolver *r)
 {
-	return r->pipe[0];
+	return wake_fd(&r->wake);
 }
 
 void resolver_drain(struct resolver *r)
 {
-	char buf[64];
-
-	while (read(r->pipe[0], buf, sizeof(buf)) > 0)
-		;
+	wake_drain(&r->wake);
 }
 
 /* Under lock: one more worker if the queue is longer than the idle ones. */
