@@ -4,9 +4,11 @@
 # Example fleets are installed as documentation (Debian: /usr/share/doc/fleetdeck/examples).
 examplesdir = $(docdir)/examples
 dist_examples_DATA = data/cocotte.fleet data/orbisvoice.fleet data/storyforge.fleet \
-	data/toneforge.fleet data/toolcall.fleet
+	data/toneforge.fleet data/toolcall.fleet \
+	contrib/fleetdeck-wall@.service contrib/fleetdeck-metrics.service
 
-PACKAGE_TESTS = tests/package/examples_safe.sh tests/package/completion.sh
+PACKAGE_TESTS = tests/package/examples_safe.sh tests/package/completion.sh \
+	tests/package/units.sh
 TESTS += $(PACKAGE_TESTS)
 EXTRA_DIST += $(PACKAGE_TESTS)
 
