@@ -1,5 +1,15 @@
 # security (issue #12, doc/security.md): tests of the trust promises that
 # span domains. Each names the promise it checks.
-SECURITY_TESTS = tests/security/token_origin.sh
+SECURITY_TESTS = tests/security/token_origin.sh tests/security/hostile_text.sh
 TESTS += $(SECURITY_TESTS)
 EXTRA_DIST += $(SECURITY_TESTS) doc/security.md
+
+# the one text sanitiser: unit test and fuzz target (doc/security.md)
+check_PROGRAMS += tests/unit/test_text tests/fuzz/fuzz_text
+tests_unit_test_text_SOURCES = tests/unit/test_text.c
+tests_unit_test_text_CFLAGS = $(UNITFLAGS)
+tests_unit_test_text_LDADD = $(UNITLIBS)
+tests_fuzz_fuzz_text_SOURCES = tests/fuzz/driver.c tests/fuzz/fuzz_text.c
+tests_fuzz_fuzz_text_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+TESTS += tests/unit/test_text tests/fuzz/run-text.sh
+EXTRA_DIST += tests/fuzz/run-text.sh tests/fuzz/corpus/text

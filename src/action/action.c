@@ -3,6 +3,7 @@
 #include "action/provider.h"
 #include "loop/wake.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -160,7 +161,7 @@ static json_t *params_json(const struct action_req *req, const struct action_pla
 		}
 	}
 	if (j && j->new_id[0])
-		json_object_set_new(o, "new_id", json_string(j->new_id));
+		json_object_set_new(o, "new_id", json_text(j->new_id, false));
 	return o;
 }
 
@@ -353,8 +354,7 @@ static void job_progress(struct action_job *j, const char *text)
 	struct slot *s = j->priv;
 
 	pthread_mutex_lock(&s->a->lock);
-	str_copy(s->prog.text, text, sizeof(s->prog.text));
-	str_sanitize(s->prog.text);
+	text_clean(s->prog.text, sizeof(s->prog.text), text);
 	pthread_mutex_unlock(&s->a->lock);
 	wake(s->a);
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "action/audit.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,13 +60,13 @@ static char *audit_line(const struct audit_entry *e, json_t *params)
 
 	gethostname(host, sizeof(host) - 1);
 	json_object_set_new(o, "time", json_real(e->time));
-	json_object_set_new(o, "user", json_string(user_name(user, sizeof(user))));
-	json_object_set_new(o, "host", json_string(host));
-	json_object_set_new(o, "action", json_string(e->action));
-	json_object_set_new(o, "target", json_string(e->target));
+	json_object_set_new(o, "user", json_text(user_name(user, sizeof(user)), false));
+	json_object_set_new(o, "host", json_text(host, false));
+	json_object_set_new(o, "action", json_text(e->action, false));
+	json_object_set_new(o, "target", json_text(e->target, false));
 	json_object_set_new(o, "parameters", params ? json_incref(params) : json_object());
-	json_object_set_new(o, "result", json_string(e->result));
-	json_object_set_new(o, "error", e->error[0] ? json_string(e->error) : json_null());
+	json_object_set_new(o, "result", json_text(e->result, false));
+	json_object_set_new(o, "error", json_text(e->error, true));
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(o);
 	return line;

@@ -3,6 +3,7 @@
 #include "action/parse.h"
 #include "fleet/fleet.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -34,8 +35,7 @@ int doapi_parse_droplets(const char *body, struct do_droplet *v, size_t max, siz
 			 json_string_value(json_object_get(d, "name")) : "?", sizeof(x->name));
 		str_sanitize(x->name);
 		s = json_string_value(json_object_get(d, "status"));
-		str_copy(x->status, s ? s : "?", sizeof(x->status));
-		str_sanitize(x->status);
+		text_clean(x->status, sizeof(x->status), s ? s : "?");
 		s = json_string_value(json_object_get(d, "created_at"));
 		if (!s || parse_time_text(s, &x->created_at) < 0)
 			x->created_at = 0;

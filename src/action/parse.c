@@ -1,6 +1,7 @@
 #include "config.h"
 #include "action/parse.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -16,10 +17,8 @@ static void runner_add(struct runners_sample *r, const char *name, const char *s
 	if (r->n >= MODEL_MAX_RUNNERS)
 		return;
 	it = &r->r[r->n++];
-	str_copy(it->name, name, sizeof(it->name));
-	str_sanitize(it->name);
-	str_copy(it->state, state && *state ? state : "running", sizeof(it->state));
-	str_sanitize(it->state);
+	text_clean(it->name, sizeof(it->name), name);
+	text_clean(it->state, sizeof(it->state), state && *state ? state : "running");
 	if (strcmp(it->state, "busy") == 0 || strcmp(it->state, "active") == 0)
 		r->busy++;
 	else if (strcmp(it->state, "idle") == 0)
@@ -220,8 +219,7 @@ static void systemd_line(char *line, const char *prefix, struct runners_sample *
 		return;
 	it = &r->r[r->n++];
 	memset(it, 0, sizeof(*it));
-	str_copy(it->name, name, sizeof(it->name));
-	str_sanitize(it->name);
+	text_clean(it->name, sizeof(it->name), name);
 	str_copy(it->state, state, sizeof(it->state));
 }
 

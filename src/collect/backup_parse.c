@@ -1,6 +1,7 @@
 #include "config.h"
 #include "collect/backup_parse.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -149,8 +150,7 @@ static bool json_array_has_string(json_t *a, const char *want)
 
 static void set_item(struct backup_sample *out, const char *s)
 {
-	str_copy(out->item, s ? s : "", sizeof(out->item));
-	str_sanitize(out->item);
+	text_clean(out->item, sizeof(out->item), s ? s : "");
 }
 
 int backup_parse_restic(const char *text, size_t len, const char *tag, const char *path,

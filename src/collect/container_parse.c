@@ -1,6 +1,7 @@
 #include "config.h"
 #include "collect/container_parse.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -69,8 +70,7 @@ int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, in
 
 static void copy_clean(char *dst, size_t size, const char *src)
 {
-	str_copy(dst, src ? src : "", size);
-	str_sanitize(dst);
+	text_clean(dst, size, src);
 }
 
 /* Fills one sample from one inspect object; false if it is not one. */

@@ -10,6 +10,7 @@
 
 #include "collect/gpu_parse.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #define MIB 1048576.0
 #define QUERY_FIELDS 9   /* index,uuid,name,util,mem.used,mem.total,temp,power,limit */
@@ -105,8 +106,7 @@ static void error_note(struct host_gpus *hg, const char *line)
 {
 	if (hg->error[0] || !*line)
 		return;
-	str_copy(hg->error, line, sizeof(hg->error));
-	str_sanitize(hg->error);
+	text_clean(hg->error, sizeof(hg->error), line);
 }
 
 static void set_num(struct gpu_sample *g, unsigned bit, const char *s, double *dst)
@@ -141,11 +141,9 @@ static bool query_line(char *line, struct gpu_sample *g)
 		return false;
 	memset(g, 0, offsetof(struct gpu_sample, hist_util));
 	g->index = (int)idx;
-	str_copy(g->uuid, f[1], sizeof(g->uuid));
-	str_sanitize(g->uuid);
+	text_clean(g->uuid, sizeof(g->uuid), f[1]);
 	if (*f[2] && *f[2] != '[') {
-		str_copy(g->name, f[2], sizeof(g->name));
-		str_sanitize(g->name);
+		text_clean(g->name, sizeof(g->name), f[2]);
 		g->valid |= GV_NAME;
 	}
 	set_num(g, GV_UTIL, f[3], &g->util_pct);
@@ -229,8 +227,7 @@ static void apps_cb(char *line, void *arg)
 	p = &g->procs[g->nprocs++];
 	memset(p, 0, sizeof(*p));
 	p->pid = (int)pid;
-	str_copy(p->name, f[2], sizeof(p->name));
-	str_sanitize(p->name);
+	text_clean(p->name, sizeof(p->name), f[2]);
 	if (num_parse(f[3], &mem) && mem >= 0) {
 		p->mem = (uint64_t)(mem * MIB);
 		p->mem_valid = true;
@@ -523,8 +520,7 @@ static void json_gpu(json_t *gpu, char **ptr, int pos, struct gpu_sample *g)
 	    idx >= 0 && idx < 1e6)
 		g->index = (int)idx;
 	if (json_is_string(name)) {
-		str_copy(g->name, json_string_value(name), sizeof(g->name));
-		str_sanitize(g->name);
+		text_clean(g->name, sizeof(g->name), json_string_value(name));
 		g->valid |= GV_NAME;
 	}
 	json_field(gpu, ptr[F_UTIL], g, GV_UTIL, &g->util_pct, 1);

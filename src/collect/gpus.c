@@ -9,6 +9,7 @@
 #include "collect/http.h"
 #include "collect/source.h"
 #include "util/util.h"
+#include "util/text.h"
 
 /* The GPU source: one poller per [host] whose `gpus` is not `none`.
  *
@@ -189,8 +190,7 @@ static void json_failed(struct gpu_poller *p, const char *why)
 	p->work.attempted_at = now_wall();
 	p->work.sampled_at = p->work.attempted_at;
 	p->work.n = 0;
-	str_copy(p->work.error, why, sizeof(p->work.error));
-	str_sanitize(p->work.error);
+	text_clean(p->work.error, sizeof(p->work.error), why);
 }
 
 static void json_shell_done(void *arg, const struct shell_result *r)

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "collect/probe.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -276,7 +277,8 @@ int probe_parse(const char *out, size_t len, const struct host_sample *prev,
 			break;
 		case SEC_KERNEL:
 			if (buf[0]) {
-				str_copy(s->kernel, buf, sizeof(s->kernel));
+				/* a lying host's kernel is remote text like any other */
+				text_clean(s->kernel, sizeof(s->kernel), buf);
 				s->valid |= HV_KERNEL;
 			}
 			break;

@@ -12,6 +12,7 @@
 #include "action/parse.h"
 #include "action/doapi.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,8 +107,7 @@ static void rfleet_finish(struct rfleet *r, const char *error)
 	r->in_flight = false;
 	r->done = true;
 	s->collected = true;
-	str_copy(s->error, error ? error : "", sizeof(s->error));
-	str_sanitize(s->error);
+	text_clean(s->error, sizeof(s->error), error ? error : "");
 	if (s->error[0]) {
 		s->count = s->busy = s->idle = s->offline = s->queued = -1;
 		s->cost_hourly = -1;

@@ -13,6 +13,7 @@
 #include "collect/source.h"
 #include "collect/svc_check.h"
 #include "util/util.h"
+#include "util/text.h"
 
 /* The services source: every [service] and [link] that has a `check`.
  *
@@ -210,8 +211,7 @@ static void tcp_finish(struct check_job *j, const char *error)
 	j->fd = -1;
 	job_reset(j);
 	if (error) {
-		str_copy(j->work.error, error, sizeof(j->work.error));
-		str_sanitize(j->work.error);
+		text_clean(j->work.error, sizeof(j->work.error), error);
 	} else {
 		j->work.ok = true;
 		j->work.latency_ms = (now_mono() - j->started) * 1000;

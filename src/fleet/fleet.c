@@ -1,6 +1,7 @@
 #include "config.h"
 #include "fleet/internal.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -176,23 +177,11 @@ const char *fleet_suggest(const char *word, const char *const *cands, size_t n)
 void fleet_preview(char *buf, size_t size, const char *value)
 {
 	enum { MAXSHOW = 40 };
-	size_t o = 0, i;
+	char show[MAXSHOW + 1];
+	size_t n = text_clean(show, sizeof(show), value);
 
-	for (i = 0; value[i] && i < MAXSHOW && o + 4 < size; i++) {
-		unsigned char c = (unsigned char)value[i];
-		buf[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	if (value[i]) {
-		/* Do not end in the middle of a UTF-8 sequence. */
-		while (o > 0 && ((unsigned char)buf[o - 1] & 0xc0) == 0x80)
-			o--;
-		if (o > 0 && ((unsigned char)buf[o - 1] & 0xc0) == 0xc0)
-			o--;
-		buf[o++] = '.';
-		buf[o++] = '.';
-		buf[o++] = '.';
-	}
-	buf[o] = '\0';
+	/* cut on a character boundary by the one sanitiser; "..." if cut */
+	str_fmt(buf, size, "%s%s", show, n < strlen(value) && strlen(value) > MAXSHOW ? "..." : "");
 }
 
 bool fleet_name_valid(const char *s, unsigned char *bad)

@@ -2,6 +2,7 @@
 #include "out/out.h"
 #include "out/domains.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -41,30 +42,16 @@ static json_t *j_uint_if(bool ok, uint64_t v)
 	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
 }
 
-/* Text from remote hosts may not be UTF-8; jansson refuses that, so such
- * bytes become '?' instead of the field going missing. */
+/* Remote text through the one JSON string helper (util/text.h): valid
+ * UTF-8, no control or bidi characters, so `jq -r` prints it inert. */
 static json_t *j_str(const char *s)
 {
-	json_t *v;
-	char *copy;
-
-	if (!s)
-		return json_null();
-	v = json_string(s);
-	if (v)
-		return v;
-	copy = xstrdup(s);
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	v = json_string(copy);
-	free(copy);
-	return v ? v : json_null();
+	return json_text(s, false);
 }
 
 static json_t *j_str_or_null(const char *s)
 {
-	return s && *s ? j_str(s) : json_null();
+	return json_text(s, true);
 }
 
 static json_t *j_reachable(enum host_conn c)

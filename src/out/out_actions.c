@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/domains.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +11,7 @@
 
 static json_t *j_str(const char *s)
 {
-	char buf[512];
-	json_t *v;
-
-	if (!s || !*s)
-		return json_null();
-	str_copy(buf, s, sizeof(buf));
-	str_sanitize(buf);
-	v = json_string(buf);
-	return v ? v : json_null();
+	return json_text(s, true);
 }
 
 static json_t *j_count(int n)

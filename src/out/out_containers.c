@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/domains.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <string.h>
 
@@ -18,7 +19,7 @@ static json_t *problems_json(const struct target_eval *t)
 	json_t *a = json_array();
 
 	for (int p = 0; t && p < t->ev.nproblems; p++)
-		json_array_append_new(a, json_string(t->ev.problems[p].text));
+		json_array_append_new(a, json_text(t->ev.problems[p].text, false));
 	return a;
 }
 
@@ -26,10 +27,10 @@ static json_t *container_json(const struct container_sample *c, const struct tar
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "name", json_string(c->name));
-	json_object_set_new(o, "id", json_string(c->id));
-	json_object_set_new(o, "image", json_string(c->image));
-	json_object_set_new(o, "state", json_string(c->state));
+	json_object_set_new(o, "name", json_text(c->name, false));
+	json_object_set_new(o, "id", json_text(c->id, false));
+	json_object_set_new(o, "image", json_text(c->image, false));
+	json_object_set_new(o, "state", json_text(c->state, false));
 	json_object_set_new(o, "restarts", c->valid & CV_RESTARTS ? json_integer(c->restarts) : json_null());
 	json_object_set_new(o, "mem_used", c->valid & CV_MEM ? json_integer((json_int_t)c->mem_used)
 			    : json_null());

@@ -2,6 +2,7 @@
 #include "out/domains.h"
 #include "rules/rules_databases.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <math.h>
 #include <string.h>
@@ -26,14 +27,7 @@ static json_t *j_int_if(bool ok, long long v)
 
 static json_t *j_str_or_null(const char *s)
 {
-	char buf[512];
-
-	if (!s || !*s)
-		return json_null();
-	str_copy(buf, s, sizeof(buf));
-	str_sanitize(buf);
-	json_t *v = json_string(buf);
-	return v ? v : json_null();   /* invalid UTF-8: unknown, not garbage */
+	return json_text(s, true);
 }
 
 static json_t *j_problems(const struct target_eval *t)
@@ -71,7 +65,7 @@ static json_t *json_database(const struct fleet_section *sec, const struct db_sa
 	json_t *o = json_object();
 	unsigned v = d->up ? d->valid : 0;
 
-	json_object_set_new(o, "name", json_string(sec->name));
+	json_object_set_new(o, "name", json_text(sec->name, false));
 	json_object_set_new(o, "status", json_string(status_name(t ? t->ev.status : ST_UNKNOWN)));
 	json_object_set_new(o, "up", d->collected ? json_boolean(d->up) : json_null());
 	json_object_set_new(o, "host", j_str_or_null(fleet_section_get(sec, "host")));
@@ -117,7 +111,7 @@ static json_t *json_backup(const struct fleet_section *sec, const struct backup_
 	json_t *o = json_object();
 	bool k = b->collected && b->known && b->last_at > 0;
 
-	json_object_set_new(o, "name", json_string(sec->name));
+	json_object_set_new(o, "name", json_text(sec->name, false));
 	json_object_set_new(o, "source", j_str_or_null(fleet_section_get(sec, "source")));
 	json_object_set_new(o, "status", json_string(status_name(t ? t->ev.status : ST_UNKNOWN)));
 	json_object_set_new(o, "rpo_status", json_string(rpo_status_name(rules_backup_rpo(sec, b, now))));

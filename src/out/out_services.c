@@ -5,6 +5,7 @@
 
 #include "out/domains.h"
 #include "util/util.h"
+#include "util/text.h"
 
 /* GPUs (per host), services and links in the JSON document (SPEC §4) and
  * the --once text. Unknown values are null, never 0; a section without a
@@ -22,7 +23,7 @@ static json_t *uint_if(bool ok, uint64_t v)
 
 static json_t *str_or_null(const char *s)
 {
-	return s && *s ? json_string(s) : json_null();
+	return json_text(s, true);
 }
 
 static json_t *problems_json(const struct target_eval *t)
@@ -30,7 +31,7 @@ static json_t *problems_json(const struct target_eval *t)
 	json_t *a = json_array();
 
 	for (int k = 0; t && k < t->ev.nproblems; k++)
-		json_array_append_new(a, json_string(t->ev.problems[k].text));
+		json_array_append_new(a, json_text(t->ev.problems[k].text, false));
 	return a;
 }
 
@@ -47,14 +48,14 @@ static json_t *procs_json(const struct gpu_sample *g, const struct snapshot *s, 
 		json_t *p = json_object();
 		const char *ctr = snapshot_container_name(s, host, g->procs[k].container);
 		json_object_set_new(p, "pid", json_integer(g->procs[k].pid));
-		json_object_set_new(p, "name", json_string(g->procs[k].name));
+		json_object_set_new(p, "name", json_text(g->procs[k].name, false));
 		json_object_set_new(p, "mem_used", uint_if(g->procs[k].mem_valid, g->procs[k].mem));
 		/* the container it runs in: its name when known, else the short id */
 		json_object_set_new(p, "container", g->procs[k].container[0] ?
-				    json_string(ctr ? ctr : g->procs[k].container) : json_null());
+				    json_text(ctr ? ctr : g->procs[k].container, false) : json_null());
 		/* or the systemd service it runs in, when not in a container */
 		json_object_set_new(p, "unit", g->procs[k].unit[0] ?
-				    json_string(g->procs[k].unit) : json_null());
+				    json_text(g->procs[k].unit, false) : json_null());
 		json_array_append_new(a, p);
 	}
 	return a;
@@ -67,7 +68,7 @@ static json_t *gpu_json(const struct gpu_sample *g, const struct target_eval *t,
 	unsigned v = g->valid;
 
 	json_object_set_new(o, "index", json_integer(g->index));
-	json_object_set_new(o, "name", (v & GV_NAME) ? json_string(g->name) : json_null());
+	json_object_set_new(o, "name", (v & GV_NAME) ? json_text(g->name, false) : json_null());
 	json_object_set_new(o, "uuid", str_or_null(g->uuid));
 	json_object_set_new(o, "status", status_json(t));
 	json_object_set_new(o, "util_pct", num_if(v & GV_UTIL, g->util_pct));
@@ -128,7 +129,7 @@ json_t *json_services(OUT_ARGS)
 		const struct service_sample *c = &s->services[i];
 		json_t *o = json_object();
 
-		json_object_set_new(o, "name", json_string(sec->name));
+		json_object_set_new(o, "name", json_text(sec->name, false));
 		json_object_set_new(o, "host", str_or_null(fleet_section_get(sec, "host")));
 		json_object_set_new(o, "from", str_or_null(fleet_section_get(sec, "from")));
 		json_object_set_new(o, "cert_days_left", num_if(c->collected && c->cert_days_left >= 0,
@@ -170,8 +171,8 @@ json_t *json_links(OUT_ARGS)
 		json_t *o = json_object();
 
 		link_ends(sec->name, from, to, sizeof(from));
-		json_object_set_new(o, "from", json_string(from));
-		json_object_set_new(o, "to", json_string(to));
+		json_object_set_new(o, "from", json_text(from, false));
+		json_object_set_new(o, "to", json_text(to, false));
 		json_object_set_new(o, "label", str_or_null(fleet_section_get(sec, "label")));
 		check_json(o, sec, &s->links[i].c, rules_target_find(ev, TK_LINK, (int)i, -1));
 		json_array_append_new(a, o);

@@ -2,10 +2,14 @@
 #include "out/out.h"
 #include "out/domains.h"
 #include "util/util.h"
+#include "util/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* --once: a plain fixed-width table, one row per host, then the alerts.
+ * Every remote or configured text goes through text_clean() (util/text.h):
+ * no control byte (C0, C1, bidi) ever reaches the terminal or the pipe.
  * No colour and ASCII only, so it survives pipes, mail and old terminals.
  * Unknown values print as "-", never as 0. */
 
@@ -13,19 +17,10 @@
 #define NAME_MAX 32
 #define CELL 48
 
-/* Remote text may carry escape sequences: never send them to a terminal. */
-static void text_safe(char *dst, size_t size, const char *src)
-{
-	str_copy(dst, src, size);
-	for (char *p = dst; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
-
 static const char *host_name(const struct fleet *f, size_t i, char *buf, size_t size)
 {
 	if (f && i < f->nhosts && f->hosts[i].name) {
-		text_safe(buf, size, f->hosts[i].name);
+		text_clean(buf, size, f->hosts[i].name);
 		return buf;
 	}
 	str_fmt(buf, size, "#%zu", i);
@@ -98,10 +93,10 @@ static void cell_disk(char *buf, size_t size, const struct host_sample *s)
 			best = d;
 	}
 	if (best) {
-		text_safe(mount, sizeof(mount), best->mount);
+		text_clean(mount, sizeof(mount), best->mount);
 		str_fmt(buf, size, "%.0f%% %s", best->used_pct, mount);
 	} else if (bad) {
-		text_safe(mount, sizeof(mount), bad->mount);
+		text_clean(mount, sizeof(mount), bad->mount);
 		str_fmt(buf, size, "? %s", mount);
 	} else {
 		str_copy(buf, "-", size);
@@ -135,7 +130,7 @@ static void text_header(FILE *fp, const struct fleet *f, const struct snapshot *
 	char name[NAME_MAX + 1] = "fleet", age[16];
 
 	if (f && f->name)
-		text_safe(name, sizeof(name), f->name);
+		text_clean(name, sizeof(name), f->name);
 	fprintf(fp, "%s: %s - %zu host%s: %d ok, %d warn, %d crit, %d unknown", name,
 		status_name(ev->worst), s->nhosts, s->nhosts == 1 ? "" : "s",
 		ev->counts[ST_OK], ev->counts[ST_WARN], ev->counts[ST_CRIT],
@@ -189,8 +184,9 @@ static void text_alerts(FILE *fp, const struct evaluation *ev, double now)
 		fputs("\nno alerts\n", fp);
 		return;
 	}
+	/* widths of the text as printed: what the sanitiser drops takes no column */
 	for (size_t i = 0; i < ev->nalerts; i++) {
-		int len = (int)strlen(ev->alerts[i].target);
+		int len = (int)text_clean(target, sizeof(target), ev->alerts[i].target);
 		if (len > tw)
 			tw = len;
 	}
@@ -198,28 +194,58 @@ static void text_alerts(FILE *fp, const struct evaluation *ev, double now)
 	for (size_t i = 0; i < ev->nalerts; i++) {
 		const struct alert *a = &ev->alerts[i];
 
-		text_safe(target, sizeof(target), a->target);
-		text_safe(msg, sizeof(msg), a->message);
+		text_clean(target, sizeof(target), a->target);
+		text_clean(msg, sizeof(msg), a->message);
 		fprintf(fp, "%-7s  %-*s  %s (for %s)\n", status_name(a->severity), tw, target,
 			msg, fmt_age(age, sizeof(age), now - a->since));
 	}
+}
+
+/* Writes buf line by line through the one sanitiser: whatever a domain's
+ * section printed, no control, C1 or bidi character reaches fp. */
+static void emit_clean(FILE *fp, const char *buf, size_t len)
+{
+	char *line = xmalloc(len + 1);
+
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(buf + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (buf + at)) : len - at;
+
+		text_clean_n(line, len + 1, buf + at, n);
+		fputs(line, fp);
+		if (nl)
+			fputc('\n', fp);
+		at += n + (nl ? 1 : 0);
+	}
+	free(line);
 }
 
 int out_text(FILE *fp, const struct fleet *f, const struct snapshot *s,
 	     const struct evaluation *ev, double now)
 {
 	struct snapshot empty = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
 
+	if (!mem)
+		return -1;
 	if (!s)
 		s = &empty;
-	text_header(fp, f, s, ev);
-	text_hosts(fp, f, s, ev);
+	text_header(mem, f, s, ev);
+	text_hosts(mem, f, s, ev);
 	/* each domain's section, when the fleet has any */
-	text_containers(fp, f, s, ev, now);
-	text_databases(fp, f, s, ev, now);
-	text_services(fp, f, s, ev, now);
-	text_actions(fp, f, s, ev, now);
-	text_alerts(fp, ev, now);
+	text_containers(mem, f, s, ev, now);
+	text_databases(mem, f, s, ev, now);
+	text_services(mem, f, s, ev, now);
+	text_actions(mem, f, s, ev, now);
+	text_alerts(mem, ev, now);
+	if (fclose(mem) == EOF) {
+		free(buf);
+		return -1;
+	}
+	emit_clean(fp, buf, len);
+	free(buf);
 	if (fflush(fp) == EOF || ferror(fp))
 		return -1;
 	return 0;

@@ -151,67 +151,6 @@ int codepoint_width(uint32_t cp)
 	return 1;
 }
 
-int utf8_encode(uint32_t cp, char *buf)
-{
-	if (cp < 0x80) {
-		buf[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		buf[0] = (char)(0xc0 | cp >> 6);
-		buf[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		buf[0] = (char)(0xe0 | cp >> 12);
-		buf[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		buf[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	buf[0] = (char)(0xf0 | (cp >> 18 & 0x07));
-	buf[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	buf[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	buf[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-int utf8_decode(const char *s, uint32_t *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	int n;
-	uint32_t v, min;
-
-	if (!u[0])
-		return 0;
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	if ((u[0] & 0xe0) == 0xc0) {
-		n = 2, v = u[0] & 0x1f, min = 0x80;
-	} else if ((u[0] & 0xf0) == 0xe0) {
-		n = 3, v = u[0] & 0x0f, min = 0x800;
-	} else if ((u[0] & 0xf8) == 0xf0) {
-		n = 4, v = u[0] & 0x07, min = 0x10000;
-	} else {
-		*cp = 0xfffd;
-		return 1;
-	}
-	for (int i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80) {
-			*cp = 0xfffd;
-			return 1;
-		}
-		v = v << 6 | (u[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	*cp = v;
-	return n;
-}
-
 /* What --ascii shows for a non-ASCII codepoint of user or view text. */
 static uint32_t ascii_fold(uint32_t cp)
 {
@@ -232,8 +171,10 @@ static uint32_t ascii_fold(uint32_t cp)
 /* The codepoint actually stored for cp, or 0 to store nothing. */
 static uint32_t cells_normalise(const struct cells *c, uint32_t cp)
 {
-	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-		return '?';
+	/* the one sanitiser's rule (util/text.h): dropped, never drawn, so
+	 * cells_text_width() and cells_text() agree on every column */
+	if (text_cp_dropped(cp))
+		return 0;
 	if (cp < 0x80)
 		return cp;
 	if (codepoint_width(cp) == 0)
@@ -291,7 +232,7 @@ int cells_text_width(const struct cells *c, const char *s)
 
 	while ((n = utf8_decode(s, &cp)) > 0) {
 		s += n;
-		cp = cells_normalise(c, cp);
+		cp = cells_normalise(c, n == 1 && cp == 0xfffd ? '?' : cp);
 		if (cp)
 			w += codepoint_width(cp);
 	}
@@ -309,7 +250,11 @@ int cells_text(struct cells *c, int x, int y, int maxw, int role, const char *s)
 	if (maxw > c->clip.x + c->clip.w - x)
 		maxw = c->clip.x + c->clip.w - x;
 	while (used < maxw && (n = utf8_decode(s, &cp)) > 0) {
-		uint32_t ch = cells_normalise(c, cp);
+		uint32_t ch;
+
+		if (n == 1 && cp == 0xfffd)
+			cp = '?';            /* not UTF-8, as text_clean() shows it */
+		ch = cells_normalise(c, cp);
 		int w = ch ? codepoint_width(ch) : 0;
 
 		s += n;

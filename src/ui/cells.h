@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "util/text.h"   /* utf8_decode/encode, the sanitiser's rule */
 
 /* Colour roles. The names and defaults live in one table in theme.c. */
 enum role {
@@ -72,7 +73,8 @@ uint32_t cells_glyph(const struct cells *c, enum glyph g);
 /* Puts one codepoint; returns the columns used (0 if clipped or zero-width). */
 int cells_put(struct cells *c, int x, int y, uint32_t ch, int role);
 /* Puts UTF-8 text from x, using at most maxw columns; returns columns used.
- * Invalid UTF-8 and control characters show as '?'; in ASCII mode common
+ * Invalid UTF-8 shows as '?'; control and bidi characters are dropped
+ * (text_cp_dropped(), the one sanitiser's rule); in ASCII mode common
  * punctuation is transliterated and everything else shows as '?'. */
 int cells_text(struct cells *c, int x, int y, int maxw, int role, const char *s);
 int cells_textf(struct cells *c, int x, int y, int maxw, int role, const char *fmt, ...)
@@ -113,11 +115,6 @@ char *cells_row_text(const struct cells *c, int y);
 /* The whole buffer, rows separated by newlines (malloc'd). */
 char *cells_dump(const struct cells *c);
 
-/* Encodes one codepoint as UTF-8 into buf (at least 5 bytes); returns length. */
-int utf8_encode(uint32_t cp, char *buf);
-/* Decodes one codepoint from s; returns bytes used (>= 1), or 0 at the end.
- * Malformed input yields U+FFFD and consumes one byte. */
-int utf8_decode(const char *s, uint32_t *cp);
 /* Display width of a codepoint: 0 (combining), 1, or 2 (wide). Locale
  * independent, so tests and terminals agree on the common cases. */
 int codepoint_width(uint32_t cp);

@@ -398,7 +398,8 @@ static void alerts_draw(struct cells *c, struct rect r, const struct ui_ctx *u)
 	idx = xcalloc(n, sizeof(*idx));
 	shown = view_alerts_sorted(u, idx, n);
 	for (size_t i = 0; i < shown; i++) {
-		int len = (int)strlen(u->ev->alerts[idx[i]].target);
+		/* columns as drawn: what the sanitiser drops takes none */
+		int len = cells_text_width(c, u->ev->alerts[idx[i]].target);
 		if (len > target_w)
 			target_w = len;
 	}

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "util/util.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -127,9 +128,7 @@ bool str_ends(const char *s, const char *suffix)
 
 char *str_sanitize(char *s)
 {
-	for (unsigned char *p = (unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	text_clean(s, strlen(s) + 1, s);
 	return s;
 }
 

@@ -27,8 +27,8 @@ size_t str_copy(char *dst, const char *src, size_t size);
 int str_fmt(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);
-/* Replaces control characters (and DEL) with '?' in place: text from remote
- * systems must never carry terminal escapes. Returns s. */
+/* text_clean() (util/text.h) in place: the one sanitiser of remote text
+ * (valid UTF-8, no C0/C1/bidi controls). Returns s. */
 char *str_sanitize(char *s);
 /* Trims ASCII white space in place; returns s. */
 char *str_trim(char *s);

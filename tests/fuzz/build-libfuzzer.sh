@@ -48,12 +48,13 @@ target() {
 		-o "$out/fuzz_$name" "tests/fuzz/fuzz_$name.c" $sources -lm)
 }
 
-target fleet "src/util/util.c src/fleet/*.c" "$srcdir/data"
-target probe "src/util/util.c src/collect/probe.c" ""
-target containers "src/util/util.c src/collect/container_parse.c -ljansson" "$srcdir/tests/data/containers"
-target backups "src/util/util.c src/collect/backup_parse.c -ljansson" ""
-target gpus "src/util/util.c src/collect/gpu_parse.c src/collect/svc_check.c src/collect/http.c src/loop/pollset.c -ljansson -lcurl" "$srcdir/tests/data/gpus"
-target prom "src/util/util.c src/collect/prom_parse.c -ljansson" "$srcdir/tests/data/prometheus"
+target fleet "src/util/util.c src/util/text.c src/fleet/*.c -ljansson" "$srcdir/data"
+target probe "src/util/util.c src/util/text.c src/collect/probe.c -ljansson" ""
+target containers "src/util/util.c src/util/text.c src/collect/container_parse.c -ljansson" "$srcdir/tests/data/containers"
+target backups "src/util/util.c src/util/text.c src/collect/backup_parse.c -ljansson" ""
+target gpus "src/util/util.c src/util/text.c src/collect/gpu_parse.c src/collect/svc_check.c src/collect/http.c src/loop/pollset.c -ljansson -lcurl" "$srcdir/tests/data/gpus"
+target prom "src/util/util.c src/util/text.c src/collect/prom_parse.c -ljansson" "$srcdir/tests/data/prometheus"
+target text "src/util/util.c src/util/text.c -ljansson" ""
 
 if [ "${1:-}" = "--run" ]; then
 	name=${2:-fleet}

@@ -456,7 +456,7 @@ START_TEST(test_text_table)
 	ck_assert_ptr_nonnull(line);
 	ck_assert_ptr_nonnull(strstr(line, "never\n"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\nALERT    TARGET"));
-	ck_assert_ptr_nonnull(strstr(b.buf, "\ncrit     host/vps-0    unreachable: evil ?[2J text (for 0s)\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\ncrit     host/vps-0    unreachable: evil [2J text (for 0s)\n"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\nunknown  host/apricot  disk /srv: cannot read"));
 	bench_free(&b);
 }
