@@ -18,7 +18,8 @@ LAB_TESTS = \
 	tests/tui/wall.sh \
 	tests/tui/wall_stale.sh \
 	tests/tui/startup.sh \
-	tests/tui/wall_themes.sh
+	tests/tui/wall_themes.sh \
+	tests/tui/wall_kiosk.sh
 
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/integration/dnsd.py \

@@ -297,10 +297,9 @@ static const char *fleet_name(const struct ui_ctx *u)
 
 /* "lab  CRIT  3 open problems": the word as text too, for whoever reads
  * the screen with something other than eyes. */
-static void fleet_line(struct cells *c, int x, int y, int maxw, const struct ui_ctx *u)
+static void fleet_line(struct cells *c, int x, int y, int maxw, const struct ui_ctx *u, size_t n)
 {
 	enum status st = worst(u);
-	size_t n = u->ev ? u->ev->nalerts : 0;
 	int used = cells_text_ellipsis(c, x, y, maxw / 2, ROLE_TITLE, fleet_name(u)) + 2;
 
 	used += cells_text(c, x + used, y, maxw - used, view_status_role(st), view_status_word(st)) + 2;
@@ -311,7 +310,7 @@ static void fleet_line(struct cells *c, int x, int y, int maxw, const struct ui_
 
 /* Large: the status word in scale-2 letters on its colour, the counts in
  * scale-2 digits with their words under them, the clock in scale-1 digits. */
-static int header_big(struct cells *c, const struct ui_ctx *u)
+static int header_big(struct cells *c, const struct ui_ctx *u, size_t nprob)
 {
 	enum status st = worst(u);
 	const char *word = view_status_word(st);
@@ -325,7 +324,7 @@ static int header_big(struct cells *c, const struct ui_ctx *u)
 	bigtext_draw(c, 3, 1, b.w - 6, role, word, 2);
 	band_finish(c, b, role);
 	x = b.w + 3;
-	fleet_line(c, x, 0, c->w - x - 1, u);
+	fleet_line(c, x, 0, c->w - x - 1, u, nprob);
 
 	hms(u->now, clock, sizeof(clock));
 	cw = bigtext_width(clock, 1);
@@ -355,7 +354,7 @@ static int header_big(struct cells *c, const struct ui_ctx *u)
 }
 
 /* Medium: the word in scale-1 letters, then fleet, counts, clock as text. */
-static int header_medium(struct cells *c, const struct ui_ctx *u)
+static int header_medium(struct cells *c, const struct ui_ctx *u, size_t nprob)
 {
 	enum status st = worst(u);
 	const char *word = view_status_word(st);
@@ -370,7 +369,7 @@ static int header_medium(struct cells *c, const struct ui_ctx *u)
 	band_finish(c, b, role);
 	hms(u->now, clock, sizeof(clock));
 	data_age(u, age, sizeof(age));
-	fleet_line(c, x, 0, c->w - x - 10, u);
+	fleet_line(c, x, 0, c->w - x - 10, u, nprob);
 	cells_text_right(c, c->w - 9, 0, 8, ROLE_NORMAL, clock);
 	counts_text(c, x, 1, c->w - x, u);
 	cells_text(c, x, 2, c->w - x, ROLE_DIM, age);
@@ -400,12 +399,12 @@ static int header_small(struct cells *c, const struct ui_ctx *u, int bottom)
 	return 2;
 }
 
-static int header(struct cells *c, const struct ui_ctx *u, int bottom)
+static int header(struct cells *c, const struct ui_ctx *u, int bottom, size_t nprob)
 {
 	if (c->w >= BIG_HEADER_W && bottom >= BIG_HEADER_H)
-		return header_big(c, u);
+		return header_big(c, u, nprob);
 	if (c->w >= MEDIUM_HEADER_W && bottom >= MEDIUM_HEADER_H)
-		return header_medium(c, u);
+		return header_medium(c, u, nprob);
 	return header_small(c, u, bottom);
 }
 
@@ -602,12 +601,14 @@ static void tile_draw(struct cells *c, const struct ui_ctx *u, const struct tile
 	}
 	if (g->tile_h > 2) {
 		char word[32], age[16];
+		/* under the name: past the symbol and its gap */
+		int wx = x + pad + (g->big ? bigtext_width("X ", 1) + 1 : 2);
 
 		if (k == TILE_STALE)
 			str_fmt(word, sizeof(word), "STALE %s", fmt_age(age, sizeof(age), u->ev->hosts[i].age));
 		else
 			str_copy(word, tile_look[k].word, sizeof(word));
-		cells_text(c, x + pad + 2, ty + 1, g->tile_w - pad - 2, role, word);
+		cells_text(c, wx, ty + 1, x + g->tile_w - wx, role, word);
 	}
 	if (k != TILE_STALE)
 		band_finish(c, r, role);
@@ -882,6 +883,26 @@ static void stale_draw(struct cells *c, const struct ui_ctx *u, const struct wal
 
 /* ---- the frame ---- */
 
+/* A target that is crit now (unreachable, say) also goes stale a few
+ * seconds later; on a wall that second line only repeats the first. */
+static void alerts_drop_echoes(const struct ui_ctx *u, struct wall_alerts *al)
+{
+	size_t kept = 0, ncrit = 0;
+
+	while (ncrit < al->n && u->ev->alerts[al->idx[ncrit]].severity == ST_CRIT)
+		ncrit++;
+	for (size_t k = 0; k < al->n; k++) {
+		const struct alert *a = &u->ev->alerts[al->idx[k]];
+		bool echo = false;
+
+		for (size_t j = 0; j < ncrit && k >= ncrit && strcmp(a->code, "stale") == 0; j++)
+			echo |= strcmp(u->ev->alerts[al->idx[j]].target, a->target) == 0;
+		if (!echo)
+			al->idx[kept++] = al->idx[k];
+	}
+	al->n = kept;
+}
+
 void wall_draw(struct cells *c, const struct ui_ctx *u, struct wall_state *w)
 {
 	struct wall_alerts al = { NULL, 0 };
@@ -893,6 +914,7 @@ void wall_draw(struct cells *c, const struct ui_ctx *u, struct wall_state *w)
 	if (u->ev && u->ev->nalerts) {
 		al.idx = xcalloc(u->ev->nalerts, sizeof(*al.idx));
 		al.n = view_alerts_sorted(u, al.idx, u->ev->nalerts);
+		alerts_drop_echoes(u, &al);
 	}
 	panel_tick(w, u, &al, avail);
 	if (w->help && u->now - w->help_since >= HELP_SECONDS)
@@ -910,7 +932,7 @@ void wall_draw(struct cells *c, const struct ui_ctx *u, struct wall_state *w)
 	bottom = c->h;
 	if (c->h >= 10)
 		footer_draw(c, u, w, --bottom);
-	top = header(c, u, bottom);
+	top = header(c, u, bottom, al.n);
 	body_draw(c, u, w, (struct rect){ 0, top, c->w, bottom - top }, &al, avail);
 out:
 	free(al.idx);

@@ -259,8 +259,15 @@ START_TEST(test_wall_incident_every_host_fits)
 
 	fleet_make(400);
 	host_down(123);
+	/* the same host also stale: an echo of the crit line */
+	fx.alerts[1] = (struct alert){ .severity = ST_UNKNOWN, .since = T0 - 20 };
+	str_copy(fx.alerts[1].target, "host/host123", sizeof(fx.alerts[1].target));
+	str_copy(fx.alerts[1].code, "stale", sizeof(fx.alerts[1].code));
+	str_copy(fx.alerts[1].message, "stale: no data for 20s", sizeof(fx.alerts[1].message));
+	fx.ev.nalerts = 2;
 	text = wall_text(&c, 250, 70, false);
 	ck_assert_int_eq(row_of(&c, "noc  CRIT  1 open problem"), 0);
+	ck_assert_int_lt(row_of(&c, "stale: no data"), 0);   /* the echo below is dropped */
 	/* the problem in large type: its badge field is crit, reversed */
 	ck_assert_int_gt(row_of(&c, "for 30s"), 0);
 	ck_assert_ptr_nonnull(strstr(text, "Hosts 400"));
