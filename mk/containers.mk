@@ -17,8 +17,9 @@ TESTS += tests/unit/test_containers
 
 # fuzz target: the container JSON and cgroup parsers
 check_PROGRAMS += tests/fuzz/fuzz_containers
-tests_fuzz_fuzz_containers_SOURCES = tests/fuzz/driver.c tests/fuzz/fuzz_containers.c
-tests_fuzz_fuzz_containers_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+tests_fuzz_fuzz_containers_SOURCES = tests/fuzz/fuzz_containers.c
+tests_fuzz_fuzz_containers_LDADD = $(FUZZ_LDADD)
+FUZZ_TARGETS += containers
 TESTS += tests/fuzz/run-containers.sh
 EXTRA_DIST += tests/fuzz/run-containers.sh tests/fuzz/corpus/containers
 

@@ -19,8 +19,9 @@ EXTRA_DIST += tests/data/databases
 
 # fuzz target: restic/pgBackRest JSON, file lines, command times, DSN mask
 check_PROGRAMS += tests/fuzz/fuzz_backups
-tests_fuzz_fuzz_backups_SOURCES = tests/fuzz/driver.c tests/fuzz/fuzz_backups.c
-tests_fuzz_fuzz_backups_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+tests_fuzz_fuzz_backups_SOURCES = tests/fuzz/fuzz_backups.c
+tests_fuzz_fuzz_backups_LDADD = $(FUZZ_LDADD)
+FUZZ_TARGETS += backups
 TESTS += tests/fuzz/run-backups.sh
 EXTRA_DIST += tests/fuzz/run-backups.sh tests/fuzz/corpus/backups
 

@@ -1,26 +1,51 @@
-# tests/fuzz: fuzz targets, one per parser.
+# tests/fuzz: one fuzz target per parser of remote or user input, and the one
+# harness that runs them all (doc/reliability.md).
 #
-# Each target NAME is tests/fuzz/fuzz_NAME.c (LLVMFuzzerTestOneInput) plus a
-# seed corpus in tests/fuzz/corpus/NAME/. make check links it with driver.c,
-# which replays the corpus and a few thousand seeded mutations of it in a
-# few seconds (run under --enable-sanitizers to catch memory errors), through
-# the two-line script tests/fuzz/run-NAME.sh. make fuzz builds the same
-# targets with clang's libFuzzer (tests/fuzz/build-libfuzzer.sh) for real,
-# coverage-guided runs. To add a target, copy the four fleet lines below,
-# run-fleet.sh and the `build fleet ...` line of build-libfuzzer.sh.
+# A target NAME is tests/fuzz/fuzz_NAME.c (LLVMFuzzerTestOneInput), a seed
+# corpus tests/fuzz/corpus/NAME/ (crashes found become regression inputs
+# there, replayed by every make check) and tests/fuzz/run-NAME.sh (two lines:
+# `exec .../tests/fuzz/run NAME [MORE_SEED_DIRS]`). In the area's make
+# fragment, these six lines (NAME = fleet here):
+#
+#   check_PROGRAMS += tests/fuzz/fuzz_fleet
+#   tests_fuzz_fuzz_fleet_SOURCES = tests/fuzz/fuzz_fleet.c
+#   tests_fuzz_fuzz_fleet_LDADD = $(FUZZ_LDADD)
+#   FUZZ_TARGETS += fleet
+#   TESTS += tests/fuzz/run-fleet.sh
+#   EXTRA_DIST += tests/fuzz/run-fleet.sh tests/fuzz/corpus/fleet
+#
+# A normal build links each target with driver.c (gcc, no libFuzzer): make
+# check replays the corpus and a few seconds of seeded mutations. With
+# ./configure --enable-fuzzing (clang) the same targets are libFuzzer
+# binaries with ASan+UBSan+float-cast-overflow, and `make fuzz` runs each for
+# FUZZ_TIME seconds, keeping what it learns in tests/fuzz/out/corpus-NAME/
+# and writing tests/fuzz/out/summary.md (execs, coverage, crashes).
 
-EXTRA_DIST += tests/fuzz/driver.c tests/fuzz/build-libfuzzer.sh
+if ENABLE_FUZZING
+FUZZ_LDADD = src/libfleetdeck.a $(LIBS_ALL) $(FUZZER_LINK)
+else
+check_LIBRARIES = tests/fuzz/libfuzzdriver.a
+tests_fuzz_libfuzzdriver_a_SOURCES = tests/fuzz/driver.c
+FUZZ_LDADD = tests/fuzz/libfuzzdriver.a src/libfleetdeck.a $(LIBS_ALL)
+endif
+
+EXTRA_DIST += tests/fuzz/run tests/fuzz/fuzz-all tests/sanitized
 
 check_PROGRAMS += tests/fuzz/fuzz_fleet
-tests_fuzz_fuzz_fleet_SOURCES = tests/fuzz/driver.c tests/fuzz/fuzz_fleet.c
-tests_fuzz_fuzz_fleet_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+tests_fuzz_fuzz_fleet_SOURCES = tests/fuzz/fuzz_fleet.c
+tests_fuzz_fuzz_fleet_LDADD = $(FUZZ_LDADD)
+FUZZ_TARGETS += fleet
 TESTS += tests/fuzz/run-fleet.sh
 EXTRA_DIST += tests/fuzz/run-fleet.sh tests/fuzz/corpus/fleet
 
-# Coverage-guided fuzzing with clang: make fuzz [FUZZ_TIME=60] [FUZZ_TARGET=fleet]
+# make fuzz [FUZZ_TIME=60] [FUZZ_TARGETS='fleet probe']
 FUZZ_TIME = 60
-FUZZ_TARGET = fleet
-fuzz:
-	$(SHELL) $(srcdir)/tests/fuzz/build-libfuzzer.sh --run $(FUZZ_TARGET) $(FUZZ_TIME)
+fuzz: $(check_PROGRAMS)
+	TOP_SRCDIR='$(abs_top_srcdir)' TOP_BUILDDIR='$(abs_top_builddir)' \
+	FUZZ_TIME='$(FUZZ_TIME)' $(SHELL) $(srcdir)/tests/fuzz/fuzz-all $(FUZZ_TARGETS)
 
-.PHONY: fuzz
+clean-local: clean-fuzz
+clean-fuzz:
+	rm -rf tests/fuzz/out tests/sanitizer
+
+.PHONY: fuzz clean-fuzz

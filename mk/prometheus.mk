@@ -16,8 +16,9 @@ EXTRA_DIST += tests/data/prometheus doc/prometheus.md
 
 # fuzz: the query/series answers and the PromQL builders
 check_PROGRAMS += tests/fuzz/fuzz_prom
-tests_fuzz_fuzz_prom_SOURCES = tests/fuzz/driver.c tests/fuzz/fuzz_prom.c
-tests_fuzz_fuzz_prom_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+tests_fuzz_fuzz_prom_SOURCES = tests/fuzz/fuzz_prom.c
+tests_fuzz_fuzz_prom_LDADD = $(FUZZ_LDADD)
+FUZZ_TARGETS += prom
 TESTS += tests/fuzz/run-prom.sh
 EXTRA_DIST += tests/fuzz/run-prom.sh tests/fuzz/corpus/prom
 

@@ -20,8 +20,9 @@ src_libfleetdeck_a_SOURCES += src/ui/view_gpus.c
 
 # fuzz: the nvidia-smi CSV, metrics JSON and remote check parsers
 check_PROGRAMS += tests/fuzz/fuzz_gpus
-tests_fuzz_fuzz_gpus_SOURCES = tests/fuzz/driver.c tests/fuzz/fuzz_gpus.c
-tests_fuzz_fuzz_gpus_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+tests_fuzz_fuzz_gpus_SOURCES = tests/fuzz/fuzz_gpus.c
+tests_fuzz_fuzz_gpus_LDADD = $(FUZZ_LDADD)
+FUZZ_TARGETS += gpus
 TESTS += tests/fuzz/run-gpus.sh
 EXTRA_DIST += tests/fuzz/run-gpus.sh tests/fuzz/corpus/gpus
 

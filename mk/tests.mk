@@ -11,7 +11,8 @@ EXTRA_DIST += tests/data/probe .ci/run
 
 # fuzz target for the probe parser (pattern: mk/fuzz.mk)
 check_PROGRAMS += tests/fuzz/fuzz_probe
-tests_fuzz_fuzz_probe_SOURCES = tests/fuzz/driver.c tests/fuzz/fuzz_probe.c
-tests_fuzz_fuzz_probe_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+tests_fuzz_fuzz_probe_SOURCES = tests/fuzz/fuzz_probe.c
+tests_fuzz_fuzz_probe_LDADD = $(FUZZ_LDADD)
+FUZZ_TARGETS += probe
 TESTS += tests/fuzz/run-probe.sh
 EXTRA_DIST += tests/fuzz/run-probe.sh tests/fuzz/corpus/probe

@@ -6,25 +6,21 @@
  * series of mutations of them: every truncation of small inputs, bit flips,
  * interesting bytes, inserted random bytes, duplicated and deleted chunks,
  * chunks spliced in from other inputs, and pure random buffers. It stops
- * after -n runs or -t seconds, whichever comes first, and exits 0 if nothing
- * crashed. Memory errors are caught by the sanitizer build
- * (./configure --enable-sanitizers); on a crash the input is saved to
- * ./crash-TARGET-SEED-RUN so that `fuzz_TARGET crash-...` replays it.
+ * after -runs runs or -max_total_time seconds, whichever comes first, and
+ * exits 0 if nothing crashed. Memory errors are caught by the sanitizer
+ * build (./configure --enable-sanitizers); on a crash the input is saved to
+ * PREFIXcrash-TARGET-SEED so that `fuzz_TARGET PREFIXcrash-...` replays it.
  *
- *   usage: fuzz_TARGET [-s SEED] [-n RUNS] [-t SECONDS] CORPUS_DIR_OR_FILE...
+ *   usage: fuzz_TARGET [-seed=N] [-runs=N] [-max_total_time=S]
+ *                      [-artifact_prefix=DIR/] CORPUS_DIR_OR_FILE...
  *
- * Adding a fuzz target NAME (the pattern; see mk/fuzz.mk):
- *   1. tests/fuzz/fuzz_NAME.c: LLVMFuzzerTestOneInput(data, size) feeds the
- *      bytes to the parser and frees everything; no output, no exit.
- *   2. tests/fuzz/corpus/NAME/: a dozen small inputs, valid and invalid.
- *   3. mk/fuzz.mk: the program tests/fuzz/fuzz_NAME built from
- *      driver.c + fuzz_NAME.c, and the test tests/fuzz/run-NAME.sh (a copy
- *      of run-fleet.sh with the name and corpus changed).
- *   4. tests/fuzz/build-libfuzzer.sh: one `build NAME SOURCES...` line for
- *      coverage-guided runs with clang's libFuzzer (make fuzz).
+ * The flags are libFuzzer's, so tests/fuzz/run drives both builds with one
+ * command line; libFuzzer flags this driver has no use for are ignored.
  *
- * This file uses only libc: build-libfuzzer.sh leaves it out and libFuzzer
- * supplies main(). */
+ * Adding a fuzz target: see mk/fuzz.mk.
+ *
+ * This file uses only libc; with ./configure --enable-fuzzing it is left
+ * out and libFuzzer supplies main(). */
 #include "config.h"
 
 #include <dirent.h>
@@ -58,7 +54,7 @@ static size_t ninputs;
 /* The input being run, saved by the crash handlers. */
 static const uint8_t *cur_data;
 static size_t cur_len;
-static char crash_path[256];
+static char crash_path[4096];
 
 static uint64_t rng_state;
 
@@ -309,8 +305,19 @@ static size_t (*const mutators[])(uint8_t *, const struct input *) = {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: fuzz_TARGET [-s SEED] [-n RUNS] [-t SECONDS] CORPUS_DIR_OR_FILE...\n");
+	fprintf(stderr, "usage: fuzz_TARGET [-seed=N] [-runs=N] [-max_total_time=S] "
+		"[-artifact_prefix=P] CORPUS_DIR_OR_FILE...\n");
 	exit(2);
+}
+
+/* "-name=value": the value if arg is that flag, else NULL. */
+static const char *flag(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (arg[0] != '-' || strncmp(arg + 1, name, n) != 0 || arg[1 + n] != '=')
+		return NULL;
+	return arg + n + 2;
 }
 
 int main(int argc, char **argv)
@@ -319,28 +326,34 @@ int main(int argc, char **argv)
 	double seconds = 5, start;
 	unsigned long runs = 0;
 	const char *target = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	const char *prefix = "", *v;
 	uint8_t *out;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:t:")) != -1) {
-		if (opt == 's')
-			seed = strtoul(optarg, NULL, 10);
-		else if (opt == 'n')
-			max_runs = strtoul(optarg, NULL, 10);
-		else if (opt == 't')
-			seconds = strtod(optarg, NULL);
-		else
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] != '-')
+			continue;
+		if ((v = flag(argv[i], "seed")))
+			seed = strtoul(v, NULL, 10);
+		else if ((v = flag(argv[i], "runs")))
+			max_runs = strtoul(v, NULL, 10);
+		else if ((v = flag(argv[i], "max_total_time")))
+			seconds = strtod(v, NULL);
+		else if ((v = flag(argv[i], "artifact_prefix")))
+			prefix = v;
+		else if (!strchr(argv[i], '='))
 			usage();
+		/* any other -flag=value is libFuzzer's */
 	}
 	if (LLVMFuzzerInitialize)
 		LLVMFuzzerInitialize(&argc, &argv);
-	for (int i = optind; i < argc; i++)
-		load_arg(argv[i]);
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-')
+			load_arg(argv[i]);
 	if (ninputs == 0)
 		add_input((const uint8_t *)"", 0);
 	rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
 
-	snprintf(crash_path, sizeof(crash_path), "crash-%s-%lu", target, seed);
+	snprintf(crash_path, sizeof(crash_path), "%scrash-%s-%lu", prefix, target, seed);
 	if (__sanitizer_set_death_callback)
 		__sanitizer_set_death_callback(save_crash);
 	signal(SIGSEGV, on_signal);
@@ -372,6 +385,8 @@ int main(int argc, char **argv)
 	free(out);
 	fprintf(stderr, "%s: %zu inputs, %lu runs in %.1fs (seed %lu), no crash\n", target,
 		ninputs, runs, now() - start, seed);
+	/* the line tests/fuzz/fuzz-all reads, as libFuzzer prints it */
+	fprintf(stderr, "stat::number_of_executed_units: %lu\n", runs);
 	for (size_t i = 0; i < ninputs; i++)
 		free(inputs[i].data);
 	free(inputs);

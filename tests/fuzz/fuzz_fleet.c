@@ -1,6 +1,6 @@
 /* Fuzz target: the fleet file parser and validator (fleet_load_buffer).
- * Built with driver.c for make check, or with libFuzzer by
- * build-libfuzzer.sh. Includes resolve relative to the working directory. */
+ * Built with driver.c for make check, or with libFuzzer (mk/fuzz.mk).
+ * Includes resolve relative to the working directory. */
 #include "config.h"
 #include "fleet/fleet.h"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
 # make check: the fleet parser on its corpus, the example fleets and a few
-# thousand mutations of them (see driver.c). Extra arguments go to the driver.
-exec "${TOP_BUILDDIR:-.}/tests/fuzz/fuzz_fleet" -t 5 "$@" \
-	"${TOP_SRCDIR:-.}/tests/fuzz/corpus/fleet" "${TOP_SRCDIR:-.}/data"
+# thousand mutations of them (see driver.c).
+s=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+exec "$s/tests/fuzz/run" fleet "$s/data" "$@"

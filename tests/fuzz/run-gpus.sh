@@ -1,5 +1,5 @@
 #!/bin/sh
 # make check: the GPU and remote-check parsers on recorded outputs and a few
-# thousand mutations of them (see driver.c). Extra arguments go to the driver.
-exec "${TOP_BUILDDIR:-.}/tests/fuzz/fuzz_gpus" -t 5 "$@" \
-	"${TOP_SRCDIR:-.}/tests/fuzz/corpus/gpus"
+# thousand mutations of them (see driver.c).
+s=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+exec "$s/tests/fuzz/run" gpus "$s/tests/data/gpus" "$@"

@@ -1,5 +1,5 @@
 #!/bin/sh
 # make check: the host probe parser on recorded outputs and a few thousand
-# mutations of them (see driver.c). Extra arguments go to the driver.
-exec "${TOP_BUILDDIR:-.}/tests/fuzz/fuzz_probe" -t 5 "$@" \
-	"${TOP_SRCDIR:-.}/tests/fuzz/corpus/probe"
+# mutations of them (see driver.c).
+s=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+exec "$s/tests/fuzz/run" probe "$s/tests/data/probe" "$@"

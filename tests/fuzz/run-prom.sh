@@ -1,6 +1,5 @@
 #!/bin/sh
 # make check: the Prometheus API parsers and PromQL builders on recorded
 # answers and a few thousand mutations of them (see driver.c). Extra
-# arguments go to the driver.
-exec "${TOP_BUILDDIR:-.}/tests/fuzz/fuzz_prom" -t 5 "$@" \
-	"${TOP_SRCDIR:-.}/tests/fuzz/corpus/prom"
+s=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+exec "$s/tests/fuzz/run" prom "$s/tests/data/prometheus" "$@"
