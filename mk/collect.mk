@@ -6,6 +6,7 @@ src_libfleetdeck_a_SOURCES += \
 	src/collect/http.c src/collect/http.h \
 	src/collect/hosts.c src/collect/hosts.h \
 	src/collect/probe.c src/collect/probe.h \
+	src/collect/plausible.c src/collect/plausible.h \
 	src/collect/shell.c src/collect/shell.h \
 	src/collect/ssh.c src/collect/ssh.h \
 	src/collect/resolver.c src/collect/resolver.h \

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "collect/container_parse.h"
+#include "collect/plausible.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -7,10 +8,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* cgroup v1 reports "no limit" as a page-rounded LONG_MAX; anything this
- * large is no limit on any machine that exists. */
-#define CG_V1_NOLIMIT ((uint64_t)1 << 62)
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *what)
 {
@@ -21,7 +18,10 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *what)
 static json_t *load(const char *json, size_t len, char *err, size_t errlen)
 {
 	json_error_t je;
-	json_t *v = json_loadb(json, len, JSON_ALLOW_NUL, &je);
+	/* numbers as doubles: one integer beyond 64 bits (jansson refuses it
+	 * as an integer) must not cost the whole list; each number is then
+	 * range-checked where it is used */
+	json_t *v = json_loadb(json, len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
 
 	if (!v)
 		snprintf(err, errlen, "the engine's answer is not JSON (%s, line %d)",
@@ -68,6 +68,22 @@ int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, in
 	return n;
 }
 
+/* A JSON number of kind k: 1 and *out when plausible, 0 when absent or not
+ * a number, -1 when implausible (named in note). */
+static int json_u64(json_t *v, enum plaus k, const char *field, uint64_t *out,
+		    char *note, size_t size)
+{
+	double d;
+
+	if (!json_is_number(v))
+		return 0;
+	d = json_number_value(v);
+	if (!plausible_check(k, d, field, note, size))
+		return -1;
+	*out = (uint64_t)d;
+	return 1;
+}
+
 static void copy_clean(char *dst, size_t size, const char *src)
 {
 	text_clean(dst, size, src);
@@ -86,6 +102,7 @@ static bool inspect_one(json_t *o, struct container_sample *c, long *pid)
 	json_t *p = json_object_get(state, "Pid");
 	const char *image = json_string_value(json_object_get(cfg, "Image"));
 	const char *status = json_string_value(json_object_get(state, "Status"));
+	uint64_t v;
 
 	if (!json_is_object(o) || !id || !name)
 		return false;
@@ -101,16 +118,23 @@ static bool inspect_one(json_t *o, struct container_sample *c, long *pid)
 	if (!status && json_is_string(state))
 		status = json_string_value(state);
 	copy_clean(c->state, sizeof(c->state), status ? status : "unknown");
-	if (json_is_integer(mem) && json_integer_value(mem) >= 0) {
-		c->mem_limit = (uint64_t)json_integer_value(mem);
+	/* the kernel's "unlimited" (LONG_MAX rounded to a page) is no limit */
+	if (json_is_number(mem) && json_number_value(mem) >= (double)P_NOLIMIT &&
+	    json_number_value(mem) <= 9223372036854775807.0) {
+		c->mem_limit = 0;
+		c->valid |= CV_LIMIT;
+	} else if (json_u64(mem, P_BYTES, "HostConfig.Memory", &v, c->implausible,
+			    sizeof(c->implausible)) > 0) {
+		c->mem_limit = v;
 		c->valid |= CV_LIMIT;
 	}
-	if (json_is_integer(rc) && json_integer_value(rc) >= 0) {
-		c->restarts = (int)(json_integer_value(rc) > 1000000 ? 1000000 : json_integer_value(rc));
+	if (json_u64(rc, P_COUNT, "RestartCount", &v, c->implausible, sizeof(c->implausible)) > 0) {
+		c->restarts = (int)v;
 		c->valid |= CV_RESTARTS;
 	}
-	*pid = json_is_integer(p) && json_integer_value(p) > 0 &&
-	       json_integer_value(p) < 1L << 30 ? (long)json_integer_value(p) : 0;
+	/* pid_max is at most 2^22: anything else is no pid to look up */
+	*pid = json_is_number(p) && json_number_value(p) >= 1 &&
+	       json_number_value(p) < 1 << 30 ? (long)json_number_value(p) : 0;
 	return true;
 }
 
@@ -150,18 +174,12 @@ int ctrp_inspect(const char *json, size_t len, struct container_sample *out, lon
 	return 0;
 }
 
-static bool get_u64(json_t *v, uint64_t *out)
-{
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return false;
-	*out = (uint64_t)json_integer_value(v);
-	return true;
-}
-
 int ctrp_stats(const char *json, size_t len, struct ctr_usage *u, char *err, size_t errlen)
 {
-	json_t *root = load(json, len, err, errlen), *ms, *st;
+	json_t *root = load(json, len, err, errlen), *ms, *st, *inact;
 	uint64_t inactive = 0;
+	char *note = u->implausible;
+	size_t nsz = sizeof(u->implausible);
 
 	memset(u, 0, sizeof(*u));
 	if (!root)
@@ -173,80 +191,87 @@ int ctrp_stats(const char *json, size_t len, struct ctr_usage *u, char *err, siz
 	}
 	ms = json_object_get(root, "memory_stats");
 	st = json_object_get(ms, "stats");
-	if (get_u64(json_object_get(ms, "usage"), &u->mem_used)) {
+	if (json_u64(json_object_get(ms, "usage"), P_BYTES, "memory_stats.usage", &u->mem_used,
+		     note, nsz) > 0) {
 		/* what docker stats shows: the page cache that can be dropped is not "used"
 		 * (cgroup v1 has total_inactive_file, v2 only inactive_file) */
-		if (!get_u64(json_object_get(st, "total_inactive_file"), &inactive))
-			get_u64(json_object_get(st, "inactive_file"), &inactive);
-		if (inactive < u->mem_used)
+		inact = json_object_get(st, "total_inactive_file");
+		if (!inact)
+			inact = json_object_get(st, "inactive_file");
+		if (json_u64(inact, P_BYTES, "inactive_file", &inactive, note, nsz) > 0 &&
+		    inactive < u->mem_used)
 			u->mem_used -= inactive;
 		u->mem_ok = true;
 	}
-	u->cpu_ok = get_u64(json_object_get(json_object_get(json_object_get(root, "cpu_stats"),
-							    "cpu_usage"), "total_usage"), &u->cpu_ns);
+	u->cpu_ok = json_u64(json_object_get(json_object_get(json_object_get(root, "cpu_stats"),
+							     "cpu_usage"), "total_usage"),
+			     P_COUNTER, "cpu_usage.total_usage", &u->cpu_ns, note, nsz) > 0;
 	json_decref(root);
 	return 0;
 }
 
-/* Parses a whole decimal number at the start of s (after blanks). */
-static bool num_at(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || (*end && *end != '\n' && *end != ' ' && *end != '\r'))
-		return false;
-	*out = v;
-	return true;
-}
-
 /* "key value" inside a stat file. */
-static bool stat_line(const char *line, const char *key, uint64_t *out)
+static bool stat_line(const char *line, const char *key, enum plaus k, uint64_t *out,
+		      char *note, size_t size)
 {
-	size_t k = strlen(key);
+	size_t n = strlen(key);
 
-	return strncmp(line, key, k) == 0 && line[k] == ' ' && num_at(line + k + 1, out);
+	return strncmp(line, key, n) == 0 && line[n] == ' ' &&
+	       plausible_u64(k, line + n + 1, 1, out, key, note, size);
 }
 
 struct cg_acc {
 	bool used, max, inact, cpu;
 	uint64_t used_v, max_v, inact_v, cpu_ns;
 	bool max_none;
+	char note[80];
 };
+
+/* A cgroup v1 limit: LONG_MAX rounded to a page means none. */
+static bool cg_v1_limit(const char *line, uint64_t *v, char *note, size_t size)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	x = strtoull(line, &end, 10);
+	if (!errno && end != line && x >= P_NOLIMIT && x <= INT64_MAX) {
+		*v = x;
+		return true;
+	}
+	return plausible_u64(P_BYTES, line, 1, v, "memory.limit_in_bytes", note, size);
+}
 
 /* One line of the file `file` of the block being read. */
 static void cg_line(struct cg_acc *a, const char *file, const char *line)
 {
 	uint64_t v;
+	char *note = a->note;
+	size_t nsz = sizeof(a->note);
 
 	if (!strcmp(file, "memory.current") || !strcmp(file, "memory.usage_in_bytes")) {
-		if (num_at(line, &v))
+		if (plausible_u64(P_BYTES, line, 1, &v, file, note, nsz))
 			a->used = true, a->used_v = v;
 	} else if (!strcmp(file, "memory.max")) {
 		if (!strncmp(line, "max", 3) && (line[3] == 0 || line[3] == '\n'))
 			a->max = a->max_none = true;
-		else if (num_at(line, &v))
+		else if (plausible_u64(P_BYTES, line, 1, &v, file, note, nsz))
 			a->max = true, a->max_v = v;
 	} else if (!strcmp(file, "memory.limit_in_bytes")) {
-		if (num_at(line, &v)) {
+		if (cg_v1_limit(line, &v, note, nsz)) {
 			a->max = true;
-			a->max_none = v >= CG_V1_NOLIMIT;
+			a->max_none = v >= P_NOLIMIT;
 			a->max_v = v;
 		}
 	} else if (!strcmp(file, "memory.stat")) {
-		if (stat_line(line, "inactive_file", &v) || stat_line(line, "total_inactive_file", &v))
+		if (stat_line(line, "inactive_file", P_BYTES, &v, note, nsz) ||
+		    stat_line(line, "total_inactive_file", P_BYTES, &v, note, nsz))
 			a->inact = true, a->inact_v = v;
 	} else if (!strcmp(file, "cpu.stat")) {
-		if (stat_line(line, "usage_usec", &v) && v < UINT64_MAX / 1000)
+		if (stat_line(line, "usage_usec", P_COUNTER, &v, note, nsz) && v < UINT64_MAX / 1000)
 			a->cpu = true, a->cpu_ns = v * 1000;
 	} else if (!strcmp(file, "cpuacct.usage")) {
-		if (num_at(line, &v))
+		if (plausible_u64(P_COUNTER, line, 1, &v, file, note, nsz))
 			a->cpu = true, a->cpu_ns = v;
 	}
 }
@@ -268,8 +293,9 @@ int ctrp_cgroup(const char *text, size_t len, long pid, struct ctr_usage *u)
 		line[n] = 0;
 		i = j + 1;
 		if (!strncmp(line, "@@pid ", 6)) {
-			uint64_t p;
-			in = num_at(line + 6, &p) && (long)p == pid;
+			char *end;
+			long p = strtol(line + 6, &end, 10);
+			in = end != line + 6 && p == pid;
 			seen |= in;
 			file[0] = 0;
 		} else if (!strncmp(line, "@@file ", 7)) {
@@ -278,6 +304,7 @@ int ctrp_cgroup(const char *text, size_t len, long pid, struct ctr_usage *u)
 			cg_line(&a, file, line);
 		}
 	}
+	str_copy(u->implausible, a.note, sizeof(u->implausible));
 	if (!seen || (!a.used && !a.cpu && !a.max))
 		return -1;
 	if (a.used) {

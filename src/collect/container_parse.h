@@ -21,8 +21,11 @@ int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, in
 /* One inspect object (GET /containers/{id}/json) or an array of them (the
  * CLI's `docker inspect` / `podman inspect`). Appends up to max - *n
  * samples to out (name, image, state, restarts, limit; mem/cpu left
- * invalid) and their main pids (0 when not running) to pids. Returns 0, or
- * -1 with err when the text is not inspect JSON. */
+ * invalid) and their main pids (0 when not running) to pids. Every number
+ * is range-checked (collect/plausible.h): one that is implausible, even an
+ * integer too large for any type, leaves that field invalid and is named
+ * in the sample's implausible note; the other containers are kept.
+ * Returns 0, or -1 with err when the text is not inspect JSON. */
 int ctrp_inspect(const char *json, size_t len, struct container_sample *out, long *pids,
 		 int max, int *n, char *err, size_t errlen);
 
@@ -34,6 +37,7 @@ struct ctr_usage {
 	uint64_t limit;              /* 0: none (cgroup "max" / v1's huge number) */
 	bool cpu_ok;
 	uint64_t cpu_ns;             /* cumulative CPU time */
+	char implausible[80];        /* values refused, "" if none */
 };
 
 /* GET /containers/{id}/stats?stream=false&one-shot=true. The limit is not

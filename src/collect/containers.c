@@ -142,6 +142,8 @@ static void usage_apply(struct ctr_host *h)
 			c->mem_limit = u->limit;
 			c->valid |= CV_LIMIT;
 		}
+		if (u->implausible[0] && !c->implausible[0])
+			str_copy(c->implausible, u->implausible, sizeof(c->implausible));
 	}
 }
 

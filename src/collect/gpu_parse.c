@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "collect/gpu_parse.h"
+#include "collect/plausible.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -109,24 +110,43 @@ static void error_note(struct host_gpus *hg, const char *line)
 	text_clean(hg->error, sizeof(hg->error), line);
 }
 
-static void set_num(struct gpu_sample *g, unsigned bit, const char *s, double *dst)
+/* A number of the query, checked against its kind's bounds: an
+ * implausible one stays n/a and is named in g->implausible. */
+static void set_num(struct gpu_sample *g, unsigned bit, const char *s, double *dst,
+		    enum plaus kind, const char *field)
 {
 	double v;
 
-	if (num_parse(s, &v)) {
-		*dst = v;
-		g->valid |= bit;
-	}
+	if (!num_parse(s, &v))
+		return;
+	if (!plausible_check(kind, v, field, g->implausible, sizeof(g->implausible)))
+		return;
+	*dst = v;
+	g->valid |= bit;
 }
 
-static void set_mem(struct gpu_sample *g, unsigned bit, const char *s, uint64_t *dst)
+/* MiB from nvidia-smi, bytes in the model: checked before the cast, which
+ * is undefined for a double beyond the integer's range. */
+static bool mib_to_bytes(double mib, uint64_t *out, const char *field, char *note, size_t size)
+{
+	char text[40];
+
+	if (!plausible(P_BYTES, mib * MIB)) {
+		str_fmt(text, sizeof(text), "%.6g MiB", mib);
+		plausible_note_text(P_BYTES, text, strlen(text), field, note, size);
+		return false;
+	}
+	*out = (uint64_t)(mib * MIB);
+	return true;
+}
+
+static void set_mem(struct gpu_sample *g, unsigned bit, const char *s, uint64_t *dst,
+		    const char *field)
 {
 	double v;
 
-	if (num_parse(s, &v) && v >= 0) {
-		*dst = (uint64_t)(v * MIB);
+	if (num_parse(s, &v) && mib_to_bytes(v, dst, field, g->implausible, sizeof(g->implausible)))
 		g->valid |= bit;
-	}
 }
 
 /* One GPU line; false if it is not one (error text). */
@@ -146,12 +166,12 @@ static bool query_line(char *line, struct gpu_sample *g)
 		text_clean(g->name, sizeof(g->name), f[2]);
 		g->valid |= GV_NAME;
 	}
-	set_num(g, GV_UTIL, f[3], &g->util_pct);
-	set_mem(g, GV_MEM_USED, f[4], &g->mem_used);
-	set_mem(g, GV_MEM_TOTAL, f[5], &g->mem_total);
-	set_num(g, GV_TEMP, f[6], &g->temp_c);
-	set_num(g, GV_POWER, f[7], &g->power_w);
-	set_num(g, GV_POWER_LIMIT, f[8], &g->power_limit_w);
+	set_num(g, GV_UTIL, f[3], &g->util_pct, P_PERCENT, "utilization.gpu");
+	set_mem(g, GV_MEM_USED, f[4], &g->mem_used, "memory.used");
+	set_mem(g, GV_MEM_TOTAL, f[5], &g->mem_total, "memory.total");
+	set_num(g, GV_TEMP, f[6], &g->temp_c, P_TEMP_C, "temperature.gpu");
+	set_num(g, GV_POWER, f[7], &g->power_w, P_WATTS, "power.draw");
+	set_num(g, GV_POWER_LIMIT, f[8], &g->power_limit_w, P_WATTS, "power.limit");
 	return true;
 }
 
@@ -228,10 +248,9 @@ static void apps_cb(char *line, void *arg)
 	memset(p, 0, sizeof(*p));
 	p->pid = (int)pid;
 	text_clean(p->name, sizeof(p->name), f[2]);
-	if (num_parse(f[3], &mem) && mem >= 0) {
-		p->mem = (uint64_t)(mem * MIB);
-		p->mem_valid = true;
-	}
+	if (num_parse(f[3], &mem))
+		p->mem_valid = mib_to_bytes(mem, &p->mem, "used_memory", g->implausible,
+					    sizeof(g->implausible));
 }
 
 void gpu_parse_apps(const char *csv, struct host_gpus *hg)
@@ -488,22 +507,24 @@ static void fields_parse(const char *fields, char **ptr)
 }
 
 static void json_field(json_t *gpu, const char *ptr, struct gpu_sample *g, unsigned bit,
-		       double *dst, double scale)
+		       double *dst, enum plaus kind, const char *field)
 {
 	double v;
 
-	if (ptr && json_num(json_pointer(gpu, ptr), &v)) {
-		*dst = v * scale;
+	if (ptr && json_num(json_pointer(gpu, ptr), &v) &&
+	    plausible_check(kind, v, field, g->implausible, sizeof(g->implausible))) {
+		*dst = v;
 		g->valid |= bit;
 	}
 }
 
 static void json_mem(json_t *gpu, const char *ptr, struct gpu_sample *g, unsigned bit,
-		     uint64_t *dst)
+		     uint64_t *dst, const char *field)
 {
 	double v;
 
-	if (ptr && json_num(json_pointer(gpu, ptr), &v) && v >= 0 && v < 1.8e19) {
+	if (ptr && json_num(json_pointer(gpu, ptr), &v) &&
+	    plausible_check(P_BYTES, v, field, g->implausible, sizeof(g->implausible))) {
 		*dst = (uint64_t)v;
 		g->valid |= bit;
 	}
@@ -523,12 +544,13 @@ static void json_gpu(json_t *gpu, char **ptr, int pos, struct gpu_sample *g)
 		text_clean(g->name, sizeof(g->name), json_string_value(name));
 		g->valid |= GV_NAME;
 	}
-	json_field(gpu, ptr[F_UTIL], g, GV_UTIL, &g->util_pct, 1);
-	json_mem(gpu, ptr[F_MEM_USED], g, GV_MEM_USED, &g->mem_used);
-	json_mem(gpu, ptr[F_MEM_TOTAL], g, GV_MEM_TOTAL, &g->mem_total);
-	json_field(gpu, ptr[F_TEMP], g, GV_TEMP, &g->temp_c, 1);
-	json_field(gpu, ptr[F_POWER], g, GV_POWER, &g->power_w, 1);
-	json_field(gpu, ptr[F_POWER_LIMIT], g, GV_POWER_LIMIT, &g->power_limit_w, 1);
+	json_field(gpu, ptr[F_UTIL], g, GV_UTIL, &g->util_pct, P_PERCENT, "util");
+	json_mem(gpu, ptr[F_MEM_USED], g, GV_MEM_USED, &g->mem_used, "mem_used");
+	json_mem(gpu, ptr[F_MEM_TOTAL], g, GV_MEM_TOTAL, &g->mem_total, "mem_total");
+	json_field(gpu, ptr[F_TEMP], g, GV_TEMP, &g->temp_c, P_TEMP_C, "temp");
+	json_field(gpu, ptr[F_POWER], g, GV_POWER, &g->power_w, P_WATTS, "power");
+	json_field(gpu, ptr[F_POWER_LIMIT], g, GV_POWER_LIMIT, &g->power_limit_w, P_WATTS,
+		   "power_limit");
 }
 
 int gpu_parse_json(const char *text, size_t len, const char *fields, struct host_gpus *hg)

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "collect/probe.h"
+#include "collect/plausible.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -70,23 +71,15 @@ static void line_copy(char *buf, size_t size, const char *line, size_t len)
 	buf[len] = '\0';
 }
 
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	if (!isdigit((unsigned char)*s))
-		return false;
-	x = strtoull(s, &end, 10);
-	*v = x;
-	return end != s;
-}
+/* Every number below is checked against collect/plausible.h: a refused
+ * one leaves its field invalid and is named in s->implausible. */
+#define NOTE(s) (s)->implausible, sizeof((s)->implausible)
 
 static void parse_uptime(struct host_sample *s, const char *l)
 {
 	double up;
 
-	if (sscanf(l, "%lf", &up) == 1 && up >= 0) {
+	if (sscanf(l, "%lf", &up) == 1 && plausible_check(P_SECONDS, up, "uptime", NOTE(s))) {
 		s->uptime_s = up;
 		s->valid |= HV_UPTIME;
 	}
@@ -96,7 +89,10 @@ static void parse_loadavg(struct host_sample *s, const char *l)
 {
 	double a, b, c;
 
-	if (sscanf(l, "%lf %lf %lf", &a, &b, &c) == 3 && a >= 0 && b >= 0 && c >= 0) {
+	if (sscanf(l, "%lf %lf %lf", &a, &b, &c) == 3 &&
+	    plausible_check(P_LOAD, a, "load1", NOTE(s)) &&
+	    plausible_check(P_LOAD, b, "load5", NOTE(s)) &&
+	    plausible_check(P_LOAD, c, "load15", NOTE(s))) {
 		s->load[0] = a;
 		s->load[1] = b;
 		s->load[2] = c;
@@ -113,13 +109,16 @@ static void parse_stat_cpu(struct host_sample *s, const char *l)
 	uint64_t total = 0, idle;
 
 	while (n < 10) {
-		char *end;
 		while (*p == ' ')
 			p++;
 		if (!isdigit((unsigned char)*p))
 			break;
-		v[n++] = strtoull(p, &end, 10);
-		p = end;
+		/* ticks: 2^53 is 2.8 million years of 100 Hz on 1000 cores */
+		if (!plausible_u64(P_COUNTER, p, 1, &v[n], "/proc/stat cpu", NOTE(s)) ||
+		    v[n] > (1ull << 53))
+			return;
+		n++;
+		p += strspn(p, "0123456789");
 	}
 	if (n < 4)
 		return;
@@ -133,24 +132,24 @@ static void parse_stat_cpu(struct host_sample *s, const char *l)
 
 static void parse_meminfo(struct host_sample *s, const char *l, unsigned *seen)
 {
-	static const char *const keys[] = { "MemTotal:", "MemAvailable:", "SwapTotal:", "SwapFree:" };
-	char key[32];
-	uint64_t kb;
+	static const struct { const char *key; enum plaus kind; } keys[] = {
+		{ "MemTotal:", P_RAM }, { "MemAvailable:", P_BYTES },
+		{ "SwapTotal:", P_BYTES }, { "SwapFree:", P_BYTES },
+	};
+	uint64_t *const dst[] = { &s->mem_total, &s->mem_available, &s->swap_total, &s->swap_used };
+	char key[32], field[48];
 	const char *sp = strchr(l, ' ');
 
-	if (!sp || (size_t)(sp - l) >= sizeof(key) || !parse_u64(sp + 1, &kb))
+	if (!sp || (size_t)(sp - l) >= sizeof(key))
 		return;
 	line_copy(key, sizeof(key), l, (size_t)(sp - l));
 	for (unsigned i = 0; i < ARRAY_LEN(keys); i++) {
-		if (strcmp(key, keys[i]) != 0)
+		if (strcmp(key, keys[i].key) != 0)
 			continue;
-		*seen |= 1u << i;
-		switch (i) {
-		case 0: s->mem_total = kb * 1024; break;
-		case 1: s->mem_available = kb * 1024; break;
-		case 2: s->swap_total = kb * 1024; break;
-		case 3: s->swap_used = kb * 1024; break;  /* free for now, fixed below */
-		}
+		str_fmt(field, sizeof(field), "%.*s (kB)", (int)strlen(key) - 1, key);
+		/* SwapFree goes into swap_used for now, fixed below */
+		if (plausible_u64(keys[i].kind, sp + 1, 1024, dst[i], field, NOTE(s)))
+			*seen |= 1u << i;
 	}
 }
 
@@ -160,7 +159,8 @@ static void parse_psi(struct host_sample *s, const char *l, unsigned *seen)
 	double v;
 	const char *a = strstr(l, "avg10=");
 
-	if (!a || sscanf(a + 6, "%lf", &v) != 1 || v < 0 || v > 100)
+	if (!a || sscanf(a + 6, "%lf", &v) != 1 ||
+	    !plausible_check(P_PERCENT, v, "memory pressure avg10", NOTE(s)))
 		return;
 	if (str_starts(l, "some ")) {
 		s->psi_some10 = v;
@@ -171,19 +171,34 @@ static void parse_psi(struct host_sample *s, const char *l, unsigned *seen)
 	}
 }
 
-/* df -P -k: "Filesystem 1024-blocks Used Available Capacity Mounted-on". */
-static void parse_df(struct disk_sample *d, const char *l)
+/* df -P -k: "Filesystem 1024-blocks Used Available Capacity Mounted-on".
+ * "-1" or 2^70 blocks is no disk: the mount stays unreadable, never 100 %. */
+static void parse_df(struct host_sample *s, struct disk_sample *d, const char *l)
 {
-	char fs[256];
-	unsigned long long blocks, used, avail;
+	static const char *const cols[] = { "1024-blocks", "Used", "Available" };
+	uint64_t v[3];
+	char fs[256], field[96];
+	int off = 0;
 
 	if (str_starts(l, "Filesystem"))
 		return;
-	if (sscanf(l, "%255s %llu %llu %llu", fs, &blocks, &used, &avail) != 4)
+	if (sscanf(l, "%255s %n", fs, &off) != 1 || off == 0)
 		return;
-	d->size = blocks * 1024;
-	d->used = used * 1024;
-	d->used_pct = used + avail ? 100.0 * (double)used / (double)(used + avail) : 0;
+	l += off;
+	/* "df: /x: No such file or directory": no numbers, nothing to refuse */
+	if (!strchr("0123456789-+", *l) || !*l)
+		return;
+	for (int i = 0; i < 3; i++) {
+		while (*l == ' ' || *l == '\t')
+			l++;
+		str_fmt(field, sizeof(field), "disk %s %s", d->mount, cols[i]);
+		if (!plausible_u64(P_BYTES, l, 1024, &v[i], field, NOTE(s)))
+			return;
+		l += strcspn(l, " \t");
+	}
+	d->size = v[0];
+	d->used = v[1];
+	d->used_pct = v[1] + v[2] ? 100.0 * (double)v[1] / ((double)v[1] + (double)v[2]) : 0;
 	d->valid = true;
 }
 
@@ -236,6 +251,7 @@ int probe_parse(const char *out, size_t len, const struct host_sample *prev,
 	s->valid &= HV_LATENCY;
 	s->ndisks = 0;
 	s->cpu_busy = s->cpu_total = 0;
+	s->implausible[0] = '\0';
 	while (lines_next(&ls, &line, &llen)) {
 		enum section next;
 
@@ -265,14 +281,15 @@ int probe_parse(const char *out, size_t len, const struct host_sample *prev,
 				parse_stat_cpu(s, buf);
 			} else if (str_starts(buf, "btime ")) {
 				uint64_t bt;
-				if (parse_u64(buf + 6, &bt))
+				if (plausible_u64(P_EPOCH, buf + 6, 1, &bt, "btime", NOTE(s)))
 					s->boot_time = (double)bt;
 			}
 			break;
 		case SEC_MEMINFO: parse_meminfo(s, buf, &mem_seen); break;
 		case SEC_PSI: parse_psi(s, buf, &psi_seen); break;
 		case SEC_VMSTAT:
-			if (str_starts(buf, "oom_kill ") && parse_u64(buf + 9, &s->oom_kills))
+			if (str_starts(buf, "oom_kill ") &&
+			    plausible_u64(P_COUNTER, buf + 9, 1, &s->oom_kills, "oom_kill", NOTE(s)))
 				s->valid |= HV_OOM;
 			break;
 		case SEC_KERNEL:
@@ -284,7 +301,7 @@ int probe_parse(const char *out, size_t len, const struct host_sample *prev,
 			break;
 		case SEC_DISK:
 			if (disk)
-				parse_df(disk, buf);
+				parse_df(s, disk, buf);
 			break;
 		case SEC_NONE:
 		case SEC_END:

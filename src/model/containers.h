@@ -20,6 +20,7 @@ struct container_sample {
 	uint64_t mem_used;
 	uint64_t mem_limit;          /* 0 with CV_LIMIT set: no limit */
 	double cpu_pct;              /* percent of one core (docker stats' convention) */
+	char implausible[80];        /* values refused (collect/plausible.h), "" if none */
 };
 
 enum container_valid {

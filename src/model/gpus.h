@@ -66,6 +66,7 @@ struct gpu_sample {
 	int nprocs;                  /* processes listed (at most MODEL_MAX_GPU_PROCS) */
 	int nprocs_total;            /* processes nvidia-smi reported */
 	struct gpu_proc procs[MODEL_MAX_GPU_PROCS];
+	char implausible[160];       /* values refused (collect/plausible.h), "" if none */
 	struct gpu_ring hist_util, hist_mem_pct;
 };
 

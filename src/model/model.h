@@ -96,6 +96,7 @@ struct host_sample {
 	uint64_t oom_kills;
 	double uptime_s, boot_time;
 	char kernel[64];
+	char implausible[MODEL_ERR_LEN]; /* values refused (collect/plausible.h), "" if none */
 	int ndisks;
 	struct disk_sample disks[MODEL_MAX_DISKS];
 

@@ -319,6 +319,9 @@ void rules_eval_host(const struct fleet_host *h, const struct host_sample *s, do
 	 * problems do not vanish (and restart their clock) on one bad probe */
 	if (has_data(s)) {
 		check_stale(h, s, out);
+		/* a value the probe refused is n/a, and said (collect/plausible.h) */
+		if (s->implausible[0])
+			problem_add(out, ST_UNKNOWN, "implausible", "%s", s->implausible);
 		check_reserve(h, s, out);
 		check_psi(&th, s, out);
 		check_disks(h, &th, s, out);

@@ -95,6 +95,9 @@ static void container_eval(const struct fleet *f, const struct fleet_host *fh,
 					  fmt_age(a, sizeof(a), age));
 		return;
 	}
+	/* a value the parser refused is n/a, and said (collect/plausible.h) */
+	if (c->implausible[0])
+		rules_problem_add(&t->ev, ST_UNKNOWN, "implausible", "%s", c->implausible);
 	if (svc && strcmp(c->state, "running"))
 		rules_problem_add(&t->ev, ST_CRIT, "down", "not running (%s) but service %s needs it",
 				  c->state, svc->name);

@@ -50,6 +50,10 @@ static void gpu_checks(struct host_eval *ev, const struct gpu_sample *g)
 {
 	double pct;
 
+	/* a value the parser refused is n/a, and said: never a confident status */
+	if (g->implausible[0])
+		rules_problem_add(ev, ST_UNKNOWN, "gpu-implausible", "GPU %d: %s", g->index,
+				  g->implausible);
 	if ((g->valid & GV_TEMP) && g->temp_c > GPU_TEMP_WARN)
 		rules_problem_add(ev, ST_WARN, "gpu-temp", "GPU %d at %.0f °C (over %.0f °C)",
 				  g->index, g->temp_c, GPU_TEMP_WARN);

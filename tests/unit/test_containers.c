@@ -112,6 +112,56 @@ START_TEST(test_inspect_docker_cli)
 }
 END_TEST
 
+/* Issue #13: one number no integer type holds (2^70) costs that field, not
+ * the list; 2^63-1 is the kernel's "unlimited", never "16384P"; negative or
+ * absurd counts are n/a with a note naming the field and the value. */
+START_TEST(test_inspect_implausible_numbers)
+{
+	static const char j[] =
+		"[{\"Id\":\"aa\",\"Name\":\"/huge\",\"State\":{\"Status\":\"running\",\"Pid\":7},"
+		"\"HostConfig\":{\"Memory\":1180591620717411303424},\"RestartCount\":-4},"
+		"{\"Id\":\"bb\",\"Name\":\"/nolimit\",\"State\":{\"Status\":\"running\",\"Pid\":1e30},"
+		"\"HostConfig\":{\"Memory\":9223372036854775807},\"RestartCount\":2},"
+		"{\"Id\":\"cc\",\"Name\":\"/fine\",\"State\":{\"Status\":\"exited\"},"
+		"\"HostConfig\":{\"Memory\":268435456}}]";
+	struct container_sample c[4];
+	long pids[4];
+	char err[200];
+	int n = 0;
+	struct ctr_usage u;
+
+	ck_assert_int_eq(ctrp_inspect(j, strlen(j), c, pids, 4, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert(!(c[0].valid & CV_LIMIT));
+	ck_assert(!(c[0].valid & CV_RESTARTS));
+	ck_assert_msg(strstr(c[0].implausible, "HostConfig.Memory = 1.18059e+21: implausible"),
+		      "%s", c[0].implausible);
+	ck_assert_int_eq((int)pids[0], 7);
+	ck_assert(c[1].valid & CV_LIMIT);
+	ck_assert_uint_eq(c[1].mem_limit, 0);            /* no limit */
+	ck_assert_str_eq(c[1].implausible, "");
+	ck_assert_int_eq((int)pids[1], 0);
+	ck_assert_uint_eq(c[2].mem_limit, 256 * MiB);
+	ck_assert_str_eq(c[2].implausible, "");
+	/* stats and cgroup files: the same bounds */
+	{
+		static const char st[] = "{\"memory_stats\":{\"usage\":-1}}";
+		ck_assert_int_eq(ctrp_stats(st, strlen(st), &u, err, sizeof(err)), 0);
+	}
+	ck_assert(!u.mem_ok);
+	ck_assert_msg(strstr(u.implausible, "memory_stats.usage = -1"), "%s", u.implausible);
+	{
+		static const char cg[] = "@@pid 9\n@@file memory.current\n"
+			"1180591620717411303424\n@@file memory.max\n4096\n";
+		ck_assert_int_eq(ctrp_cgroup(cg, strlen(cg), 9, &u), 0);
+		ck_assert(!u.mem_ok);
+		ck_assert(u.limit_ok);
+		ck_assert_msg(strstr(u.implausible, "memory.current = 118059162071741130342"),
+			      "%s", u.implausible);
+	}
+}
+END_TEST
+
 START_TEST(test_stats_recordings)
 {
 	size_t len;
@@ -420,6 +470,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_list_podman);
 	tcase_add_test(tc, test_inspect_podman_api_and_cli);
 	tcase_add_test(tc, test_inspect_docker_cli);
+	tcase_add_test(tc, test_inspect_implausible_numbers);
 	tcase_add_test(tc, test_stats_recordings);
 	tcase_add_test(tc, test_cgroup_v2_v1);
 	tcase_add_test(tc, test_rules_seed_case);

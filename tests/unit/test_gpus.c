@@ -408,6 +408,62 @@ START_TEST(gpu_rules)
 }
 END_TEST
 
+/* Issue #13: garbage numbers from nvidia-smi or a metrics endpoint are n/a
+ * with a problem naming the field and the value, never a status; and no
+ * undefined float-to-integer cast on any finite value (the sanitizer build
+ * with float-cast-overflow fails this test on the old code). */
+START_TEST(implausible_values)
+{
+	struct world w;
+	struct host_gpus *hg;
+	const struct target_eval *t;
+	double now = 1e9;
+
+	world_init(&w);
+	hg = &w.snap.gpus[0];
+	gpu_parse_query("0, GPU-a, T4, -50, 70000000000000000000000, 1000, 1e308, 70, 70\n"
+			"1, GPU-b, T4, 1e21, 10, -5, 40, 1e9, -1\n", hg);
+	ck_assert_int_eq(hg->n, 2);
+	ck_assert_uint_eq(hg->g[0].valid & (GV_UTIL | GV_MEM_USED | GV_TEMP), 0);
+	ck_assert(hg->g[0].valid & GV_MEM_TOTAL);
+	ck_assert_msg(strstr(hg->g[0].implausible, "utilization.gpu = -50: implausible"),
+		      "%s", hg->g[0].implausible);
+	ck_assert_msg(strstr(hg->g[0].implausible, "temperature.gpu = 1e+308"), "%s",
+		      hg->g[0].implausible);
+	ck_assert_msg(strstr(hg->g[0].implausible, "memory.used = 7e+22 MiB"), "%s",
+		      hg->g[0].implausible);
+	ck_assert_uint_eq(hg->g[1].valid & (GV_UTIL | GV_MEM_TOTAL | GV_POWER | GV_POWER_LIMIT), 0);
+	ck_assert_msg(strstr(hg->g[1].implausible, "utilization.gpu = 1e+21"), "%s",
+		      hg->g[1].implausible);
+	/* processes with absurd memory keep their pid, not the number */
+	gpu_parse_apps("GPU-a, 42, python, 1e300\n", hg);
+	ck_assert_int_eq(hg->g[0].nprocs, 1);
+	ck_assert(!hg->g[0].procs[0].mem_valid);
+	/* the http-json back end goes through the same bounds */
+	{
+		struct host_gpus hj = { 0 };
+		const char doc[] = "[{\"u\": 1e21, \"t\": -300, \"m\": 1e30, \"p\": 300}]";
+		ck_assert_int_eq(gpu_parse_json(doc, strlen(doc), "u=/u temp=/t mem_used=/m "
+						"power=/p util=/u", &hj), 0);
+		ck_assert_int_eq(hj.n, 1);
+		ck_assert_uint_eq(hj.g[0].valid & (GV_UTIL | GV_TEMP | GV_MEM_USED), 0);
+		ck_assert(hj.g[0].valid & GV_POWER);
+		ck_assert_msg(strstr(hj.g[0].implausible, "temp = -300"), "%s", hj.g[0].implausible);
+	}
+	/* the rules: unknown, with the words, and no temperature warning */
+	hg->collected = true;
+	hg->interval = 2;
+	hg->sampled_at = hg->attempted_at = now;
+	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
+	ck_assert_int_eq(gpu_status(&w, 0), ST_UNKNOWN);
+	t = rules_target_find(&w.ev, TK_GPU, 0, 0);
+	ck_assert_int_eq(t->ev.nproblems, 1);
+	ck_assert_msg(strstr(t->ev.problems[0].text, "GPU 0: utilization.gpu = -50"), "%s",
+		      t->ev.problems[0].text);
+	world_free(&w);
+}
+END_TEST
+
 START_TEST(service_rules)
 {
 	struct world w;
@@ -459,6 +515,7 @@ static Suite *gpus_suite(void)
 	tcase_add_test(tc, check_values);
 	tcase_add_test(tc, remote_answers);
 	tcase_add_test(tc, gpu_rules);
+	tcase_add_test(tc, implausible_values);
 	tcase_add_test(tc, service_rules);
 	suite_add_tcase(s, tc);
 	return s;

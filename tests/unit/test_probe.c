@@ -136,6 +136,46 @@ START_TEST(nonsense_values_are_invalid_not_zero)
 }
 END_TEST
 
+/* Issue #13: numbers a host cannot mean (df -1 -2 -3 or 2^70 blocks,
+ * MemTotal 0, a 2^70 swap, PSI 1e21 %) are n/a with a note naming the field
+ * and the value; the readable ones around them are kept. */
+START_TEST(implausible_values_are_named)
+{
+	struct host_sample s = { 0 };
+	char err[256] = "";
+
+	ck_assert_int_eq(parse_file("implausible-values.txt", NULL, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(s.ndisks, 3);
+	ck_assert(!s.disks[0].valid);
+	ck_assert(!s.disks[1].valid);
+	ck_assert(s.disks[2].valid);
+	ck_assert_double_eq_tol(s.disks[2].used_pct, 50.0, 1e-9);
+	ck_assert(!(s.valid & HV_MEM));
+	ck_assert(!(s.valid & HV_SWAP));
+	ck_assert(!(s.valid & HV_PSI));
+	ck_assert(!(s.valid & HV_UPTIME));
+	ck_assert(!(s.valid & HV_LOAD));
+	ck_assert(s.valid & HV_OOM);
+	ck_assert(s.valid & HV_KERNEL);
+	ck_assert_msg(strstr(s.implausible, "uptime = -5: implausible (0..100 years)"), "%s",
+		      s.implausible);
+	ck_assert_msg(strstr(s.implausible, "MemTotal (kB) = 0: implausible"), "%s",
+		      s.implausible);
+	/* a 300-digit number is never printed whole */
+	ck_assert_ptr_null(strstr(s.implausible, "000000000000000000000000000"));
+	{
+		static const char df[] = "@uptime\n1 1\n@meminfo\nMemTotal: 1000\n"
+			"MemAvailable: 10\n@disk /\n/dev/vda -1 -2 -3 100% /\n@end\n";
+		ck_assert_int_eq(probe_parse(df, strlen(df), NULL, &s, err, sizeof(err)), 0);
+		ck_assert(!s.disks[0].valid);
+		ck_assert_str_eq(s.implausible, "disk / 1024-blocks = -1: implausible (0..1 EiB)");
+	}
+	/* the next good probe clears the note */
+	ck_assert_int_eq(parse_file("debian12-vm.txt", NULL, &s, err, sizeof(err)), 0);
+	ck_assert_str_eq(s.implausible, "");
+}
+END_TEST
+
 START_TEST(old_kernel)
 {
 	struct host_sample s = { 0 };
@@ -177,6 +217,7 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, truncated_is_an_error);
 	tcase_add_test(tc, garbage_is_an_error);
 	tcase_add_test(tc, nonsense_values_are_invalid_not_zero);
+	tcase_add_test(tc, implausible_values_are_named);
 	tcase_add_test(tc, old_kernel);
 	tcase_add_test(tc, script_quotes_mounts);
 	suite_add_tcase(s, tc);
