@@ -514,4 +514,6 @@ const struct view view_databases = {
 	.name = "databases", .title = "Databases", .ready = true,
 	.help = "PostgreSQL health and every backup against its RPO",
 	.draw = databases_draw, .on_key = databases_key, .hit = databases_hit,
+	.wall_title = "Backups vs RPO",
+	.wall_kinds = 1u << TK_DATABASE | 1u << TK_BACKUP,
 };

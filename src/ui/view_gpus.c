@@ -243,4 +243,6 @@ const struct view view_gpus = {
 	.draw = gpus_draw,
 	.hit = gpus_hit,
 	.target = gpus_target,
+	.wall_title = "GPUs",
+	.wall_kinds = 1u << TK_GPU,
 };

@@ -547,4 +547,7 @@ const struct view view_ram = {
 	.on_key = ram_key,
 	.hit = ram_hit,
 	.target = ram_target,
+	.wall_title = "RAM pressure",
+	.wall_kinds = 1u << TK_CONTAINER,
+	.wall_codes = (const char *const[]){ "reserve", "psi", "oom", NULL },
 };

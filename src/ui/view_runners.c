@@ -181,4 +181,6 @@ const struct view view_runners = {
 	.ready = true,
 	.draw = runners_draw,
 	.on_key = runners_key,
+	.wall_title = "Runners",
+	.wall_kinds = 1u << TK_RUNNERS,
 };

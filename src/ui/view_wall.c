@@ -31,30 +31,6 @@
 #define TARGET_W_MAX 28
 #define GRID_NAME_ASK 12           /* name width the grid budgets rows for */
 
-/* A detail panel is an interactive view, drawn read-only in a box. */
-static const struct wall_panel_def {
-	const char *view;
-	const char *title;
-} panels[WP__COUNT] = {
-	[WP_RAM] = { "ram", "RAM pressure" },
-	[WP_BACKUPS] = { "databases", "Backups vs RPO" },
-	[WP_GPUS] = { "gpus", "GPUs" },
-	[WP_RUNNERS] = { "runners", "Runners" },
-};
-
-/* Which panel shows the cause of an alert: by the target's kind, and for a
- * host by the problem (memory problems are RAM's). */
-static const struct {
-	const char *prefix;
-	const char *code;             /* NULL: any */
-	int panel;
-} alert_panels[] = {
-	{ "container/", NULL, WP_RAM }, { "containers/", NULL, WP_RAM },
-	{ "host/", "reserve", WP_RAM }, { "host/", "psi", WP_RAM }, { "host/", "oom", WP_RAM },
-	{ "backup/", NULL, WP_BACKUPS }, { "database/", NULL, WP_BACKUPS },
-	{ "gpu/", NULL, WP_GPUS }, { "runners/", NULL, WP_RUNNERS },
-};
-
 static const enum status sev_order[] = { ST_CRIT, ST_WARN, ST_UNKNOWN, ST_OK };
 
 /* What a tile shows: the host's status, or stale data drawn as stale. */
@@ -144,36 +120,52 @@ bool wall_data_dead(const struct ui_ctx *u, double *last_at)
 
 /* ---- rotation ---- */
 
+/* The panels: views with a wall_title (views.h), by their place in the
+ * table. Bit i set: views_table[i] has something to show. */
 static unsigned panels_available(const struct ui_ctx *u)
 {
-	unsigned m = view_nhosts(u) > 0 ? 1u << WP_RAM : 0;
+	unsigned kinds = 0, m = 0;
 
-	for (size_t i = 0; u->ev && i < u->ev->ntargets; i++) {
-		switch (u->ev->targets[i].kind) {
-		case TK_DATABASE:
-		case TK_BACKUP:
-			m |= 1u << WP_BACKUPS;
-			break;
-		case TK_GPU:
-			m |= 1u << WP_GPUS;
-			break;
-		case TK_RUNNERS:
-			m |= 1u << WP_RUNNERS;
-			break;
-		default:
-			break;
-		}
+	for (size_t i = 0; u->ev && i < u->ev->ntargets; i++)
+		kinds |= 1u << u->ev->targets[i].kind;
+	for (int v = 0; v < views_count; v++) {
+		const struct view *vw = views_table[v];
+
+		if (vw->wall_title && ((vw->wall_kinds & kinds) ||
+				       (vw->wall_codes && view_nhosts(u) > 0)))
+			m |= 1u << v;
 	}
 	return m;
 }
 
-static int alert_panel(const struct alert *a)
+static bool code_listed(const char *const *codes, const char *code)
 {
-	for (size_t i = 0; i < ARRAY_LEN(alert_panels); i++) {
-		if (!str_starts(a->target, alert_panels[i].prefix))
+	for (; codes && *codes; codes++)
+		if (str_starts(code, *codes))
+			return true;
+	return false;
+}
+
+/* The panel that shows an alert's cause: a host alert by its problem code,
+ * any other by its target's kind. -1: none. */
+static int alert_panel(const struct ui_ctx *u, const struct alert *a, unsigned avail)
+{
+	int kind = -1;
+
+	if (!str_starts(a->target, "host/")) {
+		for (size_t i = 0; i < u->ev->ntargets && kind < 0; i++)
+			if (strcmp(u->ev->targets[i].target, a->target) == 0)
+				kind = (int)u->ev->targets[i].kind;
+		if (kind < 0)
+			return -1;
+	}
+	for (int v = 0; v < views_count; v++) {
+		const struct view *vw = views_table[v];
+
+		if (!(avail & 1u << v))
 			continue;
-		if (!alert_panels[i].code || str_starts(a->code, alert_panels[i].code))
-			return alert_panels[i].panel;
+		if (kind < 0 ? code_listed(vw->wall_codes, a->code) : (vw->wall_kinds & 1u << kind))
+			return v;
 	}
 	return -1;
 }
@@ -187,8 +179,8 @@ static int crit_panel(const struct ui_ctx *u, const struct wall_alerts *al, unsi
 
 		if (a->severity != ST_CRIT)
 			break;
-		p = alert_panel(a);
-		if (p >= 0 && (avail & 1u << p))
+		p = alert_panel(u, a, avail);
+		if (p >= 0)
 			return p;
 	}
 	return -1;
@@ -196,10 +188,10 @@ static int crit_panel(const struct ui_ctx *u, const struct wall_alerts *al, unsi
 
 static int panel_next(unsigned avail, int from)
 {
-	for (int i = 1; i <= WP__COUNT; i++) {
-		int p = ((from < 0 ? -1 : from) + i) % WP__COUNT;
+	for (int i = 1; i <= views_count; i++) {
+		int p = ((from < 0 ? -1 : from) + i) % views_count;
 
-		if (avail & 1u << p)
+		if (p >= 0 && (avail & 1u << p))
 			return p;
 	}
 	return -1;
@@ -700,13 +692,14 @@ static int grid_rows_needed(const struct cells *c, const struct ui_ctx *u, int w
 static void panel_draw(struct cells *c, const struct ui_ctx *u, struct wall_state *w,
 		       struct rect r, unsigned avail)
 {
-	int vi = views_find(panels[w->panel].view), npanels = 0, nth = 0;
+	const struct view *vw = views_table[w->panel];
+	int npanels = 0, nth = 0;
 	struct rect inner = { r.x + 1, r.y + 1, r.w - 2, r.h - 2 }, old;
 	char title[128], tail[48];
 
-	if (vi < 0 || r.w < 20 || r.h < 4)
+	if (r.w < 20 || r.h < 4)
 		return;
-	for (int p = 0; p < WP__COUNT; p++) {
+	for (int p = 0; p < views_count; p++) {
 		if (!(avail & 1u << p))
 			continue;
 		npanels++;
@@ -719,10 +712,10 @@ static void panel_draw(struct cells *c, const struct ui_ctx *u, struct wall_stat
 		str_fmt(tail, sizeof(tail), "next in %.0fs", w->rotate - (u->now - w->panel_since));
 	else
 		tail[0] = '\0';
-	str_fmt(title, sizeof(title), " %s  %d/%d  %s ", panels[w->panel].title, nth, npanels, tail);
+	str_fmt(title, sizeof(title), " %s  %d/%d  %s ", vw->wall_title, nth, npanels, tail);
 	cells_box(c, r, w->held ? ROLE_CRIT : ROLE_BORDER, title);
 	old = cells_clip(c, inner);
-	views_table[vi]->draw(c, inner, u, &w->vst, &w->vst.vs[vi]);
+	vw->draw(c, inner, u, &w->vst, &w->vst.vs[w->panel]);
 	c->clip = old;
 }
 

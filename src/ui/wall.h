@@ -5,9 +5,10 @@
  *            screen allows), the fleet, counts per severity, clock, data age
  *   problems worst first, one line each, in large type while they fit
  *   grid     one tile per host (status colour, symbol, name), every host
- *   panel    beside the grid on large screens: RAM pressure, backups vs RPO,
- *            GPUs, runners, one after the other every --rotate, but held
- *            while anything is crit (on the crit problem's panel)
+ *   panel    beside the grid on large screens: the views that say so in the
+ *            view table (wall_title: RAM pressure, backups vs RPO, GPUs,
+ *            runners), one after the other every --rotate, but held while
+ *            anything is crit (on the crit problem's panel)
  *
  * When no data arrived for 3 intervals the whole screen is a DATA STALE
  * banner instead. Keys: q quits, ? shows the legend; nothing else changes
@@ -19,11 +20,9 @@
 
 #include "ui/views.h"
 
-enum wall_panel { WP_RAM, WP_BACKUPS, WP_GPUS, WP_RUNNERS, WP__COUNT };
-
 struct wall_state {
 	double rotate;                /* seconds per panel */
-	int panel;                    /* enum wall_panel, -1 before the first */
+	int panel;                    /* index in views_table, -1: none */
 	double panel_since;
 	bool held;                    /* rotation stopped: something is crit */
 	bool help;                    /* the legend is shown (? toggles) */

@@ -460,34 +460,47 @@ static int panel_after(double dt)
 
 START_TEST(test_wall_rotation_and_pin)
 {
-	int first, second;
+	int first, second, ram = views_find("ram"), backups = views_find("databases"),
+	    runners = views_find("runners");
 
 	fleet_make(6);
 	target_add(TK_BACKUP, "backup/nightly", ST_OK);
 	target_add(TK_RUNNERS, "runners/ci", ST_OK);
 	first = panel_after(0);
-	ck_assert_int_eq(first, WP_RAM);
-	ck_assert_int_eq(panel_after(10), WP_RAM);
+	ck_assert_int_eq(first, ram);
+	ck_assert_int_eq(panel_after(10), ram);
 	second = panel_after(11);
-	ck_assert_int_eq(second, WP_BACKUPS);
-	ck_assert_int_eq(panel_after(21), WP_RUNNERS);
-	ck_assert_int_eq(panel_after(21), WP_RAM);   /* no GPUs: skipped */
+	ck_assert_int_eq(second, backups);
+	ck_assert_int_eq(panel_after(21), runners);
+	ck_assert_int_eq(panel_after(21), ram);   /* no GPUs: skipped */
 	/* a crit backup pins its panel, for as long as it lasts */
 	fx.alerts[0] = (struct alert){ .severity = ST_CRIT, .since = T0 };
 	str_copy(fx.alerts[0].target, "backup/nightly", sizeof(fx.alerts[0].target));
 	str_copy(fx.alerts[0].code, "rpo", sizeof(fx.alerts[0].code));
 	fx.ev.nalerts = 1;
 	fx.ev.worst = ST_CRIT;
-	ck_assert_int_eq(panel_after(1), WP_BACKUPS);
+	ck_assert_int_eq(panel_after(1), backups);
 	ck_assert(fx.w.held);
-	ck_assert_int_eq(panel_after(100), WP_BACKUPS);
-	ck_assert_int_eq(panel_after(100), WP_BACKUPS);
+	ck_assert_int_eq(panel_after(100), backups);
+	ck_assert_int_eq(panel_after(100), backups);
+	/* a host's breached memory reserve holds the RAM panel instead */
+	fx.alerts[1] = fx.alerts[0];
+	fx.alerts[0] = (struct alert){ .severity = ST_CRIT, .since = T0 - 5 };
+	str_copy(fx.alerts[0].target, "host/host001", sizeof(fx.alerts[0].target));
+	str_copy(fx.alerts[0].code, "reserve", sizeof(fx.alerts[0].code));
+	fx.ev.nalerts = 2;
+	ck_assert_int_eq(panel_after(1), ram);
+	/* an unreachable host has no panel: the backup one stays */
+	str_copy(fx.alerts[0].code, "unreachable", sizeof(fx.alerts[0].code));
+	ck_assert_int_eq(panel_after(1), backups);
+	fx.ev.nalerts = 1;
+	fx.alerts[0] = fx.alerts[1];
 	/* cleared: rotation resumes after a full period */
 	fx.ev.nalerts = 0;
 	fx.ev.worst = ST_OK;
-	ck_assert_int_eq(panel_after(1), WP_BACKUPS);
+	ck_assert_int_eq(panel_after(1), backups);
 	ck_assert(!fx.w.held);
-	ck_assert_int_eq(panel_after(20), WP_RUNNERS);
+	ck_assert_int_eq(panel_after(20), runners);
 }
 END_TEST
 
