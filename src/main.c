@@ -158,6 +158,7 @@ static int run_headless(const struct options *o, const struct fleet *f)
 		fprintf(stderr, "fleetdeck: watching %zu host%s; metrics at http://%s/metrics\n",
 			f->nhosts, f->nhosts == 1 ? "" : "s", serve_address(srv));
 		sigwait(&set, &sig);
+		rc = 128 + sig;
 	}
 	collector_free(c);
 	serve_stop(srv);
@@ -195,6 +196,23 @@ static int run_ui(const struct options *o, const struct fleet *f)
 	return rc;
 }
 
+/* After SIGTERM, SIGINT or SIGHUP, once everything is cleaned up: die of
+ * that signal, so that a supervisor (systemd, a shell: status 128 + N) can
+ * tell a kill from a quit, and a script interrupted with ^C stops too. */
+static int exit_status(int rc)
+{
+	if (rc == 128 + SIGTERM || rc == 128 + SIGINT || rc == 128 + SIGHUP) {
+		sigset_t set;
+		fflush(NULL);
+		signal(rc - 128, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, rc - 128);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);   /* --headless blocks it */
+		raise(rc - 128);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -221,5 +239,5 @@ int main(int argc, char **argv)
 	else
 		rc = run_ui(&o, &f);
 	fleet_free(&f);
-	return rc;
+	return exit_status(rc);
 }

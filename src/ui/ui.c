@@ -70,7 +70,7 @@ static void sig_handler(int sig, siginfo_t *info, void *uctx)
 		else if (old_winch.sa_handler != SIG_DFL && old_winch.sa_handler != SIG_IGN)
 			old_winch.sa_handler(sig);
 	} else {
-		sig_quit = 1;
+		sig_quit = sig;   /* which one: the exit status says it (128 + N) */
 	}
 	wake_poke_byte(&sig_wake, (char)sig);   /* async-signal-safe, keeps errno */
 }
@@ -485,5 +485,5 @@ int ui_run(const struct options *o, const struct fleet *f, struct model *m,
 	util_set_fatal_hook(NULL);
 	wake_close(&sig_wake);
 	ui_free(&ui);
-	return 0;
+	return sig_quit ? 128 + sig_quit : 0;
 }

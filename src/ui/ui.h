@@ -9,8 +9,10 @@
 #include "model/model.h"
 #include "collect/collector.h"
 
-/* Runs until the user quits or SIGHUP/SIGTERM arrives; returns the exit code.
- * The terminal is always restored before returning. */
+/* Runs until the user quits or SIGHUP/SIGTERM/SIGINT arrives; returns the
+ * exit code: 128 + the signal's number after one (main() then dies of it).
+ * The terminal is always restored, and running actions finish and are
+ * audited, before returning. */
 int ui_run(const struct options *o, const struct fleet *f, struct model *m,
 	   struct collector *c);
 

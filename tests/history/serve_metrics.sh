@@ -86,5 +86,6 @@ code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' -X POST "http://$A:$FP/metric
 kill -TERM $FDP
 wait_for 5 bash -c "! kill -0 $FDP 2>/dev/null" && ok "SIGTERM ends the service" || bad "SIGTERM ends the service"
 wait $FDP; rc=$?
-[ "$rc" = 0 ] && ok "and it exits 0" || bad "and it exits 0" "exit $rc" "$(cat "$T/fd.err")"
+[ "$rc" = 143 ] && ok "and it dies of it (exit 143: a supervisor tells a kill from a quit)" ||
+	bad "and it dies of it (exit 143: a supervisor tells a kill from a quit)" "exit $rc" "$(cat "$T/fd.err")"
 lab_finish

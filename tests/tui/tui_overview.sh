@@ -2,8 +2,8 @@
 # tui_overview.sh — the dashboard as a user sees it (tmux, 120x30, 3 lab
 # hosts): fleet name and every host with status ok; "/" filters to one host,
 # Esc clears; resizing to 40x10 and back neither kills nor garbles it; q quits
-# with exit 0 and leaves no curses screen behind; SIGHUP and a closed
-# terminal end it promptly.
+# with exit 0 and leaves no curses screen behind; SIGHUP (exit 129), SIGTERM
+# (exit 143) and a closed terminal end it promptly.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 LAB_NET=21
 lab_test_begin tui_overview 58
@@ -62,7 +62,7 @@ fd_tmux hup 120 30 -- -c "$LAB_FLEET"
 wait_for 10 all_names || bad "second instance shows the hosts" "$(tmux_show)"
 kill -HUP "$FD_PID"
 if wait_for 3 eval '! fd_alive "$FD_PID"'; then ok "SIGHUP ends it within 3s"; else bad "SIGHUP ends it within 3s" "$(tmux_show)"; fi
-wait_for 3 tmux_has "EXITED:" && ok "after SIGHUP: $(tmux_capture | grep -o 'EXITED:[0-9]*')" || bad "after SIGHUP the wrapper reports an exit" "$(tmux_show)"
+wait_for 3 tmux_has "EXITED:129" && ok "after SIGHUP: exit 129 (128 + SIGHUP)" || bad "after SIGHUP: exit 129 (128 + SIGHUP)" "$(tmux_show)"
 tmux_lacks lab1 && ok "after SIGHUP the terminal is restored" || bad "after SIGHUP the terminal is restored" "$(tmux_show)"
 tmux_kill hup
 
@@ -71,7 +71,7 @@ fd_tmux term 120 30 -- -c "$LAB_FLEET"
 wait_for 10 all_names || bad "the SIGTERM instance shows the hosts" "$(tmux_show)"
 kill -TERM "$FD_PID"
 if wait_for 3 eval '! fd_alive "$FD_PID"'; then ok "SIGTERM ends it within 3s"; else bad "SIGTERM ends it within 3s" "$(tmux_show)"; fi
-wait_for 3 tmux_has "EXITED:0" && ok "after SIGTERM: exit 0" || bad "after SIGTERM: exit 0" "$(tmux_show)"
+wait_for 3 tmux_has "EXITED:143" && ok "after SIGTERM: exit 143 (128 + SIGTERM)" || bad "after SIGTERM: exit 143 (128 + SIGTERM)" "$(tmux_show)"
 tmux_lacks lab1 && ok "after SIGTERM the terminal is restored" || bad "after SIGTERM the terminal is restored" "$(tmux_show)"
 tmux_kill term
 
