@@ -13,6 +13,7 @@ LAB_TESTS = \
 	tests/integration/rsa_key.sh \
 	tests/integration/handshake_cap.sh \
 	tests/integration/dns.sh \
+	tests/integration/host_cost.sh \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh \
 	tests/tui/wall.sh \

@@ -13,6 +13,8 @@
 
 #define ONCE_SECOND_PROBE_S 0.25
 #define STATS_PERIOD_S 1.0
+#define PROBE_SLOW_S 30.0     /* swap, cores, btime, oom_kill, kernel */
+#define PROBE_DISKS_S 30.0    /* df: disks fill slowly */
 #define RESOLVER_THREADS 4
 #define SSHG_PARALLEL 8      /* ssh -G children at once */
 #define NO_JOB ((size_t)-1)
@@ -23,8 +25,9 @@ struct host_poller {
 	const struct fleet_host *fh;
 	struct ssh_conn *ssh;          /* exactly one of ssh/local */
 	struct local_conn *local;
-	char *script;
+	char *script[3];               /* regular, +PROBE_SLOW, +PROBE_DISKS */
 	double next_poll;              /* monotonic */
+	double next_slow, next_disks;  /* when those parts are due again */
 	bool in_flight;
 	int good, failed;              /* for --once */
 	struct host_sample work;       /* our copy, published whole */
@@ -114,6 +117,7 @@ static void probe_done(void *arg, const struct shell_result *r)
 		/* remote bytes never reach a terminal as control sequences */
 		str_sanitize(s->error);
 		hp->failed++;
+		hp->next_slow = hp->next_disks = 0;  /* read them on the next good poll */
 		publish(hp);
 		return;
 	}
@@ -122,6 +126,7 @@ static void probe_done(void *arg, const struct shell_result *r)
 		str_copy(s->error, err, sizeof(s->error));
 		str_sanitize(s->error);
 		hp->failed++;
+		hp->next_slow = hp->next_disks = 0;
 		publish(hp);
 		return;
 	}
@@ -154,9 +159,20 @@ static bool poller_wants_poll(const struct hosts *h, const struct host_poller *h
 
 static void poller_start(struct host_poller *hp, double now)
 {
+	int k = 0;
+
 	hp->in_flight = true;
 	hp->next_poll = now + hp->fh->interval;
-	shell_submit(poller_shell(hp), hp->script, hp->fh->timeout, probe_done, hp);
+	if (now >= hp->next_slow) {
+		k = 1;
+		hp->next_slow = now + PROBE_SLOW_S;
+	}
+	if (now >= hp->next_disks) {
+		k = 2;
+		hp->next_disks = now + PROBE_DISKS_S;
+	}
+	/* builtins only (but for df): no subshell, no process on the host */
+	shell_submit_builtins(poller_shell(hp), hp->script[k], hp->fh->timeout, probe_done, hp);
 	if (hp->ssh)
 		ssh_conn_kick(hp->ssh, now);
 	else
@@ -383,7 +399,9 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 		hp->owner = h;
 		hp->index = i;
 		hp->fh = &f->hosts[i];
-		hp->script = probe_script(hp->fh);
+		hp->script[0] = probe_script(hp->fh, 0);
+		hp->script[1] = probe_script(hp->fh, PROBE_SLOW);
+		hp->script[2] = probe_script(hp->fh, PROBE_SLOW | PROBE_DISKS);
 		shell_init(&hp->noshell);
 		hp->work.interval = hp->fh->interval;
 		/* spread the first polls a little: a big fleet does not connect at once */
@@ -455,7 +473,8 @@ void hosts_free(struct hosts *h)
 		ssh_conn_free(h->p[i].ssh);
 		local_conn_free(h->p[i].local);
 		shell_free(&h->p[i].noshell);
-		free(h->p[i].script);
+		for (int k = 0; k < 3; k++)
+			free(h->p[i].script[k]);
 	}
 	free(h->p);
 	/* after every conn let go of its lookups */

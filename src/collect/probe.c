@@ -9,24 +9,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Only sh builtins except df: a poll costs the host one fork per watched
- * mount and nothing else. Every section starts with an "@name" line. */
+/* The probe costs the host no process on a regular poll: sh builtins only
+ * (`read` from /proc, `case`, string concatenation), run in the long-lived
+ * shell itself (shell_submit_builtins: no subshell), and its output goes
+ * out in one printf (one write, one SSH packet). Every section starts with
+ * an "@name" line. What changes slowly is read at its own cadence (the
+ * caller picks the parts): swap, the per-CPU lines, btime, oom_kill (a walk
+ * over most of /proc/vmstat: dash's read takes a byte per syscall) and the
+ * kernel release with PROBE_SLOW; disks (df: the one process) only with
+ * PROBE_DISKS. A section left out keeps its previous value. */
 static const char probe_head[] =
-	"echo @uptime; read -r l </proc/uptime && echo \"$l\"\n"
-	"echo @loadavg; read -r l </proc/loadavg && echo \"$l\"\n"
-	"echo @stat; while read -r k r; do case $k in cpu) echo \"cpu $r\";; "
-	"cpu[0-9]*) echo c;; btime) echo \"btime $r\";; esac; done </proc/stat\n"
-	"echo @meminfo; while read -r k v u; do case $k in MemTotal:|MemAvailable:|"
-	"SwapTotal:|SwapFree:) echo \"$k $v\";; esac; done </proc/meminfo\n"
-	"echo @psi; [ -r /proc/pressure/memory ] && while read -r l; do echo \"$l\"; "
-	"done </proc/pressure/memory\n"
-	"echo @vmstat; while read -r k v; do [ \"$k\" = oom_kill ] && echo \"$k $v\"; "
-	"done </proc/vmstat\n"
-	"echo @kernel; read -r l </proc/sys/kernel/osrelease && echo \"$l\"\n";
+	"o=@uptime\n"
+	"read -r l </proc/uptime && o=\"$o\n$l\"\n"
+	"o=\"$o\n@loadavg\"\n"
+	"read -r l </proc/loadavg && o=\"$o\n$l\"\n"
+	"o=\"$o\n@meminfo\"\n"
+	/* MemAvailable is the third line: stop there (swap is a slow part) */
+	"while read -r k v u; do case $k in MemTotal:|SwapTotal:|SwapFree:) o=\"$o\n$k $v\";; "
+	"MemAvailable:) o=\"$o\n$k $v\"; break;; esac; done </proc/meminfo\n"
+	"o=\"$o\n@psi\"\n"
+	"[ -r /proc/pressure/memory ] && while read -r l; do o=\"$o\n$l\"; done </proc/pressure/memory\n";
+/* the first line of /proc/stat only: the CPU totals */
+static const char probe_stat_fast[] =
+	"o=\"$o\n@stat\"\n"
+	"read -r l </proc/stat && o=\"$o\n$l\"\n";
+static const char probe_slow[] =
+	"o=\"$o\n@meminfo\"\n"
+	"while read -r k v u; do case $k in SwapTotal:) o=\"$o\n$k $v\";; "
+	"SwapFree:) o=\"$o\n$k $v\"; break;; esac; done </proc/meminfo\n"
+	"o=\"$o\n@stat\"\n"
+	"while read -r k r; do case $k in cpu) o=\"$o\ncpu $r\";; cpu[0-9]*) o=\"$o\nc\";; "
+	"btime) o=\"$o\nbtime $r\"; break;; esac; done </proc/stat\n"
+	"o=\"$o\n@vmstat\"\n"
+	"while read -r k v; do [ \"$k\" = oom_kill ] && { o=\"$o\n$k $v\"; break; }; done </proc/vmstat\n"
+	"o=\"$o\n@kernel\"\n"
+	"read -r l </proc/sys/kernel/osrelease && o=\"$o\n$l\"\n";
+static const char probe_tail[] = "printf '%s\\n@end\\n' \"$o\"\n";
 
-char *probe_script(const struct fleet_host *h)
+char *probe_script(const struct fleet_host *h, unsigned parts)
 {
-	size_t cap = sizeof(probe_head) + 64;
+	size_t cap = sizeof(probe_head) + sizeof(probe_slow) + sizeof(probe_tail) + 64;
 	char *s;
 	int ndisks = h && h->ndisks > 0 ? h->ndisks : 1;
 
@@ -34,6 +56,13 @@ char *probe_script(const struct fleet_host *h)
 		cap += 2 * strlen(h && h->ndisks > 0 ? h->disks[i] : "/") * 4 + 80;
 	s = xmalloc(cap);
 	strcpy(s, probe_head);
+	strcat(s, parts & PROBE_SLOW ? probe_slow : probe_stat_fast);
+	if (!(parts & PROBE_DISKS)) {
+		strcat(s, probe_tail);
+		return s;
+	}
+	/* what was gathered, then one df per watched mount (quoted) */
+	strcat(s, "printf '%s\\n' \"$o\"\n");
 	for (int i = 0; i < ndisks; i++) {
 		char *q = sh_quote(h && h->ndisks > 0 ? h->disks[i] : "/");
 		size_t len = strlen(s);
@@ -220,6 +249,37 @@ static enum section section_of(const char *l)
 	return SEC_NONE;
 }
 
+/* A poll without the slow parts (PROBE_SLOW, PROBE_DISKS) keeps what the
+ * last one that had them read. */
+static void keep_slow_parts(const struct host_sample *prev, struct host_sample *s,
+			    unsigned sections, bool saw_cores, unsigned mem_seen)
+{
+	if (!prev)
+		return;
+	if (!(mem_seen & 12) && (prev->valid & HV_SWAP)) {
+		s->swap_total = prev->swap_total;
+		s->swap_used = prev->swap_used;
+		s->valid |= HV_SWAP;
+	}
+	if (!saw_cores && (prev->valid & HV_CORES)) {
+		s->cores = prev->cores;
+		s->boot_time = prev->boot_time;
+		s->valid |= HV_CORES;
+	}
+	if (!(sections & (1u << SEC_VMSTAT)) && (prev->valid & HV_OOM)) {
+		s->oom_kills = prev->oom_kills;
+		s->valid |= HV_OOM;
+	}
+	if (!(sections & (1u << SEC_KERNEL)) && (prev->valid & HV_KERNEL)) {
+		memcpy(s->kernel, prev->kernel, sizeof(s->kernel));
+		s->valid |= HV_KERNEL;
+	}
+	if (!(sections & (1u << SEC_DISK)) && (prev->valid & HV_DISKS)) {
+		s->ndisks = prev->ndisks;
+		memcpy(s->disks, prev->disks, sizeof(s->disks));
+	}
+}
+
 static void compute_cpu(const struct host_sample *prev, struct host_sample *s)
 {
 	uint64_t dt, db;
@@ -327,6 +387,7 @@ int probe_parse(const char *out, size_t len, const struct host_sample *prev,
 		s->cores = cores;
 		s->valid |= HV_CORES;
 	}
+	keep_slow_parts(prev, s, sections, cores > 0, mem_seen);
 	if ((mem_seen & 3) == 3 && s->mem_available <= s->mem_total)
 		s->valid |= HV_MEM;
 	if ((mem_seen & 12) == 12 && s->swap_used <= s->swap_total) {

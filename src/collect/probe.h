@@ -1,6 +1,7 @@
 /* The host probe: a POSIX sh script fed to the host's long-lived shell each
- * poll, and the parser of what it prints. The script only reads /proc and
- * runs df, so nothing has to be installed on the host. */
+ * poll, and the parser of what it prints. The script only reads /proc with
+ * sh builtins (and runs df at its own cadence), so nothing has to be
+ * installed on the host and a regular poll spawns no process there. */
 #ifndef FLEETDECK_PROBE_H
 #define FLEETDECK_PROBE_H
 
@@ -8,8 +9,14 @@
 #include "fleet/fleet.h"
 #include "model/model.h"
 
-/* The script for host h (watched mounts quoted for sh). Malloc'd. */
-char *probe_script(const struct fleet_host *h);
+/* Parts of the probe read at their own, slower cadence (hosts.c). */
+#define PROBE_SLOW  0x1   /* per-CPU lines, btime, oom_kill, kernel release */
+#define PROBE_DISKS 0x2   /* df per watched mount: the one process */
+
+/* The script for host h (watched mounts quoted for sh) with the given
+ * parts; without PROBE_DISKS it is sh builtins only (send it with
+ * shell_submit_builtins). Malloc'd. */
+char *probe_script(const struct fleet_host *h, unsigned parts);
 
 /* Parses the probe's output into *s (fields and `valid` bits; CPU % from the
  * /proc/stat counters of prev, when prev has them). Leaves conn, error,

@@ -15,6 +15,7 @@ struct shell_req {
 	size_t len, sent;
 	unsigned seq;
 	double timeout;
+	bool builtins;           /* run in the shell itself: no subshell fork */
 	double sent_at;          /* 0 until the first byte went out */
 	double first_byte_at;
 	shell_cb cb;
@@ -60,7 +61,8 @@ void shell_restart(struct shell *sh)
 	}
 }
 
-void shell_submit(struct shell *sh, const char *script, double timeout, shell_cb cb, void *arg)
+static struct shell_req *submit(struct shell *sh, const char *script, double timeout,
+			        shell_cb cb, void *arg)
 {
 	struct shell_req *r = xcalloc(1, sizeof(*r));
 
@@ -74,6 +76,18 @@ void shell_submit(struct shell *sh, const char *script, double timeout, shell_cb
 	else
 		sh->head = r;
 	sh->tail = r;
+	return r;
+}
+
+void shell_submit(struct shell *sh, const char *script, double timeout, shell_cb cb, void *arg)
+{
+	submit(sh, script, timeout, cb, arg);
+}
+
+void shell_submit_builtins(struct shell *sh, const char *script, double timeout, shell_cb cb,
+			   void *arg)
+{
+	submit(sh, script, timeout, cb, arg)->builtins = true;
 }
 
 bool shell_busy(const struct shell *sh)
@@ -92,8 +106,14 @@ static void req_frame(const struct shell *sh, struct shell_req *r)
 	/* A subshell, so a script's `exit` or `cd` cannot end or change the
 	 * long-lived shell (one fork per request, ~1 ms), and stdin from
 	 * /dev/null, so no command can eat the next request. */
-	r->payload = xasprintf("(\n%s\n) </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
-			       r->script, sh->token, r->seq);
+	if (r->builtins)
+		/* our own builtin-only script (no exit, no cd): a brace group
+		 * costs the host no process */
+		r->payload = xasprintf("{\n%s\n} </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
+				       r->script, sh->token, r->seq);
+	else
+		r->payload = xasprintf("(\n%s\n) </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
+				       r->script, sh->token, r->seq);
 	r->len = strlen(r->payload);
 	r->sent = 0;
 }

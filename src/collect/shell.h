@@ -52,6 +52,11 @@ void shell_init(struct shell *sh);
 /* A fresh channel: new token, buffers cleared (queued requests stay). */
 void shell_restart(struct shell *sh);
 void shell_submit(struct shell *sh, const char *script, double timeout, shell_cb cb, void *arg);
+/* For fleetdeck's own scripts made of shell builtins only, with no exit or
+ * cd (the host probe): run in the long-lived shell itself, not a subshell,
+ * so a poll costs the host no fork at all. */
+void shell_submit_builtins(struct shell *sh, const char *script, double timeout, shell_cb cb,
+			   void *arg);
 bool shell_busy(const struct shell *sh);
 bool shell_wants_write(const struct shell *sh);
 /* Moves bytes both ways and completes requests. Returns 0, or -1 when the

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *slurp(const char *name, size_t *len)
 {
@@ -198,11 +199,77 @@ START_TEST(script_quotes_mounts)
 	h.ndisks = 2;
 	h.disks[0] = "/";
 	h.disks[1] = "/x'; touch /tmp/pwned; '";
-	script = probe_script(&h);
+	script = probe_script(&h, PROBE_SLOW | PROBE_DISKS);
 	/* the hostile mount is one single-quoted word, never code */
 	ck_assert_ptr_nonnull(strstr(script, "'/x'\\''; touch /tmp/pwned; '\\'''"));
 	ck_assert_ptr_null(strstr(script, "df -P -k -- /x'"));
 	free(script);
+}
+END_TEST
+
+/* Runs one of the probe's scripts in this machine's sh (dash on Debian). */
+static char *run_sh(const char *script, size_t *len)
+{
+	char *path = xasprintf("/tmp/fd-probe-test-%d.sh", (int)getpid());
+	char *cmd = xasprintf("sh %s", path);
+	FILE *fp = fopen(path, "w");
+	char *out = xcalloc(1, 65536);
+
+	ck_assert_ptr_nonnull(fp);
+	fputs(script, fp);
+	fclose(fp);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	*len = fread(out, 1, 65535, fp);
+	pclose(fp);
+	unlink(path);
+	free(path);
+	free(cmd);
+	return out;
+}
+
+/* The cadences: a full probe (slow parts and df) then a regular one, which
+ * runs only builtins (no df) and keeps cores, OOM count, kernel and disks
+ * from the full one; both really run in sh against this machine's /proc. */
+START_TEST(regular_poll_keeps_slow_parts)
+{
+	struct fleet_host h = { 0 };
+	struct host_sample full = { 0 }, reg;
+	char err[256] = "", *fs = probe_script(&h, PROBE_SLOW | PROBE_DISKS);
+	char *rs = probe_script(&h, 0), *out;
+	size_t len;
+
+	ck_assert_ptr_null(strstr(rs, "df "));
+	ck_assert_ptr_null(strstr(rs, "("));        /* no subshell */
+	ck_assert_ptr_null(strstr(rs, "$("));       /* no command substitution */
+	ck_assert_ptr_nonnull(strstr(fs, "df -P -k -- '/'"));
+	out = run_sh(fs, &len);
+	ck_assert_int_eq(probe_parse(out, len, NULL, &full, err, sizeof(err)), 0);
+	free(out);
+	ck_assert(full.valid & HV_CORES);
+	ck_assert(full.valid & HV_KERNEL);
+	ck_assert(full.valid & HV_DISKS);
+	ck_assert_int_eq(full.ndisks, 1);
+	reg = full;
+	out = run_sh(rs, &len);
+	ck_assert_int_eq(probe_parse(out, len, &full, &reg, err, sizeof(err)), 0);
+	ck_assert_ptr_null(strstr(out, "@disk"));
+	ck_assert_ptr_null(strstr(out, "@kernel"));
+	free(out);
+	ck_assert(reg.valid & HV_MEM);
+	ck_assert(reg.valid & HV_UPTIME);
+	ck_assert(reg.valid & HV_CORES);
+	ck_assert_int_eq(reg.cores, full.cores);
+	ck_assert_uint_eq(reg.valid & HV_SWAP, full.valid & HV_SWAP);
+	ck_assert_uint_eq(reg.swap_total, full.swap_total);
+	ck_assert(reg.valid & HV_KERNEL);
+	ck_assert_str_eq(reg.kernel, full.kernel);
+	ck_assert(reg.valid & HV_DISKS);
+	ck_assert_int_eq(reg.ndisks, 1);
+	ck_assert_uint_eq(reg.disks[0].size, full.disks[0].size);
+	ck_assert_uint_gt(reg.cpu_total, 0);
+	free(fs);
+	free(rs);
 }
 END_TEST
 
@@ -220,6 +287,7 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, implausible_values_are_named);
 	tcase_add_test(tc, old_kernel);
 	tcase_add_test(tc, script_quotes_mounts);
+	tcase_add_test(tc, regular_poll_keeps_slow_parts);
 	suite_add_tcase(s, tc);
 	return s;
 }
