@@ -569,9 +569,11 @@ static void phases_done(const struct ssh_conn *c, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = '\0';
+	/* only the phases that took a noticeable time: the message is short */
 	for (int p = 0; p < (int)c->phase && n < len; p++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s %.2f s", n ? ", " : "", phase_names[p],
-				      c->took[p]);
+		if (c->took[p] >= 0.05)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s %.2f s", n ? ", " : "",
+					      phase_names[p], c->took[p]);
 }
 
 static void phase_timeout(struct ssh_conn *c, double now)
