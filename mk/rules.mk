@@ -10,3 +10,10 @@ tests_unit_test_out_SOURCES = tests/unit/test_out.c
 tests_unit_test_out_CFLAGS = $(UNITFLAGS)
 tests_unit_test_out_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_rules tests/unit/test_out
+
+# the model: snapshots, shared samples, storage per target
+check_PROGRAMS += tests/unit/test_model
+tests_unit_test_model_SOURCES = tests/unit/test_model.c
+tests_unit_test_model_CFLAGS = $(UNITFLAGS)
+tests_unit_test_model_LDADD = $(UNITLIBS)
+TESTS += tests/unit/test_model

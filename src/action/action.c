@@ -249,8 +249,8 @@ static int plan_scale(struct actions *a, const struct snapshot *snap, const stru
 		      struct action_plan *p, char *err, size_t errlen)
 {
 	const struct runner_provider *rp = runner_provider_of(sec);
-	const struct runners_sample *rs = (size_t)p->req.index < snap->nrunners ?
-		&snap->runners[p->req.index] : NULL;
+	const struct runners_sample *rs = (size_t)p->req.index < snapshot_count(snap, DOM_RUNNERS) ?
+		snap_runners(snap, (size_t)p->req.index) : NULL;
 	int min = fleet_section_int(sec, "min", 0), max = fleet_section_int(sec, "max", -1);
 	int step = fleet_section_int(sec, "step", 1);
 	struct action_job j = { .f = a->f, .sec = sec };

@@ -49,7 +49,7 @@ static const char script_prelude[] =
 
 static void publish(struct bks *b, struct bk_target *t)
 {
-	collect_publish(b->env, &b->env->m->backups[t->index], &t->work, sizeof(t->work));
+	collect_publish(b->env, DOM_BACKUP, t->index, &t->work, sizeof(t->work));
 }
 
 /* The value of key, single-quoted for sh (malloc'd; "" when unset). */
@@ -218,7 +218,7 @@ static void *backups_create(const struct collect_env *env)
 	size_t n = fleet_count(env->f, SEC_BACKUP);
 	struct bks *b;
 
-	if (n == 0 || env->m->nbackups < n)
+	if (n == 0 || env->m->dom[DOM_BACKUP].n < n)
 		return NULL;
 	b = xcalloc(1, sizeof(*b));
 	b->env = env;
@@ -312,7 +312,7 @@ static void archiver_update(struct bks *b, struct bk_target *t)
 	struct db_sample db;
 	struct model *m = b->env->m;
 
-	if (t->database < 0 || (size_t)t->database >= m->ndatabases) {
+	if (t->database < 0 || !model_get(m, DOM_DATABASE, (size_t)t->database, &db, sizeof(db))) {
 		if (!t->work.collected) {
 			result_reset(t);
 			str_copy(t->work.error, "no such [database]", sizeof(t->work.error));
@@ -320,9 +320,6 @@ static void archiver_update(struct bks *b, struct bk_target *t)
 		}
 		return;
 	}
-	pthread_mutex_lock(&m->lock);
-	db = m->databases[t->database];
-	pthread_mutex_unlock(&m->lock);
 	if (!db.collected || db.attempted_at == t->seen_db_at)
 		return;
 	t->seen_db_at = db.attempted_at;

@@ -3,6 +3,7 @@
 #include "collect/hosts.h"
 #include "collect/http.h"
 #include "collect/source.h"
+#include "domain/domain.h"
 #include "loop/pollset.h"
 #include "loop/wake.h"
 #include "util/util.h"
@@ -17,21 +18,9 @@
 
 #define MAX_SLEEP_S 1.0
 
-/* Every collector besides the hosts' own probe, one line each. */
-extern const struct source_ops source_containers, source_databases, source_backups,
-	source_gpus, source_services, source_runners, source_keys, source_prometheus;
-
-static const struct source_ops *const sources[] = {
-	&source_containers,
-	&source_databases,
-	&source_backups,
-	&source_gpus,
-	&source_services,
-	&source_runners,
-	&source_keys,
-	&source_prometheus,
-};
-#define NSOURCES ARRAY_LEN(sources)
+/* Every collector besides the hosts' own probe: the domain table's sources,
+ * each once (two domains may share one). */
+#define NSOURCES DOM__COUNT
 
 struct collector {
 	const struct fleet *f;
@@ -39,6 +28,7 @@ struct collector {
 	struct hosts *hosts;
 	struct http *http;
 	struct collect_env env;
+	const struct source_ops *sources[NSOURCES];
 	void *state[NSOURCES];       /* per source; NULL: nothing to do */
 	bool once;
 	struct pollset ps;
@@ -55,6 +45,20 @@ static void notify_ui(void *arg)
 	wake_poke(&c->wake);
 }
 
+static void sources_from_domains(const struct source_ops *out[NSOURCES])
+{
+	size_t n = 0;
+
+	DOMAINS_FOREACH(d) {
+		bool seen = !d->source;
+
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = out[k] == d->source;
+		if (!seen)
+			out[n++] = d->source;
+	}
+}
+
 struct collector *collector_new(const struct fleet *f, struct model *m)
 {
 	struct collector *c = xcalloc(1, sizeof(*c));
@@ -66,9 +70,10 @@ struct collector *collector_new(const struct fleet *f, struct model *m)
 	c->hosts = hosts_new(f, m, notify_ui, c);
 	c->http = http_new();
 	c->env = (struct collect_env){ f, m, c->hosts, c->http, notify_ui, c };
+	sources_from_domains(c->sources);
 	for (size_t i = 0; i < NSOURCES; i++)
-		if (sources[i])
-			c->state[i] = sources[i]->create(&c->env);
+		if (c->sources[i])
+			c->state[i] = c->sources[i]->create(&c->env);
 	return c;
 }
 
@@ -90,7 +95,7 @@ static void loop_once(struct collector *c)
 	hosts_prepare(c->hosts, &c->ps, now, &deadline);
 	for (size_t i = 0; i < NSOURCES; i++)
 		if (c->state[i])
-			sources[i]->prepare(c->state[i], &c->ps, now, &deadline, &fl);
+			c->sources[i]->prepare(c->state[i], &c->ps, now, &deadline, &fl);
 	http_prepare(c->http, &c->ps, now, &deadline);
 	wait = deadline > 0 ? deadline - now : MAX_SLEEP_S;
 	if (wait > MAX_SLEEP_S)
@@ -105,7 +110,7 @@ static void loop_once(struct collector *c)
 	http_dispatch(c->http, &c->ps, now);
 	for (size_t i = 0; i < NSOURCES; i++)
 		if (c->state[i])
-			sources[i]->dispatch(c->state[i], &c->ps, now);
+			c->sources[i]->dispatch(c->state[i], &c->ps, now);
 }
 
 static bool round_done(struct collector *c)
@@ -113,7 +118,7 @@ static bool round_done(struct collector *c)
 	if (!hosts_round_done(c->hosts))
 		return false;
 	for (size_t i = 0; i < NSOURCES; i++)
-		if (c->state[i] && sources[i]->round_done && !sources[i]->round_done(c->state[i]))
+		if (c->state[i] && c->sources[i]->round_done && !c->sources[i]->round_done(c->state[i]))
 			return false;
 	return true;
 }
@@ -165,7 +170,7 @@ void collector_free(struct collector *c)
 	/* sources first: they hold requests on the hosts and the http engine */
 	for (size_t i = 0; i < NSOURCES; i++)
 		if (c->state[i])
-			sources[i]->destroy(c->state[i]);
+			c->sources[i]->destroy(c->state[i]);
 	http_free(c->http);
 	hosts_free(c->hosts);
 	pollset_free(&c->ps);

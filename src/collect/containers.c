@@ -150,7 +150,7 @@ static void usage_apply(struct ctr_host *h)
 static void publish(struct ctr_host *h)
 {
 	h->pub = h->w;
-	collect_publish(&h->src->env, &h->src->env.m->containers[h->i], &h->pub, sizeof(h->pub));
+	collect_publish(&h->src->env, DOM_CONTAINER, h->i, &h->pub, host_containers_size(&h->pub));
 }
 
 /* A good list: publish it whole. */
@@ -550,7 +550,7 @@ static void *containers_create(const struct collect_env *env)
 	for (size_t i = 0; i < env->f->nhosts; i++)
 		if (env->f->hosts[i].containers != CONT_NONE)
 			n++;
-	if (!n || !env->m->containers || env->m->ncontainers < env->f->nhosts)
+	if (!n || env->m->dom[DOM_CONTAINER].n < env->f->nhosts)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->env = *env;

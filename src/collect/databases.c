@@ -96,7 +96,7 @@ static double jitter(double s)
 
 static void publish(struct dbs *d, struct db_target *t)
 {
-	collect_publish(d->env, &d->env->m->databases[t->index], &t->work, sizeof(t->work));
+	collect_publish(d->env, DOM_DATABASE, t->index, &t->work, sizeof(t->work));
 }
 
 /* libpq's messages span lines ("connection to server ... failed: FATAL: ...");
@@ -291,7 +291,7 @@ static void *databases_create(const struct collect_env *env)
 	size_t n = fleet_count(env->f, SEC_DATABASE);
 	struct dbs *d;
 
-	if (n == 0 || env->m->ndatabases < n)
+	if (n == 0 || env->m->dom[DOM_DATABASE].n < n)
 		return NULL;
 	d = xcalloc(1, sizeof(*d));
 	d->env = env;

@@ -125,7 +125,7 @@ static void poller_publish(struct gpu_poller *p)
 	p->attempted = true;
 	p->work.collected = true;
 	p->next = now_mono() + p->fh->interval;
-	collect_publish(&g->env, &g->env.m->gpus[p->host], &p->work, sizeof(p->work));
+	collect_publish(&g->env, DOM_GPU, p->host, &p->work, host_gpus_size(&p->work));
 }
 
 /* A reading replaces the GPUs (the parser fills a scratch copy first, so

@@ -72,7 +72,7 @@ static void publish(struct kitem *k)
 	k->sample.collected = true;
 	k->done = true;
 	k->in_flight = false;
-	collect_publish(k->ks->env, &k->ks->env->m->keys[k->index], &k->sample, sizeof(k->sample));
+	collect_publish(k->ks->env, DOM_KEY, k->index, &k->sample, sizeof(k->sample));
 }
 
 static void age_done(void *arg, const struct shell_result *res)

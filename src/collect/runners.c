@@ -83,7 +83,7 @@ static void *runners_create(const struct collect_env *env)
 
 static void publish(struct rfleet *r)
 {
-	collect_publish(r->rs->env, &r->rs->env->m->runners[r->index], &r->sample, sizeof(r->sample));
+	collect_publish(r->rs->env, DOM_RUNNERS, r->index, &r->sample, runners_sample_size(&r->sample));
 }
 
 /* ---- one listing round ---------------------------------------------------- */

@@ -150,15 +150,15 @@ static void *services_create(const struct collect_env *env)
 static void job_publish(struct check_job *j)
 {
 	struct services *sv = j->owner;
-	void *dst = j->is_link ? (void *)&sv->env.m->links[j->index].c
-			       : (void *)&sv->env.m->services[j->index];
 
 	j->busy = false;
 	j->attempted = true;
 	j->work.collected = true;
 	j->work.sampled_at = now_wall();
 	j->next = now_mono() + j->interval;
-	collect_publish(&sv->env, dst, &j->work, sizeof(j->work));
+	/* a link's sample is its check's (struct link_sample's only member) */
+	collect_publish(&sv->env, j->is_link ? DOM_LINK : DOM_SERVICE, j->index, &j->work,
+			sizeof(j->work));
 }
 
 static void job_reset(struct check_job *j)

@@ -3,7 +3,7 @@
  * A source never blocks. Each loop iteration the collector calls prepare()
  * on every source (register fds in the pollset, lower the deadline, start
  * work that is due), poll()s, then dispatch() (read what is ready, advance
- * state, publish into the model with model_publish(), then env->notify()).
+ * state, publish into the model with collect_publish()).
  * Sources are listed in one explicit array in collector.c. */
 #ifndef FLEETDECK_SOURCE_H
 #define FLEETDECK_SOURCE_H
@@ -48,11 +48,12 @@ struct source_ops {
 	void (*destroy)(void *s);
 };
 
-/* Publishes and notifies in one call. */
-static inline void collect_publish(const struct collect_env *env, void *dst,
+/* Publishes target i of domain d (the first size bytes of src) and
+ * notifies, in one call. */
+static inline void collect_publish(const struct collect_env *env, enum domain_id d, size_t i,
 				   const void *src, size_t size)
 {
-	model_publish(env->m, dst, src, size);
+	model_put(env->m, d, i, src, size);
 	if (env->notify)
 		env->notify(env->notify_arg);
 }

@@ -3,6 +3,7 @@
 #define FLEETDECK_MODEL_ACTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define MODEL_MAX_RUNNERS 64
@@ -21,8 +22,16 @@ struct runners_sample {
 	int count, busy, idle, offline, queued;   /* -1: unknown */
 	double cost_hourly;          /* the fleet's running cost per hour (USD); < 0 unknown */
 	int n;
-	struct runner_item r[MODEL_MAX_RUNNERS];
+	struct runner_item r[MODEL_MAX_RUNNERS];   /* keep last: only n are stored */
 };
+
+/* The bytes of s the model stores: the header and the n runners listed. */
+static inline size_t runners_sample_size(const struct runners_sample *s)
+{
+	int n = s->n < 0 ? 0 : s->n > MODEL_MAX_RUNNERS ? MODEL_MAX_RUNNERS : s->n;
+
+	return offsetof(struct runners_sample, r) + (size_t)n * sizeof(s->r[0]);
+}
 
 struct key_sample {
 	bool collected;

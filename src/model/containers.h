@@ -6,6 +6,7 @@
 #define FLEETDECK_MODEL_CONTAINERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define MODEL_MAX_CONTAINERS 48
@@ -45,7 +46,15 @@ struct host_containers {
 	char error[256];             /* why the list is unknown, "" if fine */
 	int n;
 	int total;                   /* containers the engine has (n may be capped) */
-	struct container_sample c[MODEL_MAX_CONTAINERS];
+	struct container_sample c[MODEL_MAX_CONTAINERS];   /* keep last: only n are stored */
 };
+
+/* The bytes of h the model stores: the header and the n containers used. */
+static inline size_t host_containers_size(const struct host_containers *h)
+{
+	int n = h->n < 0 ? 0 : h->n > MODEL_MAX_CONTAINERS ? MODEL_MAX_CONTAINERS : h->n;
+
+	return offsetof(struct host_containers, c) + (size_t)n * sizeof(h->c[0]);
+}
 
 #endif

@@ -8,6 +8,7 @@
 #define FLEETDECK_MODEL_GPUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 
@@ -81,7 +82,15 @@ struct host_gpus {
 	double interval;
 	char error[256];             /* the newest attempt failed: why ("" if it did not) */
 	int n;
-	struct gpu_sample g[MODEL_MAX_GPUS];
+	struct gpu_sample g[MODEL_MAX_GPUS];   /* keep last: only n are stored */
 };
+
+/* The bytes of h the model stores: the header and the n GPUs read. */
+static inline size_t host_gpus_size(const struct host_gpus *h)
+{
+	int n = h->n < 0 ? 0 : h->n > MODEL_MAX_GPUS ? MODEL_MAX_GPUS : h->n;
+
+	return offsetof(struct host_gpus, g) + (size_t)n * sizeof(h->g[0]);
+}
 
 #endif

@@ -1,8 +1,9 @@
 /* The model: the only state shared between the collector thread and the UI.
  *
- * Collectors publish whole samples (plain structs, no pointers) under one
- * mutex; readers take a snapshot copy and never hold the lock while drawing
- * or doing I/O. Every value knows whether it is valid (a bit in `valid`) and
+ * Collectors publish whole samples (plain structs, no pointers); a published
+ * sample is immutable and shared by reference, so a reader's snapshot takes
+ * only what changed, under the lock for a few pointer swaps, and never holds
+ * the lock while drawing or doing I/O. Every value knows whether it is valid (a bit in `valid`) and
  * when it was sampled, so nothing unknown is ever drawn as a zero. The model
  * never includes curses and never judges: that is rules/. */
 #ifndef FLEETDECK_MODEL_H
@@ -12,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdalign.h>
+#include <stdatomic.h>
 
 #include "model/containers.h"
 #include "model/gpus.h"
@@ -106,61 +109,176 @@ struct host_sample {
 	struct history hist_cpu, hist_mem_pct, hist_psi;
 };
 
-/* Everything but the hosts: index i of each array is the i-th section of
- * that kind in the fleet file (fleet_nth()); containers and gpus are per
- * host. The same layout serves the model and its snapshots. */
-#define MODEL_DOMAINS(X) \
-	X(struct host_containers, containers) \
-	X(struct host_gpus, gpus) \
-	X(struct service_sample, services) \
-	X(struct link_sample, links) \
-	X(struct db_sample, databases) \
-	X(struct backup_sample, backups) \
-	X(struct runners_sample, runners) \
-	X(struct key_sample, keys)
+/* Every kind of target the model holds. A domain is described once, in
+ * the domain table (domain/domains.c); the model only stores its samples. */
+enum domain_id {
+	DOM_HOST,
+	DOM_CONTAINER,               /* per host: struct host_containers */
+	DOM_DATABASE,                /* per [database]: struct db_sample */
+	DOM_BACKUP,                  /* per [backup]: struct backup_sample */
+	DOM_GPU,                     /* per host: struct host_gpus */
+	DOM_SERVICE,                 /* per [service]: struct service_sample */
+	DOM_LINK,                    /* per [link]: struct link_sample */
+	DOM_RUNNERS,                 /* per [runners]: struct runners_sample */
+	DOM_KEY,                     /* per [key]: struct key_sample */
+	DOM__COUNT
+};
 
-#define MODEL_DOMAIN_FIELD(type, name) type *name; size_t n##name;
+/* A published sample: immutable once published, shared by reference
+ * between the model and every snapshot that took it, freed with its last
+ * reference. Only the bytes the sample uses are stored (a host with no
+ * containers stores the list's header, not 48 empty slots). */
+struct sample {
+	_Atomic unsigned refs;
+	uint32_t size;               /* bytes of data[] */
+	uint64_t gen;                /* the model's generation when published */
+	_Alignas(max_align_t) unsigned char data[];
+};
+
+/* One domain's targets: index i is the i-th target of the domain (the
+ * i-th [host] for hosts and per-host domains, else the i-th section of the
+ * domain's kind in the fleet file, fleet_nth()). NULL: nothing published. */
+struct model_dom {
+	struct sample **v;
+	size_t n, cap;
+	bool per_host;               /* grows with the hosts */
+};
+
+#define MODEL_JOURNAL 8192       /* changes remembered for readers */
+
+struct model_change {
+	uint32_t dom, index;
+};
 
 struct model {
 	pthread_mutex_t lock;
-	uint64_t generation;        /* bumped on every publish */
-	size_t nhosts;              /* index i matches fleet.hosts[i] */
-	struct host_sample *hosts;
-	MODEL_DOMAINS(MODEL_DOMAIN_FIELD)
-	double started_at;          /* wall time */
+	uint64_t generation;         /* bumped on every publish */
+	uint64_t layout;             /* bumped when a domain's size changes */
+	size_t nhosts;               /* == dom[DOM_HOST].n; index i matches fleet.hosts[i] */
+	struct model_dom dom[DOM__COUNT];
+	/* the newest publishes, a ring: readers copy only what changed */
+	struct model_change journal[MODEL_JOURNAL];
+	uint64_t jhead;              /* changes journaled so far */
+	double started_at;           /* wall time */
 };
 
-/* A reader's private copy; the UI and outputs work only on snapshots. */
+/* A reader's view: references to the samples of one moment. The UI and
+ * outputs work only on snapshots; read them through the accessors below. */
 struct snapshot {
 	uint64_t generation;
 	double started_at;
 	size_t nhosts;
-	struct host_sample *hosts;
-	MODEL_DOMAINS(MODEL_DOMAIN_FIELD)
+	struct snapshot_dom {
+		struct sample **v;
+		size_t n;
+	} dom[DOM__COUNT];
+	/* which model this snapshot follows, and how far */
+	const struct model *src;
+	uint64_t layout, jpos;
+	/* what the last model_snapshot() took: the targets that changed */
+	struct model_change *changed;
+	size_t nchanged, capchanged;
+	bool changed_all;            /* ... or everything (first snapshot, overflow) */
 };
 
-/* Sizes hosts only (tests); model_init_fleet() sizes every domain. */
 /* After a new good sample: pushes its valid CPU, memory-used and PSI values
  * onto the host's history rings (sparklines), whatever collected them. */
 void host_sample_push_history(struct host_sample *s);
 
+/* An empty model with nhosts hosts (tests). model_init_fleet() (domain/)
+ * sizes every domain from a fleet. */
 void model_init(struct model *m, size_t nhosts);
 void model_init_fleet(struct model *m, const struct fleet *f);
-/* Collector side: replaces one element of a domain array whole, e.g.
- * model_publish(m, &m->databases[i], &sample, sizeof(sample)). */
-void model_publish(struct model *m, void *dst, const void *src, size_t size);
+/* Sizes domain d for n targets; per_host domains follow the host count. */
+void model_resize(struct model *m, enum domain_id d, size_t n, bool per_host);
 void model_free(struct model *m);
 
-/* Collector side: replace host i's sample (the collector keeps its own
- * working copy, history included, and publishes it whole). */
-void model_publish_host(struct model *m, size_t i, const struct host_sample *s);
-/* Collector side: read host i's current sample (to compute deltas). */
-void model_get_host(struct model *m, size_t i, struct host_sample *out);
+/* Bytes the model holds for domain d (its slots and the samples in them;
+ * DOM__COUNT: every domain): what each target costs (make bench). */
+size_t model_bytes(struct model *m, int d);
 
-/* Reader side: refresh *snap if the model changed; returns true if it did.
+/* Collector side: publishes target i of domain d, the first `size` bytes
+ * of sample (a sample with a list publishes only the used part, e.g.
+ * host_containers_size()). Takes the lock for one pointer swap. */
+void model_put(struct model *m, enum domain_id d, size_t i, const void *sample, size_t size);
+/* Collector side: copies the current sample into out (size bytes, zero
+ * beyond what was published); returns false when nothing was published. */
+bool model_get(struct model *m, enum domain_id d, size_t i, void *out, size_t size);
+
+static inline void model_publish_host(struct model *m, size_t i, const struct host_sample *s)
+{
+	model_put(m, DOM_HOST, i, s, sizeof(*s));
+}
+
+static inline void model_get_host(struct model *m, size_t i, struct host_sample *out)
+{
+	model_get(m, DOM_HOST, i, out, sizeof(*out));
+}
+
+/* Reader side: brings *snap up to date with the model; returns true when
+ * anything changed. Only the targets published since the last call are
+ * taken (a reference each, no copy), under the lock for just those.
  * A zeroed snapshot is a valid starting point. */
 bool model_snapshot(struct model *m, struct snapshot *snap);
 void snapshot_free(struct snapshot *snap);
+
+/* Reader side: target i of domain d, or an all-zero sample (nothing
+ * collected yet) when it has none; never NULL. */
+const void *snapshot_get(const struct snapshot *s, enum domain_id d, size_t i);
+/* The generation target i was published at, 0 if never. */
+uint64_t snapshot_gen(const struct snapshot *s, enum domain_id d, size_t i);
+static inline size_t snapshot_count(const struct snapshot *s, enum domain_id d)
+{
+	return s ? s->dom[d].n : 0;
+}
+/* Builds a snapshot by hand (tests, replay): sets target i of domain d to a
+ * copy of sample, growing the domain to i + 1 targets if needed. */
+void snapshot_put(struct snapshot *s, enum domain_id d, size_t i, const void *sample,
+		  size_t size);
+/* snapshot_put() of n hosts from an array. */
+void snapshot_put_hosts(struct snapshot *s, const struct host_sample *hosts, size_t n);
+/* A writable copy of target i (tests): the snapshot's own sample, made
+ * private first; valid until the next change of that target. */
+void *snapshot_edit(struct snapshot *s, enum domain_id d, size_t i, size_t size);
+
+/* Typed accessors: never NULL (an unpublished target reads as zeros, i.e.
+ * not collected). */
+static inline const struct host_sample *snap_host(const struct snapshot *s, size_t i)
+{
+	return (const struct host_sample *)snapshot_get(s, DOM_HOST, i);
+}
+static inline const struct host_containers *snap_containers(const struct snapshot *s, size_t host)
+{
+	return (const struct host_containers *)snapshot_get(s, DOM_CONTAINER, host);
+}
+static inline const struct host_gpus *snap_gpus(const struct snapshot *s, size_t host)
+{
+	return (const struct host_gpus *)snapshot_get(s, DOM_GPU, host);
+}
+static inline const struct service_sample *snap_service(const struct snapshot *s, size_t i)
+{
+	return (const struct service_sample *)snapshot_get(s, DOM_SERVICE, i);
+}
+static inline const struct link_sample *snap_link(const struct snapshot *s, size_t i)
+{
+	return (const struct link_sample *)snapshot_get(s, DOM_LINK, i);
+}
+static inline const struct db_sample *snap_database(const struct snapshot *s, size_t i)
+{
+	return (const struct db_sample *)snapshot_get(s, DOM_DATABASE, i);
+}
+static inline const struct backup_sample *snap_backup(const struct snapshot *s, size_t i)
+{
+	return (const struct backup_sample *)snapshot_get(s, DOM_BACKUP, i);
+}
+static inline const struct runners_sample *snap_runners(const struct snapshot *s, size_t i)
+{
+	return (const struct runners_sample *)snapshot_get(s, DOM_RUNNERS, i);
+}
+static inline const struct key_sample *snap_key(const struct snapshot *s, size_t i)
+{
+	return (const struct key_sample *)snapshot_get(s, DOM_KEY, i);
+}
 
 /* The name of the container with short id `id` on host i, or NULL. */
 const char *snapshot_container_name(const struct snapshot *s, size_t host, const char *id);

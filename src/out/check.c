@@ -74,7 +74,7 @@ static void check_perfdata(FILE *fp, const struct snapshot *s, const struct eval
 
 	for (size_t i = 0; i < n && i < ev->nhosts; i++) {
 		stale += ev->hosts[i].stale;
-		up += s->hosts[i].conn == HC_OK && s->hosts[i].sampled_at > 0 &&
+		up += snap_host(s, i)->conn == HC_OK && snap_host(s, i)->sampled_at > 0 &&
 		      !ev->hosts[i].stale;
 	}
 	fprintf(fp, "hosts_up=%zu;;;0;%zu", up, n);

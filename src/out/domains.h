@@ -1,6 +1,8 @@
-/* Each domain's part of the outputs, one file per domain (src/out/out_<domain>.c).
- * Each json_* returns a new JSON array (never NULL); each text_* appends its
- * section to the --once table (nothing when the fleet has none). */
+/* Each domain's part of the outputs, one file per domain (src/out/out_<domain>.c),
+ * named in its row of the domain table (domain/domains.c); json.c and text.c
+ * call them in table order. Each json_* returns a new JSON array (never
+ * NULL); each text_* appends its section to the --once table (nothing when
+ * the fleet has none). */
 #ifndef FLEETDECK_OUT_DOMAINS_H
 #define FLEETDECK_OUT_DOMAINS_H
 
@@ -20,16 +22,20 @@ void text_containers(FILE *fp, OUT_ARGS);
 json_t *json_databases(OUT_ARGS);  /* the top-level "databases" array */
 json_t *json_backups(OUT_ARGS);  /* the top-level "backups" array */
 void text_databases(FILE *fp, OUT_ARGS);
+void text_backups(FILE *fp, OUT_ARGS);
 
 /* services: src/out/out_services.c */
 json_t *json_gpus(OUT_ARGS, size_t host);  /* per host: the "gpus" array of hosts[host] */
 json_t *json_services(OUT_ARGS);  /* the top-level "services" array */
 json_t *json_links(OUT_ARGS);  /* the top-level "links" array */
+void text_gpus(FILE *fp, OUT_ARGS);
 void text_services(FILE *fp, OUT_ARGS);
+void text_links(FILE *fp, OUT_ARGS);
 
 /* actions: src/out/out_actions.c */
 json_t *json_runners(OUT_ARGS);  /* the top-level "runners" array */
 json_t *json_keys(OUT_ARGS);  /* the top-level "keys" array */
-void text_actions(FILE *fp, OUT_ARGS);
+void text_runners(FILE *fp, OUT_ARGS);
+void text_keys(FILE *fp, OUT_ARGS);
 
 #endif

@@ -1,6 +1,6 @@
 #include "config.h"
 #include "out/out.h"
-#include "out/domains.h"
+#include "domain/domain.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -142,8 +142,6 @@ static void json_host_metrics(json_t *o, const struct fleet_host *h,
 	json_object_set_new(o, "ram_reserve",
 			    h && h->ram_reserve >= 0 ? json_integer(h->ram_reserve) : json_null());
 	json_object_set_new(o, "disks", json_disks(s));
-	json_object_set_new(o, "containers", json_array());
-	json_object_set_new(o, "gpus", json_array());
 }
 
 /* Fields beyond §4: allowed by the schema, useful to scripts. */
@@ -171,7 +169,7 @@ static json_t *json_host(const struct fleet *f, const struct snapshot *snap,
 			 const struct evaluation *ev, double now, size_t i)
 {
 	const struct fleet_host *h = f && i < f->nhosts ? &f->hosts[i] : NULL;
-	const struct host_sample *s = &snap->hosts[i];
+	const struct host_sample *s = snap_host(snap, i);
 	const struct host_eval *he = ev && i < ev->nhosts ? &ev->hosts[i] : NULL;
 	json_t *o = json_object();
 	char name[32];
@@ -184,9 +182,10 @@ static json_t *json_host(const struct fleet *f, const struct snapshot *snap,
 	}
 	json_host_identity(o, s, he);
 	json_host_metrics(o, h, s);
-	/* the domains fill these in place (same key order as before) */
-	json_object_set_new(o, "containers", json_containers(f, snap, ev, now, i));
-	json_object_set_new(o, "gpus", json_gpus(f, snap, ev, now, i));
+	/* the per-host domains' arrays ("containers", "gpus") */
+	DOMAINS_FOREACH(d)
+		if (d->json_host)
+			json_object_set_new(o, d->json_key, d->json_host(f, snap, ev, now, i));
 	json_object_set_new(o, "problems", json_problems(he));
 	json_host_extra(o, h, s, he);
 	return o;
@@ -230,13 +229,10 @@ json_t *out_json_document(const struct fleet *f, const struct snapshot *s,
 	for (size_t i = 0; s && i < s->nhosts; i++)
 		json_array_append_new(hosts, json_host(f, s, ev, now, i));
 	json_object_set_new(root, "hosts", hosts);
-	/* every array is present, empty when the fleet has none (SPEC §4) */
-	json_object_set_new(root, "services", json_services(f, s, ev, now));
-	json_object_set_new(root, "databases", json_databases(f, s, ev, now));
-	json_object_set_new(root, "backups", json_backups(f, s, ev, now));
-	json_object_set_new(root, "links", json_links(f, s, ev, now));
-	json_object_set_new(root, "runners", json_runners(f, s, ev, now));
-	json_object_set_new(root, "keys", json_keys(f, s, ev, now));
+	/* every domain's array is present, empty when the fleet has none (SPEC §4) */
+	DOMAINS_FOREACH(d)
+		if (d->json)
+			json_object_set_new(root, d->json_key, d->json(f, s, ev, now));
 	for (size_t i = 0; i < ev->nalerts; i++)
 		json_array_append_new(alerts, json_alert(&ev->alerts[i]));
 	json_object_set_new(root, "alerts", alerts);

@@ -53,9 +53,9 @@ json_t *json_runners(OUT_ARGS)
 	json_t *a = json_array();
 
 	(void)now;
-	for (size_t i = 0; i < s->nrunners; i++) {
+	for (size_t i = 0; i < snapshot_count(s, DOM_RUNNERS); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_RUNNERS, i);
-		const struct runners_sample *r = &s->runners[i];
+		const struct runners_sample *r = snap_runners(s, i);
 		bool ok = r->collected && !r->error[0];
 		json_t *o = json_object(), *list = json_array();
 
@@ -104,9 +104,9 @@ json_t *json_keys(OUT_ARGS)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < s->nkeys; i++) {
+	for (size_t i = 0; i < snapshot_count(s, DOM_KEY); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_KEY, i);
-		const struct key_sample *k = &s->keys[i];
+		const struct key_sample *k = snap_key(s, i);
 		bool ok = k->collected && !k->error[0] && k->created_at > 0;
 		json_t *o = json_object();
 
@@ -126,16 +126,15 @@ json_t *json_keys(OUT_ARGS)
 	return a;
 }
 
-void text_actions(FILE *fp, OUT_ARGS)
+void text_runners(FILE *fp, OUT_ARGS)
 {
-	char age[32];
-
-	if (s->nrunners > 0)
+	(void)now;
+	if (snapshot_count(s, DOM_RUNNERS) > 0)
 		fprintf(fp, "\n%-8s %-24s %-13s %6s %9s  %s\n", "STATUS", "RUNNERS", "PROVIDER", "COUNT",
 			"MIN/MAX", "PROBLEMS");
-	for (size_t i = 0; i < s->nrunners; i++) {
+	for (size_t i = 0; i < snapshot_count(s, DOM_RUNNERS); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_RUNNERS, i);
-		const struct runners_sample *r = &s->runners[i];
+		const struct runners_sample *r = snap_runners(s, i);
 		const struct target_eval *t = rules_target_find(ev, TK_RUNNERS, (int)i, -1);
 		char cnt[16], mm[24], name[64];
 		if (!sec)
@@ -148,12 +147,18 @@ void text_actions(FILE *fp, OUT_ARGS)
 			fleet_section_value(sec, "provider"), cnt, mm,
 			t && t->ev.nproblems ? t->ev.problems[0].text : "");
 	}
-	if (s->nkeys > 0)
+}
+
+void text_keys(FILE *fp, OUT_ARGS)
+{
+	char age[32];
+
+	if (snapshot_count(s, DOM_KEY) > 0)
 		fprintf(fp, "\n%-8s %-24s %-20s %8s %8s  %s\n", "STATUS", "KEY", "PROVIDER", "AGE",
 			"MAX_AGE", "PROBLEMS");
-	for (size_t i = 0; i < s->nkeys; i++) {
+	for (size_t i = 0; i < snapshot_count(s, DOM_KEY); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_KEY, i);
-		const struct key_sample *k = &s->keys[i];
+		const struct key_sample *k = snap_key(s, i);
 		const struct target_eval *t = rules_target_find(ev, TK_KEY, (int)i, -1);
 		char ma[32];
 		if (!sec)

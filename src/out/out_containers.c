@@ -11,7 +11,7 @@
 
 static bool host_has(const struct snapshot *s, size_t host)
 {
-	return host < s->ncontainers && s->containers[host].collected;
+	return host < snapshot_count(s, DOM_CONTAINER) && snap_containers(s, host)->collected;
 }
 
 static json_t *problems_json(const struct target_eval *t)
@@ -52,7 +52,7 @@ json_t *json_containers(OUT_ARGS, size_t host)
 	(void)f; (void)now;
 	if (!host_has(s, host))
 		return a;
-	hc = &s->containers[host];
+	hc = snap_containers(s, host);
 	for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
 		json_array_append_new(a, container_json(&hc->c[k],
 							rules_target_find(ev, TK_CONTAINER, (int)host, k)));
@@ -110,5 +110,5 @@ void text_containers(FILE *fp, OUT_ARGS)
 		"CONTAINER", "STATE", "MEM", "LIMIT", "CPU", "PROBLEM");
 	for (size_t i = 0; i < f->nhosts; i++)
 		if (host_has(s, i))
-			text_host(fp, f, &s->containers[i], ev, i);
+			text_host(fp, f, snap_containers(s, i), ev, i);
 }

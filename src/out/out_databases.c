@@ -99,8 +99,8 @@ json_t *json_databases(OUT_ARGS)
 	json_t *a = json_array();
 	size_t n = fleet_count(f, SEC_DATABASE);
 
-	for (size_t i = 0; i < n && i < s->ndatabases; i++)
-		json_array_append_new(a, json_database(fleet_nth(f, SEC_DATABASE, i), &s->databases[i],
+	for (size_t i = 0; i < n && i < snapshot_count(s, DOM_DATABASE); i++)
+		json_array_append_new(a, json_database(fleet_nth(f, SEC_DATABASE, i), snap_database(s, i),
 				      rules_target_find(ev, TK_DATABASE, (int)i, -1), now));
 	return a;
 }
@@ -137,8 +137,8 @@ json_t *json_backups(OUT_ARGS)
 	json_t *a = json_array();
 	size_t n = fleet_count(f, SEC_BACKUP);
 
-	for (size_t i = 0; i < n && i < s->nbackups; i++)
-		json_array_append_new(a, json_backup(fleet_nth(f, SEC_BACKUP, i), &s->backups[i],
+	for (size_t i = 0; i < n && i < snapshot_count(s, DOM_BACKUP); i++)
+		json_array_append_new(a, json_backup(fleet_nth(f, SEC_BACKUP, i), snap_backup(s, i),
 				      rules_target_find(ev, TK_BACKUP, (int)i, -1), now));
 	return a;
 }
@@ -197,20 +197,27 @@ static void text_backup(FILE *fp, const struct fleet_section *sec, const struct 
 
 void text_databases(FILE *fp, OUT_ARGS)
 {
-	size_t n = fleet_count(f, SEC_DATABASE), nb = fleet_count(f, SEC_BACKUP);
+	size_t n = fleet_count(f, SEC_DATABASE);
 
+	(void)now;
 	if (n) {
 		fprintf(fp, "\n%-7s  %-20s  %-5s  %-14s  %-9s  %7s  %7s  %s\n", "STATUS", "DATABASE",
 			"UP", "VERSION", "CONN", "LAG", "SIZE", "ARCHIVER");
-		for (size_t i = 0; i < n && i < s->ndatabases; i++)
-			text_database(fp, fleet_nth(f, SEC_DATABASE, i), &s->databases[i],
+		for (size_t i = 0; i < n && i < snapshot_count(s, DOM_DATABASE); i++)
+			text_database(fp, fleet_nth(f, SEC_DATABASE, i), snap_database(s, i),
 				      rules_target_find(ev, TK_DATABASE, (int)i, -1));
 	}
+}
+
+void text_backups(FILE *fp, OUT_ARGS)
+{
+	size_t nb = fleet_count(f, SEC_BACKUP);
+
 	if (nb) {
 		fprintf(fp, "\n%-7s  %-20s  %-11s  %-7s  %7s  %7s  %7s  %s\n", "STATUS", "BACKUP",
 			"SOURCE", "STATE", "AGE", "RPO", "SIZE", "PROBLEM");
-		for (size_t i = 0; i < nb && i < s->nbackups; i++)
-			text_backup(fp, fleet_nth(f, SEC_BACKUP, i), &s->backups[i],
+		for (size_t i = 0; i < nb && i < snapshot_count(s, DOM_BACKUP); i++)
+			text_backup(fp, fleet_nth(f, SEC_BACKUP, i), snap_backup(s, i),
 				    rules_target_find(ev, TK_BACKUP, (int)i, -1), now);
 	}
 }

@@ -88,9 +88,9 @@ json_t *json_gpus(OUT_ARGS, size_t host)
 	const struct host_gpus *hg;
 
 	(void)f; (void)now;
-	if (!s->gpus || host >= s->ngpus)
+	if (host >= snapshot_count(s, DOM_GPU))
 		return a;
-	hg = &s->gpus[host];
+	hg = snap_gpus(s, host);
 	if (!hg->collected || hg->absent || hg->sampled_at <= 0)
 		return a;
 	for (int k = 0; k < hg->n; k++)
@@ -124,9 +124,9 @@ json_t *json_services(OUT_ARGS)
 	size_t n = fleet_count(f, SEC_SERVICE);
 
 	(void)now;
-	for (size_t i = 0; i < n && i < s->nservices; i++) {
+	for (size_t i = 0; i < n && i < snapshot_count(s, DOM_SERVICE); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_SERVICE, i);
-		const struct service_sample *c = &s->services[i];
+		const struct service_sample *c = snap_service(s, i);
 		json_t *o = json_object();
 
 		json_object_set_new(o, "name", json_text(sec->name, false));
@@ -166,7 +166,7 @@ json_t *json_links(OUT_ARGS)
 	char from[128], to[128];
 
 	(void)now;
-	for (size_t i = 0; i < n && i < s->nlinks; i++) {
+	for (size_t i = 0; i < n && i < snapshot_count(s, DOM_LINK); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_LINK, i);
 		json_t *o = json_object();
 
@@ -174,7 +174,7 @@ json_t *json_links(OUT_ARGS)
 		json_object_set_new(o, "from", json_text(from, false));
 		json_object_set_new(o, "to", json_text(to, false));
 		json_object_set_new(o, "label", str_or_null(fleet_section_get(sec, "label")));
-		check_json(o, sec, &s->links[i].c, rules_target_find(ev, TK_LINK, (int)i, -1));
+		check_json(o, sec, &snap_link(s, i)->c, rules_target_find(ev, TK_LINK, (int)i, -1));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -205,14 +205,14 @@ static void text_check_row(FILE *fp, const char *name, const char *where,
 		name, where, lat, detail);
 }
 
-static void text_gpus(FILE *fp, OUT_ARGS)
+void text_gpus(FILE *fp, OUT_ARGS)
 {
 	bool header = false;
 	char used[16], total[16], mem[40];
 
 	(void)now;
-	for (size_t i = 0; i < f->nhosts && i < s->ngpus; i++) {
-		const struct host_gpus *hg = &s->gpus[i];
+	for (size_t i = 0; i < f->nhosts && i < snapshot_count(s, DOM_GPU); i++) {
+		const struct host_gpus *hg = snap_gpus(s, i);
 
 		for (int k = 0; hg->collected && !hg->absent && k < hg->n; k++) {
 			const struct gpu_sample *g = &hg->g[k];
@@ -250,27 +250,34 @@ static void text_gpus(FILE *fp, OUT_ARGS)
 
 void text_services(FILE *fp, OUT_ARGS)
 {
-	size_t ns = fleet_count(f, SEC_SERVICE), nl = fleet_count(f, SEC_LINK);
+	size_t ns = fleet_count(f, SEC_SERVICE);
 
-	text_gpus(fp, f, s, ev, now);
-	if (ns > 0 && s->nservices > 0)
+	(void)now;
+	if (ns > 0 && snapshot_count(s, DOM_SERVICE) > 0)
 		fprintf(fp, "\n%-7s  %-24s  %-12s  %7s  %s\n", "SERVICE", "NAME", "HOST", "LATENCY",
 			"RESULT");
-	for (size_t i = 0; i < ns && i < s->nservices; i++) {
+	for (size_t i = 0; i < ns && i < snapshot_count(s, DOM_SERVICE); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_SERVICE, i);
 		const char *host = fleet_section_get(sec, "host");
 
-		text_check_row(fp, sec->name, host ? host : "-", &s->services[i],
+		text_check_row(fp, sec->name, host ? host : "-", snap_service(s, i),
 			       rules_target_find(ev, TK_SERVICE, (int)i, -1));
 	}
-	if (nl > 0 && s->nlinks > 0)
+}
+
+void text_links(FILE *fp, OUT_ARGS)
+{
+	size_t nl = fleet_count(f, SEC_LINK);
+
+	(void)now;
+	if (nl > 0 && snapshot_count(s, DOM_LINK) > 0)
 		fprintf(fp, "\n%-7s  %-24s  %-12s  %7s  %s\n", "LINK", "FROM -> TO", "LABEL", "LATENCY",
 			"RESULT");
-	for (size_t i = 0; i < nl && i < s->nlinks; i++) {
+	for (size_t i = 0; i < nl && i < snapshot_count(s, DOM_LINK); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_LINK, i);
 		const char *label = fleet_section_get(sec, "label");
 
-		text_check_row(fp, sec->name, label ? label : "-", &s->links[i].c,
+		text_check_row(fp, sec->name, label ? label : "-", &snap_link(s, i)->c,
 			       rules_target_find(ev, TK_LINK, (int)i, -1));
 	}
 }

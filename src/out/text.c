@@ -1,6 +1,6 @@
 #include "config.h"
 #include "out/out.h"
-#include "out/domains.h"
+#include "domain/domain.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -171,7 +171,7 @@ static void text_hosts(FILE *fp, const struct fleet *f, const struct snapshot *s
 	fprintf(fp, "%-7s  %-*s  %-14s  %4s  %-11s  %5s  %-14s  %7s  %s\n",
 		"STATUS", nw, "NAME", "LOAD", "CPU", "MEM USED", "PSI", "DISK", "LATENCY", "AGE");
 	for (size_t i = 0; i < s->nhosts; i++)
-		text_row(fp, nw, host_name(f, i, name, sizeof(name)), &s->hosts[i],
+		text_row(fp, nw, host_name(f, i, name, sizeof(name)), snap_host(s, i),
 			 i < ev->nhosts ? &ev->hosts[i] : NULL);
 }
 
@@ -235,10 +235,9 @@ int out_text(FILE *fp, const struct fleet *f, const struct snapshot *s,
 	text_header(mem, f, s, ev);
 	text_hosts(mem, f, s, ev);
 	/* each domain's section, when the fleet has any */
-	text_containers(mem, f, s, ev, now);
-	text_databases(mem, f, s, ev, now);
-	text_services(mem, f, s, ev, now);
-	text_actions(mem, f, s, ev, now);
+	DOMAINS_FOREACH(d)
+		if (d->text)
+			d->text(mem, f, s, ev, now);
 	text_alerts(mem, ev, now);
 	if (fclose(mem) == EOF) {
 		free(buf);

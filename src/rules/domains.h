@@ -1,18 +1,20 @@
-/* Each domain's rules (src/rules/rules_<domain>.c), listed in rules.c. */
+/* Each domain's rules (src/rules/rules_<domain>.c), named in its row of the
+ * domain table (domain/domains.c); rules.c runs them in table order. */
 #ifndef FLEETDECK_RULES_DOMAINS_H
 #define FLEETDECK_RULES_DOMAINS_H
 
 #include "rules/rules.h"
 
-void rules_containers(const struct fleet *f, const struct snapshot *snap, double now,
-		struct rules_state *st, struct evaluation *out);
-void rules_databases(const struct fleet *f, const struct snapshot *snap, double now,
-		struct rules_state *st, struct evaluation *out);
-void rules_gpus(const struct fleet *f, const struct snapshot *snap, double now,
-		struct rules_state *st, struct evaluation *out);
-void rules_services(const struct fleet *f, const struct snapshot *snap, double now,
-		struct rules_state *st, struct evaluation *out);
-void rules_actions(const struct fleet *f, const struct snapshot *snap, double now,
-		struct rules_state *st, struct evaluation *out);
+#define RULES_ARGS const struct fleet *f, const struct snapshot *snap, double now, \
+	struct rules_state *st, struct evaluation *out
+
+void rules_containers(RULES_ARGS);
+void rules_databases(RULES_ARGS);
+void rules_backups(RULES_ARGS);
+void rules_gpus(RULES_ARGS);
+void rules_services(RULES_ARGS);
+void rules_links(RULES_ARGS);
+void rules_runners(RULES_ARGS);
+void rules_keys(RULES_ARGS);
 
 #endif

@@ -1,6 +1,6 @@
 #include "config.h"
 #include "rules/rules.h"
-#include "rules/domains.h"
+#include "domain/domain.h"
 #include "util/util.h"
 
 #include <stdarg.h>
@@ -511,15 +511,6 @@ static void host_target(char *buf, size_t size, const struct fleet *f, size_t i)
 		str_fmt(buf, size, "host/#%zu", i);
 }
 
-/* The domains' rules, one function each (rules/<domain>.c). */
-static const rules_domain_fn domain_rules[] = {
-	rules_containers,
-	rules_gpus,
-	rules_services,
-	rules_databases,
-	rules_actions,
-};
-
 struct target_eval *rules_target_add(struct evaluation *out, enum target_kind kind,
 				     int index, int sub, const char *fmt, ...)
 {
@@ -584,9 +575,9 @@ static enum status *target_last_status(struct rules_state *st, const char *targe
 static void evaluate_targets(const struct fleet *f, const struct snapshot *snap, double now,
 			     struct rules_state *st, struct evaluation *out)
 {
-	for (size_t k = 0; k < ARRAY_LEN(domain_rules); k++)
-		if (domain_rules[k])
-			domain_rules[k](f, snap, now, st, out);
+	DOMAINS_FOREACH(d)
+		if (d->rules)
+			d->rules(f, snap, now, st, out);
 	for (size_t i = 0; i < out->ntargets; i++) {
 		struct target_eval *t = &out->targets[i];
 		enum status *last = target_last_status(st, t->target);
@@ -626,7 +617,7 @@ static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, d
 {
 	for (size_t i = 0; i < out->nhosts; i++) {
 		const struct fleet_host *h = f && i < f->nhosts ? &f->hosts[i] : NULL;
-		const struct host_sample *s = &snap->hosts[i];
+		const struct host_sample *s = snap_host(snap, i);
 		struct host_eval *ev = &out->hosts[i];
 
 		double t = now;
@@ -662,7 +653,7 @@ void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double n
 	for (size_t i = 0; i < out->nhosts; i++) {
 		host_target(target, sizeof(target), f, i);
 		alerts_add_host(out, st, target, &out->hosts[i], now);
-		event_note(st, i, target, &snap->hosts[i], &out->hosts[i], now);
+		event_note(st, i, target, snap_host(snap, i), &out->hosts[i], now);
 	}
 	for (size_t i = 0; i < out->ntargets; i++)
 		alerts_add_host(out, st, out->targets[i].target, &out->targets[i].ev, now);

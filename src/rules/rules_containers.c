@@ -154,13 +154,13 @@ void rules_containers(const struct fleet *f, const struct snapshot *snap, double
 	size_t n = f->nhosts;
 
 	(void)st;
-	if (snap->ncontainers < n)
-		n = snap->ncontainers;
+	if (snapshot_count(snap, DOM_CONTAINER) < n)
+		n = snapshot_count(snap, DOM_CONTAINER);
 	if (snap->nhosts < n)
 		n = snap->nhosts;
 	for (size_t i = 0; i < n; i++) {
 		const struct fleet_host *fh = &f->hosts[i];
-		const struct host_containers *hc = &snap->containers[i];
+		const struct host_containers *hc = snap_containers(snap, i);
 		double iv = hc->interval > 0 ? hc->interval : fh->interval > 0 ? fh->interval : 2;
 		double age = hc->sampled_at > 0 ? now - hc->sampled_at : -1;
 		bool stale = hc->collected && (age < 0 || age > RULES_STALE_FACTOR * iv);
@@ -169,10 +169,10 @@ void rules_containers(const struct fleet *f, const struct snapshot *snap, double
 			continue;
 		/* a host that does not answer is one crit problem (its own), not
 		 * three: its containers are not judged until it answers again */
-		if (snap->hosts[i].conn != HC_OK)
+		if (snap_host(snap, i)->conn != HC_OK)
 			continue;
 		for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
 			container_eval(f, fh, hc, k, stale, age, out);
-		host_eval(f, fh, i, hc, &snap->hosts[i], stale, age, out);
+		host_eval(f, fh, i, hc, snap_host(snap, i), stale, age, out);
 	}
 }

@@ -134,20 +134,28 @@ static void check_unprotected(const struct fleet *f, const struct fleet_section 
 void rules_databases(const struct fleet *f, const struct snapshot *snap, double now,
 		struct rules_state *st, struct evaluation *out)
 {
-	size_t n = fleet_count(f, SEC_DATABASE), nb = fleet_count(f, SEC_BACKUP);
+	size_t n = fleet_count(f, SEC_DATABASE);
 
 	(void)st;
-	for (size_t i = 0; i < n && i < snap->ndatabases; i++) {
+	for (size_t i = 0; i < n && i < snapshot_count(snap, DOM_DATABASE); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_DATABASE, i);
 		struct target_eval *t = rules_target_add(out, TK_DATABASE, (int)i, -1,
 							 "database/%s", sec->name);
-		eval_database(sec, &snap->databases[i], now, &t->ev);
+		eval_database(sec, snap_database(snap, i), now, &t->ev);
 		check_unprotected(f, sec, &t->ev);
 	}
-	for (size_t i = 0; i < nb && i < snap->nbackups; i++) {
+}
+
+void rules_backups(const struct fleet *f, const struct snapshot *snap, double now,
+		   struct rules_state *st, struct evaluation *out)
+{
+	size_t nb = fleet_count(f, SEC_BACKUP);
+
+	(void)st;
+	for (size_t i = 0; i < nb && i < snapshot_count(snap, DOM_BACKUP); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_BACKUP, i);
 		struct target_eval *t = rules_target_add(out, TK_BACKUP, (int)i, -1,
 							 "backup/%s", sec->name);
-		rules_backup_eval(sec, &snap->backups[i], now, &t->ev);
+		rules_backup_eval(sec, snap_backup(snap, i), now, &t->ev);
 	}
 }

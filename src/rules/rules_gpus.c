@@ -136,10 +136,10 @@ static void host_gpus_eval(const struct fleet_host *fh, size_t i, const struct h
 void rules_gpus(const struct fleet *f, const struct snapshot *snap, double now,
 		struct rules_state *st, struct evaluation *out)
 {
-	size_t n = snap->ngpus < f->nhosts ? snap->ngpus : f->nhosts;
+	size_t n = snapshot_count(snap, DOM_GPU) < f->nhosts ? snapshot_count(snap, DOM_GPU) : f->nhosts;
 	struct gpu_memory *m;
 
-	if (n == 0 || !snap->gpus)
+	if (n == 0)
 		return;
 	m = memory_get(st, n);
 	for (size_t i = 0; i < n; i++) {
@@ -147,9 +147,9 @@ void rules_gpus(const struct fleet *f, const struct snapshot *snap, double now,
 			continue;
 		/* a host that does not answer is its own crit problem; its GPUs
 		 * are judged again when it answers (what was seen is kept) */
-		if (i < snap->nhosts && snap->hosts[i].conn != HC_OK &&
+		if (i < snap->nhosts && snap_host(snap, i)->conn != HC_OK &&
 		    f->hosts[i].gpus != GPUS_HTTP_JSON)
 			continue;
-		host_gpus_eval(&f->hosts[i], i, &snap->gpus[i], now, &m->seen[i], out);
+		host_gpus_eval(&f->hosts[i], i, snap_gpus(snap, i), now, &m->seen[i], out);
 	}
 }

@@ -54,20 +54,28 @@ static void link_target(char *buf, size_t size, const char *name)
 void rules_services(const struct fleet *f, const struct snapshot *snap, double now,
 		    struct rules_state *st, struct evaluation *out)
 {
-	size_t ns = fleet_count(f, SEC_SERVICE), nl = fleet_count(f, SEC_LINK);
-	char name[96];
+	size_t ns = fleet_count(f, SEC_SERVICE);
 
 	(void)st;
-	for (size_t i = 0; i < ns && i < snap->nservices; i++) {
+	for (size_t i = 0; i < ns && i < snapshot_count(snap, DOM_SERVICE); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_SERVICE, i);
 		struct target_eval *t;
 
 		if (!fleet_section_get(sec, "check"))
 			continue;
 		t = rules_target_add(out, TK_SERVICE, (int)i, -1, "service/%s", sec->name);
-		check_eval(&t->ev, &snap->services[i], now, "service");
+		check_eval(&t->ev, snap_service(snap, i), now, "service");
 	}
-	for (size_t i = 0; i < nl && i < snap->nlinks; i++) {
+}
+
+void rules_links(const struct fleet *f, const struct snapshot *snap, double now,
+		 struct rules_state *st, struct evaluation *out)
+{
+	size_t nl = fleet_count(f, SEC_LINK);
+	char name[96];
+
+	(void)st;
+	for (size_t i = 0; i < nl && i < snapshot_count(snap, DOM_LINK); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_LINK, i);
 		struct target_eval *t;
 
@@ -75,6 +83,6 @@ void rules_services(const struct fleet *f, const struct snapshot *snap, double n
 			continue;
 		link_target(name, sizeof(name), sec->name);
 		t = rules_target_add(out, TK_LINK, (int)i, -1, "link/%s", name);
-		check_eval(&t->ev, &snap->links[i].c, now, "link");
+		check_eval(&t->ev, &snap_link(snap, i)->c, now, "link");
 	}
 }

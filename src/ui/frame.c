@@ -93,7 +93,7 @@ static bool all_stale(const struct ui_ctx *u)
 	if (n == 0)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		bool never = u->snap->hosts[i].sampled_at <= 0;
+		bool never = snap_host(u->snap, i)->sampled_at <= 0;
 
 		if (!u->ev->hosts[i].stale && !never)
 			return false;
@@ -374,8 +374,8 @@ static void stale_banner(struct cells *c, const struct ui_ctx *u)
 	int y = c->h / 2 - 1;
 
 	for (size_t i = 0; i < n; i++)
-		if (u->snap->hosts[i].sampled_at > newest)
-			newest = u->snap->hosts[i].sampled_at;
+		if (snap_host(u->snap, i)->sampled_at > newest)
+			newest = snap_host(u->snap, i)->sampled_at;
 	if (newest > 0)
 		str_fmt(msg, sizeof(msg), "ALL DATA STALE \xe2\x80\x94 last data %s ago",
 			fmt_age(age, sizeof(age), u->now - newest));

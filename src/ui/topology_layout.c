@@ -181,7 +181,7 @@ static void graph_jumps(struct topo_graph *g, const struct fleet *f, const struc
 {
 	for (size_t i = 0; i < f->nhosts; i++) {
 		const struct fleet_host *h = &f->hosts[i];
-		enum host_conn conn = snap && i < snap->nhosts ? snap->hosts[i].conn : HC_NEVER;
+		enum host_conn conn = snap && i < snap->nhosts ? snap_host(snap, i)->conn : HC_NEVER;
 		enum status st = conn == HC_OK ? ST_OK : conn == HC_NEVER ? ST_UNKNOWN : ST_CRIT;
 
 		if (h->jump_index >= 0)
@@ -222,17 +222,17 @@ static void graph_collected(struct topo_graph *g, size_t i, const struct snapsho
 	enum status st;
 	bool checked;
 
-	if (i < snap->ngpus && snap->gpus[i].collected && !snap->gpus[i].absent)
-		for (int k = 0; k < snap->gpus[i].n; k++) {
-			const struct gpu_sample *gs = &snap->gpus[i].g[k];
+	if (i < snapshot_count(snap, DOM_GPU) && snap_gpus(snap, i)->collected && !snap_gpus(snap, i)->absent)
+		for (int k = 0; k < snap_gpus(snap, i)->n; k++) {
+			const struct gpu_sample *gs = &snap_gpus(snap, i)->g[k];
 			status_of(ev, TK_GPU, (int)i, gs->index, &st, &checked);
 			str_fmt(text, sizeof(text), "gpu %d %s", gs->index, gs->name);
 			item_add(&g->nodes[i], TI_GPU, text, st, checked);
 		}
-	if (i < snap->ncontainers && snap->containers[i].collected)
-		for (int k = 0; k < snap->containers[i].n; k++) {
+	if (i < snapshot_count(snap, DOM_CONTAINER) && snap_containers(snap, i)->collected)
+		for (int k = 0; k < snap_containers(snap, i)->n; k++) {
 			status_of(ev, TK_CONTAINER, (int)i, k, &st, &checked);
-			str_fmt(text, sizeof(text), "ct %s", snap->containers[i].c[k].name);
+			str_fmt(text, sizeof(text), "ct %s", snap_containers(snap, i)->c[k].name);
 			item_add(&g->nodes[i], TI_CONTAINER, text, st, checked);
 		}
 }
@@ -243,7 +243,7 @@ static bool host_has_gpus(const struct fleet *f, const struct snapshot *snap, si
 
 	if (m == GPUS_NVIDIA || m == GPUS_HTTP_JSON)
 		return true;
-	return m == GPUS_AUTO && snap && i < snap->ngpus && snap->gpus[i].n > 0;
+	return m == GPUS_AUTO && snap && i < snapshot_count(snap, DOM_GPU) && snap_gpus(snap, i)->n > 0;
 }
 
 static void graph_tiers(struct topo_graph *g, const struct fleet *f, const struct snapshot *snap,

@@ -32,7 +32,7 @@ static enum status st_of(const struct target_eval *t)
 
 static double ratio(const struct ui_ctx *u, int i)
 {
-	const struct backup_sample *b = &u->snap->backups[i];
+	const struct backup_sample *b = snap_backup(u->snap, i);
 	double rpo = rules_section_seconds(fleet_nth(u->f, SEC_BACKUP, (size_t)i), "rpo");
 
 	if (!b->known || b->last_at <= 0 || rpo <= 0)
@@ -61,8 +61,8 @@ static void counts(const struct ui_ctx *u)
 {
 	size_t nd = fleet_count(u->f, SEC_DATABASE), nb = fleet_count(u->f, SEC_BACKUP);
 
-	dbv.nd = (int)(nd < u->snap->ndatabases ? nd : u->snap->ndatabases);
-	dbv.nb = (int)(nb < u->snap->nbackups ? nb : u->snap->nbackups);
+	dbv.nd = (int)(nd < snapshot_count(u->snap, DOM_DATABASE) ? nd : snapshot_count(u->snap, DOM_DATABASE));
+	dbv.nb = (int)(nb < snapshot_count(u->snap, DOM_BACKUP) ? nb : snapshot_count(u->snap, DOM_BACKUP));
 	if (dbv.nd > MAX_ROWS / 2)
 		dbv.nd = MAX_ROWS / 2;
 	if (dbv.nb > MAX_ROWS / 2)
@@ -120,7 +120,7 @@ static void first_problem(struct cells *c, int x, int y, int w, const struct tar
 
 static void db_row_narrow(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
 {
-	const struct db_sample *d = &u->snap->databases[i];
+	const struct db_sample *d = snap_database(u->snap, i);
 	const struct target_eval *t = find(u, TK_DATABASE, i);
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
 	char buf[64];
@@ -150,7 +150,7 @@ static void db_row_narrow(struct cells *c, struct rect b, int y, const struct ui
 
 static void db_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
 {
-	const struct db_sample *d = &u->snap->databases[i];
+	const struct db_sample *d = snap_database(u->snap, i);
 	const struct target_eval *t = find(u, TK_DATABASE, i);
 	unsigned v = d->up ? d->valid : 0;
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
@@ -196,7 +196,7 @@ static void db_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u
 static void backup_row_narrow(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
-	const struct backup_sample *s = &u->snap->backups[i];
+	const struct backup_sample *s = snap_backup(u->snap, i);
 	const struct target_eval *t = find(u, TK_BACKUP, i);
 	enum rpo_status r = rules_backup_rpo(sec, s, u->now);
 	double rv = ratio(u, i), rpo = rules_section_seconds(sec, "rpo");
@@ -222,7 +222,7 @@ static void backup_row_narrow(struct cells *c, struct rect b, int y, const struc
 static void backup_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
-	const struct backup_sample *s = &u->snap->backups[i];
+	const struct backup_sample *s = snap_backup(u->snap, i);
 	const struct target_eval *t = find(u, TK_BACKUP, i);
 	enum rpo_status r = rules_backup_rpo(sec, s, u->now);
 	double rv = ratio(u, i), rpo = rules_section_seconds(sec, "rpo");
@@ -329,7 +329,7 @@ static const char *ago(char *buf, size_t size, const char *what, double at, doub
  * none of them now: "n/a", never a stale zero. */
 static void db_detail(struct pen *p, const struct ui_ctx *u, int item)
 {
-	const struct db_sample *d = &u->snap->databases[item];
+	const struct db_sample *d = snap_database(u->snap, item);
 	unsigned v = d->up ? d->valid : 0;
 	char buf[512], a[16], b[16], s[48], x[16], sz[16], ar[64], r[16];
 
@@ -372,7 +372,7 @@ static void db_detail(struct pen *p, const struct ui_ctx *u, int item)
 
 static void backup_detail(struct pen *p, const struct ui_ctx *u, int i)
 {
-	const struct backup_sample *s = &u->snap->backups[i];
+	const struct backup_sample *s = snap_backup(u->snap, i);
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
 	double rto = rules_section_seconds(sec, "rto");
 	char buf[512], a[16], n[16], r[48], l[48], t[16];
@@ -403,7 +403,7 @@ static int detail_lines(struct pen *p, const struct ui_ctx *u, int item)
 	int y0 = p->y;
 
 	if (item < dbv.nd) {
-		const struct db_sample *d = &u->snap->databases[item];
+		const struct db_sample *d = snap_database(u->snap, item);
 		t = find(u, TK_DATABASE, item);
 		db_detail(p, u, item);
 		if (!d->up && d->collected)

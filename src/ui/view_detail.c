@@ -85,7 +85,7 @@ static void fmt_na(char *buf, size_t size, bool valid, const char *fmt, double v
 static void section_identity(struct pen *p, const struct ui_ctx *u, int i)
 {
 	const struct fleet_host *fh = &u->f->hosts[i];
-	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_sample *s = snap_host(u->snap, i);
 	const struct host_eval *he = &u->ev->hosts[i];
 	char buf[256], age[16];
 	int x = p->r.x + 1, y = pen_y(p);
@@ -273,11 +273,11 @@ void detail_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 		return;
 	}
 	section_identity(&p, u, i);
-	section_system(&p, &u->snap->hosts[i]);
-	section_memory(&p, &u->f->hosts[i], &u->snap->hosts[i]);
-	section_disks(&p, &u->snap->hosts[i]);
+	section_system(&p, snap_host(u->snap, i));
+	section_memory(&p, &u->f->hosts[i], snap_host(u->snap, i));
+	section_disks(&p, snap_host(u->snap, i));
 	section_problems(&p, &u->ev->hosts[i]);
-	section_history(&p, &u->snap->hosts[i]);
+	section_history(&p, snap_host(u->snap, i));
 	/* sel is the first line shown: scrolling stops with the last line at the bottom */
 	view_list_layout(vs, p.line - body.h + 1, 1, body.y);
 	vs->top = vs->sel;

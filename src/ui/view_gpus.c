@@ -37,8 +37,8 @@ static int items_collect(const struct ui_ctx *u, const char *filter, struct item
 	size_t nh = view_nhosts(u);
 	int n = 0;
 
-	for (size_t i = 0; i < nh && i < u->snap->ngpus; i++) {
-		const struct host_gpus *hg = &u->snap->gpus[i];
+	for (size_t i = 0; i < nh && i < snapshot_count(u->snap, DOM_GPU); i++) {
+		const struct host_gpus *hg = snap_gpus(u->snap, i);
 
 		if (!view_host_matches(u->f, i, filter))
 			continue;
@@ -142,7 +142,7 @@ static void gpu_values_line(struct cells *c, int x, int y, int w, const struct g
 static void gpu_block(struct cells *c, struct rect body, int y, const struct ui_ctx *u,
 		      const struct item *it)
 {
-	const struct gpu_sample *g = &u->snap->gpus[it->host].g[it->gpu];
+	const struct gpu_sample *g = &snap_gpus(u->snap, it->host)->g[it->gpu];
 	enum status st = it->t ? it->t->ev.status : ST_UNKNOWN;
 	bool stale = it->t && it->t->ev.stale;
 	int vrole = stale ? ROLE_STALE : ROLE_NORMAL;

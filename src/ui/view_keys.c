@@ -49,7 +49,7 @@ static void key_row(struct cells *c, struct rect body, int y, const struct ui_ct
 		    bool selected)
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_KEY, i);
-	const struct key_sample *k = &u->snap->keys[i];
+	const struct key_sample *k = snap_key(u->snap, i);
 	const struct target_eval *t = rules_target_find(u->ev, TK_KEY, (int)i, -1);
 	enum status st = t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN;
 	bool ok = key_ok(k), wide = body.w >= WIDE;
@@ -78,7 +78,7 @@ static void key_row(struct cells *c, struct rect body, int y, const struct ui_ct
 static void action_line(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i)
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_KEY, i);
-	const struct key_sample *k = &u->snap->keys[i];
+	const struct key_sample *k = snap_key(u->snap, i);
 	const struct target_eval *t = rules_target_find(u->ev, TK_KEY, (int)i, -1);
 	int x = body.x + 3, end = body.x + body.w - 2;
 
@@ -95,7 +95,7 @@ static void action_line(struct cells *c, struct rect body, int y, const struct u
 static void keys_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 		      const struct ui_state *s, struct view_state *vs)
 {
-	size_t n = u->snap->nkeys < fleet_count(u->f, SEC_KEY) ? u->snap->nkeys :
+	size_t n = snapshot_count(u->snap, DOM_KEY) < fleet_count(u->f, SEC_KEY) ? snapshot_count(u->snap, DOM_KEY) :
 		   fleet_count(u->f, SEC_KEY);
 	int y = body.y + 1;
 

@@ -259,7 +259,7 @@ static void value_cells(struct cells *c, const struct layout *l, int y, int vrol
 static void ctr_cell(struct cells *c, const struct layout *l, int y, int vrole,
 		     const struct ui_ctx *u, size_t i)
 {
-	const struct host_containers *hc = i < u->snap->ncontainers ? &u->snap->containers[i] : NULL;
+	const struct host_containers *hc = i < snapshot_count(u->snap, DOM_CONTAINER) ? snap_containers(u->snap, i) : NULL;
 	char buf[16];
 	int up = 0;
 
@@ -282,7 +282,7 @@ static void ctr_cell(struct cells *c, const struct layout *l, int y, int vrole,
 static void gpu_cell(struct cells *c, const struct layout *l, int y, int vrole,
 		     const struct ui_ctx *u, size_t i)
 {
-	const struct host_gpus *hg = i < u->snap->ngpus ? &u->snap->gpus[i] : NULL;
+	const struct host_gpus *hg = i < snapshot_count(u->snap, DOM_GPU) ? snap_gpus(u->snap, i) : NULL;
 	enum status worst = ST_OK;
 	char buf[16];
 
@@ -305,7 +305,7 @@ static void host_row(struct cells *c, const struct layout *l, struct rect body, 
 		     const struct ui_ctx *u, size_t i, bool selected)
 {
 	const struct fleet_host *fh = &u->f->hosts[i];
-	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_sample *s = snap_host(u->snap, i);
 	const struct host_eval *he = &u->ev->hosts[i];
 	int vrole = he->stale ? ROLE_STALE : ROLE_NORMAL;
 

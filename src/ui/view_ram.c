@@ -30,9 +30,9 @@ static bool breached(const struct fleet_host *fh, const struct host_sample *s)
 
 static const struct host_containers *host_ctrs(const struct ui_ctx *u, size_t i)
 {
-	if (i >= u->snap->ncontainers || !u->snap->containers[i].collected)
+	if (i >= snapshot_count(u->snap, DOM_CONTAINER) || !snap_containers(u->snap, i)->collected)
 		return NULL;
-	return &u->snap->containers[i];
+	return snap_containers(u->snap, i);
 }
 
 /* The host's status as this view judges it: the host's own, its
@@ -59,7 +59,7 @@ static enum status ram_status(const struct ui_ctx *u, size_t i)
  * then PSI, then the share of memory in use. */
 static double pressure(const struct ui_ctx *u, size_t i)
 {
-	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_sample *s = snap_host(u->snap, i);
 	double p = 0;
 
 	if (breached(&u->f->hosts[i], s))
@@ -122,7 +122,7 @@ static void psi_item(struct cells *c, int *cx, int y, int end, const struct ui_c
 		     int keep)
 {
 	const struct fleet_host *fh = &u->f->hosts[i];
-	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_sample *s = snap_host(u->snap, i);
 	int vrole = u->ev->hosts[i].stale ? ROLE_STALE : ROLE_NORMAL, room;
 	char buf[32];
 
@@ -154,7 +154,7 @@ static int oom_width(const struct cells *c, const struct host_sample *s)
 
 static void oom_item(struct cells *c, int *cx, int y, int end, const struct ui_ctx *u, size_t i)
 {
-	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_sample *s = snap_host(u->snap, i);
 	char buf[32];
 
 	if (!(s->valid & HV_OOM))
@@ -165,7 +165,7 @@ static void oom_item(struct cells *c, int *cx, int y, int end, const struct ui_c
 
 static void swap_item(struct cells *c, int *cx, int y, int end, const struct ui_ctx *u, size_t i)
 {
-	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_sample *s = snap_host(u->snap, i);
 	char a[16], b[16], buf[48];
 
 	if (!(s->valid & HV_SWAP))
@@ -178,7 +178,7 @@ static void swap_item(struct cells *c, int *cx, int y, int end, const struct ui_
 static void summary_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
 {
 	const struct fleet_host *fh = &u->f->hosts[i];
-	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_sample *s = snap_host(u->snap, i);
 	const struct host_eval *he = &u->ev->hosts[i];
 	enum status st = ram_status(u, i);
 	bool wide = w >= SUMMARY_WIDE;
@@ -246,7 +246,7 @@ static void reserve_marker(struct cells *c, int x, int y, int w, double reserve,
 static void bar_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
 {
 	const struct fleet_host *fh = &u->f->hosts[i];
-	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_sample *s = snap_host(u->snap, i);
 	const struct host_containers *hc = host_ctrs(u, i);
 	bool stale = u->ev->hosts[i].stale;
 	double total, used, acc = 0;
@@ -282,7 +282,7 @@ static void bar_line(struct cells *c, int x, int y, int w, const struct ui_ctx *
 /* "1 toneforge-server 410M no limit  2 golivebro 300M  other 1.1G  free 400M" */
 static void legend_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
 {
-	const struct host_sample *s = &u->snap->hosts[i];
+	const struct host_sample *s = snap_host(u->snap, i);
 	const struct host_containers *hc = host_ctrs(u, i);
 	int cx = x, end = x + w;
 	double acc = 0;
@@ -384,7 +384,7 @@ static void list_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 
 static void table_row(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i, int k)
 {
-	const struct container_sample *ct = &u->snap->containers[i].c[k];
+	const struct container_sample *ct = &snap_containers(u->snap, i)->c[k];
 	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
 	enum status st = t ? t->ev.status : ST_UNKNOWN;
 	const char *problem = t && t->ev.nproblems ? t->ev.problems[0].text : "";

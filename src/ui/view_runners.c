@@ -59,7 +59,7 @@ static void fleet_row(struct cells *c, struct rect body, int y, const struct ui_
 		      bool selected)
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_RUNNERS, i);
-	const struct runners_sample *r = &u->snap->runners[i];
+	const struct runners_sample *r = snap_runners(u->snap, i);
 	const struct target_eval *t = rules_target_find(u->ev, TK_RUNNERS, (int)i, -1);
 	enum status st = t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN;
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
@@ -97,7 +97,7 @@ static void action_line(struct cells *c, struct rect body, int y, const struct u
 
 static void runners_list(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i)
 {
-	const struct runners_sample *r = &u->snap->runners[i];
+	const struct runners_sample *r = snap_runners(u->snap, i);
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_RUNNERS, i);
 	int x = body.x + 2, col = 0;
 
@@ -131,7 +131,7 @@ static void runners_list(struct cells *c, struct rect body, int y, const struct 
 static void runners_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 			 const struct ui_state *s, struct view_state *vs)
 {
-	size_t n = u->snap->nrunners < fleet_count(u->f, SEC_RUNNERS) ? u->snap->nrunners :
+	size_t n = snapshot_count(u->snap, DOM_RUNNERS) < fleet_count(u->f, SEC_RUNNERS) ? snapshot_count(u->snap, DOM_RUNNERS) :
 		   fleet_count(u->f, SEC_RUNNERS);
 	int y = body.y + 1, page;
 

@@ -91,7 +91,7 @@ bool wall_data_dead(const struct ui_ctx *u, double *last_at)
 	if (!u->ev || !u->snap)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		double at = u->snap->hosts[i].sampled_at;
+		double at = snap_host(u->snap, i)->sampled_at;
 
 		if (at > 0 && !u->ev->hosts[i].stale)
 			return false;
@@ -534,7 +534,7 @@ static void problems_draw(struct cells *c, const struct ui_ctx *u, const struct 
 static enum tile_kind tile_kind(const struct ui_ctx *u, size_t i)
 {
 	const struct host_eval *he = &u->ev->hosts[i];
-	enum host_conn conn = u->snap->hosts[i].conn;
+	enum host_conn conn = snap_host(u->snap, i)->conn;
 
 	/* a host that fails now is news, not stale data */
 	if (he->status == ST_CRIT && conn != HC_OK && conn != HC_NEVER)

@@ -276,14 +276,20 @@ static void fx_setup(struct fx *x, uint64_t avail)
 	x->hc[1].err = CE_NO_ENGINE;
 	str_copy(x->hc[1].error, "no container engine (no socket at /var/run/docker.sock)",
 		 sizeof(x->hc[1].error));
-	x->snap.nhosts = x->snap.ncontainers = 2;
-	x->snap.hosts = x->hs;
-	x->snap.containers = x->hc;
 	rules_state_init(&x->st, 2);
+}
+
+/* The snapshot holds published copies: publish the edited samples. */
+static void fx_sync(struct fx *x)
+{
+	snapshot_put_hosts(&x->snap, x->hs, 2);
+	for (size_t i = 0; i < 2; i++)
+		snapshot_put(&x->snap, DOM_CONTAINER, i, &x->hc[i], host_containers_size(&x->hc[i]));
 }
 
 static void fx_eval(struct fx *x, double now)
 {
+	fx_sync(x);
 	evaluation_free(&x->ev);
 	memset(&x->ev, 0, sizeof(x->ev));
 	rules_evaluate(&x->f, &x->snap, now, &x->st, &x->ev);
@@ -291,6 +297,7 @@ static void fx_eval(struct fx *x, double now)
 
 static void fx_free(struct fx *x)
 {
+	snapshot_free(&x->snap);
 	evaluation_free(&x->ev);
 	rules_state_free(&x->st);
 	fleet_free(&x->f);

@@ -240,10 +240,9 @@ START_TEST(test_unprotected)
 	const struct target_eval *t;
 
 	ck_assert_int_eq(fleet_load_buffer("u.fleet", text, strlen(text), &f, &d), 0);
-	snap.ndatabases = 3;
-	snap.databases = xcalloc(3, sizeof(*snap.databases));
-	snap.nbackups = 1;
-	snap.backups = xcalloc(1, sizeof(*snap.backups));
+	for (size_t i = 0; i < 3; i++)
+		snapshot_put(&snap, DOM_DATABASE, i, &(struct db_sample){ 0 }, sizeof(struct db_sample));
+	snapshot_put(&snap, DOM_BACKUP, 0, &(struct backup_sample){ 0 }, sizeof(struct backup_sample));
 	rules_state_init(&st, 0);
 	rules_evaluate(&f, &snap, T0, &st, &ev);
 	t = rules_target_find(&ev, TK_DATABASE, 0, -1);
@@ -264,8 +263,7 @@ START_TEST(test_unprotected)
 	}
 	evaluation_free(&ev);
 	rules_state_free(&st);
-	free(snap.databases);
-	free(snap.backups);
+	snapshot_free(&snap);
 	fleet_free(&f);
 	fleet_diags_free(&d);
 }

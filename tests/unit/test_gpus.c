@@ -321,6 +321,27 @@ struct world {
 	struct evaluation ev;
 };
 
+/* The world's samples, edited in place in its snapshot. */
+static struct host_sample *w_host(struct world *w)
+{
+	return snapshot_edit(&w->snap, DOM_HOST, 0, sizeof(struct host_sample));
+}
+
+static struct host_gpus *w_gpus(struct world *w)
+{
+	return snapshot_edit(&w->snap, DOM_GPU, 0, sizeof(struct host_gpus));
+}
+
+static struct service_sample *w_service(struct world *w)
+{
+	return snapshot_edit(&w->snap, DOM_SERVICE, 0, sizeof(struct service_sample));
+}
+
+static struct link_sample *w_link(struct world *w)
+{
+	return snapshot_edit(&w->snap, DOM_LINK, 0, sizeof(struct link_sample));
+}
+
 static void world_init(struct world *w)
 {
 	struct fleet_diags d = { 0 };
@@ -328,13 +349,10 @@ static void world_init(struct world *w)
 	memset(w, 0, sizeof(*w));
 	ck_assert_int_eq(fleet_load_buffer("t.fleet", fleet_text, strlen(fleet_text), &w->f, &d), 0);
 	fleet_diags_free(&d);
-	w->snap.nhosts = w->snap.ngpus = 1;
-	w->snap.hosts = xcalloc(1, sizeof(*w->snap.hosts));
-	w->snap.hosts[0].conn = HC_OK;   /* the host answers; its GPUs are judged */
-	w->snap.gpus = xcalloc(1, sizeof(*w->snap.gpus));
-	w->snap.nservices = w->snap.nlinks = 1;
-	w->snap.services = xcalloc(1, sizeof(*w->snap.services));
-	w->snap.links = xcalloc(1, sizeof(*w->snap.links));
+	w_host(w)->conn = HC_OK;   /* the host answers; its GPUs are judged */
+	w_gpus(w);
+	w_service(w);
+	w_link(w);
 	rules_state_init(&w->st, 1);
 }
 
@@ -342,16 +360,13 @@ static void world_free(struct world *w)
 {
 	evaluation_free(&w->ev);
 	rules_state_free(&w->st);
-	free(w->snap.hosts);
-	free(w->snap.gpus);
-	free(w->snap.services);
-	free(w->snap.links);
+	snapshot_free(&w->snap);
 	fleet_free(&w->f);
 }
 
 static void world_gpus(struct world *w, const char *recording, double now)
 {
-	struct host_gpus *hg = &w->snap.gpus[0];
+	struct host_gpus *hg = w_gpus(w);
 
 	parse_recording(recording, hg);
 	hg->collected = true;
@@ -387,9 +402,9 @@ START_TEST(gpu_rules)
 		      "missing GPU named");
 
 	/* the driver dies: both GPUs are gone, with nvidia-smi's words */
-	w.snap.gpus[0].n = 0;
-	str_copy(w.snap.gpus[0].error, "nvidia-smi failed (exit 9): NVIDIA-SMI has failed",
-		 sizeof(w.snap.gpus[0].error));
+	w_gpus(&w)->n = 0;
+	str_copy(w_gpus(&w)->error, "nvidia-smi failed (exit 9): NVIDIA-SMI has failed",
+		 sizeof(w_gpus(&w)->error));
 	rules_evaluate(&w.f, &w.snap, now + 4, &w.st, &w.ev);
 	ck_assert_int_eq(gpu_status(&w, 0), ST_CRIT);
 	ck_assert_int_eq(w.ev.worst, ST_CRIT);
@@ -401,7 +416,7 @@ START_TEST(gpu_rules)
 
 	/* the host itself stops answering: one crit problem (the host's), not
 	 * another alert per GPU on top of it */
-	w.snap.hosts[0].conn = HC_UNREACHABLE;
+	w_host(&w)->conn = HC_UNREACHABLE;
 	rules_evaluate(&w.f, &w.snap, now + 20, &w.st, &w.ev);
 	ck_assert_ptr_null(rules_target_find(&w.ev, TK_GPU, 0, 0));
 	world_free(&w);
@@ -476,7 +491,7 @@ START_TEST(service_rules)
 	t = rules_target_find(&w.ev, TK_SERVICE, 0, -1);
 	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);              /* not checked yet */
 
-	s = &w.snap.services[0];
+	s = w_service(&w);
 	*s = (struct service_sample){ .collected = true, .sampled_at = now, .interval = 2,
 				      .ok = true, .http_status = 200, .cert_days_left = 30 };
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
@@ -488,7 +503,7 @@ START_TEST(service_rules)
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
 	ck_assert_int_eq(rules_target_find(&w.ev, TK_SERVICE, 0, -1)->ev.status, ST_CRIT);
 
-	w.snap.links[0].c = (struct service_sample){ .collected = true, .sampled_at = now,
+	w_link(&w)->c = (struct service_sample){ .collected = true, .sampled_at = now,
 		.interval = 2, .ok = false, .error = "cannot connect" };
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
 	t = rules_target_find(&w.ev, TK_LINK, 0, -1);

@@ -457,13 +457,18 @@ static void bench_init(struct bench *b, size_t n, double now)
 	b->f.name = (char *)"cocottetech";
 	b->f.hosts = b->hosts;
 	b->f.nhosts = n;
-	b->snap.hosts = b->samples;
-	b->snap.nhosts = n;
+	b->snap.nhosts = n;          /* bench_sync() copies the samples in */
 	for (size_t i = 0; i < n; i++) {
 		b->hosts[i] = mkhost(names[i]);
 		b->samples[i] = mksample(now);
 	}
 	rules_state_init(&b->st, n);
+}
+
+/* The snapshot holds published copies: publish the edited samples. */
+static void bench_sync(struct bench *b)
+{
+	snapshot_put_hosts(&b->snap, b->samples, b->snap.nhosts);
 }
 
 /* Samples are refreshed as a collector would: fresh relative to now. */
@@ -472,11 +477,13 @@ static void bench_eval(struct bench *b, double now)
 	for (size_t i = 0; i < b->snap.nhosts; i++)
 		if (b->samples[i].sampled_at > 0)
 			b->samples[i].sampled_at = now - 1;
+	bench_sync(b);
 	rules_evaluate(&b->f, &b->snap, now, &b->st, &b->ev);
 }
 
 static void bench_free(struct bench *b)
 {
+	snapshot_free(&b->snap);
 	evaluation_free(&b->ev);
 	rules_state_free(&b->st);
 }
@@ -506,6 +513,7 @@ START_TEST(test_worst_counts_oldest_age)
 	b.samples[3].valid &= ~(unsigned)HV_DISKS;
 	bench_eval(&b, T0);
 	b.samples[0].sampled_at = T0 - 5;             /* older data */
+	bench_sync(&b);
 	rules_evaluate(&b.f, &b.snap, T0, &b.st, &b.ev);
 	ck_assert_int_eq(b.ev.worst, ST_CRIT);
 	ck_assert_int_eq(b.ev.counts[ST_OK], 2);

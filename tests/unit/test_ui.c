@@ -106,9 +106,7 @@ static void fixture_setup(void)
 	fx.samples[3].sampled_at = T0 - 300;
 	fx.evals[3].stale = true;
 	fx.evals[3].age = 300;
-	fx.snap.hosts = fx.samples;
-	fx.snap.nhosts = NHOSTS;
-	fx.snap.generation = 1;
+	snapshot_put_hosts(&fx.snap, fx.samples, NHOSTS);
 	alert_set(0, ST_WARN, "host/vps-0", "memory PSI some avg10 12.0 > 10", T0 - 60);
 	alert_set(1, ST_CRIT, "host/apricot", "memory available 300M below reserve 512M", T0 - 120);
 	alert_set(2, ST_UNKNOWN, "host/plum", "data is stale (5m old)", T0 - 30);
@@ -132,6 +130,7 @@ static void fixture_setup(void)
 
 static void fixture_teardown(void)
 {
+	snapshot_free(&fx.snap);
 }
 
 /* Draws a frame of w x h and returns it as text (malloc'd). */
@@ -640,6 +639,7 @@ START_TEST(test_wall_mode)
 		fx.samples[i].sampled_at = 0;
 		fx.evals[i].stale = false;
 	}
+	snapshot_put_hosts(&fx.snap, fx.samples, NHOSTS);
 	fx.f.interval = 2;
 	fx.snap.started_at = fx.u.now - 1;
 	frame_draw(&c, &fx.u, &fx.st);

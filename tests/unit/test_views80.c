@@ -116,9 +116,6 @@ static void setup(void)
 	host(1, 1 * GiB, 2 * GiB);
 	ctr(0, "toneforge-server", "running", 700 * MiB);
 	ctr(0, "golivebro", "exited", 0);
-	fx.snap.nhosts = fx.snap.ncontainers = 2;
-	fx.snap.hosts = fx.hs;
-	fx.snap.containers = fx.hc;
 
 	fx.db[0].collected = true;
 	fx.db[0].attempted_at = T0 - 1;
@@ -145,14 +142,13 @@ static void setup(void)
 	fx.ky[0].interval = 60;
 	fx.ky[0].created_at = T0 - 120 * DAY;
 	str_copy(fx.ky[0].id, "tfk_1234abcd", sizeof(fx.ky[0].id));
-	fx.snap.databases = fx.db;
-	fx.snap.ndatabases = 1;
-	fx.snap.backups = fx.bk;
-	fx.snap.nbackups = 1;
-	fx.snap.runners = fx.rn;
-	fx.snap.nrunners = 1;
-	fx.snap.keys = fx.ky;
-	fx.snap.nkeys = 1;
+	snapshot_put_hosts(&fx.snap, fx.hs, 2);
+	for (size_t i = 0; i < 2; i++)
+		snapshot_put(&fx.snap, DOM_CONTAINER, i, &fx.hc[i], host_containers_size(&fx.hc[i]));
+	snapshot_put(&fx.snap, DOM_DATABASE, 0, &fx.db[0], sizeof(fx.db[0]));
+	snapshot_put(&fx.snap, DOM_BACKUP, 0, &fx.bk[0], sizeof(fx.bk[0]));
+	snapshot_put(&fx.snap, DOM_RUNNERS, 0, &fx.rn[0], runners_sample_size(&fx.rn[0]));
+	snapshot_put(&fx.snap, DOM_KEY, 0, &fx.ky[0], sizeof(fx.ky[0]));
 
 	fx.ev.hosts = fx.he;
 	fx.ev.nhosts = 2;

@@ -49,8 +49,7 @@ static void fleet_make(size_t n)
 		fx.evals[i].status = ST_OK;
 		fx.evals[i].age = 1;
 	}
-	fx.snap.hosts = fx.samples;
-	fx.snap.nhosts = n;
+	fx.snap.nhosts = n;          /* wall_sync() copies the samples in */
 	fx.snap.started_at = T0 - 600;
 	fx.ev.hosts = fx.evals;
 	fx.ev.nhosts = n;
@@ -97,10 +96,17 @@ static void target_add(enum target_kind kind, const char *name, enum status st)
 	fx.ev.target_counts[st]++;
 }
 
+/* The snapshot holds published copies: publish the edited samples. */
+static void wall_sync(void)
+{
+	snapshot_put_hosts(&fx.snap, fx.samples, fx.snap.nhosts);
+}
+
 static char *wall_text(struct cells *c, int w, int h, bool ascii)
 {
 	cells_init(c, w, h, ascii);
 	fx.u.ascii = ascii;
+	wall_sync();
 	wall_draw(c, &fx.u, &fx.w);
 	return cells_dump(c);
 }
@@ -324,6 +330,7 @@ START_TEST(test_wall_data_stale_banner)
 		fx.evals[i].age = 40;
 		fx.samples[i].sampled_at = T0 - 40 - i;
 	}
+	wall_sync();
 	ck_assert(wall_data_dead(&fx.u, &last));
 	ck_assert_double_eq(last, T0 - 40);
 	for (int size = 0; size < 3; size++) {
@@ -340,20 +347,25 @@ START_TEST(test_wall_data_stale_banner)
 	}
 	/* one fresh host is enough to lift it */
 	fx.evals[3].stale = false;
+	wall_sync();
 	ck_assert(!wall_data_dead(&fx.u, &last));
 	/* a fresh target counts as data too */
 	fx.evals[3].stale = true;
 	target_add(TK_DATABASE, "database/pg", ST_OK);
+	wall_sync();
 	ck_assert(!wall_data_dead(&fx.u, &last));
 	fx.targets[0].ev.stale = true;
+	wall_sync();
 	ck_assert(wall_data_dead(&fx.u, &last));
 	/* nothing ever arrived: not during start-up, but after it */
 	fleet_make(3);
 	for (int i = 0; i < 3; i++)
 		fx.samples[i].sampled_at = 0;
 	fx.snap.started_at = T0 - 1;
+	wall_sync();
 	ck_assert(!wall_data_dead(&fx.u, &last));
 	fx.snap.started_at = T0 - 60;
+	wall_sync();
 	ck_assert(wall_data_dead(&fx.u, &last));
 	text = wall_text(&c, 100, 30, true);
 	ck_assert_ptr_nonnull(strstr(text, "no data received since start"));
@@ -453,6 +465,7 @@ static int panel_after(double dt)
 
 	fx.u.now += dt;
 	cells_init(&c, 250, 70, false);
+	wall_sync();
 	wall_draw(&c, &fx.u, &fx.w);
 	cells_free(&c);
 	return fx.w.panel;

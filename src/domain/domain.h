@@ -1,0 +1,71 @@
+/* The domain table: every kind of target fleetdeck watches, described once.
+ *
+ * A domain (host, container, database, backup, GPU, service, link, runner
+ * fleet, key) is one row of domains[] (domain/domains.c) naming its parts in
+ * every layer: the fleet-file section that configures it, its collector,
+ * how the model stores it, its rules, its JSON and --once writers, and what
+ * it adds to the views. Each layer iterates this table for its own part and
+ * never names a domain: adding one is its file set plus one row here (see
+ * doc/architecture.md, "Adding a domain").
+ *
+ * The table's order is the order of the outputs: the --once sections, the
+ * JSON arrays, the rules' targets. */
+#ifndef FLEETDECK_DOMAIN_H
+#define FLEETDECK_DOMAIN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "fleet/fleet.h"
+#include "model/model.h"
+
+struct source_ops;
+struct rules_state;
+struct evaluation;
+struct host_column;
+
+struct domain {
+	enum domain_id id;           /* its index in domains[] and in the model */
+	const char *name;            /* "container": the first word of its targets' names */
+
+	/* fleet file: the section kind that configures it (its keys are that
+	 * section's rows in fleet/schema.c); per_host: one target per [host]
+	 * (containers, GPUs), keyed by the [host]'s own keys */
+	enum section_kind section;
+	bool per_host;
+
+	/* collector: the source that publishes it (collect/source.h); two
+	 * domains may share one (services and links), it then runs once.
+	 * NULL: published by the hosts' own probe. */
+	const struct source_ops *source;
+
+	/* model: the sample type's size (the model stores what a sample uses,
+	 * see model_put()) */
+	size_t sample_size;
+
+	/* rules: adds the domain's targets and their problems (rules/domains.h) */
+	void (*rules)(const struct fleet *f, const struct snapshot *snap, double now,
+		      struct rules_state *st, struct evaluation *out);
+
+	/* outputs (out/domains.h): the JSON array named json_key, at the top
+	 * level (json) or in each host (json_host); the --once section (text) */
+	const char *json_key;
+	json_t *(*json)(const struct fleet *f, const struct snapshot *s,
+			const struct evaluation *ev, double now);
+	json_t *(*json_host)(const struct fleet *f, const struct snapshot *s,
+			     const struct evaluation *ev, double now, size_t host);
+	void (*text)(FILE *fp, const struct fleet *f, const struct snapshot *s,
+		     const struct evaluation *ev, double now);
+
+	/* views (ui/views.h): a column of the overview's host rows, and lines
+	 * of the help screen ("keys", "what they do"; NULL-terminated pairs) */
+	const struct host_column *overview_column;
+	const char *const *help;
+};
+
+extern const struct domain domains[DOM__COUNT];
+
+#define DOMAINS_FOREACH(d) for (const struct domain *d = domains; d < domains + DOM__COUNT; d++)
+
+#endif

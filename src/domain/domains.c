@@ -1,0 +1,87 @@
+/* The domain table: one row per domain, in output order (domain/domain.h). */
+#include "config.h"
+#include "domain/domain.h"
+#include "collect/source.h"
+#include "out/domains.h"
+#include "rules/domains.h"
+#include "util/util.h"
+
+extern const struct source_ops source_containers, source_databases, source_backups,
+	source_gpus, source_services, source_runners, source_keys, source_prometheus;
+
+const struct domain domains[DOM__COUNT] = {
+	[DOM_HOST] = {
+		.id = DOM_HOST, .name = "host", .section = SEC_HOST, .per_host = true,
+		/* the SSH or local probe (collect/hosts.c) is the collector every
+		 * domain shares; [prometheus] sections are another source of hosts */
+		.source = &source_prometheus,
+		.sample_size = sizeof(struct host_sample),
+		/* host rules, the "hosts" array and the host table are the core of
+		 * rules.c, json.c and text.c */
+	},
+	[DOM_CONTAINER] = {
+		.id = DOM_CONTAINER, .name = "container", .section = SEC_HOST, .per_host = true,
+		.source = &source_containers,
+		.sample_size = sizeof(struct host_containers),
+		.rules = rules_containers,
+		.json_key = "containers", .json_host = json_containers, .text = text_containers,
+	},
+	[DOM_DATABASE] = {
+		.id = DOM_DATABASE, .name = "database", .section = SEC_DATABASE,
+		.source = &source_databases,
+		.sample_size = sizeof(struct db_sample),
+		.rules = rules_databases,
+		.json_key = "databases", .json = json_databases, .text = text_databases,
+	},
+	[DOM_BACKUP] = {
+		.id = DOM_BACKUP, .name = "backup", .section = SEC_BACKUP,
+		.source = &source_backups,
+		.sample_size = sizeof(struct backup_sample),
+		.rules = rules_backups,
+		.json_key = "backups", .json = json_backups, .text = text_backups,
+	},
+	[DOM_GPU] = {
+		.id = DOM_GPU, .name = "gpu", .section = SEC_HOST, .per_host = true,
+		.source = &source_gpus,
+		.sample_size = sizeof(struct host_gpus),
+		.rules = rules_gpus,
+		.json_key = "gpus", .json_host = json_gpus, .text = text_gpus,
+	},
+	[DOM_SERVICE] = {
+		.id = DOM_SERVICE, .name = "service", .section = SEC_SERVICE,
+		.source = &source_services,
+		.sample_size = sizeof(struct service_sample),
+		.rules = rules_services,
+		.json_key = "services", .json = json_services, .text = text_services,
+	},
+	[DOM_LINK] = {
+		.id = DOM_LINK, .name = "link", .section = SEC_LINK,
+		.source = &source_services,      /* one checker runs both */
+		.sample_size = sizeof(struct link_sample),
+		.rules = rules_links,
+		.json_key = "links", .json = json_links, .text = text_links,
+	},
+	[DOM_RUNNERS] = {
+		.id = DOM_RUNNERS, .name = "runners", .section = SEC_RUNNERS,
+		.source = &source_runners,
+		.sample_size = sizeof(struct runners_sample),
+		.rules = rules_runners,
+		.json_key = "runners", .json = json_runners, .text = text_runners,
+	},
+	[DOM_KEY] = {
+		.id = DOM_KEY, .name = "key", .section = SEC_KEY,
+		.source = &source_keys,
+		.sample_size = sizeof(struct key_sample),
+		.rules = rules_keys,
+		.json_key = "keys", .json = json_keys, .text = text_keys,
+	},
+};
+
+void model_init_fleet(struct model *m, const struct fleet *f)
+{
+	model_init(m, f->nhosts);
+	DOMAINS_FOREACH(d)
+		if (d->id != DOM_HOST)
+			model_resize(m, d->id, d->per_host ? f->nhosts : fleet_count(f, d->section),
+				     d->per_host);
+}
