@@ -30,10 +30,12 @@ struct host_eval {
 
 /* Every target that is not a host: containers and GPUs (per host),
  * services, links, databases, backups, runner fleets, keys. */
+/* A target's kind is its domain (model.h); hosts are not targets. */
 enum target_kind {
-	TK_CONTAINER, TK_GPU, TK_SERVICE, TK_LINK, TK_DATABASE, TK_BACKUP,
-	TK_RUNNERS, TK_KEY,
-	TK__COUNT
+	TK_CONTAINER = DOM_CONTAINER, TK_GPU = DOM_GPU, TK_SERVICE = DOM_SERVICE,
+	TK_LINK = DOM_LINK, TK_DATABASE = DOM_DATABASE, TK_BACKUP = DOM_BACKUP,
+	TK_RUNNERS = DOM_RUNNERS, TK_KEY = DOM_KEY,
+	TK__COUNT = DOM__COUNT
 };
 
 struct target_eval {
