@@ -435,7 +435,7 @@ START_TEST(implausible_values)
 	double now = 1e9;
 
 	world_init(&w);
-	hg = &w.snap.gpus[0];
+	hg = w_gpus(&w);
 	gpu_parse_query("0, GPU-a, T4, -50, 70000000000000000000000, 1000, 1e308, 70, 70\n"
 			"1, GPU-b, T4, 1e21, 10, -5, 40, 1e9, -1\n", hg);
 	ck_assert_int_eq(hg->n, 2);
