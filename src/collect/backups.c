@@ -141,9 +141,9 @@ static char *script_file(const struct bk_target *t)
 
 static char *script_command(const struct bk_target *t)
 {
-	char *cmd = q(t->sec, "command"), *s;
+	char *cmd = sh_command(fleet_section_get(t->sec, "command")), *s;
 
-	s = xasprintf("%sfd_bound %d sh -c %s\n", script_prelude, (int)t->timeout, cmd);
+	s = xasprintf("%sfd_bound %d %s\n", script_prelude, (int)t->timeout, cmd);
 	free(cmd);
 	return s;
 }

@@ -144,8 +144,10 @@ static void kitem_start(struct kitem *k, double now)
 			publish(k);
 			return;
 		}
+		char *cmd = sh_command(age);
 		k->in_flight = true;
-		hosts_submit(k->ks->env->hosts, (size_t)k->host, age, k->timeout, age_done, k);
+		hosts_submit(k->ks->env->hosts, (size_t)k->host, cmd, k->timeout, age_done, k);
+		free(cmd);
 		return;
 	}
 	if (prov && strcmp(prov, "command") == 0 && !age)

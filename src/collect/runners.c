@@ -76,7 +76,7 @@ static void *runners_create(const struct collect_env *env)
 		if (r->systemd)
 			r->script = systemd_list_script(fleet_section_value(r->sec, "unit"));
 		else if (fleet_section_value(r->sec, "list"))
-			r->script = xstrdup(fleet_section_value(r->sec, "list"));
+			r->script = sh_command(fleet_section_value(r->sec, "list"));
 	}
 	return rs;
 }

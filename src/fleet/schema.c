@@ -182,7 +182,7 @@ static const struct schema_key runners_keys[] = {
 	{ "host", ST_HOST, 0, NULL, "this machine", NULL, "command",
 	  "The [host] the commands run on, over SSH." },
 	{ "list", ST_COMMAND, SK_REQUIRED, NULL, NULL, NULL, "command",
-	  "Prints one runner a line, or a JSON array." },
+	  "Runs in its own sh -c on host; prints one runner a line, or a JSON array." },
 	{ "scale", ST_TEMPLATE, 0, NULL, NULL, NULL, "command",
 	  "Sets the count; {count} is replaced by the new count." },
 	{ "token_file", ST_SECRET_FILE, SK_REQUIRED, NULL, NULL, NULL, "digitalocean",
@@ -247,7 +247,7 @@ static const struct schema_key key_keys[] = {
 	{ "rotate", ST_COMMAND, SK_REQUIRED, NULL, NULL, NULL, "command",
 	  "Rotates the key; prints the new key's id." },
 	{ "age", ST_COMMAND, 0, NULL, NULL, NULL, "command",
-	  "Prints the key's creation time (epoch or ISO-8601)." },
+	  "Runs in its own sh -c on host; prints the key's creation time (epoch or ISO-8601)." },
 	POLL_KEYS,
 };
 

@@ -318,6 +318,14 @@ char *path_relative_to(const char *base_file, const char *path)
 	return joined;
 }
 
+char *sh_command(const char *cmd)
+{
+	char *q = sh_quote(cmd ? cmd : ""), *s = xasprintf("sh -c %s", q);
+
+	free(q);
+	return s;
+}
+
 char *sh_quote(const char *s)
 {
 	size_t n = 2;

@@ -55,6 +55,11 @@ char *path_relative_to(const char *base_file, const char *path);
 /* Quotes s for POSIX sh inside single quotes: never run remote or
  * configured text unquoted. The result is malloc'd. */
 char *sh_quote(const char *s);
+/* An operator's command (a fleet-file value such as [runners] list, [key]
+ * age, a backup command) as one `sh -c 'CMD'` line: run in its own shell,
+ * so an unbalanced quote or an `exit` in it fails that command alone and
+ * never the host's long-lived shell the other collectors share. malloc'd. */
+char *sh_command(const char *cmd);
 
 /* Standard base64 (no line breaks). Returns malloc'd text. */
 char *base64_encode(const unsigned char *data, size_t len, bool pad);
