@@ -8,52 +8,6 @@
 
 #define MESSAGE_SECONDS 4
 
-/* A 5-row block font with just the letters of the status words. */
-static const struct big_glyph {
-	char ch;
-	const char *rows[5];
-} big_font[] = {
-	{ 'O', { " ### ", "#   #", "#   #", "#   #", " ### " } },
-	{ 'K', { "#   #", "#  # ", "###  ", "#  # ", "#   #" } },
-	{ 'W', { "#   #", "#   #", "# # #", "## ##", "#   #" } },
-	{ 'A', { " ### ", "#   #", "#####", "#   #", "#   #" } },
-	{ 'R', { "#### ", "#   #", "#### ", "#  # ", "#   #" } },
-	{ 'N', { "#   #", "##  #", "# # #", "#  ##", "#   #" } },
-	{ 'C', { " ####", "#    ", "#    ", "#    ", " ####" } },
-	{ 'I', { "#####", "  #  ", "  #  ", "  #  ", "#####" } },
-	{ 'T', { "#####", "  #  ", "  #  ", "  #  ", "  #  " } },
-	{ 'U', { "#   #", "#   #", "#   #", "#   #", " ### " } },
-};
-
-#define BIG_W 6   /* 5 columns and a gap */
-#define BIG_H 5
-
-static const struct big_glyph *big_find(char ch)
-{
-	for (size_t i = 0; i < ARRAY_LEN(big_font); i++)
-		if (big_font[i].ch == ch)
-			return &big_font[i];
-	return NULL;
-}
-
-/* Draws word in the big font at (x, y); returns the columns used. */
-static int big_text(struct cells *c, int x, int y, const char *word, int role)
-{
-	uint32_t block = cells_glyph(c, G_BAR_FULL);
-	int col = 0;
-
-	for (const char *p = word; *p; p++, col += BIG_W) {
-		const struct big_glyph *g = big_find(*p);
-		if (!g)
-			continue;
-		for (int r = 0; r < BIG_H; r++)
-			for (int k = 0; k < 5; k++)
-				if (g->rows[r][k] == '#')
-					cells_put(c, x + col + k, y + r, block, role);
-	}
-	return col;
-}
-
 static void clock_text(double now, char *buf, size_t size)
 {
 	time_t t = (time_t)now;
@@ -79,27 +33,6 @@ static bool any_stale(const struct ui_ctx *u)
 		if (u->ev->hosts[i].stale)
 			return true;
 	return false;
-}
-
-/* No host has fresh data: every one is stale or was never sampled, and
- * either something was sampled once or start-up is long past (a collector
- * that never delivers must not leave a blank wall looking calm). */
-static bool all_stale(const struct ui_ctx *u)
-{
-	size_t n = view_nhosts(u);
-	bool any_data = false;
-	double grace = u->f && u->f->interval > 0 ? 3 * u->f->interval : 6;
-
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		bool never = snap_host(u->snap, i)->sampled_at <= 0;
-
-		if (!u->ev->hosts[i].stale && !never)
-			return false;
-		any_data |= !never;
-	}
-	return any_data || (u->snap->started_at > 0 && u->now - u->snap->started_at > grace);
 }
 
 /* "data 3s": the age of the oldest data on screen. */
@@ -213,9 +146,7 @@ static void footer_hints(struct cells *c, const struct ui_ctx *u, const struct u
 {
 	const char *hints;
 
-	if (u->wall)
-		hints = "wall display (read-only)  q quit";
-	else if (s->screen == SCREEN_DETAIL)
+	if (s->screen == SCREEN_DETAIL)
 		hints = "Esc back  j/k scroll  ? help  q quit";
 	else if (s->screen == SCREEN_HELP)
 		hints = "Esc back  q quit";
@@ -242,13 +173,6 @@ static void footer_line(struct cells *c, const struct ui_ctx *u, const struct ui
 		x += cells_text(c, x, y, c->w - x, ROLE_TITLE, "filter: ");
 		x += cells_text(c, x, y, c->w - x, ROLE_SELECTED, s->filter);
 		x += cells_text(c, x + 1, y, c->w - x - 1, ROLE_DIM, "(Esc clears)") + 4;
-	}
-	if (u->wall && u->rotate_left >= 0) {
-		char buf[64];
-		str_fmt(buf, sizeof(buf), "next view in %.0fs", u->rotate_left);
-		x += cells_text(c, x, y, c->w - x, ROLE_DIM, buf) + 3;
-	} else if (u->wall) {
-		x += cells_text(c, x, y, c->w - x, ROLE_CRIT, "holding: critical") + 3;
 	}
 	footer_hints(c, u, s, x, y);
 }
@@ -356,70 +280,6 @@ static void frame_summary(struct cells *c, const struct ui_ctx *u, struct ui_sta
 	summary_draw(c, (struct rect){ 0, 1, c->w, c->h - 1 }, u);
 }
 
-static void text_centered(struct cells *c, int y, int role, const char *s)
-{
-	int w = cells_text_width(c, s);
-	int x = w < c->w ? (c->w - w) / 2 : 0;
-
-	cells_text_ellipsis(c, x, y, c->w - x, role, s);
-}
-
-/* Wall mode: "ALL DATA STALE" over the whole screen, so a frozen wall never
- * looks healthy from across the room. */
-static void stale_banner(struct cells *c, const struct ui_ctx *u)
-{
-	double newest = 0;
-	size_t n = view_nhosts(u);
-	char msg[128], age[16], clock[16];
-	int y = c->h / 2 - 1;
-
-	for (size_t i = 0; i < n; i++)
-		if (snap_host(u->snap, i)->sampled_at > newest)
-			newest = snap_host(u->snap, i)->sampled_at;
-	if (newest > 0)
-		str_fmt(msg, sizeof(msg), "ALL DATA STALE \xe2\x80\x94 last data %s ago",
-			fmt_age(age, sizeof(age), u->now - newest));
-	else
-		str_copy(msg, "ALL DATA STALE \xe2\x80\x94 no data received", sizeof(msg));
-	cells_fill(c, (struct rect){ 0, 0, c->w, c->h }, ' ', ROLE_STALE);
-	cells_fill(c, (struct rect){ 0, y, c->w, 1 }, ' ', ROLE_CRIT);
-	text_centered(c, y, ROLE_CRIT, msg);
-	cells_paint(c, (struct rect){ 0, y, c->w, 1 }, ROLE_CRIT, CF_REVERSE | CF_BOLD);
-	clock_text(u->now, clock, sizeof(clock));
-	str_fmt(msg, sizeof(msg), "%s  %s", u->f && u->f->name ? u->f->name : "", clock);
-	text_centered(c, y + 2, ROLE_STALE, msg);
-}
-
-/* Wall mode's header: the worst status in big letters when there is room,
- * otherwise one bold line. Returns the rows used. */
-static int wall_header(struct cells *c, const struct ui_ctx *u, const struct ui_state *s)
-{
-	enum status st = worst_status(u);
-	const char *word = view_status_word(st);
-	int role = view_status_role(st);
-	int bw = (int)strlen(word) * BIG_W + 1;
-	char clock[16], age[32], title[160];
-	int tx;
-
-	if (c->h < 40 || c->w < bw + 40) {
-		top_line(c, u, s, 0);
-		cells_paint(c, (struct rect){ 0, 0, c->w, 1 }, ROLE_NORMAL, CF_BOLD);
-		return 1;
-	}
-	cells_fill(c, (struct rect){ 1, 1, bw + 2, BIG_H + 2 }, ' ', role);
-	big_text(c, 3, 2, word, role);
-	tx = bw + 6;
-	clock_text(u->now, clock, sizeof(clock));
-	data_age_text(u, age, sizeof(age));
-	cells_text(c, tx, 2, c->w - tx, ROLE_TITLE, u->f && u->f->name ? u->f->name : "fleetdeck");
-	counts_line(c, tx, 3, c->w - tx, u);
-	cells_text(c, tx, 4, c->w - tx, ROLE_NORMAL, screen_title(u, s, title, sizeof(title)));
-	cells_textf(c, tx, 5, c->w - tx, any_stale(u) ? ROLE_STALE : ROLE_DIM, "%s   %s", clock, age);
-	if (u->paused)
-		cells_text(c, tx, 6, c->w - tx, ROLE_WARN, "PAUSED");
-	return BIG_H + 3;
-}
-
 static void body_draw(struct cells *c, const struct ui_ctx *u, struct ui_state *s, struct rect body)
 {
 	struct rect old = cells_clip(c, body);
@@ -449,20 +309,12 @@ void frame_draw(struct cells *c, const struct ui_ctx *u, struct ui_state *s)
 	s->body = (struct rect){ 0, 0, 0, 0 };
 	if (c->w <= 0 || c->h <= 0)
 		return;
-	if (u->wall && all_stale(u)) {
-		stale_banner(c, u);
-		return;
-	}
 	if ((c->w < UI_MIN_W || c->h < UI_MIN_H) && s->screen == SCREEN_VIEW) {
 		frame_summary(c, u, s);
 		return;
 	}
-	if (u->wall) {
-		head = wall_header(c, u, s);
-	} else {
-		top_line(c, u, s, 0);
-		head = 1;
-	}
+	top_line(c, u, s, 0);
+	head = 1;
 	if (head < c->h)
 		tabs_line(c, s, head);
 	if (c->h - head - 2 > 0)

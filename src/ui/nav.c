@@ -21,7 +21,6 @@ static void view_switch(struct ui_state *s, int v, double now)
 {
 	s->view = (v % views_count + views_count) % views_count;
 	s->screen = SCREEN_VIEW;
-	s->view_since = now;
 }
 
 /* Moves the selection by delta, clamped to the items of the last frame. */
@@ -192,14 +191,6 @@ enum ui_action nav_key(struct ui_state *s, const struct ui_ctx *u, int key)
 	a = global_key(s, u, key, &handled);
 	if (handled)
 		return a;
-	if (u->wall) {
-		/* nothing to select or change, but an action key is refused
-		 * (and the refusal audited) rather than silently ignored */
-		if (view_is_action_key(key) && s->screen == SCREEN_VIEW && v->on_key &&
-		    v->on_key(s, u, &s->vs[s->view], key) && s->act.pending)
-			return UA_ACTION;
-		return UA_NONE;
-	}
 	if (key == 'p')
 		return UA_PAUSE;
 	if (key == 'R')
@@ -285,46 +276,4 @@ enum ui_action nav_mouse(struct ui_state *s, const struct ui_ctx *u, int x, int 
 	if (u->wall || s->summary)
 		return UA_NONE;
 	return body_click(s, u, x, y);
-}
-
-static bool fleet_critical(const struct ui_ctx *u)
-{
-	return u->ev && u->ev->worst == ST_CRIT;
-}
-
-double nav_wall_remaining(const struct ui_state *s, const struct ui_ctx *u, double period)
-{
-	if (fleet_critical(u))
-		return -1;
-	return period - (u->now - s->view_since);
-}
-
-enum ui_action nav_wall_tick(struct ui_state *s, const struct ui_ctx *u, double period)
-{
-	int next = s->view;
-
-	if (s->screen != SCREEN_VIEW)
-		return UA_NONE;
-	if (fleet_critical(u)) {
-		/* a crit problem is shown first and held there */
-		s->view_since = u->now;
-		if (s->view == 0)
-			return UA_NONE;
-		view_switch(s, 0, u->now);
-		return UA_DRAW;
-	}
-	if (u->now - s->view_since < period)
-		return UA_NONE;
-	for (int i = 1; i <= views_count; i++) {
-		int v = (s->view + i) % views_count;
-		if (views_table[v]->ready) {
-			next = v;
-			break;
-		}
-	}
-	s->view_since = u->now;
-	if (next == s->view)
-		return UA_NONE;
-	view_switch(s, next, u->now);
-	return UA_DRAW;
 }

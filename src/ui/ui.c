@@ -49,7 +49,7 @@ struct ui {
 	SCREEN *screen;
 	struct actions *actions;      /* action workers and the audit log */
 	bool ascii, wall, read_only;
-	double rotate;                /* wall: seconds per view */
+	double rotate;                /* wall: seconds per detail panel */
 	int empty_reads;
 	bool quit;
 };
@@ -195,7 +195,6 @@ static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
 	u->wall = ui->wall;
 	u->read_only = ui->read_only;
 	u->paused = ui->c ? collector_paused(ui->c) : false;
-	u->rotate_left = ui->wall ? nav_wall_remaining(&ui->st, u, ui->rotate) : -1;
 	u->actions = ui->actions;
 	u->rs = &ui->rs;
 }

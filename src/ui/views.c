@@ -86,7 +86,6 @@ void ui_state_init(struct ui_state *s, const char *start, bool wall, double now)
 	s->view = v < 0 ? 0 : v;
 	s->screen = SCREEN_VIEW;
 	s->wall = wall;
-	s->view_since = now;
 	s->detail_host = -1;
 	s->tabs_y = -1;
 	for (int i = 0; i < VIEW_MAX; i++)

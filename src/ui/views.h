@@ -1,5 +1,5 @@
 /* The view framework: one table of views, the frame around them (top line,
- * tabs, footer, small-terminal summary, wall header) and the navigation
+ * tabs, footer, small-terminal summary) and the navigation
  * state that keys and mouse clicks change.
  *
  * Nothing here includes curses: ui.c translates curses input into UK_* keys
@@ -56,7 +56,6 @@ struct ui_ctx {
 	bool wall;                    /* --wall: no selection, big header */
 	bool read_only;
 	bool paused;
-	double rotate_left;           /* wall: seconds until the next view, <0 held */
 	struct actions *actions;      /* action progress and audit (action/action.h), or NULL */
 	const struct rules_state *rs; /* the event log */
 };
@@ -145,7 +144,6 @@ struct ui_state {
 	char filter[UI_FILTER_MAX];   /* "" = none; bytes of UTF-8 */
 	bool filter_editing;
 	bool wall;
-	double view_since;            /* wall: when the current view was shown */
 	/* set by frame_draw, for the mouse */
 	int tab_x0[VIEW_MAX], tab_x1[VIEW_MAX];
 	int tabs_y;                   /* -1: no tabs on screen */
@@ -199,11 +197,6 @@ void frame_draw(struct cells *c, const struct ui_ctx *u, struct ui_state *s);
 enum ui_action nav_key(struct ui_state *s, const struct ui_ctx *u, int key);
 /* A mouse event at (x, y): button 1 press selects/switches, 4/5 scroll. */
 enum ui_action nav_mouse(struct ui_state *s, const struct ui_ctx *u, int x, int y, int button);
-/* Wall mode: rotates views every `period` seconds, holding the overview
- * while anything is critical; returns UA_DRAW when the view changed. */
-enum ui_action nav_wall_tick(struct ui_state *s, const struct ui_ctx *u, double period);
-/* Wall mode: seconds until the next rotation, or -1 while held on crit. */
-double nav_wall_remaining(const struct ui_state *s, const struct ui_ctx *u, double period);
 /* The action dialog (ui/confirm.c): keys while it is open, and drawing it
  * over the frame. */
 enum ui_action confirm_key(struct ui_state *s, int key);

@@ -441,7 +441,6 @@ START_TEST(test_view_ram)
 	u.snap = &x.snap;
 	u.ev = &x.ev;
 	u.now = T0;
-	u.rotate_left = -1;
 	ui_state_init(&s, "ram", false, T0);
 	cells_init(&c, 120, 30, false);
 	frame_draw(&c, &u, &s);

@@ -124,7 +124,6 @@ static void fixture_setup(void)
 	fx.u.snap = &fx.snap;
 	fx.u.ev = &fx.ev;
 	fx.u.now = T0;
-	fx.u.rotate_left = -1;
 	ui_state_init(&fx.st, NULL, false, T0);
 }
 
@@ -598,73 +597,7 @@ START_TEST(test_man_page_names_every_view)
 }
 END_TEST
 
-/* ---- wall ---- */
-
-START_TEST(test_wall_mode)
-{
-	struct cells c;
-	char *text;
-
-	fx.u.wall = true;
-	fx.st.wall = true;
-	text = frame_text(&c, 250, 70, false);
-	ck_assert_ptr_nonnull(strstr(text, "\xe2\x96\x88"));   /* big status letters */
-	for (int i = 0; i < NHOSTS; i++)
-		ck_assert_ptr_nonnull(strstr(text, fx.hosts[i].name));
-	/* worst first on a wall, and no selection */
-	ck_assert_int_lt(row_of(&c, "apricot "), row_of(&c, "black "));
-	for (int y = 0; y < c.h; y++)
-		for (int x = 0; x < c.w; x++)
-			ck_assert(!(cells_get(&c, x, y)->flags & CF_SELECTED));
-	free(text);
-	/* nothing to select or pause on a wall */
-	ck_assert_int_eq(nav_key(&fx.st, &fx.u, 'p'), UA_NONE);
-	ck_assert_int_eq(nav_key(&fx.st, &fx.u, UK_ENTER), UA_NONE);
-	/* held on the overview while something is crit */
-	fx.u.now = T0 + 100;
-	ck_assert_int_eq(nav_wall_tick(&fx.st, &fx.u, 20), UA_NONE);
-	ck_assert_int_eq(fx.st.view, 0);
-	nav_key(&fx.st, &fx.u, '3');
-	ck_assert_int_eq(nav_wall_tick(&fx.st, &fx.u, 20), UA_DRAW);
-	ck_assert_int_eq(fx.st.view, 0);
-	ck_assert_double_eq(nav_wall_remaining(&fx.st, &fx.u, 20), -1);
-	/* all stale: the banner */
-	for (int i = 0; i < NHOSTS; i++)
-		fx.evals[i].stale = true;
-	frame_draw(&c, &fx.u, &fx.st);
-	ck_assert_int_ge(row_of(&c, "ALL DATA STALE"), 0);
-	ck_assert_int_ge(row_of(&c, "last data 2m ago"), 0);   /* black: sampled T0-1, now T0+100 */
-	/* nothing ever arrived: no banner during start-up, one after it */
-	for (int i = 0; i < NHOSTS; i++) {
-		fx.samples[i].sampled_at = 0;
-		fx.evals[i].stale = false;
-	}
-	snapshot_put_hosts(&fx.snap, fx.samples, NHOSTS);
-	fx.f.interval = 2;
-	fx.snap.started_at = fx.u.now - 1;
-	frame_draw(&c, &fx.u, &fx.st);
-	ck_assert_int_lt(row_of(&c, "ALL DATA STALE"), 0);
-	fx.snap.started_at = fx.u.now - 60;
-	frame_draw(&c, &fx.u, &fx.st);
-	ck_assert_int_ge(row_of(&c, "no data received"), 0);
-	cells_free(&c);
-}
-END_TEST
-
-START_TEST(test_wall_small_header)
-{
-	struct cells c;
-	char *text;
-
-	fx.u.wall = true;
-	fx.st.wall = true;
-	text = frame_text(&c, 80, 24, false);
-	ck_assert_ptr_nonnull(strstr(text, "CRIT"));
-	ck_assert_ptr_nonnull(strstr(text, "apricot"));
-	free(text);
-	cells_free(&c);
-}
-END_TEST
+/* The wall has its own layout and tests: tests/unit/test_wall.c. */
 
 /* ---- themes ---- */
 
@@ -846,8 +779,6 @@ static Suite *ui_suite(void)
 	tcase_add_test(tv, test_views_find);
 	tcase_add_test(tv, test_view_keys_follow_table);
 	tcase_add_test(tv, test_man_page_names_every_view);
-	tcase_add_test(tv, test_wall_mode);
-	tcase_add_test(tv, test_wall_small_header);
 	suite_add_tcase(s, tv);
 
 	tcase_add_test(tt, test_theme_parse_good);

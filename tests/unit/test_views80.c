@@ -166,7 +166,6 @@ static void setup(void)
 	fx.u.snap = &fx.snap;
 	fx.u.ev = &fx.ev;
 	fx.u.now = T0;
-	fx.u.rotate_left = -1;
 	cells_init(&fx.c, 80, 24, false);
 }
 
