@@ -12,7 +12,7 @@ src_libfleetdeck_a_SOURCES += \
 	src/ui/bigtext.h src/ui/bigtext.c src/ui/tilegrid.h src/ui/tilegrid.c
 
 dist_themes_DATA += themes/default themes/light themes/mono themes/high-contrast
-EXTRA_DIST += doc/ui.md doc/wall.md
+EXTRA_DIST += doc/ui.md doc/wall.md tests/unit/cells_find.h
 
 check_PROGRAMS += tests/unit/test_ui
 tests_unit_test_ui_SOURCES = tests/unit/test_ui.c

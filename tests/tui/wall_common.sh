@@ -20,6 +20,18 @@ grid_words() { tmux_capture | sed -n '/^Hosts [0-9]/,$p' | cut -c1-148 | grep -o
 secs_since() { fsub "$(now)" "$1"; }
 limit() { awk -v n="$1" -v i="$INTERVAL" -v b="$BASE" 'BEGIN { printf "%.1f\n", n * i + b }'; }
 ceil() { awk -v l="$1" 'BEGIN { printf "%d\n", l + 0.999 }'; }
+# within N T0 DESC CMD...: CMD comes true within N intervals (+ BASE) of T0.
+within() {
+	local n=$1 t0=$2 desc=$3 lim
+	shift 3
+	lim=$(limit "$n")
+	desc="$desc within $n intervals (+ baseline: ${lim}s)"
+	if wait_for "$(ceil "$lim")" "$@" && flt "$(secs_since "$t0")" "$lim"; then
+		ok "$desc"
+	else
+		bad "$desc" "after $(secs_since "$t0")s" "$(tmux_show)"
+	fi
+}
 
 # wall_start NAME TEST_NET NHOSTS: lab, fleet "fdwall", the wall on screen,
 # BASE.

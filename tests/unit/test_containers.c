@@ -8,6 +8,7 @@
 #include "rules/rules.h"
 #include "ui/views.h"
 #include "util/util.h"
+#include "cells_find.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -413,17 +414,6 @@ START_TEST(test_json_containers)
 }
 END_TEST
 
-static int row_of(const struct cells *c, const char *text)
-{
-	for (int y = 0; y < c->h; y++) {
-		char *row = cells_row_text(c, y);
-		bool hit = strstr(row, text) != NULL;
-		free(row);
-		if (hit)
-			return y;
-	}
-	return -1;
-}
 
 START_TEST(test_view_ram)
 {

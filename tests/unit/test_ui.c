@@ -4,6 +4,7 @@
 #include "ui/cells.h"
 #include "ui/theme.h"
 #include "ui/views.h"
+#include "cells_find.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -141,18 +142,6 @@ static char *frame_text(struct cells *c, int w, int h, bool ascii)
 	return cells_dump(c);
 }
 
-/* Row index of the first line containing s, -1 if none. */
-static int row_of(const struct cells *c, const char *s)
-{
-	for (int y = 0; y < c->h; y++) {
-		char *row = cells_row_text(c, y);
-		bool hit = strstr(row, s) != NULL;
-		free(row);
-		if (hit)
-			return y;
-	}
-	return -1;
-}
 
 /* Column of s in row y (in cells, ASCII rows only), -1 if none. */
 static int col_of(const struct cells *c, int y, const char *s)

@@ -6,6 +6,7 @@
 #include "ui/theme.h"
 #include "ui/tilegrid.h"
 #include "ui/wall.h"
+#include "cells_find.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -111,17 +112,6 @@ static char *wall_text(struct cells *c, int w, int h, bool ascii)
 	return cells_dump(c);
 }
 
-static int row_of(const struct cells *c, const char *s)
-{
-	for (int y = 0; y < c->h; y++) {
-		char *row = cells_row_text(c, y);
-		bool hit = strstr(row, s) != NULL;
-		free(row);
-		if (hit)
-			return y;
-	}
-	return -1;
-}
 
 /* The cell where text s starts in row y, NULL if it is not there. */
 static const struct cell *cell_of(const struct cells *c, int y, const char *s)
