@@ -732,6 +732,12 @@ static void body_draw(struct cells *c, const struct ui_ctx *u, struct wall_state
 	if (r.h <= 0)
 		return;
 	grid_need = grid_rows_needed(c, u, gw);
+	if (panel && grid_need > r.h - 1 - (want < 3 ? want : 3)) {
+		/* every host before any panel: the grid takes the whole width */
+		panel = false;
+		gw = r.w;
+		grid_need = grid_rows_needed(c, u, gw);
+	}
 	if (panel && grid_need < PANEL_H_MIN)
 		grid_need = PANEL_H_MIN;
 	/* the problems get what they need, but leave the grid at least half

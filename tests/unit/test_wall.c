@@ -281,6 +281,26 @@ START_TEST(test_wall_incident_every_host_fits)
 }
 END_TEST
 
+/* A thousand hosts at 250x70: every name whole on the screen (the panel
+ * gives way to the grid). */
+START_TEST(test_wall_thousand_hosts)
+{
+	struct cells c;
+	char *text;
+
+	fleet_make(1000);
+	host_down(999);
+	text = wall_text(&c, 250, 70, false);
+	for (size_t i = 0; i < 1000; i++)
+		ck_assert_msg(strstr(text, fx.names[i]), "%s missing", fx.names[i]);
+	ck_assert_ptr_null(strstr(text, "more"));
+	ck_assert_ptr_null(strstr(text, "RAM pressure"));
+	ck_assert_int_ge(row_of(&c, "X host999"), 0);
+	free(text);
+	cells_free(&c);
+}
+END_TEST
+
 START_TEST(test_wall_stale_tile_not_last_colour)
 {
 	struct cells c;
@@ -565,6 +585,7 @@ static Suite *wall_suite(void)
 	tcase_add_test(tc, test_tile_grid);
 	tcase_add_test(tc, test_wall_healthy);
 	tcase_add_test(tc, test_wall_incident_every_host_fits);
+	tcase_add_test(tc, test_wall_thousand_hosts);
 	tcase_add_test(tc, test_wall_stale_tile_not_last_colour);
 	tcase_add_test(tc, test_wall_data_stale_banner);
 	tcase_add_test(tc, test_wall_every_size);
