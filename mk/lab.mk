@@ -14,6 +14,7 @@ LAB_TESTS = \
 	tests/integration/handshake_cap.sh \
 	tests/integration/dns.sh \
 	tests/integration/host_cost.sh \
+	tests/integration/sim_fleet.sh \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh \
 	tests/tui/wall.sh \
@@ -23,7 +24,7 @@ LAB_TESTS = \
 	tests/tui/wall_kiosk.sh
 
 TESTS += $(LAB_TESTS)
-EXTRA_DIST += $(LAB_TESTS) tests/integration/dnsd.py \
+EXTRA_DIST += $(LAB_TESTS) tests/integration/dnsd.py tests/lab/sim tests/lab/simssh.py \
 	tests/lab/up tests/lab/down tests/lab/lib.sh tests/lab/README.md \
 	tests/tui/wall_common.sh \
 	doc/testing.md

@@ -117,6 +117,23 @@ static void history_merge(const struct host_gpus *old, struct host_gpus *hg)
 	}
 }
 
+/* nvidia-smi costs the host a process and ~50 ms of CPU: at most every
+ * GPU_MIN_PERIOD s, and on a host where it was not found (gpus = auto) it
+ * is looked for again only every GPU_ABSENT_RECHECK s. */
+#define GPU_MIN_PERIOD 5.0
+#define GPU_ABSENT_RECHECK 300.0
+
+static double poller_period(const struct gpu_poller *p)
+{
+	double iv = p->fh->interval > 0 ? p->fh->interval : 2;
+
+	if (p->mode != GPUS_NVIDIA && p->mode != GPUS_AUTO)
+		return iv;
+	if (p->work.absent && p->mode == GPUS_AUTO)
+		return iv > GPU_ABSENT_RECHECK ? iv : GPU_ABSENT_RECHECK;
+	return iv > GPU_MIN_PERIOD ? iv : GPU_MIN_PERIOD;
+}
+
 static void poller_publish(struct gpu_poller *p)
 {
 	struct gpus *g = p->owner;
@@ -124,7 +141,9 @@ static void poller_publish(struct gpu_poller *p)
 	p->busy = false;
 	p->attempted = true;
 	p->work.collected = true;
-	p->next = now_mono() + p->fh->interval;
+	/* the staleness rules judge the data by the period it is read at */
+	p->work.interval = poller_period(p);
+	p->next = now_mono() + p->work.interval;
 	collect_publish(&g->env, DOM_GPU, p->host, &p->work, host_gpus_size(&p->work));
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define ONCE_SECOND_PROBE_S 0.25
@@ -376,6 +377,19 @@ static int fleet_handshake_cap(const struct fleet *f)
 	return cap > 0 ? cap : ssh_sched_default_cap();
 }
 
+/* A socket per host, plus pipes and tunnels: a big fleet needs more than
+ * the usual soft limit of 1,024 descriptors. */
+static void raise_fd_limit(size_t nhosts)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)nhosts * 2 + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 struct hosts *hosts_new(const struct fleet *f, struct model *m,
 			void (*notify)(void *arg), void *arg)
 {
@@ -386,6 +400,7 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 	h->notify = notify;
 	h->notify_arg = arg;
 	h->n = f->nhosts;
+	raise_fd_limit(h->n);
 	h->p = xcalloc(h->n, sizeof(*h->p));
 	h->dest_setups = xcalloc(h->n, sizeof(*h->dest_setups));
 	if (fleet_count(f, SEC_FLEET))

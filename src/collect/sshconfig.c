@@ -273,7 +273,10 @@ void sshconfig_job_start(struct sshconfig_job *j, double now)
 	j->ch = xcalloc(1, sizeof(*j->ch));
 	j->deadline = now + SSHG_JOB_TIMEOUT_S;
 	j->done = false;
-	if (sshg_spawn(j->ch, r->alias, r->user, r->port, r->config) < 0) {
+	/* -F /dev/null: no configuration at all, so ssh -G would only print
+	 * the defaults; a big fleet saves a process per host */
+	if ((r->config && strcmp(r->config, "/dev/null") == 0) ||
+	    sshg_spawn(j->ch, r->alias, r->user, r->port, r->config) < 0) {
 		j->ch->pid = -1;
 		sshconfig_job_step(j, now);  /* no ssh(1): defaults */
 	}

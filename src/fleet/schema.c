@@ -33,7 +33,8 @@ static const struct schema_key fleet_keys[] = {
 	  "OpenSSH known_hosts file host keys are verified against (hashed entries too)." },
 	{ "ssh_config", ST_PATH, 0, NULL, "ssh's own (~/.ssh/config of the user's passwd entry)", NULL, NULL,
 	  "OpenSSH client configuration to resolve hosts with (Host aliases, HostName, "
-	  "User, Port, IdentityFile, ProxyJump), like ssh -F." },
+	  "User, Port, IdentityFile, ProxyJump), like ssh -F. /dev/null: none at all, and no "
+	  "ssh -G is run per host (a big fleet saves a process per host at start)." },
 	{ "max_handshakes", ST_NUMBER, SK_NONZERO, NULL, "8 per CPU core, 8 to 64", NULL, NULL,
 	  "SSH sessions set up at once across the fleet (TCP connect to a ready shell); the "
 	  "others wait their turn, and waiting never counts against timeout. At most 8 of "
