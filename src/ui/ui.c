@@ -439,8 +439,14 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	rules_state_init(&ui->rs, f->nhosts);
 	ui->actions = actions_new(f);
 	ui_state_init(&ui->st, o->view, ui->wall, now_wall());
-	if (ui->wall)
+	if (ui->wall) {
+		int v = views_find(o->view);
+
 		wall_init(&ui->wall_st, ui->rotate, now_wall());
+		/* --view names the first detail panel, when it is one */
+		if (v >= 0 && views_table[v]->wall_title)
+			ui->wall_st.panel = v;
+	}
 	if (theme_note[0] && ui->wall)
 		str_copy(ui->wall_st.note, theme_note, sizeof(ui->wall_st.note));
 	else if (theme_note[0])
