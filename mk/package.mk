@@ -8,7 +8,7 @@ dist_examples_DATA = data/cocotte.fleet data/orbisvoice.fleet data/storyforge.fl
 	contrib/fleetdeck-wall@.service contrib/fleetdeck-metrics.service
 
 PACKAGE_TESTS = tests/package/examples_safe.sh tests/package/completion.sh \
-	tests/package/units.sh
+	tests/package/units.sh tests/package/deb.sh
 TESTS += $(PACKAGE_TESTS)
 EXTRA_DIST += $(PACKAGE_TESTS)
 
@@ -22,3 +22,13 @@ bashcompletion_DATA = completion/fleetdeck
 CLEANFILES += completion/fleetdeck
 completion/fleetdeck: src/gen-completion$(EXEEXT)
 	$(AM_V_GEN)$(MKDIR_P) completion && src/gen-completion$(EXEEXT) > $@.tmp && mv $@.tmp $@
+
+# The user's documentation, installed next to the examples (docdir): what a
+# user reads to write a fleet file, run the wall, export, and trust it.
+dist_doc_DATA = README.md doc/fleet-file.md doc/wall.md doc/prometheus.md doc/history.md \
+	doc/security.md doc/databases.md doc/services.md doc/containers.md doc/actions.md \
+	doc/rules.md doc/ui.md
+
+# Debian packaging: dpkg-buildpackage -us -uc -b (tests/package/deb.sh).
+EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules \
+	debian/source/format

@@ -1,0 +1,120 @@
+#!/bin/bash
+# deb.sh — the Debian package, built as a user would from a clean clone:
+# `dpkg-buildpackage -us -uc -b` succeeds, lintian reports no error and no
+# warning, the .deb holds the binary, man pages, themes, completion, example
+# fleets, systemd units and docs, its version is the program's; and the
+# packaged binary, run with /usr/share replaced by the package's own and the
+# source and build trees hidden (a private mount namespace), finds its themes
+# in /usr/share/fleetdeck/themes and never names a build path. Slow (a full
+# build and lintian): minutes, not seconds.
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+lab_test_begin deb 1200
+for t in dpkg-buildpackage dh dh_autoreconf lintian dpkg-deb objcopy; do
+	command -v "$t" >/dev/null 2>&1 ||
+		lab_skip "needs $t (Debian packages dpkg-dev, debhelper, dh-autoreconf, lintian, binutils; ./bootstrap installs them)"
+done
+git -C "$TOP_SRCDIR" rev-parse --git-dir >/dev/null 2>&1 ||
+	lab_skip "not a git checkout (a release tarball or distcheck): the package is built from a clean clone in a checkout's make check"
+
+# A clean clone of the working tree: the files git knows (tracked, or new
+# and not ignored), as they are now; no build products.
+mkdir -p "$T/src"
+(cd "$TOP_SRCDIR" && git ls-files -z --cached --others --exclude-standard |
+	tar --null --ignore-failed-read -cf - -T - 2>/dev/null) | tar -xf - -C "$T/src" ||
+	{ bad "a clean copy of the sources"; lab_finish; }
+ok "a clean copy of the sources ($(find "$T/src" -type f | wc -l) files)"
+
+(cd "$T/src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$T/build.log" 2>&1
+rc=$?
+deb=$(ls "$T"/fleetdeck_*.deb 2>/dev/null | head -1)
+if [ "$rc" = 0 ] && [ -f "$deb" ]; then
+	ok "dpkg-buildpackage -us -uc -b builds ${deb##*/}"
+else
+	bad "dpkg-buildpackage -us -uc -b builds the package (rc $rc)" "$(tail -25 "$T/build.log")"
+	lab_finish
+fi
+
+lintian "$T"/fleetdeck_*.changes >"$T/lintian.out" 2>&1
+lrc=$?
+tags=$(grep -E '^[EW]: ' "$T/lintian.out")
+if [ -z "$tags" ] && [ "$lrc" = 0 ]; then
+	ok "lintian: no error, no warning ($(grep -c '^[IPX]: ' "$T/lintian.out") notes below that level)"
+else
+	bad "lintian: no error, no warning (rc $lrc)" "$tags" "$(head -5 "$T/lintian.out")"
+fi
+
+dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|' >"$T/contents"
+miss=
+for f in /usr/bin/fleetdeck /usr/share/man/man1/fleetdeck.1.gz /usr/share/man/man5/fleetdeck.fleet.5.gz \
+	/usr/share/fleetdeck/themes/default /usr/share/fleetdeck/themes/light \
+	/usr/share/fleetdeck/themes/mono /usr/share/fleetdeck/themes/high-contrast \
+	"$(pkg-config --variable=completionsdir bash-completion 2>/dev/null || echo /usr/share/bash-completion/completions)/fleetdeck" \
+	/usr/share/doc/fleetdeck/copyright /usr/share/doc/fleetdeck/README.md.gz \
+	/usr/share/doc/fleetdeck/examples/fleetdeck-wall@.service \
+	/usr/share/doc/fleetdeck/examples/fleetdeck-metrics.service; do
+	grep -qx -- "$f" "$T/contents" || miss="$miss $f"
+done
+for f in "$TOP_SRCDIR"/data/*.fleet; do
+	grep -qx -- "/usr/share/doc/fleetdeck/examples/${f##*/}" "$T/contents" || miss="$miss examples/${f##*/}"
+done
+check "the package holds binary, man pages, themes, completion, example fleets, units, docs${miss:+ (missing:$miss)}" test -z "$miss"
+
+root=$T/root
+dpkg-deb -x "$deb" "$root"
+ver=$(cd "$T/src" && dpkg-parsechangelog -S Version)
+got=$("$root/usr/bin/fleetdeck" --version 2>&1)
+check "the package version ($ver) is the program's ($got)" test "$got" = "fleetdeck $ver"
+objcopy -O binary --only-section=.rodata "$root/usr/bin/fleetdeck" "$T/rodata"
+if grep -qaF -e "$T/src" -e "$TOP_SRCDIR" "$T/rodata"; then
+	bad "the packaged binary names no build or source path" "$(strings "$T/rodata" | grep -F -e "$T/src" -e "$TOP_SRCDIR" | head -3)"
+else
+	ok "the packaged binary names no build or source path"
+fi
+if MANPATH=$root/usr/share/man man -w fleetdeck.fleet >/dev/null 2>&1 &&
+   MANPATH=$root/usr/share/man man fleetdeck 2>/dev/null | grep -q FLEETDECK_DATADIR; then
+	ok "man finds fleetdeck(1) and fleetdeck.fleet(5) where the package puts them"
+else
+	bad "man finds fleetdeck(1) and fleetdeck.fleet(5) where the package puts them"
+fi
+
+# As installed: /usr/share is the package's, the sources and the build tree
+# are hidden, nothing points at them (no FLEETDECK_DATADIR).
+if ! unshare -m --propagation private true 2>/dev/null; then
+	printf 'note: no mount namespaces here: the installed-layout run is skipped\n'
+	lab_finish
+fi
+cat >"$T/installed" <<EOF
+#!/bin/sh
+# installed CMD...: CMD with the package's /usr/share and no source tree.
+exec unshare -m --propagation private sh -c '
+	mount --bind "$root/usr/share" /usr/share &&
+	mount -t tmpfs none "$TOP_SRCDIR" && mount -t tmpfs none "$T/src" || exit 98
+	exec env -u FLEETDECK_DATADIR TERM=screen-256color "\$@"' installed "\$@"
+EOF
+chmod +x "$T/installed"
+printf '[fleet debtest]\ninterval = 1s\n\n[host here]\nssh = local\ncontainers = none\ngpus = none\n' >"$T/local.fleet"
+# Each run: the fleet drawn; stderr says nothing about themes for the shipped
+# ones, and for an unknown one names /usr/share/fleetdeck/themes and no build
+# path (it then falls back to the default theme).
+for how in "--theme light" "--wall" "--theme nosuch"; do
+	printf '#!/bin/sh\n%q %q -c %q %s 2>%q\necho EXITED:$?\nexec sleep 60\n' "$T/installed" \
+		"$root/usr/bin/fleetdeck" "$T/local.fleet" "$how" "$T/tui.err" >"$T/tui.sh"
+	tmux_start "inst${how##*[ -]}" 100 30 "sh $T/tui.sh"
+	lab_bg "$(tmux_pane_pid)"
+	if ! tmux_wait_for debtest 15 || tmux_has EXITED; then
+		bad "installed fleetdeck $how draws the fleet" "$(tmux_show)" "stderr: $(cat "$T/tui.err")"
+	elif [ "$how" != "--theme nosuch" ] && grep -qi theme "$T/tui.err"; then
+		bad "installed fleetdeck $how finds its theme in /usr/share/fleetdeck/themes" "stderr: $(cat "$T/tui.err")"
+	elif [ "$how" != "--theme nosuch" ]; then
+		ok "installed fleetdeck $how draws the fleet, its theme found in /usr/share/fleetdeck/themes"
+	elif grep -qF "/usr/share/fleetdeck/themes" "$T/tui.err" && ! grep -qF -e "$TOP_SRCDIR" -e "$T/src" "$T/tui.err"; then
+		ok "an unknown theme: the message names /usr/share/fleetdeck/themes and no build path"
+	else
+		bad "an unknown theme: the message names /usr/share/fleetdeck/themes and no build path" "stderr: $(cat "$T/tui.err")"
+	fi
+	tmux_send q
+	wait_for 5 tmux_has EXITED:0 || bad "q ends installed fleetdeck $how" "$(tmux_show)"
+	tmux_kill
+done
+
+lab_finish
