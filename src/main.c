@@ -68,6 +68,9 @@ static int load_fleet(const struct options *o, struct fleet *f)
 	}
 	fleet_diags_free(&diags);
 	free(path);
+	/* before any thread or child: no child inherits an env:NAME secret */
+	if (rc == 0)
+		fleet_hide_env_secrets(f);
 	return rc;
 }
 

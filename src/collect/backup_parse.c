@@ -1,6 +1,7 @@
 #include "config.h"
 #include "collect/backup_parse.h"
 #include "util/util.h"
+#include "fleet/values.h"
 #include "util/text.h"
 
 #include <ctype.h>
@@ -354,77 +355,9 @@ int backup_parse_command(const char *text, struct backup_sample *out)
 	return 0;
 }
 
-/* Masks "password=VALUE" (quoted or not) in a conninfo string. */
-static void mask_conninfo(char *s)
-{
-	char *p = s;
-
-	while ((p = strstr(p, "password"))) {
-		char *q = p + 8, *v, *end;
-		bool word_start = p == s || isspace((unsigned char)p[-1]);
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (!word_start || *q != '=') {
-			p += 8;
-			continue;
-		}
-		v = q + 1;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		end = v;
-		if (*end == '\'') {
-			for (end++; *end && *end != '\''; end++)
-				if (*end == '\\' && end[1])
-					end++;
-			if (*end)
-				end++;
-		} else {
-			while (*end && !isspace((unsigned char)*end))
-				end++;
-		}
-		memmove(v + 4, end, strlen(end) + 1);
-		memcpy(v, "****", 4);
-		p = v + 4;
-	}
-}
-
-/* Masks user:PASSWORD@ and password=VALUE in the query of a URI. */
-static void mask_uri(char *s)
-{
-	char *auth = strstr(s, "://") + 3, *at, *colon, *slash, *p;
-
-	slash = auth + strcspn(auth, "/?");
-	at = memchr(auth, '@', (size_t)(slash - auth));
-	if (at) {
-		colon = memchr(auth, ':', (size_t)(at - auth));
-		if (colon) {
-			memmove(colon + 5, at, strlen(at) + 1);
-			memcpy(colon + 1, "****", 4);
-		}
-	}
-	for (p = strchr(s, '?'); p && (p = strstr(p, "password=")); ) {
-		char *v = p + 9, *end = v + strcspn(v, "&");
-		if (p[-1] != '?' && p[-1] != '&') {
-			p = v;
-			continue;
-		}
-		memmove(v + 4, end, strlen(end) + 1);
-		memcpy(v, "****", 4);
-		p = v + 4;
-	}
-}
-
 void db_dsn_mask(const char *dsn, char *out, size_t len)
 {
-	/* room for "****" replacing even a one-byte password */
-	char *s = xmalloc(strlen(dsn) * 2 + 16);
-
-	strcpy(s, dsn);
-	if (strstr(s, "://"))
-		mask_uri(s);
-	else
-		mask_conninfo(s);
-	str_copy(out, s, len);
+	/* libpq's own secret options, masked by the one DSN walker */
+	values_dsn_mask(dsn, out, len);
 	str_sanitize(out);
-	free(s);
 }

@@ -160,6 +160,11 @@ char *fleet_resolve_path(const char *cli_path);
  * env:NAME. Returns malloc'd text without a trailing newline, or NULL with a
  * message in err. Secrets are never logged. */
 char *fleet_read_secret(const char *value, char *err, size_t errlen);
+/* Takes every env:NAME the fleet names out of the environment (kept for
+ * fleet_read_secret()), so that no child fleetdeck starts (local shell,
+ * ssh, actions' commands) inherits a secret. Call once, before any thread
+ * or child starts. */
+void fleet_hide_env_secrets(const struct fleet *f);
 
 /* Writes the fleetdeck.fleet(5) key reference (generated from the schema
  * table) in man(7) format; used to keep the man page true. */

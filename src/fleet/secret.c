@@ -25,6 +25,21 @@ static bool env_name_valid(const char *s)
 	return true;
 }
 
+/* env:NAME secrets taken out of the environment (fleet_hide_env_secrets):
+ * written once at start, before any thread or child, read-only after. */
+static struct hidden_env {
+	char *name, *value;
+} *hidden;
+static size_t nhidden;
+
+static const char *env_lookup(const char *name)
+{
+	for (size_t i = 0; i < nhidden; i++)
+		if (strcmp(hidden[i].name, name) == 0)
+			return hidden[i].value;
+	return getenv(name);
+}
+
 /* The error for a file that others may read, with the command that fixes it. */
 static void mode_message(char *buf, size_t size, const char *path, mode_t mode)
 {
@@ -44,7 +59,7 @@ void fleet_secret_check(struct fleet_diags *d, const struct fleet_kv *kv, const 
 		if (!env_name_valid(name))
 			fleet_diag(d, false, kv->file, kv->line,
 				   "%s: expected env:NAME with NAME an environment variable name", kv->key);
-		else if (!getenv(name))
+		else if (!env_lookup(name))
 			fleet_diag(d, true, kv->file, kv->line,
 				   "%s: environment variable %s is not set", kv->key, name);
 		return;
@@ -73,9 +88,45 @@ static void chomp(char *s, size_t *len)
 		s[--*len] = '\0';
 }
 
+static void hide_one(const char *name, size_t len)
+{
+	char *n = xstrndup(name, len);
+	const char *v = getenv(n);
+
+	if (!v || !env_name_valid(n)) {
+		free(n);
+		return;
+	}
+	hidden = xrealloc(hidden, (nhidden + 1) * sizeof(*hidden));
+	hidden[nhidden].name = n;
+	hidden[nhidden].value = xstrdup(v);
+	nhidden++;
+	/* the value's bytes too: /proc/PID/environ shows the block the
+	 * process started with, whatever unsetenv() does to environ */
+	explicit_bzero((char *)v, strlen(v));
+	unsetenv(n);
+}
+
+void fleet_hide_env_secrets(const struct fleet *f)
+{
+	for (size_t i = 0; i < f->nsections; i++) {
+		const struct fleet_section *s = &f->sections[i];
+		for (size_t k = 0; k < s->nkv; k++) {
+			/* "env:NAME" as a value, or inside one (status = ... token_file=env:NAME) */
+			for (const char *p = s->kv[k].value; (p = strstr(p, "env:")); p += 4) {
+				const char *name = p + 4;
+				size_t len = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+						    "0123456789_");
+				if (p == s->kv[k].value || p[-1] == '=' || p[-1] == ' ' || p[-1] == '\t')
+					hide_one(name, len);
+			}
+		}
+	}
+}
+
 static char *secret_from_env(const char *name, char *err, size_t errlen)
 {
-	const char *v = env_name_valid(name) ? getenv(name) : NULL;
+	const char *v = env_name_valid(name) ? env_lookup(name) : NULL;
 	char *s;
 	size_t len;
 

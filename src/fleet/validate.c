@@ -176,13 +176,14 @@ static void check_dsn(struct vctx *v, const struct fleet_kv *kv)
 	bool password;
 	const char *why = values_dsn(kv->value, &password);
 
-	/* The DSN may hold a password: never quote it back. */
+	/* The DSN may hold a secret (any option libpq marks secret, such as
+	 * password or sslpassword): never quote it back. */
 	if (why)
 		fleet_diag(v->d, false, kv->file, kv->line, "%s: %s; expected %s", kv->key, why,
 			   schema_type_expect(ST_DSN));
 	else if (password)
-		fleet_diag(v->d, false, kv->file, kv->line, "%s: contains a password; never write "
-			   "it in the fleet file: set password_file = PATH (mode 600) or use ~/.pgpass",
+		fleet_diag(v->d, false, kv->file, kv->line, "%s: contains a password (a secret libpq "
+			   "option); never write it in the fleet file: set password_file = PATH (mode 600) or use ~/.pgpass",
 			   kv->key);
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
+#include <libpq-fe.h>
 
 int values_number(const char *s, long max, long *out)
 {
@@ -147,33 +149,74 @@ const char *values_url(const char *s)
 	return why;
 }
 
-/* A password in a URI's user info or query string. */
-static bool dsn_uri_has_password(const char *s)
-{
-	const char *rest = strstr(s, "://") + 3;
-	size_t alen = strcspn(rest, "/?");
-	const char *q = strchr(rest, '?');
-	const char *at = NULL;
+/* ---- DSNs: one walker for checking and for masking ------------------------ */
 
-	for (const char *p = rest; p < rest + alen; p++)
-		if (*p == '@')
-			at = p;
-	if (at && memchr(rest, ':', (size_t)(at - rest)))
-		return true;
-	for (; q && *q; q = strchr(q + 1, '&'))
-		if (strncasecmp(q + 1, "password=", 9) == 0)
+/* libpq's own list of secret options: PQconndefaults() marks them with
+ * dispchar "*" ("password", "sslpassword", and any a later libpq adds). */
+static char **pq_secrets;
+static pthread_once_t pq_secrets_once = PTHREAD_ONCE_INIT;
+
+static void pq_secrets_load(void)
+{
+	PQconninfoOption *o = PQconndefaults();
+	size_t n = 0;
+
+	for (PQconninfoOption *p = o; p && p->keyword; p++)
+		n++;
+	pq_secrets = xcalloc(n + 3, sizeof(*pq_secrets));
+	n = 0;
+	for (PQconninfoOption *p = o; p && p->keyword; p++)
+		if (p->dispchar && strchr(p->dispchar, '*'))
+			pq_secrets[n++] = xstrdup(p->keyword);
+	/* without libpq's answer (out of memory), the two it has always had */
+	if (n == 0) {
+		pq_secrets[n++] = xstrdup("password");
+		pq_secrets[n++] = xstrdup("sslpassword");
+	}
+	PQconninfoFree(o);
+}
+
+bool values_dsn_secret_key(const char *key, size_t len)
+{
+	pthread_once(&pq_secrets_once, pq_secrets_load);
+	for (char **k = pq_secrets; *k; k++)
+		if (strlen(*k) == len && strncmp(*k, key, len) == 0)
 			return true;
 	return false;
 }
 
-/* Walks a conninfo's key=value pairs; *password is set if one is a password. */
-static const char *dsn_conninfo(const char *s, bool *password)
+/* Called with the raw span of every value that is a secret. */
+typedef void (*secret_fn)(void *arg, const char *val, size_t vlen);
+
+/* A URI: the password of the user info, and query parameters libpq treats
+ * as secret (?sslpassword=...). */
+static const char *dsn_uri_walk(const char *s, secret_fn fn, void *arg)
+{
+	const char *rest = strstr(s, "://") + 3;
+	size_t alen = strcspn(rest, "/?");
+	const char *q = strchr(rest, '?');
+	const char *at = NULL, *colon;
+
+	for (const char *p = rest; p < rest + alen; p++)
+		if (*p == '@')
+			at = p;
+	if (at && (colon = memchr(rest, ':', (size_t)(at - rest))))
+		fn(arg, colon + 1, (size_t)(at - colon - 1));
+	for (; q && *q; q = strchr(q + 1, '&')) {
+		const char *key = q + 1, *eq = key + strcspn(key, "=&");
+		if (*eq == '=' && values_dsn_secret_key(key, (size_t)(eq - key)))
+			fn(arg, eq + 1, strcspn(eq + 1, "&"));
+	}
+	return NULL;
+}
+
+/* A conninfo's key=value pairs (values quoted with '' and \ escapes). */
+static const char *dsn_conninfo_walk(const char *s, secret_fn fn, void *arg)
 {
 	int pairs = 0;
 
-	*password = false;
 	for (;;) {
-		const char *key;
+		const char *key, *val;
 		size_t klen;
 
 		while (isspace((unsigned char)*s))
@@ -188,11 +231,10 @@ static const char *dsn_conninfo(const char *s, bool *password)
 			s++;
 		if (klen == 0 || *s != '=')
 			return "expected key=value pairs";
-		if (klen == 8 && strncmp(key, "password", 8) == 0)
-			*password = true;
 		s++;
 		while (isspace((unsigned char)*s))
 			s++;
+		val = s;
 		if (*s == '\'') {
 			for (s++; *s && *s != '\''; s++)
 				if (*s == '\\' && s[1])
@@ -204,21 +246,78 @@ static const char *dsn_conninfo(const char *s, bool *password)
 			while (*s && !isspace((unsigned char)*s))
 				s++;
 		}
+		if (values_dsn_secret_key(key, klen))
+			fn(arg, val, (size_t)(s - val));
 		pairs++;
 	}
 	return pairs ? NULL : "expected key=value pairs";
 }
 
-const char *values_dsn(const char *s, bool *password)
+static bool dsn_is_uri(const char *s)
 {
-	*password = false;
-	if (has_scheme(s, "postgresql://") || has_scheme(s, "postgres://")) {
-		*password = dsn_uri_has_password(s);
-		return NULL;
-	}
+	return has_scheme(s, "postgresql://") || has_scheme(s, "postgres://");
+}
+
+static const char *dsn_walk(const char *s, secret_fn fn, void *arg)
+{
+	if (dsn_is_uri(s))
+		return dsn_uri_walk(s, fn, arg);
 	if (strstr(s, "://"))
 		return "a URI must start with postgresql:// or postgres://";
-	return dsn_conninfo(s, password);
+	return dsn_conninfo_walk(s, fn, arg);
+}
+
+static void note_secret(void *arg, const char *val, size_t vlen)
+{
+	(void)val;
+	(void)vlen;
+	*(bool *)arg = true;
+}
+
+const char *values_dsn(const char *s, bool *secret)
+{
+	*secret = false;
+	return dsn_walk(s, note_secret, secret);
+}
+
+/* Masking: the secret spans, in order, replaced by "****". */
+struct mask_ctx {
+	const char *src;
+	char *out;
+	size_t o, cap;
+	const char *done;            /* src copied up to here */
+};
+
+static void mask_put(struct mask_ctx *m, const char *p, size_t n)
+{
+	if (m->o + n >= m->cap)
+		n = m->o + 1 < m->cap ? m->cap - m->o - 1 : 0;
+	memcpy(m->out + m->o, p, n);
+	m->o += n;
+}
+
+static void mask_span(void *arg, const char *val, size_t vlen)
+{
+	struct mask_ctx *m = arg;
+
+	mask_put(m, m->done, (size_t)(val - m->done));
+	mask_put(m, "****", 4);
+	m->done = val + vlen;
+}
+
+void values_dsn_mask(const char *dsn, char *out, size_t size)
+{
+	struct mask_ctx m = { dsn, out, 0, size, dsn };
+
+	if (size == 0)
+		return;
+	if (dsn_walk(dsn, mask_span, &m)) {
+		/* not a DSN libpq would take: nothing of it can be shown safely */
+		str_copy(out, "(not shown: not a valid DSN)", size);
+		return;
+	}
+	mask_put(&m, m.done, strlen(m.done));
+	out[m.o] = '\0';
 }
 
 const char *values_check(const char *s)

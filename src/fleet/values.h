@@ -15,8 +15,15 @@ int values_enum_index(const char *choices, const char *value);
 const char *values_host_port(const char *s, char **host, int *port);
 /* http(s)://HOST[:PORT]/..., without a password. */
 const char *values_url(const char *s);
-/* libpq conninfo or URI; *password tells whether it holds one. */
-const char *values_dsn(const char *s, bool *password);
+/* libpq conninfo or URI; *secret tells whether it holds a value libpq
+ * marks as secret (password, sslpassword, ...: PQconndefaults dispchar "*"). */
+const char *values_dsn(const char *s, bool *secret);
+/* Whether a conninfo keyword (len bytes) is one of libpq's secret options. */
+bool values_dsn_secret_key(const char *key, size_t len);
+/* The DSN with every secret value (conninfo keyword, URI user-info password
+ * or query parameter) replaced by "****", the rest as written; a DSN that
+ * does not parse is not shown at all. */
+void values_dsn_mask(const char *dsn, char *out, size_t size);
 /* A service or link check: http(s)://... or tcp HOST:PORT. */
 const char *values_check(const char *s);
 /* A runners status; *token_file gets a malloc'd copy of token_file=PATH's

@@ -67,6 +67,7 @@ void cells_resize(struct cells *c, int w, int h)
 		w = 0;
 	if (h < 0)
 		h = 0;
+	cells_wipe(c);               /* a frame may have shown a secret */
 	free(c->v);
 	c->w = w;
 	c->h = h;
@@ -74,8 +75,15 @@ void cells_resize(struct cells *c, int w, int h)
 	cells_clear(c);
 }
 
+void cells_wipe(struct cells *c)
+{
+	if (c->v)
+		explicit_bzero(c->v, (size_t)c->w * (size_t)c->h * sizeof(*c->v));
+}
+
 void cells_free(struct cells *c)
 {
+	cells_wipe(c);
 	free(c->v);
 	c->v = NULL;
 	c->w = c->h = 0;

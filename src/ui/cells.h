@@ -60,6 +60,9 @@ void cells_init(struct cells *c, int w, int h, bool ascii);
 /* Resizes (contents become blank); negative sizes count as 0. */
 void cells_resize(struct cells *c, int w, int h);
 void cells_free(struct cells *c);
+/* Zeroes every cell (a secret shown once must not linger in memory);
+ * resizing and freeing wipe first too. */
+void cells_wipe(struct cells *c);
 /* Blanks every cell (space, normal role) and resets the clip. */
 void cells_clear(struct cells *c);
 /* Restricts later writes to r intersected with the buffer; returns the old clip. */

@@ -19,6 +19,11 @@ static struct action_req req_of(const struct ui_state *s)
 				    .index = s->act.index, .count = s->act.count };
 }
 
+bool confirm_shows_secret(const struct ui_state *s)
+{
+	return s->confirm.mode != CONFIRM_NONE && s->confirm.secret[0];
+}
+
 static void dialog_close(struct ui_state *s)
 {
 	explicit_bzero(s->confirm.secret, sizeof(s->confirm.secret));

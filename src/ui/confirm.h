@@ -18,5 +18,7 @@ void confirm_cancel(struct ui_state *s, struct actions *a, double now);
 /* Opens the result dialog of a finished action (when no dialog is open);
  * true when one was taken. */
 bool confirm_poll_result(struct ui_state *s, struct actions *a, double now);
+/* The dialog on screen shows a new key's plaintext (wiped when it closes). */
+bool confirm_shows_secret(const struct ui_state *s);
 
 #endif

@@ -18,6 +18,12 @@ void present_free(struct presenter *p)
 	cells_free(&p->prev);
 }
 
+void present_forget(struct presenter *p)
+{
+	cells_wipe(&p->prev);
+	p->valid = false;
+}
+
 void present_invalidate(struct presenter *p)
 {
 	p->valid = false;

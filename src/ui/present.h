@@ -28,6 +28,10 @@ void present_free(struct presenter *p);
 void present_colors(struct presenter *p, const struct theme *t, bool no_color);
 /* The terminal's contents are unknown (resize, Ctrl-L): repaint everything. */
 void present_invalidate(struct presenter *p);
+/* Forgets what the terminal was last sent: the previous frame is wiped
+ * (it held a new key's plaintext, shown once) and the next frame repaints
+ * every cell, so nothing of it stays on screen or in memory. */
+void present_forget(struct presenter *p);
 /* Shows c; returns the number of cells written (0: no output at all). */
 int present_frame(struct presenter *p, const struct cells *c);
 

@@ -52,6 +52,7 @@ struct ui {
 	double rotate;                /* wall: seconds per detail panel */
 	int empty_reads;
 	bool quit;
+	bool secret_shown;            /* the last frame showed a key's plaintext */
 };
 
 /* Signal handlers can reach only these: the write end of the self-pipe and
@@ -221,6 +222,11 @@ static void ui_frame(struct ui *ui)
 	frame_draw(&ui->cells, &u, &ui->st);
 	if (ui->st.confirm.mode != CONFIRM_NONE)
 		confirm_draw(&ui->cells, &u, &ui->st);
+	/* the dialog that showed a new key's plaintext closed: wipe the
+	 * presenter's copy of that frame too, and repaint over it */
+	if (ui->secret_shown && !confirm_shows_secret(&ui->st))
+		present_forget(&ui->pr);
+	ui->secret_shown = confirm_shows_secret(&ui->st);
 	present_frame(&ui->pr, &ui->cells);
 }
 

@@ -220,6 +220,13 @@ START_TEST(test_dsn_mask)
 	ck_assert_str_eq(out, "postgresql://a:****@h/x?password=****");
 	db_dsn_mask("host=db mypassword=x", out, sizeof(out));
 	ck_assert_str_eq(out, "host=db mypassword=x");
+	/* every option libpq marks secret (dispchar "*"), not only password */
+	db_dsn_mask("host=db sslkey=/k sslpassword='key pass' user=m", out, sizeof(out));
+	ck_assert_str_eq(out, "host=db sslkey=/k sslpassword=**** user=m");
+	db_dsn_mask("postgresql://m@db/x?sslpassword=kp&sslmode=verify-full", out, sizeof(out));
+	ck_assert_str_eq(out, "postgresql://m@db/x?sslpassword=****&sslmode=verify-full");
+	db_dsn_mask("host=db password='unterminated", out, sizeof(out));
+	ck_assert_ptr_null(strstr(out, "unterminated"));
 }
 END_TEST
 

@@ -601,6 +601,9 @@ START_TEST(test_values_never_leak_dsn)
 		"[database d]\ndsn = postgres://monitor@10.0.0.1/app?password=hunter2\n[host a]\n",
 		"[database d]\ndsn = host=10.0.0.1 password=hunter2 dbname=app\n[host a]\n",
 		"[database d]\ndsn = host=10.0.0.1 password = 'hun ter2' dbname=app\n[host a]\n",
+		/* any option libpq marks secret, not only password */
+		"[database d]\ndsn = host=10.0.0.1 sslpassword=hunter2 dbname=app\n[host a]\n",
+		"[database d]\ndsn = postgres://m@10.0.0.1/app?sslpassword=hunter2\n[host a]\n",
 		"[database d]\ndsn = host=10.0.0.1 hunter2\n[host a]\n",
 		"[database d]\ndsn = mysql://hunter2@x\n[host a]\n",
 		"[database d]\ndsn = host=x\npassword = hunter2\n[host a]\n",
@@ -615,7 +618,7 @@ START_TEST(test_values_never_leak_dsn)
 		all = diags_text(&d);
 		ck_assert_msg(!strstr(all, "hunter2") && !strstr(all, "hun ter2"),
 			      "a diagnostic shows the secret:\n%s", all);
-		if (i < 4)
+		if (i < 6)
 			ck_assert_msg(strstr(all, "password_file") && strstr(all, "~/.pgpass"), "%s", all);
 		free(all);
 		fleet_free(&f);

@@ -4,6 +4,8 @@
 #include "util/text.h"
 #include "util/util.h"
 #include "ui/cells.h"
+#include "ui/present.h"
+#include "ui/confirm.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -119,6 +121,35 @@ START_TEST(test_tui_columns)
 }
 END_TEST
 
+/* A new key's plaintext, shown once in the result dialog: when the dialog
+ * closes, the presenter's copy of the last frame is wiped (and the next
+ * frame repaints everything over it). */
+START_TEST(test_secret_frame_forgotten)
+{
+	struct presenter p;
+	struct ui_state st;
+	const char *key = "fdk_SECRET0123456789";
+
+	present_init(&p);
+	cells_resize(&p.prev, 40, 2);
+	cells_text(&p.prev, 2, 1, 30, ROLE_NORMAL, key);
+	p.valid = true;
+	present_forget(&p);
+	ck_assert(!p.valid);
+	for (int y = 0; y < 2; y++)
+		for (int x = 0; x < 40; x++)
+			ck_assert_uint_eq(cells_get(&p.prev, x, y)->ch, 0);
+	present_free(&p);
+
+	memset(&st, 0, sizeof(st));
+	ck_assert(!confirm_shows_secret(&st));
+	st.confirm.mode = CONFIRM_RESULT;
+	ck_assert(!confirm_shows_secret(&st));
+	str_copy(st.confirm.secret, key, sizeof(st.confirm.secret));
+	ck_assert(confirm_shows_secret(&st));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("text");
@@ -131,6 +162,7 @@ int main(void)
 	tcase_add_test(tc, test_in_place_and_str_sanitize);
 	tcase_add_test(tc, test_json_text);
 	tcase_add_test(tc, test_tui_columns);
+	tcase_add_test(tc, test_secret_frame_forgotten);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
