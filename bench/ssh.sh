@@ -8,7 +8,9 @@
 #          wall, client CPU (the tool and every ssh it ran), hosts reached;
 #   steady: the dashboard (1 s interval) for $BENCH_SECONDS (default 20) s
 #          after a 10 s warm-up: CPU % of a core, ms of CPU per host per
-#          poll, RSS, libssh2 EAGAINs per second, most handshakes in flight.
+#          poll, RSS, libssh2 EAGAINs per second, most handshakes in flight;
+#   storm (N >= 1000): the simulator restarts under the dashboard, every
+#          session drops at once: time until all are ready again.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 fd=${FLEETDECK:-$top/src/fleetdeck}
@@ -89,6 +91,21 @@ for n in $ns; do
 			cpu = t / hz
 			printf "steady %-5s %.1f%% of a core, %.3f ms CPU per host per poll, RSS %.0f MiB (%.0f KiB/host), %.0f EAGAIN/s, most handshakes in flight %d, %s/%d ready\n",
 				n, 100 * cpu / s, 1000 * cpu / s / n, rss / 1024, rss / n, (e1 - e0) / s, m, r, n }'
+		# reconnect storm: the simulator restarts, every session drops at once
+		if [ "$n" -ge 1000 ]; then
+			m0=$(jq -r .setups_ok "$dir/stats.json")
+			"$top/tests/lab/sim" down "$dir/sim"
+			"$top/tests/lab/sim" up "$n" "$dir/sim" 2 >/dev/null
+			t0=$(date +%s.%N)
+			for _ in $(seq 1 240); do
+				[ "$(jq -r .ready "$dir/stats.json")" = "$n" ] &&
+					[ "$(jq -r .setups_ok "$dir/stats.json")" -ge $((m0 + n)) ] && break
+				sleep 0.5
+			done
+			awk -v t0="$t0" -v t1="$(date +%s.%N)" -v r="$(jq -r .ready "$dir/stats.json")" -v n="$n" \
+				-v m="$(jq -r .max_in_flight "$dir/stats.json")" -v c="$(jq -r .handshake_cap "$dir/stats.json")" \
+				'BEGIN { printf "storm  %-5s all %d sessions dropped at once: %s/%d ready again after %.1f s, most handshakes in flight %d (cap %d)\n", n, n, r, n, t1 - t0, m, c }'
+		fi
 		tmux -L "$sock" kill-server 2>/dev/null
 	fi
 	"$top/tests/lab/sim" down "$dir/sim"

@@ -2,4 +2,4 @@
 dist_man_MANS += doc/fleetdeck.1
 EXTRA_DIST += doc/architecture.md doc/rules.md
 EXTRA_DIST += bench/run bench/ssh.sh
-EXTRA_DIST += doc/measurements.md doc/reliability.md
+EXTRA_DIST += doc/measurements.md doc/reliability.md doc/performance.md

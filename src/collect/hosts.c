@@ -6,6 +6,7 @@
 #include "collect/ssh.h"
 #include "util/util.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@ struct hosts {
 	char *stats_path;              /* $FLEETDECK_STATS, for benchmarks and tests */
 	double next_stats;
 	int dns_idx;                   /* the resolver's fd in the pollset */
+	uint64_t trim_setups;          /* setups when memory was last trimmed */
 	/* ssh -G, once per distinct alias/user/port, SSHG_PARALLEL at a time,
 	 * from the loop: start-up never waits for it */
 	struct cfg_job *jobs;
@@ -579,6 +581,12 @@ void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 	h->sched.dns_ready = false;
 	/* slots freed by setups that finished or failed go to the queue */
 	ssh_sched_admit(&h->sched, now);
+	/* a wave of setups is over: give the key exchanges' scratch memory
+	 * back (at 1,000 hosts it is most of the heap's high-water mark) */
+	if (h->sched.in_flight == 0 && !h->sched.qhead && h->trim_setups != h->sched.stats.setups) {
+		h->trim_setups = h->sched.stats.setups;
+		malloc_trim(0);
+	}
 }
 
 void hosts_submit(struct hosts *h, size_t i, const char *script, double timeout,

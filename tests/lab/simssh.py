@@ -122,6 +122,22 @@ class Server(asyncssh.SSHServer):
         pass
 
 
+async def listen(addr, port, key, auth):
+    """A listener; a port the previous simulator just let go may take a
+    moment to be free (its sessions are still closing)."""
+    for attempt in range(100):
+        try:
+            return await asyncssh.create_server(
+                Server, addr, port, server_host_keys=[key], authorized_client_keys=auth,
+                process_factory=handle, encoding=None, allow_scp=False, sftp_factory=None,
+                agent_forwarding=False, x11_forwarding=False, keepalive_interval=0,
+                line_editor=False, reuse_address=True)
+        except OSError as e:
+            if e.errno != 98 or attempt == 99:
+                raise
+            await asyncio.sleep(0.1)
+
+
 async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hosts-file", required=True)
@@ -137,11 +153,7 @@ async def main():
     with open(a.hosts_file) as f:
         for line in f:
             addr, port = line.split()
-            servers.append(await asyncssh.create_server(
-                Server, addr, int(port), server_host_keys=[key], authorized_client_keys=auth,
-                process_factory=handle, encoding=None, allow_scp=False, sftp_factory=None,
-                agent_forwarding=False, x11_forwarding=False, keepalive_interval=0,
-                line_editor=False))
+            servers.append(await listen(addr, int(port), key, auth))
     print("simssh: %d hosts listening" % len(servers), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
