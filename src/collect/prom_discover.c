@@ -8,6 +8,7 @@
  * never the start. */
 #include "config.h"
 #include "collect/http.h"
+#include "collect/prom_client.h"
 #include "collect/prometheus.h"
 #include "collect/prom_parse.h"
 #include "util/util.h"
@@ -111,16 +112,7 @@ char *prom_discovery_query(const struct fleet_section *s, char *err, size_t errl
 	return q;
 }
 
-/* ---- one request, run to its end here (start-up only) ---- */
-
-struct names {
-	struct prom_reader reader;
-	char **v;
-	size_t n, cap;
-	size_t skipped;                /* values with control characters */
-	bool done, over;
-	char err[256];
-};
+/* ---- the names (start-up, and the large-fleet collector) ---- */
 
 static bool name_printable(const char *s)
 {
@@ -132,7 +124,7 @@ static bool name_printable(const char *s)
 
 static void on_name(void *arg, const struct prom_sample *s)
 {
-	struct names *nm = arg;
+	struct prom_names *nm = arg;
 
 	if (!s->label[0][0] || s->cut)
 		return;
@@ -148,94 +140,78 @@ static void on_name(void *arg, const struct prom_sample *s)
 	nm->v[nm->n++] = xstrdup(s->label[0]);
 }
 
-static bool names_data(void *arg, const char *data, size_t n)
-{
-	struct names *nm = arg;
-
-	nm->over = nm->reader.samples > DISCOVER_MAX_HOSTS;
-	return !nm->over && prom_reader_feed(&nm->reader, data, n) == 0;
-}
-
-static void names_done(void *arg, const struct http_result *r)
-{
-	struct names *nm = arg;
-
-	nm->done = true;
-	if (nm->over)
-		str_fmt(nm->err, sizeof(nm->err), "more than %d hosts match: narrow match",
-			DISCOVER_MAX_HOSTS);
-	else if (r->too_big)
-		str_fmt(nm->err, sizeof(nm->err), "the answer was too large");
-	else if (r->status == 401 || r->status == 403)
-		str_fmt(nm->err, sizeof(nm->err), "HTTP %ld: check the credentials", r->status);
-	else if (r->status == 0 && r->code != CURLE_OK)
-		str_fmt(nm->err, sizeof(nm->err), "%s", r->error ? r->error : "request failed");
-	else if (prom_reader_finish(&nm->reader, nm->err, sizeof(nm->err)) == 0)
-		return;
-	else if (r->status != 200 && !strstr(nm->err, "refused"))
-		str_fmt(nm->err, sizeof(nm->err), "HTTP %ld", r->status);
-	if (!nm->err[0])
-		str_fmt(nm->err, sizeof(nm->err), "no answer");
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The distinct host names the section's server knows (sorted), or -1 with err. */
-static int section_names(const struct fleet *f, const struct fleet_section *s, struct names *nm,
-			 char *err, size_t errlen)
+void prom_names_init(struct prom_names *nm, struct prom_conn *conn)
 {
-	const char *label = fleet_section_value(s, "host_label");
-	double timeout = fleet_section_duration(s, "timeout", f->timeout > 0 ? f->timeout : 5);
-	char *q, *enc, *url, *base, *auth, *ca;
-	const char *hdr[2] = { NULL, NULL };
-	size_t k = 0;
-	int rc = -1;
+	memset(nm, 0, sizeof(*nm));
+	nm->call = (struct prom_call){
+		.conn = conn, .doc = PROM_DOC_VECTOR, .want = { conn->label, NULL },
+		.fn = on_name, .arg = nm, .cap = DISCOVER_MAX_HOSTS,
+	};
+}
 
-	if (!(q = prom_discovery_query(s, err, errlen)))
+int prom_names_args(struct prom_names *nm, char **args, char *err, size_t errlen)
+{
+	char *q = prom_discovery_query(nm->call.conn->sec, err, errlen);
+
+	if (!q)
 		return -1;
-	auth = prom_auth_header(s, err, errlen);
-	if (!auth && err[0]) {
-		free(q);
-		return -1;
-	}
-	hdr[0] = auth;
-	ca = prom_ca_file(s);
-	enc = prom_url_encode(q);
-	base = prom_base_url(s);
-	url = xasprintf("%s/api/v1/query?query=%s&limit=%d", base, enc, DISCOVER_MAX_HOSTS + 1);
-	prom_reader_init(&nm->reader, PROM_DOC_VECTOR, (const char *const[]){ label, NULL },
-			 on_name, nm);
-	/* the token goes only to url's origin (http.c refuses anything else) */
-	if (http_run(&(struct http_request){ .url = url, .timeout = timeout,
-			.secret_headers = auth ? hdr : NULL, .origin = base, .cainfo = ca,
-			.on_data = names_data, .max_body = 512u * (DISCOVER_MAX_HOSTS + 16) },
-		     names_done, nm) < 0)
-		str_fmt(err, errlen, "libcurl refused the request");
-	if (nm->done && nm->err[0]) {
-		str_copy(err, nm->err, errlen);
-	} else if (nm->done) {
-		qsort(nm->v, nm->n, sizeof(*nm->v), cmp_str);
-		for (size_t i = 0; i < nm->n; i++) {  /* distinct */
-			if (k > 0 && strcmp(nm->v[k - 1], nm->v[i]) == 0)
-				free(nm->v[i]);
-			else
-				nm->v[k++] = nm->v[i];
-		}
-		nm->n = k;
-		rc = 0;
-		if (!k)
-			str_fmt(err, errlen, "no series match %s", q);
-	}
-	wipe(auth);
-	free(ca);
-	free(url);
-	free(base);
-	free(enc);
+	*args = prom_query_args(q, DISCOVER_MAX_HOSTS + 1);
 	free(q);
-	return rc;
+	return 0;
+}
+
+int prom_names_finish(struct prom_names *nm, char *err, size_t errlen)
+{
+	size_t k = 0;
+
+	if (!nm->call.ok) {
+		str_copy(err, nm->call.over ? "more than 1,000,000 hosts match: narrow match"
+			 : nm->call.err, errlen);
+		return -1;
+	}
+	qsort(nm->v, nm->n, sizeof(*nm->v), cmp_str);
+	for (size_t i = 0; i < nm->n; i++) {  /* distinct */
+		if (k > 0 && strcmp(nm->v[k - 1], nm->v[i]) == 0)
+			free(nm->v[i]);
+		else
+			nm->v[k++] = nm->v[i];
+	}
+	nm->n = k;
+	return 0;
+}
+
+void prom_names_free(struct prom_names *nm)
+{
+	for (size_t i = 0; i < nm->n; i++)
+		free(nm->v[i]);
+	free(nm->v);
+	prom_call_clear(&nm->call);
+	nm->v = NULL;
+	nm->n = nm->cap = 0;
+}
+
+/* The distinct host names the section's server knows (sorted), or -1 with err. */
+static int section_names(const struct fleet *f, const struct fleet_section *s,
+			 struct prom_conn *conn, struct prom_names *nm, char *err, size_t errlen)
+{
+	char *args;
+
+	prom_conn_init(conn, s, f->timeout);
+	prom_names_init(nm, conn);
+	if (prom_names_args(nm, &args, err, errlen) < 0)
+		return -1;
+	prom_call_run(&nm->call, "query", args);
+	free(args);
+	if (prom_names_finish(nm, err, errlen) < 0)
+		return -1;
+	if (!nm->n)
+		str_fmt(err, errlen, "no host matches");
+	return 0;
 }
 
 /* Names already taken (sorted, borrowed from f): explicit [host]s win. */
@@ -285,10 +261,11 @@ static size_t discover_section(struct fleet *f, const struct fleet_section *s, i
 			       FILE *msg)
 {
 	char err[512] = "", *ph, **mounts;
-	struct names nm = { 0 };
+	struct prom_names nm;
+	struct prom_conn conn;
 	size_t added = 0, ntaken = f->nhosts, nmounts = 0;
 	const char **taken;
-	int rc = section_names(f, s, &nm, err, sizeof(err));
+	int rc = section_names(f, s, &conn, &nm, err, sizeof(err));
 
 	mounts = fleet_list_split(fleet_section_value(s, "disk"), &nmounts);
 	taken = taken_names(f);
@@ -299,9 +276,8 @@ static size_t discover_section(struct fleet *f, const struct fleet_section *s, i
 		added++;
 	}
 	free(taken);
-	for (size_t i = 0; i < nm.n; i++)
-		free(nm.v[i]);
-	free(nm.v);
+	prom_names_free(&nm);
+	prom_conn_free(&conn);
 	if (nm.skipped)
 		fprintf(msg, "fleetdeck: [prometheus %s]: %zu host name%s with control "
 			"characters left out\n", s->name, nm.skipped, nm.skipped == 1 ? "" : "s");

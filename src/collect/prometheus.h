@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "fleet/fleet.h"
+#include "collect/prom_client.h"
 
 /* A [prometheus] section that gave no host at start (it did not answer, or
  * nothing matched) still shows, as one host named like this that stays
@@ -38,5 +39,22 @@ char *prom_ca_file(const struct fleet_section *s);
 /* The PromQL whose answer names the section's hosts (one series per
  * host_label value), or NULL with err set. */
 char *prom_discovery_query(const struct fleet_section *s, char *err, size_t errlen);
+
+/* The names a section's server knows, read as they arrive (discovery at
+ * start, and again by the large-fleet collector): distinct, sorted,
+ * printable host_label values. */
+struct prom_names {
+	struct prom_call call;
+	char **v;
+	size_t n, cap;
+	size_t skipped;              /* values with control characters */
+};
+struct prom_conn;
+void prom_names_init(struct prom_names *nm, struct prom_conn *conn);
+/* The query's arguments for prom_call_start/run(..., "query", args). */
+int prom_names_args(struct prom_names *nm, char **args, char *err, size_t errlen);
+/* After the call: sorts and dedups; -1 with err when the call failed. */
+int prom_names_finish(struct prom_names *nm, char *err, size_t errlen);
+void prom_names_free(struct prom_names *nm);
 
 #endif

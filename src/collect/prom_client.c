@@ -1,0 +1,171 @@
+/* Requests to a Prometheus-compatible query API (see prom_client.h). */
+#include "config.h"
+#include "collect/prom_client.h"
+#include "collect/prometheus.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Longer query strings go in a POST form: proxies cut long URLs. */
+#define PROM_GET_MAX 2048
+
+void prom_conn_init(struct prom_conn *c, const struct fleet_section *sec, double dflt_timeout)
+{
+	char err[256];
+
+	memset(c, 0, sizeof(*c));
+	c->sec = sec;
+	c->base = prom_base_url(sec);
+	c->label = xstrdup(fleet_section_value(sec, "host_label"));
+	c->timeout = fleet_section_duration(sec, "timeout", dflt_timeout > 0 ? dflt_timeout : 5);
+	c->ca = prom_ca_file(sec);
+	c->auth = prom_auth_header(sec, err, sizeof(err));
+	if (!c->auth && err[0])
+		str_copy(c->setup_err, err, sizeof(c->setup_err));
+	if (!prom_label_name_ok(c->label))
+		str_fmt(c->setup_err, sizeof(c->setup_err), "host_label \"%s\" is not a label name",
+			c->label);
+}
+
+void prom_conn_free(struct prom_conn *c)
+{
+	if (c->auth)
+		explicit_bzero(c->auth, strlen(c->auth));
+	free(c->auth);
+	free(c->ca);
+	free(c->base);
+	free(c->label);
+	memset(c, 0, sizeof(*c));
+}
+
+char *prom_query_args(const char *promql, size_t limit)
+{
+	char *enc = prom_url_encode(promql), *a;
+
+	/* limit: servers that know it stop there (and warn); the caller asks
+	 * for one more than it accepts, to tell an over-full answer */
+	a = limit ? xasprintf("query=%s&limit=%zu", enc, limit) : xasprintf("query=%s", enc);
+	free(enc);
+	return a;
+}
+
+static bool call_data(void *arg, const char *data, size_t n)
+{
+	struct prom_call *c = arg;
+
+	/* over the cap: stop reading; the caller says why */
+	if (c->reader.samples > c->cap) {
+		c->over = true;
+		return false;
+	}
+	return prom_reader_feed(&c->reader, data, n) == 0;
+}
+
+static void call_result(void *arg, const struct http_result *r)
+{
+	struct prom_call *c = arg;
+	struct prom_conn *pc = c->conn;
+
+	c->in_flight = false;
+	c->ms = r->total_ms;
+	c->bytes = r->len;
+	c->over = c->over || c->reader.samples > c->cap;
+	if (c->over) {
+		str_fmt(c->err, sizeof(c->err), "more than %zu series in the answer", c->cap);
+	} else if (r->too_big) {
+		str_fmt(c->err, sizeof(c->err), "the answer was too large");
+	} else if (r->status == 401 || r->status == 403) {
+		str_fmt(c->err, sizeof(c->err), "HTTP %ld: check the credentials (bearer_token_file "
+			"or basic_auth_*)", r->status);
+	} else if (r->status == 0 && r->code != CURLE_OK) {
+		str_fmt(c->err, sizeof(c->err), "%s", r->error ? r->error : "request failed");
+	} else if (prom_reader_finish(&c->reader, c->err, sizeof(c->err)) == 0) {
+		c->ok = true;
+	} else if (r->status != 200 && !strstr(c->err, "refused")) {
+		/* the API's JSON error said it; otherwise the status does */
+		str_fmt(c->err, sizeof(c->err), "HTTP %ld from %s", r->status, pc->base);
+	}
+	if (c->done)
+		c->done(c);
+}
+
+static void call_setup(struct prom_call *c, const char *path, const char *args,
+		       struct http_request *req, const char **hdr, char **url)
+{
+	struct prom_conn *pc = c->conn;
+	bool post = strlen(args) > PROM_GET_MAX;
+
+	prom_call_clear(c);
+	if (post)
+		c->body = xstrdup(args);  /* curl reads it during the transfer */
+	c->ok = c->over = false;
+	c->ms = 0;
+	c->bytes = 0;
+	c->err[0] = '\0';
+	prom_reader_init(&c->reader, c->doc, c->want, c->fn, c->arg);
+	hdr[0] = pc->auth;
+	hdr[1] = NULL;
+	*url = post ? xasprintf("%s/api/v1/%s", pc->base, path)
+		    : xasprintf("%s/api/v1/%s?%s", pc->base, path, args);
+	*req = (struct http_request){
+		.url = *url, .timeout = pc->timeout, .cainfo = pc->ca,
+		.body = c->body,
+		/* the credentials go only to url's origin (http.c checks) */
+		.secret_headers = pc->auth ? hdr : NULL, .origin = pc->base,
+		/* 64 KiB plus 512 bytes a series bounds what a reader is fed */
+		.max_body = (64u << 10) + 512 * (c->cap + 1),
+		.on_data = call_data,
+	};
+}
+
+void prom_call_clear(struct prom_call *c)
+{
+	free(c->body);
+	c->body = NULL;
+}
+
+int prom_call_start(struct prom_call *c, struct http *h, const char *path, const char *args)
+{
+	struct http_request req;
+	const char *hdr[2];
+	char *url;
+	int rc;
+
+	if (c->conn->setup_err[0]) {
+		str_copy(c->err, c->conn->setup_err, sizeof(c->err));
+		return -1;
+	}
+	call_setup(c, path, args, &req, hdr, &url);
+	c->in_flight = true;
+	rc = http_start(h, &req, call_result, c);
+	free(url);
+	if (rc < 0) {
+		c->in_flight = false;
+		str_copy(c->err, "libcurl refused the request", sizeof(c->err));
+	}
+	return rc;
+}
+
+void prom_call_run(struct prom_call *c, const char *path, const char *args)
+{
+	struct http_request req;
+	const char *hdr[2];
+	char *url;
+
+	if (c->conn->setup_err[0]) {
+		str_copy(c->err, c->conn->setup_err, sizeof(c->err));
+		if (c->done)
+			c->done(c);
+		return;
+	}
+	call_setup(c, path, args, &req, hdr, &url);
+	c->in_flight = true;
+	if (http_run(&req, call_result, c) < 0) {
+		c->in_flight = false;
+		str_copy(c->err, "libcurl refused the request", sizeof(c->err));
+		if (c->done)
+			c->done(c);
+	}
+	free(url);
+}

@@ -1,0 +1,62 @@
+/* The one way fleetdeck talks to a Prometheus-compatible query API: a
+ * section's connection (base URL, credentials bound to its origin, CA file,
+ * timeout) and calls whose answers are read as they arrive (prom_parse.h)
+ * and bounded. Used by discovery (blocking, at start), the classic
+ * collector (prometheus.c) and the large-fleet collector (prom_fleet.c). */
+#ifndef FLEETDECK_PROM_CLIENT_H
+#define FLEETDECK_PROM_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "collect/http.h"
+#include "collect/prom_parse.h"
+#include "fleet/fleet.h"
+
+struct prom_conn {
+	const struct fleet_section *sec;
+	char *base;                  /* url without trailing slashes */
+	char *auth;                  /* "Authorization: ..." or NULL; wiped when freed */
+	char *ca;                    /* ca_file or NULL */
+	char *label;                 /* host_label */
+	double timeout;
+	char setup_err[256];         /* the section cannot be queried at all: why */
+};
+
+/* Fills c from a [prometheus] section (timeout: the section's, else dflt). */
+void prom_conn_init(struct prom_conn *c, const struct fleet_section *sec, double dflt_timeout);
+void prom_conn_free(struct prom_conn *c);
+
+struct prom_call;
+typedef void (*prom_call_done)(struct prom_call *call);
+
+/* One request. The caller sets the fields above the line, then starts it;
+ * done() runs once, from the collector's loop. */
+struct prom_call {
+	struct prom_conn *conn;
+	enum prom_doc doc;
+	const char *want[PROM_MAX_LABELS + 1];   /* labels kept, NULL-terminated */
+	prom_sample_fn fn;
+	void *arg;                   /* for fn and done */
+	size_t cap;                  /* most elements accepted; more fails the call */
+	prom_call_done done;
+	/* ---- */
+	struct prom_reader reader;
+	bool in_flight, ok, over;
+	double ms;                   /* HTTP round trip */
+	size_t bytes;                /* answer size */
+	char *body;                  /* a POST form, kept for the transfer */
+	char err[256];               /* why !ok */
+};
+
+/* Starts GET base/api/v1/PATH?ARGS (POST with ARGS as the form when long).
+ * args is already URL-encoded. Returns 0, or -1 with call->err set (then
+ * done is not called). */
+int prom_call_start(struct prom_call *call, struct http *h, const char *path, const char *args);
+/* The same, blocking (start-up only): done has run when it returns. */
+void prom_call_run(struct prom_call *call, const char *path, const char *args);
+/* Frees what a finished call still holds (its POST form). */
+void prom_call_clear(struct prom_call *call);
+/* "query=ENC&limit=N" for an instant query. malloc'd. */
+char *prom_query_args(const char *promql, size_t limit);
+
+#endif

@@ -1,0 +1,263 @@
+/* The PromQL fleetdeck sends (see prom_query.h). */
+#include "config.h"
+#include "collect/prom_query.h"
+#include "collect/prom_parse.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* File systems that are never a watched disk (node_exporter's own default
+ * exclusions cover most; a mount point can still show up twice, as rootfs). */
+#define PSEUDO_FSTYPES "rootfs|tmpfs|ramfs|devtmpfs|squashfs|nsfs|proc|sysfs|autofs|fuse\\\\.lxcfs"
+
+static const struct vdef {
+	const char *metric;        /* NULL: built by hand */
+	const char *by;            /* a second label kept besides the host label */
+} vdefs[PV__N] = {
+	[PV_UP] = { "up", NULL },
+	[PV_LOAD1] = { "node_load1", NULL },
+	[PV_LOAD5] = { "node_load5", NULL },
+	[PV_LOAD15] = { "node_load15", NULL },
+	[PV_CPU] = { "node_cpu_seconds_total", NULL },
+	[PV_CORES] = { "node_cpu_seconds_total", NULL },
+	[PV_MEMTOTAL] = { "node_memory_MemTotal_bytes", NULL },
+	[PV_MEMAVAIL] = { "node_memory_MemAvailable_bytes", NULL },
+	[PV_SWAPTOTAL] = { "node_memory_SwapTotal_bytes", NULL },
+	[PV_SWAPFREE] = { "node_memory_SwapFree_bytes", NULL },
+	[PV_PSI_SOME] = { "node_pressure_memory_waiting_seconds_total", NULL },
+	[PV_PSI_FULL] = { "node_pressure_memory_stalled_seconds_total", NULL },
+	[PV_BOOT] = { "node_boot_time_seconds", NULL },
+	[PV_OOM] = { "node_vmstat_oom_kill", NULL },
+	[PV_FS_SIZE] = { "node_filesystem_size_bytes", "mountpoint" },
+	[PV_FS_FREE] = { "node_filesystem_free_bytes", "mountpoint" },
+	[PV_FS_AVAIL] = { "node_filesystem_avail_bytes", "mountpoint" },
+	[PV_UNAME] = { "node_uname_info", "release" },
+};
+
+const char *prom_value_by(enum prom_value v)
+{
+	return v < PV__N ? vdefs[v].by : NULL;
+}
+
+const char *prom_value_metric(enum prom_value v)
+{
+	return v < PV__N ? vdefs[v].metric : "";
+}
+
+int prom_value_per_host(enum prom_value v, int nmounts)
+{
+	return v >= PV_FS_SIZE && v <= PV_FS_AVAIL && nmounts > 1 ? nmounts : 1;
+}
+
+char *prom_names_regex(const char *const *names, size_t n)
+{
+	size_t len = 0, cap = 64;
+	char *re = xmalloc(cap);
+
+	re[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char *lit = prom_regex_literal(names[i]);
+		size_t l = strlen(lit);
+		if (len + l + 2 > cap) {
+			cap = 2 * (len + l + 2);
+			re = xrealloc(re, cap);
+		}
+		len += (size_t)sprintf(re + len, "%s%s", i ? "|" : "", lit);
+		free(lit);
+	}
+	return re;
+}
+
+/* The matchers every selector of the section gets besides match: the host
+ * restriction (names) and, for filesystems, the mounts. */
+static char *extra_matchers(const struct prom_qctx *c, bool fs, const char *more)
+{
+	char *parts[3] = { NULL, NULL, NULL }, *out;
+	int n = 0;
+
+	if (c->names) {
+		char *re = prom_names_regex(c->names, c->nnames), *q = prom_quote(re);
+		parts[n++] = xasprintf("%s=~%s", c->label, q);
+		free(q);
+		free(re);
+	}
+	if (fs) {
+		char *re = prom_names_regex((const char *const *)c->mounts, (size_t)c->nmounts);
+		char *q = prom_quote(c->nmounts ? re : "/");
+		parts[n++] = xasprintf("mountpoint=~%s,fstype!~\"" PSEUDO_FSTYPES "\"", q);
+		free(q);
+		free(re);
+	}
+	if (more)
+		parts[n++] = xstrdup(more);
+	out = xasprintf("%s%s%s%s%s", n > 0 ? parts[0] : "", n > 1 ? "," : "", n > 1 ? parts[1] : "",
+			n > 2 ? "," : "", n > 2 ? parts[2] : "");
+	for (int i = 0; i < n; i++)
+		free(parts[i]);
+	return out;
+}
+
+static char *sel(const struct prom_qctx *c, const char *metric, bool fs, const char *more,
+		 char *err, size_t errlen)
+{
+	char *extra = extra_matchers(c, fs, more);
+	char *s = prom_selector(metric, c->match, extra, err, errlen);
+
+	free(extra);
+	return s;
+}
+
+static void window_text(const struct prom_qctx *c, char *buf, size_t size)
+{
+	double w = c->rate_window > 0 ? c->rate_window : 60;
+
+	str_fmt(buf, size, "%.0fs", w < 1 ? 1 : w);
+}
+
+char *prom_value_query(enum prom_value v, const struct prom_qctx *c, char *err, size_t errlen)
+{
+	const char *L = c->label;
+	bool fs = v >= PV_FS_SIZE && v <= PV_FS_AVAIL;
+	char win[32], *s, *out;
+
+	if (v >= PV__N)
+		return NULL;
+	window_text(c, win, sizeof(win));
+	s = sel(c, vdefs[v].metric, fs, v == PV_CPU || v == PV_CORES ? "mode=\"idle\"" : NULL,
+		err, errlen);
+	if (!s)
+		return NULL;
+	switch (v) {
+	case PV_CPU:
+		out = xasprintf("100 - avg by (%s) (rate(%s[%s])) * 100", L, s, win);
+		break;
+	case PV_CORES:
+		out = xasprintf("count by (%s) (%s)", L, s);
+		break;
+	case PV_PSI_SOME:
+	case PV_PSI_FULL:
+		out = xasprintf("max by (%s) (rate(%s[%s])) * 100", L, s, win);
+		break;
+	default:
+		if (vdefs[v].by)
+			out = xasprintf("max by (%s, %s) (%s)", L, vdefs[v].by, s);
+		else
+			out = xasprintf("max by (%s) (%s)", L, s);
+		break;
+	}
+	free(s);
+	return out;
+}
+
+/* The pieces of the status expression, each one series per host. */
+struct status_parts {
+	char *up, *psi, *disk, *mounts_seen, *oom;
+};
+
+static void parts_free(struct status_parts *p)
+{
+	free(p->up);
+	free(p->psi);
+	free(p->disk);
+	free(p->mounts_seen);
+	free(p->oom);
+}
+
+static int parts_build(const struct prom_qctx *c, const struct fleet_thresholds *th,
+		       struct status_parts *p, char *err, size_t errlen)
+{
+	const char *L = c->label;
+	char win[32], hold[32];
+	char *up = sel(c, "up", false, NULL, err, errlen);
+	char *psi = sel(c, vdefs[PV_PSI_SOME].metric, false, NULL, err, errlen);
+	char *size = sel(c, vdefs[PV_FS_SIZE].metric, true, NULL, err, errlen);
+	char *free_ = sel(c, vdefs[PV_FS_FREE].metric, true, NULL, err, errlen);
+	char *avail = sel(c, vdefs[PV_FS_AVAIL].metric, true, NULL, err, errlen);
+	char *oom = sel(c, vdefs[PV_OOM].metric, false, NULL, err, errlen);
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	window_text(c, win, sizeof(win));
+	str_fmt(hold, sizeof(hold), "%.0fs", th->oom_hold > 1 ? th->oom_hold : 1);
+	if (up && psi && size && free_ && avail && oom) {
+		/* used = size - free; percent of what non-root can use, as df */
+		char *s = xasprintf("max by (%s, mountpoint) (%s)", L, size);
+		char *f = xasprintf("max by (%s, mountpoint) (%s)", L, free_);
+		char *a = xasprintf("max by (%s, mountpoint) (%s)", L, avail);
+		p->up = xasprintf("max by (%s) (%s)", L, up);
+		p->psi = xasprintf("max by (%s) (rate(%s[%s])) * 100", L, psi, win);
+		p->disk = xasprintf("max by (%s) (100 * (%s - %s) / (%s - %s + %s))", L, s, f, s, f, a);
+		p->mounts_seen = xasprintf("count by (%s) (%s)", L, s);
+		p->oom = xasprintf("max by (%s) (increase(%s[%s]))", L, oom, hold);
+		free(s);
+		free(f);
+		free(a);
+		rc = 0;
+	}
+	free(up);
+	free(psi);
+	free(size);
+	free(free_);
+	free(avail);
+	free(oom);
+	return rc;
+}
+
+char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
+			char *err, size_t errlen)
+{
+	struct status_parts p;
+	char *out;
+	int mounts = c->nmounts > 0 ? c->nmounts : 1;
+
+	if (parts_build(c, th, &p, err, errlen) < 0) {
+		parts_free(&p);
+		return NULL;
+	}
+	/* `or` keeps the first match per host: crit reasons, then warn, then
+	 * unknown, then ok, as the rules rank statuses */
+	out = xasprintf("(%s == 0) * 0 + %d"
+			" or (%s > %.17g) * 0 + %d"
+			" or (%s > %.17g) * 0 + %d"
+			" or (%s > 0) * 0 + %d"
+			" or (%s > %.17g) * 0 + %d"
+			" or (%s > %.17g) * 0 + %d"
+			" or ((%s == 1) unless on (%s) (%s >= %d)) * 0 + %d"
+			" or %s * 0",
+			p.up, PR_DOWN,
+			p.psi, th->psi_crit, PR_PSI_CRIT,
+			p.disk, th->disk_crit, PR_DISK_CRIT,
+			p.oom, PR_OOM,
+			p.psi, th->psi_warn, PR_PSI_WARN,
+			p.disk, th->disk_warn, PR_DISK_WARN,
+			p.up, c->label, p.mounts_seen, mounts, PR_DISK_UNREADABLE,
+			p.up);
+	parts_free(&p);
+	return out;
+}
+
+char *prom_counts_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
+			char *err, size_t errlen)
+{
+	char *s = prom_status_query(c, th, err, errlen), *out;
+
+	if (!s)
+		return NULL;
+	out = xasprintf("count_values(\"status\", floor((%s) / 100))", s);
+	free(s);
+	return out;
+}
+
+char *prom_problems_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
+			  size_t k, char *err, size_t errlen)
+{
+	char *s = prom_status_query(c, th, err, errlen), *out;
+
+	if (!s)
+		return NULL;
+	out = xasprintf("topk(%zu, (%s) >= 100)", k ? k : 1, s);
+	free(s);
+	return out;
+}

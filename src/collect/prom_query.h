@@ -1,0 +1,65 @@
+/* The PromQL fleetdeck sends: one query per host value (each aggregated by
+ * the host label on the server, so an answer holds one series per host),
+ * and the host status with the rules' thresholds written as PromQL (the
+ * large-fleet mode judges on the server). Pure functions: no I/O; every
+ * configured value that goes into a query is quoted (prom_parse.h).
+ * See doc/prometheus.md, "The queries". */
+#ifndef FLEETDECK_PROM_QUERY_H
+#define FLEETDECK_PROM_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "fleet/fleet.h"
+#include "model/prometheus.h"   /* enum prom_value: the values, one query each */
+
+/* A second label the value's answer is split by ("mountpoint", "release"),
+ * or NULL; and the metric it reads (for messages). */
+const char *prom_value_by(enum prom_value v);
+const char *prom_value_metric(enum prom_value v);
+/* Series a value's answer holds per host: the mounts for the disks, else 1. */
+int prom_value_per_host(enum prom_value v, int nmounts);
+
+/* What every query of a section shares. */
+struct prom_qctx {
+	const char *label;            /* host_label, already checked with prom_label_name_ok() */
+	const char *match;            /* the section's match ({...}) or NULL */
+	char *const *mounts;          /* watched mount points */
+	int nmounts;
+	const char *const *names;     /* NULL, or only these hosts (host_label values) */
+	size_t nnames;
+	double rate_window;           /* seconds for rate()/increase(); <= 0: 60 */
+};
+
+/* The PromQL of one value, or NULL with err set (match is not a {...}). */
+char *prom_value_query(enum prom_value v, const struct prom_qctx *c, char *err, size_t errlen);
+
+/* Reasons the server gives for a host's status, as the value of
+ * prom_status_query(): severity * 100 + reason, so floor(v / 100) is the
+ * status (enum status numbering) and the first (worst) reason wins. */
+enum prom_reason {
+	PR_OK = 0,
+	PR_DISK_UNREADABLE = 101,     /* unknown: a watched mount has no series */
+	PR_PSI_WARN = 202,
+	PR_DISK_WARN = 203,
+	PR_DOWN = 301,                /* up == 0 */
+	PR_PSI_CRIT = 302,
+	PR_DISK_CRIT = 303,
+	PR_OOM = 304,                 /* an OOM kill within oom_hold */
+};
+
+/* One series per host with the reason as its value, the rules' thresholds
+ * (th) written as PromQL; hosts without a current `up` are absent. */
+char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
+			char *err, size_t errlen);
+/* Hosts per status: count_values("status", floor(S / 100)). */
+char *prom_counts_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
+			char *err, size_t errlen);
+/* The worst k hosts that have a problem (status >= unknown). */
+char *prom_problems_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
+			  size_t k, char *err, size_t errlen);
+
+/* A regex that matches exactly these names (each escaped), "a|b|c";
+ * malloc'd. */
+char *prom_names_regex(const char *const *names, size_t n);
+
+#endif
