@@ -6,6 +6,7 @@ src_libfleetdeck_a_SOURCES += \
 	src/collect/prom_parse.h src/collect/prom_parse.c \
 	src/collect/prom_query.h src/collect/prom_query.c \
 	src/collect/prom_client.h src/collect/prom_client.c \
+	src/collect/prom_hosts.h src/collect/prom_hosts.c \
 	src/model/prometheus.h src/model/prom_values.c \
 	src/collect/prometheus.h src/collect/prom_discover.c \
 	src/collect/prometheus.c

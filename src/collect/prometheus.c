@@ -15,6 +15,7 @@
 #include "collect/http.h"
 #include "collect/prometheus.h"
 #include "collect/prom_client.h"
+#include "collect/prom_hosts.h"
 #include "collect/prom_query.h"
 #include "collect/source.h"
 #include "util/util.h"
@@ -28,7 +29,6 @@
 struct phost {
 	size_t index;                  /* into fleet.hosts and the model */
 	const struct fleet_host *fh;
-	struct prom_values acc;        /* this round's values */
 };
 
 struct psrc;
@@ -48,8 +48,8 @@ struct psrc {
 	char setup_err[256];           /* the section cannot be queried at all */
 	struct phost **hosts;
 	size_t nhosts;
-	uint32_t *slots;               /* open-addressing index by name: phost + 1, 0 empty */
-	size_t nslots;
+	const char **names;            /* the hosts' names, for hs */
+	struct prom_hostset hs;        /* this round's values, hs.vals[i] for hosts[i] */
 	const struct fleet_host *proto; /* the first host: the section's mounts */
 	struct pquery q[PV__N];
 	int pending;
@@ -69,45 +69,6 @@ struct prom {
 static void on_sample(void *arg, const struct prom_sample *s);
 static void query_done(struct prom_call *c);
 
-/* ---- the host index ---- */
-
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;  /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static void index_build(struct psrc *ps)
-{
-	ps->nslots = 16;
-	while (ps->nslots < 2 * ps->nhosts)
-		ps->nslots *= 2;
-	ps->slots = xcalloc(ps->nslots, sizeof(*ps->slots));
-	for (size_t i = 0; i < ps->nhosts; i++) {
-		size_t k = name_hash(ps->hosts[i]->fh->name) & (ps->nslots - 1);
-		while (ps->slots[k])
-			k = (k + 1) & (ps->nslots - 1);
-		ps->slots[k] = (uint32_t)i + 1;
-	}
-}
-
-static struct phost *phost_find(const struct psrc *ps, const char *name)
-{
-	size_t k;
-
-	if (!ps->nslots)
-		return NULL;
-	for (k = name_hash(name) & (ps->nslots - 1); ps->slots[k]; k = (k + 1) & (ps->nslots - 1)) {
-		struct phost *h = ps->hosts[ps->slots[k] - 1];
-		if (strcmp(h->fh->name, name) == 0)
-			return h;
-	}
-	return NULL;
-}
-
 static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_section *sec)
 {
 	const struct fleet *f = p->env.f;
@@ -122,8 +83,12 @@ static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_secti
 	ps->proto = ps->nhosts ? ps->hosts[0]->fh : NULL;
 	if (ps->nhosts)
 		ps->interval = ps->hosts[0]->fh->interval;  /* -i applies, as for [host]s */
-	index_build(ps);
 	nmounts = ps->proto ? ps->proto->ndisks : 0;
+	ps->names = xcalloc(ps->nhosts + 1, sizeof(*ps->names));
+	for (size_t i = 0; i < ps->nhosts; i++)
+		ps->names[i] = ps->hosts[i]->fh->name;
+	prom_hostset_init(&ps->hs, ps->names, ps->nhosts, ps->proto ? ps->proto->disks : NULL,
+			  nmounts);
 	qc = (struct prom_qctx){ .label = ps->conn.label, .match = fleet_section_get(sec, "match"),
 				 .mounts = ps->proto ? ps->proto->disks : NULL, .nmounts = nmounts };
 	for (int q = 0; q < PV__N && !ps->setup_err[0]; q++) {
@@ -184,48 +149,11 @@ static void *prom_create(const struct collect_env *env)
 
 /* ---- samples into the hosts, as the answers arrive ---- */
 
-static bool good(double v)
-{
-	return isfinite(v) && v >= 0;
-}
-
-static void acc_fs(struct prom_values *a, const struct fleet_host *fh, int which,
-		   const char *mount, double v)
-{
-	for (int d = 0; d < fh->ndisks && d < PROM_MOUNTS; d++) {
-		if (strcmp(fh->disks[d], mount) != 0)
-			continue;
-		a->fs[d][which] = v;
-		a->fs_have[d] |= (uint8_t)(1u << which);
-	}
-}
-
 static void on_sample(void *arg, const struct prom_sample *s)
 {
 	struct pquery *pq = arg;
-	struct phost *h;
-	struct prom_values *a;
 
-	if (s->cut || !good(s->value) || !(h = phost_find(pq->src, s->label[0])))
-		return;  /* NaN, Inf, negative: that value is unknown */
-	a = &h->acc;
-	switch (pq->q) {
-	case PV_FS_SIZE:
-	case PV_FS_FREE:
-	case PV_FS_AVAIL:
-		acc_fs(a, h->fh, pq->q - PV_FS_SIZE, s->label[1], s->value);
-		return;
-	case PV_UNAME:
-		if (!s->label[1][0])
-			return;
-		str_copy(a->release, s->label[1], sizeof(a->release));
-		str_sanitize(a->release);
-		break;
-	default:
-		a->v[pq->q] = s->value;
-		break;
-	}
-	a->have |= 1u << pq->q;
+	prom_hostset_sample(&pq->src->hs, pq->q, s);
 }
 
 /* ---- one round's values into the hosts ---- */
@@ -240,9 +168,9 @@ static void host_fail(struct host_sample *s, enum host_conn conn, const char *ms
 }
 
 /* One host from this round: reachable per `up`, values per the answers. */
-static void host_finish(struct psrc *ps, struct phost *h, struct host_sample *s)
+static void host_finish(struct psrc *ps, struct phost *h, const struct prom_values *a,
+			struct host_sample *s)
 {
-	const struct prom_values *a = &h->acc;
 	double eval = ps->q[PV_UP].call.reader.eval_time > 0 ? ps->q[PV_UP].call.reader.eval_time
 							      : now_wall();
 	char msg[MODEL_ERR_LEN];
@@ -307,20 +235,20 @@ static void round_finish(struct psrc *ps)
 			ok |= B(q);
 		prom_call_clear(&ps->q[q].call);
 	}
+	prom_hostset_keep(&ps->hs, ok);  /* a failed answer's samples count for nothing */
 	for (size_t i = 0; i < ps->nhosts; i++) {
 		struct phost *h = ps->hosts[i];
 		/* our last sample: history and counters go on from there */
 		model_get_host(ps->env->m, h->index, &s);
 		s.interval = h->fh->interval;
 		s.attempted_at = now;
-		h->acc.have &= ok;  /* a failed answer's samples count for nothing */
 		if (fail)
 			host_fail(&s, HC_PROBE, fail);
 		else
-			host_finish(ps, h, &s);
+			host_finish(ps, h, &ps->hs.vals[i], &s);
 		model_publish_host(ps->env->m, h->index, &s);
-		memset(&h->acc, 0, sizeof(h->acc));
 	}
+	prom_hostset_clear(&ps->hs);
 	ps->rounds++;
 	if (ps->env->notify)
 		ps->env->notify(ps->env->notify_arg);
@@ -414,8 +342,9 @@ static void prom_destroy(void *arg)
 			prom_call_clear(&s->q[q].call);
 		}
 		prom_conn_free(&s->conn);
+		prom_hostset_free(&s->hs);
+		free(s->names);
 		free(s->hosts);
-		free(s->slots);
 	}
 	free(p->s);
 	free(p->all);
