@@ -9,7 +9,9 @@ src_libfleetdeck_a_SOURCES += \
 	src/collect/prom_hosts.h src/collect/prom_hosts.c \
 	src/model/prometheus.h src/model/prom_values.c \
 	src/collect/prometheus.h src/collect/prom_discover.c \
-	src/collect/prometheus.c
+	src/collect/prometheus.c src/collect/prom_fleet.c \
+	src/rules/rules_prometheus.h src/rules/rules_prometheus.c \
+	src/out/out_prometheus.c
 
 check_PROGRAMS += tests/unit/test_prom
 tests_unit_test_prom_SOURCES = tests/unit/test_prom.c

@@ -205,3 +205,8 @@ void collector_poll_now(struct collector *c)
 	atomic_store(&c->poll_now, true);
 	wake_poke(&c->ctl);
 }
+
+void collector_wake(struct collector *c)
+{
+	wake_poke(&c->ctl);
+}

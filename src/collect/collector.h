@@ -34,6 +34,9 @@ void collector_drain_wake(struct collector *c);
 
 void collector_set_paused(struct collector *c, bool paused);
 bool collector_paused(const struct collector *c);
+/* Looks at the model's requests now (the rows the UI asks of a large
+ * [prometheus] section: model_prom_want()), not at its next wake-up. */
+void collector_wake(struct collector *c);
 /* Polls every target now, not at its next interval. */
 void collector_poll_now(struct collector *c);
 

@@ -62,12 +62,15 @@ static bool call_data(void *arg, const char *data, size_t n)
 	return prom_reader_feed(&c->reader, data, n) == 0;
 }
 
+static void queue_run(struct prom_conn *pc);
+
 static void call_result(void *arg, const struct http_result *r)
 {
 	struct prom_call *c = arg;
 	struct prom_conn *pc = c->conn;
 
 	c->in_flight = false;
+	pc->inflight--;
 	c->ms = r->total_ms;
 	c->bytes = r->len;
 	c->over = c->over || c->reader.samples > c->cap;
@@ -88,29 +91,27 @@ static void call_result(void *arg, const struct http_result *r)
 	}
 	if (c->done)
 		c->done(c);
+	if (pc->http)
+		queue_run(pc);
 }
 
-static void call_setup(struct prom_call *c, const char *path, const char *args,
-		       struct http_request *req, const char **hdr, char **url)
+void prom_call_clear(struct prom_call *c)
+{
+	free(c->body);
+	c->body = NULL;
+	free(c->url);
+	c->url = NULL;
+}
+
+/* The request of a call whose url and body are set. */
+static struct http_request call_request(struct prom_call *c, const char **hdr)
 {
 	struct prom_conn *pc = c->conn;
-	bool post = strlen(args) > PROM_GET_MAX;
 
-	prom_call_clear(c);
-	if (post)
-		c->body = xstrdup(args);  /* curl reads it during the transfer */
-	c->ok = c->over = false;
-	c->ms = 0;
-	c->bytes = 0;
-	c->err[0] = '\0';
-	prom_reader_init(&c->reader, c->doc, c->want, c->fn, c->arg);
 	hdr[0] = pc->auth;
 	hdr[1] = NULL;
-	*url = post ? xasprintf("%s/api/v1/%s", pc->base, path)
-		    : xasprintf("%s/api/v1/%s?%s", pc->base, path, args);
-	*req = (struct http_request){
-		.url = *url, .timeout = pc->timeout, .cainfo = pc->ca,
-		.body = c->body,
+	return (struct http_request){
+		.url = c->url, .timeout = pc->timeout, .cainfo = pc->ca, .body = c->body,
 		/* the credentials go only to url's origin (http.c checks) */
 		.secret_headers = pc->auth ? hdr : NULL, .origin = pc->base,
 		/* 64 KiB plus 512 bytes a series bounds what a reader is fed */
@@ -119,39 +120,72 @@ static void call_setup(struct prom_call *c, const char *path, const char *args,
 	};
 }
 
-void prom_call_clear(struct prom_call *c)
+static void call_setup(struct prom_call *c, const char *path, const char *args)
 {
-	free(c->body);
-	c->body = NULL;
+	struct prom_conn *pc = c->conn;
+	bool post = strlen(args) > PROM_GET_MAX;
+
+	prom_call_clear(c);
+	/* curl reads a POST form during the transfer: it lives in the call */
+	c->body = post ? xstrdup(args) : NULL;
+	c->url = post ? xasprintf("%s/api/v1/%s", pc->base, path)
+		      : xasprintf("%s/api/v1/%s?%s", pc->base, path, args);
+	c->ok = c->over = false;
+	c->ms = 0;
+	c->bytes = 0;
+	c->err[0] = '\0';
+	c->queue_next = NULL;
+	prom_reader_init(&c->reader, c->doc, c->want, c->fn, c->arg);
+}
+
+/* Starts queued calls while the section has room. A call curl refuses
+ * ends at once, with its reason. */
+static void queue_run(struct prom_conn *pc)
+{
+	while (pc->queue_head && pc->inflight < PROM_MAX_INFLIGHT) {
+		struct prom_call *c = pc->queue_head;
+		const char *hdr[2];
+		struct http_request req = call_request(c, hdr);
+
+		pc->queue_head = c->queue_next;
+		if (!pc->queue_head)
+			pc->queue_tail = NULL;
+		c->in_flight = true;
+		pc->inflight++;
+		if (http_start(pc->http, &req, call_result, c) < 0) {
+			c->in_flight = false;
+			pc->inflight--;
+			str_copy(c->err, "libcurl refused the request", sizeof(c->err));
+			if (c->done)
+				c->done(c);
+		}
+	}
 }
 
 int prom_call_start(struct prom_call *c, struct http *h, const char *path, const char *args)
 {
-	struct http_request req;
-	const char *hdr[2];
-	char *url;
-	int rc;
+	struct prom_conn *pc = c->conn;
 
-	if (c->conn->setup_err[0]) {
-		str_copy(c->err, c->conn->setup_err, sizeof(c->err));
+	if (pc->setup_err[0]) {
+		str_copy(c->err, pc->setup_err, sizeof(c->err));
 		return -1;
 	}
-	call_setup(c, path, args, &req, hdr, &url);
-	c->in_flight = true;
-	rc = http_start(h, &req, call_result, c);
-	free(url);
-	if (rc < 0) {
-		c->in_flight = false;
-		str_copy(c->err, "libcurl refused the request", sizeof(c->err));
-	}
-	return rc;
+	call_setup(c, path, args);
+	pc->http = h;
+	c->in_flight = true;  /* from the caller's view: its done() will run */
+	if (pc->queue_tail)
+		pc->queue_tail->queue_next = c;
+	else
+		pc->queue_head = c;
+	pc->queue_tail = c;
+	queue_run(pc);
+	return 0;
 }
 
 void prom_call_run(struct prom_call *c, const char *path, const char *args)
 {
 	struct http_request req;
 	const char *hdr[2];
-	char *url;
 
 	if (c->conn->setup_err[0]) {
 		str_copy(c->err, c->conn->setup_err, sizeof(c->err));
@@ -159,13 +193,15 @@ void prom_call_run(struct prom_call *c, const char *path, const char *args)
 			c->done(c);
 		return;
 	}
-	call_setup(c, path, args, &req, hdr, &url);
+	call_setup(c, path, args);
+	req = call_request(c, hdr);
 	c->in_flight = true;
+	c->conn->inflight++;
 	if (http_run(&req, call_result, c) < 0) {
 		c->in_flight = false;
+		c->conn->inflight--;
 		str_copy(c->err, "libcurl refused the request", sizeof(c->err));
 		if (c->done)
 			c->done(c);
 	}
-	free(url);
 }

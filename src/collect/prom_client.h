@@ -20,7 +20,15 @@ struct prom_conn {
 	char *label;                 /* host_label */
 	double timeout;
 	char setup_err[256];         /* the section cannot be queried at all: why */
+	/* at most PROM_MAX_INFLIGHT requests at once per section (servers
+	 * refuse more: VictoriaMetrics answers 503 past its
+	 * -search.maxConcurrentRequests); the others wait here, in order */
+	int inflight;
+	struct prom_call *queue_head, *queue_tail;
+	struct http *http;
 };
+
+#define PROM_MAX_INFLIGHT 4
 
 /* Fills c from a [prometheus] section (timeout: the section's, else dflt). */
 void prom_conn_init(struct prom_conn *c, const struct fleet_section *sec, double dflt_timeout);
@@ -45,10 +53,13 @@ struct prom_call {
 	double ms;                   /* HTTP round trip */
 	size_t bytes;                /* answer size */
 	char *body;                  /* a POST form, kept for the transfer */
+	char *url;                   /* while queued */
+	struct prom_call *queue_next;
 	char err[256];               /* why !ok */
 };
 
-/* Starts GET base/api/v1/PATH?ARGS (POST with ARGS as the form when long).
+/* Starts GET base/api/v1/PATH?ARGS (POST with ARGS as the form when long),
+ * or queues it behind the section's PROM_MAX_INFLIGHT requests in flight.
  * args is already URL-encoded. Returns 0, or -1 with call->err set (then
  * done is not called). */
 int prom_call_start(struct prom_call *call, struct http *h, const char *path, const char *args);

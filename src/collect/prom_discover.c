@@ -1,5 +1,9 @@
-/* Discovery of the hosts a [prometheus] section knows, once at start, before
- * the model is sized (the model's host array is fixed for the session).
+/* Discovery of the hosts a [prometheus] section knows, at start, before the
+ * model is sized (the model's host array is fixed for the session): a
+ * section of at most server_rules_above hosts gets them as model hosts
+ * ("classic", collect/prometheus.c); a larger one, or one whose server does
+ * not answer within the start budget, gets none and is judged on the
+ * server (collect/prom_fleet.c), which discovers again by itself.
  *
  * One bounded instant query per section, through the one HTTP client
  * (collect/http.c) driven here until it answers, like the one `ssh -G` per
@@ -84,12 +88,6 @@ char *prom_auth_header(const struct fleet_section *s, char *err, size_t errlen)
 char *prom_ca_file(const struct fleet_section *s)
 {
 	return fleet_section_path(s, "ca_file");
-}
-
-bool prom_is_placeholder(const struct fleet_host *h)
-{
-	return h->prometheus >= 0 && str_starts(h->name, PROM_PLACEHOLDER_PREFIX) &&
-	       h->sec && strcmp(h->name + strlen(PROM_PLACEHOLDER_PREFIX), h->sec->name) == 0;
 }
 
 char *prom_discovery_query(const struct fleet_section *s, char *err, size_t errlen)
@@ -196,12 +194,14 @@ void prom_names_free(struct prom_names *nm)
 }
 
 /* The distinct host names the section's server knows (sorted), or -1 with err. */
-static int section_names(const struct fleet *f, const struct fleet_section *s,
+static int section_names(const struct fleet *f, const struct fleet_section *s, double budget,
 			 struct prom_conn *conn, struct prom_names *nm, char *err, size_t errlen)
 {
 	char *args;
 
 	prom_conn_init(conn, s, f->timeout);
+	if (budget > 0 && conn->timeout > budget)
+		conn->timeout = budget;
 	prom_names_init(nm, conn);
 	if (prom_names_args(nm, &args, err, errlen) < 0)
 		return -1;
@@ -256,49 +256,50 @@ static void host_append(struct fleet *f, const struct fleet_section *s, int inde
 	h->sec = s;
 }
 
-/* One section: its hosts, or its placeholder with the reason on msg. */
+/* One section: its hosts, when the server answers in time with at most
+ * server_rules_above of them. Otherwise none: the section is then judged
+ * on the server (collect/prom_fleet.c), which also retries discovery. */
 static size_t discover_section(struct fleet *f, const struct fleet_section *s, int index,
-			       FILE *msg)
+			       double budget, FILE *msg)
 {
-	char err[512] = "", *ph, **mounts;
+	char err[512] = "", **mounts;
 	struct prom_names nm;
 	struct prom_conn conn;
 	size_t added = 0, ntaken = f->nhosts, nmounts = 0;
+	int above = fleet_section_int(s, "server_rules_above", 2000);
 	const char **taken;
-	int rc = section_names(f, s, &conn, &nm, err, sizeof(err));
+	int rc = section_names(f, s, budget, &conn, &nm, err, sizeof(err));
 
-	mounts = fleet_list_split(fleet_section_value(s, "disk"), &nmounts);
-	taken = taken_names(f);
-	for (size_t i = 0; rc == 0 && i < nm.n; i++) {
-		if (name_taken(taken, ntaken, nm.v[i]))
-			continue;  /* a [host] of that name keeps its SSH polling */
-		host_append(f, s, index, nm.v[i], mounts, nmounts);
-		added++;
-	}
-	free(taken);
-	prom_names_free(&nm);
-	prom_conn_free(&conn);
 	if (nm.skipped)
 		fprintf(msg, "fleetdeck: [prometheus %s]: %zu host name%s with control "
 			"characters left out\n", s->name, nm.skipped, nm.skipped == 1 ? "" : "s");
-	if (added || (rc == 0 && nm.n)) {
+	if (rc < 0 || !nm.n) {
+		fprintf(msg, "fleetdeck: [prometheus %s]: no hosts from %s yet: %s; retrying in "
+			"the background\n", s->name, fleet_section_get(s, "url"), err);
+	} else if (above >= 0 && nm.n > (size_t)above) {
+		/* too many to poll one by one: judged on the server */
+	} else {
+		mounts = fleet_list_split(fleet_section_value(s, "disk"), &nmounts);
+		taken = taken_names(f);
+		for (size_t i = 0; i < nm.n; i++) {
+			if (name_taken(taken, ntaken, nm.v[i]))
+				continue;  /* a [host] of that name keeps its SSH polling */
+			host_append(f, s, index, nm.v[i], mounts, nmounts);
+			added++;
+		}
+		free(taken);
 		fleet_list_free(mounts);
-		return added;
 	}
-	fprintf(msg, "fleetdeck: [prometheus %s]: no hosts from %s: %s; it shows as "
-		"unknown until fleetdeck is restarted\n", s->name, fleet_section_get(s, "url"), err);
-	ph = xasprintf(PROM_PLACEHOLDER_PREFIX "%s", s->name);
-	host_append(f, s, index, ph, mounts, nmounts);
-	fleet_list_free(mounts);
-	free(ph);
-	return 1;
+	prom_names_free(&nm);
+	prom_conn_free(&conn);
+	return added;
 }
 
-size_t prom_discover(struct fleet *f, FILE *msg)
+size_t prom_discover(struct fleet *f, FILE *msg, double budget)
 {
 	size_t n = fleet_count(f, SEC_PROMETHEUS), added = 0;
 
 	for (size_t i = 0; i < n; i++)
-		added += discover_section(f, fleet_nth(f, SEC_PROMETHEUS, i), (int)i, msg);
+		added += discover_section(f, fleet_nth(f, SEC_PROMETHEUS, i), (int)i, budget, msg);
 	return added;
 }

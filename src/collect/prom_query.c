@@ -30,6 +30,7 @@ static const struct vdef {
 	[PV_PSI_FULL] = { "node_pressure_memory_stalled_seconds_total", NULL },
 	[PV_BOOT] = { "node_boot_time_seconds", NULL },
 	[PV_OOM] = { "node_vmstat_oom_kill", NULL },
+	[PV_OOM_RECENT] = { "node_vmstat_oom_kill", NULL },
 	[PV_FS_SIZE] = { "node_filesystem_size_bytes", "mountpoint" },
 	[PV_FS_FREE] = { "node_filesystem_free_bytes", "mountpoint" },
 	[PV_FS_AVAIL] = { "node_filesystem_avail_bytes", "mountpoint" },
@@ -140,6 +141,13 @@ char *prom_value_query(enum prom_value v, const struct prom_qctx *c, char *err, 
 	case PV_PSI_FULL:
 		out = xasprintf("max by (%s) (rate(%s[%s])) * 100", L, s, win);
 		break;
+	case PV_OOM_RECENT:
+		/* kills within oom_hold: the counter now over its lowest in that
+		 * window (not increase(): engines extrapolate it differently,
+		 * VictoriaMetrics counts a series' first value as an increase) */
+		out = xasprintf("max by (%s) (%s - min_over_time(%s[%.0fs]))", L, s, s,
+				c->oom_hold > 1 ? c->oom_hold : 600);
+		break;
 	default:
 		if (vdefs[v].by)
 			out = xasprintf("max by (%s, %s) (%s)", L, vdefs[v].by, s);
@@ -188,9 +196,11 @@ static int parts_build(const struct prom_qctx *c, const struct fleet_thresholds 
 		char *a = xasprintf("max by (%s, mountpoint) (%s)", L, avail);
 		p->up = xasprintf("max by (%s) (%s)", L, up);
 		p->psi = xasprintf("max by (%s) (rate(%s[%s])) * 100", L, psi, win);
-		p->disk = xasprintf("max by (%s) (100 * (%s - %s) / (%s - %s + %s))", L, s, f, s, f, a);
+		/* 100 * used / (used + avail) = 100 / (1 + avail / used): each
+		 * metric once, so the server reads each once */
+		p->disk = xasprintf("max by (%s) (100 / (1 + %s / (%s - %s)))", L, a, s, f);
 		p->mounts_seen = xasprintf("count by (%s) (%s)", L, s);
-		p->oom = xasprintf("max by (%s) (increase(%s[%s]))", L, oom, hold);
+		p->oom = xasprintf("max by (%s) (%s - min_over_time(%s[%s]))", L, oom, oom, hold);
 		free(s);
 		free(f);
 		free(a);
@@ -205,35 +215,51 @@ static int parts_build(const struct prom_qctx *c, const struct fleet_thresholds 
 	return rc;
 }
 
+/* One reason series per host: tagged with label r=TAG so that `or` keeps
+ * them all, for the max by host that takes the worst. */
+static char *tagged(const char *expr, const char *tag)
+{
+	return xasprintf("label_replace(%s, \"fleetdeck_r\", \"%s\", \"\", \"\")", expr, tag);
+}
+
 char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
 			char *err, size_t errlen)
 {
 	struct status_parts p;
-	char *out;
+	char *parts[5], *out;
 	int mounts = c->nmounts > 0 ? c->nmounts : 1;
+	char *e;
 
 	if (parts_build(c, th, &p, err, errlen) < 0) {
 		parts_free(&p);
 		return NULL;
 	}
-	/* `or` keeps the first match per host: crit reasons, then warn, then
-	 * unknown, then ok, as the rules rank statuses */
-	out = xasprintf("(%s == 0) * 0 + %d"
-			" or (%s > %.17g) * 0 + %d"
-			" or (%s > %.17g) * 0 + %d"
-			" or (%s > 0) * 0 + %d"
-			" or (%s > %.17g) * 0 + %d"
-			" or (%s > %.17g) * 0 + %d"
-			" or ((%s == 1) unless on (%s) (%s >= %d)) * 0 + %d"
-			" or %s * 0",
-			p.up, PR_DOWN,
-			p.psi, th->psi_crit, PR_PSI_CRIT,
-			p.disk, th->disk_crit, PR_DISK_CRIT,
-			p.oom, PR_OOM,
-			p.psi, th->psi_warn, PR_PSI_WARN,
-			p.disk, th->disk_warn, PR_DISK_WARN,
-			p.up, c->label, p.mounts_seen, mounts, PR_DISK_UNREADABLE,
-			p.up);
+	/* each expression is evaluated once: the server's cost is one pass
+	 * over each metric. up 0 -> 301 (down), up 1 -> 0 (ok) */
+	e = xasprintf("%s * -%d + %d", p.up, PR_DOWN, PR_DOWN);
+	parts[0] = tagged(e, "up");
+	free(e);
+	/* over warn: 2xx, and over crit too: 3xx */
+	e = xasprintf("((%s > %.17g) > bool %.17g) * 100 + %d", p.psi, th->psi_warn, th->psi_crit,
+		      PR_PSI_WARN);
+	parts[1] = tagged(e, "psi");
+	free(e);
+	e = xasprintf("((%s > %.17g) > bool %.17g) * 100 + %d", p.disk, th->disk_warn,
+		      th->disk_crit, PR_DISK_WARN);
+	parts[2] = tagged(e, "disk");
+	free(e);
+	e = xasprintf("(%s > 0) * 0 + %d", p.oom, PR_OOM);
+	parts[3] = tagged(e, "oom");
+	free(e);
+	/* a watched mount without series: unknown (only when nothing worse) */
+	e = xasprintf("(%s == 1) * 0 + %d unless on (%s) (%s >= %d)", p.up, PR_DISK_UNREADABLE,
+		      c->label, p.mounts_seen, mounts);
+	parts[4] = tagged(e, "mounts");
+	free(e);
+	out = xasprintf("max by (%s) (%s or %s or %s or %s or %s)", c->label, parts[0], parts[1],
+			parts[2], parts[3], parts[4]);
+	for (size_t i = 0; i < ARRAY_LEN(parts); i++)
+		free(parts[i]);
 	parts_free(&p);
 	return out;
 }

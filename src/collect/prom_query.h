@@ -27,26 +27,15 @@ struct prom_qctx {
 	int nmounts;
 	const char *const *names;     /* NULL, or only these hosts (host_label values) */
 	size_t nnames;
-	double rate_window;           /* seconds for rate()/increase(); <= 0: 60 */
+	double rate_window;           /* seconds for rate(); <= 0: 60 */
+	double oom_hold;              /* seconds an OOM kill counts (PV_OOM_RECENT); <= 0: 600 */
 };
 
 /* The PromQL of one value, or NULL with err set (match is not a {...}). */
 char *prom_value_query(enum prom_value v, const struct prom_qctx *c, char *err, size_t errlen);
 
-/* Reasons the server gives for a host's status, as the value of
- * prom_status_query(): severity * 100 + reason, so floor(v / 100) is the
- * status (enum status numbering) and the first (worst) reason wins. */
-enum prom_reason {
-	PR_OK = 0,
-	PR_DISK_UNREADABLE = 101,     /* unknown: a watched mount has no series */
-	PR_PSI_WARN = 202,
-	PR_DISK_WARN = 203,
-	PR_DOWN = 301,                /* up == 0 */
-	PR_PSI_CRIT = 302,
-	PR_DISK_CRIT = 303,
-	PR_OOM = 304,                 /* an OOM kill within oom_hold */
-};
-
+/* The host status as PromQL: its value is an enum prom_reason
+ * (model/prometheus.h). */
 /* One series per host with the reason as its value, the rules' thresholds
  * (th) written as PromQL; hosts without a current `up` are absent. */
 char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds *th,

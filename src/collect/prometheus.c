@@ -90,7 +90,9 @@ static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_secti
 	prom_hostset_init(&ps->hs, ps->names, ps->nhosts, ps->proto ? ps->proto->disks : NULL,
 			  nmounts);
 	qc = (struct prom_qctx){ .label = ps->conn.label, .match = fleet_section_get(sec, "match"),
-				 .mounts = ps->proto ? ps->proto->disks : NULL, .nmounts = nmounts };
+				 .mounts = ps->proto ? ps->proto->disks : NULL, .nmounts = nmounts,
+				 .oom_hold = f->th.oom_hold,
+				 .rate_window = fleet_section_duration(sec, "rate_window", 60) };
 	for (int q = 0; q < PV__N && !ps->setup_err[0]; q++) {
 		struct pquery *pq = &ps->q[q];
 		char *text = prom_value_query((enum prom_value)q, &qc, ps->setup_err,
@@ -173,30 +175,12 @@ static void host_finish(struct psrc *ps, struct phost *h, const struct prom_valu
 {
 	double eval = ps->q[PV_UP].call.reader.eval_time > 0 ? ps->q[PV_UP].call.reader.eval_time
 							      : now_wall();
-	char msg[MODEL_ERR_LEN];
 
-	if (prom_is_placeholder(h->fh)) {
-		str_fmt(msg, sizeof(msg), "Prometheus %s answers now but gave no hosts when fleetdeck "
-			"started: restart fleetdeck to watch its hosts", ps->sec->name);
-		host_fail(s, HC_PROBE, msg);
+	if (!prom_values_host(a, h->fh->disks, h->fh->ndisks, eval, ps->sec->name, s))
 		return;
-	}
-	if ((a->have & B(PV_UP)) && a->v[PV_UP] == 0) {
-		str_fmt(msg, sizeof(msg), "Prometheus %s cannot scrape it (up == 0): the host or its "
-			"node_exporter is down or unreachable from Prometheus", ps->sec->name);
-		host_fail(s, HC_UNREACHABLE, msg);
-		return;
-	}
-	if (!(a->have & ~B(PV_UNAME))) {
-		str_fmt(msg, sizeof(msg), "Prometheus %s has no current series for it (no longer "
-			"scraped, or match/host_label changed)", ps->sec->name);
-		host_fail(s, HC_PROBE, msg);
-		return;
-	}
-	s->valid = HV_LATENCY;
+	s->valid |= HV_LATENCY;
 	s->latency_ms = ps->q[PV_UP].call.ms;
 	s->rounds++;
-	prom_values_sample(a, h->fh->disks, h->fh->ndisks, eval, s);
 	host_sample_push_history(s);
 }
 

@@ -9,22 +9,17 @@
 #include "fleet/fleet.h"
 #include "collect/prom_client.h"
 
-/* A [prometheus] section that gave no host at start (it did not answer, or
- * nothing matched) still shows, as one host named like this that stays
- * unknown with the reason: a source that went missing must never look
- * healthy. */
-#define PROM_PLACEHOLDER_PREFIX "prometheus:"
-
 /* For every [prometheus] section of f, asks URL/api/v1/query once (bounded
- * by the section's timeout, default the fleet's) for the distinct values of
- * host_label (prom_discovery_query()) and appends one host for each to
- * f->hosts, unless a [host] (or an earlier section) already has that name.
+ * by the section's timeout, and by budget seconds when budget > 0: the
+ * dashboard's first frame does not wait longer) for the distinct values of
+ * host_label (prom_discovery_query()). When it answers with at most
+ * server_rules_above hosts, appends one host for each to f->hosts, unless a
+ * [host] (or an earlier section) already has that name. Otherwise the
+ * section gets no host and is judged on the server (prom_fleet.c).
  * Problems are written to msg, never fatal. Call once, after the fleet is
  * loaded and before the model is sized. Returns the number of hosts added. */
-size_t prom_discover(struct fleet *f, FILE *msg);
-
-/* True for the stand-in host of a section that gave no host at start. */
-bool prom_is_placeholder(const struct fleet_host *h);
+size_t prom_discover(struct fleet *f, FILE *msg, double budget);
+#define PROM_START_BUDGET 1.0
 
 /* The section's base URL without trailing slashes (malloc'd), and its
  * "Authorization: Bearer ..." (bearer_token_file) or "Authorization: Basic

@@ -7,7 +7,8 @@
 #include "util/util.h"
 
 extern const struct source_ops source_containers, source_databases, source_backups,
-	source_gpus, source_services, source_runners, source_keys, source_prometheus;
+	source_gpus, source_services, source_runners, source_keys, source_prometheus,
+	source_promfleet;
 
 const struct domain domains[DOM__COUNT] = {
 	[DOM_HOST] = {
@@ -74,6 +75,15 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct key_sample),
 		.rules = rules_keys,
 		.json_key = "keys", .json = json_keys, .text = text_keys,
+	},
+	[DOM_PROMFLEET] = {
+		/* a [prometheus] section judged on the server: its hosts are
+		 * not model hosts (doc/prometheus.md, "Large fleets") */
+		.id = DOM_PROMFLEET, .name = "prometheus", .section = SEC_PROMETHEUS,
+		.source = &source_promfleet,
+		.sample_size = sizeof(struct prom_fleet),
+		.rules = rules_prometheus,
+		.json_key = "prometheus", .json = json_prometheus, .text = text_prometheus,
 	},
 };
 

@@ -269,6 +269,11 @@ static const struct schema_key prometheus_keys[] = {
 	  "Label that names the host of a series." },
 	{ "disk", ST_MOUNT_LIST, 0, "/", NULL, NULL, NULL,
 	  "Mount points watched on every host of the section." },
+	{ "rate_window", ST_DURATION, SK_NONZERO, NULL, "4 x the scrape interval, at least 1m", NULL,
+	  NULL, "Range of rate() for CPU % and memory pressure: must hold two scrapes." },
+	{ "server_rules_above", ST_NUMBER, 0, "2000", NULL, NULL, NULL,
+	  "Past this many hosts the rules run on the server as PromQL: a round fetches the "
+	  "counts per status, the problem hosts and the rows on screen." },
 	POLL_KEYS,
 };
 

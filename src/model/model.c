@@ -162,6 +162,9 @@ void model_free(struct model *m)
 		m->dom[d].cap = 0;
 	}
 	m->nhosts = 0;
+	free(m->prom_wants);
+	m->prom_wants = NULL;
+	m->nprom_wants = 0;
 }
 
 size_t model_bytes(struct model *m, int d)

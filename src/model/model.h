@@ -21,6 +21,7 @@
 #include "model/services.h"
 #include "model/databases.h"
 #include "model/actions.h"
+#include "model/prometheus.h"
 
 struct fleet;
 
@@ -121,6 +122,7 @@ enum domain_id {
 	DOM_LINK,                    /* per [link]: struct link_sample */
 	DOM_RUNNERS,                 /* per [runners]: struct runners_sample */
 	DOM_KEY,                     /* per [key]: struct key_sample */
+	DOM_PROMFLEET,               /* per [prometheus]: struct prom_fleet (judged on the server) */
 	DOM__COUNT
 };
 
@@ -160,6 +162,11 @@ struct model {
 	struct model_change journal[MODEL_JOURNAL];
 	uint64_t jhead;              /* changes journaled so far */
 	double started_at;           /* wall time */
+	/* UI -> collector: the rows of each [prometheus] section the overview
+	 * shows (not in snapshots; model_prom_want(), model/prom_values.c) */
+	struct prom_want *prom_wants;
+	size_t nprom_wants;
+	uint64_t prom_want_gen;
 };
 
 /* A reader's view: references to the samples of one moment. The UI and
@@ -214,6 +221,14 @@ static inline void model_get_host(struct model *m, size_t i, struct host_sample 
 {
 	model_get(m, DOM_HOST, i, out, sizeof(*out));
 }
+
+/* UI side: asks for the rows of [prometheus] section i the overview
+ * shows; returns true when that changed what was asked (then wake the
+ * collector: collector_wake()). */
+bool model_prom_want(struct model *m, size_t i, const struct prom_want *w);
+/* Collector side: what is asked of section i now, and the generation of
+ * the asks (it changes whenever any section's ask changed). */
+uint64_t model_prom_wanted(struct model *m, size_t i, struct prom_want *out);
 
 /* Reader side: brings *snap up to date with the model; returns true when
  * anything changed. Only the targets published since the last call are
@@ -278,6 +293,10 @@ static inline const struct runners_sample *snap_runners(const struct snapshot *s
 static inline const struct key_sample *snap_key(const struct snapshot *s, size_t i)
 {
 	return (const struct key_sample *)snapshot_get(s, DOM_KEY, i);
+}
+static inline const struct prom_fleet *snap_promfleet(const struct snapshot *s, size_t i)
+{
+	return (const struct prom_fleet *)snapshot_get(s, DOM_PROMFLEET, i);
 }
 
 /* The name of the container with short id `id` on host i, or NULL. */

@@ -96,3 +96,60 @@ void prom_values_sample(const struct prom_values *pv, char *const *mounts, int n
 	}
 	fill_disks(s, pv, mounts, nmounts);
 }
+
+bool prom_values_host(const struct prom_values *pv, char *const *mounts, int nmounts,
+		      double eval_time, const char *source, struct host_sample *s)
+{
+	if ((pv->have & B(PV_UP)) && pv->v[PV_UP] == 0) {
+		s->conn = HC_UNREACHABLE;
+		str_fmt(s->error, sizeof(s->error), "Prometheus %s cannot scrape it (up == 0): the "
+			"host or its node_exporter is down or unreachable from Prometheus", source);
+		str_sanitize(s->error);
+		return false;
+	}
+	if (!(pv->have & ~B(PV_UNAME))) {
+		s->conn = HC_PROBE;
+		str_fmt(s->error, sizeof(s->error), "Prometheus %s has no current series for it (no "
+			"longer scraped, or match/host_label changed)", source);
+		str_sanitize(s->error);
+		return false;
+	}
+	s->valid = 0;
+	prom_values_sample(pv, mounts, nmounts, eval_time, s);
+	return true;
+}
+
+bool model_prom_want(struct model *m, size_t i, const struct prom_want *w)
+{
+	bool changed = false;
+
+	pthread_mutex_lock(&m->lock);
+	if (i >= m->nprom_wants) {
+		m->prom_wants = xrealloc(m->prom_wants, (i + 1) * sizeof(*m->prom_wants));
+		memset(m->prom_wants + m->nprom_wants, 0,
+		       (i + 1 - m->nprom_wants) * sizeof(*m->prom_wants));
+		m->nprom_wants = i + 1;
+	}
+	if (m->prom_wants[i].offset != w->offset || m->prom_wants[i].count != w->count ||
+	    strcmp(m->prom_wants[i].filter, w->filter) != 0) {
+		m->prom_wants[i] = *w;
+		m->prom_want_gen++;
+		changed = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return changed;
+}
+
+uint64_t model_prom_wanted(struct model *m, size_t i, struct prom_want *out)
+{
+	uint64_t gen;
+
+	pthread_mutex_lock(&m->lock);
+	if (i < m->nprom_wants)
+		*out = m->prom_wants[i];
+	else
+		memset(out, 0, sizeof(*out));
+	gen = m->prom_want_gen;
+	pthread_mutex_unlock(&m->lock);
+	return gen;
+}

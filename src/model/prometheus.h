@@ -33,6 +33,7 @@ struct prom_row {
 	uint8_t conn;              /* enum host_conn: HC_OK, HC_UNREACHABLE (up == 0), HC_PROBE */
 	unsigned valid;            /* HV_LOAD, HV_CPU, HV_MEM, HV_PSI, HV_DISKS */
 	float load1, cpu_pct, psi_some;
+	uint8_t ndisks;            /* watched mounts (at most PROM_ROW_DISKS) */
 	float disk_pct[PROM_ROW_DISKS];   /* per watched mount, < 0 unreadable */
 	uint64_t mem_total, mem_available;
 	double sampled_at;
@@ -43,8 +44,23 @@ struct prom_row {
 enum prom_value {
 	PV_UP, PV_LOAD1, PV_LOAD5, PV_LOAD15, PV_CPU, PV_CORES, PV_MEMTOTAL, PV_MEMAVAIL,
 	PV_SWAPTOTAL, PV_SWAPFREE, PV_PSI_SOME, PV_PSI_FULL, PV_BOOT, PV_OOM,
+	PV_OOM_RECENT,             /* OOM kills within the fleet's oom_hold */
 	PV_FS_SIZE, PV_FS_FREE, PV_FS_AVAIL, PV_UNAME,
 	PV__N
+};
+
+/* Reasons the server gives for a host's status, as the value of
+ * prom_status_query() (collect/prom_query.c): severity * 100 + reason, so floor(v / 100) is the
+ * status (enum status numbering) and the first (worst) reason wins. */
+enum prom_reason {
+	PR_OK = 0,
+	PR_DISK_UNREADABLE = 101,     /* unknown: a watched mount has no series */
+	PR_PSI_WARN = 202,
+	PR_DISK_WARN = 203,
+	PR_DOWN = 301,                /* up == 0 */
+	PR_PSI_CRIT = 302,
+	PR_DISK_CRIT = 303,
+	PR_OOM = 304,                 /* an OOM kill within oom_hold */
 };
 
 #define PROM_MOUNTS 8              /* = FLEET_MAX_DISKS */
@@ -82,11 +98,23 @@ struct prom_fleet {
 	size_t win_offset;
 	size_t nmatch;             /* other hosts matching win_filter */
 	char win_filter[PROM_FILTER_MAX];
-	struct prom_row rows[PROM_ROWS];
 	/* --once: every host with every value; NULL otherwise */
 	const struct prom_full *all;
 	size_t nall;
+	struct prom_row rows[PROM_ROWS];   /* last: only the rows in use are stored */
 };
+
+/* The bytes of f in use: up to its last row. */
+static inline size_t prom_fleet_size(const struct prom_fleet *f)
+{
+	int n = f->nproblems + f->nwindow;
+
+	if (n < 0)
+		n = 0;
+	if (n > PROM_ROWS)
+		n = PROM_ROWS;
+	return offsetof(struct prom_fleet, rows) + (size_t)n * sizeof(f->rows[0]);
+}
 
 /* What the overview shows of a section: the UI asks, the collector
  * fetches (model_prom_want / model_prom_wanted). */
@@ -105,5 +133,10 @@ struct host_sample;
  * sampled_at; the caller judges `up` (PV_UP) itself. */
 void prom_values_sample(const struct prom_values *pv, char *const *mounts, int nmounts,
 			double eval_time, struct host_sample *s);
+/* The same after judging `up`: up == 0 makes the host unreachable, no
+ * series at all makes it unknown (HC_PROBE), each with its sentence naming
+ * the Prometheus section `source`; then false and only conn/error are set. */
+bool prom_values_host(const struct prom_values *pv, char *const *mounts, int nmounts,
+		      double eval_time, const char *source, struct host_sample *s);
 
 #endif

@@ -42,16 +42,26 @@ static int all(const struct evaluation *ev, enum status st)
 	return ev->counts[st] + ev->target_counts[st];
 }
 
+/* Hosts judged: the model's, and those of [prometheus] sections judged on
+ * the server (in counts[], not in the snapshot's hosts). */
+static size_t hosts_judged(const struct evaluation *ev)
+{
+	return (size_t)ev->counts[ST_OK] + (size_t)ev->counts[ST_WARN] +
+	       (size_t)ev->counts[ST_CRIT] + (size_t)ev->counts[ST_UNKNOWN];
+}
+
 /* "2 critical, 1 warning, 1 unknown": only what is wrong, worst first. */
 static void check_summary(FILE *fp, const struct snapshot *s, const struct evaluation *ev)
 {
 	const char *sep = "";
 
+	(void)s;
 	if (ev->worst == ST_OK) {
-		if (!s || !s->nhosts)
+		size_t n = hosts_judged(ev);
+		if (!n)
 			fputs("no hosts", fp);
 		else
-			fprintf(fp, "%zu host%s ok", s->nhosts, s->nhosts == 1 ? "" : "s");
+			fprintf(fp, "%zu host%s ok", n, n == 1 ? "" : "s");
 		return;
 	}
 	/* hosts and every other target (databases, backups, ...) together */
@@ -69,10 +79,10 @@ static void check_summary(FILE *fp, const struct snapshot *s, const struct evalu
 
 static void check_perfdata(FILE *fp, const struct snapshot *s, const struct evaluation *ev)
 {
-	size_t n = s ? s->nhosts : 0;
+	size_t n = hosts_judged(ev), nm = s ? s->nhosts : 0;
 	size_t up = 0, stale = 0;
 
-	for (size_t i = 0; i < n && i < ev->nhosts; i++) {
+	for (size_t i = 0; i < nm && i < ev->nhosts; i++) {
 		stale += ev->hosts[i].stale;
 		up += snap_host(s, i)->conn == HC_OK && snap_host(s, i)->sampled_at > 0 &&
 		      !ev->hosts[i].stale;

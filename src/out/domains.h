@@ -38,4 +38,15 @@ json_t *json_keys(OUT_ARGS);  /* the top-level "keys" array */
 void text_runners(FILE *fp, OUT_ARGS);
 void text_keys(FILE *fp, OUT_ARGS);
 
+/* prometheus: src/out/out_prometheus.c */
+json_t *json_prometheus(OUT_ARGS);  /* the top-level "prometheus" array (large sections) */
+void json_prometheus_hosts(OUT_ARGS, json_t *hosts);  /* --once: their every host, appended */
+void text_prometheus(FILE *fp, OUT_ARGS);
+
+/* One "hosts" element (json.c); host is its index in the model for the
+ * per-host domains' arrays, SIZE_MAX for a host outside the model (its
+ * arrays are empty). */
+json_t *out_json_host(OUT_ARGS, const struct fleet_host *h, const char *name,
+		      const struct host_sample *hs, const struct host_eval *he, size_t host);
+
 #endif

@@ -1,11 +1,13 @@
 #include "config.h"
 #include "out/out.h"
 #include "domain/domain.h"
+#include "out/domains.h"
 #include "util/util.h"
 #include "util/text.h"
 
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,30 +167,36 @@ static void json_host_extra(json_t *o, const struct fleet_host *h,
 	json_object_set_new(o, "swap_total", j_uint_if(v & HV_SWAP, s->swap_total));
 }
 
+json_t *out_json_host(OUT_ARGS, const struct fleet_host *h, const char *name,
+		      const struct host_sample *hs, const struct host_eval *he, size_t host)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", j_str(name));
+	json_host_identity(o, hs, he);
+	json_host_metrics(o, h, hs);
+	/* the per-host domains' arrays ("containers", "gpus"); a host outside
+	 * the model (host == SIZE_MAX) has none of them */
+	DOMAINS_FOREACH(d)
+		if (d->json_host)
+			json_object_set_new(o, d->json_key, host == SIZE_MAX ? json_array() :
+					    d->json_host(f, s, ev, now, host));
+	json_object_set_new(o, "problems", json_problems(he));
+	json_host_extra(o, h, hs, he);
+	return o;
+}
+
 static json_t *json_host(const struct fleet *f, const struct snapshot *snap,
 			 const struct evaluation *ev, double now, size_t i)
 {
 	const struct fleet_host *h = f && i < f->nhosts ? &f->hosts[i] : NULL;
-	const struct host_sample *s = snap_host(snap, i);
 	const struct host_eval *he = ev && i < ev->nhosts ? &ev->hosts[i] : NULL;
-	json_t *o = json_object();
 	char name[32];
 
-	if (h && h->name)
-		json_object_set_new(o, "name", j_str(h->name));
-	else {
+	if (!h || !h->name)
 		str_fmt(name, sizeof(name), "#%zu", i);
-		json_object_set_new(o, "name", json_string(name));
-	}
-	json_host_identity(o, s, he);
-	json_host_metrics(o, h, s);
-	/* the per-host domains' arrays ("containers", "gpus") */
-	DOMAINS_FOREACH(d)
-		if (d->json_host)
-			json_object_set_new(o, d->json_key, d->json_host(f, snap, ev, now, i));
-	json_object_set_new(o, "problems", json_problems(he));
-	json_host_extra(o, h, s, he);
-	return o;
+	return out_json_host(f, snap, ev, now, h, h && h->name ? h->name : name, snap_host(snap, i),
+			     he, i);
 }
 
 static json_t *json_alert(const struct alert *a)
@@ -228,6 +236,8 @@ json_t *out_json_document(const struct fleet *f, const struct snapshot *s,
 	json_object_set_new(root, "status", json_string(status_name(ev->worst)));
 	for (size_t i = 0; s && i < s->nhosts; i++)
 		json_array_append_new(hosts, json_host(f, s, ev, now, i));
+	/* --once: every host of the [prometheus] sections judged on the server */
+	json_prometheus_hosts(f, s, ev, now, hosts);
 	json_object_set_new(root, "hosts", hosts);
 	/* every domain's array is present, empty when the fleet has none (SPEC §4) */
 	DOMAINS_FOREACH(d)

@@ -16,5 +16,6 @@ void rules_services(RULES_ARGS);
 void rules_links(RULES_ARGS);
 void rules_runners(RULES_ARGS);
 void rules_keys(RULES_ARGS);
+void rules_prometheus(RULES_ARGS);
 
 #endif

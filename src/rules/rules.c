@@ -586,7 +586,8 @@ static void evaluate_targets(const struct fleet *f, const struct snapshot *snap,
 			t->ev.status = status_worst(t->ev.status, t->ev.problems[p].severity);
 		problems_sort(&t->ev);
 		out->worst = status_worst(out->worst, t->ev.status);
-		out->target_counts[t->ev.status]++;
+		if (!t->host)  /* its domain counted it with the hosts */
+			out->target_counts[t->ev.status]++;
 		event_transition(st, last, &t->ev, t->target, now);
 	}
 }

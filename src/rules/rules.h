@@ -35,6 +35,7 @@ enum target_kind {
 	TK_CONTAINER = DOM_CONTAINER, TK_GPU = DOM_GPU, TK_SERVICE = DOM_SERVICE,
 	TK_LINK = DOM_LINK, TK_DATABASE = DOM_DATABASE, TK_BACKUP = DOM_BACKUP,
 	TK_RUNNERS = DOM_RUNNERS, TK_KEY = DOM_KEY,
+	TK_PROMETHEUS = DOM_PROMFLEET,   /* a large [prometheus] section, or one of its hosts */
 	TK__COUNT = DOM__COUNT
 };
 
@@ -44,6 +45,9 @@ struct target_eval {
 	int sub;                     /* container or GPU index within the host, else -1 */
 	char target[96];             /* "database/platform.db", "container/black/web" */
 	struct host_eval ev;         /* status, staleness, problems: same shape as a host's */
+	/* a host judged outside the model's hosts (a large [prometheus]
+	 * section): counted in counts[], not target_counts[] */
+	bool host;
 };
 
 struct alert {

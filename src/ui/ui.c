@@ -185,6 +185,15 @@ static void ui_free(struct ui *ui)
 	snapshot_free(&ui->snap);
 }
 
+/* The overview asks for the rows of a large [prometheus] section it shows. */
+static void want_rows(void *arg, size_t i, const struct prom_want *w)
+{
+	struct ui *ui = arg;
+
+	if (model_prom_want(ui->m, i, w) && ui->c)
+		collector_wake(ui->c);
+}
+
 static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
 {
 	memset(u, 0, sizeof(*u));
@@ -198,6 +207,8 @@ static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
 	u->paused = ui->c ? collector_paused(ui->c) : false;
 	u->actions = ui->actions;
 	u->rs = &ui->rs;
+	u->want_rows = want_rows;
+	u->want_arg = ui;
 }
 
 /* Snapshot, evaluate (against this frame's clock, so data that stops

@@ -342,9 +342,261 @@ static size_t rows_collect(const struct ui_ctx *u, const char *filter, size_t *r
 	return k;
 }
 
+/* ---- large [prometheus] sections: their hosts are not model hosts ----
+ *
+ * After the model's hosts, each such section is its summary line ("100,000
+ * hosts: 99,871 ok, 112 warn, 17 crit"), its problem hosts (worst first),
+ * then its other hosts in name order. The collector holds only the rows
+ * near the screen: the overview tells it which (ui_ctx.want_rows), and a
+ * row it has not fetched yet is drawn as "…". */
+
+#define PROM_PREFETCH 20          /* rows asked beyond the screen, each side */
+
+struct pseg {
+	size_t sec;
+	size_t nprob;                 /* problem rows matching the filter */
+	size_t prob[PROM_ROWS];       /* their index in rows[] */
+	size_t nother;                /* the other hosts matching the filter */
+};
+
+struct olist {
+	size_t *hosts, nhosts;        /* model hosts */
+	struct pseg *segs;
+	size_t nsegs;
+	size_t total;
+};
+
+enum item_kind { IT_HOST, IT_PROM_HEAD, IT_PROM_PROBLEM, IT_PROM_OTHER };
+
+struct item {
+	enum item_kind kind;
+	const struct pseg *seg;
+	size_t i;                     /* host index, problem index in rows[], or window position */
+};
+
+static bool prom_row_matches(const struct ui_ctx *u, size_t sec, const char *name,
+			     const char *filter)
+{
+	const struct fleet_section *fs = fleet_nth(u->f, SEC_PROMETHEUS, sec);
+	char role[128];
+
+	if (!filter || !*filter)
+		return true;
+	str_fmt(role, sizeof(role), "via prometheus %s", fs ? fs->name : "");
+	return view_text_matches(name, filter) || view_text_matches(role, filter);
+}
+
+static void olist_build(struct olist *ol, const struct ui_ctx *u, const char *filter)
+{
+	size_t n = view_nhosts(u), np = snapshot_count(u->snap, DOM_PROMFLEET);
+
+	memset(ol, 0, sizeof(*ol));
+	ol->hosts = xcalloc(n ? n : 1, sizeof(*ol->hosts));
+	ol->nhosts = rows_collect(u, filter, ol->hosts);
+	ol->segs = xcalloc(np ? np : 1, sizeof(*ol->segs));
+	ol->total = ol->nhosts;
+	for (size_t i = 0; i < np; i++) {
+		const struct prom_fleet *pf = snap_promfleet(u->snap, i);
+		struct pseg *sg;
+		if (pf->state == PF_OFF)
+			continue;
+		sg = &ol->segs[ol->nsegs++];
+		sg->sec = i;
+		for (int k = 0; k < pf->nproblems && k < PROM_ROWS; k++)
+			if (prom_row_matches(u, i, pf->rows[k].name, filter))
+				sg->prob[sg->nprob++] = (size_t)k;
+		sg->nother = pf->nmatch;
+		ol->total += 1 + sg->nprob + sg->nother;
+	}
+}
+
+static void olist_free(struct olist *ol)
+{
+	free(ol->hosts);
+	free(ol->segs);
+}
+
+static struct item olist_at(const struct olist *ol, size_t k)
+{
+	if (k < ol->nhosts)
+		return (struct item){ IT_HOST, NULL, ol->hosts[k] };
+	k -= ol->nhosts;
+	for (size_t s = 0; s < ol->nsegs; s++) {
+		const struct pseg *sg = &ol->segs[s];
+		if (k == 0)
+			return (struct item){ IT_PROM_HEAD, sg, 0 };
+		k--;
+		if (k < sg->nprob)
+			return (struct item){ IT_PROM_PROBLEM, sg, sg->prob[k] };
+		k -= sg->nprob;
+		if (k < sg->nother)
+			return (struct item){ IT_PROM_OTHER, sg, k };
+		k -= sg->nother;
+	}
+	return (struct item){ IT_PROM_HEAD, NULL, 0 };
+}
+
+/* The position of a section's first "other" row in the list. */
+static size_t olist_others_at(const struct olist *ol, const struct pseg *want)
+{
+	size_t k = ol->nhosts;
+
+	for (size_t s = 0; s < ol->nsegs; s++) {
+		const struct pseg *sg = &ol->segs[s];
+		if (sg == want)
+			return k + 1 + sg->nprob;
+		k += 1 + sg->nprob + sg->nother;
+	}
+	return k;
+}
+
+/* "12,345" */
+static char *fmt_count(char *buf, size_t size, size_t n)
+{
+	char digits[32];
+	size_t len, o = 0;
+
+	str_fmt(digits, sizeof(digits), "%zu", n);
+	len = strlen(digits);
+	for (size_t i = 0; i < len && o + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* "prometheus dc1  100,000 hosts: 99,871 ok, 112 warn, 17 crit" */
+static void prom_head_row(struct cells *c, struct rect body, int y, const struct ui_ctx *u,
+			  const struct pseg *sg, bool selected)
+{
+	const struct prom_fleet *pf = snap_promfleet(u->snap, sg->sec);
+	const struct fleet_section *fs = fleet_nth(u->f, SEC_PROMETHEUS, sg->sec);
+	static const enum status order[] = { ST_OK, ST_WARN, ST_CRIT, ST_UNKNOWN };
+	char num[32], part[64];
+	enum status worst = ST_OK;
+	int x = body.x + 1, end = body.x + body.w - 1;
+
+	cells_fill(c, (struct rect){ body.x, y, body.w, 1 }, ' ', ROLE_NORMAL);
+	x += cells_textf(c, x, y, end - x, ROLE_TITLE, "prometheus %s  ", fs ? fs->name : "?");
+	if (pf->state != PF_READY) {
+		cells_text_ellipsis(c, x, y, end - x, ROLE_UNKNOWN, pf->error);
+	} else {
+		for (int st = 0; st < 4; st++)
+			if (pf->counts[st])
+				worst = status_worst(worst, (enum status)st);
+		x += cells_textf(c, x, y, end - x, view_status_role(worst), "%s hosts:",
+				 fmt_count(num, sizeof(num), pf->nhosts));
+		for (size_t k = 0, first = 1; k < ARRAY_LEN(order); k++) {
+			if (!pf->counts[order[k]] && order[k] != ST_OK)
+				continue;
+			str_fmt(part, sizeof(part), "%s %s %s", first ? "" : ",",
+				fmt_count(num, sizeof(num), pf->counts[order[k]]), status_name(order[k]));
+			x += cells_text(c, x, y, end - x, pf->counts[order[k]] ?
+					view_status_role(order[k]) : ROLE_DIM, part);
+			first = 0;
+		}
+		if (pf->error[0])
+			cells_text_ellipsis(c, x + 2, y, end - x - 2, ROLE_UNKNOWN, pf->error);
+	}
+	if (selected)
+		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
+}
+
+/* A row as a host sample, so the value cells are the host rows' own. */
+static void prom_row_sample(const struct prom_row *r, struct host_sample *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->conn = (enum host_conn)r->conn;
+	s->valid = r->valid;
+	s->load[0] = r->load1;
+	s->cpu_pct = r->cpu_pct;
+	s->mem_total = r->mem_total;
+	s->mem_available = r->mem_available;
+	s->psi_some10 = r->psi_some;
+	s->sampled_at = r->sampled_at;
+	for (int d = 0; d < r->ndisks && d < PROM_ROW_DISKS; d++) {
+		s->disks[d].valid = r->disk_pct[d] >= 0;
+		s->disks[d].used_pct = r->disk_pct[d];
+		s->ndisks++;
+	}
+}
+
+static void prom_host_row(struct cells *c, const struct layout *l, struct rect body, int y,
+			  const struct ui_ctx *u, const struct item *it, const char *filter,
+			  bool selected)
+{
+	const struct prom_fleet *pf = snap_promfleet(u->snap, it->seg->sec);
+	const struct prom_row *r = NULL;
+	const struct target_eval *t;
+	struct fleet_host fh = { .ram_reserve = -1 };
+	struct host_sample hs;
+	struct host_eval he = { .age = -1 };
+	const char *text;
+
+	if (it->kind == IT_PROM_PROBLEM)
+		r = &pf->rows[it->i];
+	else if (it->i >= pf->win_offset && it->i < pf->win_offset + (size_t)pf->nwindow &&
+		 strcmp(pf->win_filter, filter ? filter : "") == 0)
+		r = &pf->rows[pf->nproblems + (int)(it->i - pf->win_offset)];
+	if (!r) {
+		col_text(c, l, C_STATUS, y, ROLE_DIM, "...");
+		col_text(c, l, C_NAME, y, ROLE_DIM, "\xe2\x80\xa6");
+		if (selected)
+			cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
+		return;
+	}
+	prom_row_sample(r, &hs);
+	he.status = (enum status)(r->status & 3);
+	he.age = r->sampled_at > 0 && u->now > r->sampled_at ? u->now - r->sampled_at : 0;
+	he.stale = pf->interval > 0 && he.age > RULES_STALE_FACTOR * pf->interval;
+	status_cell(c, l, y, &he);
+	col_text(c, l, C_NAME, y, he.stale ? ROLE_STALE : ROLE_TITLE, r->name);
+	/* a problem row says why where the role goes */
+	t = it->kind == IT_PROM_PROBLEM ?
+		rules_target_find(u->ev, TK_PROMETHEUS, (int)it->seg->sec, (int)it->i) : NULL;
+	text = t && t->ev.nproblems ? t->ev.problems[0].text : "";
+	if (*text)
+		col_text(c, l, C_ROLE, y, view_status_role(he.status), text);
+	else
+		col_text(c, l, C_ROLE, y, ROLE_DIM, r->conn == HC_PROBE ? "no current series" : "");
+	value_cells(c, l, y, he.stale ? ROLE_STALE : ROLE_NORMAL, &hs, &he);
+	col_text(c, l, C_CTR, y, ROLE_DIM, "-");
+	col_text(c, l, C_GPU, y, ROLE_DIM, "-");
+	mem_cells(c, l, y, he.stale ? ROLE_STALE : ROLE_NORMAL, he.stale, &fh, &hs);
+	if (selected)
+		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
+}
+
+/* Asks the collector for every section's rows near the screen. */
+static void prom_ask(const struct ui_ctx *u, const struct olist *ol, const char *filter,
+		     int top, int page)
+{
+	for (size_t s = 0; s < ol->nsegs && u->want_rows; s++) {
+		const struct pseg *sg = &ol->segs[s];
+		size_t first = olist_others_at(ol, sg), from = (size_t)top, to = (size_t)(top + page);
+		struct prom_want w = { 0 };
+		if (from < first)
+			from = first;
+		w.offset = from - first;
+		w.offset = w.offset > PROM_PREFETCH ? w.offset - PROM_PREFETCH : 0;
+		w.count = (int)(to > from ? to - from : 0) + 2 * PROM_PREFETCH;
+		str_copy(w.filter, filter ? filter : "", sizeof(w.filter));
+		u->want_rows(u->want_arg, sg->sec, &w);
+	}
+}
+
 static int text_need(const struct ui_ctx *u, const size_t *rows, size_t n, bool role)
 {
 	int need = 0;
+
+	for (size_t i = 0; !role && i < snapshot_count(u->snap, DOM_PROMFLEET); i++) {
+		const struct prom_fleet *pf = snap_promfleet(u->snap, i);
+		for (int k = 0; pf->state != PF_OFF && k < pf->nproblems + pf->nwindow; k++)
+			if ((int)strlen(pf->rows[k].name) > need)
+				need = (int)strlen(pf->rows[k].name);
+	}
 
 	for (size_t k = 0; k < n; k++) {
 		const struct fleet_host *fh = &u->f->hosts[rows[k]];
@@ -438,47 +690,65 @@ static int host_area_height(struct rect body, size_t nrows, size_t nalerts)
 static void overview_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 			  const struct ui_state *s, struct view_state *vs)
 {
-	size_t n = view_nhosts(u), nrows;
-	size_t *rows = xcalloc(n ? n : 1, sizeof(*rows));
+	struct olist ol;
 	struct layout l;
-	int host_h, page, y = body.y;
+	int host_h, page, y = body.y, role_need;
+	size_t n = view_nhosts(u);
 
-	nrows = rows_collect(u, s->filter, rows);
-	host_h = host_area_height(body, nrows, u->ev ? u->ev->nalerts : 0);
-	layout_compute(&l, body.x + 1, body.w - 2, text_need(u, rows, nrows, false),
-		       text_need(u, rows, nrows, true));
+	olist_build(&ol, u, s->filter);
+	host_h = host_area_height(body, ol.total, u->ev ? u->ev->nalerts : 0);
+	role_need = text_need(u, ol.hosts, ol.nhosts, true);
+	if (ol.nsegs && role_need < 40)
+		role_need = 40;  /* the problem rows say why there */
+	layout_compute(&l, body.x + 1, body.w - 2, text_need(u, ol.hosts, ol.nhosts, false),
+		       role_need);
 	header_row(c, &l, body, y++);
 	page = host_h - 1;
-	if ((int)nrows > page)
+	if ((int)ol.total > page)
 		page--;          /* the last line says how many more */
-	view_list_layout(vs, (int)nrows, page, y);
+	view_list_layout(vs, (int)ol.total, page, y);
 	vs->list_x = body.x;
 	vs->list_w = body.w;
 	if (u->wall)
 		vs->sel = vs->top = 0;
-	vs->target = nrows ? (int)rows[vs->sel] : -1;
-	for (int k = vs->top; k < (int)nrows && k < vs->top + vs->page; k++)
-		host_row(c, &l, body, y++, u, rows[k], k == vs->sel && !u->wall);
-	if (nrows == 0)
+	vs->target = -1;
+	if (ol.total) {
+		struct item it = olist_at(&ol, (size_t)vs->sel);
+		vs->target = it.kind == IT_HOST ? (int)it.i : -1;
+	}
+	for (int k = vs->top; k < (int)ol.total && k < vs->top + vs->page; k++) {
+		struct item it = olist_at(&ol, (size_t)k);
+		bool sel = k == vs->sel && !u->wall;
+		if (it.kind == IT_HOST)
+			host_row(c, &l, body, y++, u, it.i, sel);
+		else if (it.kind == IT_PROM_HEAD && it.seg)
+			prom_head_row(c, body, y++, u, it.seg, sel);
+		else if (it.seg)
+			prom_host_row(c, &l, body, y++, u, &it, s->filter, sel);
+	}
+	prom_ask(u, &ol, s->filter, vs->top, vs->page);
+	if (ol.total == 0)
 		cells_text(c, body.x + 1, y, body.w - 2, ROLE_DIM,
 			   n == 0 ? "No hosts in this fleet" : "No host matches the filter");
-	if (vs->top + vs->page < (int)nrows)
+	if (vs->top + vs->page < (int)ol.total)
 		cells_textf(c, body.x + 1, body.y + host_h - 1, body.w - 2, ROLE_DIM,
-			    "%d more below", (int)nrows - vs->top - vs->page);
+			    "%d more below", (int)ol.total - vs->top - vs->page);
 	alerts_draw(c, (struct rect){ body.x, body.y + host_h, body.w, body.h - host_h }, u);
-	free(rows);
+	olist_free(&ol);
 }
 
 static int overview_target(const struct ui_ctx *u, const struct ui_state *s, int item)
 {
-	size_t n = view_nhosts(u), nrows;
-	size_t *rows = xcalloc(n ? n : 1, sizeof(*rows));
+	struct olist ol;
 	int target = -1;
 
-	nrows = rows_collect(u, s->filter, rows);
-	if (item >= 0 && (size_t)item < nrows)
-		target = (int)rows[item];
-	free(rows);
+	olist_build(&ol, u, s->filter);
+	if (item >= 0 && (size_t)item < ol.total) {
+		struct item it = olist_at(&ol, (size_t)item);
+		if (it.kind == IT_HOST)
+			target = (int)it.i;
+	}
+	olist_free(&ol);
 	return target;
 }
 

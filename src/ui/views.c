@@ -136,6 +136,11 @@ static bool contains_nocase(const char *hay, const char *needle)
 	return n == 0;
 }
 
+bool view_text_matches(const char *text, const char *filter)
+{
+	return !filter || !*filter || contains_nocase(text, filter);
+}
+
 bool view_host_matches(const struct fleet *f, size_t i, const char *filter)
 {
 	if (!filter || !*filter)

@@ -58,6 +58,10 @@ struct ui_ctx {
 	bool paused;
 	struct actions *actions;      /* action progress and audit (action/action.h), or NULL */
 	const struct rules_state *rs; /* the event log */
+	/* asks the collector for the rows of large [prometheus] section i the
+	 * overview shows (model_prom_want()); NULL: nobody to ask */
+	void (*want_rows)(void *arg, size_t i, const struct prom_want *w);
+	void *want_arg;
 };
 
 /* Per-view navigation. Keys change sel; draw() fills in the rest. */
@@ -210,6 +214,8 @@ void ui_message(struct ui_state *s, double now, const char *msg);
 /* Helpers for list views. Clamps sel/top for `nitems` items shown `page`
  * at a time from row y. */
 void view_list_layout(struct view_state *vs, int nitems, int page, int y);
+/* text contains filter, ignoring ASCII case (an empty filter matches). */
+bool view_text_matches(const char *text, const char *filter);
 /* True when host i passes the filter (name or role contains it, ignoring
  * ASCII case). */
 bool view_host_matches(const struct fleet *f, size_t i, const char *filter);

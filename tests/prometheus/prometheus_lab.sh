@@ -144,13 +144,34 @@ fd_run 20 "$T/check.out" -c "$T/p.fleet" --check
 check "--check exits 2 CRITICAL" test "$FD_RC" = 2
 
 # A Prometheus that does not answer: a message, an unknown source, no crash.
-printf '[prometheus gone]\nurl = http://127.0.%s.1:%s\n' "$LAB_NET" "$(lab_free_port $((PP + 1)))" >"$T/gone.fleet"
+GP=$(lab_free_port $((PP + 1)))
+printf '[prometheus gone]\nurl = http://127.0.%s.1:%s\nmatch = {job="node"}\n' "$LAB_NET" "$GP" >"$T/gone.fleet"
 fd_run 20 "$T/gone.json" -c "$T/gone.fleet" --once --json
 check "an unanswering Prometheus does not stop fleetdeck (exit 0)" test "$FD_RC" = 0
 check "it says so on stderr" grep -q '\[prometheus gone\]: no hosts from' "$T/gone.json.err"
 json_check "$T/gone.json" "the source shows as unknown with the reason" \
-	'.status == "unknown" and (.hosts[0].name == "prometheus:gone") and .hosts[0].status == "unknown"
-	 and (.hosts[0].problems | join(" ") | test("did not answer"))'
+	'.status == "unknown" and (.hosts | length) == 0 and .prometheus[0].state == "discovering"
+	 and (.prometheus[0].error | test("did not answer"))
+	 and ([.alerts[] | select(.target == "prometheus/gone" and .severity == "unknown")] | length) == 1'
+
+# The dashboard starts at once with that section "discovering"; when a
+# Prometheus comes up there, the section finds its hosts by itself (backoff
+# 1, 2, 4 ... s), no restart.
+fd_tmux gone 120 30 -- -c "$T/gone.fleet"
+if tmux_wait_for 'did not answer' 5; then
+	ok "the first frame comes at once and says the server does not answer"
+else
+	bad "the first frame comes at once and says the server does not answer" "$(tmux_show)"
+fi
+prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb2" \
+	--web.listen-address="127.0.$LAB_NET.1:$GP" >"$T/prometheus2.log" 2>&1 &
+lab_bg $!
+if tmux_wait_for '3 hosts: 2 ok, 1 crit' 40; then
+	ok "a Prometheus that comes up later is found without a restart (3 hosts: 2 ok, 1 crit)"
+else
+	bad "a Prometheus that comes up later is found without a restart" "$(tmux_show)"
+fi
+tmux_send q
 
 # The TUI shows the three hosts.
 fd_tmux prom 120 30 -- -c "$T/p.fleet"

@@ -1,0 +1,831 @@
+/* The large-fleet collector: a [prometheus] section whose hosts are not
+ * model hosts (more than server_rules_above of them, or a server that did
+ * not answer at start) is judged on the server.
+ *
+ * A round is two steps, whatever the fleet's size:
+ *   1. every host's status, from the rules' thresholds written as PromQL
+ *      (prom_query.c) and evaluated by the server: one small series per
+ *      host, counted as it streams in, of which the worst PROM_PROBLEMS
+ *      problem hosts are kept;
+ *   2. the rows: those problem hosts and the hosts the overview has on
+ *      screen (model_prom_wanted(): offset, count and filter), their status
+ *      and the values the overview shows, by queries restricted to exactly
+ *      those host names.
+ * Scrolling or filtering runs step 2 alone, at once. The names themselves
+ * (for paging and the filter) come from discovery, here in the collector,
+ * retried with backoff while the server does not answer, and refreshed
+ * every PF_REDISCOVER rounds. --once also fetches every host's values
+ * (step 3) so that --once --json is complete. See doc/prometheus.md. */
+#include "config.h"
+#include "collect/http.h"
+#include "collect/prometheus.h"
+#include "collect/prom_client.h"
+#include "collect/prom_hosts.h"
+#include "collect/prom_query.h"
+#include "collect/source.h"
+#include "util/util.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define PF_REDISCOVER 30           /* rounds between discoveries */
+#define PF_BACKOFF_MIN 1.0
+#define PF_BACKOFF_MAX 60.0
+#define PF_DEFAULT_WINDOW 40       /* rows fetched before the UI asks */
+
+/* What step 2 reads for each row: what the overview shows. */
+static const enum prom_value row_values[] = {
+	PV_UP, PV_LOAD1, PV_CPU, PV_MEMTOTAL, PV_MEMAVAIL, PV_PSI_SOME,
+	PV_FS_SIZE, PV_FS_FREE, PV_FS_AVAIL,
+};
+#define NROWV ARRAY_LEN(row_values)
+
+enum step { S_IDLE, S_DISCOVER, S_SUMMARY, S_ROWS, S_FULL };
+
+struct pfl;
+
+struct pcall {
+	struct prom_call call;
+	struct pfl *pf;
+	enum prom_value v;
+};
+
+struct problem {
+	char name[PROM_NAME_MAX];
+	uint16_t reason;
+};
+
+struct pfl {
+	const struct collect_env *env;
+	size_t index;                  /* among the [prometheus] sections */
+	const struct fleet_section *sec;
+	struct prom_conn conn;
+	char **mounts;
+	size_t nmounts;
+	struct fleet_thresholds th;
+	double interval, rate_window;
+	bool once;
+
+	enum step step;
+	int pending;
+	double next_poll, next_discover, backoff;
+	int rounds, since_discover;
+	uint64_t want_gen;             /* of the ask the rows answer */
+	bool rows_stale;               /* the ask changed: step 2 again */
+
+	/* discovery */
+	struct prom_names names, fresh;
+	bool have_names;
+
+	/* step 1 */
+	struct prom_call statusall;
+	size_t count_v[4];
+	struct problem prob[PROM_PROBLEMS];
+	int nprob;
+	double eval_time;
+
+	/* step 2 */
+	struct prom_want want;
+	const char *rowname[PROM_ROWS];
+	int nrows;
+	struct prom_hostset rows;
+	uint16_t reason[PROM_ROWS];
+	bool judged[PROM_ROWS];
+	struct prom_call status;
+	struct pcall rowq[NROWV];
+	size_t win_offset, nmatch;
+
+	/* filter cache: indices into names.v that match it */
+	char match_filter[PROM_FILTER_MAX];
+	bool match_valid;
+	uint32_t *match;
+	size_t nmatched;
+
+	/* step 3 (--once) */
+	struct prom_hostset all;
+	struct pcall fullq[PV__N];
+	struct prom_full *full;
+	size_t nfull;
+	bool full_done;
+
+	struct prom_fleet pub;
+};
+
+struct pfls {
+	struct collect_env env;
+	struct pfl *v;
+	size_t n;
+};
+
+static void step_done(struct pfl *pf);
+
+/* ---- helpers ---- */
+
+static struct prom_qctx qctx(const struct pfl *pf, const char *const *names, size_t n)
+{
+	return (struct prom_qctx){
+		.label = pf->conn.label, .match = fleet_section_get(pf->sec, "match"),
+		.mounts = pf->mounts, .nmounts = (int)pf->nmounts, .names = names, .nnames = n,
+		.oom_hold = pf->th.oom_hold, .rate_window = pf->rate_window,
+	};
+}
+
+static void call_done(struct prom_call *c)
+{
+	struct pfl *pf = c->arg;
+
+	if (--pf->pending == 0)
+		step_done(pf);
+}
+
+static void pcall_done(struct prom_call *c)
+{
+	struct pcall *pc = c->arg;
+
+	if (--pc->pf->pending == 0)
+		step_done(pc->pf);
+}
+
+/* Starts one instant query; false (with its error kept) when it could not. */
+static bool start_query(struct pfl *pf, struct prom_call *c, const char *promql, size_t cap)
+{
+	char *args = prom_query_args(promql, cap + 1);
+	bool ok;
+
+	c->cap = cap;
+	pf->pending++;
+	ok = prom_call_start(c, pf->env->http, "query", args) == 0;
+	if (!ok)
+		pf->pending--;
+	free(args);
+	return ok;
+}
+
+static void publish(struct pfl *pf)
+{
+	pf->pub.interval = pf->interval;
+	/* only the rows in use are stored */
+	collect_publish(pf->env, DOM_PROMFLEET, pf->index, &pf->pub, prom_fleet_size(&pf->pub));
+}
+
+static void fail(struct pfl *pf, const char *what, const char *why)
+{
+	str_fmt(pf->pub.error, sizeof(pf->pub.error), "Prometheus %s (%s) %s: %s", pf->sec->name,
+		pf->conn.base, what, why);
+	str_sanitize(pf->pub.error);
+	pf->pub.attempted_at = now_wall();
+}
+
+/* ---- discovery ---- */
+
+/* The names' call keeps its own arg (the names); its pfl is around it. */
+static void discover_call_done(struct prom_call *c)
+{
+	struct prom_names *nm = (struct prom_names *)((char *)c - offsetof(struct prom_names, call));
+	struct pfl *pf = (struct pfl *)((char *)nm - offsetof(struct pfl, fresh));
+
+	if (--pf->pending == 0)
+		step_done(pf);
+}
+
+static void discover_start(struct pfl *pf, double now)
+{
+	char *args, err[256];
+
+	pf->step = S_DISCOVER;
+	prom_names_init(&pf->fresh, &pf->conn);
+	if (prom_names_args(&pf->fresh, &args, err, sizeof(err)) < 0) {
+		fail(pf, "cannot be asked", err);
+		pf->step = S_IDLE;
+		pf->next_discover = now + PF_BACKOFF_MAX;
+		return;
+	}
+	pf->fresh.call.done = discover_call_done;
+	pf->pending = 1;
+	if (prom_call_start(&pf->fresh.call, pf->env->http, "query", args) < 0) {
+		pf->pending = 0;
+		free(args);
+		step_done(pf);
+		return;
+	}
+	free(args);
+}
+
+static double jitter(double s)
+{
+	/* +-20 %, so many fleetdecks do not retry in step */
+	return s * (0.8 + 0.4 * ((double)rand() / RAND_MAX));
+}
+
+static void discover_done(struct pfl *pf)
+{
+	char err[256];
+	double now = now_mono();
+
+	if (prom_names_finish(&pf->fresh, err, sizeof(err)) < 0 || !pf->fresh.n) {
+		if (pf->fresh.call.ok)
+			str_copy(err, "no host matches", sizeof(err));
+		prom_names_free(&pf->fresh);
+		pf->backoff = pf->backoff > 0 ? pf->backoff * 2 : PF_BACKOFF_MIN;
+		if (pf->backoff > PF_BACKOFF_MAX)
+			pf->backoff = PF_BACKOFF_MAX;
+		pf->next_discover = now + jitter(pf->backoff);
+		fail(pf, pf->fresh.call.ok ? "gave no hosts" : "did not answer", err);
+		if (!pf->have_names) {
+			char *e = pf->pub.error + strlen(pf->pub.error), at[16];
+			time_t t = (time_t)(now_wall() + (pf->next_discover - now));
+			strftime(at, sizeof(at), "%H:%M:%S", localtime(&t));
+			str_fmt(e, sizeof(pf->pub.error) - (size_t)(e - pf->pub.error),
+				"; asking again at %s", at);
+			pf->pub.state = PF_DISCOVERING;
+			if (pf->once)
+				pf->rounds++;  /* --once: that is the answer */
+		}
+		publish(pf);
+		pf->step = S_IDLE;
+		return;
+	}
+	prom_names_free(&pf->names);
+	pf->names = pf->fresh;
+	memset(&pf->fresh, 0, sizeof(pf->fresh));
+	pf->have_names = true;
+	pf->match_valid = false;
+	pf->backoff = 0;
+	pf->since_discover = 0;
+	pf->pub.nhosts = pf->names.n;
+	pf->step = S_IDLE;
+	pf->next_poll = 0;  /* a round now */
+}
+
+/* ---- step 1: counts and problems ---- */
+
+/* Every host's status, as it streams in: counted, and the worst
+ * PROM_PROBLEMS problem hosts kept (the answer itself is not). */
+static bool problem_worse(const struct problem *a, uint16_t reason, const char *name)
+{
+	if (a->reason / 100 != reason / 100)
+		return reason / 100 > a->reason / 100;
+	return strcmp(name, a->name) < 0;
+}
+
+static void on_status(void *arg, const struct prom_sample *s)
+{
+	struct pfl *pf = arg;
+	struct problem *p = NULL;
+	uint16_t reason;
+
+	if (s->cut || !s->label[0][0] || !isfinite(s->value) || s->value < 0 || s->value >= 400)
+		return;
+	reason = (uint16_t)s->value;
+	pf->count_v[reason / 100]++;
+	if (s->ts > pf->eval_time)
+		pf->eval_time = s->ts;
+	if (reason < 100)
+		return;
+	if (pf->nprob < PROM_PROBLEMS) {
+		p = &pf->prob[pf->nprob++];
+	} else {
+		/* full: the new one replaces the least bad, if it is worse */
+		struct problem *least = &pf->prob[0];
+		for (int i = 1; i < pf->nprob; i++)
+			if (problem_worse(least, pf->prob[i].reason, pf->prob[i].name))
+				least = &pf->prob[i];
+		if (!problem_worse(least, reason, s->label[0]))
+			return;
+		p = least;
+	}
+	str_copy(p->name, s->label[0], sizeof(p->name));
+	p->reason = reason;
+}
+
+static int problem_cmp(const void *a, const void *b)
+{
+	const struct problem *x = a, *y = b;
+
+	if (x->reason / 100 != y->reason / 100)
+		return y->reason / 100 - x->reason / 100;   /* worst first */
+	return strcmp(x->name, y->name);
+}
+
+static void summary_start(struct pfl *pf, double now)
+{
+	struct prom_qctx c = qctx(pf, NULL, 0);
+	char err[256];
+	char *q = prom_status_query(&c, &pf->th, err, sizeof(err));
+	size_t cap = pf->names.n + pf->names.n / 4 + 64;
+
+	pf->step = S_SUMMARY;
+	pf->next_poll = now + pf->interval;
+	memset(pf->count_v, 0, sizeof(pf->count_v));
+	pf->nprob = 0;
+	pf->eval_time = 0;
+	pf->pending = 1;  /* held until it is started */
+	pf->statusall = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
+		.want = { pf->conn.label, NULL }, .fn = on_status, .arg = pf, .done = call_done };
+	if (q)
+		start_query(pf, &pf->statusall, q, cap);
+	else
+		str_copy(pf->statusall.err, err, sizeof(pf->statusall.err));
+	free(q);
+	if (--pf->pending == 0)
+		step_done(pf);
+}
+
+/* ---- step 2: the rows ---- */
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return n == 0;
+}
+
+static bool is_problem(const struct pfl *pf, const char *name)
+{
+	for (int i = 0; i < pf->nprob; i++)
+		if (strcmp(pf->prob[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The names matching the filter (by name, or all of them by the role
+ * "via prometheus NAME" the overview matches too), cached per filter. */
+static void match_update(struct pfl *pf, const char *filter)
+{
+	char role[128];
+	bool all;
+
+	if (pf->match_valid && strcmp(pf->match_filter, filter) == 0)
+		return;
+	str_copy(pf->match_filter, filter, sizeof(pf->match_filter));
+	str_fmt(role, sizeof(role), "via prometheus %s", pf->sec->name);
+	all = contains_nocase(role, filter);
+	pf->match = xrealloc(pf->match, (pf->names.n ? pf->names.n : 1) * sizeof(*pf->match));
+	pf->nmatched = 0;
+	for (size_t i = 0; i < pf->names.n; i++)
+		if (all || contains_nocase(pf->names.v[i], filter))
+			pf->match[pf->nmatched++] = (uint32_t)i;
+	pf->match_valid = true;
+}
+
+/* rowname[]: the problems, then the asked window of the others. */
+static void rows_choose(struct pfl *pf)
+{
+	size_t k = 0, room;
+	int count;
+
+	pf->nrows = 0;
+	for (int i = 0; i < pf->nprob; i++)
+		pf->rowname[pf->nrows++] = pf->prob[i].name;
+	model_prom_wanted(pf->env->m, pf->index, &pf->want);
+	if (pf->want.count <= 0 && pf->want.offset == 0 && !pf->want.filter[0])
+		pf->want.count = PF_DEFAULT_WINDOW;
+	room = PROM_ROWS - (size_t)pf->nrows;
+	count = pf->want.count < (int)room ? pf->want.count : (int)room;
+	match_update(pf, pf->want.filter);
+	pf->nmatch = 0;
+	pf->win_offset = pf->want.offset;
+	for (size_t i = 0; i < pf->nmatched; i++) {
+		const char *name = pf->names.v[pf->match[i]];
+		if (is_problem(pf, name))
+			continue;
+		if (k >= pf->win_offset && pf->nrows < pf->nprob + count)
+			pf->rowname[pf->nrows++] = name;
+		k++;
+	}
+	pf->nmatch = k;
+}
+
+static void on_row_status(void *arg, const struct prom_sample *s)
+{
+	struct pfl *pf = arg;
+	long i;
+
+	if (s->cut || !isfinite(s->value) || s->value < 0 || s->value >= 400 ||
+	    (i = prom_hostset_find(&pf->rows, s->label[0])) < 0)
+		return;
+	pf->reason[i] = (uint16_t)s->value;
+	pf->judged[i] = true;
+	if (s->ts > pf->eval_time)
+		pf->eval_time = s->ts;
+}
+
+static void on_value(void *arg, const struct prom_sample *s)
+{
+	struct pcall *pc = arg;
+
+	prom_hostset_sample(pc->pf->step == S_FULL ? &pc->pf->all : &pc->pf->rows, pc->v, s);
+}
+
+static void rows_start(struct pfl *pf)
+{
+	struct prom_qctx c;
+	char err[256], *q;
+
+	pf->step = S_ROWS;
+	pf->rows_stale = false;
+	pf->want_gen = model_prom_wanted(pf->env->m, pf->index, &pf->want);
+	rows_choose(pf);
+	prom_hostset_free(&pf->rows);
+	prom_hostset_init(&pf->rows, pf->rowname, (size_t)pf->nrows, pf->mounts, (int)pf->nmounts);
+	memset(pf->reason, 0, sizeof(pf->reason));
+	memset(pf->judged, 0, sizeof(pf->judged));
+	pf->pending = 1;
+	if (!pf->nrows) {
+		if (--pf->pending == 0)
+			step_done(pf);
+		return;
+	}
+	c = qctx(pf, pf->rowname, (size_t)pf->nrows);
+	if ((q = prom_status_query(&c, &pf->th, err, sizeof(err)))) {
+		pf->status = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
+			.want = { pf->conn.label, NULL }, .fn = on_row_status, .arg = pf,
+			.done = call_done };
+		start_query(pf, &pf->status, q, (size_t)pf->nrows);
+		free(q);
+	}
+	for (size_t i = 0; i < NROWV; i++) {
+		struct pcall *pc = &pf->rowq[i];
+		enum prom_value v = row_values[i];
+		if (!(q = prom_value_query(v, &c, err, sizeof(err))))
+			continue;
+		pc->pf = pf;
+		pc->v = v;
+		pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
+			.want = { pf->conn.label, prom_value_by(v), NULL }, .fn = on_value,
+			.arg = pc, .done = pcall_done };
+		start_query(pf, &pc->call, q,
+			    (size_t)pf->nrows * (size_t)prom_value_per_host(v, (int)pf->nmounts));
+		free(q);
+	}
+	if (--pf->pending == 0)
+		step_done(pf);
+}
+
+/* One row as the overview shows it. */
+static void row_fill(struct pfl *pf, int i, struct prom_row *r)
+{
+	const struct prom_values *v = &pf->rows.vals[i];
+	uint16_t reason = pf->reason[i];
+
+	memset(r, 0, sizeof(*r));
+	str_copy(r->name, pf->rowname[i], sizeof(r->name));
+	r->sampled_at = pf->eval_time;
+	if (!pf->judged[i]) {
+		/* no current `up`: the server does not scrape it now */
+		r->status = ST_UNKNOWN;
+		r->conn = HC_PROBE;
+		return;
+	}
+	r->reason = reason;
+	r->status = (uint8_t)(reason / 100);
+	r->conn = reason == PR_DOWN ? HC_UNREACHABLE : HC_OK;
+	if (v->have & (1u << PV_LOAD1)) {
+		r->load1 = (float)v->v[PV_LOAD1];
+		r->valid |= HV_LOAD;
+	}
+	if (v->have & (1u << PV_CPU)) {
+		r->cpu_pct = (float)(v->v[PV_CPU] > 100 ? 100 : v->v[PV_CPU]);
+		r->valid |= HV_CPU;
+	}
+	if ((v->have & (1u << PV_MEMTOTAL)) && (v->have & (1u << PV_MEMAVAIL)) &&
+	    v->v[PV_MEMAVAIL] <= v->v[PV_MEMTOTAL]) {
+		r->mem_total = (uint64_t)v->v[PV_MEMTOTAL];
+		r->mem_available = (uint64_t)v->v[PV_MEMAVAIL];
+		r->valid |= HV_MEM;
+	}
+	if (v->have & (1u << PV_PSI_SOME)) {
+		r->psi_some = (float)(v->v[PV_PSI_SOME] > 100 ? 100 : v->v[PV_PSI_SOME]);
+		r->valid |= HV_PSI;
+	}
+	for (size_t d = 0; d < pf->nmounts && d < PROM_ROW_DISKS; d++) {
+		const double *fs = v->fs[d];
+		r->ndisks++;
+		double used = fs[PROM_FS_SIZE] - fs[PROM_FS_FREE];
+		r->disk_pct[d] = v->fs_have[d] == 7 && used >= 0 && used + fs[PROM_FS_AVAIL] > 0 ?
+			(float)(100.0 * used / (used + fs[PROM_FS_AVAIL])) : -1;
+		r->valid |= HV_DISKS;
+	}
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct prom_row *x = a, *y = b;
+
+	if (x->status != y->status)   /* worst first: crit, warn, unknown */
+		return y->status - x->status;
+	return strcmp(x->name, y->name);
+}
+
+static void rows_finish(struct pfl *pf)
+{
+	uint32_t ok = 0;
+	int nprob = 0;
+	struct prom_fleet *p = &pf->pub;
+
+	for (size_t i = 0; i < NROWV; i++)
+		if (pf->rowq[i].call.ok)
+			ok |= 1u << pf->rowq[i].v;
+	prom_hostset_keep(&pf->rows, ok);
+	for (int i = 0; i < pf->nrows; i++) {
+		row_fill(pf, i, &p->rows[i]);
+		if (i < pf->nprob)
+			nprob++;
+	}
+	/* the problems worst first (the status now, which may have moved
+	 * since step 1), then the window in name order */
+	qsort(p->rows, (size_t)nprob, sizeof(p->rows[0]), row_cmp);
+	p->nproblems = nprob;
+	p->nwindow = pf->nrows - nprob;
+	p->win_offset = pf->win_offset;
+	p->nmatch = pf->nmatch;
+	str_copy(p->win_filter, pf->want.filter, sizeof(p->win_filter));
+	for (size_t i = 0; i < NROWV; i++)
+		prom_call_clear(&pf->rowq[i].call);
+	prom_call_clear(&pf->status);
+}
+
+/* ---- step 3 (--once): every host's values ---- */
+
+static void full_start(struct pfl *pf)
+{
+	struct prom_qctx c = qctx(pf, NULL, 0);
+	char err[256], *q;
+
+	pf->step = S_FULL;
+	prom_hostset_init(&pf->all, (const char *const *)pf->names.v, pf->names.n, pf->mounts,
+			  (int)pf->nmounts);
+	pf->pending = 1;
+	for (int v = 0; v < PV__N; v++) {
+		struct pcall *pc = &pf->fullq[v];
+		size_t cap = pf->names.n * (size_t)prom_value_per_host((enum prom_value)v,
+								     (int)pf->nmounts);
+		if (!(q = prom_value_query((enum prom_value)v, &c, err, sizeof(err))))
+			continue;
+		pc->pf = pf;
+		pc->v = (enum prom_value)v;
+		pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
+			.want = { pf->conn.label, prom_value_by((enum prom_value)v), NULL },
+			.fn = on_value, .arg = pc, .done = pcall_done };
+		start_query(pf, &pc->call, q, cap + cap / 4 + 64);
+		free(q);
+	}
+	if (--pf->pending == 0)
+		step_done(pf);
+}
+
+static void full_finish(struct pfl *pf)
+{
+	uint32_t ok = 0;
+	const char *why = NULL;
+
+	for (int v = 0; v < PV__N; v++) {
+		if (pf->fullq[v].call.ok)
+			ok |= 1u << v;
+		else if (!why)
+			why = pf->fullq[v].call.err;
+	}
+	/* every host or none: a partial answer would look like hosts going
+	 * unknown; the server's counts and problems stand, and say why */
+	if (why) {
+		fail(pf, "could not give every host's values", why);
+	} else {
+		free(pf->full);
+		pf->full = xcalloc(pf->all.n ? pf->all.n : 1, sizeof(*pf->full));
+		for (size_t i = 0; i < pf->all.n; i++) {
+			str_copy(pf->full[i].name, pf->all.names[i], sizeof(pf->full[i].name));
+			pf->full[i].pv = pf->all.vals[i];
+		}
+		pf->nfull = pf->all.n;
+		pf->pub.all = pf->full;
+		pf->pub.nall = pf->nfull;
+		/* the values are as of now, the end of the run's last step */
+		pf->pub.sampled_at = now_wall();
+	}
+	for (int v = 0; v < PV__N; v++)
+		prom_call_clear(&pf->fullq[v].call);
+	prom_hostset_free(&pf->all);
+	pf->full_done = true;
+}
+
+/* ---- the steps ---- */
+
+static void summary_finish(struct pfl *pf)
+{
+	struct prom_fleet *p = &pf->pub;
+	size_t judged = 0;
+
+	p->attempted_at = now_wall();
+	if (!pf->statusall.ok) {
+		fail(pf, pf->statusall.over ? "gave more statuses than it has hosts" : "did not answer",
+		     pf->statusall.err);
+		prom_call_clear(&pf->statusall);
+		return;
+	}
+	for (int st = 0; st < 4; st++) {
+		p->counts[st] = pf->count_v[st];
+		judged += pf->count_v[st];
+	}
+	/* hosts found by discovery but without a current `up` are unknown */
+	if (pf->names.n > judged)
+		p->counts[ST_UNKNOWN] += pf->names.n - judged;
+	p->nproblems_total = p->counts[ST_UNKNOWN] + p->counts[ST_WARN] + p->counts[ST_CRIT];
+	p->nhosts = pf->names.n > judged ? pf->names.n : judged;
+	p->state = PF_READY;
+	p->sampled_at = p->attempted_at;
+	p->error[0] = '\0';
+	qsort(pf->prob, (size_t)pf->nprob, sizeof(pf->prob[0]), problem_cmp);
+	for (int i = 0; i < pf->nprob; i++)
+		str_sanitize(pf->prob[i].name);
+	prom_call_clear(&pf->statusall);
+}
+
+static void step_done(struct pfl *pf)
+{
+	enum step was = pf->step;
+
+	pf->step = S_IDLE;
+	switch (was) {
+	case S_DISCOVER:
+		discover_done(pf);
+		return;
+	case S_SUMMARY:
+		summary_finish(pf);
+		if (pf->pub.state != PF_READY || pf->pub.error[0]) {
+			publish(pf);
+			pf->rounds++;
+			return;
+		}
+		rows_start(pf);
+		return;
+	case S_ROWS:
+		rows_finish(pf);
+		if (pf->once && !pf->full_done) {
+			publish(pf);
+			full_start(pf);
+			return;
+		}
+		publish(pf);
+		pf->rounds++;
+		pf->since_discover++;
+		return;
+	case S_FULL:
+		full_finish(pf);
+		publish(pf);
+		pf->rounds++;
+		return;
+	case S_IDLE:
+		return;
+	}
+}
+
+/* ---- the source ---- */
+
+static void pfl_setup(struct pfls *ps, struct pfl *pf, size_t index)
+{
+	const struct fleet *f = ps->env.f;
+
+	pf->env = &ps->env;
+	pf->index = index;
+	pf->sec = fleet_nth(f, SEC_PROMETHEUS, index);
+	prom_conn_init(&pf->conn, pf->sec, f->timeout);
+	pf->mounts = fleet_list_split(fleet_section_value(pf->sec, "disk"), &pf->nmounts);
+	if (pf->nmounts > PROM_MOUNTS)
+		pf->nmounts = PROM_MOUNTS;
+	pf->th = f->th;
+	pf->interval = fleet_section_duration(pf->sec, "interval", f->interval > 0 ? f->interval : 2);
+	pf->rate_window = fleet_section_duration(pf->sec, "rate_window", 60);
+	pf->pub.state = PF_DISCOVERING;
+	pf->pub.interval = pf->interval;
+	str_fmt(pf->pub.error, sizeof(pf->pub.error), "discovering the hosts of %s ...",
+		pf->conn.base);
+	str_sanitize(pf->pub.error);
+	publish(pf);
+}
+
+/* A section is judged on the server when discovery at start added no host
+ * of it (too many, or no answer): see prom_discover(). */
+static bool section_is_large(const struct fleet *f, size_t index)
+{
+	for (size_t i = 0; i < f->nhosts; i++)
+		if (f->hosts[i].prometheus == (int)index)
+			return false;
+	return true;
+}
+
+static void *pfls_create(const struct collect_env *env)
+{
+	const struct fleet *f = env->f;
+	size_t nsec = fleet_count(f, SEC_PROMETHEUS), k = 0;
+	struct pfls *ps;
+
+	for (size_t i = 0; i < nsec; i++)
+		k += section_is_large(f, i);
+	if (!k)
+		return NULL;
+	ps = xcalloc(1, sizeof(*ps));
+	ps->env = *env;
+	ps->v = xcalloc(k, sizeof(*ps->v));
+	for (size_t i = 0; i < nsec; i++)
+		if (section_is_large(f, i))
+			pfl_setup(ps, &ps->v[ps->n++], i);
+	return ps;
+}
+
+static void pfl_prepare(struct pfl *pf, double now, double *deadline,
+			const struct collect_flags *fl)
+{
+	struct prom_want w;
+
+	pf->once = fl->once;
+	if (pf->step != S_IDLE || (fl->once && pf->rounds > 0))
+		return;
+	if (!pf->have_names || (pf->since_discover >= PF_REDISCOVER && !fl->once)) {
+		if (now >= pf->next_discover)
+			discover_start(pf, now);
+		else
+			deadline_min(deadline, pf->next_discover);
+		return;
+	}
+	if (fl->paused && !fl->once)
+		return;
+	if (fl->poll_now || fl->once || now >= pf->next_poll) {
+		summary_start(pf, now);
+		return;
+	}
+	if (model_prom_wanted(pf->env->m, pf->index, &w) != pf->want_gen) {
+		rows_start(pf);  /* scrolled or filtered: the new rows now */
+		return;
+	}
+	deadline_min(deadline, pf->next_poll);
+}
+
+static void pfls_prepare(void *arg, struct pollset *ps, double now, double *deadline,
+			 const struct collect_flags *fl)
+{
+	struct pfls *p = arg;
+
+	(void)ps;
+	for (size_t i = 0; i < p->n; i++)
+		pfl_prepare(&p->v[i], now, deadline, fl);
+}
+
+static void pfls_dispatch(void *arg, const struct pollset *ps, double now)
+{
+	(void)arg;
+	(void)ps;
+	(void)now;
+}
+
+static bool pfls_round_done(void *arg)
+{
+	struct pfls *p = arg;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].rounds == 0)
+			return false;
+	return true;
+}
+
+static void pfls_destroy(void *arg)
+{
+	struct pfls *p = arg;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		struct pfl *pf = &p->v[i];
+		prom_names_free(&pf->names);
+		prom_names_free(&pf->fresh);
+		prom_hostset_free(&pf->rows);
+		prom_hostset_free(&pf->all);
+		prom_call_clear(&pf->statusall);
+		prom_call_clear(&pf->status);
+		for (size_t q = 0; q < NROWV; q++)
+			prom_call_clear(&pf->rowq[q].call);
+		for (int q = 0; q < PV__N; q++)
+			prom_call_clear(&pf->fullq[q].call);
+		free(pf->match);
+		free(pf->full);
+		fleet_list_free(pf->mounts);
+		prom_conn_free(&pf->conn);
+	}
+	free(p->v);
+	free(p);
+}
+
+const struct source_ops source_promfleet = {
+	.name = "promfleet",
+	.create = pfls_create,
+	.prepare = pfls_prepare,
+	.dispatch = pfls_dispatch,
+	.round_done = pfls_round_done,
+	.destroy = pfls_destroy,
+};
