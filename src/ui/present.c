@@ -34,6 +34,8 @@ void present_free(struct presenter *p)
 void present_forget(struct presenter *p)
 {
 	cells_wipe(&p->prev);
+	if (p->buf)
+		explicit_bzero(p->buf, p->cap);   /* the bytes that carried it too */
 	p->valid = false;
 }
 
