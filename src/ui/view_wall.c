@@ -724,7 +724,7 @@ static void panel_draw(struct cells *c, const struct ui_ctx *u, struct wall_stat
 static void body_draw(struct cells *c, const struct ui_ctx *u, struct wall_state *w,
 		      struct rect r, const struct wall_alerts *al, unsigned avail)
 {
-	bool panel = w->panel >= 0 && r.w >= PANEL_W_MIN && view_nhosts(u) > 0;
+	bool panel = w->panel >= 0 && r.w >= PANEL_W_MIN;
 	int pw = panel ? (int)(r.w * PANEL_SHARE) : 0;
 	int gw = r.w - (panel ? pw + 1 : 0);
 	int want = al->n ? (int)al->n : 1, grid_need, prob, spare, nbig, lower;

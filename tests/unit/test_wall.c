@@ -301,6 +301,25 @@ START_TEST(test_wall_thousand_hosts)
 }
 END_TEST
 
+/* No hosts at all (databases and backups only): still a wall, with the
+ * backups panel. */
+START_TEST(test_wall_no_hosts)
+{
+	struct cells c;
+	char *text;
+
+	fleet_make(0);
+	target_add(TK_BACKUP, "backup/nightly", ST_OK);
+	text = wall_text(&c, 250, 70, false);
+	ck_assert_int_eq(row_of(&c, "noc  OK"), 0);
+	ck_assert_ptr_nonnull(strstr(text, "Hosts 0"));
+	ck_assert_ptr_nonnull(strstr(text, "Backups vs RPO"));
+	ck_assert_ptr_null(strstr(text, "DATA STALE"));
+	free(text);
+	cells_free(&c);
+}
+END_TEST
+
 START_TEST(test_wall_stale_tile_not_last_colour)
 {
 	struct cells c;
@@ -586,6 +605,7 @@ static Suite *wall_suite(void)
 	tcase_add_test(tc, test_wall_healthy);
 	tcase_add_test(tc, test_wall_incident_every_host_fits);
 	tcase_add_test(tc, test_wall_thousand_hosts);
+	tcase_add_test(tc, test_wall_no_hosts);
 	tcase_add_test(tc, test_wall_stale_tile_not_last_colour);
 	tcase_add_test(tc, test_wall_data_stale_banner);
 	tcase_add_test(tc, test_wall_every_size);
