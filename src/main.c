@@ -7,7 +7,10 @@
 #include "model/model.h"
 #include "out/out.h"
 #include "rules/rules.h"
+#include "record/recorder.h"
+#include "record/replay.h"
 #include "serve/serve.h"
+#include "ui/timeline.h"
 #include "ui/ui.h"
 #include "util/util.h"
 
@@ -113,20 +116,48 @@ static int run_once(const struct options *o, const struct fleet *f)
 	return rc;
 }
 
-/* The model's other readers (beside the dashboard): the metrics endpoint.
- * Started before the collector so that a port in use is said at once. */
-static int readers_start(const struct options *o, const struct fleet *f, struct model *m,
-			 struct metrics_server **srv)
-{
-	char err[256];
+/* The model's other readers beside the dashboard: the metrics endpoint and
+ * the recorder, each a thread of its own. Started before the collector so
+ * that a port in use or a bad recording path is said at once. */
+struct readers {
+	struct metrics_server *srv;
+	struct recorder *rec;
+	char *rec_path;
+};
 
-	*srv = NULL;
-	if (!o->serve_metrics)
-		return 0;
-	*srv = serve_start(o->serve_metrics, o->serve_remote, f, m, err, sizeof(err));
-	if (!*srv) {
-		fprintf(stderr, "fleetdeck: --serve-metrics %s: %s\n", o->serve_metrics, err);
-		return 2;
+static void readers_stop(struct readers *r)
+{
+	char err[512];
+
+	serve_stop(r->srv);
+	if (recorder_error(r->rec, err, sizeof(err)))
+		fprintf(stderr, "fleetdeck: %s\n", err);
+	recorder_stop(r->rec);
+	free(r->rec_path);
+	memset(r, 0, sizeof(*r));
+}
+
+static int readers_start(const struct options *o, const struct fleet *f, struct model *m,
+			 struct readers *r)
+{
+	struct recorder_opts ro;
+	char err[512];
+
+	memset(r, 0, sizeof(*r));
+	if (o->serve_metrics) {
+		r->srv = serve_start(o->serve_metrics, o->serve_remote, f, m, err, sizeof(err));
+		if (!r->srv) {
+			fprintf(stderr, "fleetdeck: --serve-metrics %s: %s\n", o->serve_metrics, err);
+			return 2;
+		}
+	}
+	if (recorder_opts_from_fleet(f, o->record, &ro, &r->rec_path)) {
+		r->rec = recorder_start(&ro, f, m, err, sizeof(err));
+		if (!r->rec) {
+			fprintf(stderr, "fleetdeck: cannot record: %s\n", err);
+			readers_stop(r);
+			return 2;
+		}
 	}
 	return 0;
 }
@@ -138,7 +169,7 @@ static int run_headless(const struct options *o, const struct fleet *f)
 {
 	struct model m;
 	struct collector *c;
-	struct metrics_server *srv;
+	struct readers rd;
 	sigset_t set;
 	int sig = 0, rc;
 
@@ -148,7 +179,7 @@ static int run_headless(const struct options *o, const struct fleet *f)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	model_init_fleet(&m, f);
-	rc = readers_start(o, f, &m, &srv);
+	rc = readers_start(o, f, &m, &rd);
 	if (rc != 0) {
 		model_free(&m);
 		return rc;
@@ -158,13 +189,17 @@ static int run_headless(const struct options *o, const struct fleet *f)
 		fprintf(stderr, "fleetdeck: cannot start the collector thread\n");
 		rc = 1;
 	} else {
-		fprintf(stderr, "fleetdeck: watching %zu host%s; metrics at http://%s/metrics\n",
-			f->nhosts, f->nhosts == 1 ? "" : "s", serve_address(srv));
+		fprintf(stderr, "fleetdeck: watching %zu host%s", f->nhosts, f->nhosts == 1 ? "" : "s");
+		if (rd.srv)
+			fprintf(stderr, "; metrics at http://%s/metrics", serve_address(rd.srv));
+		if (rd.rec)
+			fprintf(stderr, "; recording to %s", rd.rec_path);
+		fprintf(stderr, "\n");
 		sigwait(&set, &sig);
 		rc = 128 + sig;
 	}
 	collector_free(c);
-	serve_stop(srv);
+	readers_stop(&rd);
 	model_free(&m);
 	return rc;
 }
@@ -173,13 +208,13 @@ static int run_ui(const struct options *o, const struct fleet *f)
 {
 	struct model m;
 	struct collector *c;
-	struct metrics_server *srv;
+	struct readers rd;
 	int rc;
 
 	/* a bad --theme stops nothing: ui_run() says file:line and falls back
 	 * to the default theme (a wall restarted by systemd must come up) */
 	model_init_fleet(&m, f);
-	rc = readers_start(o, f, &m, &srv);
+	rc = readers_start(o, f, &m, &rd);
 	if (rc != 0) {
 		model_free(&m);
 		return rc;
@@ -188,14 +223,38 @@ static int run_ui(const struct options *o, const struct fleet *f)
 	if (collector_start(c) < 0) {
 		fprintf(stderr, "fleetdeck: cannot start the collector thread\n");
 		collector_free(c);
-		serve_stop(srv);
+		readers_stop(&rd);
 		model_free(&m);
 		return 1;
 	}
 	rc = ui_run(o, f, &m, c);
 	collector_free(c);
-	serve_stop(srv);
+	readers_stop(&rd);
 	model_free(&m);
+	return rc;
+}
+
+/* --replay FILE: the dashboard over the recording, from its start (or
+ * --at); what is wrong with the file is said after the screen is back. */
+static int run_replay_ui(const struct options *o)
+{
+	struct replay rp;
+	struct timeline *tl;
+	char err[512];
+	int rc;
+
+	if (replay_open(&rp, o->replay, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fleetdeck: --replay %s: %s\n", o->replay, err);
+		return 1;
+	}
+	tl = timeline_new(&rp);
+	if (o->has_at)
+		timeline_seek(tl, o->at);
+	rc = ui_run_replay(o, tl);
+	if (rp.problems[0])
+		fprintf(stderr, "fleetdeck: %s: %s\n", o->replay, rp.problems);
+	timeline_free(tl);
+	replay_close(&rp);
 	return rc;
 }
 
@@ -226,6 +285,9 @@ int main(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	/* a peer that went away must be an error return, never a signal */
 	signal(SIGPIPE, SIG_IGN);
+	/* a recording brings its own fleet */
+	if (o.replay)
+		return exit_status(o.mode == MODE_ONCE ? replay_run_once(&o) : run_replay_ui(&o));
 	memset(&f, 0, sizeof(f));
 	rc = load_fleet(&o, &f);
 	if (rc != 0 || o.mode == MODE_VALIDATE) {

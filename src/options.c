@@ -10,7 +10,7 @@
 enum {
 	OPT_ONCE = 256, OPT_CHECK, OPT_WALL, OPT_VALIDATE, OPT_READ_ONLY, OPT_THEME,
 	OPT_ASCII, OPT_NO_COLOR, OPT_TIMEOUT, OPT_JSON, OPT_VIEW, OPT_ROTATE,
-	OPT_FORMAT, OPT_SERVE_METRICS, OPT_SERVE_REMOTE, OPT_HEADLESS,
+	OPT_FORMAT, OPT_SERVE_METRICS, OPT_SERVE_REMOTE, OPT_HEADLESS, OPT_RECORD, OPT_REPLAY, OPT_AT,
 };
 
 /* Every option once: getopt, --help, fleetdeck(1) and the bash completion
@@ -27,6 +27,9 @@ static const struct opt_def opt_defs[] = {
 	{ "serve-metrics", 0, "ADDR:PORT", OPT_SERVE_METRICS, "serve the live fleet in the OpenMetrics text format at http://ADDR:PORT/metrics (loopback only)" },
 	{ "serve-metrics-remote", 0, NULL, OPT_SERVE_REMOTE, "allow --serve-metrics on an address other than loopback" },
 	{ "headless", 0, NULL, OPT_HEADLESS, "no dashboard: poll and serve --serve-metrics until SIGTERM (a service)" },
+	{ "record", 0, "FILE", OPT_RECORD, "record every change, status change and action to FILE (zstd; see --replay)" },
+	{ "replay", 0, "FILE", OPT_REPLAY, "show a recording instead of the live fleet (actions disabled)" },
+	{ "at", 0, "TIME", OPT_AT, "with --replay: the moment to show (Unix seconds or ISO 8601)" },
 	{ "validate", 0, NULL, OPT_VALIDATE, "check the fleet file, print every problem, exit" },
 	{ "read-only", 0, NULL, OPT_READ_ONLY, "disable every action key" },
 	{ "theme", 0, "NAME", OPT_THEME, "colour theme: a name from the themes directory, or a path" },
@@ -55,7 +58,8 @@ void options_usage(FILE *fp)
 		"       fleetdeck --check [-c FILE]           monitoring-plugin check\n"
 		"       fleetdeck --wall [--rotate 20s]       read-only wall display\n"
 		"       fleetdeck --validate [-c FILE]        check the fleet file\n"
-		"       fleetdeck --headless --serve-metrics 127.0.0.1:9187   a service\n\n"
+		"       fleetdeck --headless --serve-metrics 127.0.0.1:9187   a service\n"
+		"       fleetdeck --replay FILE [--once --at TIME]   a recording\n\n"
 		"Options:\n");
 	for (size_t i = 0; i < ARRAY_LEN(opt_defs); i++) {
 		const struct opt_def *d = &opt_defs[i];
@@ -131,6 +135,14 @@ int options_parse(int argc, char **argv, struct options *o)
 		case OPT_SERVE_METRICS: o->serve_metrics = optarg; break;
 		case OPT_SERVE_REMOTE: o->serve_remote = true; break;
 		case OPT_HEADLESS: o->mode = MODE_HEADLESS; break;
+		case OPT_RECORD: o->record = optarg; break;
+		case OPT_REPLAY: o->replay = optarg; break;
+		case OPT_AT:
+			if (parse_time(optarg, &o->at) < 0)
+				return bad_value("at", optarg,
+					"a time: Unix seconds or ISO 8601 such as 2026-11-27T03:12:09Z");
+			o->has_at = true;
+			break;
 		case OPT_FORMAT: {
 			size_t k = 0;
 			while (options_format_names[k] && strcmp(optarg, options_format_names[k]) != 0)
@@ -183,8 +195,28 @@ int options_parse(int argc, char **argv, struct options *o)
 			"Try 'fleetdeck --help'.\n");
 		return 2;
 	}
-	if (o->mode == MODE_HEADLESS && !o->serve_metrics) {
-		fprintf(stderr, "fleetdeck: --headless has nothing to do without --serve-metrics\n"
+	if (o->mode == MODE_HEADLESS && !o->serve_metrics && !o->record) {
+		fprintf(stderr, "fleetdeck: --headless has nothing to do without --serve-metrics or --record\n"
+			"Try 'fleetdeck --help'.\n");
+		return 2;
+	}
+	if (o->record && o->mode != MODE_TUI && o->mode != MODE_WALL && o->mode != MODE_HEADLESS) {
+		fprintf(stderr, "fleetdeck: --record goes with the dashboard, --wall or --headless\n"
+			"Try 'fleetdeck --help'.\n");
+		return 2;
+	}
+	if (o->replay && o->mode != MODE_ONCE && o->mode != MODE_TUI) {
+		fprintf(stderr, "fleetdeck: --replay goes with the dashboard or --once\n"
+			"Try 'fleetdeck --help'.\n");
+		return 2;
+	}
+	if (o->replay && (o->record || o->serve_metrics)) {
+		fprintf(stderr, "fleetdeck: --replay shows a recording: it does not record or serve metrics\n"
+			"Try 'fleetdeck --help'.\n");
+		return 2;
+	}
+	if (o->has_at && !o->replay) {
+		fprintf(stderr, "fleetdeck: --at goes with --replay FILE\n"
 			"Try 'fleetdeck --help'.\n");
 		return 2;
 	}

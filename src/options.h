@@ -26,6 +26,10 @@ struct options {
 	double rotate;           /* --wall rotation, default 20 */
 	const char *serve_metrics;   /* --serve-metrics ADDR:PORT, NULL: off */
 	bool serve_remote;       /* --serve-metrics-remote: a non-loopback address is allowed */
+	const char *record;      /* --record FILE, NULL: the fleet file's record key */
+	const char *replay;      /* --replay FILE: a recording instead of the live fleet */
+	bool has_at;
+	double at;               /* --at TIME (Unix seconds) */
 };
 
 /* One row of the option table in options.c: getopt, --help, fleetdeck(1)

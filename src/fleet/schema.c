@@ -47,6 +47,14 @@ static const struct schema_key fleet_keys[] = {
 	  "(without XDG_STATE_HOME: ~/.local/state/fleetdeck/audit.log)." },
 	{ "read_only", ST_BOOL, 0, "no", NULL, NULL, NULL,
 	  "Disable every action, as --read-only does." },
+	{ "record", ST_OUT_PATH, 0, NULL, NULL, NULL, NULL,
+	  "Record the fleet to this file while the dashboard (or --headless) runs, as "
+	  "--record does: every round's changes, status changes and actions, zstd-compressed "
+	  "(doc/history.md). Replay with --replay." },
+	{ "record_max_size", ST_SIZE, SK_NONZERO, "64M", NULL, NULL, NULL,
+	  "A recording is rotated (FILE.1, FILE.2, ...) once it is larger than this." },
+	{ "record_keep", ST_NUMBER, SK_NONZERO, "9", NULL, NULL, NULL,
+	  "Rotated recordings kept; --replay reads them all, oldest first." },
 	THRESHOLD_KEYS("10", "40", "90%", "95%", "10m", NULL),
 };
 

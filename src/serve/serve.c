@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,10 +348,8 @@ static void *serve_thread(void *arg)
 	struct pollfd pfd[1 + SERVE_MAX_LISTEN + SERVE_MAX_CLIENTS];
 	int map[SERVE_MAX_CLIENTS];
 	double period = s->f && s->f->interval > 0 ? s->f->interval : 2.0;
-	sigset_t all;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	thread_quiet("fd-metrics");
 	for (;;) {
 		int n = 0, nc = 0;
 		double now = now_mono();

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "ui/views.h"
+#include "ui/timeline.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -150,6 +151,8 @@ static void footer_hints(struct cells *c, const struct ui_ctx *u, const struct u
 		hints = "Esc back  j/k scroll  ? help  q quit";
 	else if (s->screen == SCREEN_HELP)
 		hints = "Esc back  q quit";
+	else if (u->timeline)
+		hints = timeline_hints(u);
 	else
 		hints = "? help  / filter  Enter detail  p pause  R poll now  q quit";
 	cells_text(c, x, y, c->w - x, ROLE_HELP, hints);
@@ -301,7 +304,7 @@ static void body_draw(struct cells *c, const struct ui_ctx *u, struct ui_state *
 
 void frame_draw(struct cells *c, const struct ui_ctx *u, struct ui_state *s)
 {
-	int head;
+	int head, bar;
 
 	cells_clear(c);
 	s->tabs_y = -1;
@@ -317,8 +320,12 @@ void frame_draw(struct cells *c, const struct ui_ctx *u, struct ui_state *s)
 	head = 1;
 	if (head < c->h)
 		tabs_line(c, s, head);
-	if (c->h - head - 2 > 0)
-		body_draw(c, u, s, (struct rect){ 0, head + 1, c->w, c->h - head - 2 });
+	/* --replay: the timeline bar above the footer */
+	bar = u->timeline && c->h - head - 3 > 0 ? 1 : 0;
+	if (c->h - head - 2 - bar > 0)
+		body_draw(c, u, s, (struct rect){ 0, head + 1, c->w, c->h - head - 2 - bar });
+	if (bar)
+		timeline_draw(c, u, (struct rect){ 0, c->h - 2, c->w, 1 });
 	if (c->h > head + 1)
 		footer_line(c, u, s, c->h - 1);
 }

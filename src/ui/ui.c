@@ -11,6 +11,7 @@
 #include "ui/views.h"
 #include "ui/wall.h"
 #include "ui/confirm.h"
+#include "ui/timeline.h"
 #include "action/action.h"
 #include "loop/wake.h"
 #include "rules/rules.h"
@@ -32,7 +33,6 @@
 #define EMPTY_READS_EOF 3
 #define ESC_DELAY_MS 25
 #define DEFAULT_ROTATE 20
-#define FRAME_GAP 0.1             /* seconds: at most ten frames a second */
 
 struct ui {
 	const struct options *o;
@@ -49,16 +49,12 @@ struct ui {
 	struct evaluation ev;
 	SCREEN *screen;
 	struct actions *actions;      /* action workers and the audit log */
+	struct timeline *tl;          /* --replay: the recording shown, else NULL */
 	bool ascii, wall, read_only;
 	double rotate;                /* wall: seconds per detail panel */
 	int empty_reads;
 	bool quit;
 	bool secret_shown;            /* the last frame showed a key's plaintext */
-	/* frame pacing: a frame when something changed, at most one per
-	 * FRAME_GAP, and one per second for the clock and the ages */
-	bool dirty;
-	double last_frame;            /* monotonic */
-	long frame_second;            /* wall-clock second of the last frame */
 };
 
 /* Signal handlers can reach only these: the write end of the self-pipe and
@@ -164,9 +160,6 @@ static int curses_start(struct ui *ui)
 	set_escdelay(ESC_DELAY_MS);
 	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
-	/* ncurses' first refresh clears the screen; from here on it only
-	 * reads keys, and the presenter writes every frame itself */
-	refresh();
 	present_colors(&ui->pr, &ui->theme, ui->o->no_color);
 	return 0;
 }
@@ -175,7 +168,6 @@ static void curses_stop(struct ui *ui)
 {
 	if (!curses_active)
 		return;
-	present_stop(&ui->pr, LINES);
 	mousemask(0, NULL);
 	curs_set(1);
 	endwin();
@@ -219,6 +211,13 @@ static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
 	u->rs = &ui->rs;
 	u->want_rows = want_rows;
 	u->want_arg = ui;
+	u->timeline = ui->tl;
+}
+
+/* This frame's moment: the clock, or the recording's moment in replay. */
+static double ui_now(const struct ui *ui)
+{
+	return ui->tl ? timeline_now(ui->tl) : now_wall();
 }
 
 /* Snapshot, evaluate (against this frame's clock, so data that stops
@@ -226,10 +225,12 @@ static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
 static void ui_frame(struct ui *ui)
 {
 	struct ui_ctx u;
-	double now = now_wall();
+	double now = ui_now(ui);
 
 	model_snapshot(ui->m, &ui->snap);
-	rules_evaluate(ui->f, &ui->snap, now, &ui->rs, &ui->ev);
+	/* a replay is judged with its own rules state, which knows when each
+	 * recorded alert began */
+	rules_evaluate(ui->f, &ui->snap, now, ui->tl ? timeline_rules(ui->tl) : &ui->rs, &ui->ev);
 	ctx_build(ui, &u, now);
 	if (ui->cells.w != COLS || ui->cells.h != LINES) {
 		cells_resize(&ui->cells, COLS, LINES);
@@ -312,9 +313,15 @@ static void action_apply(struct ui *ui, enum ui_action a, double now)
 		ui_message(&ui->st, now, "polling every target now");
 		break;
 	case UA_REPAINT:
+		clearok(curscr, TRUE);
 		present_invalidate(&ui->pr);
 		break;
 	case UA_ACTION:
+		if (ui->tl) {
+			ui->st.act.pending = false;
+			ui_message(&ui->st, now, "replay: actions are disabled");
+			break;
+		}
 		confirm_request(&ui->st, ui->actions, &ui->snap, now, ui->read_only ?
 				(ui->wall ? "wall mode is read-only" : "read-only mode") : NULL);
 		break;
@@ -337,11 +344,16 @@ static int keys_read(struct ui *ui)
 	wint_t wch;
 	int r, n = 0;
 
-	ctx_build(ui, &u, now_wall());
+	ctx_build(ui, &u, ui_now(ui));
 	while (!ui->quit && (r = wget_wch(stdscr, &wch)) != ERR) {
 		enum ui_action a;
 
 		n++;
+		if (ui->tl && !(r == KEY_CODE_YES && wch == KEY_MOUSE) &&
+		    timeline_key(ui->tl, &ui->st, &u, key_translate(r, wch))) {
+			ctx_build(ui, &u, ui_now(ui));
+			continue;
+		}
 		if (ui->wall) {
 			/* the wall's own keys: q, ?, nothing else (a click is read
 			 * and dropped) */
@@ -378,26 +390,16 @@ static bool stdin_at_eof(struct ui *ui, short revents, int nkeys)
 	return ++ui->empty_reads >= EMPTY_READS_EOF;
 }
 
-/* How long to wait: until a frame may be drawn (something changed), else
- * until the clock's next second. */
-static int wait_ms(const struct ui *ui)
-{
-	double left;
-
-	if (ui->dirty) {
-		left = ui->last_frame + FRAME_GAP - now_mono();
-		return left <= 0 ? 0 : (int)(left * 1000) + 1;
-	}
-	return (int)((1.0 - fmod(now_wall(), 1.0)) * 1000) + 5;
-}
-
-/* Waits for input, new data, a signal or the next second of the clock;
- * marks the frame dirty when any of them came. */
+/* Waits for input, new data, a signal or the next second of the clock. */
 static void ui_wait(struct ui *ui)
 {
 	struct pollfd pfd[4];
-	int timeout = wait_ms(ui);
+	double now = now_wall();
+	int timeout = (int)((1.0 - fmod(now, 1.0)) * 1000) + 5;
 	int nfds = 2, nkeys;
+
+	if (ui->tl && timeline_wait_ms(ui->tl) >= 0 && timeline_wait_ms(ui->tl) < timeout)
+		timeout = timeline_wait_ms(ui->tl);
 
 	pfd[0] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
 	pfd[1] = (struct pollfd){ wake_fd(&sig_wake), POLLIN, 0 };
@@ -415,32 +417,24 @@ static void ui_wait(struct ui *ui)
 		ui->quit = true;
 		return;
 	}
-	if (pfd[1].revents & POLLIN) {
+	if (pfd[1].revents & POLLIN)
 		wake_drain(&sig_wake);
-		ui->dirty = true;     /* a resize */
-	}
 	if (sig_quit) {
 		ui->quit = true;
 		return;
 	}
-	if (wake_idx >= 0 && (pfd[wake_idx].revents & POLLIN)) {
+	if (wake_idx >= 0 && (pfd[wake_idx].revents & POLLIN))
 		collector_drain_wake(ui->c);
-		ui->dirty = true;
-	}
 	if (act_idx >= 0 && (pfd[act_idx].revents & POLLIN)) {
 		actions_drain_wake(ui->actions);
-		ui->dirty = true;
 		/* a finished action: show its result, and list the targets again */
 		if (confirm_poll_result(&ui->st, ui->actions, now_wall()) && ui->c)
 			collector_poll_now(ui->c);
 	}
-	/* the clock and the ages move once a second */
-	if ((long)now_wall() != ui->frame_second)
-		ui->dirty = true;
+	if (ui->tl)
+		timeline_tick(ui->tl, now_mono());
 	/* also after EINTR: a resize shows up as KEY_RESIZE here */
 	nkeys = keys_read(ui);
-	if (nkeys > 0)
-		ui->dirty = true;
 	if (stdin_at_eof(ui, pfd[0].revents, nkeys))
 		ui->quit = true;
 }
@@ -467,7 +461,7 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	ui->m = m;
 	ui->c = c;
 	ui->wall = o->mode == MODE_WALL;
-	ui->read_only = o->read_only || f->read_only || ui->wall;
+	ui->read_only = o->read_only || f->read_only || ui->wall || o->replay;
 	ui->rotate = o->rotate > 0 ? o->rotate : DEFAULT_ROTATE;
 	/* across a room, high contrast is the wall's default; a theme with an
 	 * error is said (file:line) and replaced by the default, never fatal */
@@ -486,7 +480,8 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	cells_init(&ui->cells, 0, 0, ui->ascii);
 	present_init(&ui->pr);
 	rules_state_init(&ui->rs, f->nhosts);
-	ui->actions = actions_new(f);
+	/* a replay changes nothing and reads no live audit log */
+	ui->actions = o->replay ? NULL : actions_new(f);
 	ui_state_init(&ui->st, o->view, ui->wall, now_wall());
 	if (ui->wall) {
 		int v = views_find(o->view);
@@ -503,8 +498,22 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	return 0;
 }
 
+static int ui_loop(const struct options *o, const struct fleet *f, struct model *m,
+		   struct collector *c, struct timeline *tl);
+
 int ui_run(const struct options *o, const struct fleet *f, struct model *m,
 	   struct collector *c)
+{
+	return ui_loop(o, f, m, c, NULL);
+}
+
+int ui_run_replay(const struct options *o, struct timeline *tl)
+{
+	return ui_loop(o, &timeline_replay(tl)->f, timeline_model(tl), NULL, tl);
+}
+
+static int ui_loop(const struct options *o, const struct fleet *f, struct model *m,
+		   struct collector *c, struct timeline *tl)
 {
 	struct ui ui;
 	int rc;
@@ -517,6 +526,7 @@ int ui_run(const struct options *o, const struct fleet *f, struct model *m,
 	rc = ui_init(&ui, o, f, m, c);
 	if (rc != 0)
 		return rc;
+	ui.tl = tl;
 	if (wake_open(&sig_wake) < 0) {
 		fprintf(stderr, "fleetdeck: pipe: %s\n", strerror(errno));
 		ui_free(&ui);
@@ -530,17 +540,8 @@ int ui_run(const struct options *o, const struct fleet *f, struct model *m,
 		return 1;
 	}
 	signals_install();
-	ui.dirty = true;
-	ui.last_frame = -FRAME_GAP;
 	while (!ui.quit && !sig_quit) {
-		double now = now_mono();
-
-		if (ui.dirty && now - ui.last_frame >= FRAME_GAP) {
-			ui.dirty = false;
-			ui.last_frame = now;
-			ui.frame_second = (long)now_wall();
-			ui_frame(&ui);
-		}
+		ui_frame(&ui);
 		ui_wait(&ui);
 	}
 	curses_stop(&ui);

@@ -16,4 +16,9 @@
 int ui_run(const struct options *o, const struct fleet *f, struct model *m,
 	   struct collector *c);
 
+/* --replay: the same dashboard over a recording's timeline (ui/timeline.h):
+ * no collector, no actions, the timeline's keys and bar. */
+struct timeline;
+int ui_run_replay(const struct options *o, struct timeline *tl);
+
 #endif

@@ -62,6 +62,7 @@ struct ui_ctx {
 	 * overview shows (model_prom_want()); NULL: nobody to ask */
 	void (*want_rows)(void *arg, size_t i, const struct prom_want *w);
 	void *want_arg;
+	const struct timeline *timeline; /* --replay: the recording's timeline (ui/timeline.h), else NULL */
 };
 
 /* Per-view navigation. Keys change sel; draw() fills in the rest. */
@@ -225,6 +226,10 @@ int view_status_role(enum status st);
 const char *view_status_word(enum status st);
 /* Number of hosts all three of fleet, snapshot and evaluation know. */
 size_t view_nhosts(const struct ui_ctx *u);
+
+/* The Events view's selected row: its time (false when none). The
+ * timeline's Enter jumps there (ui/timeline.c). */
+bool events_selected_time(const struct ui_ctx *u, const struct ui_state *s, double *t);
 
 /* The detail and help screens (not in the view table). */
 void detail_draw(struct cells *c, struct rect body, const struct ui_ctx *u,

@@ -9,6 +9,11 @@
 #include <ctype.h>
 #include <time.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 static void (*fatal_hook)(void);
 
@@ -145,6 +150,19 @@ char *str_trim(char *s)
 	return s;
 }
 
+void thread_quiet(const char *name)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+#ifdef __linux__
+	prctl(PR_SET_NAME, name);
+#else
+	(void)name;
+#endif
+}
+
 double now_wall(void)
 {
 	struct timespec ts;
@@ -175,6 +193,95 @@ static int parse_scaled(const char *s, double *num, const char **unit)
 		return -1;
 	*num = v;
 	*unit = end;
+	return 0;
+}
+
+/* Digits of a fixed width; -1 when they are not there. */
+static int fixed_digits(const char **p, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+static int parse_iso8601(const char *s, double *t)
+{
+	struct tm tm = { 0 };
+	double frac = 0;
+	long off = 0;
+	bool zone = false;
+	const char *p = s;
+	time_t base;
+
+	tm.tm_year = fixed_digits(&p, 4) - 1900;
+	if (*p++ != '-' || (tm.tm_mon = fixed_digits(&p, 2) - 1) < 0 || *p++ != '-' ||
+	    (tm.tm_mday = fixed_digits(&p, 2)) < 0 || (*p != 'T' && *p != 't' && *p != ' '))
+		return -1;
+	p++;
+	if ((tm.tm_hour = fixed_digits(&p, 2)) < 0 || *p++ != ':' || (tm.tm_min = fixed_digits(&p, 2)) < 0)
+		return -1;
+	if (*p == ':') {
+		p++;
+		if ((tm.tm_sec = fixed_digits(&p, 2)) < 0)
+			return -1;
+		if (*p == '.' || *p == ',') {
+			char *end;
+			char buf[32];
+			str_fmt(buf, sizeof(buf), "0.%.20s", p + 1);
+			frac = strtod(buf, &end);
+			p++;
+			while (isdigit((unsigned char)*p))
+				p++;
+		}
+	}
+	if (*p == 'Z' || *p == 'z') {
+		zone = true;
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1, hh, mm = 0;
+		if ((hh = fixed_digits(&p, 2)) < 0)
+			return -1;
+		if (*p == ':')
+			p++;
+		if (isdigit((unsigned char)*p) && (mm = fixed_digits(&p, 2)) < 0)
+			return -1;
+		off = sign * (hh * 3600L + mm * 60L);
+		zone = true;
+	}
+	if (*p || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	if (zone) {
+		base = timegm(&tm);
+		base -= off;
+	} else {
+		tm.tm_isdst = -1;
+		base = mktime(&tm);
+	}
+	if (base == (time_t)-1)
+		return -1;
+	*t = (double)base + frac;
+	return 0;
+}
+
+int parse_time(const char *s, double *t)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	if (strlen(s) >= 10 && s[4] == '-')
+		return parse_iso8601(s, t);
+	v = strtod(s, &end);
+	if (*end || !isfinite(v) || v < 0 || !isdigit((unsigned char)*s))
+		return -1;
+	*t = v;
 	return 0;
 }
 

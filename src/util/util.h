@@ -34,6 +34,10 @@ char *str_sanitize(char *s);
 char *str_trim(char *s);
 
 /* Wall clock (Unix seconds) and a monotonic clock, both as doubles. */
+/* For a thread of ours that is not the main one: blocks every signal (the
+ * main thread receives them) and names it for top -H and make bench. */
+void thread_quiet(const char *name);
+
 double now_wall(void);
 double now_mono(void);
 
@@ -42,6 +46,10 @@ int parse_duration(const char *s, double *seconds);  /* 250ms 2s 15m 1h 1d */
 int parse_size(const char *s, int64_t *bytes);        /* 512K 2G, plain = bytes */
 int parse_bool(const char *s, bool *out);             /* yes/no/true/false/on/off */
 int parse_percent(const char *s, double *pct);        /* 90 or 90% */
+/* A moment: Unix seconds (1795392540, 1795392540.25) or ISO 8601
+ * (2026-11-27T03:12:09Z, +01:00 offsets, a space for the T, seconds and
+ * fractions optional; without a zone: local time). */
+int parse_time(const char *s, double *t);
 
 /* Human formats for views and text output; return buf. */
 char *fmt_bytes(char *buf, size_t size, double bytes);     /* 1.5G, 512M */

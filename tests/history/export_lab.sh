@@ -3,24 +3,14 @@
 # down and a backup past its RPO: promtool accepts the OpenMetrics text,
 # and both formats say what --json says (host down, backup breached).
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/history/lib.sh"
 LAB_NET=80
 lab_test_begin export_lab
 lab_require_tool promtool python3
 lab_up 2
 lab_stop_host 2
-mkdir -p "$T/dumps"
-touch -d '3 hours ago' "$T/dumps/db-1.sql.gz"
-echo data >"$T/dumps/db-1.sql.gz"; touch -d '3 hours ago' "$T/dumps/db-1.sql.gz"
 F=$T/x.fleet
-sed 's/^\(\[host lab[0-9]*\]\)$/\1\ncontainers = none\ngpus = none/' "$LAB_FLEET" >"$F"
-cat >>"$F" <<FLEET
-
-[backup dumps]
-source = file
-host = lab1
-path = $T/dumps/db-*.sql.gz
-rpo = 1h
-FLEET
+history_fleet "$F" 1h "3 hours ago"
 
 fd_run 25 "$T/once.om" --once --format openmetrics -c "$F"
 [ "$FD_RC" = 0 ] && ok "--once --format openmetrics exits 0" || bad "--once --format openmetrics exits 0" "exit $FD_RC" "$(head -c 800 "$T/once.om.err")"

@@ -1,0 +1,355 @@
+/* The recording (issue 15): the codec's deltas round-trip and refuse bad
+ * values, what the fleet header keeps (never a secret), --at's time
+ * parsing, and a replay from memory: state, events, actions and alert
+ * starts at given moments, a torn tail. */
+#include "config.h"
+#include "record/codec.h"
+#include "record/recfile.h"
+#include "record/replay.h"
+#include "util/util.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#define T0 1795392540.0
+
+static const struct rec_domain *dom(const char *name)
+{
+	for (size_t i = 0; i < rec_ndomains; i++)
+		if (strcmp(rec_domains[i].name, name) == 0)
+			return &rec_domains[i];
+	ck_abort_msg("no domain %s", name);
+	return NULL;
+}
+
+static void mkhost(struct host_sample *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->conn = HC_OK;
+	h->sampled_at = T0 - 0.25;
+	h->valid = HV_LOAD | HV_CPU | HV_MEM | HV_DISKS;
+	h->load[0] = 0.5;
+	h->load[1] = 0.25;
+	h->load[2] = 0.125;
+	h->cpu_pct = 12.3456;
+	h->mem_total = 33554432000ULL;
+	h->mem_available = 20000000000ULL;
+	str_copy(h->kernel, "6.1.0", sizeof(h->kernel));
+	h->ndisks = 2;
+	str_copy(h->disks[0].mount, "/", sizeof(h->disks[0].mount));
+	h->disks[0].valid = true;
+	h->disks[0].used_pct = 50;
+	str_copy(h->disks[1].mount, "/srv", sizeof(h->disks[1].mount));
+	h->disks[1].used_pct = 91;
+	history_push(&h->hist_cpu, 1);
+}
+
+START_TEST(test_codec_roundtrip)
+{
+	struct host_sample h, r;
+	json_t *d;
+
+	mkhost(&h);
+	d = rec_delta(dom("hosts"), NULL, &h, T0);
+	ck_assert_ptr_nonnull(d);
+	/* relative times, rounded numbers, no history rings */
+	ck_assert(fabs(json_real_value(json_object_get(d, "sampled_at")) + 0.25) < 1e-9);
+	ck_assert(fabs(json_real_value(json_object_get(d, "cpu_pct")) - 12.346) < 1e-9);
+	ck_assert_ptr_null(json_object_get(d, "hist_cpu"));
+	ck_assert_ptr_null(json_object_get(d, "ndisks"));
+	memset(&r, 0, sizeof(r));
+	rec_apply(dom("hosts"), &r, d, T0, NULL);
+	json_decref(d);
+	ck_assert_int_eq(r.conn, HC_OK);
+	ck_assert(fabs(r.sampled_at - h.sampled_at) < 1e-6);
+	ck_assert(r.load[2] == 0.125);
+	ck_assert(r.mem_available == h.mem_available);
+	ck_assert_str_eq(r.kernel, "6.1.0");
+	ck_assert_int_eq(r.ndisks, 2);
+	ck_assert_str_eq(r.disks[1].mount, "/srv");
+	ck_assert(r.disks[1].used_pct == 91);
+	ck_assert_int_eq(r.hist_cpu.len, 0);
+	/* nothing changed: no delta at all */
+	ck_assert_ptr_null(rec_delta(dom("hosts"), &r, &h, T0 + 1));
+}
+END_TEST
+
+START_TEST(test_codec_delta_only_changes)
+{
+	struct host_sample h, r;
+	json_t *d;
+
+	mkhost(&h);
+	memset(&r, 0, sizeof(r));
+	d = rec_delta(dom("hosts"), NULL, &h, T0);
+	rec_apply(dom("hosts"), &r, d, T0, NULL);
+	json_decref(d);
+	h.cpu_pct = 80;
+	h.ndisks = 1;                       /* /srv went away */
+	memset(&h.disks[1], 0, sizeof(h.disks[1]));
+	d = rec_delta(dom("hosts"), &r, &h, T0 + 2);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq((int)json_object_size(d), 2);
+	ck_assert_ptr_nonnull(json_object_get(d, "cpu_pct"));
+	ck_assert_int_eq((int)json_array_size(json_object_get(d, "disks")), 1);
+	rec_apply(dom("hosts"), &r, d, T0 + 2, NULL);
+	json_decref(d);
+	ck_assert(r.cpu_pct == 80);
+	ck_assert_int_eq(r.ndisks, 1);
+	ck_assert_str_eq(r.disks[0].mount, "/");
+	ck_assert_str_eq(r.disks[1].mount, "");
+	/* the time stayed: still the same absolute sampled_at */
+	ck_assert(fabs(r.sampled_at - (T0 - 0.25)) < 1e-6);
+}
+END_TEST
+
+START_TEST(test_codec_refuses_bad_values)
+{
+	struct host_sample r;
+	int refused = 0;
+	json_error_t e;
+	json_t *bad = json_loads("{\"cores\":\"x\",\"mem_total\":-5,\"load\":[1,2],\"conn\":1e300,"
+				 "\"sampled_at\":1e300,\"valid\":-1,\"kernel\":7,\"unknown_field\":1,"
+				 "\"error\":\"a\\u001b[31mred\"}", 0, &e);
+	json_t *many = json_array();
+
+	ck_assert_ptr_nonnull(bad);
+	memset(&r, 0, sizeof(r));
+	r.cores = 4;
+	rec_apply(dom("hosts"), &r, bad, T0, &refused);
+	ck_assert_int_eq(refused, 7);
+	ck_assert_int_eq(r.cores, 4);
+	ck_assert(r.mem_total == 0);
+	ck_assert(r.sampled_at == 0);
+	/* remote text stays inert */
+	ck_assert_ptr_null(strchr(r.error, 0x1b));
+	/* an array longer than the struct holds is cut to its capacity */
+	for (int i = 0; i < 100; i++)
+		json_array_append_new(many, json_pack("{s:s}", "mount", "/x"));
+	json_object_set_new(bad, "disks", many);
+	rec_apply(dom("hosts"), &r, bad, T0, NULL);
+	ck_assert_int_eq(r.ndisks, MODEL_MAX_DISKS);
+	json_decref(bad);
+}
+END_TEST
+
+START_TEST(test_parse_time)
+{
+	double t;
+
+	ck_assert_int_eq(parse_time("1795392540", &t), 0);
+	ck_assert(t == 1795392540.0);
+	ck_assert_int_eq(parse_time("1795392540.25", &t), 0);
+	ck_assert(t == 1795392540.25);
+	ck_assert_int_eq(parse_time("2026-11-23T00:09:00Z", &t), 0);
+	ck_assert(t == 1795392540.0);
+	ck_assert_int_eq(parse_time("2026-11-23T01:09:00+01:00", &t), 0);
+	ck_assert(t == 1795392540.0);
+	ck_assert_int_eq(parse_time("2026-11-22T19:09-0500", &t), 0);
+	ck_assert(t == 1795392540.0);
+	ck_assert_int_eq(parse_time("2026-11-23 00:09:00.5Z", &t), 0);
+	ck_assert(t == 1795392540.5);
+	ck_assert_int_eq(parse_time("2026-11-23", &t), -1);
+	ck_assert_int_eq(parse_time("yesterday", &t), -1);
+	ck_assert_int_eq(parse_time("2026-13-01T00:00Z", &t), -1);
+	ck_assert_int_eq(parse_time("-5", &t), -1);
+}
+END_TEST
+
+START_TEST(test_fleet_text_keeps_no_secrets)
+{
+	static const char conf[] =
+		"[fleet f]\naudit_log = /tmp/audit.log\n"
+		"[host a]\nssh = ops@10.0.0.1\nidentity_file = /k/id\nrole = db tier\nram_reserve = 1G\n"
+		"[database pg]\ndsn = host=10.0.0.1 user=monitor\npassword_file = /k/pgpass\nrpo = 15m\n"
+		"[backup b]\nsource = command\nhost = a\ncommand = curl -H 'Authorization: Bearer s3cr3t' x\nrpo = 1h\n"
+		"[runners r]\nprovider = digitalocean\ntoken_file = /k/do\ntag = t\nmax = 4\n"
+		"status = forgejo https://f.example token_file=/k/fj\n";
+	struct fleet f, g;
+	struct fleet_diags d = { 0 };
+	char *text;
+	json_t *hosts;
+
+	fleet_load_buffer("t.fleet", conf, sizeof(conf) - 1, &f, &d);
+	fleet_diags_free(&d);
+	text = rec_fleet_text(&f);
+	ck_assert_ptr_null(strstr(text, "s3cr3t"));
+	ck_assert_ptr_null(strstr(text, "/k/"));
+	ck_assert_ptr_null(strstr(text, "user=monitor"));
+	ck_assert_ptr_null(strstr(text, "/tmp/audit.log"));
+	ck_assert_ptr_nonnull(strstr(text, "role = db tier\n"));
+	ck_assert_ptr_nonnull(strstr(text, "rpo = 15m\n"));
+	/* and it reads back as the same fleet, for the rules and views */
+	hosts = rec_fleet_hosts(&f);
+	rec_fleet_load(&g, "f", text, hosts);
+	json_decref(hosts);
+	ck_assert_int_eq((int)g.nhosts, 1);
+	ck_assert_str_eq(g.hosts[0].role, "db tier");
+	ck_assert(g.hosts[0].ram_reserve == 1073741824);
+	ck_assert_int_eq((int)fleet_count(&g, SEC_BACKUP), 1);
+	ck_assert(g.read_only);
+	free(text);
+	fleet_free(&f);
+	fleet_free(&g);
+}
+END_TEST
+
+/* A small recording of every domain (tests/fuzz/corpus/record/domains.jsonl
+ * without its first byte), compressed here as the recorder does: one
+ * frame, flushed after every line. */
+static void *load_recording(size_t *len)
+{
+	FILE *fp = fopen(SRCDIR "/tests/fuzz/corpus/record/domains.jsonl", "rb");
+	char buf[8192];
+	size_t n, cap;
+	unsigned char *z;
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ZSTD_outBuffer out;
+
+	ck_assert_ptr_nonnull(fp);
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	cap = ZSTD_compressBound(n) * 4 + 1024;
+	z = xmalloc(cap);
+	out = (ZSTD_outBuffer){ z, cap, 0 };
+	for (char *line = buf + 1, *nl; line < buf + n; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(buf + n - line));
+		ck_assert_ptr_nonnull(nl);
+		ZSTD_inBuffer in = { line, (size_t)(nl + 1 - line), 0 };
+		size_t left;
+		do
+			left = ZSTD_compressStream2(cc, &out, &in, nl + 1 < buf + n ? ZSTD_e_flush : ZSTD_e_end);
+		while (left && !ZSTD_isError(left));
+		ck_assert(!ZSTD_isError(left));
+	}
+	ZSTD_freeCCtx(cc);
+	*len = out.pos;
+	return z;
+}
+
+static const struct alert *find_alert(const struct evaluation *ev, const char *target)
+{
+	for (size_t i = 0; i < ev->nalerts; i++)
+		if (strcmp(ev->alerts[i].target, target) == 0)
+			return &ev->alerts[i];
+	return NULL;
+}
+
+START_TEST(test_replay_moments)
+{
+	struct replay rp;
+	struct evaluation ev = { 0 };
+	char err[256];
+	size_t len;
+	void *z = load_recording(&len);
+	int b;
+
+	ck_assert_int_eq(replay_open_mem(&rp, z, len, err, sizeof(err)), 0);
+	ck_assert_str_eq(rp.problems, "");
+	ck_assert(rp.t0 == T0 && rp.t1 == T0 + 4);
+	ck_assert_int_eq((int)rp.nframes, 1);
+	ck_assert_int_eq((int)rp.nevents, 1);
+	ck_assert_str_eq(rp.events[0].target, "host/b");
+	ck_assert_int_eq(rp.events[0].to, ST_OK);
+	ck_assert_int_eq((int)rp.nactions, 1);
+	ck_assert_str_eq(rp.actions[0].result, "succeeded");
+	ck_assert_str_eq(rp.actions[0].params, "{\"count\":2}");
+	/* the discovered host came back from the header */
+	ck_assert_int_eq((int)rp.f.nhosts, 3);
+	ck_assert_int_ge(fleet_host_index(&rp.f, "p1"), 0);
+	b = fleet_host_index(&rp.f, "b");
+
+	ck_assert_int_eq(replay_seek(&rp, T0 - 1), -1);
+	ck_assert_int_eq(replay_seek(&rp, T0 + 1), 0);
+	rules_evaluate(&rp.f, &rp.snap, T0 + 1, &rp.st, &ev);
+	ck_assert_int_eq(ev.hosts[b].status, ST_CRIT);
+	/* the alert started before the keyframe: its live start is kept */
+	ck_assert_ptr_nonnull(find_alert(&ev, "host/b"));
+	ck_assert(find_alert(&ev, "host/b")->since == T0 - 60);
+	ck_assert(snap_host(&rp.snap, 0)->cpu_pct == 5);
+
+	ck_assert_int_eq(replay_seek(&rp, T0 + 3), 0);
+	rules_evaluate(&rp.f, &rp.snap, T0 + 3, &rp.st, &ev);
+	ck_assert_int_eq(ev.hosts[b].status, ST_OK);
+	ck_assert(snap_host(&rp.snap, 0)->cpu_pct == 7);
+	ck_assert_int_eq(snap_host(&rp.snap, 0)->ndisks, 1);
+
+	/* back in time: from the keyframe again */
+	ck_assert_int_eq(replay_seek(&rp, T0), 0);
+	ck_assert(snap_host(&rp.snap, 0)->cpu_pct == 5);
+	ck_assert_int_eq(replay_seek(&rp, T0 + 10), 0);
+	ck_assert_int_eq(snap_host(&rp.snap, 0)->ndisks, 0);
+	ck_assert_int_eq(snap_containers(&rp.snap, 0)->n, 0);
+	ck_assert_int_eq(rp.refused, 0);
+
+	ck_assert_int_eq((int)replay_event_after(&rp, T0), 0);
+	ck_assert_int_eq((int)replay_event_after(&rp, T0 + 2), -1);
+	ck_assert_int_eq((int)replay_event_before(&rp, T0 + 3), 0);
+	evaluation_free(&ev);
+	replay_close(&rp);
+	free(z);
+}
+END_TEST
+
+START_TEST(test_replay_torn)
+{
+	struct replay rp;
+	char err[256];
+	size_t len, cut;
+	void *z = load_recording(&len);
+
+	/* cut inside the last record's bytes: that record is skipped, all
+	 * before it replays (the first cut that loses it, scanning back) */
+	for (cut = len - 1; cut > 0; cut--) {
+		ck_assert_int_eq(replay_open_mem(&rp, z, cut, err, sizeof(err)), 0);
+		if (rp.t1 < T0 + 4)
+			break;
+		replay_close(&rp);
+	}
+	ck_assert_msg(len - cut < 200, "the last record was lost %zu bytes before the end", len - cut);
+	ck_assert_ptr_nonnull(strstr(rp.problems, "ends in the middle of a record"));
+	ck_assert(rp.t1 == T0 + 3);
+	ck_assert_int_eq((int)rp.nevents, 1);
+	ck_assert_int_eq((int)rp.nactions, 1);
+	ck_assert_int_eq(replay_seek(&rp, rp.t1), 0);
+	ck_assert_int_eq(snap_host(&rp.snap, 0)->ndisks, 1);     /* the lost round emptied it */
+	ck_assert(snap_host(&rp.snap, 0)->cpu_pct == 7);
+	replay_close(&rp);
+	/* garbage: a clear error, no crash */
+	ck_assert_int_eq(replay_open_mem(&rp, "not zstd at all", 15, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a fleetdeck recording"));
+	free(z);
+}
+END_TEST
+
+static Suite *record_suite(void)
+{
+	Suite *s = suite_create("record");
+	TCase *c = tcase_create("codec");
+	TCase *r = tcase_create("replay");
+
+	tcase_add_test(c, test_codec_roundtrip);
+	tcase_add_test(c, test_codec_delta_only_changes);
+	tcase_add_test(c, test_codec_refuses_bad_values);
+	tcase_add_test(c, test_parse_time);
+	tcase_add_test(c, test_fleet_text_keeps_no_secrets);
+	tcase_add_test(r, test_replay_moments);
+	tcase_add_test(r, test_replay_torn);
+	suite_add_tcase(s, c);
+	suite_add_tcase(s, r);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(record_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
