@@ -1,7 +1,8 @@
 # security (issue #12, doc/security.md): tests of the trust promises that
 # span domains. Each names the promise it checks.
 SECURITY_TESTS = tests/security/token_origin.sh tests/security/hostile_text.sh \
-	tests/security/operator_commands.sh tests/security/secrets.sh
+	tests/security/operator_commands.sh tests/security/secrets.sh \
+	tests/security/hostkey_paths.sh
 TESTS += $(SECURITY_TESTS)
 EXTRA_DIST += $(SECURITY_TESTS) doc/security.md
 

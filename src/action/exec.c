@@ -170,19 +170,35 @@ void exec_result_free(struct exec_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The first line that says something: ssh frames its host key warnings in
+ * lines of '@', which are skipped, and so is the frame around the words. */
+static void first_words(const char *e, char *line, size_t size)
+{
+	while (*e) {
+		size_t n = strcspn(e, "\n");
+		const char *a = e, *b = e + n;
+		while (a < b && (*a == '@' || *a == ' ' || *a == '\r'))
+			a++;
+		while (b > a && (b[-1] == '@' || b[-1] == ' ' || b[-1] == '\r'))
+			b--;
+		if (b > a) {
+			str_fmt(line, size, "%.*s", (int)(b - a), a);
+			return;
+		}
+		e += n + (e[n] == '\n');
+	}
+	line[0] = '\0';
+}
+
 void exec_describe(const struct exec_result *r, char *buf, size_t size)
 {
 	char line[200] = "";
-	const char *e = r->err ? r->err : "";
 
 	if (r->timed_out) {
 		str_copy(buf, "timed out (the command was killed)", size);
 		return;
 	}
-	while (*e == '\n')
-		e++;
-	str_copy(line, e, sizeof(line));
-	line[strcspn(line, "\n")] = '\0';
+	first_words(r->err ? r->err : "", line, sizeof(line));
 	str_sanitize(line);
 	if (line[0])
 		str_fmt(buf, size, "exit %d: %s", r->status, line);

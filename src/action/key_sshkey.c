@@ -157,10 +157,11 @@ static const char *sshk_user(const struct sk *k, const struct fleet_host *h)
 }
 
 /* Runs script on host hi logged in with exactly the key in keyfile
- * (sshcmd's only_identity: -F /dev/null, so no IdentityFile of an
- * ssh_config can make the login succeed with another key; the host is
- * therefore reached by its fleet address). Its jump hops log in with their
- * own identity_file: they are not what is being verified. */
+ * (sshcmd's only_identity: no agent, no other IdentityFile). The host is
+ * reached where the collector reaches it (sshcmd resolves it with the one
+ * identity resolver: HostName, Port, User, HostKeyAlias and known_hosts
+ * files of ssh_config). Its jump hops log in with their own identity:
+ * they are not what is being verified. */
 static int sshk_ssh(struct sk *k, int hi, const char *keyfile, bool verify, const char *script,
 		  struct exec_result *r, char *err, size_t errlen)
 {

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "action/sshcmd.h"
 #include "action/exec.h"
+#include "collect/knownhosts.h"
 #include "util/util.h"
 
 #include <arpa/inet.h>
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,65 +42,174 @@ void sshcmd_add(struct sshcmd *c, const char *arg)
 	add(c, arg);
 }
 
-static int host_port(const struct fleet_host *h)
+/* ---- where a login goes: the one resolver ------------------------------- */
+
+/* The fleet file's ssh_config (NULL: ssh's own), as the collector uses it. */
+static char *fleet_ssh_config(const struct fleet *f)
 {
-	return h->port > 0 ? h->port : 22;
+	return fleet_count(f, SEC_FLEET) ? fleet_section_path(fleet_nth(f, SEC_FLEET, 0), "ssh_config")
+					  : NULL;
 }
 
-/* The name known_hosts knows the host by (what ssh(1) itself would look
- * up): "addr", or "[addr]:port" off port 22. */
-static char *known_name(const struct fleet_host *h)
+/* Resolutions of the last minute: an action logs in to the same hosts many
+ * times (a key rotation: add, verify, remove), each ssh -G costs a fork. */
+#define RESOLVE_CACHE 32
+#define RESOLVE_TTL 60.0
+static struct {
+	char *key;
+	struct ssh_target t;
+	double at;
+} cache[RESOLVE_CACHE];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int resolve_cached(const char *alias, const char *user, int port, const char *cfg,
+			  struct ssh_target *t, char *err, size_t errlen)
 {
-	if (host_port(h) == 22)
-		return xstrdup(h->address);
-	return xasprintf("[%s]:%d", h->address, host_port(h));
+	char *key = xasprintf("%s\n%s\n%d\n%s", alias, user ? user : "", port, cfg ? cfg : "");
+	double now = now_mono();
+	int slot = 0, rc;
+
+	pthread_mutex_lock(&cache_lock);
+	for (int i = 0; i < RESOLVE_CACHE; i++) {
+		if (cache[i].key && strcmp(cache[i].key, key) == 0 && now - cache[i].at < RESOLVE_TTL) {
+			ssh_target_copy(t, &cache[i].t);
+			pthread_mutex_unlock(&cache_lock);
+			free(key);
+			return 0;
+		}
+		if (!cache[i].key || cache[i].at < cache[slot].at)
+			slot = i;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	rc = sshconfig_resolve(alias, user, port, cfg, t, err, errlen);
+	if (rc < 0) {
+		free(key);
+		return rc;
+	}
+	pthread_mutex_lock(&cache_lock);
+	if (cache[slot].key) {
+		free(cache[slot].key);
+		ssh_target_free(&cache[slot].t);
+	}
+	cache[slot].key = key;
+	ssh_target_copy(&cache[slot].t, t);
+	cache[slot].at = now;
+	pthread_mutex_unlock(&cache_lock);
+	return 0;
 }
 
-/* "ssh OPTIONS EXTRA -- DEST" for host h, directly or, when via > 0,
- * through the hop forward on 127.0.0.1:via. */
-static void args_build(struct sshcmd *c, const struct fleet *f, const struct fleet_host *h,
+/* Resolves a login the way the collector does (collect/sshconfig.h: ssh -G
+ * with the fleet's ssh_config, the fleet's user and port as -l/-p), and its
+ * host key files (collect/knownhosts.h). alias: the address or ssh_config
+ * name; identity: the fleet's identity_file, or NULL. */
+static int dest_resolve(struct sshdest *d, const struct fleet *f, const char *name,
+			const char *alias, const char *user, int port, const char *identity,
+			char *err, size_t errlen)
+{
+	char *cfg = fleet_ssh_config(f), why[256] = "";
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	str_copy(d->name, name, sizeof(d->name));
+	d->identity = identity ? xstrdup(identity) : NULL;
+	rc = resolve_cached(alias, user, port, cfg, &d->t, why, sizeof(why));
+	free(cfg);
+	if (rc < 0) {
+		str_fmt(err, errlen, "%s: %s", name, why);
+		ssh_target_free(&d->t);
+		free(d->identity);
+		d->identity = NULL;
+		return -1;
+	}
+	knownhosts_files(f->known_hosts_set ? f->known_hosts : NULL, &d->t, &d->kh);
+	d->resolved = true;
+	return 0;
+}
+
+static int dest_of_host(struct sshdest *d, const struct fleet *f, const struct fleet_host *h,
+			char *err, size_t errlen)
+{
+	return dest_resolve(d, f, h->name, h->address ? h->address : h->name, h->user, h->port,
+			    h->identity_file, err, errlen);
+}
+
+void sshdest_free(struct sshdest *d)
+{
+	if (!d->resolved)
+		return;
+	ssh_target_free(&d->t);
+	knownhosts_files_free(&d->kh);
+	free(d->identity);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The name known_hosts knows the login by, as the collector looks it up:
+ * HostKeyAlias, or "host" / "[host]:port" off port 22. */
+static char *known_name(const struct sshdest *d)
+{
+	int port;
+	const char *name = ssh_target_keyname(&d->t, &port);
+
+	if (port == 22)
+		return xstrdup(name);
+	return xasprintf("[%s]:%d", name, port);
+}
+
+/* "ssh OPTIONS EXTRA -- DEST" for d, directly or, when via > 0, through
+ * the hop forward on 127.0.0.1:via. No ssh_config is read (-F /dev/null):
+ * every value it could give comes from the resolver, so this login goes
+ * to the sshd, account, key files and host keys the collector uses. */
+static void args_build(struct sshcmd *c, const struct fleet *f, const struct sshdest *d,
 		       const struct sshcmd_opts *o, int via, const char *const *extra, double timeout)
 {
-	const char *identity = o && o->identity ? o->identity : h->identity_file;
-	const char *user = o && o->user ? o->user : h->user;
+	const char *user = o && o->user ? o->user : d->t.user;
 	bool strict = (o && o->strict) || f->host_key_policy == HKP_STRICT;
+	char *alias = known_name(d), *ukh, *gkh;
 
 	add(c, "ssh");
+	add(c, "-F"); add(c, "/dev/null");
 	if (o && o->only_identity) {
-		/* no ssh_config: no IdentityFile of it may make the login succeed */
-		add(c, "-F"); add(c, "/dev/null");
+		/* exactly this key: no agent, no other identity, no password */
+		add(c, "-i"); add(c, o->identity);
 		add(c, "-o"); add(c, "IdentitiesOnly=yes");
 		add(c, "-o"); add(c, "IdentityAgent=none");
 		add(c, "-o"); add(c, "PasswordAuthentication=no");
 		add(c, "-o"); add(c, "KbdInteractiveAuthentication=no");
+	} else {
+		/* what the collector offers: the agent, then the fleet's
+		 * identity_file, then ssh_config's IdentityFile list */
+		if (d->identity) {
+			add(c, "-i"); add(c, d->identity);
+		}
+		for (int i = 0; i < d->t.nidentity; i++)
+			if (access(d->t.identity_files[i], R_OK) == 0) {
+				add(c, "-i"); add(c, d->t.identity_files[i]);
+			}
 	}
 	add(c, "-o"); add(c, "BatchMode=yes");
 	add(c, "-o"); add_own(c, xasprintf("ConnectTimeout=%d", (int)(timeout < 1 ? 1 : timeout)));
-	add(c, "-o"); add_own(c, xasprintf("UserKnownHostsFile=%s", f->known_hosts));
+	ukh = knownhosts_files_join(&d->kh, 0, d->kh.nuser);
+	gkh = knownhosts_files_join(&d->kh, d->kh.nuser, d->kh.n);
+	add(c, "-o"); add_own(c, xasprintf("UserKnownHostsFile=%s", ukh));
+	add(c, "-o"); add_own(c, xasprintf("GlobalKnownHostsFile=%s", gkh));
+	free(ukh);
+	free(gkh);
 	add(c, "-o"); add(c, strict ? "StrictHostKeyChecking=yes" : "StrictHostKeyChecking=accept-new");
-	if (identity) {
-		add(c, "-i"); add(c, identity);
-	}
-	if (user) {
-		add(c, "-l"); add(c, user);
-	}
+	/* the host key is looked up under the collector's name, whatever
+	 * address the connection goes to (a hop's forward on 127.0.0.1) */
+	add(c, "-o"); add_own(c, xasprintf("HostKeyAlias=%s", alias));
+	free(alias);
+	add(c, "-o"); add(c, "CheckHostIP=no");
+	add(c, "-l"); add_own(c, xstrdup(user));
 	for (; extra && *extra; extra++)
 		add(c, *extra);
 	if (via > 0) {
-		/* the host key is checked against the host's own name, not 127.0.0.1 */
-		char *alias = known_name(h);
-
-		add(c, "-o"); add_own(c, xasprintf("HostKeyAlias=%s", alias));
-		free(alias);
-		add(c, "-o"); add(c, "CheckHostIP=no");
 		add(c, "-p"); add_own(c, xasprintf("%d", via));
 		add(c, "--"); add(c, "127.0.0.1");
 		return;
 	}
-	if (h->port > 0) {
-		add(c, "-p"); add_own(c, xasprintf("%d", h->port));
-	}
-	add(c, "--"); add(c, h->address);
+	add(c, "-p"); add_own(c, xasprintf("%d", d->t.port));
+	add(c, "--"); add_own(c, xstrdup(d->t.host));
 }
 
 static void args_free(struct sshcmd *c)
@@ -247,8 +358,8 @@ static int fwd_run(struct sshfwd *w, char *const argv[], int port, const char *h
 	return -1;
 }
 
-/* ssh -N -L 127.0.0.1:PORT:dhost:dport to host h (through via when > 0). */
-static int fwd_open(struct sshfwd *w, const struct fleet *f, const struct fleet_host *h, int via,
+/* ssh -N -L 127.0.0.1:PORT:dhost:dport to d (through via when > 0). */
+static int fwd_open(struct sshfwd *w, const struct fleet *f, const struct sshdest *d, int via,
 		    const char *dhost, int dport, double timeout, char *err, size_t errlen)
 {
 	bool v6 = strchr(dhost, ':') != NULL;
@@ -264,35 +375,18 @@ static int fwd_open(struct sshfwd *w, const struct fleet *f, const struct fleet_
 		}
 		spec = xasprintf("127.0.0.1:%d:%s%s%s:%d", port, v6 ? "[" : "", dhost, v6 ? "]" : "", dport);
 		const char *extra[] = { "-N", "-o", "ExitOnForwardFailure=yes", "-L", spec, NULL };
-		args_build(&c, f, h, NULL, via, extra, timeout);
-		rc = fwd_run(w, c.argv, port, h->name, timeout, err, errlen);
+		args_build(&c, f, d, NULL, via, extra, timeout);
+		rc = fwd_run(w, c.argv, port, d->name, timeout, err, errlen);
 		args_free(&c);
 		free(spec);
 		if (rc <= 0)
 			return rc;
 	}
-	str_fmt(err, errlen, "ssh to %s: no free loopback port for the forward", h->name);
+	str_fmt(err, errlen, "ssh to %s: no free loopback port for the forward", d->name);
 	return -1;
 }
 
 /* ---- jump chains --------------------------------------------------------- */
-
-/* host's jump hops in connection order; a local hop ends the chain (it is
- * this machine). Returns the count, -1 when too long (or a loop). */
-static int jump_chain(const struct fleet *f, int host, int *chain)
-{
-	int rev[SSHCMD_MAX_HOPS], n = 0;
-
-	for (int j = f->hosts[host].jump_index; j >= 0 && (size_t)j < f->nhosts && !f->hosts[j].local;
-	     j = f->hosts[j].jump_index) {
-		if (n == SSHCMD_MAX_HOPS)
-			return -1;
-		rev[n++] = j;
-	}
-	for (int i = 0; i < n; i++)
-		chain[i] = rev[n - 1 - i];
-	return n;
-}
 
 static void hops_close(struct sshcmd *c)
 {
@@ -302,34 +396,128 @@ static void hops_close(struct sshcmd *c)
 	c->nhops = 0;
 }
 
-int sshcmd_open(struct sshcmd *c, const struct fleet *f, int host, const struct sshcmd_opts *o,
-		const char *const *extra, double timeout, char *err, size_t errlen)
+static void dests_free(struct sshcmd *c)
 {
-	int chain[SSHCMD_MAX_HOPS], n;
+	for (int i = 0; i < c->ndest; i++)
+		sshdest_free(&c->dest[i]);
+	c->ndest = 0;
+}
 
-	memset(c, 0, sizeof(*c));
-	if (host < 0 || (size_t)host >= f->nhosts) {
-		str_copy(err, "no such host", errlen);
+/* The hops of a ProxyJump list ("[user@]host[:port],..."): a fleet host of
+ * that name or address, else the hop as ssh_config resolves it, as the
+ * collector follows them (collect/hosts.c). */
+static int chain_proxyjump(struct sshcmd *c, const struct fleet *f, const char *spec,
+			   char *err, size_t errlen)
+{
+	char *list = xstrdup(spec), *save = NULL;
+	int rc = 0;
+
+	for (char *hop = strtok_r(list, ",", &save); hop && rc == 0; hop = strtok_r(NULL, ",", &save)) {
+		char *host = hop, *user = NULL, *colon;
+		int port = 0, hi = -1;
+
+		if (c->ndest >= SSHCMD_MAX_HOPS) {
+			str_fmt(err, errlen, "the jump chain is longer than %d hosts", SSHCMD_MAX_HOPS);
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < f->nhosts && hi < 0; i++)
+			if (!f->hosts[i].local && (strcmp(f->hosts[i].name, hop) == 0 ||
+			    (f->hosts[i].address && strcmp(f->hosts[i].address, hop) == 0)))
+				hi = (int)i;
+		if (hi >= 0) {
+			rc = dest_of_host(&c->dest[c->ndest], f, &f->hosts[hi], err, errlen);
+		} else {
+			if ((colon = strrchr(hop, '@'))) {
+				*colon = '\0';
+				user = hop;
+				host = colon + 1;
+			}
+			if ((colon = strrchr(host, ':')) && !strchr(colon + 1, ']')) {
+				*colon = '\0';
+				port = atoi(colon + 1);
+			}
+			if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+				host[strlen(host) - 1] = '\0';
+				host++;
+			}
+			rc = dest_resolve(&c->dest[c->ndest], f, host, host, user, port, NULL, err, errlen);
+		}
+		if (rc == 0)
+			c->ndest++;
+	}
+	free(list);
+	return rc;
+}
+
+/* Resolves host's hops, in connection order, then host itself, into
+ * c->dest: a fleet `jump` chain (each jump host with its own chain), or
+ * else the ProxyJump ssh_config gives the host. A local hop ends a chain
+ * (it is this machine). */
+static int chain_build(struct sshcmd *c, const struct fleet *f, int host, int depth,
+		       char *err, size_t errlen)
+{
+	const struct fleet_host *h = &f->hosts[host];
+	struct sshdest self;
+	int j = h->jump_index;
+
+	if (depth > SSHCMD_MAX_HOPS || c->ndest >= SSHCMD_MAX_HOPS + 1) {
+		str_fmt(err, errlen, "%s: the jump chain is longer than %d hosts", f->hosts[host].name,
+			SSHCMD_MAX_HOPS);
 		return -1;
 	}
-	n = jump_chain(f, host, chain);
-	if (n < 0) {
-		str_fmt(err, errlen, "%s: the jump chain is longer than %d hosts",
-			f->hosts[host].name, SSHCMD_MAX_HOPS);
+	if (dest_of_host(&self, f, h, err, errlen) < 0)
 		return -1;
+	if (j >= 0 && (size_t)j < f->nhosts && !f->hosts[j].local) {
+		if (chain_build(c, f, j, depth + 1, err, errlen) < 0) {
+			sshdest_free(&self);
+			return -1;
+		}
+	} else if (j < 0 && self.t.proxyjump[0]) {
+		if (chain_proxyjump(c, f, self.t.proxyjump, err, errlen) < 0) {
+			sshdest_free(&self);
+			return -1;
+		}
 	}
-	for (int i = 0; i < n; i++) {
-		const struct fleet_host *next = i + 1 < n ? &f->hosts[chain[i + 1]] : &f->hosts[host];
+	c->dest[c->ndest++] = self;
+	return 0;
+}
+
+/* Opens the forwards to every hop but the last dest; returns the port the
+ * last login goes through (0: direct). */
+static int hops_open(struct sshcmd *c, const struct fleet *f, double timeout, char *err,
+		     size_t errlen)
+{
+	for (int i = 0; i + 1 < c->ndest; i++) {
+		const struct sshdest *next = &c->dest[i + 1];
 		int via = i > 0 ? c->hop[i - 1].port : 0;
 
-		if (fwd_open(&c->hop[i], f, &f->hosts[chain[i]], via, next->address, host_port(next),
+		if (fwd_open(&c->hop[i], f, &c->dest[i], via, next->t.host, next->t.port,
 			     timeout, err, errlen) < 0) {
 			hops_close(c);
 			return -1;
 		}
 		c->nhops = i + 1;
 	}
-	args_build(c, f, &f->hosts[host], o, n > 0 ? c->hop[n - 1].port : 0, extra, timeout);
+	return c->nhops > 0 ? c->hop[c->nhops - 1].port : 0;
+}
+
+int sshcmd_open(struct sshcmd *c, const struct fleet *f, int host, const struct sshcmd_opts *o,
+		const char *const *extra, double timeout, char *err, size_t errlen)
+{
+	int via;
+
+	memset(c, 0, sizeof(*c));
+	if (host < 0 || (size_t)host >= f->nhosts) {
+		str_copy(err, "no such host", errlen);
+		return -1;
+	}
+	if (chain_build(c, f, host, 0, err, errlen) < 0 ||
+	    (via = hops_open(c, f, timeout, err, errlen)) < 0) {
+		dests_free(c);
+		return -1;
+	}
+	args_build(c, f, &c->dest[c->ndest - 1], o, via, extra, timeout);
 	return 0;
 }
 
@@ -337,6 +525,7 @@ void sshcmd_close(struct sshcmd *c)
 {
 	hops_close(c);
 	args_free(c);
+	dests_free(c);
 }
 
 int sshtun_open(struct sshtun *t, const struct fleet *f, int host, const char *dhost, int dport,
@@ -349,7 +538,8 @@ int sshtun_open(struct sshtun *t, const struct fleet *f, int host, const char *d
 		return -1;
 	/* the argv built for host is not used: the forward builds its own */
 	via = t->cmd.nhops > 0 ? t->cmd.hop[t->cmd.nhops - 1].port : 0;
-	if (fwd_open(&t->fwd, f, &f->hosts[host], via, dhost, dport, timeout, err, errlen) < 0) {
+	if (fwd_open(&t->fwd, f, &t->cmd.dest[t->cmd.ndest - 1], via, dhost, dport, timeout,
+		     err, errlen) < 0) {
 		sshcmd_close(&t->cmd);
 		return -1;
 	}

@@ -1,6 +1,12 @@
 /* ssh(1) command lines for action workers: the ONE place that decides how
- * an action reaches a [host] (BatchMode, the fleet's known_hosts and
- * host-key policy, the host's identity_file and user, its `jump` chain).
+ * an action reaches a [host]. Where the login goes is the collector's
+ * answer: each host and hop is resolved by the one identity resolver
+ * (collect/sshconfig.h: ssh -G with the fleet's ssh_config; HostName, Port,
+ * User, IdentityFile, ProxyJump, HostKeyAlias) and checked against the
+ * collector's host key files (collect/knownhosts.h), and ssh(1) gets every
+ * value on its command line with -F /dev/null, so no ssh_config can send it
+ * elsewhere. BatchMode, the host-key policy, the `jump` chain (or the
+ * ProxyJump of ssh_config when there is none) as below.
  *
  * Jump hosts are not passed with -J: ssh(1) hands a -J hop only -l, -p and
  * -F (not -i or -o, so a hop would use the user's default key, known_hosts
@@ -18,6 +24,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "fleet/fleet.h"
+#include "collect/sshconfig.h"
+#include "collect/knownhosts.h"
 
 #define SSHCMD_MAX_HOPS 8
 #define SSHCMD_MAX_ARGS 64
@@ -41,11 +49,24 @@ struct sshfwd {
 	int errfd;
 };
 
+/* One login (a hop or the destination) as the one identity resolver sees
+ * it: the collector's ssh_target and host key files. */
+struct sshdest {
+	char name[128];              /* for messages: [host] name or hop */
+	struct ssh_target t;
+	struct kh_files kh;
+	char *identity;              /* the fleet's identity_file, or NULL */
+	bool resolved;
+};
+void sshdest_free(struct sshdest *d);
+
 struct sshcmd {
 	char *argv[SSHCMD_MAX_ARGS]; /* NULL-terminated, for exec_argv() */
 	int argc;
-	char *own[16];               /* argv strings to free */
+	char *own[24];               /* argv strings to free */
 	int nown;
+	struct sshdest dest[SSHCMD_MAX_HOPS + 1];  /* hops in order, then the host */
+	int ndest;
 	struct sshfwd hop[SSHCMD_MAX_HOPS];
 	int nhops;
 };

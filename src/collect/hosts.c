@@ -204,7 +204,7 @@ static void make_conn(struct hosts *h, size_t i, int depth)
 	sp.user = fh->user;
 	sp.port = fh->port;
 	sp.identity_file = fh->identity_file;
-	sp.known_hosts = h->f->known_hosts ? h->f->known_hosts : "~/.ssh/known_hosts";
+	sp.known_hosts = h->f->known_hosts_set ? h->f->known_hosts : NULL;
 	sp.ssh_config = h->ssh_config;
 	sp.policy = h->f->host_key_policy;
 	sp.timeout = fh->timeout > 0 ? fh->timeout : 5;
@@ -258,7 +258,7 @@ static struct ssh_conn *hop_conn(struct hosts *h, const char *spec, struct ssh_c
 	sp.alias = host;
 	sp.user = user;
 	sp.port = port;
-	sp.known_hosts = h->f->known_hosts ? h->f->known_hosts : "~/.ssh/known_hosts";
+	sp.known_hosts = h->f->known_hosts_set ? h->f->known_hosts : NULL;
 	sp.ssh_config = h->ssh_config;
 	sp.policy = h->f->host_key_policy;
 	sp.timeout = h->f->timeout > 0 ? h->f->timeout : 5;

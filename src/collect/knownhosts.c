@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -279,6 +280,15 @@ char *knownhosts_types_for(const char *file, const char *host, int port)
 	return xstrdup(c.buf);
 }
 
+/* The host key algorithms a known_hosts line may name: what a server sends
+ * is written into the file, so nothing else (a space or newline would add a
+ * line of the server's choosing) ever is. */
+static const char *const key_types[] = {
+	"ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+	"ecdsa-sha2-nistp521", "ssh-dss", "ssh-ed448",
+	"sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+};
+
 int knownhosts_blob_type(const unsigned char *blob, size_t bloblen, char *out, size_t outlen)
 {
 	uint32_t n;
@@ -290,7 +300,24 @@ int knownhosts_blob_type(const unsigned char *blob, size_t bloblen, char *out, s
 		return -1;
 	memcpy(out, blob + 4, n);
 	out[n] = '\0';
-	return 0;
+	for (size_t i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++)
+		if (strcmp(out, key_types[i]) == 0)
+			return 0;
+	out[0] = '\0';
+	return -1;
+}
+
+/* A name fit for a known_hosts line: no blank, no control, no comma or
+ * pattern character that would make it match other hosts. */
+static bool name_writable(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || *p == ',' || *p == '*' || *p == '?' || *p == '!' ||
+		    *p == '|' || *p == '#')
+			return false;
+	return true;
 }
 
 static int mkdir_parent(const char *file)
@@ -318,10 +345,14 @@ int knownhosts_add(const char *file, const char *host, int port,
 	int rc = 0;
 
 	if (knownhosts_blob_type(blob, bloblen, type, sizeof(type)) < 0) {
-		str_fmt(err, errlen, "server sent a malformed host key");
+		str_fmt(err, errlen, "the server sent a host key of no known type: not recorded");
 		return -1;
 	}
 	host_key_name(name, sizeof(name), host, port);
+	if (!name_writable(name)) {
+		str_fmt(err, errlen, "the host name cannot be written to known_hosts as it is");
+		return -1;
+	}
 	mkdir_parent(file);
 	fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -352,4 +383,104 @@ void knownhosts_fingerprint(const unsigned char *blob, size_t bloblen, char *out
 	b64 = base64_encode(md, sizeof(md), false);
 	str_fmt(out, outlen, "SHA256:%s", b64);
 	free(b64);
+}
+
+void knownhosts_files(const char *fleet_known_hosts, const struct ssh_target *t,
+		      struct kh_files *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (fleet_known_hosts || !t) {
+		out->file[out->n++] = path_expand(fleet_known_hosts ? fleet_known_hosts
+					     : "~/.ssh/known_hosts");
+		out->nuser = 1;
+		return;
+	}
+	for (int i = 0; i < t->nuser_known_hosts; i++)
+		out->file[out->n++] = xstrdup(t->user_known_hosts[i]);
+	out->nuser = out->n;
+	for (int i = 0; i < t->nglobal_known_hosts; i++)
+		out->file[out->n++] = xstrdup(t->global_known_hosts[i]);
+	if (out->nuser == 0) {
+		/* UserKnownHostsFile none: nothing to write to, ssh(1) too */
+		out->file[out->n++] = xstrdup("/dev/null");
+	}
+}
+
+void knownhosts_files_free(struct kh_files *f)
+{
+	for (int i = 0; i < f->n; i++)
+		free(f->file[i]);
+	memset(f, 0, sizeof(*f));
+}
+
+char *knownhosts_files_join(const struct kh_files *f, int from, int to)
+{
+	char *s = xstrdup("");
+
+	for (int i = from; i < to && i < f->n; i++) {
+		char *next = xasprintf("%s%s%s", s, *s ? " " : "", f->file[i]);
+		free(s);
+		s = next;
+	}
+	if (!*s) {
+		free(s);
+		s = xstrdup("/dev/null");
+	}
+	return s;
+}
+
+enum kh_result knownhosts_check_files(const struct kh_files *f, const char *host, int port,
+				      const unsigned char *blob, size_t bloblen,
+				      char *err, size_t errlen, const char **where)
+{
+	enum kh_result best = KH_NOTFOUND;
+	const char *at = f->n ? f->file[0] : "known_hosts";
+	char one[256];
+
+	err[0] = '\0';
+	for (int i = 0; i < f->n; i++) {
+		enum kh_result r;
+		one[0] = '\0';
+		r = knownhosts_check(f->file[i], host, port, blob, bloblen, one, sizeof(one));
+		if (r == KH_REVOKED) {
+			*where = f->file[i];
+			return KH_REVOKED;
+		}
+		if (r == KH_MATCH && best != KH_MATCH) {
+			best = KH_MATCH;
+			at = f->file[i];
+		} else if (r == KH_MISMATCH && best == KH_NOTFOUND) {
+			best = KH_MISMATCH;
+			at = f->file[i];
+		} else if (r == KH_ERROR && i < f->nuser && best == KH_NOTFOUND) {
+			/* the user's own file unreadable: say so rather than "unknown" */
+			str_copy(err, one, errlen);
+			best = KH_ERROR;
+			at = f->file[i];
+		} else if (r == KH_NOTFOUND && one[0] && !err[0]) {
+			str_copy(err, one, errlen);
+		}
+	}
+	*where = at;
+	return best;
+}
+
+char *knownhosts_types_for_files(const struct kh_files *f, const char *host, int port)
+{
+	char *all = NULL;
+
+	for (int i = 0; i < f->n; i++) {
+		char *t = knownhosts_types_for(f->file[i], host, port);
+		if (!t)
+			continue;
+		if (!all) {
+			all = t;
+			continue;
+		}
+		char *next = xasprintf("%s,%s", all, t);
+		free(all);
+		free(t);
+		all = next;
+	}
+	return all;
 }

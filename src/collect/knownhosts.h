@@ -5,6 +5,7 @@
 #define FLEETDECK_KNOWNHOSTS_H
 
 #include <stddef.h>
+#include "collect/sshconfig.h"
 
 enum kh_result {
 	KH_MATCH,      /* the key is known for this host */
@@ -29,6 +30,31 @@ int knownhosts_add(const char *file, const char *host, int port,
 /* Key types the file knows for host:port, comma-separated in file order, for
  * libssh2_session_method_pref(); NULL when none. Malloc'd. */
 char *knownhosts_types_for(const char *file, const char *host, int port);
+
+/* The known_hosts files a host's key is checked against, the same on every
+ * path (the collector's libssh2 sessions, actions' ssh(1)): the fleet's
+ * known_hosts when [fleet] sets one (accept-new writes there), else what
+ * ssh_config says for the host: UserKnownHostsFile (accept-new writes to
+ * the first) then GlobalKnownHostsFile (read only). Owns its strings. */
+struct kh_files {
+	char *file[1 + 2 * SSHCONFIG_MAX_KH];
+	int n;                       /* files to check, in order */
+	int nuser;                   /* the first nuser are the user's */
+};
+void knownhosts_files(const char *fleet_known_hosts, const struct ssh_target *t,
+		      struct kh_files *out);
+void knownhosts_files_free(struct kh_files *f);
+/* "a b c": the files of [from, to) for an ssh(1) -o option ("/dev/null"
+ * when none); malloc'd. */
+char *knownhosts_files_join(const struct kh_files *f, int from, int to);
+/* knownhosts_check() over every file: @revoked anywhere refuses, a match
+ * anywhere accepts, then a different key anywhere is a mismatch. *where
+ * names the file that decided (or the first user file). */
+enum kh_result knownhosts_check_files(const struct kh_files *f, const char *host, int port,
+				      const unsigned char *blob, size_t bloblen,
+				      char *err, size_t errlen, const char **where);
+/* knownhosts_types_for() over every file. */
+char *knownhosts_types_for_files(const struct kh_files *f, const char *host, int port);
 
 /* "SHA256:<base64>" of a key blob, as ssh-keygen -l prints it. */
 void knownhosts_fingerprint(const unsigned char *blob, size_t bloblen,

@@ -71,6 +71,7 @@ struct ssh_conn {
 	struct ssh_params p;
 	struct forward *forwards;
 	char *name, *alias, *user, *identity_file, *known_hosts, *ssh_config;
+	struct kh_files kh;          /* the host key files (knownhosts_files()) */
 	bool resolved;
 	int resolve_rc;
 	char resolve_err[256];
@@ -126,7 +127,7 @@ struct ssh_conn *ssh_conn_new(const struct ssh_params *p)
 	c->alias = xstrdup(p->alias);
 	c->user = p->user ? xstrdup(p->user) : NULL;
 	c->identity_file = p->identity_file ? xstrdup(p->identity_file) : NULL;
-	c->known_hosts = xstrdup(p->known_hosts);
+	c->known_hosts = p->known_hosts ? xstrdup(p->known_hosts) : NULL;
 	c->ssh_config = p->ssh_config ? xstrdup(p->ssh_config) : NULL;
 	c->sock = -1;
 	c->poll_idx = -1;
@@ -594,6 +595,9 @@ void ssh_conn_set_target(struct ssh_conn *c, const struct sshconfig_req *r)
 	if (c->resolved)
 		ssh_target_free(&c->target);
 	ssh_target_copy(&c->target, &r->target);
+	/* the host key rule of every path (collect/knownhosts.h) */
+	knownhosts_files_free(&c->kh);
+	knownhosts_files(c->known_hosts, &c->target, &c->kh);
 	c->resolve_rc = r->rc;
 	str_copy(c->resolve_err, r->err, sizeof(c->resolve_err));
 	c->resolved = true;
@@ -758,6 +762,8 @@ static LIBSSH2_SEND_FUNC(counted_send)
 static void start_session(struct ssh_conn *c, double now)
 {
 	char *types;
+	const char *kname;
+	int kport;
 
 	c->session = libssh2_session_init_ex(NULL, NULL, NULL, c);
 	if (!c->session) {
@@ -767,7 +773,8 @@ static void start_session(struct ssh_conn *c, double now)
 	libssh2_session_set_blocking(c->session, 0);
 	libssh2_session_callback_set(c->session, LIBSSH2_CALLBACK_RECV, (void *)counted_recv);
 	libssh2_session_callback_set(c->session, LIBSSH2_CALLBACK_SEND, (void *)counted_send);
-	types = knownhosts_types_for(c->known_hosts, c->target.host, c->target.port);
+	kname = ssh_target_keyname(&c->target, &kport);
+	types = knownhosts_types_for_files(&c->kh, kname, kport);
 	if (types) {
 		char *pref = hostkey_pref(c->session, types);
 		if (pref[0])
@@ -877,14 +884,17 @@ static void check_hostkey(struct ssh_conn *c, double now)
 	const char *key = libssh2_session_hostkey(c->session, &len, &type);
 	char err[MODEL_ERR_LEN] = "";
 	enum kh_result r;
+	const char *kname, *where = "";
+	int kport;
 
 	if (!key) {
 		fail(c, now, HC_HOSTKEY, "the server sent no host key");
 		return;
 	}
 	knownhosts_fingerprint((const unsigned char *)key, len, c->fingerprint, sizeof(c->fingerprint));
-	r = knownhosts_check(c->known_hosts, c->target.host, c->target.port,
-			     (const unsigned char *)key, len, err, sizeof(err));
+	kname = ssh_target_keyname(&c->target, &kport);
+	r = knownhosts_check_files(&c->kh, kname, kport, (const unsigned char *)key, len,
+				   err, sizeof(err), &where);
 	switch (r) {
 	case KH_MATCH:
 		c->state = SS_AUTH_LIST;
@@ -892,11 +902,11 @@ static void check_hostkey(struct ssh_conn *c, double now)
 		return;
 	case KH_REVOKED:
 		fail(c, now, HC_HOSTKEY, "host key %s is marked @revoked in %s: refusing to connect",
-		     c->fingerprint, c->known_hosts);
+		     c->fingerprint, where);
 		return;
 	case KH_MISMATCH:
 		fail(c, now, HC_HOSTKEY, "HOST KEY CHANGED: now %s, not as in %s; not connecting "
-		     "(verify, then fix known_hosts)", c->fingerprint, c->known_hosts);
+		     "(verify, then fix known_hosts)", c->fingerprint, where);
 		return;
 	case KH_ERROR:
 		fail(c, now, HC_HOSTKEY, "%s", err);
@@ -910,10 +920,10 @@ static void check_hostkey(struct ssh_conn *c, double now)
 		else
 			fail(c, now, HC_HOSTKEY, "unknown host key %s (not in %s, policy strict): "
 			     "verify it, then ssh-keyscan -p %d %s >> %s", c->fingerprint,
-			     c->known_hosts, c->target.port, c->target.host, c->known_hosts);
+			     c->kh.file[0], c->target.port, c->target.host, c->kh.file[0]);
 		return;
 	}
-	if (knownhosts_add(c->known_hosts, c->target.host, c->target.port,
+	if (knownhosts_add(c->kh.file[0], kname, kport,
 			   (const unsigned char *)key, len, err, sizeof(err)) < 0) {
 		fail(c, now, HC_HOSTKEY, "%s", err);
 		return;
@@ -1360,6 +1370,7 @@ void ssh_conn_free(struct ssh_conn *c)
 	free(c->user);
 	free(c->identity_file);
 	free(c->known_hosts);
+	knownhosts_files_free(&c->kh);
 	free(c->ssh_config);
 	free(c);
 }

@@ -61,7 +61,7 @@ struct ssh_params {
 	const char *user;           /* NULL: from ssh config */
 	int port;                   /* 0: from ssh config */
 	const char *identity_file;  /* NULL: ssh config's / defaults */
-	const char *known_hosts;
+	const char *known_hosts;    /* [fleet] known_hosts, NULL: ssh_config's files */
 	const char *ssh_config;     /* ssh -F file, NULL: ssh's default */
 	enum host_key_policy policy;
 	double timeout;

@@ -82,6 +82,9 @@ struct fleet {
 	double interval;      /* default 2 */
 	double timeout;       /* default 5 */
 	char *known_hosts;    /* expanded, default ~/.ssh/known_hosts */
+	/* known_hosts is written in [fleet]: it alone is used; otherwise the
+	 * known_hosts files of ssh_config are (collect/knownhosts.h) */
+	bool known_hosts_set;
 	enum host_key_policy host_key_policy;
 	char *audit_log;      /* expanded, default $XDG_STATE_HOME/fleetdeck/audit.log */
 	bool read_only;

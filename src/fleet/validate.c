@@ -641,6 +641,7 @@ void fleet_set_fleet(struct fleet *f, const struct fleet_section *s)
 	f->timeout = num_of(SEC_FLEET, s, "timeout", 5);
 	free(f->known_hosts);
 	f->known_hosts = path_of(s, "known_hosts", value_of(SEC_FLEET, NULL, "known_hosts"));
+	f->known_hosts_set = s && fleet_section_get(s, "known_hosts");
 	free(f->audit_log);
 	f->audit_log = path_of(s, "audit_log", NULL);
 	if (!f->audit_log)

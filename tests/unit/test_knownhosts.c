@@ -149,6 +149,39 @@ START_TEST(fingerprint_like_ssh_keygen)
 	ck_assert_str_eq(type, "ssh-ed25519");
 	ck_assert_int_eq(knownhosts_blob_type((const unsigned char *)"\xff\xff\xff\xff", 4,
 					      type, sizeof(type)), -1);
+	/* only algorithm names known_hosts may hold */
+	ck_assert_int_eq(knownhosts_blob_type((const unsigned char *)"\0\0\0\x03foo", 7,
+					      type, sizeof(type)), -1);
+}
+END_TEST
+
+/* A hostile server's key blob whose type carries a newline would add a line
+ * of its choosing to known_hosts (any host, its key): refused. */
+START_TEST(add_refuses_forged_type)
+{
+	unsigned char blob[128];
+	const char *type = "ssh-ed25519\n* ssh-ed25519";
+	size_t tl = strlen(type), n = 0;
+	char err[256] = "", text[512] = "";
+	FILE *fp;
+
+	blob[n++] = 0; blob[n++] = 0; blob[n++] = 0; blob[n++] = (unsigned char)tl;
+	memcpy(blob + n, type, tl);
+	n += tl;
+	memcpy(blob + n, k1 + 4 + 11, k1len - 15);
+	n += k1len - 15;
+	ck_assert_int_eq(knownhosts_add(file, "127.0.0.2", 2201, blob, n, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no known type"));
+	fp = fopen(file, "r");
+	if (fp) {
+		size_t got = fread(text, 1, sizeof(text) - 1, fp);
+		text[got] = '\0';
+		fclose(fp);
+	}
+	ck_assert_ptr_null(strchr(text, '*'));
+	/* a name that would be a pattern is not written either */
+	ck_assert_int_eq(knownhosts_add(file, "*", 22, k1, k1len, err, sizeof(err)), -1);
+	ck_assert_int_eq(knownhosts_add(file, "a host", 22, k1, k1len, err, sizeof(err)), -1);
 }
 END_TEST
 
@@ -253,6 +286,7 @@ int main(void)
 	tcase_add_test(tc, cert_authority_is_skipped);
 	tcase_add_test(tc, missing_file_and_garbage);
 	tcase_add_test(tc, add_then_match);
+	tcase_add_test(tc, add_refuses_forged_type);
 	tcase_add_test(tc, fingerprint_like_ssh_keygen);
 	tcase_add_test(tc, backoff_sequence);
 	tcase_add_test(tc, sshconfig_fields);
