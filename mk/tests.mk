@@ -7,6 +7,12 @@ tests_unit_test_knownhosts_SOURCES = tests/unit/test_knownhosts.c
 tests_unit_test_knownhosts_CFLAGS = $(UNITFLAGS)
 tests_unit_test_knownhosts_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_probe tests/unit/test_knownhosts
+# the shell's request framing, deadline on the host and output caps (#13)
+check_PROGRAMS += tests/unit/test_shell
+tests_unit_test_shell_SOURCES = tests/unit/test_shell.c
+tests_unit_test_shell_CFLAGS = $(UNITFLAGS)
+tests_unit_test_shell_LDADD = $(UNITLIBS)
+TESTS += tests/unit/test_shell
 EXTRA_DIST += tests/data/probe .ci/run
 
 # fuzz target for the probe parser (pattern: mk/fuzz.mk)

@@ -31,6 +31,7 @@ struct host_poller {
 	double next_poll;              /* monotonic */
 	double next_slow, next_disks;  /* when those parts are due again */
 	bool in_flight;
+	double started_wall;           /* when the poll in flight was sent */
 	int good, failed;              /* for --once */
 	struct host_sample work;       /* our copy, published whole */
 	/* a host read from elsewhere (Prometheus) has no shell: requests sent to
@@ -103,6 +104,7 @@ static void probe_done(void *arg, const struct shell_result *r)
 	char err[MODEL_ERR_LEN];
 
 	hp->in_flight = false;
+	s->poll_running_since = 0;
 	s->attempted_at = now_wall();
 	if (!r->ok) {
 		const char *msg, *fp = "";
@@ -151,6 +153,17 @@ static void probe_done(void *arg, const struct shell_result *r)
 	publish(hp);
 }
 
+/* A poll still running when the next is due: that one is skipped (one
+ * poll per host at a time, never a pile of them on a struggling host) and
+ * the host says so, once, until the running poll ends. */
+static void poller_overdue(struct host_poller *hp, double now)
+{
+	if (!hp->in_flight || now < hp->next_poll || hp->work.poll_running_since > 0)
+		return;
+	hp->work.poll_running_since = hp->started_wall;
+	publish(hp);
+}
+
 static bool poller_wants_poll(const struct hosts *h, const struct host_poller *hp, double now)
 {
 	if (hp->in_flight || now < hp->next_poll)
@@ -165,6 +178,7 @@ static void poller_start(struct host_poller *hp, double now)
 	int k = 0;
 
 	hp->in_flight = true;
+	hp->started_wall = now_wall();
 	hp->next_poll = now + hp->fh->interval;
 	if (now >= hp->next_slow) {
 		k = 1;
@@ -525,9 +539,12 @@ void hosts_poll_now(struct hosts *h, double now)
 
 void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *deadline)
 {
-	for (size_t i = 0; i < h->n; i++)
+	for (size_t i = 0; i < h->n; i++) {
 		if (poller_wants_poll(h, &h->p[i], now) && !poller_elsewhere(&h->p[i]))
 			poller_start(&h->p[i], now);
+		else if (!h->once && !h->paused)
+			poller_overdue(&h->p[i], now);
+	}
 	/* the polls just started may have queued setups: admit what fits */
 	ssh_sched_admit(&h->sched, now);
 	if (h->stats_path) {
@@ -592,10 +609,21 @@ void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 void hosts_submit(struct hosts *h, size_t i, const char *script, double timeout,
 		  shell_cb cb, void *arg)
 {
+	struct shell_limits lim = { .timeout = timeout };
+
+	hosts_submit_limited(h, i, script, &lim, cb, arg);
+}
+
+void hosts_submit_limited(struct hosts *h, size_t i, const char *script,
+			  const struct shell_limits *limits, shell_cb cb, void *arg)
+{
 	struct host_poller *hp = &h->p[i];
+	struct shell_limits lim = *limits;
 	double now = now_mono();
 
-	shell_submit(poller_shell(hp), script, timeout > 0 ? timeout : hp->fh->timeout, cb, arg);
+	if (lim.timeout <= 0)
+		lim.timeout = hp->fh->timeout;
+	shell_submit_limited(poller_shell(hp), script, &lim, cb, arg);
 	if (hp->ssh)
 		ssh_conn_kick(hp->ssh, now);
 	else if (hp->local)

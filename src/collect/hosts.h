@@ -33,10 +33,16 @@ bool hosts_round_done(const struct hosts *h);
 /* For other collectors: runs script on host i (fleet.hosts index) over its
  * one session (or this machine's shell), after whatever is queued there.
  * cb runs later, never from here; on a transport failure r->ok is false and
- * r->message says why. Values from the fleet file or from remote systems
+ * r->message says why. The script runs under `timeout` on the host, killed
+ * there with everything it started when it runs past its deadline (then
+ * r->ok is false too), and at most SHELL_DEFAULT_OUTPUT may come back. Values from the fleet file or from remote systems
  * must be quoted with sh_quote() before they go into script. */
 void hosts_submit(struct hosts *h, size_t i, const char *script, double timeout,
 		  shell_cb cb, void *arg);
+/* The same with an output cap sized for what the domain legitimately
+ * sends (see shell.h); timeout <= 0: the host's. */
+void hosts_submit_limited(struct hosts *h, size_t i, const char *script,
+			  const struct shell_limits *limits, shell_cb cb, void *arg);
 /* Whether host i answered its last probe (HC_OK), or why not. */
 enum host_conn hosts_conn(const struct hosts *h, size_t i);
 bool hosts_is_local(const struct hosts *h, size_t i);

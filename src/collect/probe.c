@@ -1,6 +1,7 @@
 #include "config.h"
 #include "collect/probe.h"
 #include "collect/plausible.h"
+#include "collect/shell.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -46,6 +47,14 @@ static const char probe_slow[] =
 	"read -r l </proc/sys/kernel/osrelease && o=\"$o\n$l\"\n";
 static const char probe_tail[] = "printf '%s\\n@end\\n' \"$o\"\n";
 
+/* A df's deadline on the host: the host's timeout, at least 1 s. */
+static double df_deadline(const struct fleet_host *h)
+{
+	double t = h && h->timeout > 0 ? h->timeout : 5;
+
+	return t < 1 ? 1 : t;
+}
+
 char *probe_script(const struct fleet_host *h, unsigned parts)
 {
 	size_t cap = sizeof(probe_head) + sizeof(probe_slow) + sizeof(probe_tail) + 64;
@@ -53,7 +62,7 @@ char *probe_script(const struct fleet_host *h, unsigned parts)
 	int ndisks = h && h->ndisks > 0 ? h->ndisks : 1;
 
 	for (int i = 0; i < ndisks; i++)
-		cap += 2 * strlen(h && h->ndisks > 0 ? h->disks[i] : "/") * 4 + 80;
+		cap += 4 * strlen(h && h->ndisks > 0 ? h->disks[i] : "/") * 4 + 160;
 	s = xmalloc(cap);
 	strcpy(s, probe_head);
 	strcat(s, parts & PROBE_SLOW ? probe_slow : probe_stat_fast);
@@ -61,12 +70,19 @@ char *probe_script(const struct fleet_host *h, unsigned parts)
 		strcat(s, probe_tail);
 		return s;
 	}
-	/* what was gathered, then one df per watched mount (quoted) */
+	/* what was gathered, then one df per watched mount (quoted), under the
+	 * deadline kept on the host: a df hung on a dead mount is killed there
+	 * with its children, and says so */
 	strcat(s, "printf '%s\\n' \"$o\"\n");
 	for (int i = 0; i < ndisks; i++) {
 		char *q = sh_quote(h && h->ndisks > 0 ? h->disks[i] : "/");
+		char *cmd = xasprintf("df -P -k -- %s", q);
+		char *qc = sh_quote(cmd);
 		size_t len = strlen(s);
-		str_fmt(s + len, cap - len, "printf '@disk %%s\\n' %s; df -P -k -- %s 2>&1\n", q, q);
+		str_fmt(s + len, cap - len, "printf '@disk %%s\\n' %s; " SHELL_RUN " %.0f %s 2>&1; "
+			"case $? in 124|137) echo @df-hung;; esac\n", q, df_deadline(h), qc);
+		free(qc);
+		free(cmd);
 		free(q);
 	}
 	strcat(s, "echo @end\n");
@@ -211,6 +227,10 @@ static void parse_df(struct host_sample *s, struct disk_sample *d, const char *l
 
 	if (str_starts(l, "Filesystem"))
 		return;
+	if (strcmp(l, "@df-hung") == 0) {
+		d->hung = true;
+		return;
+	}
 	if (sscanf(l, "%255s %n", fs, &off) != 1 || off == 0)
 		return;
 	l += off;

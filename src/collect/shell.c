@@ -16,12 +16,27 @@ struct shell_req {
 	unsigned seq;
 	double timeout;
 	bool builtins;           /* run in the shell itself: no subshell fork */
+	size_t max_output;
 	double sent_at;          /* 0 until the first byte went out */
 	double first_byte_at;
 	shell_cb cb;
 	void *arg;
 	struct shell_req *next;
 };
+
+/* Defined once per channel, before its first request. __fdr T SCRIPT runs
+ * SCRIPT under GNU timeout when the host has it: in a process group of its
+ * own (timeout's default), TERM to the whole group at T seconds, KILL 2 s
+ * later; stdin from /dev/null so no command can eat the next request. BusyBox'
+ * timeout kills only its child, so it is not used: a plain subshell then. */
+static const char prelude[] =
+	"__fdg=; case $(timeout --version 2>/dev/null) in *GNU*|*coreutils*) __fdg=1;; esac\n"
+	"__fdr() { if [ -n \"$__fdg\" ]; then timeout -k 2 \"$1\" sh -c \"$2\" </dev/null;"
+	" else (eval \"$2\") </dev/null; fi; }\n";
+
+/* The exit status of GNU timeout when it had to kill (TERM, or KILL after). */
+#define TIMEOUT_TERM 124
+#define TIMEOUT_KILL 137
 
 static void random_token(char *out, size_t size)
 {
@@ -51,6 +66,8 @@ void shell_restart(struct shell *sh)
 {
 	random_token(sh->token, sizeof(sh->token));
 	sh->outlen = sh->errlen = 0;
+	sh->scanned = sh->dropped = 0;
+	sh->prelude_sent = false;
 	/* a request half-sent to the old channel starts again on the new one */
 	if (sh->head) {
 		free(sh->head->payload);
@@ -61,14 +78,16 @@ void shell_restart(struct shell *sh)
 	}
 }
 
-static struct shell_req *submit(struct shell *sh, const char *script, double timeout,
-			        shell_cb cb, void *arg)
+static struct shell_req *submit(struct shell *sh, const char *script, const struct shell_limits *lim,
+			  shell_cb cb, void *arg)
 {
 	struct shell_req *r = xcalloc(1, sizeof(*r));
 
 	r->seq = ++sh->seq;
 	r->script = xstrdup(script);
-	r->timeout = timeout;
+	r->timeout = lim->timeout > 0 ? lim->timeout : 5;
+	r->max_output = lim->max_output ? lim->max_output : SHELL_DEFAULT_OUTPUT;
+	r->builtins = lim->builtins;
 	r->cb = cb;
 	r->arg = arg;
 	if (sh->tail)
@@ -79,15 +98,25 @@ static struct shell_req *submit(struct shell *sh, const char *script, double tim
 	return r;
 }
 
+void shell_submit_limited(struct shell *sh, const char *script, const struct shell_limits *lim,
+			  shell_cb cb, void *arg)
+{
+	submit(sh, script, lim, cb, arg);
+}
+
 void shell_submit(struct shell *sh, const char *script, double timeout, shell_cb cb, void *arg)
 {
-	submit(sh, script, timeout, cb, arg);
+	struct shell_limits lim = { .timeout = timeout };
+
+	submit(sh, script, &lim, cb, arg);
 }
 
 void shell_submit_builtins(struct shell *sh, const char *script, double timeout, shell_cb cb,
 			   void *arg)
 {
-	submit(sh, script, timeout, cb, arg)->builtins = true;
+	struct shell_limits lim = { .timeout = timeout, .builtins = true };
+
+	submit(sh, script, &lim, cb, arg);
 }
 
 bool shell_busy(const struct shell *sh)
@@ -100,20 +129,40 @@ bool shell_wants_write(const struct shell *sh)
 	return sh->head && (!sh->head->payload || sh->head->sent < sh->head->len);
 }
 
-/* Frames the script with the token of the channel it is sent on. */
-static void req_frame(const struct shell *sh, struct shell_req *r)
+char *shell_frame(const struct shell *sh, const char *script, double timeout, bool builtins,
+		  unsigned seq)
 {
-	/* A subshell, so a script's `exit` or `cd` cannot end or change the
-	 * long-lived shell (one fork per request, ~1 ms), and stdin from
-	 * /dev/null, so no command can eat the next request. */
-	if (r->builtins)
-		/* our own builtin-only script (no exit, no cd): a brace group
-		 * costs the host no process */
-		r->payload = xasprintf("{\n%s\n} </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
-				       r->script, sh->token, r->seq);
-	else
-		r->payload = xasprintf("(\n%s\n) </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
-				       r->script, sh->token, r->seq);
+	char *q, *p;
+
+	/* fleetdeck's own builtin-only script (no exit, no cd): a brace group
+	 * in the long-lived shell costs the host no process; what it runs
+	 * outside the shell goes through __fdr itself (SHELL_RUN) */
+	if (builtins)
+		return xasprintf("{\n%s\n} </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
+				 script, sh->token, seq);
+	/* A shell of its own (sh -c or a subshell), so a script's `exit` or
+	 * `cd` cannot end or change the long-lived shell; the end marker
+	 * carries the exit status */
+	q = sh_quote(script);
+	p = xasprintf("__fdr %.3f %s\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
+		      timeout, q, sh->token, seq);
+	free(q);
+	return p;
+}
+
+/* Frames the script with the token of the channel it is sent on; the
+ * channel's first request brings the wrapper's definition along. */
+static void req_frame(struct shell *sh, struct shell_req *r)
+{
+	char *framed = shell_frame(sh, r->script, r->timeout, r->builtins, r->seq);
+
+	if (!sh->prelude_sent) {
+		r->payload = xasprintf("%s%s", prelude, framed);
+		free(framed);
+		sh->prelude_sent = true;
+	} else {
+		r->payload = framed;
+	}
 	r->len = strlen(r->payload);
 	r->sent = 0;
 }
@@ -122,7 +171,7 @@ double shell_deadline(const struct shell *sh)
 {
 	if (!sh->head || sh->head->sent_at == 0)
 		return 0;
-	return sh->head->sent_at + sh->head->timeout;
+	return sh->head->sent_at + sh->head->timeout + SHELL_KILL_GRACE;
 }
 
 static struct shell_req *pop(struct shell *sh)
@@ -153,52 +202,112 @@ static void buf_append(char **buf, size_t *len, size_t *cap, const char *data, s
 	(*buf)[*len] = '\0';
 }
 
-/* Looks for the head request's end marker; completes it if found. */
-static bool try_complete(struct shell *sh)
+/* Hands the user what was kept of a big buffer: memory is not held at the
+ * size of the largest answer ever seen, on a thousand hosts. */
+static void buf_shrink(struct shell *sh)
 {
-	char marker[96];
-	struct shell_req *r = sh->head;
-	char *m, *nl, *end;
-	long status;
-	struct shell_result res;
-	size_t mlen, outlen;
+	size_t keep = 65536;
 
-	if (!r || !sh->out)
-		return false;
-	mlen = (size_t)str_fmt(marker, sizeof(marker), "\n@@FDEND-%s-%u ", sh->token, r->seq);
-	m = memmem(sh->out, sh->outlen, marker, mlen);
-	if (!m)
-		return false;
-	nl = memchr(m + mlen, '\n', sh->outlen - (size_t)(m - sh->out) - mlen);
-	if (!nl)
-		return false;
-	status = strtol(m + mlen, &end, 10);
-	if (end == m + mlen)
-		status = -1;
-	outlen = (size_t)(m - sh->out);
-	sh->out[outlen] = '\0';
+	if (sh->outcap > 4 * keep && sh->outlen < keep) {
+		sh->out = xrealloc(sh->out, keep);
+		sh->outcap = keep;
+	}
+}
 
-	res = (struct shell_result){ 0 };
-	res.ok = true;
+/* Completes the head request with what came back. */
+static void complete(struct shell *sh, struct shell_req *r, long status, size_t outlen,
+		     double now)
+{
+	struct shell_result res = { 0 };
+	char why[160];
+	double took = now - r->sent_at;
+
 	res.status = (int)status;
 	res.out = sh->out;
 	res.outlen = outlen;
 	res.err = sh->errlen ? sh->err : "";
 	res.errlen = sh->errlen;
 	res.latency_ms = (r->first_byte_at - r->sent_at) * 1000.0;
+	res.ok = true;
+	if (sh->dropped) {
+		/* the request failed, the session did not: nothing to rebuild */
+		res.ok = false;
+		res.fail = HC_PROBE;
+		str_fmt(why, sizeof(why), "the host sent more than %zu KiB for one request "
+			"(its limit): not read", r->max_output >> 10);
+		res.message = why;
+		res.out = "";
+		res.outlen = 0;
+	} else if ((status == TIMEOUT_TERM || status == TIMEOUT_KILL) && took >= 0.9 * r->timeout) {
+		res.ok = false;
+		res.fail = HC_PROBE;
+		str_fmt(why, sizeof(why), "ran past its %.0f s deadline on the host and was killed "
+			"there (with everything it started)", r->timeout);
+		res.message = why;
+		res.out = "";   /* half an answer: nothing to read into it */
+		res.outlen = 0;
+	}
 	pop(sh);
 	r->cb(r->arg, &res);
 	req_free(r);
+}
+
+/* Looks for the head request's end marker; completes it if found. Only
+ * what arrived since the last look is searched (plus a marker's length),
+ * so a big answer costs one pass, not one per chunk. */
+static bool try_complete(struct shell *sh, double now)
+{
+	char marker[96];
+	struct shell_req *r = sh->head;
+	char *m, *nl, *end;
+	long status;
+	size_t mlen, from, rest;
+
+	if (!r || !sh->out)
+		return false;
+	mlen = (size_t)str_fmt(marker, sizeof(marker), "\n@@FDEND-%s-%u ", sh->token, r->seq);
+	from = sh->scanned > mlen + 24 ? sh->scanned - mlen - 24 : 0;
+	m = memmem(sh->out + from, sh->outlen - from, marker, mlen);
+	if (!m) {
+		sh->scanned = sh->outlen;
+		return false;
+	}
+	nl = memchr(m + mlen, '\n', sh->outlen - (size_t)(m - sh->out) - mlen);
+	if (!nl) {
+		sh->scanned = (size_t)(m - sh->out);
+		return false;
+	}
+	status = strtol(m + mlen, &end, 10);
+	if (end == m + mlen)
+		status = -1;
+	rest = sh->outlen - (size_t)(nl + 1 - sh->out);
+	sh->out[m - sh->out] = '\0';
+	complete(sh, r, status, (size_t)(m - sh->out), now);
 
 	/* keep what followed the marker line (normally nothing) */
-	{
-		size_t rest = sh->outlen - (size_t)(nl + 1 - sh->out);
-		memmove(sh->out, nl + 1, rest);
-		sh->outlen = rest;
-		sh->out[rest] = '\0';
-	}
+	memmove(sh->out, nl + 1, rest);
+	sh->outlen = rest;
+	sh->out[rest] = '\0';
+	sh->scanned = 0;
+	sh->dropped = 0;
 	sh->errlen = 0;
+	buf_shrink(sh);
 	return true;
+}
+
+/* Over the head request's cap: forget its output but the last bytes, where
+ * the end marker may be arriving, and count what was dropped. */
+static void over_cap(struct shell *sh)
+{
+	size_t keep = 256;
+
+	if (!sh->head || sh->outlen <= sh->head->max_output || sh->outlen <= keep)
+		return;
+	sh->dropped += sh->outlen - keep;
+	memmove(sh->out, sh->out + sh->outlen - keep, keep);
+	sh->outlen = keep;
+	sh->out[keep] = '\0';
+	sh->scanned = 0;
 }
 
 static int pump_write(struct shell *sh, const struct shell_io *io, void *ctx, double now,
@@ -226,7 +335,7 @@ static int pump_write(struct shell *sh, const struct shell_io *io, void *ctx, do
 static int pump_read(struct shell *sh, const struct shell_io *io, void *ctx, double now,
 		     char *msg, size_t msglen, bool *progress)
 {
-	char buf[16384];
+	char buf[65536];
 
 	for (int stream = 0; stream < 2; stream++) {
 		for (;;) {
@@ -249,11 +358,10 @@ static int pump_read(struct shell *sh, const struct shell_io *io, void *ctx, dou
 				if (sh->head && sh->head->first_byte_at == 0)
 					sh->head->first_byte_at = now;
 				buf_append(&sh->out, &sh->outlen, &sh->outcap, buf, (size_t)n);
-				if (sh->outlen > SHELL_MAX_OUTPUT) {
-					str_fmt(msg, msglen, "the remote shell sent more than %u MiB",
-						SHELL_MAX_OUTPUT >> 20);
-					return -1;
-				}
+				/* complete as we go: a cap applies to one request only */
+				while (try_complete(sh, now))
+					;
+				over_cap(sh);
 			} else if (sh->errlen < 65536) {
 				buf_append(&sh->err, &sh->errlen, &sh->errcap, buf, (size_t)n);
 			}
@@ -273,16 +381,18 @@ int shell_pump(struct shell *sh, const struct shell_io *io, void *ctx, double no
 			return -1;
 		if (pump_read(sh, io, ctx, now, msg, msglen, &progress) < 0) {
 			/* an answer that arrived whole before EOF still counts */
-			while (try_complete(sh))
+			while (try_complete(sh, now))
 				;
 			return -1;
 		}
-		while (try_complete(sh))
+		while (try_complete(sh, now))
 			progress = true;
 	}
 	/* output with no request waiting for it is noise (e.g. a banner) */
-	if (!sh->head && sh->outlen > 65536)
-		sh->outlen = 0;
+	if (!sh->head && sh->outlen > 65536) {
+		sh->outlen = sh->scanned = 0;
+		buf_shrink(sh);
+	}
 	return 0;
 }
 
@@ -306,6 +416,8 @@ void shell_fail_all(struct shell *sh, enum host_conn kind, const char *msg)
 		req_free(r);
 	}
 	sh->outlen = sh->errlen = 0;
+	sh->scanned = sh->dropped = 0;
+	buf_shrink(sh);
 }
 
 void shell_free(struct shell *sh)

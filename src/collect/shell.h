@@ -4,7 +4,17 @@
  * framed by a marker line carrying a per-shell random token and a sequence
  * number, so a command's output can neither end a request early nor be
  * mistaken for another's. The transport (ssh.c, local.c) only moves bytes
- * through shell_io; everything about requests lives here. */
+ * through shell_io; everything about requests lives here.
+ *
+ * The monitored host is never harmed: each request runs under a deadline
+ * kept on the host itself, in a process group of its own (GNU timeout(1):
+ * `timeout -k 2 T sh -c SCRIPT`), so a command that hangs (df on a dead NFS
+ * mount) is killed there with everything it started, even if fleetdeck is
+ * gone; the request then fails ("ran past its N s deadline on the host")
+ * and the session stays. Only a host without GNU timeout falls back to a
+ * plain subshell, where fleetdeck's own deadline (the request's + grace)
+ * rebuilds the session. Each request also has its own output cap: more than
+ * that fails the request, never the session. */
 #ifndef FLEETDECK_SHELL_H
 #define FLEETDECK_SHELL_H
 
@@ -15,7 +25,12 @@
 
 #define SHELL_AGAIN (-2)   /* would block */
 #define SHELL_ERR (-1)     /* the stream broke */
-#define SHELL_MAX_OUTPUT (4u << 20)
+/* The output cap of a request that names none: far above what a probe, a
+ * GPU query or a runner list prints. */
+#define SHELL_DEFAULT_OUTPUT ((size_t)1 << 20)
+/* How long after its deadline a request may take to come back killed (the
+ * host's TERM, then KILL after 2 s) before fleetdeck gives the session up. */
+#define SHELL_KILL_GRACE 5.0
 
 struct shell_io {
 	/* bytes written, SHELL_AGAIN or SHELL_ERR */
@@ -38,14 +53,29 @@ struct shell_result {
 
 typedef void (*shell_cb)(void *arg, const struct shell_result *r);
 
+/* What one request may cost the host and fleetdeck. */
+struct shell_limits {
+	double timeout;          /* seconds: killed on the host after this */
+	size_t max_output;       /* bytes of stdout; 0 = SHELL_DEFAULT_OUTPUT */
+	bool builtins;           /* see shell_submit_builtins() */
+};
+
+/* The deadline wrapper, defined in every channel: SHELL_RUN " 5 'df -k /'"
+ * runs df under the host-side deadline of 5 s, in its own process group;
+ * exit status 124 or 137 when it had to be killed. */
+#define SHELL_RUN "__fdr"
+
 struct shell_req;
 
 struct shell {
 	char token[33];
 	unsigned seq;
+	bool prelude_sent;               /* the deadline wrapper is defined */
 	struct shell_req *head, *tail;   /* head is being sent/answered */
 	char *out, *err;
 	size_t outlen, outcap, errlen, errcap;
+	size_t scanned;                  /* out[0..scanned) holds no end marker */
+	size_t dropped;                  /* head's bytes over its cap, not kept */
 };
 
 void shell_init(struct shell *sh);
@@ -54,16 +84,25 @@ void shell_restart(struct shell *sh);
 void shell_submit(struct shell *sh, const char *script, double timeout, shell_cb cb, void *arg);
 /* For fleetdeck's own scripts made of shell builtins only, with no exit or
  * cd (the host probe): run in the long-lived shell itself, not a subshell,
- * so a poll costs the host no fork at all. */
+ * so a poll costs the host no fork at all. Such a script runs any external
+ * command as SHELL_RUN " SECONDS 'CMD'", to keep the deadline on the host. */
 void shell_submit_builtins(struct shell *sh, const char *script, double timeout, shell_cb cb,
 			   void *arg);
+/* The same with an output cap of its own (a domain that legitimately sends
+ * more than SHELL_DEFAULT_OUTPUT, e.g. 120 containers' inspect). */
+void shell_submit_limited(struct shell *sh, const char *script, const struct shell_limits *lim,
+			  shell_cb cb, void *arg);
+/* The framing of one request as sent on the channel (for tests). Malloc'd. */
+char *shell_frame(const struct shell *sh, const char *script, double timeout, bool builtins,
+		  unsigned seq);
 bool shell_busy(const struct shell *sh);
 bool shell_wants_write(const struct shell *sh);
 /* Moves bytes both ways and completes requests. Returns 0, or -1 when the
  * stream broke (msg says how; the caller tears down and calls shell_fail_all). */
 int shell_pump(struct shell *sh, const struct shell_io *io, void *ctx, double now,
 	       char *msg, size_t msglen);
-/* Deadline of the request in flight, 0 if none. */
+/* fleetdeck's deadline of the request in flight (its own + SHELL_KILL_GRACE:
+ * the host kills it first), 0 if none. */
 double shell_deadline(const struct shell *sh);
 /* Fails every queued request with kind/msg (callbacks may submit again). */
 void shell_fail_all(struct shell *sh, enum host_conn kind, const char *msg);

@@ -66,6 +66,7 @@ enum host_valid {
 struct disk_sample {
 	char mount[64];
 	bool valid;              /* false: the mount point could not be read */
+	bool hung;               /* df ran past its deadline (killed on the host) */
 	uint64_t size, used;     /* bytes */
 	double used_pct;
 };
@@ -87,6 +88,8 @@ struct host_sample {
 	double sampled_at;          /* wall time of the newest good probe, 0 = never */
 	double attempted_at;        /* wall time the newest attempt ended */
 	double interval;            /* seconds between polls of this host */
+	double poll_running_since;  /* wall time of a poll still running when the
+				     * next was due (that one skipped), 0 = none */
 	uint64_t rounds;            /* good probes so far */
 
 	unsigned valid;             /* enum host_valid bits */

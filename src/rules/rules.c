@@ -250,7 +250,8 @@ static void check_disk(const struct fleet_thresholds *th, const struct disk_samp
 
 	str_fmt(code, sizeof(code), "disk:%s", d->mount);
 	if (!d->valid) {
-		problem_add(ev, ST_UNKNOWN, code, "disk %s: cannot read", d->mount);
+		problem_add(ev, ST_UNKNOWN, code, d->hung ? "disk %s: df hung (killed on the host "
+			    "at its deadline; a dead mount?)" : "disk %s: cannot read", d->mount);
 		return;
 	}
 	if (d->used_pct > th->disk_crit) {
@@ -315,6 +316,12 @@ void rules_eval_host(const struct fleet_host *h, const struct host_sample *s, do
 	if (has_data(s))
 		out->age = now > s->sampled_at ? now - s->sampled_at : 0;
 	check_conn(s, out);
+	/* a hung command on the host: its poll still runs, the next was skipped */
+	if (s->poll_running_since > 0 && now - s->poll_running_since >= host_interval(h, s)) {
+		char age[16];
+		problem_add(out, ST_WARN, "overdue", "previous poll still running for %s",
+			    fmt_age(age, sizeof(age), now - s->poll_running_since));
+	}
 	/* the last good sample is still judged when the host fails now: its
 	 * problems do not vanish (and restart their clock) on one bad probe */
 	if (has_data(s)) {

@@ -1,0 +1,8 @@
+# faults (issue #13, doc/reliability.md): fault injection on the lab, each
+# bounded in time, each asserting that fleetdeck keeps drawing, marks
+# exactly the affected targets with a clear reason and recovers by itself.
+# LAB_NET 74-79.
+FAULT_TESTS = \
+	tests/faults/hung_probe.sh
+TESTS += $(FAULT_TESTS)
+EXTRA_DIST += $(FAULT_TESTS)
