@@ -383,8 +383,12 @@ static void backups_prepare(void *s, struct pollset *ps, double now, double *dea
 		}
 		if (now >= t->next_poll) {
 			t->in_flight = true;
-			hosts_submit(b->env->hosts, (size_t)t->host, t->script, t->timeout + 2,
-				     script_done, t);
+			/* restic/pgBackRest list every snapshot: a long history is
+			 * megabytes of JSON */
+			struct shell_limits lim = { .timeout = t->timeout + 2,
+						    .max_output = 32u << 20 };
+			hosts_submit_limited(b->env->hosts, (size_t)t->host, t->script, &lim,
+					     script_done, t);
 		} else {
 			deadline_min(deadline, t->next_poll);
 		}

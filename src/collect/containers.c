@@ -520,6 +520,8 @@ static void cli_round(struct ctr_host *h)
 		" found=1\n"
 		" if ids=$(run \"$e\" ps -aq --no-trunc 2>&1); then\n"
 		"  echo \"@@engine $e\"; echo @@json\n"
+		/* only as many as the model keeps: the answer stays within its cap */
+		"  ids=$(printf '%%s\\n' $ids | head -n %d)\n"
 		"  if [ -z \"$ids\" ]; then echo '[]'; else run \"$e\" inspect $ids 2>/dev/null; fi\n"
 		"  exit 0\n"
 		" fi\n"
@@ -532,9 +534,15 @@ static void cli_round(struct ctr_host *h)
 		"printf '@@error %%s\\n' \"$err\" | head -n 4\n"
 		"s=${DH:-/var/run/docker.sock}; [ -S \"$s\" ] && printf '@@group %%s\\n' \"$(stat -c %%G \"$s\" 2>/dev/null)\"\n"
 		"exit 0\n"
-		")\n", sq, t, eq);
+		")\n", sq, t, eq, MODEL_MAX_CONTAINERS);
+	/* a container's inspect is 2-50 KiB (labels, env, mounts): room for
+	 * every one the model keeps at 128 KiB each */
+	struct shell_limits lim = {
+		.timeout = 2 * round_timeout(h) + 3,
+		.max_output = (size_t)MODEL_MAX_CONTAINERS * (128 << 10) + (64 << 10),
+	};
 
-	hosts_submit(h->src->env.hosts, h->i, script, 2 * round_timeout(h) + 3, on_cli, h);
+	hosts_submit_limited(h->src->env.hosts, h->i, script, &lim, on_cli, h);
 	free(script);
 	free(eq);
 	free(sq);
