@@ -34,6 +34,11 @@ static const char prelude[] =
 	"__fdr() { if [ -n \"$__fdg\" ]; then timeout -k 2 \"$1\" sh -c \"$2\" </dev/null;"
 	" else (eval \"$2\") </dev/null; fi; }\n";
 
+const char *shell_prelude(void)
+{
+	return prelude;
+}
+
 /* The exit status of GNU timeout when it had to kill (TERM, or KILL after). */
 #define TIMEOUT_TERM 124
 #define TIMEOUT_KILL 137

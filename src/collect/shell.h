@@ -64,6 +64,8 @@ struct shell_limits {
  * runs df under the host-side deadline of 5 s, in its own process group;
  * exit status 124 or 137 when it had to be killed. */
 #define SHELL_RUN "__fdr"
+/* What defines SHELL_RUN: sent once per channel, before its first request. */
+const char *shell_prelude(void);
 
 struct shell_req;
 

@@ -34,9 +34,10 @@ lab_start_host 2 || { bad "lab2 restarted"; lab_finish; }
 sed -i '/^\[host lab[12]\]/a containers = none\ngpus = none\ninterval = 1s\ntimeout = 4s' "$LAB_FLEET"
 trap 'rc=$?; pkill -KILL -x "$HANG" 2>/dev/null; (exit $rc); _lab_cleanup' EXIT
 
-# hung df trees: one $HANG in each, wherever it was reparented to (a
-# session torn down leaves it to init); /proc/*/comm never blocks
-trees() { cat /proc/[0-9]*/comm 2>/dev/null | grep -cx "$HANG"; }
+# hung df trees: one live $HANG in each, wherever it was reparented to (a
+# session torn down leaves it to init; a killed one may wait there as a
+# zombie, which costs the host nothing); /proc/PID/stat never blocks
+trees() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v n="($HANG)" '$2 == n && $3 != "Z"' | wc -l; }
 
 fd_tmux ui 120 30 -- -c "$LAB_FLEET"
 wait_for 10 eval '[ "$(trees)" -ge 1 ]' && ok "lab1's df hangs" || bad "lab1's df hangs" "$(tmux_show)"
