@@ -72,7 +72,7 @@ void shell_restart(struct shell *sh)
 	random_token(sh->token, sizeof(sh->token));
 	sh->outlen = sh->errlen = 0;
 	sh->scanned = sh->dropped = 0;
-	sh->prelude_sent = false;
+	sh->prelude_sent = sh->ready = false;
 	/* a request half-sent to the old channel starts again on the new one */
 	if (sh->head) {
 		free(sh->head->payload);
@@ -162,7 +162,9 @@ static void req_frame(struct shell *sh, struct shell_req *r)
 	char *framed = shell_frame(sh, r->script, r->timeout, r->builtins, r->seq);
 
 	if (!sh->prelude_sent) {
-		r->payload = xasprintf("%s%s", prelude, framed);
+		/* answered with a marker of sequence 0: then the shell is ready */
+		r->payload = xasprintf("%sprintf '\\n@@FDEND-%s-0 %%s\\n' \"$?\"\n%s", prelude,
+				       sh->token, framed);
 		free(framed);
 		sh->prelude_sent = true;
 	} else {
@@ -176,7 +178,7 @@ double shell_deadline(const struct shell *sh)
 {
 	if (!sh->head || sh->head->sent_at == 0)
 		return 0;
-	return sh->head->sent_at + sh->head->timeout + SHELL_KILL_GRACE;
+	return sh->head->sent_at + sh->head->timeout + (sh->ready ? SHELL_KILL_GRACE : 0);
 }
 
 static struct shell_req *pop(struct shell *sh)
@@ -260,6 +262,27 @@ static void complete(struct shell *sh, struct shell_req *r, long status, size_t 
 /* Looks for the head request's end marker; completes it if found. Only
  * what arrived since the last look is searched (plus a marker's length),
  * so a big answer costs one pass, not one per chunk. */
+/* The prelude's own marker (sequence 0): the shell runs what we send.
+ * What came before it (a banner) is dropped. */
+static void try_ready(struct shell *sh)
+{
+	char marker[96];
+	size_t mlen;
+	char *m, *nl;
+
+	if (sh->ready || !sh->prelude_sent || !sh->out)
+		return;
+	mlen = (size_t)str_fmt(marker, sizeof(marker), "\n@@FDEND-%s-0 ", sh->token);
+	m = memmem(sh->out, sh->outlen, marker, mlen);
+	if (!m || !(nl = memchr(m + mlen, '\n', sh->outlen - (size_t)(m - sh->out) - mlen)))
+		return;
+	sh->ready = true;
+	sh->outlen -= (size_t)(nl + 1 - sh->out);
+	memmove(sh->out, nl + 1, sh->outlen);
+	sh->out[sh->outlen] = '\0';
+	sh->scanned = 0;
+}
+
 static bool try_complete(struct shell *sh, double now)
 {
 	char marker[96];
@@ -268,6 +291,7 @@ static bool try_complete(struct shell *sh, double now)
 	long status;
 	size_t mlen, from, rest;
 
+	try_ready(sh);
 	if (!r || !sh->out)
 		return false;
 	mlen = (size_t)str_fmt(marker, sizeof(marker), "\n@@FDEND-%s-%u ", sh->token, r->seq);

@@ -72,7 +72,8 @@ struct shell_req;
 struct shell {
 	char token[33];
 	unsigned seq;
-	bool prelude_sent;               /* the deadline wrapper is defined */
+	bool prelude_sent;               /* the deadline wrapper is on its way */
+	bool ready;                      /* ... and the shell answered it */
 	struct shell_req *head, *tail;   /* head is being sent/answered */
 	char *out, *err;
 	size_t outlen, outcap, errlen, errcap;
@@ -103,8 +104,9 @@ bool shell_wants_write(const struct shell *sh);
  * stream broke (msg says how; the caller tears down and calls shell_fail_all). */
 int shell_pump(struct shell *sh, const struct shell_io *io, void *ctx, double now,
 	       char *msg, size_t msglen);
-/* fleetdeck's deadline of the request in flight (its own + SHELL_KILL_GRACE:
- * the host kills it first), 0 if none. */
+/* fleetdeck's deadline of the request in flight, 0 if none: its own, plus
+ * SHELL_KILL_GRACE once the shell has answered (the host kills it first);
+ * a shell that never answered (a ForceCommand, a banner) gets no grace. */
 double shell_deadline(const struct shell *sh);
 /* Fails every queued request with kind/msg (callbacks may submit again). */
 void shell_fail_all(struct shell *sh, enum host_conn kind, const char *msg);

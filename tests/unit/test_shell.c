@@ -46,7 +46,15 @@ static ssize_t p_read(void *ctx, int stream, char *buf, size_t len)
 
 static const struct shell_io io = { p_write, p_read };
 
+static void child_start_cmd(struct child *c, const char *cmd);
+
 static void child_start(struct child *c)
+{
+	child_start_cmd(c, NULL);
+}
+
+/* /bin/sh, or what cmd runs in its place (a host that is not a shell) */
+static void child_start_cmd(struct child *c, const char *cmd)
 {
 	int pin[2], pout[2], perr[2];
 
@@ -62,7 +70,10 @@ static void child_start(struct child *c)
 		for (int fd = 3; fd < 64; fd++)
 			close(fd);
 		setsid();
-		execl("/bin/sh", "sh", (char *)NULL);
+		if (cmd)
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		else
+			execl("/bin/sh", "sh", (char *)NULL);
 		_exit(127);
 	}
 	close(pin[0]);
@@ -262,6 +273,48 @@ START_TEST(output_cap_per_request)
 }
 END_TEST
 
+/* A "shell" that swallows everything and never answers (a ForceCommand):
+ * fleetdeck's deadline is the request's own, no grace; a real shell that
+ * answered the prelude gets the grace the host-side kill needs. */
+START_TEST(grace_only_for_a_shell_that_answers)
+{
+	struct child c;
+	struct shell sh;
+	struct answer a;
+	struct shell_limits lim = { .timeout = 3 };
+	char msg[256];
+	double t0;
+
+	child_start_cmd(&c, "cat >/dev/null");
+	shell_init(&sh);
+	shell_restart(&sh);
+	memset(&a, 0, sizeof(a));
+	shell_submit_limited(&sh, "echo hi", &lim, on_answer, &a);
+	t0 = now_mono();
+	ck_assert_int_eq(shell_pump(&sh, &io, &c, t0, msg, sizeof(msg)), 0);
+	usleep(200000);
+	ck_assert_int_eq(shell_pump(&sh, &io, &c, now_mono(), msg, sizeof(msg)), 0);
+	ck_assert(!a.done);
+	ck_assert(shell_deadline(&sh) <= t0 + 3 + 0.01);
+	shell_free(&sh);
+	child_stop(&c);
+
+	child_start(&c);
+	shell_init(&sh);
+	shell_restart(&sh);
+	lim.timeout = 10;
+	run(&sh, &c, "echo hi", &lim, &a, 10);
+	ck_assert(a.ok);
+	memset(&a, 0, sizeof(a));
+	shell_submit_limited(&sh, "sleep 5", &lim, on_answer, &a);
+	t0 = now_mono();
+	ck_assert_int_eq(shell_pump(&sh, &io, &c, t0, msg, sizeof(msg)), 0);
+	ck_assert(shell_deadline(&sh) >= t0 + 10 + SHELL_KILL_GRACE - 0.01);
+	shell_free(&sh);
+	child_stop(&c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("shell");
@@ -271,6 +324,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, answers_and_statuses);
 	tcase_add_test(tc, hung_request_killed_on_the_host);
 	tcase_add_test(tc, output_cap_per_request);
+	tcase_add_test(tc, grace_only_for_a_shell_that_answers);
 	suite_add_tcase(s, tc);
 	return s;
 }
