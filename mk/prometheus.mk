@@ -28,7 +28,10 @@ FUZZ_TARGETS += prom
 TESTS += tests/fuzz/run-prom.sh
 EXTRA_DIST += tests/fuzz/run-prom.sh tests/fuzz/corpus/prom
 
-# lab test (LAB_NET 70): real Prometheus + 3 node_exporters, see doc/testing.md
-PROMETHEUS_LAB_TESTS = tests/prometheus/prometheus_lab.sh
+# lab tests, see doc/testing.md: real Prometheus + 3 node_exporters (LAB_NET
+# 70); large sections judged on the server: VictoriaMetrics with imported
+# synthetic hosts (73), Prometheus scraping a synthetic exporter (74)
+PROMETHEUS_LAB_TESTS = tests/prometheus/prometheus_lab.sh tests/prometheus/victoria_judged.sh \
+	tests/prometheus/prometheus_judged.sh
 TESTS += $(PROMETHEUS_LAB_TESTS)
-EXTRA_DIST += $(PROMETHEUS_LAB_TESTS)
+EXTRA_DIST += $(PROMETHEUS_LAB_TESTS) tests/prometheus/synth_fleet.py

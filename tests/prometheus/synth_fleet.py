@@ -19,7 +19,8 @@ hosts named host-000001:9100 ... in the Prometheus text format.
       the wall clock, so rate() sees the planted pressure
   synth_fleet.py expect N [--plant SPEC]
       the statuses fleetdeck must find, as JSON: {"ok": n, "warn": n,
-      "crit": n, "unknown": n, "problems": {"host": "status", ...}}
+      "crit": n, "unknown": n, "problems": {"host": "status", ...},
+      "planted": {"down": n, ...}}
 
 SPEC (default "down=3,diskcrit=4,diskwarn=5,psicrit=2,psiwarn=3,oom=2,nofs=1")
 says how many hosts get each problem; they are spread over the fleet by a
@@ -29,7 +30,7 @@ fixed stride so the result does not depend on a random seed:
   diskwarn  / 92 % used                                           warn
   psicrit   memory PSI some 55 %                                  crit
   psiwarn   memory PSI some 20 %                                  warn
-  oom       an OOM kill between the two samples                   crit
+  oom       an OOM kill between the two samples (serve: 12 s in)  crit
   nofs      no node_filesystem series at all                      unknown
 Thresholds are fleetdeck's defaults (PSI 10/40, disk 90/95).
 """
@@ -42,6 +43,7 @@ STATUS = {"down": "crit", "diskcrit": "crit", "diskwarn": "warn", "psicrit": "cr
           "psiwarn": "warn", "oom": "crit", "nofs": "unknown"}
 DEFAULT_PLANT = "down=3,diskcrit=4,diskwarn=5,psicrit=2,psiwarn=3,oom=2,nofs=1"
 GIB = 1 << 30
+OOM_AT = 12   # seconds after start the planted OOM kills happen (serve)
 
 
 def name(i):
@@ -95,7 +97,9 @@ def host_lines(i, kind, t, t0):
         ("node_pressure_memory_waiting_seconds_total", base, 1000 + psi * dt),
         ("node_pressure_memory_stalled_seconds_total", base, 500 + psi / 2 * dt),
         ("node_boot_time_seconds", base, t0 - 86400),
-        ("node_vmstat_oom_kill", base, 3 + (1 if kind == "oom" and dt > 0 else 0)),
+        # the kill happens between the two imported samples, or 12 s after
+        # the exporter started (two scrapes after, at 5 s)
+        ("node_vmstat_oom_kill", base, 3 + (1 if kind == "oom" and dt >= min(OOM_AT, 30) else 0)),
     ]
     for cpu in (0, 1):
         out.append(("node_cpu_seconds_total", base + ',cpu="%d",mode="idle"' % cpu,
@@ -134,6 +138,7 @@ def cmd_expect(n, spec):
         if st != "ok":
             problems[name(i)] = st
     counts["problems"] = problems
+    counts["planted"] = {k: sum(1 for v in planted.values() if v == k) for k in KINDS}
     json.dump(counts, sys.stdout, sort_keys=True)
     sys.stdout.write("\n")
 

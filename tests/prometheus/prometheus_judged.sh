@@ -1,0 +1,113 @@
+#!/bin/bash
+# prometheus_judged.sh — server-side judgement against a real Prometheus
+# (Debian's prometheus 2.42) scraping a STAND-IN exporter
+# (tests/prometheus/synth_fleet.py serve) that serves FD_PROM_HOSTS (default
+# 2,500) instances' worth of node_exporter 1.5 series on one /metrics,
+# kept apart by honor_labels, with planted problems (hosts down, disks over
+# 90/95 %, memory pressure over 10/40, OOM kills 12 s in, a host without
+# filesystem series). More hosts than server_rules_above (2,000): the
+# section is judged by PromQL on the server. Checks: the counts per status
+# and the problem hosts equal what the exporter serves, in --check,
+# --once --json and on the dashboard.
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+LAB_NET=74
+lab_test_begin prometheus_judged 200
+lab_require_tool prometheus curl jq python3
+FAILED=0
+N=${FD_PROM_HOSTS:-2500}
+SYNTH=$TOP_SRCDIR/tests/prometheus/synth_fleet.py
+
+PP=$(lab_free_port 19090) && XP=$(lab_free_port 19100) ||
+	{ printf 'FAIL: no free port\n'; exit 1; }
+P=127.0.$LAB_NET.1:$PP
+X=127.0.$LAB_NET.2:$XP
+python3 "$SYNTH" serve "$N" "$XP" --addr "127.0.$LAB_NET.2" >"$T/synth.log" 2>&1 &
+lab_bg $!
+python3 "$SYNTH" expect "$N" >"$T/expect.json"
+cat >"$T/prometheus.yml" <<EOF
+global:
+  scrape_interval: 5s
+  scrape_timeout: 4s
+scrape_configs:
+  - job_name: node
+    honor_labels: true
+    static_configs:
+      - targets: ['$X']
+EOF
+prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+	--web.listen-address="$P" >"$T/prometheus.log" 2>&1 &
+lab_bg $!
+
+promql() { curl -s -m 5 -G "http://$P/api/v1/query" --data-urlencode "query=$1" |
+	jq -r '.data.result[0].value[1] // empty' 2>/dev/null; }
+# every instance scraped, for longer than the rate window (rate() of a
+# younger series is too low: Prometheus extrapolates only half an interval
+# back from its first sample), and the planted OOM kills (12 s after the
+# exporter started) seen
+ready() {
+	[ "$(promql 'count(up{job="node",instance=~"host-.*"})')" = "$N" ] &&
+	[ "$(promql 'count(node_pressure_memory_waiting_seconds_total offset 22s)')" = \
+	  "$(promql 'count(node_pressure_memory_waiting_seconds_total)')" ] &&
+	[ "$(promql 'count(node_vmstat_oom_kill > 3)')" = "$(jq -r .planted.oom "$T/expect.json")" ]
+}
+if wait_for 90 ready; then
+	ok "Prometheus scrapes $N instances from one exporter (honor_labels)"
+else
+	bad "Prometheus scrapes $N instances" "$(tail -5 "$T/prometheus.log")" \
+		"up: $(promql 'count(up{job="node",instance=~"host-.*"})')"
+	lab_finish
+fi
+
+cat >"$T/p.fleet" <<EOF
+[fleet judged]
+timeout = 30s
+
+[prometheus big]
+url = http://$P
+match = {job="node",instance=~"host-.*"}
+rate_window = 20s
+EOF
+exp() { jq -r "$1" "$T/expect.json"; }
+OK=$(exp .ok) WARN=$(exp .warn) CRIT=$(exp .crit) UNK=$(exp .unknown)
+
+fd_run 90 "$T/check.out" -c "$T/p.fleet" --check
+if [ "$FD_RC" = 2 ] && grep -q "hosts_ok=$OK;" "$T/check.out" &&
+   grep -q "^FLEETDECK CRITICAL - $CRIT critical, $WARN warning, $UNK unknown" "$T/check.out"; then
+	ok "--check: $CRIT critical, $WARN warning, $UNK unknown, $OK ok, as served"
+else
+	bad "--check counts as served" "rc $FD_RC" "$(cat "$T/check.out")"
+fi
+
+fd_run 90 "$T/once.json" -c "$T/p.fleet" --once --json
+json_check "$T/once.json" "the section is judged on the server ($N > server_rules_above)" \
+	".prometheus[0].hosts == $N and (.hosts | length) == $N"
+jq -S '[.hosts[] | select(.status != "ok") | {(.name): .status}] | add' "$T/once.json" >"$T/got.json"
+jq -S '.problems' "$T/expect.json" >"$T/want.json"
+if [ -s "$T/got.json" ] && cmp -s "$T/got.json" "$T/want.json"; then
+	ok "the problem hosts are exactly the planted ones"
+else
+	bad "the problem hosts are exactly the planted ones" "$(diff "$T/want.json" "$T/got.json" | head -20)"
+fi
+
+num() { printf '%d\n' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+HEAD="$(num "$N") hosts: $(num "$OK") ok, $WARN warn, $CRIT crit, $UNK unknown"
+fd_tmux big 160 40 -- -c "$T/p.fleet"
+if tmux_wait_for "$HEAD" 40; then
+	ok "the dashboard's server-side counts: \"$HEAD\""
+else
+	bad "the dashboard's server-side counts: \"$HEAD\"" "$(tmux_show)"
+fi
+# every planted problem host is listed (the screen holds them all)
+missing=""
+for h in $(jq -r '.problems | keys[]' "$T/expect.json"); do
+	tmux_has "$h" || missing="$missing $h"
+done
+if [ -z "$missing" ]; then
+	ok "every problem host is on the first screen"
+else
+	bad "every problem host is on the first screen" "missing:$missing" "$(tmux_show)"
+fi
+tmux_send q
+wait_for 5 tmux_has EXITED:0 || bad "q quits" "$(tmux_show)"
+
+lab_finish

@@ -1,0 +1,118 @@
+#!/bin/bash
+# victoria_judged.sh — a large [prometheus] section judged on the server,
+# against a real VictoriaMetrics (Debian's victoria-metrics, the
+# Prometheus-compatible query API) loaded through /api/v1/import/prometheus
+# with FD_VM_HOSTS (default 3,000) synthetic node_exporter hosts: a
+# STAND-IN fleet (tests/prometheus/synth_fleet.py: the series and labels of
+# prometheus-node-exporter 1.5, with planted problems — hosts down, disks
+# over 90/95 %, memory pressure over 10/40, OOM kills, a host without
+# filesystem series). make bench runs the same at 100,000 hosts.
+# Checks: --check's counts and --once --json's every host equal what the
+# data says (synth_fleet.py expect), and the TUI shows "N hosts: ..." with
+# the problem hosts first, and fetches what End and / bring on screen.
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+LAB_NET=73
+lab_test_begin victoria_judged 240
+lab_require_tool victoria-metrics curl jq python3
+FAILED=0
+N=${FD_VM_HOSTS:-3000}
+SYNTH=$TOP_SRCDIR/tests/prometheus/synth_fleet.py
+
+VP=$(lab_free_port 18428) || { printf 'FAIL: no free port\n'; exit 1; }
+VM=127.0.$LAB_NET.1:$VP
+victoria-metrics -httpListenAddr="$VM" -storageDataPath="$T/vm" -retentionPeriod=1d \
+	-search.latencyOffset=0s -search.maxUniqueTimeseries=10000000 >"$T/vm.log" 2>&1 &
+lab_bg $!
+vm_up() { curl -sf -m 2 "http://$VM/health" >/dev/null; }
+wait_for 20 vm_up || { bad "VictoriaMetrics starts" "$(tail -5 "$T/vm.log")"; lab_finish; }
+
+python3 "$SYNTH" expect "$N" >"$T/expect.json"
+t0=$(date +%s.%N)
+python3 "$SYNTH" import "$N" | curl -sf -m 120 -X POST --data-binary @- \
+	"http://$VM/api/v1/import/prometheus" && curl -sf -m 30 "http://$VM/internal/force_flush"
+promql() { curl -s -m 10 -G "http://$VM/api/v1/query" --data-urlencode "query=$1" |
+	jq -r '.data.result[0].value[1] // empty'; }
+if [ "$(promql 'count(up{job="node"})')" = "$N" ]; then
+	ok "VictoriaMetrics holds $N hosts' node_exporter series (imported in $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5) s)"
+else
+	bad "VictoriaMetrics holds $N hosts" "count(up) = $(promql 'count(up{job="node"})')"
+	lab_finish
+fi
+
+# the imported samples are 2 minutes apart: rate() needs a window over both
+cat >"$T/vm.fleet" <<EOF
+[fleet vmfleet]
+timeout = 60s
+
+[prometheus vm]
+url = http://$VM
+match = {job="node"}
+rate_window = 10m
+EOF
+exp() { jq -r "$1" "$T/expect.json"; }
+OK=$(exp .ok) WARN=$(exp .warn) CRIT=$(exp .crit) UNK=$(exp .unknown)
+printf 'note: planted: %s ok, %s warn, %s crit, %s unknown\n' "$OK" "$WARN" "$CRIT" "$UNK"
+
+fd_run 150 "$T/check.out" -c "$T/vm.fleet" --check
+check "--check exits 2 (crit hosts planted)" test "$FD_RC" = 2
+if grep -q "hosts_ok=$OK;" "$T/check.out" && grep -q "hosts_warn=$WARN;" "$T/check.out" &&
+   grep -q "hosts_crit=$CRIT;" "$T/check.out" && grep -q "hosts_unknown=$UNK;" "$T/check.out" &&
+   grep -q "^FLEETDECK CRITICAL - $CRIT critical, $WARN warning, $UNK unknown" "$T/check.out"; then
+	ok "--check counts every host as the data says ($CRIT crit, $WARN warn, $UNK unknown)"
+else
+	bad "--check counts every host as the data says" "$(cat "$T/check.out")"
+fi
+printf 'note: --check with %s hosts took %s s\n' "$N" "$FD_SECS"
+
+fd_run 150 "$T/once.json" -c "$T/vm.fleet" --once --json
+check "--once --json exits 0" test "$FD_RC" = 0
+json_check "$T/once.json" "--once --json lists all $N hosts, every field read (memory, disks, kernel)" \
+	"(.hosts | length) == $N and all(.hosts[] | select(.reachable); .mem_total == 17179869184
+	 and .kernel == \"6.1.0-18-amd64\" and (.disks | length) == 1)"
+json_check "$T/once.json" "--once --json counts as the data says" \
+	".counts == {\"ok\": $OK, \"warn\": $WARN, \"crit\": $CRIT, \"unknown\": $UNK}"
+jq -S '[.hosts[] | select(.status != "ok") | {(.name): .status}] | add' "$T/once.json" >"$T/got.json"
+jq -S '.problems' "$T/expect.json" >"$T/want.json"
+if [ -s "$T/got.json" ] && cmp -s "$T/got.json" "$T/want.json"; then
+	ok "exactly the planted hosts have problems, with the planted status"
+else
+	bad "exactly the planted hosts have problems" "$(diff "$T/want.json" "$T/got.json" | head -20)"
+fi
+json_check "$T/once.json" "the problems say why (down, disk, pressure, OOM, unreadable disk)" \
+	'[.hosts[] | select(.status != "ok") | .problems[0]] | (any(test("up == 0")) and any(test("disk / 9"))
+	 and any(test("PSI some")) and any(test("OOM kill")) and any(test("cannot read")))'
+printf 'note: --once --json with %s hosts took %s s\n' "$N" "$FD_SECS"
+
+# The dashboard: the section line, problems first, and rows fetched as
+# they come on screen.
+num() { printf '%d\n' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }   # 12,345
+HEAD="$(num "$N") hosts: $(num "$OK") ok, $WARN warn, $CRIT crit, $UNK unknown"
+fd_tmux vm 160 40 -- -c "$T/vm.fleet"
+if tmux_wait_for "$HEAD" 60; then
+	ok "the overview reads \"$HEAD\""
+else
+	bad "the overview reads \"$HEAD\"" "$(tmux_show)"
+fi
+first_down=$(jq -r '.problems | to_entries | map(select(.value == "crit")) | .[0].key' "$T/expect.json")
+if tmux_wait_line "^ *CRIT +$first_down" 'unreachable|up == 0' 30; then
+	ok "problem hosts come first, worst first, with their reason"
+else
+	bad "problem hosts come first" "$(tmux_show)"
+fi
+last=$(printf 'host-%06d:9100' "$N")
+tmux_send End
+if tmux_wait_line "$last" 'OK' 60; then
+	ok "End brings the last host, fetched when it came on screen"
+else
+	bad "End brings the last host" "$(tmux_show)"
+fi
+tmux_send Home / 0 0 1 2
+if tmux_wait_line 'host-000120:9100' 'OK' 60 && tmux_lacks 'host-000200:9100'; then
+	ok "/ filters the whole section on the server's names (host-000120 shown)"
+else
+	bad "/ filters the whole section" "$(tmux_show)"
+fi
+tmux_send Escape q
+wait_for 5 tmux_has EXITED:0 || bad "q quits" "$(tmux_show)"
+
+lab_finish
