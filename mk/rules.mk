@@ -1,5 +1,6 @@
 # src/rules: files of this area (host rules and the non-interactive outputs)
 src_libfleetdeck_a_SOURCES += src/rules/rules.c src/rules/rules.h \
+	src/rules/target_state.c src/rules/target_state.h \
 	src/out/out.h src/out/json.c src/out/text.c src/out/check.c
 
 check_PROGRAMS += tests/unit/test_rules tests/unit/test_out

@@ -361,7 +361,7 @@ void rules_state_free(struct rules_state *st)
 	free(st->oom_at);
 	free(st->last_status);
 	free(st->prev);
-	free(st->tstatus);
+	target_states_free(&st->tstatus);
 	for (int k = 0; k < TK__COUNT; k++)
 		if (st->dom[k] && st->dom_free[k])
 			st->dom_free[k](st->dom[k]);
@@ -555,26 +555,69 @@ bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval,
 	return true;
 }
 
+static uint32_t tkey_hash(int kind, int index, int sub)
+{
+	uint32_t h = (uint32_t)kind * 2654435761u;
+
+	h ^= (uint32_t)index * 2246822519u;
+	h ^= (uint32_t)(sub + 1) * 3266489917u;
+	return h ^ (h >> 15);
+}
+
+/* Indexes the targets by (kind, index, sub); the first of equal keys wins,
+ * as the search in order did. */
+void rules_target_index(struct evaluation *out)
+{
+	size_t cap = 16, mask;
+
+	while (cap < out->ntargets * 2)
+		cap *= 2;
+	if (cap > out->tindex_cap) {
+		free(out->tindex);
+		out->tindex = xmalloc(cap * sizeof(*out->tindex));
+		out->tindex_cap = cap;
+	}
+	memset(out->tindex, 0, out->tindex_cap * sizeof(*out->tindex));
+	mask = out->tindex_cap - 1;
+	for (size_t i = 0; i < out->ntargets; i++) {
+		const struct target_eval *t = &out->targets[i];
+		size_t k = tkey_hash(t->kind, t->index, t->sub) & mask;
+
+		for (;; k = (k + 1) & mask) {
+			const struct target_eval *o;
+
+			if (!out->tindex[k]) {
+				out->tindex[k] = (uint32_t)(i + 1);
+				break;
+			}
+			o = &out->targets[out->tindex[k] - 1];
+			if (o->kind == t->kind && o->index == t->index && o->sub == t->sub)
+				break;
+		}
+	}
+}
+
 const struct target_eval *rules_target_find(const struct evaluation *ev, enum target_kind kind,
 					    int index, int sub)
 {
-	for (size_t i = 0; i < ev->ntargets; i++) {
-		const struct target_eval *t = &ev->targets[i];
+	size_t mask;
+
+	if (!ev->tindex) {
+		for (size_t i = 0; i < ev->ntargets; i++) {
+			const struct target_eval *t = &ev->targets[i];
+			if (t->kind == kind && t->index == index && t->sub == sub)
+				return t;
+		}
+		return NULL;
+	}
+	mask = ev->tindex_cap - 1;
+	for (size_t k = tkey_hash(kind, index, sub) & mask; ev->tindex[k]; k = (k + 1) & mask) {
+		const struct target_eval *t = &ev->targets[ev->tindex[k] - 1];
+
 		if (t->kind == kind && t->index == index && t->sub == sub)
 			return t;
 	}
 	return NULL;
-}
-
-static enum status *target_last_status(struct rules_state *st, const char *target)
-{
-	for (size_t i = 0; i < st->ntstatus; i++)
-		if (strcmp(st->tstatus[i].target, target) == 0)
-			return &st->tstatus[i].status;
-	st->tstatus = xrealloc(st->tstatus, (st->ntstatus + 1) * sizeof(*st->tstatus));
-	str_copy(st->tstatus[st->ntstatus].target, target, sizeof(st->tstatus[0].target));
-	st->tstatus[st->ntstatus].status = ST_NONE;
-	return &st->tstatus[st->ntstatus++].status;
 }
 
 /* Status from problems, events on change; every target's alerts are added
@@ -587,7 +630,7 @@ static void evaluate_targets(const struct fleet *f, const struct snapshot *snap,
 			d->rules(f, snap, now, st, out);
 	for (size_t i = 0; i < out->ntargets; i++) {
 		struct target_eval *t = &out->targets[i];
-		enum status *last = target_last_status(st, t->target);
+		enum status *last = &target_state_get(&st->tstatus, t->target, ST_NONE, now)->status;
 
 		for (int p = 0; p < t->ev.nproblems; p++)
 			t->ev.status = status_worst(t->ev.status, t->ev.problems[p].severity);
@@ -597,10 +640,13 @@ static void evaluate_targets(const struct fleet *f, const struct snapshot *snap,
 			out->target_counts[t->ev.status]++;
 		event_transition(st, last, &t->ev, t->target, now);
 	}
+	target_state_prune(&st->tstatus, now);
+	rules_target_index(out);
 }
 
 void evaluation_free(struct evaluation *ev)
 {
+	free(ev->tindex);
 	free(ev->targets);
 	free(ev->hosts);
 	free(ev->alerts);

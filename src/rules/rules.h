@@ -10,6 +10,7 @@
 
 #include "fleet/fleet.h"
 #include "model/model.h"
+#include "rules/target_state.h"
 
 #define RULES_MAX_PROBLEMS 8
 #define RULES_TEXT_LEN 192
@@ -67,20 +68,15 @@ struct event {
 
 #define RULES_MAX_EVENTS 512
 
-struct target_status {
-	char target[96];
-	enum status status;
-};
-
 struct rules_state {
 	size_t nhosts;
 	/* --once/--check: samples taken at or after this wall time belong to
 	 * the run and are never stale, however long its slowest target took
 	 * (0: judge every sample by its age, as the dashboard does) */
 	double fresh_since;
-	/* last status of every other target, for the event log */
-	struct target_status *tstatus;
-	size_t ntstatus;
+	/* last status of every other target, for the event log: a hash table
+	 * by target name, forgetting targets gone for TARGET_FORGET_S */
+	struct target_states tstatus;
 	/* memory a domain's rules keep between evaluations (e.g. GPUs seen),
 	 * owned by that domain: freed with dom_free[k] */
 	void *dom[TK__COUNT];
@@ -105,6 +101,11 @@ struct evaluation {
 	int counts[4];               /* hosts per status, stale counted unknown */
 	struct target_eval *targets; /* every other target, in domain order */
 	size_t ntargets, captargets;
+	/* rules_target_find()'s index of targets by (kind, index, sub): open
+	 * addressing, slot = target index + 1, 0 empty (NULL: built by hand,
+	 * searched in order) */
+	uint32_t *tindex;
+	size_t tindex_cap;
 	int target_counts[4];        /* other targets per status */
 };
 
@@ -123,6 +124,9 @@ void rules_problem_add(struct host_eval *ev, enum status sev, const char *code,
  * Returns true when stale (the caller then stops judging the values). */
 bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval, double now);
 
+/* Indexes out's targets for rules_target_find() (rules_evaluate() does;
+ * an evaluation built by hand is searched in order without it). */
+void rules_target_index(struct evaluation *out);
 /* Finds the evaluation of a target, NULL if it has none. */
 const struct target_eval *rules_target_find(const struct evaluation *ev, enum target_kind kind,
 					    int index, int sub);

@@ -752,6 +752,55 @@ START_TEST(test_zeroed_state_and_resize)
 }
 END_TEST
 
+/* Ephemeral targets (container names that change on every deploy) do not
+ * grow the rules' memory forever: a target unseen for TARGET_FORGET_S is
+ * forgotten; one seen all along keeps its last status. */
+START_TEST(test_target_state_forgets_gone_targets)
+{
+	struct target_states ts = { 0 };
+	char name[64];
+	double t = T0;
+
+	target_state_get(&ts, "database/pg", ST_UNKNOWN, t)->status = ST_CRIT;
+	for (int i = 0; i < 20000; i++, t += 1) {
+		str_fmt(name, sizeof(name), "container/black/job-%d", i);
+		target_state_get(&ts, name, ST_UNKNOWN, t)->status = ST_OK;
+		target_state_get(&ts, "database/pg", ST_UNKNOWN, t);
+		target_state_prune(&ts, t);
+	}
+	/* only the last TARGET_FORGET_S seconds' names (and pg) are kept */
+	ck_assert_uint_le(ts.n, (size_t)TARGET_FORGET_S + 2);
+	ck_assert_ptr_null(target_state_find(&ts, "container/black/job-0"));
+	ck_assert_ptr_nonnull(target_state_find(&ts, "container/black/job-19999"));
+	ck_assert_int_eq(target_state_find(&ts, "database/pg")->status, ST_CRIT);
+	target_states_free(&ts);
+}
+END_TEST
+
+/* rules_target_find() finds every target by (kind, index, sub), through its
+ * index, as a search in order would. */
+START_TEST(test_target_find_index)
+{
+	struct evaluation ev = { 0 };
+
+	for (int h = 0; h < 50; h++)
+		for (int k = -1; k < 20; k++)
+			rules_target_add(&ev, TK_CONTAINER, h, k, "container/h%d/%d", h, k);
+	rules_target_add(&ev, TK_GPU, 3, 0, "gpu/h3/0");
+	rules_target_index(&ev);     /* as rules_evaluate() does */
+	for (int h = 0; h < 50; h++)
+		for (int k = -1; k < 20; k++) {
+			const struct target_eval *t = rules_target_find(&ev, TK_CONTAINER, h, k);
+			ck_assert_ptr_nonnull(t);
+			ck_assert_int_eq(t->index, h);
+			ck_assert_int_eq(t->sub, k);
+		}
+	ck_assert_ptr_null(rules_target_find(&ev, TK_GPU, 3, 1));
+	ck_assert_str_eq(rules_target_find(&ev, TK_GPU, 3, 0)->target, "gpu/h3/0");
+	evaluation_free(&ev);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -787,6 +836,8 @@ static Suite *rules_suite(void)
 	tcase_add_test(fleet, test_events_on_change);
 	tcase_add_test(fleet, test_event_ring_wraps);
 	tcase_add_test(fleet, test_zeroed_state_and_resize);
+	tcase_add_test(fleet, test_target_state_forgets_gone_targets);
+	tcase_add_test(fleet, test_target_find_index);
 	suite_add_tcase(s, fleet);
 	return s;
 }
