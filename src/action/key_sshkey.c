@@ -7,19 +7,27 @@
  *      in with the old key);
  *   3. log in with the NEW key on every host (ssh -F /dev/null, only that
  *      key, the fleet's known_hosts, StrictHostKeyChecking=yes);
- *   4. install the new pair as identity_file (+ .pub);
+ *   4. keep the old private key as identity_file.fleetdeck-old (0600, a
+ *      hard link: identity_file never goes missing), then install the new
+ *      pair as identity_file (+ .pub);
  *   5. remove the old key everywhere (logged in with the new key; a host's
- *      file is only edited when the new key is in it).
+ *      file is only edited when the new key is in it), and only then
+ *      delete the kept old private key.
  * A failure in 1-3 removes the new key again where it was added (only where
  * the old one is still there) and leaves the old key as it was. A failure
  * in 5 leaves both keys working on the hosts not done yet.
  *
  * Progress is kept in a state file next to the audit log
- * (rotation-NAME.json, 0600): phase "added" (steps 1-3) or "verified"
- * (steps 4-5). The next rotate of an interrupted "added" rotation rolls it
- * back and starts afresh; of a "verified" one it resumes at step 4, since
- * the new key is known to work everywhere and the old one may already be
- * gone from some hosts. The state file holds public keys only.
+ * (rotation-NAME.json, 0600, written through a temp file, renamed, its
+ * directory fsync'd): phase "added" (steps 1-3), "verified" (step 4) or
+ * "installed" (step 5). The next rotate of an interrupted "added" rotation
+ * rolls it back and starts afresh; of a "verified" one it resumes at step
+ * 4, of an "installed" one at step 5. Killed between any two steps, at
+ * least one key on disk logs in everywhere (tests/security/rotation_kill.sh
+ * proves it with FLEETDECK_TEST_KILL_AT=STEP, a test hook that makes the
+ * rotation SIGKILL its own process at that point). A second fleetdeck
+ * cannot rotate the same key meanwhile: rotation-NAME.lock is flock()ed
+ * for the whole rotation. The state file holds public keys only.
  *
  * Every value in a remote command is single-quoted (sh_quote); key material
  * never reaches a log, the audit log or the JSON output: the key is shown
@@ -43,6 +51,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/file.h>
 
 #define SK_MAX_HOSTS 64
 #define SK_TIMEOUT 30.0          /* seconds one ssh or ssh-keygen may take */
@@ -59,7 +69,35 @@ struct sk {
 	char tmpdir[PATH_MAX];       /* "" when none */
 	char old_pub[SK_PUB_LEN];    /* "ssh-ed25519 AAAA..." (type and blob) */
 	char new_pub[SK_PUB_LEN];
+	char *kept;                  /* identity_file.fleetdeck-old */
+	int lock_fd;                 /* rotation-NAME.lock, flock()ed */
 };
+
+/* The test hook of tests/security/rotation_kill.sh: dies here, as a crash
+ * or a kill -9 would, when FLEETDECK_TEST_KILL_AT names this step. */
+static void checkpoint(const char *step)
+{
+	const char *at = getenv("FLEETDECK_TEST_KILL_AT");
+
+	if (at && strcmp(at, step) == 0)
+		raise(SIGKILL);
+}
+
+/* A rename or unlink in dir is durable only once dir itself is synced. */
+static void fsync_dir_of(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
 
 /* ---- public keys and fingerprints ---------------------------------------- */
 
@@ -270,8 +308,10 @@ static int state_save(struct sk *k, const char *phase, char *err, size_t errlen)
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text) && fsync(fd) == 0 &&
-	    rename(tmp, k->state) == 0)
+	    rename(tmp, k->state) == 0) {
+		fsync_dir_of(k->state);
 		rc = 0;
+	}
 	if (rc < 0)
 		str_fmt(err, errlen, "cannot write the rotation state %s: %s", k->state, strerror(errno));
 	if (fd >= 0)
@@ -297,10 +337,17 @@ static const char *state_load(struct sk *k)
 			  k->new_pub, sizeof(k->new_pub)) == 0) {
 		str_copy(k->tmpdir, json_string_value(json_object_get(o, "tmpdir")) ?
 			 json_string_value(json_object_get(o, "tmpdir")) : "", sizeof(k->tmpdir));
-		r = strcmp(phase, "verified") == 0 ? "verified" : "added";
+		r = strcmp(phase, "installed") == 0 ? "installed" :
+		    strcmp(phase, "verified") == 0 ? "verified" : "added";
 	}
 	json_decref(o);
 	return r;
+}
+
+static void state_remove(struct sk *k)
+{
+	unlink(k->state);
+	fsync_dir_of(k->state);
 }
 
 /* Deletes the temp dir (the new private key, if not yet installed). */
@@ -322,12 +369,37 @@ static void tmp_remove(struct sk *k)
 
 /* ---- the steps ------------------------------------------------------------ */
 
+/* One rotation of a key at a time, across fleetdeck instances. O_CLOEXEC:
+ * an ssh child must not keep the lock alive after we die. */
+static int state_lock(struct sk *k, char *err, size_t errlen)
+{
+	char *path = xasprintf("%.*s.lock", (int)(strlen(k->state) - strlen(".json")), k->state);
+
+	k->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (k->lock_fd < 0) {
+		str_fmt(err, errlen, "cannot open the rotation lock %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(k->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		str_fmt(err, errlen, "another fleetdeck is rotating [key %s] right now (%s is "
+			"locked); nothing was changed", k->sec->name, path);
+		close(k->lock_fd);
+		k->lock_fd = -1;
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
 static int sshk_init(struct sk *k, struct action_job *j, char *err, size_t errlen)
 {
 	char **names;
 	size_t n = 0;
 
 	memset(k, 0, sizeof(*k));
+	k->lock_fd = -1;
 	k->j = j;
 	k->f = j->f;
 	k->sec = j->sec;
@@ -358,13 +430,19 @@ static int sshk_init(struct sk *k, struct action_job *j, char *err, size_t errle
 		k->state = xasprintf("%s/rotation-%s.json", slash ? dir : ".", safe);
 		free(dir);
 	}
-	return audit_mkdirs(k->state, err, errlen);
+	k->kept = xasprintf("%s.fleetdeck-old", k->identity);
+	if (audit_mkdirs(k->state, err, errlen) < 0)
+		return -1;
+	return state_lock(k, err, errlen);
 }
 
 static void sshk_free(struct sk *k)
 {
+	if (k->lock_fd >= 0)
+		close(k->lock_fd);      /* releases the flock */
 	free(k->identity);
 	free(k->state);
+	free(k->kept);
 }
 
 /* The public key of identity_file, from the private key itself. */
@@ -472,20 +550,72 @@ static int install_file(const char *src, const char *dst, mode_t mode, char *err
 	return rc;
 }
 
+/* The public key of the private key at path ("" when unreadable). */
+static void private_pub(const char *path, char *out, size_t size)
+{
+	char *av[] = { "ssh-keygen", "-y", "-f", (char *)path, NULL };
+	struct exec_result r;
+	char err[128];
+
+	out[0] = '\0';
+	if (exec_argv(av, NULL, SK_TIMEOUT, &r, err, sizeof(err)) < 0)
+		return;
+	if (r.status != 0 || pub_normalize(r.out, out, size) < 0)
+		out[0] = '\0';
+	exec_result_free(&r);
+}
+
+/* Step 4: the old private key kept (a hard link, so identity_file never goes
+ * missing), then the new pair renamed over identity_file (+ .pub). */
 static int install(struct sk *k, char *err, size_t errlen)
 {
 	char *key = xasprintf("%s/id_ed25519", k->tmpdir), *pub = xasprintf("%s.pub", key);
-	char *dpub = xasprintf("%s.pub", k->identity);
+	char *dpub = xasprintf("%s.pub", k->identity), cur[SK_PUB_LEN];
 	int rc = 0;
 
-	if (access(key, R_OK) == 0)     /* else: installed before an interruption */
-		rc = install_file(key, k->identity, 0600, err, errlen) < 0 ||
-		     install_file(pub, dpub, 0644, err, errlen) < 0 ? -1 : 0;
+	private_pub(k->identity, cur, sizeof(cur));
+	if (strcmp(cur, k->new_pub) != 0) {
+		/* not installed yet: keep the old one first */
+		if (strcmp(cur, k->old_pub) == 0) {
+			unlink(k->kept);
+			if (link(k->identity, k->kept) < 0 || chmod(k->kept, 0600) < 0) {
+				str_fmt(err, errlen, "cannot keep the old key as %s: %s", k->kept,
+					strerror(errno));
+				rc = -1;
+			}
+			fsync_dir_of(k->kept);
+			checkpoint("old-kept");
+		}
+		if (rc == 0 && access(key, R_OK) < 0) {
+			str_fmt(err, errlen, "the new key is gone from %s: rotate again (the old key "
+				"keeps working)", k->tmpdir);
+			rc = -1;
+		}
+		if (rc == 0)
+			rc = install_file(key, k->identity, 0600, err, errlen) < 0 ? -1 : 0;
+	}
+	if (rc == 0 && read_pub_file(dpub, cur, sizeof(cur)) == 0 && strcmp(cur, k->new_pub) == 0) {
+		/* .pub in place already */
+	} else if (rc == 0 && access(pub, R_OK) == 0) {
+		rc = install_file(pub, dpub, 0644, err, errlen);
+	} else if (rc == 0) {
+		/* the temp dir is gone: the .pub from the state file */
+		FILE *fp = fopen(dpub, "w");
+		rc = fp && fprintf(fp, "%s fleetdeck-%s\n", k->new_pub, k->sec->name) > 0 ? 0 : -1;
+		if (fp)
+			fclose(fp);
+	}
+	if (rc == 0)
+		fsync_dir_of(k->identity);
 	free(key);
 	free(pub);
 	free(dpub);
-	if (rc == 0)
+	if (rc == 0) {
 		tmp_remove(k);
+		rc = state_save(k, "installed", err, errlen);
+	}
+	if (rc == 0)
+		checkpoint("installed");
 	return rc;
 }
 
@@ -495,8 +625,6 @@ static int finish(struct sk *k, char *err, size_t errlen)
 	char one[256], failed[256] = "";
 	int nfail = 0;
 
-	if (install(k, err, errlen) < 0)
-		return -1;
 	for (size_t i = 0; i < k->nhosts; i++) {
 		char *s = script_remove(k, k->host[i], k->old_pub, k->new_pub), msg[96];
 		str_fmt(msg, sizeof(msg), "removing the old key on %s (%zu/%zu)",
@@ -509,11 +637,15 @@ static int finish(struct sk *k, char *err, size_t errlen)
 	pub_fingerprint(k->new_pub, k->j->new_id, sizeof(k->j->new_id));
 	if (nfail) {
 		str_fmt(err, errlen, "the new key %s works on every host and is installed as %s, but the "
-			"old key could not be removed on %d host(s) (%s); rotate again to finish",
-			k->j->new_id, k->identity, nfail, failed);
+			"old key could not be removed on %d host(s) (%s); it is kept as %s; rotate "
+			"again to finish", k->j->new_id, k->identity, nfail, failed, k->kept);
 		return -1;
 	}
-	unlink(k->state);
+	checkpoint("removed");
+	/* the old key works nowhere now: its private half can go */
+	unlink(k->kept);
+	fsync_dir_of(k->kept);
+	state_remove(k);
 	return 0;
 }
 
@@ -529,6 +661,7 @@ static int add_and_verify(struct sk *k, char *err, size_t errlen)
 		tmp_remove(k);
 		return -1;
 	}
+	checkpoint("generated");
 	for (i = 0; i < k->nhosts; i++) {
 		char *s = script_append(k, k->host[i], k->new_pub);
 		int rc;
@@ -542,6 +675,7 @@ static int add_and_verify(struct sk *k, char *err, size_t errlen)
 			goto undo;
 		}
 	}
+	checkpoint("added");
 	for (i = 0; i < k->nhosts; i++) {
 		char *key = xasprintf("%s/id_ed25519", k->tmpdir);
 		int rc;
@@ -556,7 +690,10 @@ static int add_and_verify(struct sk *k, char *err, size_t errlen)
 			goto undo;
 		}
 	}
-	return state_save(k, "verified", err, errlen);
+	if (state_save(k, "verified", err, errlen) < 0)
+		return -1;
+	checkpoint("verified");
+	return 0;
 undo:
 	k->j->progress(k->j, "taking the new key out again");
 	if (rollback(k, i + 1, rb, sizeof(rb)) > 0) {
@@ -572,7 +709,7 @@ undo:
 		str_fmt(err + len, errlen - len, "; the new key was removed again, the old key is unchanged");
 	}
 	tmp_remove(k);
-	unlink(k->state);
+	state_remove(k);
 	return -1;
 }
 
@@ -585,10 +722,12 @@ static int sshkey_rotate(struct action_job *j, char *err, size_t errlen)
 	if (sshk_init(&k, j, err, errlen) < 0)
 		goto out;
 	phase = state_load(&k);
-	if (phase && strcmp(phase, "verified") == 0) {
+	if (phase && strcmp(phase, "added") != 0) {
+		/* the new key works everywhere: go on from where it stopped */
 		j->progress(j, "resuming an interrupted rotation");
 		str_copy(j->note, "resumed an interrupted rotation", sizeof(j->note));
-		rc = finish(&k, err, errlen);
+		rc = strcmp(phase, "installed") == 0 || install(&k, err, errlen) == 0 ?
+		     finish(&k, err, errlen) : -1;
 		goto out;
 	}
 	if (phase) {
@@ -600,11 +739,11 @@ static int sshkey_rotate(struct action_job *j, char *err, size_t errlen)
 				"is unchanged", rb);
 			goto out;
 		}
-		unlink(k.state);
+		state_remove(&k);
 		str_copy(j->note, "rolled back an interrupted rotation first", sizeof(j->note));
 	}
 	memset(k.new_pub, 0, sizeof(k.new_pub));
-	if (add_and_verify(&k, err, errlen) == 0)
+	if (add_and_verify(&k, err, errlen) == 0 && install(&k, err, errlen) == 0)
 		rc = finish(&k, err, errlen);
 out:
 	sshk_free(&k);

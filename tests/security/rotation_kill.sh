@@ -1,0 +1,106 @@
+#!/bin/bash
+# rotation_kill.sh — issue #12 item 1: a key rotation never locks anyone
+# out. `ssh-authorized-key` over 2 lab hosts (their own authorized_keys),
+# driven from the Keys view; fleetdeck is killed (SIGKILL, by the test hook
+# FLEETDECK_TEST_KILL_AT) between each pair of steps in turn: after the new
+# key is generated, added, verified, after the old key is kept, after the
+# new one is installed, after the old one is removed. After every kill one
+# key on disk (identity_file, or the kept identity_file.fleetdeck-old) still
+# logs in on every host and a state file is there; the next start's rotate
+# resumes from it, and the last run ends with the new key everywhere, the
+# old nowhere, nothing left behind. A second fleetdeck cannot rotate while
+# the rotation is locked.
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+LAB_NET=97
+lab_test_begin rotation_kill 100
+lab_require_tool tmux ssh ssh-keygen flock
+lab_up 2
+K=$T/keys
+STATE=$T/state/rotation-deploy.json
+mkdir -p "$K" && chmod 700 "$K"
+ssh-keygen -q -t ed25519 -N '' -C old-deploy -f "$K/deploy" || { bad "ssh-keygen"; lab_finish; }
+cp -p "$K/deploy" "$T/first_key"
+for i in 1 2; do
+	eval "hd=\$LAB_HOST_${i}_DIR"
+	cp "$K/deploy.pub" "$hd/ak" && chmod 600 "$hd/ak"
+	lab_host_authorized_keys "$i" "$hd/ak"
+done
+sed -i "s|^\[fleet lab\]|[fleet lab]\naudit_log = $T/state/audit.log|" "$LAB_FLEET"
+cat >>"$LAB_FLEET" <<EOF
+
+[key deploy]
+provider = ssh-authorized-key
+hosts = lab1, lab2
+identity_file = $K/deploy
+authorized_keys = $LAB_DIR/hosts/{host}/ak
+max_age = 90d
+EOF
+login() {   # KEYFILE I
+	local a p
+	eval "a=\$LAB_HOST_$2_ADDR p=\$LAB_HOST_$2_PORT"
+	ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityAgent=none \
+		-o UserKnownHostsFile="$LAB_KNOWN_HOSTS" -o StrictHostKeyChecking=yes -o ConnectTimeout=3 \
+		-i "$1" -p "$p" -l "$LAB_USER" "$a" true </dev/null >/dev/null 2>&1
+}
+everywhere() { [ -r "$1" ] && login "$1" 1 && login "$1" 2; }
+working_key() {   # a key file on disk that logs in on every host
+	local f
+	for f in "$K/deploy" "$K/deploy.fleetdeck-old"; do everywhere "$f" && { echo "$f"; return 0; }; done
+	return 1
+}
+rotate() {   # NAME [KILL_AT]: one start of fleetdeck, one rotate
+	local name=$1 at=${2-}
+	fd_tmux "$name" 150 34 ${at:+FLEETDECK_TEST_KILL_AT=$at} -- -c "$LAB_FLEET" --view keys
+	tmux_wait_for "deploy" 10 || bad "$name: Keys view shows deploy" "$(tmux_show)"
+	tmux_send r
+	tmux_wait_for "Type deploy to confirm" 8 || bad "$name: r asks for the name" "$(tmux_show)"
+	tmux_send -l deploy
+	tmux_send Enter
+}
+
+for at in generated added verified old-kept installed removed; do
+	rotate "k-$at" "$at"
+	if tmux_wait_for "EXITED:137" 30; then
+		ok "killed after '$at'"
+	else
+		bad "killed after '$at'" "$(tmux_show)"
+		continue
+	fi
+	[ -s "$STATE" ] && ok "  after '$at': a state file to resume from ($(jq -r .phase "$STATE"))" ||
+		bad "  after '$at': a state file to resume from"
+	w=$(working_key) && ok "  after '$at': a key on disk logs in on every host (${w##*/})" ||
+		bad "  after '$at': a key on disk logs in on every host" "$(ls -la "$K")" "$(cat "$LAB_HOST_1_DIR/ak")"
+	[ "$(stat -c %a "$K/deploy")" = 600 ] && { [ ! -e "$K/deploy.fleetdeck-old" ] ||
+		[ "$(stat -c %a "$K/deploy.fleetdeck-old")" = 600 ]; } && ok "  after '$at': private keys are 0600" ||
+		bad "  after '$at': private keys are 0600" "$(ls -la "$K")"
+	tmux_kill "k-$at"
+done
+
+# a second fleetdeck while the rotation is locked
+( exec 8>"$T/state/rotation-deploy.lock"; flock 8; sleep 20 ) &
+locker=$!
+lab_bg $locker
+sleep 0.5
+rotate locked
+tmux_wait_for "another fleetdeck is rotating" 15 && ok "a second instance is refused while the rotation is locked" ||
+	bad "a second instance is refused while the rotation is locked" "$(tmux_show)"
+tmux_send Enter
+tmux_send q
+tmux_kill locked
+kill "$locker" 2>/dev/null
+wait "$locker" 2>/dev/null
+
+# the next start finishes it
+rotate final
+tmux_wait_for "rotate key/deploy: done" 30 && ok "the next start resumes and finishes the rotation" ||
+	bad "the next start resumes and finishes the rotation" "$(tmux_show)"
+tmux_send Enter
+tmux_send q
+tmux_wait_for "EXITED:0" 5 || bad "q quits" "$(tmux_show)"
+everywhere "$K/deploy" && ok "the new key logs in on every host" || bad "the new key logs in on every host"
+! login "$T/first_key" 1 && ! login "$T/first_key" 2 && ok "the first key logs in nowhere" || bad "the first key logs in nowhere"
+[ "$(cat "$LAB_HOST_1_DIR/ak" "$LAB_HOST_2_DIR/ak" | grep -c .)" = 2 ] && ok "each authorized_keys holds one key" ||
+	bad "each authorized_keys holds one key" "$(cat "$LAB_HOST_1_DIR/ak" "$LAB_HOST_2_DIR/ak")"
+[ ! -e "$STATE" ] && [ ! -e "$K/deploy.fleetdeck-old" ] && [ -z "$(ls -d "$T"/state/rotation-deploy.??????* 2>/dev/null)" ] &&
+	ok "no state file, kept key or temp dir is left" || bad "no state file, kept key or temp dir is left" "$(ls -la "$T/state" "$K")"
+lab_finish
