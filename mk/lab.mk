@@ -17,6 +17,7 @@ LAB_TESTS = \
 	tests/integration/sim_fleet.sh \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh \
+	tests/tui/frame_pacing.sh \
 	tests/tui/wall.sh \
 	tests/tui/wall_stale.sh \
 	tests/tui/startup.sh \

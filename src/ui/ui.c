@@ -33,6 +33,7 @@
 #define EMPTY_READS_EOF 3
 #define ESC_DELAY_MS 25
 #define DEFAULT_ROTATE 20
+#define FRAME_GAP 0.1             /* seconds: at most ten frames a second */
 
 struct ui {
 	const struct options *o;
@@ -55,6 +56,11 @@ struct ui {
 	int empty_reads;
 	bool quit;
 	bool secret_shown;            /* the last frame showed a key's plaintext */
+	/* frame pacing: a frame when something changed, at most one per
+	 * FRAME_GAP, and one per second for the clock and the ages */
+	bool dirty;
+	double last_frame;            /* monotonic */
+	long frame_second;            /* wall-clock second of the last frame */
 };
 
 /* Signal handlers can reach only these: the write end of the self-pipe and
@@ -160,6 +166,9 @@ static int curses_start(struct ui *ui)
 	set_escdelay(ESC_DELAY_MS);
 	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
+	/* ncurses' first refresh clears the screen; from here on it only
+	 * reads keys, and the presenter writes every frame itself */
+	refresh();
 	present_colors(&ui->pr, &ui->theme, ui->o->no_color);
 	return 0;
 }
@@ -168,6 +177,7 @@ static void curses_stop(struct ui *ui)
 {
 	if (!curses_active)
 		return;
+	present_stop(&ui->pr, LINES);
 	mousemask(0, NULL);
 	curs_set(1);
 	endwin();
@@ -313,7 +323,6 @@ static void action_apply(struct ui *ui, enum ui_action a, double now)
 		ui_message(&ui->st, now, "polling every target now");
 		break;
 	case UA_REPAINT:
-		clearok(curscr, TRUE);
 		present_invalidate(&ui->pr);
 		break;
 	case UA_ACTION:
@@ -390,12 +399,25 @@ static bool stdin_at_eof(struct ui *ui, short revents, int nkeys)
 	return ++ui->empty_reads >= EMPTY_READS_EOF;
 }
 
-/* Waits for input, new data, a signal or the next second of the clock. */
+/* How long to wait: until a frame may be drawn (something changed), else
+ * until the clock's next second. */
+static int wait_ms(const struct ui *ui)
+{
+	double left;
+
+	if (ui->dirty) {
+		left = ui->last_frame + FRAME_GAP - now_mono();
+		return left <= 0 ? 0 : (int)(left * 1000) + 1;
+	}
+	return (int)((1.0 - fmod(now_wall(), 1.0)) * 1000) + 5;
+}
+
+/* Waits for input, new data, a signal, the replay's next step or the next
+ * second of the clock; marks the frame dirty when any of them came. */
 static void ui_wait(struct ui *ui)
 {
 	struct pollfd pfd[4];
-	double now = now_wall();
-	int timeout = (int)((1.0 - fmod(now, 1.0)) * 1000) + 5;
+	int timeout = wait_ms(ui);
 	int nfds = 2, nkeys;
 
 	if (ui->tl && timeline_wait_ms(ui->tl) >= 0 && timeline_wait_ms(ui->tl) < timeout)
@@ -417,24 +439,34 @@ static void ui_wait(struct ui *ui)
 		ui->quit = true;
 		return;
 	}
-	if (pfd[1].revents & POLLIN)
+	if (pfd[1].revents & POLLIN) {
 		wake_drain(&sig_wake);
+		ui->dirty = true;     /* a resize */
+	}
 	if (sig_quit) {
 		ui->quit = true;
 		return;
 	}
-	if (wake_idx >= 0 && (pfd[wake_idx].revents & POLLIN))
+	if (wake_idx >= 0 && (pfd[wake_idx].revents & POLLIN)) {
 		collector_drain_wake(ui->c);
+		ui->dirty = true;
+	}
 	if (act_idx >= 0 && (pfd[act_idx].revents & POLLIN)) {
 		actions_drain_wake(ui->actions);
+		ui->dirty = true;
 		/* a finished action: show its result, and list the targets again */
 		if (confirm_poll_result(&ui->st, ui->actions, now_wall()) && ui->c)
 			collector_poll_now(ui->c);
 	}
-	if (ui->tl)
-		timeline_tick(ui->tl, now_mono());
+	if (ui->tl && timeline_tick(ui->tl, now_mono()))
+		ui->dirty = true;
+	/* the clock and the ages move once a second */
+	if ((long)now_wall() != ui->frame_second)
+		ui->dirty = true;
 	/* also after EINTR: a resize shows up as KEY_RESIZE here */
 	nkeys = keys_read(ui);
+	if (nkeys > 0)
+		ui->dirty = true;
 	if (stdin_at_eof(ui, pfd[0].revents, nkeys))
 		ui->quit = true;
 }
@@ -540,8 +572,17 @@ static int ui_loop(const struct options *o, const struct fleet *f, struct model 
 		return 1;
 	}
 	signals_install();
+	ui.dirty = true;
+	ui.last_frame = -FRAME_GAP;
 	while (!ui.quit && !sig_quit) {
-		ui_frame(&ui);
+		double now = now_mono();
+
+		if (ui.dirty && now - ui.last_frame >= FRAME_GAP) {
+			ui.dirty = false;
+			ui.last_frame = now;
+			ui.frame_second = (long)now_wall();
+			ui_frame(&ui);
+		}
 		ui_wait(&ui);
 	}
 	curses_stop(&ui);

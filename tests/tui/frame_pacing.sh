@@ -1,0 +1,62 @@
+#!/bin/bash
+# frame_pacing.sh — what the terminal receives (issue #9): three local hosts
+# polled every 200 ms publish ~15 samples a second, yet the screen gets at
+# most ten frames a second, each in one write(2); paused, only the clock and
+# the ages move: at most one write a second and at most 200 bytes a second.
+# strace (no -f: only the UI's thread) counts the writes to the terminal.
+# The bounds are counts per window, not speeds: a loaded machine draws fewer
+# frames, never more.
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+lab_test_begin frame_pacing 58
+lab_require_tool tmux strace
+
+FLEET=$T/pace.fleet
+{
+	printf '[fleet pace]\ninterval = 200ms\n'
+	for h in p1 p2 p3; do printf '[host %s]\nssh = local\n' "$h"; done
+} >"$FLEET"
+REAL=$FLEETDECK
+FLEETDECK=$T/traced
+printf '#!/bin/sh\nexec strace -qq -ttt -e trace=write -e signal=none -o %q %q "$@"\n' \
+	"$T/trace" "$REAL" >"$FLEETDECK"
+chmod +x "$FLEETDECK"
+
+all_names() { tmux_has p1 && tmux_has p3; }
+# writes to the terminal (fd 1) between two strace times: "COUNT BYTES"
+writes_between() {
+	awk -v a="$1" -v b="$2" '$1 >= a && $1 < b && $2 ~ /^write\(1,/ {
+		n++; sub(/.*= /, ""); bytes += $0 } END { printf "%d %d\n", n, bytes }' "$T/trace"
+}
+now() { date +%s.%N; }
+
+fd_tmux ui 120 30 -- -c "$FLEET"
+if wait_for 10 all_names; then ok "shows the three hosts"; else
+	bad "shows the three hosts" "$(tmux_show)" "stderr: $(head -c 600 "$T/ui.stderr")"; lab_finish; fi
+
+# busy: data arrives all the time
+sleep 1
+a=$(now); sleep 4; b=$(now)
+read -r n bytes < <(writes_between "$a" "$b")
+max=$(echo "($b - $a) * 10 + 2" | bc | cut -d. -f1)
+[ "$n" -gt 0 ] && [ "$n" -le "$max" ] && ok "busy: $n writes in $(echo "$b - $a" | bc | cut -c1-4) s (at most $max: ten frames a second, one write each)" ||
+	bad "busy: at most ten writes a second" "got $n writes ($bytes bytes) in $(echo "$b - $a" | bc) s, max $max"
+
+# paused: the data turns stale (3 x 200 ms) and the footer's "polling
+# paused" goes (4 s); then only the clock and the ages move
+tmux_send p
+wait_for 5 tmux_has PAUSED || bad "p shows PAUSED" "$(tmux_show)"
+sleep 4.5
+a=$(now); sleep 5; b=$(now)
+read -r n bytes < <(writes_between "$a" "$b")
+secs=$(echo "$b - $a" | bc)
+maxw=$(echo "$secs + 1" | bc | cut -d. -f1)
+maxb=$(echo "$secs * 200" | bc | cut -d. -f1)
+[ "$n" -le "$maxw" ] && ok "paused: $n writes in $(echo "$secs" | cut -c1-4) s (at most one a second)" ||
+	bad "paused: at most one write a second" "got $n writes in $secs s" "$(awk -v a="$a" '$1 >= a' "$T/trace" | head -20)"
+[ "$bytes" -le "$maxb" ] && ok "paused: $bytes bytes in $(echo "$secs" | cut -c1-4) s (at most 200 a second)" ||
+	bad "paused: at most 200 bytes a second" "got $bytes bytes in $secs s" "$(awk -v a="$a" '$1 >= a' "$T/trace" | head -20)"
+tmux_has PAUSED && ok "the screen still says PAUSED" || bad "the screen still says PAUSED" "$(tmux_show)"
+
+tmux_send q
+wait_for 5 tmux_has "EXITED:0" && ok "q quits with exit 0" || bad "q quits with exit 0" "$(tmux_show)"
+lab_finish
