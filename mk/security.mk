@@ -2,7 +2,8 @@
 # span domains. Each names the promise it checks.
 SECURITY_TESTS = tests/security/token_origin.sh tests/security/hostile_text.sh \
 	tests/security/operator_commands.sh tests/security/secrets.sh \
-	tests/security/hostkey_paths.sh tests/security/rotation_kill.sh
+	tests/security/hostkey_paths.sh tests/security/rotation_kill.sh \
+	tests/security/pg_durable.sh
 TESTS += $(SECURITY_TESTS)
 EXTRA_DIST += $(SECURITY_TESTS) doc/security.md
 

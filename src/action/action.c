@@ -371,12 +371,13 @@ static void *worker(void *arg)
 	else
 		rc = key_provider_of(s->job.sec)->rotate(&s->job, err, sizeof(err));
 	str_sanitize(err);
-	audit(a, &s->plan.req, s->plan.target, &s->plan, &s->job, rc == 0 ? "succeeded" : "failed",
-	      rc == 0 ? NULL : err, NULL, 0);
+	audit(a, &s->plan.req, s->plan.target, &s->plan, &s->job,
+	      rc == 0 ? "succeeded" : rc == ACTION_CHECK ? "check" : "failed", rc == 0 ? NULL : err, NULL, 0);
 	pthread_mutex_lock(&a->lock);
 	s->prog.active = false;
 	s->prog.finished = true;
 	s->prog.ok = rc == 0;
+	s->prog.check = rc == ACTION_CHECK;
 	s->prog.ended = now_wall();
 	if (rc == 0 && s->plan.req.skind == SEC_RUNNERS)
 		str_fmt(s->prog.text, sizeof(s->prog.text), "scaled %d -> %d", s->plan.from, s->plan.to);
@@ -384,7 +385,8 @@ static void *worker(void *arg)
 		str_fmt(s->prog.text, sizeof(s->prog.text), "rotated%s%s", s->job.new_id[0] ? ": new key " : "",
 			s->job.new_id);
 	else
-		str_fmt(s->prog.text, sizeof(s->prog.text), "failed: %s", err);
+		str_fmt(s->prog.text, sizeof(s->prog.text), "%s: %s", rc == ACTION_CHECK ? "CHECK" : "failed",
+			err);
 	s->result_pending = true;
 	pthread_mutex_unlock(&a->lock);
 	wake(a);
@@ -455,7 +457,7 @@ static bool take_one(struct actions *a, struct slot *s, char *title, size_t tlen
 		return false;
 	s->result_pending = false;
 	str_fmt(title, tlen, "%s %s: %s", action_kind_name(s->plan.req.kind), s->plan.target,
-		s->prog.ok ? "done" : "FAILED");
+		s->prog.ok ? "done" : s->prog.check ? "CHECK (outcome unknown)" : "FAILED");
 	str_fmt(text, xlen, "%s%s%s", s->prog.text, s->job.note[0] ? ". " : "", s->job.note);
 	str_copy(secret, s->job.secret, slen);
 	explicit_bzero(s->job.secret, sizeof(s->job.secret));

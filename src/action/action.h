@@ -40,6 +40,7 @@ struct action_progress {
 	bool active;                 /* running now */
 	bool finished;               /* a result is known */
 	bool ok;
+	bool check;                  /* the outcome is unknown: the user must check */
 	double started, ended;
 	char text[256];              /* the latest step, or the result */
 };

@@ -1,9 +1,17 @@
 /* Key provider `pg-apikey`. One transaction: lock the live row(s), insert
  * the new key (prefix + SHA-256, other columns copied from the old row so a
  * `where` that selected the old key selects the new one), set the old
- * rows' revoked_at to now() + grace, commit. Any error rolls everything
- * back, so the old key stays valid. The plaintext exists only in memory
- * until the dialog shows it (and in deliver_file, 0600, if set). */
+ * rows' revoked_at to now() + grace, commit. Any error before COMMIT rolls
+ * everything back, so the old key stays valid.
+ *
+ * Durable: before COMMIT, the new key's plaintext is written (0600, fsync'd
+ * with its directory) to deliver_file, or, without one, to a recovery file
+ * next to the audit log (pgkey-NAME.recovery): once the new key is live its
+ * plaintext exists somewhere that survives a crash. The recovery file is
+ * removed when the commit is confirmed and the plaintext is in the result
+ * dialog's hands. A COMMIT whose answer is lost (the connection broke) has
+ * an unknown outcome: reported as CHECK (audited "check"), the plaintext
+ * file kept, never as "the old key stays valid". */
 #include "config.h"
 #include "action/provider.h"
 #include "action/pgkey.h"
@@ -20,6 +28,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 enum { COL_ID, COL_PREFIX, COL_HASH, COL_CREATED, COL_REVOKED, NCOLS };
 
@@ -318,8 +327,93 @@ static char *other_columns(struct pgk *k, char *err, size_t errlen)
 	return out;
 }
 
+/* Writes key to path (0600), durably: file and directory fsync'd. */
+static int write_durable(const char *path, const char *key, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	bool ok;
+	int dfd;
+
+	if (fd < 0) {
+		str_fmt(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	ok = fchmod(fd, 0600) == 0 && write(fd, key, strlen(key)) == (ssize_t)strlen(key) &&
+	     write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+	if (!ok)
+		str_fmt(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	close(fd);
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(dir);
+	return ok ? 0 : -1;
+}
+
+/* Where the plaintext goes before COMMIT: deliver_file, else the recovery
+ * file next to the audit log. malloc'd; *recovery says which. */
+static char *plaintext_path(const struct action_job *j, bool *recovery)
+{
+	char *path = fleet_section_path(j->sec, "deliver_file"), *dir, *slash, safe[64];
+
+	*recovery = !path;
+	if (path)
+		return path;
+	dir = xstrdup(j->f->audit_log);
+	slash = strrchr(dir, '/');
+	str_copy(safe, j->sec->name, sizeof(safe));
+	for (char *p = safe; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *p))
+			*p = '_';
+	if (slash)
+		*slash = '\0';
+	path = xasprintf("%s/pgkey-%s.recovery", slash ? dir : ".", safe);
+	free(dir);
+	return path;
+}
+
+/* The COMMIT's answer: 0 committed, -1 refused (rolled back: nothing
+ * changed), ACTION_CHECK when it is unknown whether it committed. */
+static int commit(struct pgk *k, const char *keyfile, char *err, size_t errlen)
+{
+	PGresult *r = PQexec(k->c, "COMMIT");
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+	if (r && st == PGRES_COMMAND_OK) {
+		PQclear(r);
+		return 0;
+	}
+	if (PQstatus(k->c) == CONNECTION_BAD || !r) {
+		str_fmt(err, errlen, "the connection broke during COMMIT: it is unknown whether the new "
+			"key was stored; CHECK the table: if a row with the new key's prefix exists, the "
+			"new key (in %s, 0600) is live and the old one is revoked after the grace; "
+			"otherwise nothing changed", keyfile);
+		PQclear(r);
+		return ACTION_CHECK;
+	}
+	pg_failed(r, PGRES_COMMAND_OK, "COMMIT", err, errlen);
+	return -1;
+}
+
+/* The test hook of tests/actions/pg_apikey.sh: the connection to the
+ * database is cut right before COMMIT (its socket shut down), as when the
+ * network breaks with the COMMIT in flight. */
+static void checkpoint_commit(PGconn *c)
+{
+	const char *at = getenv("FLEETDECK_TEST_KILL_AT");
+
+	if (at && strcmp(at, "pg-commit") == 0)
+		shutdown(PQsocket(c), SHUT_RDWR);
+}
+
 static int rotate_tx(struct action_job *j, struct pgk *k, const char *key, const char *hash,
-		     double grace, char *err, size_t errlen)
+		     double grace, const char *keyfile, char *err, size_t errlen)
 {
 	const char *params[4];
 	char pfx[9], gr[32], *sql, *others, oldid[64];
@@ -386,38 +480,16 @@ static int rotate_tx(struct action_job *j, struct pgk *k, const char *key, const
 	if (pg_failed(r, PGRES_COMMAND_OK, "revoking the old key", err, errlen) < 0)
 		return -1;
 	PQclear(r);
-	j->progress(j, "committing");
-	r = PQexec(k->c, "COMMIT");
-	if (pg_failed(r, PGRES_COMMAND_OK, "COMMIT", err, errlen) < 0)
-		return -1;
-	PQclear(r);
-	return 0;
-}
-
-static int deliver(const struct action_job *j, const char *key, char *err, size_t errlen)
-{
-	char *path = fleet_section_path(j->sec, "deliver_file");
-	int fd;
-	ssize_t n;
-
-	if (!path)
-		return 0;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		str_fmt(err, errlen, "the key was rotated but %s could not be written: %s "
-			"(copy it from this dialog now)", path, strerror(errno));
-		free(path);
+	/* the plaintext is on disk before the key can be live */
+	j->progress(j, "writing the new key");
+	if (write_durable(keyfile, key, err, errlen) < 0) {
+		size_t len = strlen(err);
+		str_fmt(err + len, errlen - len, "; not committed, the old key stays valid");
 		return -1;
 	}
-	fchmod(fd, 0600);
-	n = write(fd, key, strlen(key));
-	if (n == (ssize_t)strlen(key))
-		n = write(fd, "\n", 1);
-	close(fd);
-	if (n < 0)
-		str_fmt(err, errlen, "the key was rotated but writing %s failed: %s", path, strerror(errno));
-	free(path);
-	return n < 0 ? -1 : 0;
+	checkpoint_commit(k->c);
+	j->progress(j, "committing");
+	return commit(k, keyfile, err, errlen);
 }
 
 static void pg_describe(const struct action_job *j, char *buf, size_t size)
@@ -440,6 +512,8 @@ static int pg_rotate(struct action_job *j, char *err, size_t errlen)
 	double grace = 86400, timeout = j->f->timeout;
 	const char *g = fleet_section_value(j->sec, "grace");
 	struct pgk k;
+	char *keyfile;
+	bool recovery;
 	int rc;
 
 	if (g && parse_duration(g, &grace) < 0)
@@ -453,14 +527,23 @@ static int pg_rotate(struct action_job *j, char *err, size_t errlen)
 		explicit_bzero(key, sizeof(key));
 		return -1;
 	}
-	rc = rotate_tx(j, &k, key, hash, grace, err, errlen);
+	keyfile = plaintext_path(j, &recovery);
+	rc = rotate_tx(j, &k, key, hash, grace, keyfile, err, errlen);
 	pgk_close(&k);    /* an open transaction is rolled back by closing */
 	if (rc == 0) {
 		str_copy(j->secret, key, sizeof(j->secret));
-		if (deliver(j, key, j->note, sizeof(j->note)) == 0 && fleet_section_get(j->sec, "deliver_file"))
-			str_fmt(j->note, sizeof(j->note), "written to %s (0600)",
-				fleet_section_get(j->sec, "deliver_file"));
+		if (recovery)
+			unlink(keyfile);   /* committed, and the dialog has it */
+		else
+			str_fmt(j->note, sizeof(j->note), "written to %s (0600)", keyfile);
+	} else if (rc < 0) {
+		/* not committed: the file holds a key that never became valid */
+		unlink(keyfile);
+	} else {
+		/* unknown: the plaintext stays in keyfile, and on screen */
+		str_copy(j->secret, key, sizeof(j->secret));
 	}
+	free(keyfile);
 	explicit_bzero(key, sizeof(key));
 	return rc;
 }

@@ -37,6 +37,11 @@ struct runner_provider {
 	int (*scale)(struct action_job *j, char *err, size_t errlen);
 };
 
+/* rotate()/scale() return 0 (done), -1 (failed: nothing changed, or err
+ * says what did), or ACTION_CHECK: the outcome is unknown (a COMMIT whose
+ * answer was lost) and the user must check; never reported as failed. */
+#define ACTION_CHECK 2
+
 struct key_provider {
 	const char *name;
 	void (*describe)(const struct action_job *j, char *buf, size_t size);

@@ -240,7 +240,8 @@ static const struct schema_key key_keys[] = {
 	{ "key_prefix", ST_STRING, 0, NULL, NULL, NULL, "pg-apikey",
 	  "Literal text new keys start with, e.g. tf_live_." },
 	{ "deliver_file", ST_OUT_PATH, 0, NULL, NULL, NULL, "pg-apikey",
-	  "Where a new key is written (mode 600) besides being shown once." },
+	  "Where a new key is written (mode 600, before COMMIT) besides being shown once; "
+	  "without it, a recovery file next to the audit log until the commit is confirmed." },
 	{ "grace", ST_DURATION, 0, "24h", NULL, NULL, "pg-apikey",
 	  "How long the old key keeps working after a rotation." },
 	{ "hosts", ST_HOST_LIST, SK_REQUIRED, NULL, NULL, NULL, "ssh-authorized-key",
