@@ -12,6 +12,13 @@ PACKAGE_TESTS = tests/package/examples_safe.sh tests/package/completion.sh \
 TESTS += $(PACKAGE_TESTS)
 EXTRA_DIST += $(PACKAGE_TESTS)
 
+# Live replicas of the reference fleets (tests/lab/up --fleet NAME): one test
+# per seed, every section of data/NAME.fleet live (LAB_NET 31-35).
+REPLICA_TESTS = tests/replicas/toneforge.sh tests/replicas/toolcall.sh \
+	tests/replicas/storyforge.sh tests/replicas/orbisvoice.sh tests/replicas/cocotte.sh
+TESTS += $(REPLICA_TESTS)
+EXTRA_DIST += $(REPLICA_TESTS) tests/lab/replica.sh
+
 # Bash completion, generated from the option and view tables at build time
 # and installed where bash-completion looks (configure --with-bash-completion-dir).
 noinst_PROGRAMS = src/gen-completion

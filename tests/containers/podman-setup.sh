@@ -1,13 +1,15 @@
 # tests/containers/podman-setup.sh — a private, real Podman for the
 # container tests (sourced after tests/lab/lib.sh, inside lab_test_begin).
 #
-# pm_setup DIR: storage in DIR (vfs driver, cgroupfs, no events: nothing of
+# pm_setup DIR: storage in DIR (runroot in $PM_RUNROOT if set: podman wants
+# it under 50 characters) (vfs driver, cgroupfs, no events: nothing of
 # the system's podman is touched), an image imported from busybox-static
 # (no network pull), and a `podman` wrapper in DIR/bin that uses that
 # storage, for lab hosts whose sshd puts DIR/bin first in PATH.
 # pm_service: `podman system service --time=0` on DIR/podman.sock (the
 # Docker-compatible API), registered for cleanup; waits until it answers.
 # pm_create NAME [podman create options]: a container from that image
+# running `sleep $PM_SLEEP` (default 1000 s)
 # (--network none: the tests need no network stack, whichever one the
 # machine has, CNI plugins or netavark).
 # Starting containers fails in this sandbox (setrlimit is not permitted to
@@ -18,7 +20,7 @@ pm_setup() {
 	PM_DIR=$1
 	lab_require_tool podman busybox curl
 	mkdir -p "$PM_DIR/rootfs/bin" "$PM_DIR/bin" "$PM_DIR/xdg" || return 1
-	PM_ARGS="--root $PM_DIR/storage --runroot $PM_DIR/runroot --storage-driver vfs --cgroup-manager cgroupfs --events-backend none"
+	PM_ARGS="--root $PM_DIR/storage --runroot ${PM_RUNROOT:-$PM_DIR/runroot} --storage-driver vfs --cgroup-manager cgroupfs --events-backend none"
 	cat >"$PM_DIR/bin/podman" <<W
 #!/bin/sh
 # test wrapper: the test's private podman storage
@@ -37,7 +39,7 @@ W
 pm_create() {
 	local name=$1
 	shift
-	"$PM_DIR/bin/podman" create -q --network none --name "$name" "$@" localhost/fdbox:latest sleep 1000 >/dev/null 2>"$PM_DIR/create.err" ||
+	"$PM_DIR/bin/podman" create -q --network none --name "$name" "$@" localhost/fdbox:latest sleep "${PM_SLEEP:-1000}" >/dev/null 2>"$PM_DIR/create.err" ||
 		{ printf 'podman create %s failed: %s\n' "$name" "$(head -c 500 "$PM_DIR/create.err")"; return 1; }
 }
 

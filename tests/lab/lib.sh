@@ -55,7 +55,7 @@ _lab_descendants() {
 # recycled pid: we only ever signal our own sshd).
 _lab_pid_is() {
 	[ -n "$1" ] && [ -r "/proc/$1/cmdline" ] || return 1
-	tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
+	tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -- "$2"
 }
 
 # Waits (bounded) until pid $1 is gone; $2 = tenths of a second.
@@ -158,7 +158,13 @@ _lab_host_create() {
 	printf '%s\n' "$addr" >"$hd/addr"
 	printf '%s\n' "$port" >"$hd/port"
 	printf '%s\n' "$role" >"$hd/role"
-	local force=''
+	local force='' setenv="SHLVL=1${LAB_SSHD_SETENV:+ $LAB_SSHD_SETENV}"
+	# LAB_HOST_BIN=1: each host's sessions find $hd/bin first in PATH (its
+	# own stand-ins: a docker CLI, nvidia-smi, an admin command)
+	if [ "${LAB_HOST_BIN:-0}" = 1 ]; then
+		mkdir -p "$hd/bin"
+		setenv="$setenv PATH=$hd/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	fi
 	if [ -n "$fc" ]; then
 		printf '%s\n' "$fc" >"$hd/force.sh"
 		force="-o 'ForceCommand=/bin/sh $hd/force.sh'"
@@ -179,7 +185,7 @@ exec $LAB_SSHD -f /dev/null -E '$hd/sshd.log' \\
 	-o MaxStartups=200:30:400 -o MaxSessions=100 -o MaxAuthTries=10 \\
 	-o LoginGraceTime=30 -o UseDNS=no -o PrintMotd=no -o PrintLastLog=no \\
 	-o 'Subsystem=sftp internal-sftp' -o LogLevel=VERBOSE \\
-	-o 'SetEnv=SHLVL=1${LAB_SSHD_SETENV:+ $LAB_SSHD_SETENV}' $force
+	-o 'SetEnv=$setenv' $force
 EOF
 	chmod 755 "$hd/start"
 }
@@ -221,7 +227,7 @@ EOF
 
 # lab_create N DIR: (re)starts an N-host lab in DIR. Used by tests/lab/up.
 lab_create() {
-	local n=$1 dir=$2 i name roles
+	local n=$1 dir=$2 i name roles names
 	case $n in ''|*[!0-9]*|0) _lab_die "N must be a positive number"; return 1 ;; esac
 	[ "$n" -le 50 ] || { _lab_die "at most 50 hosts"; return 1; }
 	LAB_NET=${LAB_NET:-0}
@@ -265,15 +271,22 @@ LAB_HOSTS=
 EOF
 	set -- edge app data compute spare
 	roles="$*"
+	# LAB_HOST_NAMES="a b c": the hosts' names (a replica of a reference
+	# fleet), instead of lab1..labN
+	set -- ${LAB_HOST_NAMES:-}
+	[ $# = 0 ] || [ $# = "$n" ] || { _lab_die "LAB_HOST_NAMES has $# names for $n hosts"; return 1; }
+	names=
 	for i in $(seq 1 "$n"); do
 		name=lab$i
+		[ -z "${LAB_HOST_NAMES:-}" ] || name=$(printf '%s\n' $LAB_HOST_NAMES | sed -n "${i}p")
+		names="$names $name"
 		set -- $roles
 		shift $(((i - 1) % 5))
 		_lab_host_create "$i" "$name" "lab $1 $i" || return 1
 		_lab_host_register "$name" || return 1
 	done
-	for i in $(seq 1 "$n"); do
-		_lab_host_start "lab$i" || return 1
+	for name in $names; do
+		_lab_host_start "$name" || return 1
 	done
 }
 
@@ -287,6 +300,18 @@ lab_destroy() {
 		hd=${hd%/}
 		_lab_host_stop "${hd##*/}"
 	done
+	_lab_procs_stop
+	# a replica's containers, where they could start (its private podman)
+	[ -x "$LAB_DIR/podman/bin/podman" ] && "$LAB_DIR/podman/bin/podman" rm -af -t 0 >/dev/null 2>&1
+	# what a replica kept in /tmp (a PostgreSQL cluster when the lab directory
+	# is out of the postgres user's reach, podman's short runroot): removed
+	# once its servers are stopped
+	if [ -s "$LAB_DIR/cleanup" ]; then
+		while read -r ns; do
+			case $ns in "${TMPDIR:-/tmp}"/fdlab-pg.*|/tmp/fdpm.*) rm -rf "$ns" ;; esac
+		done <"$LAB_DIR/cleanup"
+		: >"$LAB_DIR/cleanup"
+	fi
 	if [ -s "$LAB_DIR/netns" ]; then
 		while read -r ns; do
 			case $ns in fdlab*) ip netns del "$ns" 2>/dev/null ;; esac
@@ -294,6 +319,29 @@ lab_destroy() {
 		: >"$LAB_DIR/netns"
 	fi
 	return 0
+}
+
+# lab_proc_add PID SIGNAL MATCH: a server the lab started besides its sshds
+# (PostgreSQL, podman, HTTP stand-ins): `down` sends it SIGNAL, and KILL if
+# it is still there after 5 s, as long as its command line still mentions
+# MATCH (a recycled pid is never signalled).
+lab_proc_add() {
+	printf '%s %s %s\n' "$1" "$2" "$3" >>"$LAB_DIR/procs"
+}
+
+_lab_procs_stop() {
+	local pid sig match left=
+	[ -s "$LAB_DIR/procs" ] || return 0
+	while read -r pid sig match; do
+		_lab_pid_is "$pid" "$match" || continue
+		kill "-$sig" "$pid" 2>/dev/null
+		left="$left $pid:$match"
+	done <"$LAB_DIR/procs"
+	for pm in $left; do
+		_lab_wait_gone "${pm%%:*}" 50 ||
+			{ _lab_pid_is "${pm%%:*}" "${pm#*:}" && kill -KILL "${pm%%:*}" 2>/dev/null; }
+	done
+	: >"$LAB_DIR/procs"
 }
 
 lab_load_env() {

@@ -5,26 +5,43 @@
 
 Endpoints: /ok (200 "status: ok"), /slow (200 after 1.5 s), /500,
 /hang (never answers within a test), /plain (200 without "ok" in the body).
-With CERT and KEY it serves TLS. Threaded, so a hanging request never
+With CERT and KEY it serves TLS.
+
+HTTPD_ROUTES="PATH=TEXT ... PATH=@FILE" adds routes answering 200 with TEXT
+(plus a newline), or with FILE's content (JSON when it ends in .json): the
+health paths and metrics endpoints of the lab's replicas of the reference
+fleets (tests/lab/replica.sh). Threaded, so a hanging request never
 delays the others.
 """
 import http.server
+import os
 import ssl
 import sys
 import time
 
 
+ROUTES = dict(r.split("=", 1) for r in os.environ.get("HTTPD_ROUTES", "").split() if "=" in r)
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
-    def reply(self, code, body):
+    def reply(self, code, body, ctype="text/plain"):
         data = body.encode()
         self.send_response(code)
-        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
     def do_GET(self):
-        if self.path == "/ok":
+        if self.path in ROUTES:
+            body = ROUTES[self.path]
+            if body.startswith("@"):
+                with open(body[1:]) as f:
+                    data = f.read()
+                self.reply(200, data, "application/json" if body.endswith(".json") else "text/plain")
+            else:
+                self.reply(200, body + "\n")
+        elif self.path == "/ok":
             self.reply(200, "status: ok\n")
         elif self.path == "/slow":
             time.sleep(1.5)
