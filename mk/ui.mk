@@ -31,3 +31,9 @@ tests_unit_test_wall_SOURCES = tests/unit/test_wall.c
 tests_unit_test_wall_CFLAGS = $(UNITFLAGS)
 tests_unit_test_wall_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_wall
+
+# make bench: the model and screen part (bench/model.sh); built on demand
+EXTRA_PROGRAMS = bench/model_bench
+bench_model_bench_SOURCES = bench/model_bench.c
+bench_model_bench_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+CLEANFILES += bench/model_bench

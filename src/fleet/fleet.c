@@ -388,6 +388,8 @@ void fleet_list_free(char **v)
 
 void fleet_free(struct fleet *f)
 {
+	for (int k = 0; k < SEC__COUNT; k++)
+		free(f->by_kind[k]);
 	for (size_t i = 0; i < f->nsections; i++) {
 		struct fleet_section *s = &f->sections[i];
 		for (size_t j = 0; j < s->nkv; j++) {
@@ -497,6 +499,8 @@ int fleet_read_file(const char *path, bool regular_only, char **buf, size_t *len
 	return -1;
 }
 
+static void fleet_index_sections(struct fleet *f);
+
 static int load_text(struct fleet *f, struct fleet_diags *d, const char *file,
 		     const char *text, size_t len, const struct stat *st)
 {
@@ -510,6 +514,7 @@ static int load_text(struct fleet *f, struct fleet_diags *d, const char *file,
 		fleet_parse(f, d, &ix, file, text, len, st);
 	fleet_validate(f, d, &ix);
 	sec_index_free(&ix);
+	fleet_index_sections(f);
 	diags_sort(d, first, f);
 	return d->nerrors > errors ? -1 : 0;
 }
@@ -577,10 +582,37 @@ char *fleet_resolve_path(const char *cli_path)
 	return NULL;
 }
 
+/* Rules and outputs ask for the i-th section of a kind for every target on
+ * every frame: an index per kind makes that O(1). */
+static void fleet_index_sections(struct fleet *f)
+{
+	for (int k = 0; k < SEC__COUNT; k++) {
+		free(f->by_kind[k]);
+		f->by_kind[k] = NULL;
+		f->nby_kind[k] = 0;
+	}
+	for (size_t i = 0; i < f->nsections; i++) {
+		enum section_kind k = f->sections[i].kind;
+
+		if ((unsigned)k >= SEC__COUNT)
+			continue;
+		f->by_kind[k] = xrealloc(f->by_kind[k], (f->nby_kind[k] + 1) * sizeof(*f->by_kind[k]));
+		f->by_kind[k][f->nby_kind[k]++] = i;
+	}
+	f->indexed = f->nsections;
+}
+
+static bool fleet_indexed(const struct fleet *f, enum section_kind kind)
+{
+	return f->nsections && f->indexed == f->nsections && (unsigned)kind < SEC__COUNT;
+}
+
 size_t fleet_count(const struct fleet *f, enum section_kind kind)
 {
 	size_t n = 0;
 
+	if (fleet_indexed(f, kind))
+		return f->nby_kind[kind];
 	for (size_t i = 0; i < f->nsections; i++)
 		n += f->sections[i].kind == kind;
 	return n;
@@ -588,6 +620,8 @@ size_t fleet_count(const struct fleet *f, enum section_kind kind)
 
 const struct fleet_section *fleet_nth(const struct fleet *f, enum section_kind kind, size_t i)
 {
+	if (fleet_indexed(f, kind))
+		return i < f->nby_kind[kind] ? &f->sections[f->by_kind[kind][i]] : NULL;
 	for (size_t j = 0; j < f->nsections; j++)
 		if (f->sections[j].kind == kind && i-- == 0)
 			return &f->sections[j];

@@ -95,6 +95,11 @@ struct fleet {
 
 	struct fleet_section *sections;  /* every section of every kind, in file order */
 	size_t nsections;
+	/* fleet_nth()'s index: the sections of each kind in order (built when
+	 * a file is loaded; valid while nsections == indexed) */
+	size_t *by_kind[SEC__COUNT];
+	size_t nby_kind[SEC__COUNT];
+	size_t indexed;
 
 	char **files;         /* every file read (top file and includes), owned */
 	size_t nfiles;

@@ -3,7 +3,9 @@
 #include "domain/domain.h"
 #include "util/util.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,8 +313,7 @@ void rules_eval_host(const struct fleet_host *h, const struct host_sample *s, do
 {
 	struct fleet_thresholds th = rules_thresholds(h);
 
-	memset(out, 0, sizeof(*out));
-	out->age = -1;
+	host_eval_clear(out);
 	if (has_data(s))
 		out->age = now > s->sampled_at ? now - s->sampled_at : 0;
 	check_conn(s, out);
@@ -356,6 +357,9 @@ void rules_state_init(struct rules_state *st, size_t nhosts)
 
 void rules_state_free(struct rules_state *st)
 {
+	free(st->judged_gen);
+	free(st->judged_at);
+	free(st->judged_until);
 	free(st->oom_seen);
 	free(st->oom_known);
 	free(st->oom_at);
@@ -374,7 +378,7 @@ static void state_fit(struct rules_state *st, size_t n)
 {
 	size_t old = st->nhosts;
 
-	if (n == old && st->last_status)
+	if (n == old && st->last_status && st->judged_gen)
 		return;
 	if (!st->last_status)
 		old = 0;
@@ -382,6 +386,10 @@ static void state_fit(struct rules_state *st, size_t n)
 	st->oom_known = xrealloc(st->oom_known, (n ? n : 1) * sizeof(*st->oom_known));
 	st->oom_at = xrealloc(st->oom_at, (n ? n : 1) * sizeof(*st->oom_at));
 	st->last_status = xrealloc(st->last_status, (n ? n : 1) * sizeof(*st->last_status));
+	st->judged_gen = xrealloc(st->judged_gen, (n ? n : 1) * sizeof(*st->judged_gen));
+	st->judged_at = xrealloc(st->judged_at, (n ? n : 1) * sizeof(*st->judged_at));
+	st->judged_until = xrealloc(st->judged_until, (n ? n : 1) * sizeof(*st->judged_until));
+	st->cache_id = 0;            /* a new size: every host is judged again */
 	for (size_t i = old; i < n; i++) {
 		st->oom_seen[i] = 0;
 		st->oom_known[i] = false;
@@ -529,7 +537,9 @@ struct target_eval *rules_target_add(struct evaluation *out, enum target_kind ki
 		out->targets = xrealloc(out->targets, out->captargets * sizeof(*out->targets));
 	}
 	t = &out->targets[out->ntargets++];
-	memset(t, 0, sizeof(*t));
+	memset(t, 0, offsetof(struct target_eval, ev));
+	host_eval_clear(&t->ev);
+	t->host = false;
 	t->kind = kind;
 	t->index = index;
 	t->sub = sub;
@@ -666,6 +676,34 @@ static size_t count_alerts(const struct evaluation *out)
 	return n;
 }
 
+/* Until when host i's judgement holds without a new sample: the moment it
+ * turns stale or its poll overdue; now when its problems count seconds
+ * (stale, overdue, a recent OOM kill): then it is judged every time. */
+static double judged_until(const struct fleet_host *h, const struct host_sample *s,
+			   double now, double oom_at)
+{
+	struct fleet_thresholds th = rules_thresholds(h);
+	double until = INFINITY, d;
+
+	if (s->poll_running_since > 0) {
+		d = s->poll_running_since + host_interval(h, s);
+		until = now >= d ? now : fmin(until, d);
+	}
+	if (has_data(s)) {
+		d = s->sampled_at + RULES_STALE_FACTOR * host_interval(h, s);
+		until = now >= d ? now : fmin(until, d);
+	}
+	if (oom_at > 0 && now - oom_at < th.oom_hold)
+		until = now;
+	return until;
+}
+
+static bool judged_still(const struct rules_state *st, size_t i, uint64_t gen, double now)
+{
+	return st->cache_id && st->fresh_since <= 0 && gen && st->judged_gen[i] == gen &&
+	       now >= st->judged_at[i] && now < st->judged_until[i];
+}
+
 static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, double now,
 			   struct rules_state *st, struct evaluation *out)
 {
@@ -673,14 +711,24 @@ static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, d
 		const struct fleet_host *h = f && i < f->nhosts ? &f->hosts[i] : NULL;
 		const struct host_sample *s = snap_host(snap, i);
 		struct host_eval *ev = &out->hosts[i];
-
+		uint64_t gen = snapshot_gen(snap, DOM_HOST, i);
 		double t = now;
 
-		/* a sample of this --once run is current, not stale */
-		if (st->fresh_since > 0 && s->sampled_at >= st->fresh_since && s->sampled_at < now)
-			t = s->sampled_at;
-		oom_track(st, i, s, now);
-		rules_eval_host(h, s, t, st->oom_at[i], ev);
+		if (judged_still(st, i, gen, now)) {
+			/* nothing new and nothing due: only the age moves */
+			if (has_data(s))
+				ev->age = now > s->sampled_at ? now - s->sampled_at : 0;
+		} else {
+			/* a sample of this --once run is current, not stale */
+			if (st->fresh_since > 0 && s->sampled_at >= st->fresh_since &&
+			    s->sampled_at < now)
+				t = s->sampled_at;
+			oom_track(st, i, s, now);
+			rules_eval_host(h, s, t, st->oom_at[i], ev);
+			st->judged_gen[i] = gen;
+			st->judged_at[i] = now;
+			st->judged_until[i] = judged_until(h, s, t, st->oom_at[i]);
+		}
 		out->worst = status_worst(out->worst, ev->status);
 		out->counts[ev->status]++;
 		if (ev->age > out->oldest_age)
@@ -688,26 +736,52 @@ static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, d
 	}
 }
 
+/* Empties *out for a new evaluation; the hosts' array stays when it is the
+ * one st's judgements describe (same size), so unchanged hosts keep theirs. */
+static void evaluation_reset(struct evaluation *out, struct rules_state *st, size_t nhosts)
+{
+	static uint64_t next_id;
+	struct host_eval *hosts = out->hosts;
+	uint64_t id = out->hosts_id;
+
+	if (!hosts || out->nhosts != nhosts || !id || id != st->cache_id) {
+		free(hosts);
+		hosts = xcalloc(nhosts ? nhosts : 1, sizeof(*hosts));
+		id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+		st->cache_id = 0;
+	}
+	out->hosts = NULL;
+	evaluation_free(out);
+	out->hosts = hosts;
+	out->hosts_id = id;
+	out->nhosts = nhosts;
+	out->worst = ST_OK;
+	out->oldest_age = -1;
+}
+
 void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double now,
 		    struct rules_state *st, struct evaluation *out)
 {
 	char target[96];
+	size_t n = snap ? snap->nhosts : 0;
 
-	evaluation_free(out);
-	out->worst = ST_OK;
-	out->oldest_age = -1;
-	out->nhosts = snap ? snap->nhosts : 0;
-	out->hosts = xcalloc(out->nhosts ? out->nhosts : 1, sizeof(*out->hosts));
-	state_fit(st, out->nhosts);
+	state_fit(st, n);
+	evaluation_reset(out, st, n);
 	evaluate_hosts(f, snap, now, st, out);
+	st->cache_id = out->hosts_id;
 	if (snap)
 		evaluate_targets(f, snap, now, st, out);
 
 	out->alerts = xcalloc(count_alerts(out) + 1, sizeof(*out->alerts));
 	for (size_t i = 0; i < out->nhosts; i++) {
+		const struct host_eval *ev = &out->hosts[i];
+
+		/* the host's name only where it is needed: an alert or an event */
+		if (!ev->nproblems && st->last_status[i] == ev->status)
+			continue;
 		host_target(target, sizeof(target), f, i);
-		alerts_add_host(out, st, target, &out->hosts[i], now);
-		event_note(st, i, target, snap_host(snap, i), &out->hosts[i], now);
+		alerts_add_host(out, st, target, ev, now);
+		event_note(st, i, target, snap_host(snap, i), ev, now);
 	}
 	for (size_t i = 0; i < out->ntargets; i++)
 		alerts_add_host(out, st, out->targets[i].target, &out->targets[i].ev, now);

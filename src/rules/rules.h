@@ -29,6 +29,18 @@ struct host_eval {
 	struct problem problems[RULES_MAX_PROBLEMS];
 };
 
+/* Empties ev: no problems, ok, never sampled. Only the header is written
+ * (the problems past nproblems are never read), so clearing one costs a
+ * few bytes, not the 1.8 KB of the problem slots: rules do it for every
+ * host on every evaluation. */
+static inline void host_eval_clear(struct host_eval *ev)
+{
+	ev->status = ST_OK;
+	ev->stale = false;
+	ev->age = -1;
+	ev->nproblems = 0;
+}
+
 /* Every target that is not a host: containers and GPUs (per host),
  * services, links, databases, backups, runner fleets, keys. */
 /* A target's kind is its domain (model.h); hosts are not targets. */
@@ -81,6 +93,13 @@ struct rules_state {
 	 * owned by that domain: freed with dom_free[k] */
 	void *dom[TK__COUNT];
 	void (*dom_free[TK__COUNT])(void *);
+	/* per host, what the last evaluation into hosts_id's array holds: the
+	 * sample's generation it judged, and until when that judgement holds
+	 * without a new sample (the next stale or overdue moment); a host
+	 * that did not change is not judged again, only its age moves */
+	uint64_t cache_id;
+	uint64_t *judged_gen;
+	double *judged_at, *judged_until;
 	uint64_t *oom_seen;          /* last oom_kills seen per host */
 	bool *oom_known;
 	double *oom_at;              /* wall time of the newest OOM kill seen */
@@ -95,6 +114,7 @@ struct evaluation {
 	enum status worst;
 	size_t nhosts;
 	struct host_eval *hosts;     /* index matches the snapshot */
+	uint64_t hosts_id;           /* which array this is (rules_state.cache_id) */
 	struct alert *alerts;        /* worst first, then oldest first */
 	size_t nalerts;
 	double oldest_age;           /* seconds; age of the oldest host data shown */

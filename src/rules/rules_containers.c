@@ -111,12 +111,15 @@ static void host_eval(const struct fleet *f, const struct fleet_host *fh, size_t
 		      const struct host_containers *hc, const struct host_sample *hs,
 		      bool stale, double age, struct evaluation *out)
 {
-	struct host_eval ev = { .age = age, .stale = stale };
+	struct host_eval ev;
 	size_t n = fleet_count(f, SEC_SERVICE);
 	bool expected = false;
 	uint64_t sum;
 	char a[16], b[16];
 
+	host_eval_clear(&ev);
+	ev.age = age;
+	ev.stale = stale;
 	for (size_t j = 0; j < n; j++) {
 		const struct fleet_section *s = fleet_nth(f, SEC_SERVICE, j);
 		const char *h = fleet_section_get(s, "host"), *c = fleet_section_get(s, "container");
