@@ -752,6 +752,37 @@ START_TEST(test_zeroed_state_and_resize)
 }
 END_TEST
 
+/* A host whose sample did not change is not judged again, yet its age
+ * moves and it turns stale on time (3 intervals), and a new sample is
+ * judged at once. */
+START_TEST(test_unchanged_host_turns_stale_on_time)
+{
+	struct bench b;
+
+	bench_init(&b, 2, T0);
+	b.samples[0].sampled_at = b.samples[1].sampled_at = T0 - 1;
+	bench_sync(&b);
+	rules_evaluate(&b.f, &b.snap, T0, &b.st, &b.ev);
+	ck_assert_int_eq(b.ev.hosts[0].status, ST_OK);
+	rules_evaluate(&b.f, &b.snap, T0 + 3, &b.st, &b.ev);
+	ck_assert_int_eq(b.ev.hosts[0].status, ST_OK);
+	ck_assert_double_eq_tol(b.ev.hosts[0].age, 4, 1e-9);     /* the age moved */
+	rules_evaluate(&b.f, &b.snap, T0 + 6, &b.st, &b.ev);     /* 7 s > 3 x 2 s */
+	ck_assert(b.ev.hosts[0].stale);
+	ck_assert_int_eq(b.ev.hosts[0].status, ST_UNKNOWN);
+	ck_assert_uint_eq(b.ev.nalerts, 2);
+	/* host 1 answers again: judged now */
+	b.samples[1].sampled_at = T0 + 6;
+	b.samples[1].psi_some10 = 20;
+	bench_sync(&b);
+	rules_evaluate(&b.f, &b.snap, T0 + 6.5, &b.st, &b.ev);
+	ck_assert(!b.ev.hosts[1].stale);
+	ck_assert_int_eq(b.ev.hosts[1].status, ST_WARN);
+	ck_assert(b.ev.hosts[0].stale);
+	bench_free(&b);
+}
+END_TEST
+
 /* Ephemeral targets (container names that change on every deploy) do not
  * grow the rules' memory forever: a target unseen for TARGET_FORGET_S is
  * forgotten; one seen all along keeps its last status. */
@@ -837,6 +868,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(fleet, test_event_ring_wraps);
 	tcase_add_test(fleet, test_zeroed_state_and_resize);
 	tcase_add_test(fleet, test_target_state_forgets_gone_targets);
+	tcase_add_test(fleet, test_unchanged_host_turns_stale_on_time);
 	tcase_add_test(fleet, test_target_find_index);
 	suite_add_tcase(s, fleet);
 	return s;
