@@ -76,6 +76,7 @@ int audit_append(const char *path, const struct audit_entry *e, json_t *params,
 		 char *err, size_t errlen)
 {
 	char *line, *text;
+	struct stat st;
 	ssize_t n;
 	size_t len;
 	int fd;
@@ -91,8 +92,21 @@ int audit_append(const char *path, const struct audit_entry *e, json_t *params,
 		str_fmt(err, errlen, "cannot open the audit log %s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* an existing file made readable by others is tightened, not trusted */
-	fchmod(fd, 0600);
+	/* the log must be ours, a plain file, and private: an existing one made
+	 * readable by others is tightened; one that cannot be is not written */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		str_fmt(err, errlen, "the audit log %s is %s: not writing to it (it must be a "
+			"file of your own)", path, fstat(fd, &st) < 0 ? "unreadable" :
+			!S_ISREG(st.st_mode) ? "not a regular file" : "owned by another user");
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & 077) && fchmod(fd, 0600) < 0) {
+		str_fmt(err, errlen, "the audit log %s is readable by others and cannot be made "
+			"private (%s): not writing to it", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	line = audit_line(e, params);
 	text = xasprintf("%s\n", line ? line : "{}");
 	len = strlen(text);

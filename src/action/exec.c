@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1  /* pipe2 */
 #include "config.h"
 #include "action/exec.h"
 #include "action/sshcmd.h"
@@ -37,8 +38,7 @@ _Noreturn void exec_child(char *const argv[], int in, int out, int err)
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(err, 2);
-	for (int fd = 3; fd < 256; fd++)
-		close(fd);
+	fd_close_from(3);       /* only 0-2, however many fds fleetdeck holds */
 	signal(SIGPIPE, SIG_DFL);
 	execvp(argv[0], argv);
 	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
@@ -97,14 +97,27 @@ static void pump(int fin, int fout, int ferr, const char *in, double deadline,
 		close(ferr);
 }
 
-static int reap(pid_t pid, bool kill_it)
+/* Waits for the child until the deadline: one that closed its output but
+ * kept running is killed (its process group) then, never waited for
+ * forever. Sets *timed_out when it had to be killed. */
+static int reap(pid_t pid, double deadline, bool *timed_out)
 {
 	int st = 0;
+	pid_t w;
 
-	if (kill_it) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
+	while (!*timed_out) {
+		w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (now_mono() >= deadline)
+			*timed_out = true;
+		else
+			usleep(20000);
 	}
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -115,10 +128,11 @@ int exec_argv(char *const argv[], const char *in, double timeout, struct exec_re
 {
 	int pi[2], po[2], pe[2];
 	struct buf o = { 0 }, e = { 0 };
+	double deadline;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
-	if (pipe(pi) < 0 || pipe(po) < 0 || pipe(pe) < 0) {
+	if (pipe2(pi, O_CLOEXEC) < 0 || pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
 		str_fmt(err, errlen, "cannot run %s: %s", argv[0], strerror(errno));
 		return -1;
 	}
@@ -134,8 +148,9 @@ int exec_argv(char *const argv[], const char *in, double timeout, struct exec_re
 	close(po[1]);
 	close(pe[1]);
 	fcntl(pi[1], F_SETFL, O_NONBLOCK);
-	pump(pi[1], po[0], pe[0], in, now_mono() + timeout, &o, &e, &r->timed_out);
-	r->status = reap(pid, r->timed_out);
+	deadline = now_mono() + timeout;
+	pump(pi[1], po[0], pe[0], in, deadline, &o, &e, &r->timed_out);
+	r->status = reap(pid, deadline, &r->timed_out);
 	buf_add(&o, "", 0);
 	buf_add(&e, "", 0);
 	r->out = o.p;

@@ -28,7 +28,7 @@ static int kcommand_rotate(struct action_job *j, char *err, size_t errlen)
 		return -1;
 	}
 	j->progress(j, "running the rotate command");
-	if (exec_script(j->f, provider_host(j->f, j->sec), cmd, ACTION_TIMEOUT, &r, err, errlen) < 0)
+	if (exec_script(j->f, provider_host(j->f, j->sec), cmd, action_timeout(j->sec), &r, err, errlen) < 0)
 		return -1;
 	rc = 0;
 	if (r.status != 0 || r.timed_out) {

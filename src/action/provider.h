@@ -9,6 +9,8 @@
 #include "model/model.h"
 
 #define ACTION_TIMEOUT 600.0     /* seconds a scale or rotate command may take */
+/* A section's action_timeout (default ACTION_TIMEOUT). */
+#define action_timeout(sec) fleet_section_duration((sec), "action_timeout", ACTION_TIMEOUT)
 
 struct action_job {
 	const struct fleet *f;

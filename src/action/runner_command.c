@@ -39,7 +39,7 @@ static int command_scale(struct action_job *j, char *err, size_t errlen)
 	}
 	cmd = provider_template(tmpl, j->to);
 	j->progress(j, "running the scale command");
-	rc = exec_script(j->f, provider_host(j->f, j->sec), cmd, ACTION_TIMEOUT, &r, err, errlen);
+	rc = exec_script(j->f, provider_host(j->f, j->sec), cmd, action_timeout(j->sec), &r, err, errlen);
 	free(cmd);
 	if (rc < 0)
 		return -1;

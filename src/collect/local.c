@@ -91,6 +91,7 @@ static int start_child(struct local_conn *c, double now)
 		dup2(pin[0], 0);
 		dup2(pout[1], 1);
 		dup2(perr[1], 2);
+		fd_close_from(3);  /* the shell gets 0-2 and nothing of ours */
 		setsid();  /* not in the terminal's process group: ^C is the UI's */
 		execl("/bin/sh", "sh", (char *)NULL);
 		_exit(127);

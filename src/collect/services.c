@@ -233,7 +233,7 @@ static void tcp_start(struct check_job *j, double now)
 		tcp_finish(j, msg);
 		return;
 	}
-	fd = socket(j->ai->ai_family, SOCK_STREAM, 0);
+	fd = socket(j->ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		str_fmt(msg, sizeof(msg), "socket: %s", strerror(errno));
 		tcp_finish(j, msg);

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1  /* pipe2 */
 #include "config.h"
 #include "collect/sshconfig.h"
 #include "util/util.h"
@@ -110,7 +111,7 @@ static int sshg_spawn(struct sshg_child *ch, const char *alias, const char *user
 	memset(ch, 0, sizeof(*ch));
 	ch->fd = -1;
 	ch->pid = -1;
-	if (pipe(pfd) < 0)
+	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
 	ch->pid = fork();
 	if (ch->pid < 0) {
@@ -119,11 +120,11 @@ static int sshg_spawn(struct sshg_child *ch, const char *alias, const char *user
 		return -1;
 	}
 	if (ch->pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 		dup2(devnull, 0);
 		dup2(pfd[1], 1);
 		dup2(devnull, 2);
-		close(pfd[0]);
+		fd_close_from(3);
 		execvp("ssh", (char *const *)argv);
 		_exit(127);
 	}

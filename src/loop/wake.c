@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1  /* pipe2 */
 #include "config.h"
 #include "loop/wake.h"
 #include "util/util.h"
@@ -10,7 +11,7 @@
 int wake_open(struct wake *w)
 {
 	w->fd[0] = w->fd[1] = -1;
-	if (pipe(w->fd) < 0) {
+	if (pipe2(w->fd, O_CLOEXEC) < 0) {
 		w->fd[0] = w->fd[1] = -1;
 		return -1;
 	}

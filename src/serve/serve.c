@@ -149,7 +149,7 @@ static int bind_all(struct metrics_server *s, const char *spec, bool allow_remot
 			return -1;
 		}
 	for (ai = res; ai && s->nlfd < SERVE_MAX_LISTEN; ai = ai->ai_next) {
-		int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 
 		if (fd < 0)
 			continue;
@@ -329,6 +329,7 @@ static void accept_one(struct metrics_server *s, int lfd)
 
 	if (fd < 0)
 		return;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	for (int i = 0; i < SERVE_MAX_CLIENTS && !c; i++)
 		if (s->cl[i].fd < 0)
 			c = &s->cl[i];

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/resource.h>
 #include <ctype.h>
 #include <time.h>
 #include <math.h>
@@ -423,6 +426,20 @@ char *path_relative_to(const char *base_file, const char *path)
 	joined = xasprintf("%.*s/%s", (int)(slash - base_file), base_file, expanded);
 	free(expanded);
 	return joined;
+}
+
+void fd_close_from(int lowfd)
+{
+	struct rlimit rl;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576)
+		rl.rlim_cur = 65536;
+	for (int fd = lowfd; fd < (int)rl.rlim_cur; fd++)
+		close(fd);
 }
 
 char *sh_command(const char *cmd)

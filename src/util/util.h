@@ -60,6 +60,12 @@ char *path_expand(const char *path);
 /* Joins a path relative to the directory of base (if not absolute). */
 char *path_relative_to(const char *base_file, const char *path);
 
+/* In a child between fork() and exec(): closes every descriptor from lowfd
+ * up (close_range, or one by one up to the descriptor limit), so a child
+ * gets only what was dup2()ed to 0-2, whatever another thread opened
+ * without O_CLOEXEC meanwhile. Async-signal-safe. */
+void fd_close_from(int lowfd);
+
 /* Quotes s for POSIX sh inside single quotes: never run remote or
  * configured text unquoted. The result is malloc'd. */
 char *sh_quote(const char *s);
