@@ -34,3 +34,10 @@ tests_unit_test_record_SOURCES = tests/unit/test_record.c
 tests_unit_test_record_CFLAGS = $(UNITFLAGS)
 tests_unit_test_record_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_record
+src_libfleetdeck_a_SOURCES += src/history/history.h src/history/history.c src/ui/trend.c
+
+check_PROGRAMS += tests/unit/test_history
+tests_unit_test_history_SOURCES = tests/unit/test_history.c
+tests_unit_test_history_CFLAGS = $(UNITFLAGS)
+tests_unit_test_history_LDADD = $(UNITLIBS)
+TESTS += tests/unit/test_history

@@ -159,7 +159,7 @@ static bool query_line(char *line, struct gpu_sample *g)
 		return false;
 	if (!num_parse(f[0], &idx) || idx < 0 || idx > 1e6 || idx != floor(idx))
 		return false;
-	memset(g, 0, offsetof(struct gpu_sample, hist_util));
+	memset(g, 0, sizeof(*g));
 	g->index = (int)idx;
 	text_clean(g->uuid, sizeof(g->uuid), f[1]);
 	if (*f[2] && *f[2] != '[') {
@@ -535,7 +535,7 @@ static void json_gpu(json_t *gpu, char **ptr, int pos, struct gpu_sample *g)
 	json_t *name = ptr[F_NAME] ? json_pointer(gpu, ptr[F_NAME]) : NULL;
 	double idx;
 
-	memset(g, 0, offsetof(struct gpu_sample, hist_util));
+	memset(g, 0, sizeof(*g));
 	g->index = pos;
 	if (ptr[F_INDEX] && json_num(json_pointer(gpu, ptr[F_INDEX]), &idx) &&
 	    idx >= 0 && idx < 1e6)

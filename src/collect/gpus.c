@@ -93,30 +93,6 @@ static void *gpus_create(const struct collect_env *env)
 	return g;
 }
 
-/* Carries the history rings of the GPU with the same index over from the
- * previous reading, then adds this reading's values. */
-static void history_merge(const struct host_gpus *old, struct host_gpus *hg)
-{
-	for (int k = 0; k < hg->n; k++) {
-		struct gpu_sample *g = &hg->g[k];
-
-		memset(&g->hist_util, 0, sizeof(g->hist_util));
-		memset(&g->hist_mem_pct, 0, sizeof(g->hist_mem_pct));
-		for (int j = 0; j < old->n; j++) {
-			if (old->g[j].index == g->index) {
-				g->hist_util = old->g[j].hist_util;
-				g->hist_mem_pct = old->g[j].hist_mem_pct;
-				break;
-			}
-		}
-		if (g->valid & GV_UTIL)
-			gpu_ring_push(&g->hist_util, (float)g->util_pct);
-		if ((g->valid & GV_MEM_USED) && (g->valid & GV_MEM_TOTAL) && g->mem_total > 0)
-			gpu_ring_push(&g->hist_mem_pct, (float)(100.0 * (double)g->mem_used /
-								(double)g->mem_total));
-	}
-}
-
 /* nvidia-smi costs the host a process and ~50 ms of CPU: at most every
  * GPU_MIN_PERIOD s, and on a host where it was not found (gpus = auto) it
  * is looked for again only every GPU_ABSENT_RECHECK s. */
@@ -161,7 +137,6 @@ static void poller_reading(struct gpu_poller *p, struct host_gpus *fresh, int rc
 			 sizeof(fresh->error));
 	}
 	if (rc == 0 || fresh->n > 0 || fresh->error[0]) {
-		history_merge(&p->work, fresh);
 		p->work.n = fresh->n;
 		memcpy(p->work.g, fresh->g, sizeof(p->work.g));
 		p->work.absent = fresh->absent;

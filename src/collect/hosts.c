@@ -146,7 +146,6 @@ static void probe_done(void *arg, const struct shell_result *r)
 	s->latency_ms = r->latency_ms;
 	s->valid |= HV_LATENCY;
 	s->rounds++;
-	host_sample_push_history(s);
 	hp->good++;
 	if (hp->owner->once && hp->good == 1)
 		hp->next_poll = now_mono() + ONCE_SECOND_PROBE_S;

@@ -181,7 +181,6 @@ static void host_finish(struct psrc *ps, struct phost *h, const struct prom_valu
 	s->valid |= HV_LATENCY;
 	s->latency_ms = ps->q[PV_UP].call.ms;
 	s->rounds++;
-	host_sample_push_history(s);
 }
 
 /* The section failed as a whole this round: why, or NULL. An answer over

@@ -14,28 +14,6 @@
 
 #define MODEL_MAX_GPUS 16
 #define MODEL_MAX_GPU_PROCS 8
-#define GPU_HIST 60                /* samples of history per GPU series */
-
-/* A small ring of recent values (model.h's struct history is declared after
- * this header; views copy a ring into one to draw a sparkline). */
-struct gpu_ring {
-	float v[GPU_HIST];
-	int len, pos;                /* pos: index of the next write */
-};
-
-static inline void gpu_ring_push(struct gpu_ring *r, float v)
-{
-	r->v[r->pos] = v;
-	r->pos = (r->pos + 1) % GPU_HIST;
-	if (r->len < GPU_HIST)
-		r->len++;
-}
-
-/* The i-th most recent value (0 = newest); i < len. */
-static inline float gpu_ring_get(const struct gpu_ring *r, int i)
-{
-	return r->v[((r->pos - 1 - i) % GPU_HIST + GPU_HIST) % GPU_HIST];
-}
 
 enum gpu_valid {
 	GV_NAME        = 1u << 0,
@@ -68,7 +46,6 @@ struct gpu_sample {
 	int nprocs_total;            /* processes nvidia-smi reported */
 	struct gpu_proc procs[MODEL_MAX_GPU_PROCS];
 	char implausible[160];       /* values refused (collect/plausible.h), "" if none */
-	struct gpu_ring hist_util, hist_mem_pct;
 };
 
 enum gpu_source { GPU_SRC_NONE, GPU_SRC_NVIDIA, GPU_SRC_HTTP_JSON };

@@ -45,17 +45,6 @@ float history_get(const struct history *h, int i)
 	return h->v[idx];
 }
 
-void host_sample_push_history(struct host_sample *s)
-{
-	if (s->valid & HV_CPU)
-		history_push(&s->hist_cpu, (float)s->cpu_pct);
-	if ((s->valid & HV_MEM) && s->mem_total)
-		history_push(&s->hist_mem_pct,
-			     (float)(100.0 * (double)(s->mem_total - s->mem_available) / (double)s->mem_total));
-	if (s->valid & HV_PSI)
-		history_push(&s->hist_psi, (float)s->psi_some10);
-}
-
 /* ---- samples: immutable, shared, freed with their last reference ---- */
 
 /* What an unpublished target reads as: zeros (nothing collected). Large

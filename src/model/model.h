@@ -109,8 +109,6 @@ struct host_sample {
 
 	/* raw /proc/stat counters for the next CPU delta */
 	uint64_t cpu_busy, cpu_total;
-
-	struct history hist_cpu, hist_mem_pct, hist_psi;
 };
 
 /* Every kind of target the model holds. A domain is described once, in
@@ -190,10 +188,6 @@ struct snapshot {
 	size_t nchanged, capchanged;
 	bool changed_all;            /* ... or everything (first snapshot, overflow) */
 };
-
-/* After a new good sample: pushes its valid CPU, memory-used and PSI values
- * onto the host's history rings (sparklines), whatever collected them. */
-void host_sample_push_history(struct host_sample *s);
 
 /* An empty model with nhosts hosts (tests). model_init_fleet() (domain/)
  * sizes every domain from a fleet. */

@@ -62,8 +62,8 @@ static const struct rec_field disk_fields[] = {
 };
 DESC(disk_desc, disk_fields);
 
-/* Not recorded: the history rings (rebuilt on replay) and the raw
- * /proc/stat counters (only the collector's next delta needs them). */
+/* Not recorded: the raw /proc/stat counters (only the collector's next
+ * delta needs them). */
 static const struct rec_field host_fields[] = {
 	INT(struct host_sample, conn), STR(struct host_sample, error),
 	STR(struct host_sample, fingerprint),

@@ -209,8 +209,7 @@ int replay_open_mem(struct replay *rp, const void *data, size_t len, char *err, 
 
 /* ---- state ---- */
 
-/* Applies each domain's changes; a host with a new sample adds to its
- * history rings, as the collector does live. */
+/* Applies each domain's changes. */
 static void apply_changes(struct replay *rp, json_t *o, double t)
 {
 	for (size_t d = 0; d < rec_ndomains; d++) {
@@ -223,15 +222,11 @@ static void apply_changes(struct replay *rp, json_t *o, double t)
 		json_object_foreach(part, name, v) {
 			int i = rec_elem_index(dom, &rp->f, name);
 			void *e;
-			double before;
 
 			if (i < 0)
 				continue;
 			e = rec_elem_edit(dom, &rp->snap, (size_t)i);
-			before = dom->id == DOM_HOST ? ((struct host_sample *)e)->sampled_at : 0;
 			rec_apply(dom, e, v, t, &rp->refused);
-			if (dom->id == DOM_HOST && ((struct host_sample *)e)->sampled_at != before)
-				host_sample_push_history(e);
 		}
 	}
 }

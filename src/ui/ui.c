@@ -12,6 +12,7 @@
 #include "ui/wall.h"
 #include "ui/confirm.h"
 #include "ui/timeline.h"
+#include "history/history.h"
 #include "action/action.h"
 #include "loop/wake.h"
 #include "rules/rules.h"
@@ -51,6 +52,8 @@ struct ui {
 	SCREEN *screen;
 	struct actions *actions;      /* action workers and the audit log */
 	struct timeline *tl;          /* --replay: the recording shown, else NULL */
+	struct hist_store *hist;      /* trends by time, fed by every snapshot */
+	double hist_now;              /* replay: the moment the store reached */
 	bool ascii, wall, read_only;
 	double rotate;                /* wall: seconds per detail panel */
 	int empty_reads;
@@ -195,6 +198,8 @@ static void ui_free(struct ui *ui)
 	ui->actions = NULL;
 	rules_state_free(&ui->rs);
 	snapshot_free(&ui->snap);
+	hist_free(ui->hist);
+	ui->hist = NULL;
 }
 
 /* The overview asks for the rows of a large [prometheus] section it shows. */
@@ -222,6 +227,7 @@ static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
 	u->want_rows = want_rows;
 	u->want_arg = ui;
 	u->timeline = ui->tl;
+	u->hist = ui->hist;
 }
 
 /* This frame's moment: the clock, or the recording's moment in replay. */
@@ -238,6 +244,11 @@ static void ui_frame(struct ui *ui)
 	double now = ui_now(ui);
 
 	model_snapshot(ui->m, &ui->snap);
+	/* a replay that went back in time starts its trends over */
+	if (ui->tl && now < ui->hist_now)
+		hist_clear(ui->hist);
+	ui->hist_now = now;
+	hist_update(ui->hist, &ui->snap, false);
 	/* a replay is judged with its own rules state, which knows when each
 	 * recorded alert began */
 	rules_evaluate(ui->f, &ui->snap, now, ui->tl ? timeline_rules(ui->tl) : &ui->rs, &ui->ev);
@@ -512,6 +523,7 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	cells_init(&ui->cells, 0, 0, ui->ascii);
 	present_init(&ui->pr);
 	rules_state_init(&ui->rs, f->nhosts);
+	ui->hist = hist_new();
 	/* a replay changes nothing and reads no live audit log */
 	ui->actions = o->replay ? NULL : actions_new(f);
 	ui_state_init(&ui->st, o->view, ui->wall, now_wall());

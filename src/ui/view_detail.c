@@ -3,6 +3,7 @@
  * than the screen: vs->sel is the first line shown. */
 #include "config.h"
 #include "ui/views.h"
+#include "history/history.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -235,30 +236,33 @@ static void section_problems(struct pen *p, const struct host_eval *he)
 	}
 }
 
-static void spark_line(struct pen *p, const char *label, const struct history *h,
-		       double lo, double hi, const char *unit)
+/* One metric over `span`: its sparkline and newest value. */
+static void spark_line(struct pen *p, const struct ui_ctx *u, size_t host, const char *label,
+		       int m, double span, double lo, double hi, const char *unit)
 {
 	int y = pen_y(p), w = p->r.w - 4 - LABEL_W - 12;
+	double v, t;
 
 	cells_text(p->c, p->r.x + 2, y, LABEL_W, ROLE_DIM, label);
-	if (h->len == 0) {
+	if (w > MODEL_HIST)
+		w = MODEL_HIST;
+	if (!view_trend(p->c, p->r.x + 2 + LABEL_W, y, w, u, m, host, "", span, lo, hi,
+			ROLE_BAR_USED) || !hist_last(u->hist, (enum hist_metric)m, host, "", &v, &t))
 		cells_text(p->c, p->r.x + 2 + LABEL_W, y, p->r.w - LABEL_W - 3, ROLE_NORMAL, "n/a");
-	} else {
-		if (w > MODEL_HIST)
-			w = MODEL_HIST;
-		cells_sparkline(p->c, p->r.x + 2 + LABEL_W, y, w, h, lo, hi, ROLE_BAR_USED);
-		cells_textf(p->c, p->r.x + 3 + LABEL_W + w, y, 11, ROLE_NORMAL, "%.1f%s",
-			    history_get(h, 0), unit);
-	}
+	else
+		cells_textf(p->c, p->r.x + 3 + LABEL_W + w, y, 11, ROLE_NORMAL, "%.1f%s", v, unit);
 	p->line++;
 }
 
-static void section_history(struct pen *p, const struct host_sample *s)
+/* The last hour at the poll interval, the last day in one-minute means. */
+static void section_history(struct pen *p, const struct ui_ctx *u, size_t host)
 {
 	pen_heading(p, "History (newest on the right)");
-	spark_line(p, "cpu %", &s->hist_cpu, 0, 100, "%");
-	spark_line(p, "memory %", &s->hist_mem_pct, 0, 100, "%");
-	spark_line(p, "PSI some", &s->hist_psi, 0, 0, "");
+	spark_line(p, u, host, "cpu % 1h", HM_HOST_CPU, HIST_FINE_SPAN, 0, 100, "%");
+	spark_line(p, u, host, "memory % 1h", HM_HOST_MEM, HIST_FINE_SPAN, 0, 100, "%");
+	spark_line(p, u, host, "PSI some 1h", HM_HOST_PSI, HIST_FINE_SPAN, 0, 0, "");
+	spark_line(p, u, host, "cpu % 24h", HM_HOST_CPU, HIST_COARSE_SPAN, 0, 100, "%");
+	spark_line(p, u, host, "memory % 24h", HM_HOST_MEM, HIST_COARSE_SPAN, 0, 100, "%");
 }
 
 void detail_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
@@ -277,7 +281,7 @@ void detail_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 	section_memory(&p, &u->f->hosts[i], snap_host(u->snap, i));
 	section_disks(&p, snap_host(u->snap, i));
 	section_problems(&p, &u->ev->hosts[i]);
-	section_history(&p, snap_host(u->snap, i));
+	section_history(&p, u, (size_t)i);
 	/* sel is the first line shown: scrolling stops with the last line at the bottom */
 	view_list_layout(vs, p.line - body.h + 1, 1, body.y);
 	vs->top = vs->sel;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ui/views.h"
+#include "history/history.h"
 #include "util/util.h"
 
 #define BLOCK 4   /* lines per GPU, the last one blank */
@@ -57,18 +58,14 @@ static int items_collect(const struct ui_ctx *u, const char *filter, struct item
 	return n;
 }
 
-/* Copies a GPU ring into a history for cells_sparkline. */
-static void ring_history(const struct gpu_ring *r, struct history *h)
-{
-	memset(h, 0, sizeof(*h));
-	for (int i = r->len - 1; i >= 0; i--)
-		history_push(h, gpu_ring_get(r, i));
-}
+/* The GPU's trend over the last half hour (history/history.h). */
+#define GPU_TREND_SPAN 1800.0
 
 static void bar_line(struct cells *c, int x, int y, int w, const char *label, bool valid,
-		     double pct, const char *value, const struct gpu_ring *ring, int vrole)
+		     double pct, const char *value, const struct ui_ctx *u, int metric,
+		     size_t host, int gpu, int vrole)
 {
-	struct history h;
+	char sub[16];
 	int barw = w >= 100 ? 30 : w >= 80 ? 20 : 10;
 	int sparkw = w - 6 - barw - 2 - 16 - 2 - 2;
 
@@ -78,11 +75,10 @@ static void bar_line(struct cells *c, int x, int y, int w, const char *label, bo
 	else
 		cells_text(c, x + 6, y, barw, ROLE_DIM, "n/a");
 	cells_text(c, x + 6 + barw + 2, y, 16, vrole, value);
-	if (sparkw >= 8 && ring->len > 0) {
-		ring_history(ring, &h);
-		cells_sparkline(c, x + 6 + barw + 2 + 16 + 2, y, sparkw > 60 ? 60 : sparkw, &h,
-				0, 100, ROLE_BAR_USED);
-	}
+	str_fmt(sub, sizeof(sub), "%d", gpu);
+	if (sparkw >= 8)
+		view_trend(c, x + 6 + barw + 2 + 16 + 2, y, sparkw > 60 ? 60 : sparkw, u, metric,
+			   host, sub, GPU_TREND_SPAN, 0, 100, ROLE_BAR_USED);
 }
 
 static void gpu_values_line(struct cells *c, int x, int y, int w, const struct gpu_sample *g,
@@ -162,7 +158,7 @@ static void gpu_block(struct cells *c, struct rect body, int y, const struct ui_
 	else
 		str_copy(buf, "n/a", sizeof(buf));
 	bar_line(c, x + 2, y + 1, w - 2, "util", g->valid & GV_UTIL, g->util_pct, buf,
-		 &g->hist_util, vrole);
+		 u, HM_GPU_UTIL, (size_t)it->host, g->index, vrole);
 	if (mvalid) {
 		mpct = 100.0 * (double)g->mem_used / (double)g->mem_total;
 		str_fmt(buf, sizeof(buf), "%s/%s %.0f%%", fmt_bytes(u1, sizeof(u1), (double)g->mem_used),
@@ -170,7 +166,8 @@ static void gpu_block(struct cells *c, struct rect body, int y, const struct ui_
 	} else {
 		str_copy(buf, "n/a", sizeof(buf));
 	}
-	bar_line(c, x + 2, y + 2, w - 2, "mem", mvalid, mpct, buf, &g->hist_mem_pct, vrole);
+	bar_line(c, x + 2, y + 2, w - 2, "mem", mvalid, mpct, buf, u, HM_GPU_MEM,
+		 (size_t)it->host, g->index, vrole);
 	gpu_values_line(c, x + 8, y + 3, w - 8, g, vrole, u->snap, (size_t)it->host);
 }
 

@@ -1,6 +1,7 @@
 /* View 1, Overview: one row per host, then the open alerts, worst first. */
 #include "config.h"
 #include "ui/views.h"
+#include "history/history.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 
 enum col {
-	C_STATUS, C_NAME, C_ROLE, C_LOAD, C_CPU, C_MEMBAR, C_MEM, C_PSI, C_DISK,
+	C_STATUS, C_NAME, C_ROLE, C_LOAD, C_CPU, C_TREND, C_MEMBAR, C_MEM, C_PSI, C_DISK,
 	C_CTR, C_GPU, C_LAT, C_AGE,
 	C_COUNT
 };
@@ -26,6 +27,8 @@ static const struct col_def {
 	[C_ROLE]   = { "ROLE", 10, 60, 12, false },
 	[C_LOAD]   = { "LOAD", 5, 5, 6, true },
 	[C_CPU]    = { "CPU", 4, 4, 0, true },
+	/* the last 15 minutes of CPU: only when the terminal is wide */
+	[C_TREND]  = { "CPU 15m", 12, 12, 13, false },
 	[C_MEMBAR] = { "MEMORY", 10, 30, 11, false },
 	[C_MEM]    = { "USED/TOTAL", 11, 11, 3, true },
 	[C_PSI]    = { "PSI", 5, 5, 5, true },
@@ -95,6 +98,7 @@ static void layout_compute(struct layout *l, int x, int width, int name_need, in
 		l->on[i] = true;
 		l->w[i] = col_defs[i].min;
 	}
+	l->on[C_TREND] = false;     /* only with room to spare, below */
 	while (layout_total(l) > width) {
 		int before = layout_total(l);
 		layout_drop_one(l);
@@ -106,6 +110,11 @@ static void layout_compute(struct layout *l, int x, int width, int name_need, in
 	extra = layout_grow(l, C_NAME, name_need, extra);
 	extra = layout_grow(l, C_MEMBAR, MEMBAR_GOOD, extra);
 	extra = layout_grow(l, C_ROLE, role_need, extra);
+	/* a wide terminal: the CPU trend, once everything else is whole */
+	if (extra >= col_defs[C_TREND].min + 1 + MEMBAR_GOOD / 2) {
+		l->on[C_TREND] = true;
+		extra -= col_defs[C_TREND].min + 1;
+	}
 	layout_grow(l, C_MEMBAR, col_defs[C_MEMBAR].max, extra);
 	for (int i = 0; i < C_COUNT; i++) {
 		if (!l->on[i])
@@ -254,6 +263,17 @@ static void value_cells(struct cells *c, const struct layout *l, int y, int vrol
 	col_text(c, l, C_AGE, y, he->stale ? ROLE_STALE : ROLE_DIM, he->age >= 0 ? buf : "never");
 }
 
+/* The host's CPU over the last quarter of an hour (history/history.h). */
+#define TREND_SPAN 900.0
+
+static void trend_cell(struct cells *c, const struct layout *l, int y, int vrole,
+		       const struct ui_ctx *u, size_t i)
+{
+	if (l->on[C_TREND])
+		view_trend(c, l->x[C_TREND], y, l->w[C_TREND], u, HM_HOST_CPU, i, "", TREND_SPAN,
+			   0, 100, vrole == ROLE_NORMAL ? ROLE_BAR_USED : vrole);
+}
+
 /* Containers running/total ("2/3"); "-" when none are read on the host, and
  * "?" when the engine could not be read. */
 static void ctr_cell(struct cells *c, const struct layout *l, int y, int vrole,
@@ -313,6 +333,7 @@ static void host_row(struct cells *c, const struct layout *l, struct rect body, 
 	col_text(c, l, C_NAME, y, he->stale ? ROLE_STALE : ROLE_TITLE, fh->name);
 	role_cell(c, l, y, he->stale ? ROLE_STALE : ROLE_DIM, fh, s);
 	value_cells(c, l, y, vrole, s, he);
+	trend_cell(c, l, y, vrole, u, i);
 	ctr_cell(c, l, y, vrole, u, i);
 	gpu_cell(c, l, y, vrole, u, i);
 	mem_cells(c, l, y, vrole, he->stale, fh, s);

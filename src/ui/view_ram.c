@@ -10,6 +10,7 @@
  * framework: it leaves screens and clears the filter). */
 #include "config.h"
 #include "ui/views.h"
+#include "history/history.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -137,7 +138,8 @@ static void psi_item(struct cells *c, int *cx, int y, int end, const struct ui_c
 	room = end - keep - (*cx - 1);   /* the history follows its figure after one space */
 	if (room < 8)
 		return;
-	cells_sparkline(c, *cx - 1, y, room < 12 ? room : 12, &s->hist_psi, 0, 100, vrole);
+	/* the last ten minutes (history/history.h) */
+	view_trend(c, *cx - 1, y, room < 12 ? room : 12, u, HM_HOST_PSI, i, "", 600, 0, 100, vrole);
 	*cx += (room < 12 ? room : 12) + 1;
 }
 
@@ -382,6 +384,12 @@ static void list_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
  * columns, so that PROBLEM (why a container is CRIT) stays on screen. */
 #define TABLE_WIDE 110
 
+/* The memory trend at the end of a wide container row, when the image
+ * keeps 20 columns beside it. */
+#define TREND_W 12
+#define TREND_ROOM (20 + 1 + TREND_W)
+#define TABLE_WIDE_USED (8 + 24 + 1 + 9 + 1 + 8 + 1 + 8 + 1 + 7 + 1 + 4 + 2 + 31)
+
 static void table_row(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i, int k)
 {
 	const struct container_sample *ct = &snap_containers(u->snap, i)->c[k];
@@ -418,6 +426,14 @@ static void table_row(struct cells *c, int x, int y, int w, const struct ui_ctx 
 	}
 	cells_text_ellipsis(c, cx, y, 30 < x + w - cx ? 30 : x + w - cx,
 			    t ? view_status_role(st) : role, problem);
+	/* a wide table ends with the container's memory over 15 minutes */
+	if (x + w - (cx + 31) >= TREND_ROOM) {
+		cells_text_ellipsis(c, cx + 31, y, x + w - cx - 31 - TREND_W - 1, role, ct->image);
+		view_trend(c, x + w - TREND_W, y, TREND_W, u, HM_CONTAINER_MEM, i, ct->name, 900,
+			   0, (ct->valid & CV_LIMIT) && ct->mem_limit ? (double)ct->mem_limit : 0,
+			   ROLE_BAR_USED);
+		return;
+	}
 	cells_text_ellipsis(c, cx + 31, y, x + w - cx - 31, role, ct->image);
 }
 
@@ -465,6 +481,8 @@ static void table_draw(struct cells *c, struct rect body, const struct ui_ctx *u
 	else
 		cells_textf(c, x, body.y + 1, w, ROLE_HEADER, "%-7s %-24s %-9s %8s %8s %7s %4s  %-30s %s",
 			    "STATUS", "NAME", "STATE", "MEM", "LIMIT", "CPU", "RST", "PROBLEM", "IMAGE");
+	if (w >= TABLE_WIDE && w - TABLE_WIDE_USED >= TREND_ROOM)
+		cells_text(c, x + w - TREND_W, body.y + 1, TREND_W, ROLE_HEADER, "MEM 15m");
 	if (!hc || (hc->n == 0)) {
 		cells_text(c, x, body.y + 2, w, ROLE_DIM, !hc ? "containers not read yet"
 			   : hc->error[0] ? hc->error : "no containers");

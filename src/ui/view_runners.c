@@ -3,6 +3,7 @@
  * runners. Keys: + and - scale by step, = scales to a typed count. */
 #include "config.h"
 #include "ui/views.h"
+#include "history/history.h"
 #include "action/action.h"
 #include "util/util.h"
 
@@ -70,11 +71,19 @@ static void fleet_row(struct cells *c, struct rect body, int y, const struct ui_
 		cells_text_ellipsis(c, x + 9, y, 16, role, sec->name);
 		cells_text_ellipsis(c, x + 26, y, 10, ROLE_DIM, fleet_section_value(sec, "provider"));
 		counts_cells(c, x + 37, y, 16, x + 54, body.w - 56, role, sec, r);
+		/* the queue over the last hour, where the row has room */
+		if (body.x + body.w - 2 - (x + 70) >= 8)
+			view_trend(c, x + 70, y, body.x + body.w - 2 - (x + 70) > 20 ? 20 :
+				   body.x + body.w - 2 - (x + 70), u, HM_RUNNERS_QUEUED, i, "",
+				   HIST_FINE_SPAN, 0, 0, ROLE_BAR_USED);
 	} else {
 		cells_text_ellipsis(c, x + 9, y, 20, role, sec->name);
 		cells_text(c, x + 30, y, 13, ROLE_DIM, fleet_section_value(sec, "provider"));
 		counts_cells(c, x + 44, y, 14, x + 59, 22, role, sec, r);
-		action_cells(c, x + 83, y, body.w - 84, u, i, t);
+		if (!action_cells(c, x + 83, y, body.w - 84, u, i, t) && body.w - 84 >= 20 &&
+		    view_trend(c, x + 92, y, body.w - 93 > 30 ? 30 : body.w - 93, u, HM_RUNNERS_QUEUED,
+			       i, "", HIST_FINE_SPAN, 0, 0, ROLE_BAR_USED))
+			cells_text(c, x + 83, y, 9, ROLE_DIM, "queue 1h");
 	}
 	if (selected)
 		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);

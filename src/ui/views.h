@@ -63,6 +63,7 @@ struct ui_ctx {
 	void (*want_rows)(void *arg, size_t i, const struct prom_want *w);
 	void *want_arg;
 	const struct timeline *timeline; /* --replay: the recording's timeline (ui/timeline.h), else NULL */
+	const struct hist_store *hist;   /* trends by time (history/history.h), or NULL */
 };
 
 /* Per-view navigation. Keys change sel; draw() fills in the rest. */
@@ -226,6 +227,12 @@ int view_status_role(enum status st);
 const char *view_status_word(enum status st);
 /* Number of hosts all three of fleet, snapshot and evaluation know. */
 size_t view_nhosts(const struct ui_ctx *u);
+
+/* A sparkline of metric m of a target over the `span` seconds before
+ * u->now, w columns at (x, y), scaled to [lo, hi] (hi <= lo: to its own
+ * maximum); nothing when there is no history. Returns whether it drew. */
+bool view_trend(struct cells *c, int x, int y, int w, const struct ui_ctx *u, int m,
+		size_t index, const char *sub, double span, double lo, double hi, int role);
 
 /* The Events view's selected row: its time (false when none). The
  * timeline's Enter jumps there (ui/timeline.c). */

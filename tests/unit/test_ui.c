@@ -5,6 +5,7 @@
 #include "ui/theme.h"
 #include "ui/views.h"
 #include "cells_find.h"
+#include "history/history.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -61,11 +62,6 @@ static struct host_sample sample_ok(double age)
 	s.disks[0].used_pct = 50;
 	str_copy(s.kernel, "6.1.0-test", sizeof(s.kernel));
 	str_copy(s.fingerprint, "SHA256:abcdefTESTFP", sizeof(s.fingerprint));
-	for (int i = 0; i < 30; i++) {
-		history_push(&s.hist_cpu, (float)(i * 3));
-		history_push(&s.hist_mem_pct, 40);
-		history_push(&s.hist_psi, (float)(i % 5));
-	}
 	return s;
 }
 
@@ -345,6 +341,39 @@ START_TEST(test_overview_narrow_drops_role_first)
 	ck_assert_int_ge(row_of(&c, "USED/TOTAL"), 0);
 	for (int i = 0; i < NHOSTS; i++)
 		ck_assert_ptr_nonnull(strstr(text, fx.hosts[i].name));
+	free(text);
+	cells_free(&c);
+}
+END_TEST
+
+/* A wide terminal gets the hosts' CPU trend (the last 15 minutes from the
+ * history store); a 120-column one keeps its room for the roles. */
+START_TEST(test_overview_trend_column_when_wide)
+{
+	struct hist_store *h = hist_new();
+	struct cells c;
+	char *text;
+	int y, x;
+
+	for (int k = 0; k <= 450; k++)
+		hist_add(h, HM_HOST_CPU, 0, "", T0 - 900 + 2 * k, 2, k < 225 ? 5 : 95);
+	fx.u.hist = h;
+	text = frame_text(&c, 120, 30, false);
+	ck_assert_int_lt(row_of(&c, "CPU 15m"), 0);
+	free(text);
+	cells_free(&c);
+	text = frame_text(&c, 200, 30, false);
+	ck_assert_int_ge(row_of(&c, "CPU 15m"), 0);
+	x = col_of(&c, row_of(&c, "CPU 15m"), "CPU 15m");
+	y = row_of(&c, "prod DBs");
+	ck_assert_int_ge(y, 0);
+	/* low on the left, high on the right: the last half at 95 % */
+	ck_assert_uint_eq(cells_get(&c, x, y)->ch, 0x2581);
+	ck_assert_uint_eq(cells_get(&c, x + 11, y)->ch, 0x2588);
+	/* a host without history has an empty cell there */
+	ck_assert_uint_eq(cells_get(&c, x + 11, row_of(&c, "public web"))->ch, ' ');
+	fx.u.hist = NULL;
+	hist_free(h);
 	free(text);
 	cells_free(&c);
 }
@@ -760,6 +789,7 @@ static Suite *ui_suite(void)
 	tcase_add_test(tv, test_overview_stale_role);
 	tcase_add_test(tv, test_overview_selection);
 	tcase_add_test(tv, test_overview_narrow_drops_role_first);
+	tcase_add_test(tv, test_overview_trend_column_when_wide);
 	tcase_add_test(tv, test_small_terminal_summary);
 	tcase_add_test(tv, test_ascii_everywhere);
 	tcase_add_test(tv, test_filter_narrows_rows);

@@ -65,8 +65,6 @@ static void host(int i, double avail, double total)
 	s->swap_used = (uint64_t)(100 * MiB);
 	s->psi_some10 = 12.3;
 	s->oom_kills = 2;
-	for (int k = 0; k < 20; k++)
-		history_push(&s->hist_psi, (float)k);
 	fx.hc[i].collected = true;
 	fx.hc[i].sampled_at = T0 - 1;
 	fx.hc[i].interval = 2;

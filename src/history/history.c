@@ -1,0 +1,373 @@
+#include "config.h"
+#include "history/history.h"
+#include "util/util.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A tier: a ring of buckets of `step` seconds; bucket b (floor(t / step))
+ * lives at v[b % n]. Values are kept as the top 16 bits of a float (8 bits
+ * of exponent, 7 of mantissa: any magnitude, within 1 %), half the bytes of
+ * a float and more than a sparkline's eight levels need. NaN: no point in
+ * that bucket. */
+struct tier {
+	uint16_t *v;
+	uint32_t n;
+	uint32_t count;              /* points averaged into the newest bucket ... */
+	float acc;                   /* ... and their mean, at full precision */
+	double step;
+	int64_t head;                /* newest bucket, INT64_MIN: empty */
+};
+
+static uint16_t f2h(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	if (isnan(f))
+		return 0x7fc0;
+	u += 0x7fff + ((u >> 16) & 1);     /* round to nearest even */
+	return (uint16_t)(u >> 16);
+}
+
+static float h2f(uint16_t h)
+{
+	uint32_t u = (uint32_t)h << 16;
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+struct series {
+	uint8_t metric;
+	uint32_t index;
+	char sub[64];                /* container name, GPU index, "" */
+	double last_t;               /* time of the newest point */
+	float last_v;
+	struct tier fine, coarse;
+	struct series *next;         /* hash chain */
+};
+
+#define HASH_MIN 256
+
+struct hist_store {
+	struct series **tab;
+	size_t cap, n;
+	size_t bytes;
+};
+
+static uint64_t key_hash(int m, size_t index, const char *sub)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)m;
+
+	h = (h ^ (uint64_t)index) * 1099511628211ull;
+	for (; *sub; sub++)
+		h = (h ^ (unsigned char)*sub) * 1099511628211ull;
+	return h;
+}
+
+struct hist_store *hist_new(void)
+{
+	struct hist_store *h = xcalloc(1, sizeof(*h));
+
+	h->cap = HASH_MIN;
+	h->tab = xcalloc(h->cap, sizeof(*h->tab));
+	return h;
+}
+
+static void series_free(struct series *s)
+{
+	free(s->fine.v);
+	free(s->coarse.v);
+	free(s);
+}
+
+void hist_clear(struct hist_store *h)
+{
+	for (size_t i = 0; i < h->cap; i++)
+		while (h->tab[i]) {
+			struct series *s = h->tab[i];
+			h->tab[i] = s->next;
+			series_free(s);
+		}
+	h->n = 0;
+	h->bytes = 0;
+}
+
+void hist_free(struct hist_store *h)
+{
+	if (!h)
+		return;
+	hist_clear(h);
+	free(h->tab);
+	free(h);
+}
+
+static struct series *find(const struct hist_store *h, int m, size_t index, const char *sub)
+{
+	for (struct series *s = h->tab[key_hash(m, index, sub) % h->cap]; s; s = s->next)
+		if (s->metric == m && s->index == index && strcmp(s->sub, sub) == 0)
+			return s;
+	return NULL;
+}
+
+static void grow(struct hist_store *h)
+{
+	size_t cap = h->cap * 2;
+	struct series **tab = xcalloc(cap, sizeof(*tab));
+
+	for (size_t i = 0; i < h->cap; i++)
+		while (h->tab[i]) {
+			struct series *s = h->tab[i];
+			size_t k = key_hash(s->metric, s->index, s->sub) % cap;
+			h->tab[i] = s->next;
+			s->next = tab[k];
+			tab[k] = s;
+		}
+	free(h->tab);
+	h->tab = tab;
+	h->cap = cap;
+}
+
+static void tier_init(struct tier *t, double step, double span, size_t *bytes)
+{
+	t->step = step;
+	t->n = (uint32_t)ceil(span / step);
+	t->v = xmalloc(t->n * sizeof(*t->v));
+	for (uint32_t i = 0; i < t->n; i++)
+		t->v[i] = f2h(NAN);
+	t->head = INT64_MIN;
+	*bytes += t->n * sizeof(*t->v);
+}
+
+/* The fine tier's step: the poll interval, at least a second and at most
+ * a minute (so an hour is 60..3600 buckets). */
+static double fine_step(double interval)
+{
+	return interval < 1 ? 1 : interval > 60 ? 60 : interval;
+}
+
+static struct series *get(struct hist_store *h, int m, size_t index, const char *sub,
+			  double interval)
+{
+	struct series *s = find(h, m, index, sub);
+	size_t k;
+
+	if (s)
+		return s;
+	if (h->n >= h->cap)
+		grow(h);
+	s = xcalloc(1, sizeof(*s));
+	s->metric = (uint8_t)m;
+	s->index = (uint32_t)index;
+	str_copy(s->sub, sub, sizeof(s->sub));
+	tier_init(&s->fine, fine_step(interval), HIST_FINE_SPAN, &h->bytes);
+	tier_init(&s->coarse, HIST_COARSE_STEP, HIST_COARSE_SPAN, &h->bytes);
+	h->bytes += sizeof(*s);
+	k = key_hash(m, index, s->sub) % h->cap;
+	s->next = h->tab[k];
+	h->tab[k] = s;
+	h->n++;
+	return s;
+}
+
+/* One point into a tier: the buckets skipped since the newest become
+ * empty; points in the same bucket are averaged; a point older than the
+ * newest bucket (a replay stepping back) restarts the tier there. */
+static void tier_add(struct tier *t, double when, double v)
+{
+	int64_t b = (int64_t)floor(when / t->step);
+
+	if (t->head != INT64_MIN && b < t->head) {
+		for (uint32_t i = 0; i < t->n; i++)
+			t->v[i] = f2h(NAN);
+		t->head = INT64_MIN;
+	}
+	if (t->head == INT64_MIN || b > t->head) {
+		int64_t from = t->head == INT64_MIN || b - t->head > t->n ? b - t->n + 1 : t->head + 1;
+		for (int64_t k = from; k < b; k++)
+			t->v[((k % t->n) + t->n) % t->n] = f2h(NAN);
+		t->head = b;
+		t->count = 0;
+	}
+	t->count++;
+	t->acc = t->count == 1 ? (float)v : t->acc + (float)((v - t->acc) / t->count);
+	t->v[((b % t->n) + t->n) % t->n] = f2h(t->acc);
+}
+
+void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
+	      double t, double interval, double v)
+{
+	struct series *s;
+
+	if ((unsigned)m >= HM__COUNT || !(t > 0) || !isfinite(t) || !isfinite(v))
+		return;
+	s = get(h, m, index, sub ? sub : "", interval);
+	if (s->last_t > 0 && t == s->last_t)
+		return;      /* the same sample again (republished with an error) */
+	tier_add(&s->fine, t, v);
+	tier_add(&s->coarse, t, v);
+	s->last_t = t;
+	s->last_v = (float)v;
+}
+
+bool hist_last(const struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
+	       double *v, double *t)
+{
+	const struct series *s = find(h, m, index, sub ? sub : "");
+
+	if (!s || s->last_t <= 0)
+		return false;
+	*v = s->last_v;
+	*t = s->last_t;
+	return true;
+}
+
+bool hist_series(const struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
+		 double now, double span, int w, struct history *out)
+{
+	const struct series *s = find(h, m, index, sub ? sub : "");
+	const struct tier *t;
+	bool any = false;
+
+	memset(out, 0, sizeof(*out));
+	if (!s || w <= 0 || !(span > 0))
+		return false;
+	if (w > MODEL_HIST)
+		w = MODEL_HIST;
+	t = span <= HIST_FINE_SPAN + 1e-9 ? &s->fine : &s->coarse;
+	if (t->head == INT64_MIN)
+		return false;
+	/* oldest slice first, so that history_push leaves the newest at 0; a
+	 * point at `now` itself belongs to the newest slice */
+	now += 1e-6;
+	for (int k = 0; k < w; k++) {
+		double a = now - span + span * k / w, b = now - span + span * (k + 1) / w;
+		int64_t b0 = (int64_t)floor(a / t->step), b1 = (int64_t)ceil(b / t->step) - 1;
+		double sum = 0;
+		int n = 0;
+
+		if (b1 < b0)
+			b1 = b0;
+		for (int64_t bk = b0; bk <= b1; bk++) {
+			float v;
+			if (bk > t->head || bk <= t->head - t->n)
+				continue;
+			v = h2f(t->v[((bk % t->n) + t->n) % t->n]);
+			if (!isnan(v)) {
+				sum += v;
+				n++;
+			}
+		}
+		history_push(out, n ? (float)(sum / n) : NAN);
+		any |= n > 0;
+	}
+	return any;
+}
+
+size_t hist_bytes(const struct hist_store *h)
+{
+	return h ? h->bytes + h->cap * sizeof(*h->tab) + sizeof(*h) : 0;
+}
+
+size_t hist_nseries(const struct hist_store *h)
+{
+	return h ? h->n : 0;
+}
+
+/* ---- from samples ---- */
+
+static void from_host(struct hist_store *h, size_t i, const struct host_sample *s)
+{
+	if (s->sampled_at <= 0)
+		return;
+	if (s->valid & HV_CPU)
+		hist_add(h, HM_HOST_CPU, i, "", s->sampled_at, s->interval, s->cpu_pct);
+	if ((s->valid & HV_MEM) && s->mem_total)
+		hist_add(h, HM_HOST_MEM, i, "", s->sampled_at, s->interval,
+			 100.0 * (double)(s->mem_total - s->mem_available) / (double)s->mem_total);
+	if (s->valid & HV_PSI)
+		hist_add(h, HM_HOST_PSI, i, "", s->sampled_at, s->interval, s->psi_some10);
+}
+
+static void from_containers(struct hist_store *h, size_t i, const struct host_containers *hc)
+{
+	if (!hc->collected || hc->sampled_at <= 0)
+		return;
+	for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
+		if ((hc->c[k].valid & CV_MEM) && hc->c[k].name[0])
+			hist_add(h, HM_CONTAINER_MEM, i, hc->c[k].name, hc->sampled_at, hc->interval,
+				 (double)hc->c[k].mem_used);
+}
+
+static void from_gpus(struct hist_store *h, size_t i, const struct host_gpus *hg)
+{
+	char sub[16];
+
+	if (!hg->collected || hg->sampled_at <= 0)
+		return;
+	for (int k = 0; k < hg->n && k < MODEL_MAX_GPUS; k++) {
+		const struct gpu_sample *g = &hg->g[k];
+		str_fmt(sub, sizeof(sub), "%d", g->index);
+		if (g->valid & GV_UTIL)
+			hist_add(h, HM_GPU_UTIL, i, sub, hg->sampled_at, hg->interval, g->util_pct);
+		if ((g->valid & GV_MEM_USED) && (g->valid & GV_MEM_TOTAL) && g->mem_total)
+			hist_add(h, HM_GPU_MEM, i, sub, hg->sampled_at, hg->interval,
+				 100.0 * (double)g->mem_used / (double)g->mem_total);
+	}
+}
+
+static void from_database(struct hist_store *h, size_t i, const struct db_sample *d)
+{
+	if (!d->up || d->sampled_at <= 0)
+		return;
+	if (d->valid & DBV_CONNECTIONS)
+		hist_add(h, HM_DB_CONNECTIONS, i, "", d->sampled_at, d->interval, d->connections);
+	if (d->valid & DBV_LAG_S)
+		hist_add(h, HM_DB_LAG, i, "", d->sampled_at, d->interval, d->replication_lag_s);
+}
+
+static void from_backup(struct hist_store *h, size_t i, const struct backup_sample *b)
+{
+	if (!b->collected || !b->known || b->last_at <= 0 || b->sampled_at <= 0)
+		return;
+	hist_add(h, HM_BACKUP_AGE, i, "", b->sampled_at, b->interval,
+		 b->sampled_at > b->last_at ? b->sampled_at - b->last_at : 0);
+}
+
+static void from_runners(struct hist_store *h, size_t i, const struct runners_sample *r)
+{
+	if (!r->collected || r->sampled_at <= 0 || r->queued < 0)
+		return;
+	hist_add(h, HM_RUNNERS_QUEUED, i, "", r->sampled_at, r->interval, r->queued);
+}
+
+static void from_target(struct hist_store *h, const struct snapshot *snap, int d, size_t i)
+{
+	switch (d) {
+	case DOM_HOST: from_host(h, i, snap_host(snap, i)); break;
+	case DOM_CONTAINER: from_containers(h, i, snap_containers(snap, i)); break;
+	case DOM_GPU: from_gpus(h, i, snap_gpus(snap, i)); break;
+	case DOM_DATABASE: from_database(h, i, snap_database(snap, i)); break;
+	case DOM_BACKUP: from_backup(h, i, snap_backup(snap, i)); break;
+	case DOM_RUNNERS: from_runners(h, i, snap_runners(snap, i)); break;
+	default: break;    /* services, links, keys: no trend worth a line */
+	}
+}
+
+void hist_update(struct hist_store *h, const struct snapshot *snap, bool all)
+{
+	if (!h || !snap)
+		return;
+	if (all || snap->changed_all) {
+		for (int d = 0; d < DOM__COUNT; d++)
+			for (size_t i = 0; i < snapshot_count(snap, (enum domain_id)d); i++)
+				from_target(h, snap, d, i);
+		return;
+	}
+	for (size_t k = 0; k < snap->nchanged; k++)
+		from_target(h, snap, (int)snap->changed[k].dom, snap->changed[k].index);
+}

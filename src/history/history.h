@@ -1,0 +1,68 @@
+/* History sized by time (issue 15): for every metric that has a trend, the
+ * last hour at the target's poll interval and the last day at one-minute
+ * averages, in memory bounded per series (doc/performance.md, "History (H)").
+ *
+ * A reader's store, fed from its snapshots: hist_update() takes the samples
+ * that model_snapshot() just brought (snapshot.changed), so the collector
+ * and the model carry no history and every reader that wants trends keeps
+ * its own (the dashboard does; --once and the recorder do not). Points are
+ * dated by the sample's own time, never by when the reader looked. */
+#ifndef FLEETDECK_HISTORY_H
+#define FLEETDECK_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/model.h"
+
+enum hist_metric {
+	HM_HOST_CPU,                 /* host: CPU busy, percent */
+	HM_HOST_MEM,                 /* host: memory used, percent of total */
+	HM_HOST_PSI,                 /* host: memory PSI some avg10 */
+	HM_CONTAINER_MEM,            /* container (host, name): memory used, bytes */
+	HM_GPU_UTIL,                 /* GPU (host, index): utilization, percent */
+	HM_GPU_MEM,                  /* GPU (host, index): memory used, percent */
+	HM_DB_CONNECTIONS,           /* database: connections */
+	HM_DB_LAG,                   /* database: replication lag, seconds */
+	HM_BACKUP_AGE,               /* backup: age of the newest good backup, seconds */
+	HM_RUNNERS_QUEUED,           /* runner fleet: jobs waiting */
+	HM__COUNT
+};
+
+#define HIST_FINE_SPAN 3600.0        /* the fine tier: one hour at the poll interval */
+#define HIST_COARSE_STEP 60.0        /* the coarse tier: one-minute averages ... */
+#define HIST_COARSE_SPAN 86400.0     /* ... over a day */
+
+struct hist_store;
+
+struct hist_store *hist_new(void);
+void hist_free(struct hist_store *h);
+/* Forgets everything (a replay that jumped back in time). */
+void hist_clear(struct hist_store *h);
+
+/* Takes the trend values of every target the last model_snapshot() took
+ * (all of them after snapshot.changed_all, or when all is true). */
+void hist_update(struct hist_store *h, const struct snapshot *snap, bool all);
+
+/* Adds one point (what hist_update does per value): metric m of target
+ * `index` (a host, database, ... index), sub naming a container or a GPU
+ * ("" otherwise), at time t, with the target's poll interval. */
+void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
+	      double t, double interval, double v);
+
+/* The series resampled for a sparkline: w points covering [now - span,
+ * now], each the mean of what fell in its slice (NaN where nothing did),
+ * newest first as struct history keeps them (history_get(out, 0) is the
+ * newest). The fine tier serves spans up to an hour, the coarse one beyond.
+ * False when the series has no point in the window. */
+bool hist_series(const struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
+		 double now, double span, int w, struct history *out);
+/* The newest value and its time; false when there is none. */
+bool hist_last(const struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
+	       double *v, double *t);
+
+/* Bytes the store holds (make bench), and its series count. */
+size_t hist_bytes(const struct hist_store *h);
+size_t hist_nseries(const struct hist_store *h);
+
+#endif

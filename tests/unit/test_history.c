@@ -1,0 +1,194 @@
+/* History sized by time (issue 15): an hour at the poll interval, a day
+ * at one-minute means, memory bounded per series whatever the run's
+ * length, gaps shown as gaps, points from snapshots by their own time. */
+#include "config.h"
+#include "history/history.h"
+#include "util/util.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1795392000.0   /* a multiple of 60 and of 2 */
+
+static bool near(double a, double b, double tol)
+{
+	return fabs(a - b) <= tol;
+}
+
+START_TEST(test_fine_hour)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+
+	/* two hours of a ramp, one point every 2 s */
+	for (int k = 0; k < 3600; k++)
+		hist_add(h, HM_HOST_CPU, 3, "", T0 + 2 * k, 2, k % 100 == 0 ? 50 : 10);
+	double now = T0 + 2 * 3599;
+	/* the last hour in 60 slices of a minute: every slice has 30 points, one
+	 * of them 50 when the slice holds a multiple of 100 */
+	ck_assert(hist_series(h, HM_HOST_CPU, 3, "", now, 3600, 60, &out));
+	ck_assert_int_eq(out.len, 60);
+	for (int i = 0; i < 60; i++)
+		ck_assert(!isnan(history_get(&out, i)));
+	ck_assert(near(history_get(&out, 0), 10, 1.5) || near(history_get(&out, 0), 11.3, 1.5));
+	/* no such series */
+	ck_assert(!hist_series(h, HM_HOST_CPU, 4, "", now, 3600, 60, &out));
+	ck_assert(!hist_series(h, HM_HOST_MEM, 3, "", now, 3600, 60, &out));
+	hist_free(h);
+}
+END_TEST
+
+START_TEST(test_coarse_day)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+	double now = T0 + 3 * 3600;
+
+	/* three hours at 2 s, value = the hour it was in */
+	for (double t = T0; t <= now; t += 2)
+		hist_add(h, HM_HOST_MEM, 0, "", t, 2, floor((t - T0) / 3600));
+	/* a day in 24 slices: the oldest 21 have nothing (before the run), the
+	 * newest 3 hold hours 0, 1, 2 (one-minute means, beyond the fine tier) */
+	ck_assert(hist_series(h, HM_HOST_MEM, 0, "", now, 86400, 24, &out));
+	ck_assert(isnan(history_get(&out, 4)));
+	ck_assert(near(history_get(&out, 0), 2, 0.05));
+	ck_assert(near(history_get(&out, 1), 1, 0.05));
+	ck_assert(near(history_get(&out, 2), 0, 0.05));
+	hist_free(h);
+}
+END_TEST
+
+START_TEST(test_gap_and_bounds)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+	size_t bytes;
+
+	hist_add(h, HM_DB_CONNECTIONS, 1, "", T0, 2, 5);
+	bytes = hist_bytes(h);
+	/* a day and a half of points: the memory does not move */
+	for (int k = 1; k < 65000; k++)
+		hist_add(h, HM_DB_CONNECTIONS, 1, "", T0 + 2 * k, 2, 5);
+	ck_assert_uint_eq(hist_bytes(h), bytes);
+	ck_assert_uint_eq(hist_nseries(h), 1);
+	/* fine tier at 2 s: 1800 buckets of 2 bytes, coarse: 1440 */
+	ck_assert_uint_le(bytes, 1800 * 2 + 1440 * 2 + 4096);
+	/* ten minutes without a point (the database down), then points again */
+	double t = T0 + 2 * 65000 + 600;
+	for (int k = 0; k < 300; k++)
+		hist_add(h, HM_DB_CONNECTIONS, 1, "", t + 2 * k, 2, 9);
+	ck_assert(hist_series(h, HM_DB_CONNECTIONS, 1, "", t + 598, 1800, 30, &out));
+	ck_assert(near(history_get(&out, 0), 9, 0.1));      /* newest minute */
+	ck_assert(isnan(history_get(&out, 12)));             /* the gap */
+	ck_assert(near(history_get(&out, 29), 5, 0.1));     /* before it */
+	hist_free(h);
+}
+END_TEST
+
+START_TEST(test_same_sample_and_back_in_time)
+{
+	struct hist_store *h = hist_new();
+	double v, t;
+
+	hist_add(h, HM_HOST_PSI, 0, "", T0, 2, 4);
+	hist_add(h, HM_HOST_PSI, 0, "", T0, 2, 4);     /* republished, same time: once */
+	hist_add(h, HM_HOST_PSI, 0, "", T0 + 1, 2, 8); /* same 2 s bucket: averaged */
+	ck_assert(hist_last(h, HM_HOST_PSI, 0, "", &v, &t));
+	ck_assert(v == 8 && t == T0 + 1);
+	struct history out;
+	ck_assert(hist_series(h, HM_HOST_PSI, 0, "", T0 + 1, 2, 1, &out));
+	ck_assert(near(history_get(&out, 0), 6, 0.05));
+	/* a replay that jumps back: the series starts over there */
+	hist_add(h, HM_HOST_PSI, 0, "", T0 - 1000, 2, 1);
+	ck_assert(hist_series(h, HM_HOST_PSI, 0, "", T0 + 1, 1200, 10, &out));
+	ck_assert(near(history_get(&out, 8), 1, 0.05));   /* T0 - 1000: the second oldest slice */
+	ck_assert(isnan(history_get(&out, 0)));
+	/* large values keep two significant digits and more */
+	hist_add(h, HM_CONTAINER_MEM, 0, "web", T0, 5, 123456789.0);
+	ck_assert(hist_series(h, HM_CONTAINER_MEM, 0, "web", T0, 10, 1, &out));
+	ck_assert(near(history_get(&out, 0), 123456789.0, 123456789.0 * 0.01));
+	hist_free(h);
+}
+END_TEST
+
+START_TEST(test_from_snapshots)
+{
+	struct hist_store *h = hist_new();
+	struct snapshot snap = { 0 };
+	struct host_sample hs;
+	struct host_containers *hc = xcalloc(1, sizeof(*hc));
+	struct host_gpus *hg = xcalloc(1, sizeof(*hg));
+	struct backup_sample b;
+	double v, t;
+
+	memset(&hs, 0, sizeof(hs));
+	hs.conn = HC_OK;
+	hs.sampled_at = T0;
+	hs.interval = 2;
+	hs.valid = HV_CPU | HV_MEM | HV_PSI;
+	hs.cpu_pct = 42;
+	hs.mem_total = 1000;
+	hs.mem_available = 250;
+	snapshot_put(&snap, DOM_HOST, 0, &hs, sizeof(hs));
+	hc->collected = true;
+	hc->sampled_at = T0;
+	hc->interval = 5;
+	hc->n = 1;
+	str_copy(hc->c[0].name, "toneforge-server", sizeof(hc->c[0].name));
+	hc->c[0].valid = CV_MEM;
+	hc->c[0].mem_used = 1 << 20;
+	snapshot_put(&snap, DOM_CONTAINER, 0, hc, sizeof(*hc));
+	hg->collected = true;
+	hg->sampled_at = T0;
+	hg->n = 1;
+	hg->g[0].index = 1;
+	hg->g[0].valid = GV_UTIL;
+	hg->g[0].util_pct = 77;
+	snapshot_put(&snap, DOM_GPU, 0, hg, sizeof(*hg));
+	memset(&b, 0, sizeof(b));
+	b.collected = b.known = true;
+	b.sampled_at = T0;
+	b.last_at = T0 - 600;
+	snapshot_put(&snap, DOM_BACKUP, 0, &b, sizeof(b));
+
+	hist_update(h, &snap, true);
+	ck_assert(hist_last(h, HM_HOST_CPU, 0, "", &v, &t) && v == 42 && t == T0);
+	ck_assert(hist_last(h, HM_HOST_MEM, 0, "", &v, &t) && v == 75);
+	ck_assert(hist_last(h, HM_CONTAINER_MEM, 0, "toneforge-server", &v, &t) && v == 1 << 20);
+	ck_assert(hist_last(h, HM_GPU_UTIL, 0, "1", &v, &t) && v == 77);
+	ck_assert(hist_last(h, HM_BACKUP_AGE, 0, "", &v, &t) && v == 600);
+	/* a sample not taken (unknown CPU) adds nothing */
+	ck_assert(!hist_last(h, HM_HOST_CPU, 1, "", &v, &t));
+	snapshot_free(&snap);
+	free(hc);
+	free(hg);
+	hist_free(h);
+}
+END_TEST
+
+static Suite *history_suite(void)
+{
+	Suite *s = suite_create("history");
+	TCase *c = tcase_create("store");
+
+	tcase_add_test(c, test_fine_hour);
+	tcase_add_test(c, test_coarse_day);
+	tcase_add_test(c, test_gap_and_bounds);
+	tcase_add_test(c, test_same_sample_and_back_in_time);
+	tcase_add_test(c, test_from_snapshots);
+	suite_add_tcase(s, c);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(history_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
