@@ -180,7 +180,14 @@ static int run_headless(const struct options *o, const struct fleet *f)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	model_init_fleet(&m, f);
 	rc = readers_start(o, f, &m, &rd);
+	if (rc == 0 && !rd.srv && !rd.rec) {
+		/* (the fleet file's record key counts: known only now) */
+		fprintf(stderr, "fleetdeck: --headless has nothing to do without --serve-metrics, "
+			"--record or a record key in [fleet]\nTry 'fleetdeck --help'.\n");
+		rc = 2;
+	}
 	if (rc != 0) {
+		readers_stop(&rd);
 		model_free(&m);
 		return rc;
 	}

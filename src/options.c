@@ -26,7 +26,7 @@ static const struct opt_def opt_defs[] = {
 	{ "rotate", 0, "DUR", OPT_ROTATE, "with --wall: time per detail panel (default 20s)" },
 	{ "serve-metrics", 0, "ADDR:PORT", OPT_SERVE_METRICS, "serve the live fleet in the OpenMetrics text format at http://ADDR:PORT/metrics (loopback only)" },
 	{ "serve-metrics-remote", 0, NULL, OPT_SERVE_REMOTE, "allow --serve-metrics on an address other than loopback" },
-	{ "headless", 0, NULL, OPT_HEADLESS, "no dashboard: poll and serve --serve-metrics until SIGTERM (a service)" },
+	{ "headless", 0, NULL, OPT_HEADLESS, "no dashboard: poll, serve --serve-metrics and record (--record or record =) until SIGTERM (a service)" },
 	{ "record", 0, "FILE", OPT_RECORD, "record every change, status change and action to FILE (zstd; see --replay)" },
 	{ "replay", 0, "FILE", OPT_REPLAY, "show a recording instead of the live fleet (actions disabled)" },
 	{ "at", 0, "TIME", OPT_AT, "with --replay: the moment to show (Unix seconds or ISO 8601)" },
@@ -192,11 +192,6 @@ int options_parse(int argc, char **argv, struct options *o)
 	}
 	if (o->serve_metrics && o->mode != MODE_TUI && o->mode != MODE_WALL && o->mode != MODE_HEADLESS) {
 		fprintf(stderr, "fleetdeck: --serve-metrics goes with the dashboard, --wall or --headless\n"
-			"Try 'fleetdeck --help'.\n");
-		return 2;
-	}
-	if (o->mode == MODE_HEADLESS && !o->serve_metrics && !o->record) {
-		fprintf(stderr, "fleetdeck: --headless has nothing to do without --serve-metrics or --record\n"
 			"Try 'fleetdeck --help'.\n");
 		return 2;
 	}

@@ -168,5 +168,13 @@ tmux_wait_for "$(clock "$E0")" 5 && ok "Enter on the oldest event moves the repl
 	bad "Enter on the oldest event moves the replay to its moment ($(clock "$E0"))" "$(tmux_show)"
 tmux_send q
 tmux_wait_for "EXITED:0" 5 && ok "q leaves the replay (exit 0)" || bad "q leaves the replay (exit 0)" "$(tmux_show)"
+# The fleet file's record key does what --record does.
+G=$T/keyed.fleet
+sed "s|^\[fleet lab\]\$|[fleet lab]\nrecord = $T/keyed.fdrec|" "$F" >"$G"
+timeout -s TERM 6 "$FLEETDECK" --headless -c "$G" >"$T/keyed.out" 2>&1 9>&-
+wait_for 5 test -s "$T/keyed.fdrec" && zstd -t -q "$T/keyed.fdrec" &&
+	fd_run 15 "$T/keyed.json" --once --json --replay "$T/keyed.fdrec" && json_valid "$T/keyed.json" &&
+	ok "record = in [fleet]: --headless records without --record, and it replays" ||
+	bad "record = in [fleet] records" "$(cat "$T/keyed.out")" "$(head -c 300 "$T/keyed.json.err" 2>/dev/null)"
 echo "done after ${SECONDS}s"
 lab_finish
