@@ -7,7 +7,8 @@
 #   - CPU per frame at 1,000 and 10,000 hosts with 1 % changing per tick;
 #   - write(2) calls and bytes per second the terminal gets, busy and
 #     paused, from the real dashboard in tmux (BENCH_HOSTS local hosts,
-#     default 100, 1 s interval), counted with strace.
+#     default 100, 1 s interval), counted with strace; BENCH_BEFORE=BINARY
+#     measures another build (e.g. one from before issue #9) side by side.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 mb=${MODEL_BENCH:-$top/bench/model_bench}
@@ -30,18 +31,24 @@ trap cleanup EXIT
 	printf '[fleet bench]\ninterval = 1s\n'
 	for i in $(seq 1 "$n"); do printf '[host b%03d]\nssh = local\ncontainers = none\ngpus = none\n' "$i"; done
 } >"$dir/bench.fleet"
-tmux -L "$sock" new-session -d -s b -x 120 -y 40 \
-	"strace -qq -ttt -e trace=write -e signal=none -o $dir/trace $fd -c $dir/bench.fleet"
 window() { # FROM TO: writes/s and bytes/s to the terminal
 	awk -v a="$1" -v b="$2" '$1 >= a && $1 < b && $2 ~ /^write\(1,/ { n++; sub(/.*= /, ""); by += $0 }
 		END { printf "%.1f write(2)/s, %.0f bytes/s", n / (b - a), by / (b - a) }' "$dir/trace"
 }
-sleep 5
-a=$(date +%s.%N); sleep "$secs"; b=$(date +%s.%N)
-echo "terminal, $n local hosts at 1 s, 120x40, busy:   $(window "$a" "$b")"
-tmux -L "$sock" send-keys -t b p
-sleep 6
-a=$(date +%s.%N); sleep "$secs"; b=$(date +%s.%N)
-echo "terminal, $n local hosts at 1 s, 120x40, paused: $(window "$a" "$b")"
-tmux -L "$sock" send-keys -t b q
-sleep 1
+for bin in "$fd" ${BENCH_BEFORE:+"$BENCH_BEFORE"}; do
+	for size in 80x24 120x40; do
+		rm -f "$dir/trace"
+		tmux -L "$sock" new-session -d -s b -x "${size%x*}" -y "${size#*x}" \
+			"strace -qq -ttt -e trace=write -e signal=none -o $dir/trace $bin -c $dir/bench.fleet"
+		sleep 5
+		a=$(date +%s.%N); sleep "$secs"; b=$(date +%s.%N)
+		echo "terminal ($bin), $n local hosts at 1 s, $size, busy:   $(window "$a" "$b")"
+		tmux -L "$sock" send-keys -t b p
+		sleep 6
+		a=$(date +%s.%N); sleep "$secs"; b=$(date +%s.%N)
+		echo "terminal ($bin), $n local hosts at 1 s, $size, paused: $(window "$a" "$b")"
+		tmux -L "$sock" send-keys -t b q
+		sleep 1
+		tmux -L "$sock" kill-session -t b 2>/dev/null
+	done
+done

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <term.h>
+#include <termios.h>
 #include <unistd.h>
 
 void present_init(struct presenter *p)
@@ -54,6 +55,14 @@ static const char *cap_str(const char *name)
 	return s && s != (char *)-1 && *s ? s : NULL;
 }
 
+/* True when a newline written to fd moves down without a return. */
+static bool newline_stays(int fd)
+{
+	struct termios t;
+
+	return tcgetattr(fd, &t) == 0 && (!(t.c_oflag & OPOST) || !(t.c_oflag & ONLCR));
+}
+
 static void caps_read(struct presenter *p)
 {
 	p->cup = cap_str("cup");
@@ -72,9 +81,10 @@ static void caps_read(struct presenter *p)
 	p->cuf1 = cap_str("cuf1");
 	p->cub1 = cap_str("cub1");
 	p->cuu1 = cap_str("cuu1");
-	/* a cud1 of "\n" may come out as "\r\n" (onlcr): not a move down */
+	/* a cud1 of "\n" comes out as "\r\n" where the tty adds the return
+	 * (onlcr; curses' nonl() turns it off): only then is it no move down */
 	p->cud1 = cap_str("cud1");
-	if (p->cud1 && strchr(p->cud1, '\n'))
+	if (p->cud1 && strchr(p->cud1, '\n') && !newline_stays(p->fd))
 		p->cud1 = NULL;
 	/* with auto margins, the bottom-right cell scrolls the screen unless
 	 * the terminal delays the wrap (xenl, as xterm, tmux and screen do) */
