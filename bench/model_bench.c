@@ -119,8 +119,6 @@ static struct host_sample sample(double now, unsigned seed)
 	s.disks[0].size = 100ull << 30;
 	s.disks[0].used = (20ull + seed % 60) << 30;
 	s.disks[0].used_pct = 20 + seed % 60;
-	for (int k = 0; k < 60; k++)
-		host_sample_push_history(&s);
 	return s;
 }
 
