@@ -8,7 +8,7 @@ dist_examples_DATA = data/cocotte.fleet data/orbisvoice.fleet data/storyforge.fl
 	contrib/fleetdeck-wall@.service contrib/fleetdeck-metrics.service
 
 PACKAGE_TESTS = tests/package/examples_safe.sh tests/package/completion.sh \
-	tests/package/units.sh tests/package/deb.sh
+	tests/package/units.sh tests/package/deb.sh tests/package/bootstrap_report.sh
 TESTS += $(PACKAGE_TESTS)
 EXTRA_DIST += $(PACKAGE_TESTS)
 
@@ -39,3 +39,10 @@ dist_doc_DATA = README.md doc/fleet-file.md doc/wall.md doc/prometheus.md doc/hi
 # Debian packaging: dpkg-buildpackage -us -uc -b (tests/package/deb.sh).
 EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules \
 	debian/source/format
+
+# `make installcheck` (run by distcheck after installing into a prefix): the
+# installed program finds its themes there, not in the sources.
+installcheck-local:
+	$(SHELL) $(srcdir)/tests/package/installcheck.sh '$(bindir)/fleetdeck' '$(pkgdatadir)' \
+		'$(abs_top_srcdir)' '$(abs_top_builddir)'
+EXTRA_DIST += tests/package/installcheck.sh
