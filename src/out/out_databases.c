@@ -114,7 +114,7 @@ static json_t *json_backup(const struct fleet_section *sec, const struct backup_
 	json_object_set_new(o, "name", json_text(sec->name, false));
 	json_object_set_new(o, "source", j_str_or_null(fleet_section_get(sec, "source")));
 	json_object_set_new(o, "status", json_string(status_name(t ? t->ev.status : ST_UNKNOWN)));
-	json_object_set_new(o, "rpo_status", json_string(rpo_status_name(rules_backup_rpo(sec, b, now))));
+	json_object_set_new(o, "rpo_status", json_string(rpo_status_name(rules_backup_verdict(t))));
 	json_object_set_new(o, "of", j_str_or_null(fleet_section_get(sec, "of")));
 	json_object_set_new(o, "host", j_str_or_null(fleet_section_get(sec, "host")));
 	json_object_set_new(o, "rpo_s", j_secs_key(sec, "rpo"));
@@ -178,7 +178,7 @@ static void text_backup(FILE *fp, const struct fleet_section *sec, const struct 
 			const struct target_eval *t, double now)
 {
 	char name[64], src[16], age[16] = "-", rpo[16] = "-", sz[16] = "-", why[200] = "";
-	enum rpo_status r = rules_backup_rpo(sec, b, now);
+	enum rpo_status r = rules_backup_verdict(t);
 	double rv = rules_section_seconds(sec, "rpo");
 
 	if (b->known && b->last_at > 0)

@@ -539,6 +539,7 @@ struct target_eval *rules_target_add(struct evaluation *out, enum target_kind ki
 	t = &out->targets[out->ntargets++];
 	memset(t, 0, offsetof(struct target_eval, ev));
 	host_eval_clear(&t->ev);
+	t->verdict = -1;
 	t->host = false;
 	t->kind = kind;
 	t->index = index;

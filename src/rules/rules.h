@@ -58,6 +58,9 @@ struct target_eval {
 	int sub;                     /* container or GPU index within the host, else -1 */
 	char target[96];             /* "database/platform.db", "container/black/web" */
 	struct host_eval ev;         /* status, staleness, problems: same shape as a host's */
+	/* the domain's own verdict beside the status, for views and outputs
+	 * to show, never to compute again (backups: enum rpo_status); -1 none */
+	int verdict;
 	/* a host judged outside the model's hosts (a large [prometheus]
 	 * section): counted in counts[], not target_counts[] */
 	bool host;

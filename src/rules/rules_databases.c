@@ -157,5 +157,6 @@ void rules_backups(const struct fleet *f, const struct snapshot *snap, double no
 		struct target_eval *t = rules_target_add(out, TK_BACKUP, (int)i, -1,
 							 "backup/%s", sec->name);
 		rules_backup_eval(sec, snap_backup(snap, i), now, &t->ev);
+		t->verdict = (int)rules_backup_rpo(sec, snap_backup(snap, i), now);
 	}
 }

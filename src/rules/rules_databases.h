@@ -16,6 +16,13 @@ void rules_backup_eval(const struct fleet_section *sec, const struct backup_samp
 enum rpo_status rules_backup_rpo(const struct fleet_section *sec, const struct backup_sample *s,
 				 double now);
 const char *rpo_status_name(enum rpo_status r);
+/* The RPO status the rules gave a backup's target (unknown without one):
+ * what views and outputs show, so they never judge it again. */
+static inline enum rpo_status rules_backup_verdict(const struct target_eval *t)
+{
+	return t && t->verdict >= RPO_OK && t->verdict <= RPO_UNKNOWN ? (enum rpo_status)t->verdict
+								       : RPO_UNKNOWN;
+}
 /* A duration key of a section in seconds, 0 when unset. */
 double rules_section_seconds(const struct fleet_section *sec, const char *key);
 

@@ -199,7 +199,7 @@ static void backup_row_narrow(struct cells *c, struct rect b, int y, const struc
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
 	const struct backup_sample *s = snap_backup(u->snap, i);
 	const struct target_eval *t = find(u, TK_BACKUP, i);
-	enum rpo_status r = rules_backup_rpo(sec, s, u->now);
+	enum rpo_status r = rules_backup_verdict(t);
 	double rv = ratio(u, i), rpo = rules_section_seconds(sec, "rpo");
 	struct bar_marker mk = { 0.8, ROLE_BAR_RESERVE };
 	int bw = narrow_bar_w(b.w), x = b.x + 31 + bw + 1;
@@ -225,7 +225,7 @@ static void backup_row(struct cells *c, struct rect b, int y, const struct ui_ct
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
 	const struct backup_sample *s = snap_backup(u->snap, i);
 	const struct target_eval *t = find(u, TK_BACKUP, i);
-	enum rpo_status r = rules_backup_rpo(sec, s, u->now);
+	enum rpo_status r = rules_backup_verdict(t);
 	double rv = ratio(u, i), rpo = rules_section_seconds(sec, "rpo");
 	double rto = rules_section_seconds(sec, "rto");
 	struct bar_marker mk = { 0.8, ROLE_BAR_RESERVE };

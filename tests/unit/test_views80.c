@@ -6,6 +6,7 @@
  * without crashing or writing outside the buffer. */
 #include "config.h"
 #include "action/action.h"
+#include "rules/rules_databases.h"
 #include "ui/cells.h"
 #include "ui/views.h"
 #include "util/util.h"
@@ -156,7 +157,7 @@ static void setup(void)
 	target(TK_CONTAINER, 0, 0, ST_OK, NULL);
 	target(TK_CONTAINER, 0, 1, ST_CRIT, "service golivebro needs it, but it is exited");
 	target(TK_DATABASE, 0, -1, ST_CRIT, "pg is down: connection refused");
-	target(TK_BACKUP, 0, -1, ST_CRIT, "newest backup is 3d old, RPO 1d");
+	target(TK_BACKUP, 0, -1, ST_CRIT, "newest backup is 3d old, RPO 1d")->verdict = RPO_BREACH;
 	target(TK_RUNNERS, 0, -1, ST_OK, NULL);
 	target(TK_KEY, 0, -1, ST_WARN, "key is 120d old, max_age 90d");
 
