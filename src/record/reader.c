@@ -25,7 +25,8 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int rec_reader_open(struct rec_reader *r, const char *path, char *err, size_t errlen)
+static int reader_open(struct rec_reader *r, const char *path, bool siblings, char *err,
+		       size_t errlen)
 {
 	int newest = 0;
 
@@ -38,7 +39,7 @@ int rec_reader_open(struct rec_reader *r, const char *path, char *err, size_t er
 		return -1;
 	}
 	/* path.1 is newer than path.2: read from the oldest */
-	for (int n = 1; n < REC_MAX_FILES; n++) {
+	for (int n = 1; siblings && n < REC_MAX_FILES; n++) {
 		char *p = rec_rotated_name(path, n);
 		bool there = is_file(p);
 		free(p);
@@ -54,6 +55,16 @@ int rec_reader_open(struct rec_reader *r, const char *path, char *err, size_t er
 	r->in = xmalloc(IN_CHUNK);
 	r->out = xmalloc(ZSTD_DStreamOutSize());
 	return 0;
+}
+
+int rec_reader_open(struct rec_reader *r, const char *path, char *err, size_t errlen)
+{
+	return reader_open(r, path, true, err, errlen);
+}
+
+int rec_reader_open_file(struct rec_reader *r, const char *path, char *err, size_t errlen)
+{
+	return reader_open(r, path, false, err, errlen);
 }
 
 void rec_reader_open_mem(struct rec_reader *r, const void *data, size_t len)

@@ -70,6 +70,8 @@ struct rec_reader {
 
 /* Finds FILE and its rotated siblings. Returns 0, or -1 with a sentence. */
 int rec_reader_open(struct rec_reader *r, const char *path, char *err, size_t errlen);
+/* FILE alone, without its rotated siblings. */
+int rec_reader_open_file(struct rec_reader *r, const char *path, char *err, size_t errlen);
 /* A recording held in memory (the fuzz target, tests). */
 void rec_reader_open_mem(struct rec_reader *r, const void *data, size_t len);
 /* The next complete line (not NUL-terminated in general: use len), with

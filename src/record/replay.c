@@ -182,10 +182,11 @@ static int index_all(struct replay *rp, char *err, size_t errlen)
 	return 0;
 }
 
-int replay_open(struct replay *rp, const char *path, char *err, size_t errlen)
+static int open_with(struct replay *rp, const char *path, bool siblings, char *err,
+		     size_t errlen)
 {
 	memset(rp, 0, sizeof(*rp));
-	if (rec_reader_open(&rp->rd, path, err, errlen) < 0)
+	if ((siblings ? rec_reader_open : rec_reader_open_file)(&rp->rd, path, err, errlen) < 0)
 		return -1;
 	if (index_all(rp, err, errlen) < 0) {
 		replay_close(rp);
@@ -193,6 +194,16 @@ int replay_open(struct replay *rp, const char *path, char *err, size_t errlen)
 	}
 	rp->at = NAN;
 	return 0;
+}
+
+int replay_open(struct replay *rp, const char *path, char *err, size_t errlen)
+{
+	return open_with(rp, path, true, err, errlen);
+}
+
+int replay_open_file(struct replay *rp, const char *path, char *err, size_t errlen)
+{
+	return open_with(rp, path, false, err, errlen);
 }
 
 int replay_open_mem(struct replay *rp, const void *data, size_t len, char *err, size_t errlen)

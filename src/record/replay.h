@@ -48,6 +48,9 @@ struct replay {
 /* Reads the recording at path (and its rotated siblings). Returns 0, or -1
  * with a sentence in err (not a recording, unreadable, empty). */
 int replay_open(struct replay *rp, const char *path, char *err, size_t errlen);
+/* FILE alone, without its rotated siblings (what the dashboard reads at
+ * start: the status changes of the runs recorded before it). */
+int replay_open_file(struct replay *rp, const char *path, char *err, size_t errlen);
 /* The same from a recording in memory (the fuzz target). */
 int replay_open_mem(struct replay *rp, const void *data, size_t len, char *err, size_t errlen);
 /* Moves to moment t: the newest state recorded at or before it. Returns 0,

@@ -13,6 +13,8 @@
 #include "ui/confirm.h"
 #include "ui/timeline.h"
 #include "history/history.h"
+#include "record/recorder.h"
+#include "record/replay.h"
 #include "action/action.h"
 #include "loop/wake.h"
 #include "rules/rules.h"
@@ -53,6 +55,8 @@ struct ui {
 	struct actions *actions;      /* action workers and the audit log */
 	struct timeline *tl;          /* --replay: the recording shown, else NULL */
 	struct hist_store *hist;      /* trends by time, fed by every snapshot */
+	struct event *past;           /* earlier runs' status changes (the recording) */
+	size_t npast;
 	double hist_now;              /* replay: the moment the store reached */
 	bool ascii, wall, read_only;
 	double rotate;                /* wall: seconds per detail panel */
@@ -200,6 +204,8 @@ static void ui_free(struct ui *ui)
 	snapshot_free(&ui->snap);
 	hist_free(ui->hist);
 	ui->hist = NULL;
+	free(ui->past);
+	ui->past = NULL;
 }
 
 /* The overview asks for the rows of a large [prometheus] section it shows. */
@@ -228,6 +234,8 @@ static void ctx_build(struct ui *ui, struct ui_ctx *u, double now)
 	u->want_arg = ui;
 	u->timeline = ui->tl;
 	u->hist = ui->hist;
+	u->past = ui->past;
+	u->npast = ui->npast;
 }
 
 /* This frame's moment: the clock, or the recording's moment in replay. */
@@ -482,6 +490,28 @@ static void ui_wait(struct ui *ui)
 		ui->quit = true;
 }
 
+/* The dashboard records (--record, record =): the Events view also lists
+ * the status changes of the runs recorded before this one, read once here
+ * from the recording (its current file; rotated ones are --replay's). */
+static void past_load(struct ui *ui, const struct options *o)
+{
+	struct recorder_opts ro;
+	struct replay rp;
+	char *path = NULL, err[256];
+
+	if (!recorder_opts_from_fleet(ui->f, o->record, &ro, &path) ||
+	    replay_open_file(&rp, path, err, sizeof(err)) < 0) {
+		free(path);
+		return;
+	}
+	ui->past = xcalloc(rp.nevents + 1, sizeof(*ui->past));
+	for (size_t i = 0; i < rp.nevents; i++)
+		if (rp.events[i].at < ui->m->started_at)
+			ui->past[ui->npast++] = rp.events[i];
+	replay_close(&rp);
+	free(path);
+}
+
 /* "/etc/x/bad.theme:3: msg" -> "bad.theme:3: msg". */
 static const char *theme_err_short(const char *err)
 {
@@ -524,6 +554,8 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	present_init(&ui->pr);
 	rules_state_init(&ui->rs, f->nhosts);
 	ui->hist = hist_new();
+	if (!o->replay && !ui->wall)
+		past_load(ui, o);
 	/* a replay changes nothing and reads no live audit log */
 	ui->actions = o->replay ? NULL : actions_new(f);
 	ui_state_init(&ui->st, o->view, ui->wall, now_wall());

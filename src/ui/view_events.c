@@ -1,6 +1,7 @@
 /* View 8, Events: the audit log of actions (this session's and the newest
  * lines of the log file) and the status changes the rules recorded, newest
- * first, in one time-ordered list. In replay (--replay), the recording's
+ * first, in one time-ordered list; when the dashboard records, the status
+ * changes of the runs recorded before it too. In replay (--replay), the recording's
  * status changes and actions instead: all of them, those after the moment
  * shown dimmed; Enter on one moves the timeline there (ui/timeline.c). */
 #include "config.h"
@@ -92,11 +93,15 @@ static size_t rows_collect(const struct ui_ctx *u, struct ev_row **out)
 	au = xcalloc(EVENTS_AUDIT, sizeof(*au));
 	na = actions_audit_recent(u->actions, au, EVENTS_AUDIT);
 	ne = u->rs ? u->rs->nevents : 0;
-	r = xcalloc(na + ne + 1, sizeof(*r));
+	r = xcalloc(na + ne + u->npast + 1, sizeof(*r));
 	for (size_t i = 0; i < na; i++)
 		row_action(&r[n++], &au[i]);
 	for (size_t i = 0; i < ne && i < RULES_MAX_EVENTS; i++)
 		row_event(&r[n++], &u->rs->events[i]);
+	/* earlier runs, from the recording (their actions are in the audit
+	 * log's tail already) */
+	for (size_t i = 0; i < u->npast; i++)
+		row_event(&r[n++], &u->past[i]);
 	free(au);
 	qsort(r, n, sizeof(*r), row_cmp);
 	*out = r;

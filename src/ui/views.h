@@ -64,6 +64,8 @@ struct ui_ctx {
 	void *want_arg;
 	const struct timeline *timeline; /* --replay: the recording's timeline (ui/timeline.h), else NULL */
 	const struct hist_store *hist;   /* trends by time (history/history.h), or NULL */
+	const struct event *past;        /* status changes of earlier runs, from the recording */
+	size_t npast;
 };
 
 /* Per-view navigation. Keys change sel; draw() fills in the rest. */

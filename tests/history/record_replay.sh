@@ -168,6 +168,18 @@ tmux_wait_for "$(clock "$E0")" 5 && ok "Enter on the oldest event moves the repl
 	bad "Enter on the oldest event moves the replay to its moment ($(clock "$E0"))" "$(tmux_show)"
 tmux_send q
 tmux_wait_for "EXITED:0" 5 && ok "q leaves the replay (exit 0)" || bad "q leaves the replay (exit 0)" "$(tmux_show)"
+# A dashboard that records to the same file again lists, in its Events view,
+# the status changes the earlier run recorded (all hosts are up now).
+fd_tmux live 120 30 -- --record "$R" -c "$F" --view events
+if tmux_wait_for "TIME        KIND" 10 && tmux_wait_line "host/lab2" "ok -> crit" 5; then
+	ok "recording again: the Events view lists the earlier run's status changes (lab2's fall)"
+else
+	bad "recording again: the Events view lists the earlier run's status changes" "$(tmux_show)"
+fi
+tmux_send q
+tmux_wait_for "EXITED:0" 5 || bad "q ends the recording dashboard" "$(tmux_show)"
+check "and it appended to the recording (still whole)" zstd -t -q "$R"
+
 # The fleet file's record key does what --record does.
 G=$T/keyed.fleet
 sed "s|^\[fleet lab\]\$|[fleet lab]\nrecord = $T/keyed.fdrec|" "$F" >"$G"
