@@ -13,6 +13,7 @@
 #include "history/history.h"
 #include "util/util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,38 +58,56 @@ static enum status ram_status(const struct ui_ctx *u, size_t i)
 }
 
 /* Pressure order: reserve breached, then status (containers included),
- * then PSI, then the share of memory in use. */
-static double pressure(const struct ui_ctx *u, size_t i)
+ * then PSI, then the share of memory in use — each as precise as the view
+ * shows it (PSI to a tenth, memory to a whole percent), then the host's
+ * place in the fleet. Hosts that look the same keep their order: raw
+ * figures would swap rows at every poll (a wall repaints them). */
+struct pressure {
+	int breached, status, psi, mem;
+	size_t host;
+};
+
+static struct pressure pressure(const struct ui_ctx *u, size_t i)
 {
 	const struct host_sample *s = snap_host(u->snap, i);
-	double p = 0;
+	struct pressure p = { .host = i };
 
-	if (breached(&u->f->hosts[i], s))
-		p += 1e6;
-	p += (double)ram_status(u, i) * 1e4;
+	p.breached = breached(&u->f->hosts[i], s);
+	p.status = (int)ram_status(u, i);
 	if (s->valid & HV_PSI)
-		p += s->psi_some10 * 10;
+		p.psi = (int)lround(s->psi_some10 * 10);
 	if ((s->valid & HV_MEM) && s->mem_total)
-		p += 1.0 - (double)s->mem_available / (double)s->mem_total;
+		p.mem = (int)lround(100.0 * (1.0 - (double)s->mem_available / (double)s->mem_total));
 	return p;
+}
+
+/* Most pressure first; equal pressure in host order. */
+static int pressure_cmp(const void *a, const void *b)
+{
+	const struct pressure *x = a, *y = b;
+
+	if (x->breached != y->breached)
+		return y->breached - x->breached;
+	if (x->status != y->status)
+		return y->status - x->status;
+	if (x->psi != y->psi)
+		return y->psi > x->psi ? 1 : -1;
+	if (x->mem != y->mem)
+		return y->mem > x->mem ? 1 : -1;
+	return x->host < y->host ? -1 : x->host > y->host;
 }
 
 static size_t rows_collect(const struct ui_ctx *u, const char *filter, size_t *rows)
 {
+	struct pressure p[MAX_ROWS];
 	size_t n = view_nhosts(u), k = 0;
 
 	for (size_t i = 0; i < n && k < MAX_ROWS; i++)
 		if (view_host_matches(u->f, i, filter))
-			rows[k++] = i;
-	for (size_t a = 1; a < k; a++) {
-		size_t v = rows[a], b = a;
-		double pv = pressure(u, v);
-		while (b > 0 && pressure(u, rows[b - 1]) < pv) {
-			rows[b] = rows[b - 1];
-			b--;
-		}
-		rows[b] = v;
-	}
+			p[k++] = pressure(u, i);
+	qsort(p, k, sizeof(p[0]), pressure_cmp);
+	for (size_t r = 0; r < k; r++)
+		rows[r] = p[r].host;
 	return k;
 }
 

@@ -458,6 +458,72 @@ START_TEST(test_view_ram)
 }
 END_TEST
 
+/* Hosts that look the same on the RAM view keep their fleet order from
+ * poll to poll; a difference the view shows still orders them. */
+static int ram_first(const struct fleet *f, uint64_t avail_a, uint64_t avail_b)
+{
+	struct host_sample hs[2];
+	struct snapshot snap = { 0 };
+	struct rules_state st;
+	struct evaluation ev = { 0 };
+	struct ui_ctx u = { 0 };
+	struct ui_state s;
+	struct cells c;
+	int a, b;
+
+	memset(hs, 0, sizeof(hs));
+	for (int i = 0; i < 2; i++) {
+		hs[i].conn = HC_OK;
+		hs[i].sampled_at = T0 - 1;
+		hs[i].interval = 2;
+		hs[i].rounds = 5;
+		hs[i].valid = HV_MEM | HV_PSI;
+		hs[i].mem_total = 16 * GiB;
+		hs[i].psi_some10 = 0.04;
+	}
+	hs[0].mem_available = avail_a;
+	hs[1].mem_available = avail_b;
+	snapshot_put_hosts(&snap, hs, 2);
+	rules_state_init(&st, 2);
+	rules_evaluate(f, &snap, T0, &st, &ev);
+	u.f = f;
+	u.snap = &snap;
+	u.ev = &ev;
+	u.now = T0;
+	ui_state_init(&s, "ram", false, T0);
+	cells_init(&c, 120, 30, false);
+	frame_draw(&c, &u, &s);
+	a = row_of(&c, "alpha ");
+	b = row_of(&c, "beta ");
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_ge(b, 0);
+	cells_free(&c);
+	evaluation_free(&ev);
+	rules_state_free(&st);
+	snapshot_free(&snap);
+	return a < b ? 0 : 1;
+}
+
+START_TEST(test_view_ram_stable_order)
+{
+	static const char text[] = "[fleet t]\ninterval = 2s\n"
+		"[host alpha]\nssh = local\n[host beta]\nssh = local\n";
+	struct fleet f;
+	struct fleet_diags d = { 0 };
+	uint64_t half = 8 * GiB;
+
+	ck_assert_int_eq(fleet_load_buffer("t.fleet", text, strlen(text), &f, &d), 0);
+	fleet_diags_free(&d);
+	/* a few MiB apart (both 50 %): fleet order, whichever uses more */
+	ck_assert_int_eq(ram_first(&f, half + 3 * MiB, half - 2 * MiB), 0);
+	ck_assert_int_eq(ram_first(&f, half - 2 * MiB, half + 3 * MiB), 0);
+	/* 10 % apart: the fuller host first */
+	ck_assert_int_eq(ram_first(&f, half + GiB + 600 * MiB, half), 1);
+	ck_assert_int_eq(ram_first(&f, half, half + GiB + 600 * MiB), 0);
+	fleet_free(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("containers");
@@ -474,6 +540,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_rules_engine_errors);
 	tcase_add_test(tc, test_json_containers);
 	tcase_add_test(tc, test_view_ram);
+	tcase_add_test(tc, test_view_ram_stable_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
