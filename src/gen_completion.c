@@ -7,7 +7,8 @@
  * *.conf) and directories; after --view the view names; after --theme the
  * theme files in $XDG_DATA_HOME/fleetdeck/themes and the installed themes
  * directory (or $FLEETDECK_DATADIR/themes, as the program looks), or a path;
- * after --format its names; nothing after options whose value is free text. */
+ * after --format its names; paths after any other FILE option (--record,
+ * --replay); nothing after options whose value is free text. */
 #include "config.h"
 #include "options.h"
 #include "ui/views.h"
@@ -36,8 +37,8 @@ static void words(FILE *fp, const char *const *w)
 	fputs("' -- \"$cur\"))\n", fp);
 }
 
-/* The body of the case arm completing option d's value: nothing for free
- * text (a duration, ADDR:PORT). */
+/* The body of the case arm completing option d's value: paths for any other
+ * FILE (--record, --replay), nothing for free text (a duration, ADDR:PORT). */
 static void value_body(FILE *fp, const struct opt_def *d)
 {
 	if (strcmp(d->name, "config") == 0) {
@@ -57,6 +58,8 @@ static void value_body(FILE *fp, const struct opt_def *d)
 		      "            fi\n", fp);
 	} else if (strcmp(d->name, "format") == 0) {
 		words(fp, options_format_names);
+	} else if (strcmp(d->arg, "FILE") == 0) {
+		fputs("            _filedir\n", fp);
 	}
 }
 

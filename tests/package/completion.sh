@@ -2,9 +2,10 @@
 # completion.sh — the bash completion (generated from the option and view
 # tables by src/gen-completion) as a user meets it: bash-completion loaded,
 # `complete -p fleetdeck` registered, and what <TAB> offers after
-# `fleetdeck --w`, `--view `, `--theme `, `--format `, `-c ` and `-`; every
-# option of `fleetdeck --help` is offered, and every value offered is one
-# the program accepts.
+# `fleetdeck --w`, `--view `, `--theme `, `--format `, `-c `, `--replay `
+# and `-` (through the function `complete -p` names, as bash calls it); every
+# option of `fleetdeck --help` is offered, and every value offered is one the
+# program accepts.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 lab_test_begin completion 30
 BC=/usr/share/bash-completion/bash_completion
@@ -13,7 +14,8 @@ COMP=$TOP_BUILDDIR/completion/fleetdeck
 [ -r "$COMP" ] || { printf 'FAIL: %s not built (run make)\n' "$COMP"; exit 1; }
 
 # tab WORD...: what <TAB> offers for the command line "WORD..." (the last
-# word is the one being completed), one per line, sorted.
+# word is the one being completed), one per line, sorted: the function that
+# `complete -p fleetdeck` registered, called the way bash calls it.
 tab() {
 	bash -c '
 		. "$1" >/dev/null 2>&1
@@ -21,7 +23,8 @@ tab() {
 		shift 2
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
-		_fleetdeck fleetdeck "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		fn=$(complete -p fleetdeck | sed -n "s/.* -F \([^ ]*\) .*/\1/p")
+		"${fn:-missing-completion-function}" fleetdeck "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$BC" "$COMP" "$@" | sed '/^$/d' | sort
 }
 
@@ -97,6 +100,15 @@ else
 fi
 got=$(cd "$T/fleets" && tab fleetdeck --config p)
 if [ "$got" = prod.fleet ]; then ok "--config p<TAB> → prod.fleet"; else bad "--config p<TAB> → prod.fleet" "got: $got"; fi
+
+# Any other FILE (--record, --replay): every path, not only fleet files.
+got=$(cd "$T/fleets" && tab fleetdeck --replay '')
+want=$(printf '%s\n' lab.conf notes.txt prod.fleet sub)
+if [ "$got" = "$want" ]; then
+	ok "--replay <TAB> offers every file"
+else
+	bad "--replay <TAB> offers every file" "got: $(echo $got)" "want: $(echo $want)"
+fi
 
 # A free-text value (a duration) completes to nothing, not to options.
 got=$(tab fleetdeck --interval '')
