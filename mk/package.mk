@@ -37,7 +37,8 @@ dist_doc_DATA = README.md doc/fleet-file.md doc/wall.md doc/prometheus.md doc/hi
 	doc/rules.md doc/ui.md
 
 # Debian packaging: dpkg-buildpackage -us -uc -b (tests/package/deb.sh).
-EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules \
+# LICENSE (MIT/Expat) reaches Debian users as debian/copyright, not docdir.
+EXTRA_DIST += LICENSE debian/changelog debian/control debian/copyright debian/rules \
 	debian/source/format
 
 # `make installcheck` (run by distcheck after installing into a prefix): the

@@ -2,9 +2,9 @@
 # deb.sh — the Debian package, built as a user would from a clean clone:
 # `dpkg-buildpackage -us -uc -b` succeeds, lintian reports no error and no
 # warning, the .deb holds the binary, man pages, themes, completion, example
-# fleets, systemd units and docs, its version is the program's; and the
-# packaged binary, run with /usr/share replaced by the package's own and the
-# source and build trees hidden (a private mount namespace), finds its themes
+# fleets, systemd units and docs, its copyright file is LICENSE's (Expat),
+# its version is the program's; and the packaged binary, run with /usr/share
+# replaced by the package's own and the source and build trees hidden (a private mount namespace), finds its themes
 # in /usr/share/fleetdeck/themes and never names a build path. Slow (a full
 # build and lintian): minutes, not seconds.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
@@ -61,6 +61,18 @@ check "the package holds binary, man pages, themes, completion, example fleets, 
 
 root=$T/root
 dpkg-deb -x "$deb" "$root"
+# The package's copyright file: DEP-5, Expat, the same permission text as
+# the sources' LICENSE (lintian above checks the format).
+cp=$root/usr/share/doc/fleetdeck/copyright
+lic=$(sed -n '/^Permission/,$p' "$TOP_SRCDIR/LICENSE")
+deblic=$(sed -n '/^License: Expat$/,$p' "$cp" | sed -n '/^ /p' | sed 's/^ //; s/^\.$//')
+if grep -qx 'License: Expat' "$cp" && [ -n "$lic" ] && [ "$lic" = "$deblic" ] &&
+   grep -qx 'Copyright (c) 2026 the fleetdeck developers' "$TOP_SRCDIR/LICENSE" &&
+   grep -qx 'Copyright: 2026 the fleetdeck developers' "$cp"; then
+	ok "copyright: Expat, the LICENSE's text and holder"
+else
+	bad "copyright: Expat, the LICENSE's text and holder" "$(head -12 "$cp")"
+fi
 ver=$(cd "$T/src" && dpkg-parsechangelog -S Version)
 got=$("$root/usr/bin/fleetdeck" --version 2>&1)
 check "the package version ($ver) is the program's ($got)" test "$got" = "fleetdeck $ver"
