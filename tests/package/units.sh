@@ -6,12 +6,14 @@
 # so the user's ~/.config/fleetdeck/fleet.conf, key ~/.ssh/id_ed25519 and
 # ~/.ssh/known_hosts — inside a mount namespace where the whole file system is
 # read-only (what ProtectSystem=strict + ProtectHome=read-only leave it;
-# systemd itself does not run here): the metrics bridge serves both hosts up
-# and ends by SIGTERM; the wall draws 2 hosts OK on TERM=linux.
+# systemd itself does not run here; the unit's ReadWritePaths= stay
+# writable, its ExecStartPre=+ runs outside): the metrics bridge serves both
+# hosts up, records them (its --record file replays both hosts) and ends by
+# SIGTERM; the wall draws 2 hosts OK on TERM=linux.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 LAB_NET=30
 lab_test_begin units 58
-lab_require_tool systemd-analyze unshare curl
+lab_require_tool systemd-analyze unshare curl jq
 C=$TOP_SRCDIR/contrib
 WALL=$C/fleetdeck-wall@.service METRICS=$C/fleetdeck-metrics.service
 
@@ -61,7 +63,8 @@ cp "$LAB_KNOWN_HOSTS" "$HOME/.ssh/known_hosts"
 } >"$HOME/.config/fleetdeck/fleet.conf"
 
 # $T/ro CMD...: CMD in a private mount namespace with every mount read-only
-# but /proc, /sys and /dev (the API file systems systemd leaves writable).
+# but /proc, /sys and /dev (the API file systems systemd leaves writable)
+# and the directories in $RW (space-separated: the unit's ReadWritePaths=).
 cat >"$T/ro" <<'EOF'
 #!/bin/sh
 exec unshare -m --propagation private sh -c '
@@ -70,17 +73,37 @@ exec unshare -m --propagation private sh -c '
 	if touch /.fd-rw-probe 2>/dev/null || touch "$HOME/.fd-rw-probe" 2>/dev/null; then
 		echo "ro: the file system is still writable" >&2; exit 99
 	fi
+	for p in $RW; do
+		mount --bind "$p" "$p" && mount -o remount,bind,rw "$p" ||
+			{ echo "ro: cannot make $p writable" >&2; exit 98; }
+	done
 	exec "$@"' ro "$@"
 EOF
 chmod +x "$T/ro"
-execstart() { sed -n 's/^ExecStart=//p' "$1" | sed "s|/usr/bin/fleetdeck|$FLEETDECK|"; }
+# unit_key UNIT KEY: KEY's values, with what systemd would expand here (%h)
+# expanded and /usr/bin/fleetdeck this build's.
+unit_key() {
+	sed -n "s/^$2=//p" "$1" | sed -e "s|%h|$HOME|g" -e "s|/usr/bin/fleetdeck|$FLEETDECK|"
+}
+execstart() { unit_key "$1" ExecStart; }
 
-# The metrics bridge, on a free port instead of 9187.
+# The metrics bridge, on a free port instead of 9187: its ExecStartPre=+
+# (unsandboxed), then its ExecStart with only its ReadWritePaths= writable.
 port=$(lab_free_port 9187)
 cmd=$(execstart "$METRICS" | sed "s|127.0.0.1:9187|127.0.0.1:$port|")
 case $cmd in *" -c "*|*--config*) bad "the metrics unit reads the default fleet file (no -c)" "$cmd" ;; esac
 # shellcheck disable=SC2086
-"$T/ro" $cmd >"$T/metrics.out" 2>"$T/metrics.err" &
+rec=$(printf '%s\n' $cmd | sed -n '/^--record$/{n;p}')
+check "the metrics unit records (--record) under ~/.local/state/fleetdeck" \
+	test "${rec%/*}" = "$HOME/.local/state/fleetdeck"
+unit_key "$METRICS" ExecStartPre | sed 's/^[-+!@:]*//' >"$T/pre"
+while read -r pre; do
+	# shellcheck disable=SC2086
+	$pre || bad "the metrics unit's ExecStartPre: $pre"
+done <"$T/pre"
+rw=$(unit_key "$METRICS" ReadWritePaths | sed 's/^-//' | tr '\n' ' ')
+# shellcheck disable=SC2086
+RW=$rw "$T/ro" $cmd >"$T/metrics.out" 2>"$T/metrics.err" &
 mpid=$!
 lab_bg "$mpid"
 both_up() {
@@ -98,6 +121,15 @@ wait "$mpid"
 # it dies of the signal after its cleanup (fleetdeck(1) SIGNALS), which
 # systemd counts as a clean stop
 check "SIGTERM (systemctl stop) ends it by the signal, 143" test "$?" = 143
+# What it recorded: a private file that replays both hosts, reachable.
+if [ -n "$rec" ] && [ -f "$rec" ] && [ "$(stat -c %a "$rec")" = 600 ] &&
+   "$FLEETDECK" --replay "$rec" --once --format json >"$T/replay.json" 2>"$T/replay.err" &&
+   [ "$(jq '[.hosts[] | select(.reachable == true)] | length' "$T/replay.json")" = 2 ]; then
+	ok "its recording (0600, the rest of the file system read-only) replays both hosts reachable"
+else
+	bad "its recording (0600) replays both hosts reachable" "$(ls -l "$rec" 2>&1)" \
+		"replay: $(head -c 400 "$T/replay.err") $(jq -c '[.hosts[] | {name, reachable}]' "$T/replay.json" 2>&1 | head -c 400)"
+fi
 
 # The wall, as on the console (TERM=linux, 80x25).
 cmd=$(execstart "$WALL")
