@@ -205,3 +205,95 @@ void prom_call_run(struct prom_call *c, const char *path, const char *args)
 			c->done(c);
 	}
 }
+
+/* ---- the scrape interval ---- */
+
+static void on_job(void *arg, const struct prom_sample *s)
+{
+	struct prom_scrape *ps = arg;
+
+	if (!ps->job[0] && !s->cut && s->label[0][0])
+		str_copy(ps->job, s->label[0], sizeof(ps->job));
+}
+
+static void on_target(void *arg, const struct prom_sample *s)
+{
+	struct prom_scrape *ps = arg;
+
+	if (ps->interval <= 0 && s->value > 0)
+		ps->interval = s->value;
+}
+
+static void scrape_end(struct prom_scrape *ps)
+{
+	ps->busy = false;
+	ps->done = true;
+	prom_call_clear(&ps->jobs);
+	prom_call_clear(&ps->targets);
+	if (ps->finished)
+		ps->finished(ps, ps->arg);
+}
+
+static void targets_done(struct prom_call *c)
+{
+	/* the list is cut after its first target on purpose */
+	scrape_end(c->arg);
+}
+
+static void jobs_done(struct prom_call *c)
+{
+	struct prom_scrape *ps = c->arg;
+	char *enc, *args;
+
+	if (!ps->job[0]) {
+		scrape_end(ps);
+		return;
+	}
+	enc = prom_url_encode(ps->job);
+	args = xasprintf("state=active&scrapePool=%s", enc);
+	ps->targets = (struct prom_call){ .conn = c->conn, .doc = PROM_DOC_TARGETS,
+		.want = { "job", NULL }, .fn = on_target, .arg = ps, .cap = 1, .done = targets_done };
+	if (prom_call_start(&ps->targets, c->conn->http, "targets", args) < 0)
+		scrape_end(ps);
+	free(args);
+	free(enc);
+}
+
+void prom_scrape_start(struct prom_scrape *ps, struct prom_conn *conn, struct http *h,
+		       const char *match, void (*finished)(struct prom_scrape *, void *), void *arg)
+{
+	char err[256], *sel = prom_selector("up", match, NULL, err, sizeof(err)), *q, *args;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->finished = finished;
+	ps->arg = arg;
+	ps->busy = true;
+	if (!sel) {
+		scrape_end(ps);
+		return;
+	}
+	q = xasprintf("count by (job) (%s)", sel);
+	args = prom_query_args(q, 17);
+	ps->jobs = (struct prom_call){ .conn = conn, .doc = PROM_DOC_VECTOR, .want = { "job", NULL },
+		.fn = on_job, .arg = ps, .cap = 16, .done = jobs_done };
+	if (prom_call_start(&ps->jobs, h, "query", args) < 0)
+		scrape_end(ps);
+	free(args);
+	free(q);
+	free(sel);
+}
+
+void prom_scrape_free(struct prom_scrape *ps)
+{
+	prom_call_clear(&ps->jobs);
+	prom_call_clear(&ps->targets);
+}
+
+double prom_rate_window(const struct fleet_section *sec, double scrape_interval)
+{
+	double w = 4 * scrape_interval;
+
+	if (fleet_section_get(sec, "rate_window"))
+		return fleet_section_duration(sec, "rate_window", 60);
+	return w > 60 ? w : 60;
+}

@@ -70,4 +70,28 @@ void prom_call_clear(struct prom_call *call);
 /* "query=ENC&limit=N" for an instant query. malloc'd. */
 char *prom_query_args(const char *promql, size_t limit);
 
+/* The server's scrape interval for a section's targets (its default poll
+ * interval: polling faster fetches the same samples again): the job of
+ * `up{match}`, then that scrape pool's first active target in
+ * /api/v1/targets (only it is read; the rest of the list is not).
+ * Servers without that endpoint (VictoriaMetrics without -promscrape,
+ * Thanos, Mimir) leave interval at 0: the caller keeps its default. */
+struct prom_scrape {
+	struct prom_call jobs, targets;
+	char job[PROM_LABEL_MAX];
+	double interval;             /* seconds, 0: not known */
+	bool busy, done;
+	void (*finished)(struct prom_scrape *ps, void *arg);
+	void *arg;
+};
+
+/* Starts the lookup; finished(ps, arg) runs once at the end, found or not. */
+void prom_scrape_start(struct prom_scrape *ps, struct prom_conn *conn, struct http *h,
+		       const char *match, void (*finished)(struct prom_scrape *, void *), void *arg);
+void prom_scrape_free(struct prom_scrape *ps);
+
+/* The range of rate(): rate_window when set, else 4 scrape intervals
+ * (rate() needs two samples in it), at least 60 s. */
+double prom_rate_window(const struct fleet_section *sec, double scrape_interval);
+
 #endif

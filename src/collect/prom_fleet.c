@@ -69,6 +69,8 @@ struct pfl {
 	struct fleet_thresholds th;
 	double interval, rate_window;
 	bool once;
+	struct prom_scrape scrape;     /* the server's scrape interval */
+	bool scrape_started;
 
 	enum step step;
 	int pending;
@@ -701,7 +703,7 @@ static void pfl_setup(struct pfls *ps, struct pfl *pf, size_t index)
 		pf->nmounts = PROM_MOUNTS;
 	pf->th = f->th;
 	pf->interval = fleet_section_duration(pf->sec, "interval", f->interval > 0 ? f->interval : 2);
-	pf->rate_window = fleet_section_duration(pf->sec, "rate_window", 60);
+	pf->rate_window = prom_rate_window(pf->sec, 0);
 	pf->pub.state = PF_DISCOVERING;
 	pf->pub.interval = pf->interval;
 	str_fmt(pf->pub.error, sizeof(pf->pub.error), "discovering the hosts of %s ...",
@@ -739,6 +741,21 @@ static void *pfls_create(const struct collect_env *env)
 	return ps;
 }
 
+/* The server's scrape interval is the section's default interval, and
+ * sets the rate window (between steps: queries are built per step). */
+static void scrape_found(struct prom_scrape *sc, void *arg)
+{
+	struct pfl *pf = arg;
+
+	if (sc->interval <= 0)
+		return;
+	if (!fleet_section_get(pf->sec, "interval")) {
+		pf->next_poll += sc->interval - pf->interval;
+		pf->interval = sc->interval;
+	}
+	pf->rate_window = prom_rate_window(pf->sec, sc->interval);
+}
+
 static void pfl_prepare(struct pfl *pf, double now, double *deadline,
 			const struct collect_flags *fl)
 {
@@ -747,6 +764,13 @@ static void pfl_prepare(struct pfl *pf, double now, double *deadline,
 	pf->once = fl->once;
 	if (pf->step != S_IDLE || (fl->once && pf->rounds > 0))
 		return;
+	if (pf->have_names && !pf->scrape_started) {
+		pf->scrape_started = true;
+		prom_scrape_start(&pf->scrape, &pf->conn, pf->env->http,
+				  fleet_section_get(pf->sec, "match"), scrape_found, pf);
+	}
+	if (pf->scrape.busy)
+		return;  /* the first round waits for it: two small requests */
 	if (!pf->have_names || (pf->since_discover >= PF_REDISCOVER && !fl->once)) {
 		if (now >= pf->next_discover)
 			discover_start(pf, now);
@@ -812,6 +836,7 @@ static void pfls_destroy(void *arg)
 			prom_call_clear(&pf->rowq[q].call);
 		for (int q = 0; q < PV__N; q++)
 			prom_call_clear(&pf->fullq[q].call);
+		prom_scrape_free(&pf->scrape);
 		free(pf->match);
 		free(pf->full);
 		fleet_list_free(pf->mounts);

@@ -53,6 +53,9 @@ struct psrc {
 	const struct fleet_host *proto; /* the first host: the section's mounts */
 	struct pquery q[PV__N];
 	int pending;
+	struct prom_scrape scrape;
+	bool scrape_started;
+	double window_next;            /* > 0: rebuild the queries for this rate window */
 	double interval;
 	double next_poll;              /* monotonic */
 	int rounds;                    /* finished rounds, good or not */
@@ -69,11 +72,44 @@ struct prom {
 static void on_sample(void *arg, const struct prom_sample *s);
 static void query_done(struct prom_call *c);
 
+/* The value queries, for the rate window in force. */
+static void queries_build(struct psrc *ps, double window)
+{
+	int nmounts = ps->proto ? ps->proto->ndisks : 0;
+	struct prom_qctx qc = {
+		.label = ps->conn.label, .match = fleet_section_get(ps->sec, "match"),
+		.mounts = ps->proto ? ps->proto->disks : NULL, .nmounts = nmounts,
+		.oom_hold = ps->env->f->th.oom_hold, .rate_window = window,
+	};
+
+	for (int q = 0; q < PV__N && !ps->setup_err[0]; q++) {
+		struct pquery *pq = &ps->q[q];
+		char *text = prom_value_query((enum prom_value)q, &qc, ps->setup_err,
+					      sizeof(ps->setup_err));
+		size_t cap;
+		if (!text)
+			break;
+		/* one series per host (per watched mount): a quarter more, for
+		 * hosts that appeared since discovery, and no more */
+		cap = ps->nhosts * (size_t)prom_value_per_host((enum prom_value)q, nmounts);
+		cap += cap / 4 + 64;
+		pq->src = ps;
+		pq->q = (enum prom_value)q;
+		free(pq->args);
+		pq->args = prom_query_args(text, cap + 1);
+		pq->call = (struct prom_call){
+			.conn = &ps->conn, .doc = PROM_DOC_VECTOR,
+			.want = { ps->conn.label, prom_value_by((enum prom_value)q), NULL },
+			.fn = on_sample, .arg = pq, .cap = cap, .done = query_done,
+		};
+		free(text);
+	}
+}
+
 static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_section *sec)
 {
 	const struct fleet *f = p->env.f;
 	int nmounts;
-	struct prom_qctx qc;
 
 	ps->env = &p->env;
 	ps->sec = sec;
@@ -89,31 +125,24 @@ static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_secti
 		ps->names[i] = ps->hosts[i]->fh->name;
 	prom_hostset_init(&ps->hs, ps->names, ps->nhosts, ps->proto ? ps->proto->disks : NULL,
 			  nmounts);
-	qc = (struct prom_qctx){ .label = ps->conn.label, .match = fleet_section_get(sec, "match"),
-				 .mounts = ps->proto ? ps->proto->disks : NULL, .nmounts = nmounts,
-				 .oom_hold = f->th.oom_hold,
-				 .rate_window = fleet_section_duration(sec, "rate_window", 60) };
-	for (int q = 0; q < PV__N && !ps->setup_err[0]; q++) {
-		struct pquery *pq = &ps->q[q];
-		char *text = prom_value_query((enum prom_value)q, &qc, ps->setup_err,
-					      sizeof(ps->setup_err));
-		size_t cap;
-		if (!text)
-			break;
-		/* one series per host (per watched mount): a quarter more, for
-		 * hosts that appeared since discovery, and no more */
-		cap = ps->nhosts * (size_t)prom_value_per_host((enum prom_value)q, nmounts);
-		cap += cap / 4 + 64;
-		pq->src = ps;
-		pq->q = (enum prom_value)q;
-		pq->args = prom_query_args(text, cap + 1);
-		pq->call = (struct prom_call){
-			.conn = &ps->conn, .doc = PROM_DOC_VECTOR,
-			.want = { ps->conn.label, prom_value_by((enum prom_value)q), NULL },
-			.fn = on_sample, .arg = pq, .cap = cap, .done = query_done,
-		};
-		free(text);
+	queries_build(ps, prom_rate_window(sec, 0));
+}
+
+/* The server's scrape interval is the section's default interval (polling
+ * faster fetches the same samples again), and sets the rate window. */
+static void scrape_found(struct prom_scrape *sc, void *arg)
+{
+	struct psrc *ps = arg;
+
+	if (sc->interval <= 0)
+		return;
+	if (!fleet_section_get(ps->sec, "interval")) {
+		ps->next_poll += sc->interval - ps->interval;
+		ps->interval = sc->interval;
 	}
+	/* the queries change between rounds, never under one in flight */
+	if (!fleet_section_get(ps->sec, "rate_window"))
+		ps->window_next = prom_rate_window(ps->sec, sc->interval);
 }
 
 static void *prom_create(const struct collect_env *env)
@@ -223,7 +252,7 @@ static void round_finish(struct psrc *ps)
 		struct phost *h = ps->hosts[i];
 		/* our last sample: history and counters go on from there */
 		model_get_host(ps->env->m, h->index, &s);
-		s.interval = h->fh->interval;
+		s.interval = ps->interval;
 		s.attempted_at = now;
 		if (fail)
 			host_fail(&s, HC_PROBE, fail);
@@ -250,6 +279,10 @@ static void query_done(struct prom_call *c)
 
 static void round_start(struct psrc *ps, double now)
 {
+	if (ps->window_next > 0) {
+		queries_build(ps, ps->window_next);
+		ps->window_next = 0;
+	}
 	ps->next_poll = now + ps->interval;
 	ps->pending = 1;  /* held until every request is started */
 	for (int q = 0; q < PV__N; q++) {
@@ -269,7 +302,9 @@ static void round_start(struct psrc *ps, double now)
 
 static bool psrc_wants_round(const struct psrc *ps, double now, const struct collect_flags *fl)
 {
-	if (ps->pending || !ps->nhosts)
+	/* the first round waits for the scrape interval (two small requests):
+	 * it sets the rate window and the hosts' interval */
+	if (ps->pending || !ps->nhosts || ps->scrape.busy)
 		return false;
 	if (fl->once)
 		return ps->rounds == 0;
@@ -287,6 +322,11 @@ static void prom_prepare(void *arg, struct pollset *ps, double now, double *dead
 	(void)ps;
 	for (size_t i = 0; i < p->n; i++) {
 		struct psrc *s = &p->s[i];
+		if (!s->scrape_started && s->nhosts && !s->setup_err[0]) {
+			s->scrape_started = true;
+			prom_scrape_start(&s->scrape, &s->conn, s->env->http,
+					  fleet_section_get(s->sec, "match"), scrape_found, s);
+		}
 		if (psrc_wants_round(s, now, fl))
 			round_start(s, now);
 		if (!s->pending && s->nhosts && !fl->paused && !fl->once)
@@ -324,6 +364,7 @@ static void prom_destroy(void *arg)
 			free(s->q[q].args);
 			prom_call_clear(&s->q[q].call);
 		}
+		prom_scrape_free(&s->scrape);
 		prom_conn_free(&s->conn);
 		prom_hostset_free(&s->hs);
 		free(s->names);

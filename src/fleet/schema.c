@@ -287,7 +287,11 @@ static const struct schema_key prometheus_keys[] = {
 	{ "server_rules_above", ST_NUMBER, 0, "2000", NULL, NULL, NULL,
 	  "Past this many hosts the rules run on the server as PromQL: a round fetches the "
 	  "counts per status, the problem hosts and the rows on screen." },
-	POLL_KEYS,
+	{ "interval", ST_DURATION, SK_NONZERO, NULL,
+	  "the server's scrape interval for the matched job (else the fleet's)", NULL, NULL,
+	  "How often the section is read: faster than the scrapes reads the same samples." },
+	{ "timeout", ST_DURATION, SK_NONZERO, NULL, "the fleet's timeout", NULL, NULL,
+	  "Time limit of each request to the server." },
 };
 
 #define SECTION(KIND, NAME, VARIANT, OPT, HELP, KEYS) \

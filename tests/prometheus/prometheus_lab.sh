@@ -73,7 +73,7 @@ umask 077
 printf 's3cr3t-prom-token\n' >"$T/token"
 cat >"$T/p.fleet" <<EOF
 [fleet promlab]
-interval = 1s
+interval = 3s
 timeout = 3s
 
 [prometheus p]
@@ -103,6 +103,8 @@ json_check "$T/once.json" "disks[0] is / with size and use" \
 json_check "$T/once.json" "swap, PSI, OOM kills, kernel, sampled_at, latency present" \
 	"all(.hosts[]; .swap_used != null and (.psi_mem_some_avg10 != null or $NOPSI) and .oom_kills != null
 	 and .kernel == \"$KERNEL\" and .sampled_at > 0 and .latency_ms > 0)"
+json_check "$T/once.json" "the section polls at Prometheus's scrape interval (1 s, from /api/v1/targets), not the fleet's 3 s" \
+	'all(.hosts[]; .interval_s == 1)'
 if grep -q s3cr3t "$T/once.json" "$T/once.json.err"; then
 	bad "the bearer token is in no output"
 else
