@@ -1,0 +1,131 @@
+#!/bin/bash
+# make bench, Prometheus part: fleetdeck reading a real VictoriaMetrics
+# (Debian's victoria-metrics) loaded with BENCH_PROM_HOSTS (default
+# 100,000) STAND-IN node_exporter hosts (tests/prometheus/synth_fleet.py,
+# with planted problems), imported through /api/v1/import/prometheus.
+#   - parse: the cost of reading an answer, per series (bench/prom_parse_bench)
+#   - large: the section judged on the server: time to the first full
+#     overview (the counts line and the problem rows on screen), the
+#     dashboard's RSS, CPU per round; --check and --once --json (every host)
+#     wall time and peak RSS; side by side with what a user would script
+#     instead (curl + jq of the same status PromQL)
+#   - classic: BENCH_PROM_CLASSIC (default 10,000) of those hosts as model
+#     hosts (server_rules_above above that), every host fetched each round:
+#     RSS and CPU per round
+# Targets (issue #11): 100,000 hosts first full overview <= 10 s, RSS <=
+# 512 MiB, CPU per round <= 1 s; 10,000 hosts all fetched RSS <= 128 MiB,
+# CPU per round <= 0.5 s.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+fd=${FLEETDECK:-$top/src/fleetdeck}
+n=${BENCH_PROM_HOSTS:-100000}
+nc=${BENCH_PROM_CLASSIC:-10000}
+secs=${BENCH_SECONDS:-60}
+interval=${BENCH_PROM_INTERVAL:-15}
+hz=$(getconf CLK_TCK)
+dir=$(mktemp -d /tmp/fd-bench-prom.XXXXXX)
+sock=fdbench-prom-$$
+vm_pid=
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null
+	[ -n "$vm_pid" ] && kill "$vm_pid" 2>/dev/null && wait "$vm_pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+command -v victoria-metrics >/dev/null || { echo "bench: victoria-metrics missing (./bootstrap)"; exit 1; }
+
+free_port() {
+	local p=$1
+	while [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; do p=$((p + 1)); done
+	echo "$p"
+}
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+fsub() { echo "$1 - $2" | bc -l; }
+
+echo "fleetdeck bench (Prometheus): $(nproc) cores, $(date -u +%Y-%m-%d), load $(cut -d' ' -f1-3 /proc/loadavg)"
+make -s -C "$top" bench/prom_parse_bench >/dev/null 2>&1 &&
+	"$top/bench/prom_parse_bench" "$n"
+
+port=$(free_port 28428)
+vm=127.0.201.1:$port
+# samples stay visible for the bench's hour (they are 2 minutes apart)
+victoria-metrics -httpListenAddr="$vm" -storageDataPath="$dir/vm" -retentionPeriod=1d \
+	-search.latencyOffset=0s -search.minStalenessInterval=1h \
+	-search.maxUniqueTimeseries=100000000 -search.maxSamplesPerQuery=10000000000 \
+	>"$dir/vm.log" 2>&1 &
+vm_pid=$!
+for _ in $(seq 50); do curl -sf "http://$vm/health" >/dev/null && break; sleep 0.2; done
+t0=$(date +%s.%N)
+python3 "$top/tests/prometheus/synth_fleet.py" import "$n" |
+	curl -sf -X POST --data-binary @- "http://$vm/api/v1/import/prometheus" || { echo "bench: import failed"; exit 1; }
+curl -sf "http://$vm/internal/force_flush" >/dev/null
+printf 'import: %s hosts (%s series) into VictoriaMetrics in %.0f s\n' "$n" \
+	"$(curl -s -G "http://$vm/api/v1/query" --data-urlencode 'query=count({job="node"})' | jq -r '.data.result[0].value[1]')" \
+	"$(fsub "$(date +%s.%N)" "$t0")"
+queries() { curl -s "http://$vm/metrics" | awk '/^vm_http_requests_total\{path="\/api\/v1\/query"\}/ { print $2 }'; }
+
+cat >"$dir/large.fleet" <<EOF
+[fleet bench]
+timeout = 120s
+oom_hold = 1h
+[prometheus dc]
+url = http://$vm
+match = {job="node"}
+rate_window = 1h
+interval = ${interval}s
+EOF
+sed -e "s/^\[prometheus dc\]/[prometheus dc]\nserver_rules_above = $((nc + 1))/" \
+	-e "s|^match = .*|match = {job=\"node\",instance=~\"host-0*([1-9][0-9]{0,$((${#nc} - 2))}\|$nc):9100\"}|" \
+	"$dir/large.fleet" >"$dir/classic.fleet"
+
+# dashboard: start, first full overview, then steady rounds
+dashboard() { # FLEET TAG WAITFOR ROUND_QUERIES
+	local fleet=$1 tag=$2 want=$3 per=$4 pid t0 t1 c0 c1 q0 q1
+	tmux -L "$sock" kill-server 2>/dev/null
+	t0=$(date +%s.%N)
+	tmux -L "$sock" new-session -d -x 200 -y 60 "$fd -c $fleet"
+	pid=$(tmux -L "$sock" list-panes -F '#{pane_pid}')
+	while ! tmux -L "$sock" capture-pane -p | grep -qE "$want"; do
+		sleep 0.1
+		if [ "$(fsub "$(date +%s.%N)" "$t0" | awk '{ print int($1) }')" -gt 300 ]; then
+			echo "$tag: no overview in 300 s"
+			return
+		fi
+	done
+	t1=$(date +%s.%N)
+	printf '%s: first full overview %.1f s after start\n' "$tag" "$(fsub "$t1" "$t0")"
+	sleep "$interval"
+	c0=$(ticks "$pid") q0=$(queries)
+	sleep "$secs"
+	c1=$(ticks "$pid") q1=$(queries)
+	rounds=$(echo "($q1 - $q0) / $per" | bc -l)
+	printf '%s: %.1f rounds in %s s (interval %s s): CPU %.3f s per round; RSS %s KiB (peak %s KiB)\n' \
+		"$tag" "$rounds" "$secs" "$interval" \
+		"$(echo "($c1 - $c0) / $hz / ($rounds + 0.0001)" | bc -l)" "$(kib "$pid" VmRSS)" "$(kib "$pid" VmHWM)"
+}
+fmt_n() { printf '%d\n' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+dashboard "$dir/large.fleet" "large ($(fmt_n "$n") hosts, judged on the server)" \
+	"$(fmt_n "$n") hosts: .*crit" 11
+
+# --check and --once --json, every host
+for mode in --check "--once --json"; do
+	/usr/bin/time -f '%e %M %U %S' -o "$dir/time" "$fd" -c "$dir/large.fleet" $mode >"$dir/out" 2>/dev/null
+	read -r wall rss us ss < <(tail -1 "$dir/time")
+	printf 'large %s: %.1f s wall, %.1f s CPU, peak RSS %s KiB, %s\n' "$mode" "$wall" \
+		"$(echo "$us + $ss" | bc)" "$rss" \
+		"$(if [ "$mode" = --check ]; then cut -d'|' -f1 "$dir/out"; else jq -c '{hosts: (.hosts | length), counts}' "$dir/out"; fi)"
+done
+
+# what a user would script instead: the same status PromQL (every host's
+# status, the thresholds written in), counted per status by jq
+q=$("$top/bench/prom_parse_bench" --status-query instance '{job="node"}')
+t0=$(date +%s.%N)
+curl -s -G "http://$vm/api/v1/query" --data-urlencode "query=$q" |
+	jq -c '[.data.result[].value[1] | tonumber / 100 | floor] | group_by(.) |
+		map({(.[0] | tostring): length}) | add' >"$dir/jq.out"
+printf 'baseline: curl + jq of the same status PromQL, counts only: %.1f s (%s)\n' \
+	"$(fsub "$(date +%s.%N)" "$t0")" "$(cat "$dir/jq.out")"
+
+dashboard "$dir/classic.fleet" "classic ($(fmt_n "$nc") hosts, every host fetched)" \
+	"host-000001:9100" 19
