@@ -38,7 +38,7 @@ EXTRA_DIST += $(PROMETHEUS_LAB_TESTS) tests/prometheus/synth_fleet.py
 
 # make bench (bench/prometheus.sh builds it on demand): the cost of reading
 # an answer, per series
-EXTRA_PROGRAMS = bench/prom_parse_bench
+EXTRA_PROGRAMS += bench/prom_parse_bench
 bench_prom_parse_bench_SOURCES = bench/prom_parse_bench.c
 bench_prom_parse_bench_LDADD = src/libfleetdeck.a $(LIBS_ALL)
 EXTRA_DIST += bench/prometheus.sh
