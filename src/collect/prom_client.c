@@ -289,6 +289,18 @@ void prom_scrape_free(struct prom_scrape *ps)
 	prom_call_clear(&ps->targets);
 }
 
+bool prom_scrape_adopt(const struct prom_scrape *sc, const struct fleet_section *sec,
+		       double *interval, double *next_poll)
+{
+	if (sc->interval <= 0)
+		return false;
+	if (!fleet_section_get(sec, "interval")) {
+		*next_poll += sc->interval - *interval;
+		*interval = sc->interval;
+	}
+	return true;
+}
+
 double prom_rate_window(const struct fleet_section *sec, double scrape_interval)
 {
 	double w = 4 * scrape_interval;

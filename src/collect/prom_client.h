@@ -90,6 +90,12 @@ void prom_scrape_start(struct prom_scrape *ps, struct prom_conn *conn, struct ht
 		       const char *match, void (*finished)(struct prom_scrape *, void *), void *arg);
 void prom_scrape_free(struct prom_scrape *ps);
 
+/* The found interval becomes *interval (and moves *next_poll by the
+ * difference) unless the section sets `interval` itself. False when
+ * nothing was found. */
+bool prom_scrape_adopt(const struct prom_scrape *sc, const struct fleet_section *sec,
+		       double *interval, double *next_poll);
+
 /* The range of rate(): rate_window when set, else 4 scrape intervals
  * (rate() needs two samples in it), at least 60 s. */
 double prom_rate_window(const struct fleet_section *sec, double scrape_interval);

@@ -747,12 +747,8 @@ static void scrape_found(struct prom_scrape *sc, void *arg)
 {
 	struct pfl *pf = arg;
 
-	if (sc->interval <= 0)
+	if (!prom_scrape_adopt(sc, pf->sec, &pf->interval, &pf->next_poll))
 		return;
-	if (!fleet_section_get(pf->sec, "interval")) {
-		pf->next_poll += sc->interval - pf->interval;
-		pf->interval = sc->interval;
-	}
 	pf->rate_window = prom_rate_window(pf->sec, sc->interval);
 }
 

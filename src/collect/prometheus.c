@@ -134,12 +134,8 @@ static void scrape_found(struct prom_scrape *sc, void *arg)
 {
 	struct psrc *ps = arg;
 
-	if (sc->interval <= 0)
+	if (!prom_scrape_adopt(sc, ps->sec, &ps->interval, &ps->next_poll))
 		return;
-	if (!fleet_section_get(ps->sec, "interval")) {
-		ps->next_poll += sc->interval - ps->interval;
-		ps->interval = sc->interval;
-	}
 	/* the queries change between rounds, never under one in flight */
 	if (!fleet_section_get(ps->sec, "rate_window"))
 		ps->window_next = prom_rate_window(ps->sec, sc->interval);
