@@ -54,7 +54,7 @@ static const struct schema_key fleet_keys[] = {
 	{ "record_max_size", ST_SIZE, SK_NONZERO, "64M", NULL, NULL, NULL,
 	  "A recording is rotated (FILE.1, FILE.2, ...) once it is larger than this." },
 	{ "record_keep", ST_NUMBER, SK_NONZERO, "9", NULL, NULL, NULL,
-	  "Rotated recordings kept; --replay reads them all, oldest first." },
+	  "Rotated recordings kept (at most 99); --replay reads them all, oldest first." },
 	THRESHOLD_KEYS("10", "40", "90%", "95%", "10m", NULL),
 };
 

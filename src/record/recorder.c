@@ -463,7 +463,10 @@ static void tick(struct recorder *r, bool last)
 	}
 	put_events(r, pos0, n0);
 	put_actions(r);
-	end = last || t - r->frame_t0 >= FRAME_SECONDS || r->frame_raw >= FRAME_RAW_MAX;
+	/* a frame also ends once the file reached its size, so that rotation
+	 * (only ever at a frame's end) follows record_max_size within a round */
+	end = last || t - r->frame_t0 >= FRAME_SECONDS || r->frame_raw >= FRAME_RAW_MAX ||
+	      r->file_size >= r->o.max_bytes;
 	write_out(r, end);
 	if (!end)
 		return;
@@ -510,6 +513,8 @@ struct recorder *recorder_start(const struct recorder_opts *o, const struct flee
 		r->o.max_bytes = REC_DEFAULT_MAX_BYTES;
 	if (r->o.keep <= 0)
 		r->o.keep = REC_DEFAULT_KEEP;
+	if (r->o.keep > REC_MAX_FILES - 1)
+		r->o.keep = REC_MAX_FILES - 1;   /* what --replay reads */
 	if (r->o.period <= 0)
 		r->o.period = rec_fleet_period(f);
 	r->f = f;
