@@ -141,6 +141,7 @@ static void probe_done(void *arg, const struct shell_result *r)
 		const char *msg, *fp = "";
 		ssh_conn_last_fail(hp->ssh, &msg, &fp);
 		str_copy(s->fingerprint, fp, sizeof(s->fingerprint));
+		s->slow_login = ssh_conn_slow_login(hp->ssh);
 	}
 	s->sampled_at = s->attempted_at;
 	s->latency_ms = r->latency_ms;

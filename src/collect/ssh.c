@@ -146,6 +146,13 @@ bool ssh_conn_ready(const struct ssh_conn *c)
 	return c->state == SS_READY;
 }
 
+double ssh_conn_slow_login(const struct ssh_conn *c)
+{
+	if (c->state != SS_READY || !c->answered)
+		return 0;
+	return c->took[SP_ANSWER] > c->p.timeout ? c->took[SP_ANSWER] : 0;
+}
+
 enum host_conn ssh_conn_last_fail(const struct ssh_conn *c, const char **msg,
 				  const char **fingerprint)
 {

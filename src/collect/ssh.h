@@ -101,6 +101,11 @@ void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now)
 enum host_conn ssh_conn_last_fail(const struct ssh_conn *c, const char **msg,
 				  const char **fingerprint);
 bool ssh_conn_ready(const struct ssh_conn *c);
+/* How long the login shell of the current session took to give its first
+ * answer, when that was longer than the I/O timeout (the phase may take
+ * three times that before it fails): a slow ~/.bashrc to name in the host's
+ * problems even though it succeeded. 0: not slow, or not answered yet. */
+double ssh_conn_slow_login(const struct ssh_conn *c);
 
 /* Listens on 127.0.0.1 (a port the kernel picks, returned in *local_port);
  * each connection there is carried to host:port through this session, like

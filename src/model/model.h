@@ -91,6 +91,8 @@ struct host_sample {
 	double poll_running_since;  /* wall time of a poll still running when the
 				     * next was due (that one skipped), 0 = none */
 	uint64_t rounds;            /* good probes so far */
+	double slow_login;          /* seconds the login shell of this session
+				     * took to answer when over the timeout, 0 */
 
 	unsigned valid;             /* enum host_valid bits */
 	double latency_ms;          /* round trip of the last probe request */

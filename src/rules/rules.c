@@ -323,6 +323,11 @@ void rules_eval_host(const struct fleet_host *h, const struct host_sample *s, do
 		problem_add(out, ST_WARN, "overdue", "previous poll still running for %s",
 			    fmt_age(age, sizeof(age), now - s->poll_running_since));
 	}
+	/* a login that succeeded, but slowly: every reconnect pays it, and a
+	 * little more load makes it time out */
+	if (s->conn == HC_OK && s->slow_login > 0)
+		problem_add(out, ST_WARN, "slow-login", "the login shell took %.1f s to answer: "
+			    "a slow ~/.bashrc, ~/.profile or /etc/profile?", s->slow_login);
 	/* the last good sample is still judged when the host fails now: its
 	 * problems do not vanish (and restart their clock) on one bad probe */
 	if (has_data(s)) {
