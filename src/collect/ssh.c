@@ -282,6 +282,15 @@ static void tunnels_reap(struct ssh_conn *c)
 	}
 }
 
+/* Whether a client waits for one of c's tunnels to open. */
+static bool tunnels_waiting(const struct ssh_conn *c)
+{
+	for (const struct tunnel *t = c->tunnels; t; t = t->next)
+		if (t->state == TN_OPENING)
+			return true;
+	return false;
+}
+
 /* A tunnel from fd (ours from now on) to host:port through via. */
 static struct tunnel *tunnel_new(struct ssh_conn *via, const char *host, int port, int fd)
 {
@@ -1327,7 +1336,9 @@ void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now)
 		forwards_accept(c, ps, now);
 	tunnels_reap(c);
 	if (c->state == SS_BACKOFF || c->state == SS_IDLE) {
-		if (shell_busy(&c->shell))
+		/* work of its own, or a client's tunnel waiting: a ProxyJump hop
+		 * whose ssh configuration came in after its client asked */
+		if (shell_busy(&c->shell) || tunnels_waiting(c))
 			ssh_conn_kick(c, now);
 		return;
 	}
