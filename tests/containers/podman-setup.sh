@@ -43,7 +43,10 @@ pm_create() {
 		{ printf 'podman create %s failed: %s\n' "$name" "$(head -c 500 "$PM_DIR/create.err")"; return 1; }
 }
 
-_pm_answers() { curl -sf --max-time 1 --unix-socket "$PM_DIR/podman.sock" http://d/v1.41/version >/dev/null; }
+# /_ping is the API's liveness check; /version is not: podman 4.3 answers it
+# by running `dpkg -S` on crun and conmon, which takes seconds on a machine
+# with many packages installed (8 s seen here), so a 1 s probe never passed.
+_pm_answers() { curl -sf --max-time 2 --unix-socket "$PM_DIR/podman.sock" http://d/_ping >/dev/null; }
 
 pm_service() {
 	"$PM_DIR/bin/podman" system service --time=0 "unix://$PM_DIR/podman.sock" >"$PM_DIR/service.log" 2>&1 9>&- &
