@@ -6,16 +6,16 @@ src_libfleetdeck_a_SOURCES += \
 	src/out/out_actions.c \
 	src/action/action.h src/action/action.c \
 	src/action/audit.h src/action/audit.c \
-	src/action/exec.h src/action/exec.c \
-	src/action/sshcmd.h src/action/sshcmd.c \
-	src/action/parse.h src/action/parse.c \
-	src/action/provider.h src/action/pgkey.h \
-	src/action/runner_command.c \
-	src/action/key_command.c \
-	src/action/key_pgapikey.c \
-	src/action/sshkey.h src/action/key_sshkey.c \
-	src/action/doapi.h src/action/doapi.c src/action/runner_do.c \
-	src/action/runner_systemd.c
+	src/provider/provider.h \
+	src/provider/exec.h src/provider/exec.c \
+	src/provider/sshcmd.h src/provider/sshcmd.c \
+	src/provider/parse.h src/provider/parse.c \
+	src/provider/runner_command.c \
+	src/provider/key_command.c \
+	src/provider/pgkey.h src/provider/key_pgapikey.c \
+	src/provider/sshkey.h src/provider/key_sshkey.c \
+	src/provider/doapi.h src/provider/doapi.c src/provider/runner_do.c \
+	src/provider/runner_systemd.c
 src_libfleetdeck_a_SOURCES += \
 	src/ui/confirm.h src/ui/confirm.c \
 	src/ui/view_runners.c src/ui/view_keys.c src/ui/view_events.c

@@ -1,6 +1,6 @@
 #include "config.h"
 #include "action/action.h"
-#include "action/provider.h"
+#include "provider/provider.h"
 #include "loop/wake.h"
 #include "util/util.h"
 #include "util/text.h"

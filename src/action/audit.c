@@ -1,5 +1,6 @@
 #include "config.h"
 #include "action/audit.h"
+#include "util/dirs.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -11,35 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-int audit_mkdirs(const char *path, char *err, size_t errlen)
-{
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-
-	if (!slash || slash == dir) {
-		free(dir);
-		return 0;
-	}
-	*slash = '\0';
-	for (char *p = dir + 1; ; p++) {
-		char c = *p;
-		if (c != '/' && c != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			str_fmt(err, errlen, "cannot create the directory %s: %s",
-				dir, strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	free(dir);
-	return 0;
-}
 
 static const char *user_name(char *buf, size_t size)
 {
@@ -85,7 +57,7 @@ int audit_append(const char *path, const struct audit_entry *e, json_t *params,
 		str_copy(err, "no audit log configured (set audit_log in [fleet])", errlen);
 		return -1;
 	}
-	if (audit_mkdirs(path, err, errlen) < 0)
+	if (dirs_make_for(path, err, errlen) < 0)
 		return -1;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {

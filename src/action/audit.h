@@ -26,8 +26,4 @@ int audit_append(const char *path, const struct audit_entry *e, json_t *params,
 /* Reads the newest max entries of the log (oldest first); returns how many. */
 size_t audit_read_tail(const char *path, struct audit_entry *out, size_t max);
 
-/* mkdir -p for the directory part of path (new directories 0700): the
- * audit log's and the rotation state files'. Returns 0, or -1 with err. */
-int audit_mkdirs(const char *path, char *err, size_t errlen);
-
 #endif

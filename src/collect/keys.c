@@ -1,14 +1,14 @@
 /* The keys collector: reads every [key]'s creation time every interval.
  * provider = command runs `age` on `host` over the host's session;
- * pg-apikey reads created_at of the live row (src/action/pgkey.c) on a
+ * pg-apikey reads created_at of the live row (src/provider/key_pgapikey.c) on a
  * short-lived worker, since libpq's connect is blocking there;
- * ssh-authorized-key stats identity_file (src/action/key_sshkey.c). */
+ * ssh-authorized-key stats identity_file (src/provider/key_sshkey.c). */
 #include "config.h"
 #include "collect/source.h"
 #include "collect/hosts.h"
-#include "action/parse.h"
-#include "action/pgkey.h"
-#include "action/sshkey.h"
+#include "provider/parse.h"
+#include "provider/pgkey.h"
+#include "provider/sshkey.h"
 #include "loop/wake.h"
 #include "util/util.h"
 

@@ -9,8 +9,8 @@
 #include "collect/source.h"
 #include "collect/hosts.h"
 #include "collect/http.h"
-#include "action/parse.h"
-#include "action/doapi.h"
+#include "provider/parse.h"
+#include "provider/doapi.h"
 #include "util/util.h"
 #include "util/text.h"
 

@@ -4,7 +4,7 @@
  * known_hosts files mean the same to fleetdeck's collector, to every action
  * and to key rotation as they do to ssh(1). Without ssh(1), OpenSSH's
  * defaults. Who runs it when (once per alias, off the UI path) is the
- * caller's business (collect/ssh.c, action/sshcmd.c). */
+ * caller's business (collect/ssh.c, provider/sshcmd.c). */
 #ifndef FLEETDECK_SSHCONFIG_H
 #define FLEETDECK_SSHCONFIG_H
 

@@ -10,9 +10,9 @@
 
 #include "action/action.h"
 #include "action/audit.h"
-#include "action/doapi.h"
-#include "action/parse.h"
-#include "action/provider.h"
+#include "provider/doapi.h"
+#include "provider/parse.h"
+#include "provider/provider.h"
 #include "collect/http.h"
 #include "ui/views.h"
 #include "util/util.h"

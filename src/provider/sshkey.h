@@ -1,7 +1,7 @@
 /* ssh-authorized-key: the key's inventory for the keys collector. Local
  * file reads only (no network), cheap enough for the collector thread. */
-#ifndef FLEETDECK_ACTION_SSHKEY_H
-#define FLEETDECK_ACTION_SSHKEY_H
+#ifndef FLEETDECK_PROVIDER_SSHKEY_H
+#define FLEETDECK_PROVIDER_SSHKEY_H
 
 #include <stddef.h>
 #include "fleet/fleet.h"

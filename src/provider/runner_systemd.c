@@ -11,9 +11,9 @@
  * never stopped). The host's user must be allowed to start and stop the
  * units (root, or a polkit/sudo rule the operator set up). */
 #include "config.h"
-#include "action/provider.h"
-#include "action/exec.h"
-#include "action/parse.h"
+#include "provider/provider.h"
+#include "provider/exec.h"
+#include "provider/parse.h"
 #include "util/util.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 #define _GNU_SOURCE 1  /* pipe2 */
 #include "config.h"
-#include "action/exec.h"
-#include "action/sshcmd.h"
+#include "provider/exec.h"
+#include "provider/sshcmd.h"
 #include "util/util.h"
 
 #include <errno.h>

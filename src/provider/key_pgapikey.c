@@ -13,9 +13,9 @@
  * an unknown outcome: reported as CHECK (audited "check"), the plaintext
  * file kept, never as "the old key stays valid". */
 #include "config.h"
-#include "action/provider.h"
-#include "action/pgkey.h"
-#include "action/sshcmd.h"
+#include "provider/provider.h"
+#include "provider/pgkey.h"
+#include "provider/sshcmd.h"
 #include "util/util.h"
 
 #include <errno.h>

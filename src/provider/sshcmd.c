@@ -1,8 +1,8 @@
 /* ssh(1) command lines and local forwards for action workers; see
  * sshcmd.h for why jump hops are forwards of their own rather than -J. */
 #include "config.h"
-#include "action/sshcmd.h"
-#include "action/exec.h"
+#include "provider/sshcmd.h"
+#include "provider/exec.h"
 #include "collect/knownhosts.h"
 #include "util/util.h"
 

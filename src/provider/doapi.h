@@ -1,9 +1,9 @@
 /* DigitalOcean API v2, GitHub Actions runner API and Forgejo/Gitea Actions
  * task API answers, parsed for the `digitalocean` runner provider (worker,
- * src/action/runner_do.c) and the runners collector (src/collect/runners.c). Everything from an answer is
+ * src/provider/runner_do.c) and the runners collector (src/collect/runners.c). Everything from an answer is
  * data: names are sanitized and never reach a shell. */
-#ifndef FLEETDECK_ACTION_DOAPI_H
-#define FLEETDECK_ACTION_DOAPI_H
+#ifndef FLEETDECK_PROVIDER_DOAPI_H
+#define FLEETDECK_PROVIDER_DOAPI_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -17,8 +17,8 @@
  * Every value is an argv element; nothing passes through a shell.
  *
  * Blocking (fork, waits for forwards): worker threads only. */
-#ifndef FLEETDECK_ACTION_SSHCMD_H
-#define FLEETDECK_ACTION_SSHCMD_H
+#ifndef FLEETDECK_PROVIDER_SSHCMD_H
+#define FLEETDECK_PROVIDER_SSHCMD_H
 
 #include <stdbool.h>
 #include <stddef.h>

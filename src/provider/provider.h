@@ -1,8 +1,12 @@
-/* The providers behind actions: one file each (runner_<name>.c,
- * key_<name>.c), listed in action.c. They run on the action's worker
- * thread and may block, always with a timeout. */
-#ifndef FLEETDECK_ACTION_PROVIDER_H
-#define FLEETDECK_ACTION_PROVIDER_H
+/* Providers: the code that talks to the system behind a runner fleet or a
+ * key (a command, DigitalOcean, systemd, a PostgreSQL table, an
+ * authorized_keys file), one file each (runner_<name>.c, key_<name>.c).
+ * Both sides use them: actions (action/action.c lists them in tables) run
+ * scale()/rotate() on the action's worker thread, which may block, always
+ * with a timeout; collectors (collect/runners.c, keys.c) read through the
+ * same files. Neither collect/ nor action/ reaches into the other. */
+#ifndef FLEETDECK_PROVIDER_PROVIDER_H
+#define FLEETDECK_PROVIDER_PROVIDER_H
 
 #include <stddef.h>
 #include "fleet/fleet.h"

@@ -3,8 +3,8 @@
  * substituted, as a single-quoted word; the template itself comes from the
  * fleet file, which the operator wrote. */
 #include "config.h"
-#include "action/provider.h"
-#include "action/exec.h"
+#include "provider/provider.h"
+#include "provider/exec.h"
 #include "util/util.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Parsers for what runner and key commands print (unit-tested). Everything
  * from a remote answer is sanitized and only ever stored as data. */
-#ifndef FLEETDECK_ACTION_PARSE_H
-#define FLEETDECK_ACTION_PARSE_H
+#ifndef FLEETDECK_PROVIDER_PARSE_H
+#define FLEETDECK_PROVIDER_PARSE_H
 
 #include "model/actions.h"
 

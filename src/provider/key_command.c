@@ -2,8 +2,8 @@
  * its first line (an id, never the secret: that stays where the command
  * put it). */
 #include "config.h"
-#include "action/provider.h"
-#include "action/exec.h"
+#include "provider/provider.h"
+#include "provider/exec.h"
 #include "util/util.h"
 
 #include <string.h>

@@ -2,8 +2,8 @@
  * collector thread): a script run by this machine's sh, or on a [host] by
  * ssh(1) with the fleet's known_hosts and the host's identity, bounded by a
  * timeout after which the whole process group is killed. */
-#ifndef FLEETDECK_ACTION_EXEC_H
-#define FLEETDECK_ACTION_EXEC_H
+#ifndef FLEETDECK_PROVIDER_EXEC_H
+#define FLEETDECK_PROVIDER_EXEC_H
 
 #include <stdbool.h>
 #include <stddef.h>

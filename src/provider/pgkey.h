@@ -1,8 +1,8 @@
 /* pg-apikey: keys stored as prefix + lowercase hex SHA-256 of the whole key,
  * soft-deleted through revoked_at (the ToneForge model). Blocking libpq
  * calls with connect and statement timeouts: worker threads only. */
-#ifndef FLEETDECK_ACTION_PGKEY_H
-#define FLEETDECK_ACTION_PGKEY_H
+#ifndef FLEETDECK_PROVIDER_PGKEY_H
+#define FLEETDECK_PROVIDER_PGKEY_H
 
 #include <stddef.h>
 #include "fleet/fleet.h"

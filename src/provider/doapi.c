@@ -1,6 +1,6 @@
 #include "config.h"
-#include "action/doapi.h"
-#include "action/parse.h"
+#include "provider/doapi.h"
+#include "provider/parse.h"
 #include "fleet/fleet.h"
 #include "util/util.h"
 #include "util/text.h"

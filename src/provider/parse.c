@@ -1,5 +1,5 @@
 #include "config.h"
-#include "action/parse.h"
+#include "provider/parse.h"
 #include "util/util.h"
 #include "util/text.h"
 

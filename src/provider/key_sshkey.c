@@ -33,11 +33,11 @@
  * never reaches a log, the audit log or the JSON output: the key is shown
  * by its SHA256 fingerprint. */
 #include "config.h"
-#include "action/provider.h"
-#include "action/exec.h"
-#include "action/audit.h"
-#include "action/sshkey.h"
-#include "action/sshcmd.h"
+#include "provider/provider.h"
+#include "provider/exec.h"
+#include "provider/sshkey.h"
+#include "provider/sshcmd.h"
+#include "util/dirs.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -431,7 +431,7 @@ static int sshk_init(struct sk *k, struct action_job *j, char *err, size_t errle
 		free(dir);
 	}
 	k->kept = xasprintf("%s.fleetdeck-old", k->identity);
-	if (audit_mkdirs(k->state, err, errlen) < 0)
+	if (dirs_make_for(k->state, err, errlen) < 0)
 		return -1;
 	return state_lock(k, err, errlen);
 }

@@ -18,8 +18,8 @@
  * The token is read with fleet_read_secret() for each action and only ever
  * sent as the Authorization header; it is never logged or shown. */
 #include "config.h"
-#include "action/provider.h"
-#include "action/doapi.h"
+#include "provider/provider.h"
+#include "provider/doapi.h"
 #include "collect/http.h"
 #include "util/util.h"
 
