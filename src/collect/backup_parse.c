@@ -1,5 +1,6 @@
 #include "config.h"
 #include "collect/backup_parse.h"
+#include "collect/plausible.h"
 #include "util/util.h"
 #include "fleet/values.h"
 #include "util/text.h"
@@ -149,6 +150,44 @@ static bool json_array_has_string(json_t *a, const char *want)
 	return false;
 }
 
+/* Remote numbers go through collect/plausible.h: a snapshot dated 2150 or
+ * 1970 is never the "newest good backup" an RPO is judged on; a size or a
+ * time that cannot be is left out and named in the warning. */
+#define NOTE(out) (out)->warning, sizeof((out)->warning)
+
+/* JSON numbers are decoded as doubles (JSON_DECODE_INT_AS_REAL): one
+ * integer beyond 64 bits must not cost the whole list. */
+static json_t *load_json(const char *text, size_t len)
+{
+	json_error_t jerr;
+
+	return json_loadb(text, len, JSON_DECODE_INT_AS_REAL, &jerr);
+}
+
+/* The implausible value named in the warning becomes the reason the source
+ * is unknown. */
+static int fail_implausible(struct backup_sample *out)
+{
+	fail(out, "%s", out->warning);
+	out->warning[0] = '\0';
+	return -1;
+}
+
+/* A size of kind bytes from a JSON number: true and *size when plausible. */
+static bool json_size(json_t *v, const char *field, struct backup_sample *out)
+{
+	double d;
+
+	if (!json_is_number(v))
+		return false;
+	d = json_number_value(v);
+	if (!plausible_check(P_BYTES, d, field, NOTE(out)))
+		return false;
+	out->size = (uint64_t)d;
+	out->has_size = true;
+	return true;
+}
+
 static void set_item(struct backup_sample *out, const char *s)
 {
 	text_clean(out->item, sizeof(out->item), s ? s : "");
@@ -157,8 +196,7 @@ static void set_item(struct backup_sample *out, const char *s)
 int backup_parse_restic(const char *text, size_t len, const char *tag, const char *path,
 			struct backup_sample *out)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, 0, &jerr), *snap, *newest = NULL;
+	json_t *root = load_json(text, len), *snap, *newest = NULL;
 	double best = 0, t;
 	size_t i;
 	int n = 0;
@@ -170,6 +208,8 @@ int backup_parse_restic(const char *text, size_t len, const char *tag, const cha
 	json_array_foreach(root, i, snap) {
 		const char *ts = json_string_value(json_object_get(snap, "time"));
 		if (!ts || backup_parse_time(ts, &t) < 0)
+			continue;
+		if (!plausible_check(P_EPOCH, t, "snapshot time", NOTE(out)))
 			continue;
 		if (tag && *tag && !json_array_has_string(json_object_get(snap, "tags"), tag))
 			continue;
@@ -191,30 +231,30 @@ int backup_parse_restic(const char *text, size_t len, const char *tag, const cha
 	out->last_at = best;
 	set_item(out, json_string_value(json_object_get(newest, "short_id")));
 	/* restic >= 0.17 adds a summary; older ones say nothing of the size */
-	json_t *sz = json_object_get(json_object_get(newest, "summary"), "total_bytes_processed");
-	if (json_is_integer(sz) && json_integer_value(sz) >= 0) {
-		out->has_size = true;
-		out->size = (uint64_t)json_integer_value(sz);
-	}
+	json_size(json_object_get(json_object_get(newest, "summary"), "total_bytes_processed"),
+		  "total_bytes_processed", out);
 	json_decref(root);
 	return 0;
 }
 
 /* The newest backup of one stanza object; returns its stop time or -1. */
-static double pgbr_newest(json_t *st, json_t **which)
+static double pgbr_newest(json_t *st, json_t **which, struct backup_sample *out)
 {
 	json_t *b;
 	size_t i;
-	double best = -1;
+	double best = -1, t;
 
 	json_array_foreach(json_object_get(st, "backup"), i, b) {
 		json_t *stop = json_object_get(json_object_get(b, "timestamp"), "stop");
-		if (!json_is_integer(stop) || json_integer_value(stop) <= 0)
+		if (!json_is_number(stop))
+			continue;
+		t = json_number_value(stop);
+		if (!plausible_check(P_EPOCH, t, "backup stop time", NOTE(out)))
 			continue;
 		if (json_is_true(json_object_get(b, "error")))
 			continue;   /* a backup pgBackRest marks as errored is not good */
-		if ((double)json_integer_value(stop) > best) {
-			best = (double)json_integer_value(stop);
+		if (t > best) {
+			best = t;
 			*which = b;
 		}
 	}
@@ -226,19 +266,15 @@ static void pgbr_size(json_t *b, struct backup_sample *out)
 	json_t *info = json_object_get(b, "info");
 	json_t *sz = json_object_get(json_object_get(info, "repository"), "delta");
 
-	if (!json_is_integer(sz))
+	if (!json_is_number(sz))
 		sz = json_object_get(info, "size");
-	if (json_is_integer(sz) && json_integer_value(sz) >= 0) {
-		out->has_size = true;
-		out->size = (uint64_t)json_integer_value(sz);
-	}
+	json_size(sz, "backup size", out);
 }
 
 int backup_parse_pgbackrest(const char *text, size_t len, const char *stanza,
 			    struct backup_sample *out)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, 0, &jerr), *st, *found = NULL, *b = NULL;
+	json_t *root = load_json(text, len), *st, *found = NULL, *b = NULL;
 	size_t i;
 	double best;
 
@@ -256,9 +292,10 @@ int backup_parse_pgbackrest(const char *text, size_t len, const char *stanza,
 		return fail(out, "pgbackrest knows no stanza %s", stanza ? stanza : "");
 	}
 	out->count = (int)json_array_size(json_object_get(found, "backup"));
-	best = pgbr_newest(found, &b);
+	best = pgbr_newest(found, &b, out);
 	json_t *status = json_object_get(found, "status");
-	json_int_t code = json_integer_value(json_object_get(status, "code"));
+	double dcode = json_number_value(json_object_get(status, "code"));
+	long long code = fabs(dcode) < 1e9 ? (long long)dcode : -1;
 	const char *msg = json_string_value(json_object_get(status, "message"));
 	if (best < 0) {
 		int rc = fail(out, "stanza %s has no good backup: %s", stanza,
@@ -272,22 +309,24 @@ int backup_parse_pgbackrest(const char *text, size_t len, const char *stanza,
 	pgbr_size(b, out);
 	if (code != 0 && msg) {
 		str_fmt(out->warning, sizeof(out->warning), "stanza %s: %s (code %lld)", stanza,
-			msg, (long long)code);
+			msg, code);
 		str_sanitize(out->warning);
 	}
 	json_decref(root);
 	return 0;
 }
 
-/* "KEY MTIME SIZE [COUNT]" */
+/* "KEY MTIME SIZE [COUNT]": -1 when there is no such line, -2 when its
+ * numbers are implausible (named in the warning). */
 static int file_line(const char *text, const char *key, double *mtime, uint64_t *size,
-		     long *count)
+		     long *count, struct backup_sample *out)
 {
 	const char *p = text;
 	size_t kl = strlen(key);
 	double m;
-	unsigned long long sz;
-	long c = -1;
+	uint64_t c = 0;
+	char *end;
+	char field[32];
 
 	for (;;) {
 		if (strncmp(p, key, kl) == 0 && p[kl] == ' ')
@@ -297,12 +336,29 @@ static int file_line(const char *text, const char *key, double *mtime, uint64_t 
 			return -1;
 		p++;
 	}
-	if (sscanf(p + kl, " %lf %llu %ld", &m, &sz, &c) < 2 || !isfinite(m) || m < 0)
+	p += kl;
+	m = strtod(p, &end);
+	if (end == p)
 		return -1;
+	str_fmt(field, sizeof(field), "%s file's mtime", key);
+	if (!plausible_check(P_EPOCH, m, field, NOTE(out)))
+		return -2;
+	p = end;
+	while (*p == ' ')
+		p++;
+	str_fmt(field, sizeof(field), "%s file's size", key);
+	if (!plausible_u64(P_BYTES, p, 1, size, field, NOTE(out)))
+		return -2;
+	p += strspn(p, "0123456789");
+	while (*p == ' ')
+		p++;
+	if (count) {
+		*count = -1;
+		if (isdigit((unsigned char)*p) &&
+		    plausible_u64(P_COUNT, p, 1, &c, "file count", NOTE(out)))
+			*count = (long)c;
+	}
 	*mtime = m;
-	*size = sz;
-	if (count)
-		*count = c;
 	return 0;
 }
 
@@ -313,9 +369,13 @@ int backup_parse_file(const char *text, struct backup_sample *out)
 	long count;
 	const char *name;
 
-	if (file_line(text, "newest", &nt, &ns, &count) < 0)
+	int rc = file_line(text, "newest", &nt, &ns, &count, out);
+
+	if (rc == -2)
+		return fail_implausible(out);
+	if (rc < 0)
 		return fail(out, "could not read the newest file's time and size");
-	out->count = count > INT32_MAX || count < -1 ? -1 : (int)count;
+	out->count = (int)count;
 	name = strstr(text, "\nname ");
 	if (name) {
 		char buf[sizeof(out->item)];
@@ -326,7 +386,10 @@ int backup_parse_file(const char *text, struct backup_sample *out)
 	if (ns == 0)
 		str_fmt(out->failure, sizeof(out->failure),
 			"the newest file %s is empty (0 bytes): the last backup failed", out->item);
-	if (file_line(text, "good", &gt, &gs, NULL) < 0)
+	rc = file_line(text, "good", &gt, &gs, NULL, out);
+	if (rc == -2)
+		return fail_implausible(out);
+	if (rc < 0)
 		return fail(out, "every matching file is empty (0 bytes): no good backup");
 	out->known = true;
 	out->last_at = gt;
@@ -350,6 +413,9 @@ int backup_parse_command(const char *text, struct backup_sample *out)
 		return fail(out, "the command's first line is not an epoch or ISO-8601 time: \"%.60s\"",
 			    line);
 	}
+	/* a time that cannot be is no backup time: unknown, never "fresh" */
+	if (!plausible_check(P_EPOCH, t, "the command's time", NOTE(out)))
+		return fail_implausible(out);
 	out->known = true;
 	out->last_at = t;
 	return 0;

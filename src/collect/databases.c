@@ -1,4 +1,5 @@
 #include "config.h"
+#include "collect/db_parse.h"
 #include "collect/source.h"
 #include "collect/hosts.h"
 #include "collect/backup_parse.h"
@@ -452,21 +453,13 @@ static void connect_step(struct dbs *d, struct db_target *t, double now)
 		db_fail(d, t, now, DBF_CONNECT, "%s", msg);
 }
 
-static bool col_null(const PGresult *r, int c)
-{
-	return PQgetisnull(r, 0, c);
-}
-
-static double col_f(const PGresult *r, int c)
-{
-	return strtod(PQgetvalue(r, 0, c), NULL);
-}
-
-/* Fills the sample from the statistics row; a NULL leaves its bit clear. */
+/* Fills the sample from the statistics row (collect/db_parse.c); a NULL
+ * leaves its bit clear. */
 static void fill_sample(struct db_target *t, const PGresult *r, double now)
 {
 	struct db_sample *s = &t->work;
 	int v = PQserverVersion(t->pg);
+	const char *col[DBC__COUNT];
 
 	s->valid = DBV_LATENCY;
 	s->latency_ms = (now - t->sent_at) * 1000;
@@ -478,47 +471,9 @@ static void fill_sample(struct db_target *t, const PGresult *r, double now)
 				v / 100 % 100, v % 100);
 		s->valid |= DBV_VERSION;
 	}
-	if (!col_null(r, 0)) {
-		s->in_recovery = PQgetvalue(r, 0, 0)[0] == 't';
-		s->valid |= DBV_RECOVERY;
-	}
-	if (!col_null(r, 1) && !col_null(r, 2)) {
-		s->connections = atoi(PQgetvalue(r, 0, 1));
-		s->max_connections = atoi(PQgetvalue(r, 0, 2));
-		s->valid |= DBV_CONNECTIONS;
-	}
-	if (!col_null(r, 3)) {
-		s->replication_lag_s = col_f(r, 3);
-		s->valid |= DBV_LAG_S;
-	}
-	if (!col_null(r, 4)) {
-		double b = col_f(r, 4);
-		s->replication_lag_bytes = b > 0 ? (uint64_t)b : 0;
-		s->valid |= DBV_LAG_BYTES;
-	}
-	s->replicas = col_null(r, 5) ? 0 : atoi(PQgetvalue(r, 0, 5));
-	s->longest_xact_s = 0;
-	if (!col_null(r, 6))
-		s->longest_xact_s = col_f(r, 6);
-	s->valid |= DBV_XACT;   /* no open transaction: 0 s, which is true */
-	if (!col_null(r, 7)) {
-		s->waiting_locks = atoi(PQgetvalue(r, 0, 7));
-		s->valid |= DBV_LOCKS;
-	}
-	if (!col_null(r, 8)) {
-		s->size = strtoull(PQgetvalue(r, 0, 8), NULL, 10);
-		s->valid |= DBV_SIZE;
-	}
-	str_copy(s->archive_mode, col_null(r, 9) ? "" : PQgetvalue(r, 0, 9), sizeof(s->archive_mode));
-	if (!col_null(r, 10)) {
-		s->archiver_archived_count = strtoull(PQgetvalue(r, 0, 10), NULL, 10);
-		str_copy(s->archiver_last_wal, col_null(r, 11) ? "" : PQgetvalue(r, 0, 11),
-			 sizeof(s->archiver_last_wal));
-		s->archiver_last_archived_at = col_null(r, 12) ? 0 : col_f(r, 12);
-		s->archiver_failed_count = col_null(r, 13) ? 0 : strtoull(PQgetvalue(r, 0, 13), NULL, 10);
-		s->archiver_last_failed_at = col_null(r, 14) ? 0 : col_f(r, 14);
-		s->valid |= DBV_ARCHIVER;
-	}
+	for (int c = 0; c < DBC__COUNT; c++)
+		col[c] = c < PQnfields(r) && !PQgetisnull(r, 0, c) ? PQgetvalue(r, 0, c) : NULL;
+	db_parse_row(col, s);
 }
 
 /* Reads whatever arrived; completes the query when libpq has it all. */

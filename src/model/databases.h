@@ -55,6 +55,7 @@ struct db_sample {
 	uint64_t archiver_failed_count;
 	double archiver_last_failed_at;     /* 0: never failed */
 	char archiver_last_wal[64];
+	char implausible[160];       /* values refused (collect/plausible.h), "" if none */
 };
 
 struct backup_sample {

@@ -29,6 +29,9 @@ static void eval_database(const struct fleet_section *sec, const struct db_sampl
 	}
 	if (rules_check_stale(ev, s->sampled_at, s->interval, now))
 		return;
+	/* a value the parser refused is n/a, and said (collect/plausible.h) */
+	if (s->implausible[0])
+		rules_problem_add(ev, ST_UNKNOWN, "implausible", "%s", s->implausible);
 	if ((s->valid & DBV_CONNECTIONS) && s->max_connections > 0 &&
 	    100.0 * s->connections / s->max_connections > DB_CONN_WARN_PCT)
 		rules_problem_add(ev, ST_WARN, "connections", "%d of %d connections in use (> %.0f%%)",

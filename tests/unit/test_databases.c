@@ -2,6 +2,7 @@
  * RPO rule at and around its thresholds, and the DSN mask. */
 #include "config.h"
 #include "collect/backup_parse.h"
+#include "collect/db_parse.h"
 #include "rules/rules_databases.h"
 #include "util/util.h"
 
@@ -147,6 +148,79 @@ START_TEST(test_file_and_command)
 }
 END_TEST
 
+/* Issue #13: a backup dated 2150 or 1970, a size of -1 or 2^70 bytes, a
+ * 2^70 integer in the JSON: never the newest good backup an RPO is judged
+ * on, never a crash or a dropped list; the value is named. */
+START_TEST(test_backup_implausible_numbers)
+{
+	struct backup_sample b = fresh();
+	static const char restic[] =
+		"[{\"time\": \"2150-01-01T00:00:00Z\", \"short_id\": \"future\"},"
+		" {\"time\": \"2024-05-20T10:00:00Z\", \"short_id\": \"good\","
+		"  \"summary\": {\"total_bytes_processed\": 1180591620717411303424}}]";
+
+	ck_assert_int_eq(backup_parse_restic(restic, strlen(restic), NULL, NULL, &b), 0);
+	ck_assert_str_eq(b.item, "good");
+	ck_assert_double_eq(b.last_at, 1716199200);
+	ck_assert(!b.has_size);
+	ck_assert_msg(strstr(b.warning, "snapshot time = 5.68") && strstr(b.warning, "implausible"),
+		      "%s", b.warning);
+	ck_assert_msg(strstr(b.warning, "total_bytes_processed = 1.18059e+21"), "%s", b.warning);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_file("newest 1716199200 -1 3\ngood 1716199200 4096\n", &b), -1);
+	ck_assert(!b.known);
+	ck_assert_msg(strstr(b.error, "newest file's size = -1: implausible"), "%s", b.error);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_file("newest 99999999999 10 3\ngood 99999999999 10\n", &b), -1);
+	ck_assert_msg(strstr(b.error, "mtime = 1e+11: implausible"), "%s", b.error);
+	b = fresh();
+	ck_assert_int_eq(backup_parse_command("0\n", &b), -1);
+	ck_assert(!b.known);
+	ck_assert_msg(strstr(b.error, "the command's time = 0: implausible"), "%s", b.error);
+}
+END_TEST
+
+/* Issue #13: the statistics row as libpq gives it (text, NULL): plausible
+ * numbers kept, garbage refused and named, no undefined cast of a huge
+ * float (lag bytes 1e30 used to be cast to uint64_t). */
+START_TEST(test_db_row_numbers)
+{
+	struct db_sample s;
+	const char *good[DBC__COUNT] = {
+		"f", "12", "100", NULL, "0", "2", "3.5", "0", "8388608", "on",
+		"42", "000000010000000000000003", "1716199200.25", "0", NULL,
+	};
+	const char *bad[DBC__COUNT] = {
+		"t", "-3", "100", "1e308", "1e30", "x", NULL, "99999999999", "1180591620717411303424",
+		"on\x1b[2J", "7", "w", "-5", "1", "4102444801",
+	};
+
+	memset(&s, 0, sizeof(s));
+	db_parse_row(good, &s);
+	ck_assert(s.valid & DBV_CONNECTIONS);
+	ck_assert_int_eq(s.connections, 12);
+	ck_assert(!(s.valid & DBV_LAG_S));
+	ck_assert(s.valid & DBV_LAG_BYTES);
+	ck_assert_int_eq(s.replicas, 2);
+	ck_assert_double_eq(s.longest_xact_s, 3.5);
+	ck_assert_uint_eq(s.size, 8388608);
+	ck_assert(s.valid & DBV_ARCHIVER);
+	ck_assert_double_eq(s.archiver_last_archived_at, 1716199200.25);
+	ck_assert_str_eq(s.implausible, "");
+
+	memset(&s, 0, sizeof(s));
+	db_parse_row(bad, &s);
+	ck_assert(s.valid & DBV_RECOVERY);
+	ck_assert(!(s.valid & (DBV_CONNECTIONS | DBV_LAG_S | DBV_LAG_BYTES | DBV_LOCKS | DBV_SIZE)));
+	ck_assert(s.valid & DBV_XACT);             /* NULL: no open transaction */
+	ck_assert(s.valid & DBV_ARCHIVER);
+	ck_assert_double_eq(s.archiver_last_archived_at, 0);
+	ck_assert_double_eq(s.archiver_last_failed_at, 0);
+	ck_assert_ptr_null(strchr(s.archive_mode, 0x1b));
+	ck_assert_msg(strstr(s.implausible, "connections = -3: implausible"), "%s", s.implausible);
+}
+END_TEST
+
 static struct fleet_kv kv_rpo = { (char *)"rpo", (char *)"1h", "t.fleet", 1 };
 
 static struct fleet_section mksec(void)
@@ -287,6 +361,8 @@ int main(void)
 	tcase_add_test(tc, test_restic);
 	tcase_add_test(tc, test_pgbackrest);
 	tcase_add_test(tc, test_file_and_command);
+	tcase_add_test(tc, test_backup_implausible_numbers);
+	tcase_add_test(tc, test_db_row_numbers);
 	tcase_add_test(tc, test_rpo_thresholds);
 	tcase_add_test(tc, test_dsn_mask);
 	tcase_add_test(tc, test_unprotected);
