@@ -49,3 +49,38 @@ clean-fuzz:
 	rm -rf tests/fuzz/out tests/sanitizer
 
 .PHONY: fuzz clean-fuzz
+
+# The parsers of remote or user input that belong to no other area's
+# fragment (issue #13): known_hosts, ssh -G, theme files, vendor APIs,
+# runner listings, the audit log, authorized_keys and the rotation state,
+# the shell's framing, PostgreSQL's statistics row.
+EXTRA_DIST += tests/fuzz/fuzz.h
+check_PROGRAMS += tests/fuzz/fuzz_knownhosts tests/fuzz/fuzz_sshconfig tests/fuzz/fuzz_theme \
+	tests/fuzz/fuzz_vendor tests/fuzz/fuzz_runners tests/fuzz/fuzz_audit \
+	tests/fuzz/fuzz_sshkey tests/fuzz/fuzz_shell tests/fuzz/fuzz_db
+tests_fuzz_fuzz_knownhosts_SOURCES = tests/fuzz/fuzz_knownhosts.c
+tests_fuzz_fuzz_knownhosts_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_sshconfig_SOURCES = tests/fuzz/fuzz_sshconfig.c
+tests_fuzz_fuzz_sshconfig_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_theme_SOURCES = tests/fuzz/fuzz_theme.c
+tests_fuzz_fuzz_theme_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_vendor_SOURCES = tests/fuzz/fuzz_vendor.c
+tests_fuzz_fuzz_vendor_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_runners_SOURCES = tests/fuzz/fuzz_runners.c
+tests_fuzz_fuzz_runners_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_audit_SOURCES = tests/fuzz/fuzz_audit.c
+tests_fuzz_fuzz_audit_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_sshkey_SOURCES = tests/fuzz/fuzz_sshkey.c
+tests_fuzz_fuzz_sshkey_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_shell_SOURCES = tests/fuzz/fuzz_shell.c
+tests_fuzz_fuzz_shell_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_db_SOURCES = tests/fuzz/fuzz_db.c
+tests_fuzz_fuzz_db_LDADD = $(FUZZ_LDADD)
+FUZZ_TARGETS += knownhosts sshconfig theme vendor runners audit sshkey shell db
+FUZZ_MORE_TESTS = tests/fuzz/run-knownhosts.sh tests/fuzz/run-sshconfig.sh \
+	tests/fuzz/run-theme.sh tests/fuzz/run-vendor.sh tests/fuzz/run-runners.sh \
+	tests/fuzz/run-audit.sh tests/fuzz/run-sshkey.sh tests/fuzz/run-shell.sh tests/fuzz/run-db.sh
+TESTS += $(FUZZ_MORE_TESTS)
+EXTRA_DIST += $(FUZZ_MORE_TESTS) tests/fuzz/corpus/knownhosts tests/fuzz/corpus/sshconfig \
+	tests/fuzz/corpus/theme tests/fuzz/corpus/vendor tests/fuzz/corpus/runners \
+	tests/fuzz/corpus/audit tests/fuzz/corpus/sshkey tests/fuzz/corpus/shell tests/fuzz/corpus/db

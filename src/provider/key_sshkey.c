@@ -102,7 +102,7 @@ static void fsync_dir_of(const char *path)
 /* ---- public keys and fingerprints ---------------------------------------- */
 
 /* "type blob [comment]" -> "type blob"; -1 when it is no public key line. */
-static int pub_normalize(const char *line, char *out, size_t size)
+int sshkey_pub_normalize(const char *line, char *out, size_t size)
 {
 	char type[64], blob[SK_PUB_LEN];
 
@@ -125,7 +125,7 @@ static const char *pub_blob(const char *pub)
 }
 
 /* OpenSSH's "SHA256:..." fingerprint of "type blob". */
-static void pub_fingerprint(const char *pub, char *out, size_t size)
+void sshkey_pub_fingerprint(const char *pub, char *out, size_t size)
 {
 	const char *b64 = pub_blob(pub);
 	size_t len = strlen(b64), pad = 0;
@@ -157,7 +157,7 @@ static int read_pub_file(const char *path, char *out, size_t size)
 	if (!fgets(line, sizeof(line), fp))
 		line[0] = '\0';
 	fclose(fp);
-	return pub_normalize(line, out, size);
+	return sshkey_pub_normalize(line, out, size);
 }
 
 int sshkey_read(const struct fleet_section *sec, double *created_at, char *id, size_t idlen,
@@ -179,7 +179,7 @@ int sshkey_read(const struct fleet_section *sec, double *created_at, char *id, s
 	*created_at = (double)st.st_mtime;
 	pubpath = xasprintf("%s.pub", path);
 	if (read_pub_file(pubpath, pub, sizeof(pub)) == 0)
-		pub_fingerprint(pub, id, idlen);
+		sshkey_pub_fingerprint(pub, id, idlen);
 	free(pubpath);
 	free(path);
 	return 0;
@@ -322,24 +322,40 @@ static int state_save(struct sk *k, const char *phase, char *err, size_t errlen)
 	return rc;
 }
 
+/* The state's phase with its keys and temp dir, or NULL when o is none. */
+static const char *state_from_json(json_t *o, char *old_pub, char *new_pub, size_t publen,
+				   char *tmpdir, size_t tmplen)
+{
+	const char *phase = json_string_value(json_object_get(o, "phase"));
+	const char *old = json_string_value(json_object_get(o, "old"));
+	const char *new = json_string_value(json_object_get(o, "new"));
+	const char *tmp = json_string_value(json_object_get(o, "tmpdir"));
+
+	if (!phase || sshkey_pub_normalize(old ? old : "", old_pub, publen) < 0 ||
+	    sshkey_pub_normalize(new ? new : "", new_pub, publen) < 0)
+		return NULL;
+	str_copy(tmpdir, tmp ? tmp : "", tmplen);
+	return strcmp(phase, "installed") == 0 ? "installed" :
+	       strcmp(phase, "verified") == 0 ? "verified" : "added";
+}
+
+const char *sshkey_state_parse(const char *text, size_t len, char *old_pub, char *new_pub,
+			       size_t publen, char *tmpdir, size_t tmplen)
+{
+	json_t *o = json_loadb(text, len, 0, NULL);
+	const char *r = state_from_json(o, old_pub, new_pub, publen, tmpdir, tmplen);
+
+	json_decref(o);
+	return r;
+}
+
 /* Loads an interrupted rotation's state: its phase, or NULL when none. */
 static const char *state_load(struct sk *k)
 {
 	json_t *o = json_load_file(k->state, 0, NULL);
-	const char *phase = json_string_value(json_object_get(o, "phase"));
-	const char *r = NULL;
+	const char *r = state_from_json(o, k->old_pub, k->new_pub, sizeof(k->old_pub), k->tmpdir,
+					sizeof(k->tmpdir));
 
-	if (phase && pub_normalize(json_string_value(json_object_get(o, "old")) ?
-				   json_string_value(json_object_get(o, "old")) : "",
-				   k->old_pub, sizeof(k->old_pub)) == 0 &&
-	    pub_normalize(json_string_value(json_object_get(o, "new")) ?
-			  json_string_value(json_object_get(o, "new")) : "",
-			  k->new_pub, sizeof(k->new_pub)) == 0) {
-		str_copy(k->tmpdir, json_string_value(json_object_get(o, "tmpdir")) ?
-			 json_string_value(json_object_get(o, "tmpdir")) : "", sizeof(k->tmpdir));
-		r = strcmp(phase, "installed") == 0 ? "installed" :
-		    strcmp(phase, "verified") == 0 ? "verified" : "added";
-	}
 	json_decref(o);
 	return r;
 }
@@ -455,7 +471,7 @@ static int read_old_pub(struct sk *k, char *err, size_t errlen)
 
 	if (exec_argv(av, NULL, SK_TIMEOUT, &r, err, errlen) < 0)
 		return -1;
-	if (r.status != 0 || pub_normalize(r.out, k->old_pub, sizeof(k->old_pub)) < 0) {
+	if (r.status != 0 || sshkey_pub_normalize(r.out, k->old_pub, sizeof(k->old_pub)) < 0) {
 		exec_describe(&r, what, sizeof(what));
 		str_fmt(err, errlen, "cannot read the current key %s (%s)", k->identity, what);
 		rc = -1;
@@ -560,7 +576,7 @@ static void private_pub(const char *path, char *out, size_t size)
 	out[0] = '\0';
 	if (exec_argv(av, NULL, SK_TIMEOUT, &r, err, sizeof(err)) < 0)
 		return;
-	if (r.status != 0 || pub_normalize(r.out, out, size) < 0)
+	if (r.status != 0 || sshkey_pub_normalize(r.out, out, size) < 0)
 		out[0] = '\0';
 	exec_result_free(&r);
 }
@@ -634,7 +650,7 @@ static int finish(struct sk *k, char *err, size_t errlen)
 			str_copy(failed, one, sizeof(failed));
 		free(s);
 	}
-	pub_fingerprint(k->new_pub, k->j->new_id, sizeof(k->j->new_id));
+	sshkey_pub_fingerprint(k->new_pub, k->j->new_id, sizeof(k->j->new_id));
 	if (nfail) {
 		str_fmt(err, errlen, "the new key %s works on every host and is installed as %s, but the "
 			"old key could not be removed on %d host(s) (%s); it is kept as %s; rotate "
