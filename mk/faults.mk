@@ -3,6 +3,8 @@
 # exactly the affected targets with a clear reason and recovers by itself.
 # LAB_NET 74-79.
 FAULT_TESTS = \
-	tests/faults/hung_probe.sh
+	tests/faults/hung_probe.sh \
+	tests/faults/audit_full.sh \
+	tests/faults/signals.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)
