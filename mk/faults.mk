@@ -5,6 +5,8 @@
 FAULT_TESTS = \
 	tests/faults/hung_probe.sh \
 	tests/faults/audit_full.sh \
-	tests/faults/signals.sh
+	tests/faults/signals.sh \
+	tests/faults/resize_storm.sh \
+	tests/faults/big_line.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)
