@@ -7,6 +7,8 @@ FAULT_TESTS = \
 	tests/faults/audit_full.sh \
 	tests/faults/signals.sh \
 	tests/faults/resize_storm.sh \
-	tests/faults/big_line.sh
+	tests/faults/big_line.sh \
+	tests/faults/blackhole_restore.sh \
+	tests/faults/hung_host.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)
