@@ -32,7 +32,9 @@ static void add_list(char **dst, int *n, char *val)
 {
 	char *save = NULL;
 
-	*n = 0;
+	/* a key given twice: the last one counts, the first is not leaked */
+	while (*n > 0)
+		free(dst[--(*n)]);
 	for (char *w = strtok_r(val, " ", &save); w && *n < SSHCONFIG_MAX_KH;
 	     w = strtok_r(NULL, " ", &save))
 		dst[(*n)++] = path_expand(w);
