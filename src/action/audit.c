@@ -52,7 +52,6 @@ int audit_append(const char *path, const struct audit_entry *e, json_t *params,
 	ssize_t n;
 	size_t len;
 	int fd;
-	struct stat st;
 	off_t before;
 
 	if (!path || !*path) {
@@ -84,13 +83,13 @@ int audit_append(const char *path, const struct audit_entry *e, json_t *params,
 	line = audit_line(e, params);
 	text = xasprintf("%s\n", line ? line : "{}");
 	len = strlen(text);
-	before = fstat(fd, &st) == 0 ? st.st_size : -1;
+	before = st.st_size;
 	n = write(fd, text, len);
 	if (n != (ssize_t)len) {
 		/* a full disk takes half a line: cut it off again, so that the
 		 * log holds whole lines only (issue #13) */
 		int saved = n < 0 ? errno : ENOSPC;
-		if (n > 0 && before >= 0 && ftruncate(fd, before) < 0)
+		if (n > 0 && ftruncate(fd, before) < 0)
 			saved = errno;
 		str_fmt(err, errlen, "cannot write the audit log %s: %s", path, strerror(saved));
 	}
