@@ -42,7 +42,9 @@ for sig in TERM INT HUP; do
 	n=$((n + 1))
 	case $sig in TERM) code=143 ;; INT) code=130 ;; HUP) code=129 ;; esac
 	fd_tmux "s$sig" 120 30 -- -c "$T/t.fleet" --view runners
-	tmux_wait_line 'ci +command' "\\[0\\.\\.4\\]" 15 || bad "SIG$sig: the runner fleet is shown" "$(tmux_show)"
+	# the count itself, not just the bounds: "=" before the first listing is refused
+	tmux_wait_line 'ci +command' " $((n - 1)) \\[0\\.\\.4\\]" 15 ||
+		bad "SIG$sig: the runner fleet is shown with its $((n - 1)) runner(s)" "$(tmux_show)"
 	tmux_send =
 	tmux_wait_for "Scale to how many" 5 || bad "SIG$sig: = asks for a count" "$(tmux_show)"
 	sleep 0.3
