@@ -1,8 +1,8 @@
-/* Fuzz target: what runner providers print on a host (action/parse.c):
+/* Fuzz target: what runner providers print on a host (provider/parse.c):
  * a `list` command's lines or JSON, `systemctl list-units` output for a
  * template unit, and creation times (epoch or ISO-8601). */
 #include "config.h"
-#include "action/parse.h"
+#include "provider/parse.h"
 #include "fuzz.h"
 
 #include <stdint.h>

@@ -1,9 +1,9 @@
-/* Fuzz target: the ssh-authorized-key rotation's inputs (action/key_sshkey.c):
+/* Fuzz target: the ssh-authorized-key rotation's inputs (provider/key_sshkey.c):
  * authorized_keys / .pub lines (each line of the input) normalised and
  * fingerprinted, and the whole input as a rotation state file, which an
  * interrupted rotation leaves behind and the next one reads back. */
 #include "config.h"
-#include "action/sshkey.h"
+#include "provider/sshkey.h"
 #include "fuzz.h"
 
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /* Fuzz target: what the DigitalOcean, GitHub and Forgejo APIs answer
- * (action/doapi.c): droplet pages, sizes and prices, error bodies, GitHub's
+ * (provider/doapi.c): droplet pages, sizes and prices, error bodies, GitHub's
  * runners and queued runs, Forgejo's task list; remote JSON that only ever
  * becomes data. */
 #include "config.h"
-#include "action/doapi.h"
+#include "provider/doapi.h"
 #include "fuzz.h"
 
 #include <stdint.h>
