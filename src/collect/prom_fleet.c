@@ -3,10 +3,12 @@
  * not answer at start) is judged on the server.
  *
  * A round is two steps, whatever the fleet's size:
- *   1. every host's status, from the rules' thresholds written as PromQL
- *      (prom_query.c) and evaluated by the server: one small series per
- *      host, counted as it streams in, of which the worst PROM_PROBLEMS
- *      problem hosts are kept;
+ *   1. the counts per status and the problem hosts, from the rules'
+ *      thresholds written as PromQL (prom_query.c, prom_check_query) and
+ *      evaluated by the server: the number of hosts up, and one list per
+ *      kind of problem of only the hosts that have it (no answer holds
+ *      every host), merged by name to each host's worst reason; the worst
+ *      PROM_PROBLEMS of them are kept as rows;
  *   2. the rows: those problem hosts and the hosts the overview has on
  *      screen (model_prom_wanted(): offset, count and filter), their status
  *      and the values the overview shows, by queries restricted to exactly
@@ -57,6 +59,7 @@ struct pcall {
 struct problem {
 	char name[PROM_NAME_MAX];
 	uint16_t reason;
+	bool down;                     /* in PC_DOWN's list: not counted up */
 };
 
 struct pfl {
@@ -84,8 +87,16 @@ struct pfl {
 	bool have_names;
 
 	/* step 1 */
-	struct prom_call statusall;
-	size_t count_v[4];
+	struct pcheck {
+		struct prom_call call;
+		struct pfl *pf;
+		enum prom_check k;
+	} checks[PC__N];
+	double upcount;
+	struct problem *all_prob;      /* every problem host this round (worst reason) */
+	size_t nall_prob, capall_prob;
+	uint32_t *prob_slots;          /* hash of all_prob by name */
+	size_t nprob_slots;
 	struct problem prob[PROM_PROBLEMS];
 	int nprob;
 	double eval_time;
@@ -265,43 +276,79 @@ static void discover_done(struct pfl *pf)
 
 /* ---- step 1: counts and problems ---- */
 
-/* Every host's status, as it streams in: counted, and the worst
- * PROM_PROBLEMS problem hosts kept (the answer itself is not). */
-static bool problem_worse(const struct problem *a, uint16_t reason, const char *name)
+/* A problem host of this round: its worst reason so far. The lists are
+ * small (only the hosts over a threshold), merged by name. */
+static uint32_t hash_name(const char *s)
 {
-	if (a->reason / 100 != reason / 100)
-		return reason / 100 > a->reason / 100;
-	return strcmp(name, a->name) < 0;
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
-static void on_status(void *arg, const struct prom_sample *s)
+static void prob_rehash(struct pfl *pf)
 {
-	struct pfl *pf = arg;
-	struct problem *p = NULL;
-	uint16_t reason;
+	size_t n = 64;
 
-	if (s->cut || !s->label[0][0] || !isfinite(s->value) || s->value < 0 || s->value >= 400)
+	while (n < 2 * (pf->nall_prob + 1))
+		n *= 2;
+	free(pf->prob_slots);
+	pf->prob_slots = xcalloc(n, sizeof(*pf->prob_slots));
+	pf->nprob_slots = n;
+	for (size_t i = 0; i < pf->nall_prob; i++) {
+		size_t k = hash_name(pf->all_prob[i].name) & (n - 1);
+		while (pf->prob_slots[k])
+			k = (k + 1) & (n - 1);
+		pf->prob_slots[k] = (uint32_t)i + 1;
+	}
+}
+
+static void prob_merge(struct pfl *pf, const char *name, uint16_t reason)
+{
+	struct problem *p;
+	size_t k;
+
+	if (2 * (pf->nall_prob + 1) > pf->nprob_slots)
+		prob_rehash(pf);
+	for (k = hash_name(name) & (pf->nprob_slots - 1); pf->prob_slots[k];
+	     k = (k + 1) & (pf->nprob_slots - 1)) {
+		p = &pf->all_prob[pf->prob_slots[k] - 1];
+		if (strcmp(p->name, name) == 0) {
+			/* the worst, as the rows' max by host of the reasons */
+			if (reason > p->reason)
+				p->reason = reason;
+			p->down |= reason == PR_DOWN;
+			return;
+		}
+	}
+	if (pf->nall_prob == pf->capall_prob) {
+		pf->capall_prob = pf->capall_prob ? 2 * pf->capall_prob : 64;
+		pf->all_prob = xrealloc(pf->all_prob, pf->capall_prob * sizeof(*pf->all_prob));
+	}
+	p = &pf->all_prob[pf->nall_prob];
+	str_copy(p->name, name, sizeof(p->name));
+	p->reason = reason;
+	p->down = reason == PR_DOWN;
+	pf->prob_slots[k] = (uint32_t)++pf->nall_prob;
+}
+
+static void on_check(void *arg, const struct prom_sample *s)
+{
+	struct pcheck *pc = arg;
+	struct pfl *pf = pc->pf;
+
+	if (!isfinite(s->value) || s->value < 0)
 		return;
-	reason = (uint16_t)s->value;
-	pf->count_v[reason / 100]++;
 	if (s->ts > pf->eval_time)
 		pf->eval_time = s->ts;
-	if (reason < 100)
+	if (pc->k == PC_UP) {
+		pf->upcount = s->value;
 		return;
-	if (pf->nprob < PROM_PROBLEMS) {
-		p = &pf->prob[pf->nprob++];
-	} else {
-		/* full: the new one replaces the least bad, if it is worse */
-		struct problem *least = &pf->prob[0];
-		for (int i = 1; i < pf->nprob; i++)
-			if (problem_worse(least, pf->prob[i].reason, pf->prob[i].name))
-				least = &pf->prob[i];
-		if (!problem_worse(least, reason, s->label[0]))
-			return;
-		p = least;
 	}
-	str_copy(p->name, s->label[0], sizeof(p->name));
-	p->reason = reason;
+	if (s->cut || !s->label[0][0])
+		return;
+	prob_merge(pf, s->label[0], (uint16_t)prom_check_reason(pc->k, s->value, &pf->th));
 }
 
 static int problem_cmp(const void *a, const void *b)
@@ -313,26 +360,42 @@ static int problem_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static void check_done(struct prom_call *c)
+{
+	struct pcheck *pc = c->arg;
+
+	if (--pc->pf->pending == 0)
+		step_done(pc->pf);
+}
+
 static void summary_start(struct pfl *pf, double now)
 {
 	struct prom_qctx c = qctx(pf, NULL, 0);
-	char err[256];
-	char *q = prom_status_query(&c, &pf->th, err, sizeof(err));
 	size_t cap = pf->names.n + pf->names.n / 4 + 64;
 
 	pf->step = S_SUMMARY;
 	pf->next_poll = now + pf->interval;
-	memset(pf->count_v, 0, sizeof(pf->count_v));
+	pf->upcount = 0;
+	pf->nall_prob = 0;
+	if (pf->prob_slots)
+		memset(pf->prob_slots, 0, pf->nprob_slots * sizeof(*pf->prob_slots));
 	pf->nprob = 0;
 	pf->eval_time = 0;
-	pf->pending = 1;  /* held until it is started */
-	pf->statusall = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
-		.want = { pf->conn.label, NULL }, .fn = on_status, .arg = pf, .done = call_done };
-	if (q)
-		start_query(pf, &pf->statusall, q, cap);
-	else
-		str_copy(pf->statusall.err, err, sizeof(pf->statusall.err));
-	free(q);
+	pf->pending = 1;  /* held until all are started */
+	for (int k = 0; k < PC__N; k++) {
+		struct pcheck *pc = &pf->checks[k];
+		char err[256], *q = prom_check_query((enum prom_check)k, &c, &pf->th, err, sizeof(err));
+		pc->pf = pf;
+		pc->k = (enum prom_check)k;
+		pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
+			.want = { pf->conn.label, NULL }, .fn = on_check, .arg = pc,
+			.done = check_done };
+		if (q)
+			start_query(pf, &pc->call, q, k == PC_UP ? 1 : cap);
+		else
+			str_copy(pc->call.err, err, sizeof(pc->call.err));
+		free(q);
+	}
 	if (--pf->pending == 0)
 		step_done(pf);
 }
@@ -622,19 +685,28 @@ static void full_finish(struct pfl *pf)
 static void summary_finish(struct pfl *pf)
 {
 	struct prom_fleet *p = &pf->pub;
-	size_t judged = 0;
+	size_t judged = 0, up_problems = 0;
 
 	p->attempted_at = now_wall();
-	if (!pf->statusall.ok) {
-		fail(pf, pf->statusall.over ? "gave more statuses than it has hosts" : "did not answer",
-		     pf->statusall.err);
-		prom_call_clear(&pf->statusall);
+	for (int k = 0; k < PC__N; k++) {
+		struct prom_call *c = &pf->checks[k].call;
+		if (c->ok)
+			continue;
+		/* a summary missing one check would show a partial fleet as fine */
+		fail(pf, c->over ? "gave more series than it has hosts" : "did not answer", c->err);
+		for (k = 0; k < PC__N; k++)
+			prom_call_clear(&pf->checks[k].call);
 		return;
 	}
-	for (int st = 0; st < 4; st++) {
-		p->counts[st] = pf->count_v[st];
-		judged += pf->count_v[st];
+	memset(p->counts, 0, sizeof(p->counts));
+	for (size_t i = 0; i < pf->nall_prob; i++) {
+		p->counts[pf->all_prob[i].reason / 100]++;
+		up_problems += !pf->all_prob[i].down;
 	}
+	/* every host up without a problem is ok */
+	p->counts[ST_OK] = pf->upcount > (double)up_problems ? (size_t)pf->upcount - up_problems : 0;
+	for (int st = 0; st < 4; st++)
+		judged += p->counts[st];
 	/* hosts found by discovery but without a current `up` are unknown */
 	if (pf->names.n > judged)
 		p->counts[ST_UNKNOWN] += pf->names.n - judged;
@@ -643,10 +715,18 @@ static void summary_finish(struct pfl *pf)
 	p->state = PF_READY;
 	p->sampled_at = p->attempted_at;
 	p->error[0] = '\0';
-	qsort(pf->prob, (size_t)pf->nprob, sizeof(pf->prob[0]), problem_cmp);
+	/* the worst PROM_PROBLEMS become rows */
+	qsort(pf->all_prob, pf->nall_prob, sizeof(*pf->all_prob), problem_cmp);
+	pf->nprob = pf->nall_prob < PROM_PROBLEMS ? (int)pf->nall_prob : PROM_PROBLEMS;
+	memcpy(pf->prob, pf->all_prob, (size_t)pf->nprob * sizeof(*pf->prob));
 	for (int i = 0; i < pf->nprob; i++)
 		str_sanitize(pf->prob[i].name);
-	prom_call_clear(&pf->statusall);
+	/* the hash points into all_prob, which the sort moved: rebuilt next round */
+	pf->nall_prob = 0;
+	if (pf->prob_slots)
+		memset(pf->prob_slots, 0, pf->nprob_slots * sizeof(*pf->prob_slots));
+	for (int k = 0; k < PC__N; k++)
+		prom_call_clear(&pf->checks[k].call);
 }
 
 static void step_done(struct pfl *pf)
@@ -826,7 +906,10 @@ static void pfls_destroy(void *arg)
 		prom_names_free(&pf->fresh);
 		prom_hostset_free(&pf->rows);
 		prom_hostset_free(&pf->all);
-		prom_call_clear(&pf->statusall);
+		for (int k = 0; k < PC__N; k++)
+			prom_call_clear(&pf->checks[k].call);
+		free(pf->all_prob);
+		free(pf->prob_slots);
 		prom_call_clear(&pf->status);
 		for (size_t q = 0; q < NROWV; q++)
 			prom_call_clear(&pf->rowq[q].call);

@@ -264,26 +264,56 @@ char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds
 	return out;
 }
 
-char *prom_counts_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
-			char *err, size_t errlen)
+char *prom_check_query(enum prom_check k, const struct prom_qctx *c,
+		       const struct fleet_thresholds *th, char *err, size_t errlen)
 {
-	char *s = prom_status_query(c, th, err, errlen), *out;
+	struct status_parts p;
+	char *out = NULL;
+	int mounts = c->nmounts > 0 ? c->nmounts : 1;
 
-	if (!s)
+	if (parts_build(c, th, &p, err, errlen) < 0) {
+		parts_free(&p);
 		return NULL;
-	out = xasprintf("count_values(\"status\", floor((%s) / 100))", s);
-	free(s);
+	}
+	switch (k) {
+	case PC_UP:
+		out = xasprintf("count(%s == 1)", p.up);
+		break;
+	case PC_DOWN:
+		out = xasprintf("%s == 0", p.up);
+		break;
+	/* only hosts up: a host down is down, whatever its last values said,
+	 * so that every problem but PC_DOWN is a host counted by PC_UP */
+	case PC_PSI:
+		out = xasprintf("(%s > %.17g) and on (%s) (%s == 1)", p.psi, th->psi_warn, c->label,
+				p.up);
+		break;
+	case PC_DISK:
+		out = xasprintf("(%s > %.17g) and on (%s) (%s == 1)", p.disk, th->disk_warn, c->label,
+				p.up);
+		break;
+	case PC_OOM:
+		out = xasprintf("(%s > 0) and on (%s) (%s == 1)", p.oom, c->label, p.up);
+		break;
+	case PC_MOUNTS:
+		out = xasprintf("(%s == 1) unless on (%s) (%s >= %d)", p.up, c->label, p.mounts_seen,
+				mounts);
+		break;
+	case PC__N:
+		break;
+	}
+	parts_free(&p);
 	return out;
 }
 
-char *prom_problems_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
-			  size_t k, char *err, size_t errlen)
+enum prom_reason prom_check_reason(enum prom_check k, double v, const struct fleet_thresholds *th)
 {
-	char *s = prom_status_query(c, th, err, errlen), *out;
-
-	if (!s)
-		return NULL;
-	out = xasprintf("topk(%zu, (%s) >= 100)", k ? k : 1, s);
-	free(s);
-	return out;
+	switch (k) {
+	case PC_DOWN: return PR_DOWN;
+	case PC_PSI: return v > th->psi_crit ? PR_PSI_CRIT : PR_PSI_WARN;
+	case PC_DISK: return v > th->disk_crit ? PR_DISK_CRIT : PR_DISK_WARN;
+	case PC_OOM: return PR_OOM;
+	case PC_MOUNTS: return PR_DISK_UNREADABLE;
+	default: return PR_OK;
+	}
 }

@@ -34,18 +34,31 @@ struct prom_qctx {
 /* The PromQL of one value, or NULL with err set (match is not a {...}). */
 char *prom_value_query(enum prom_value v, const struct prom_qctx *c, char *err, size_t errlen);
 
-/* The host status as PromQL: its value is an enum prom_reason
- * (model/prometheus.h). */
-/* One series per host with the reason as its value, the rules' thresholds
- * (th) written as PromQL; hosts without a current `up` are absent. */
+/* The rows' status as PromQL: one series per host, its value an enum
+ * prom_reason (model/prometheus.h), the rules' thresholds (th) written as
+ * PromQL; hosts without a current `up` are absent. */
 char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
 			char *err, size_t errlen);
-/* Hosts per status: count_values("status", floor(S / 100)). */
-char *prom_counts_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
-			char *err, size_t errlen);
-/* The worst k hosts that have a problem (status >= unknown). */
-char *prom_problems_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
-			  size_t k, char *err, size_t errlen);
+
+/* The fleet's summary as small answers (the large-fleet mode's round):
+ * the count of hosts up, and one list per kind of problem holding only the
+ * hosts that have it, each with the thresholds as PromQL filters. Every
+ * list but PC_DOWN's holds hosts up only, so the hosts ok are the count up
+ * less the problem hosts not down. The client takes the worst reason per
+ * host and counts; no answer holds every host. */
+enum prom_check {
+	PC_UP,          /* count(up == 1): one series */
+	PC_DOWN,        /* hosts with up == 0 -> PR_DOWN */
+	PC_PSI,         /* hosts over psi_warn, value = PSI -> PR_PSI_WARN/CRIT */
+	PC_DISK,        /* hosts over disk_warn, value = worst used % -> PR_DISK_WARN/CRIT */
+	PC_OOM,         /* hosts with an OOM kill within oom_hold -> PR_OOM */
+	PC_MOUNTS,      /* hosts up without every watched mount -> PR_DISK_UNREADABLE */
+	PC__N
+};
+char *prom_check_query(enum prom_check k, const struct prom_qctx *c,
+		       const struct fleet_thresholds *th, char *err, size_t errlen);
+/* The reason for a host in check k's answer with value v. */
+enum prom_reason prom_check_reason(enum prom_check k, double v, const struct fleet_thresholds *th);
 
 /* A regex that matches exactly these names (each escaped), "a|b|c";
  * malloc'd. */

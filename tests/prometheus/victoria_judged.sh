@@ -21,7 +21,8 @@ SYNTH=$TOP_SRCDIR/tests/prometheus/synth_fleet.py
 VP=$(lab_free_port 18428) || { printf 'FAIL: no free port\n'; exit 1; }
 VM=127.0.$LAB_NET.1:$VP
 victoria-metrics -httpListenAddr="$VM" -storageDataPath="$T/vm" -retentionPeriod=1d \
-	-search.latencyOffset=0s -search.maxUniqueTimeseries=10000000 >"$T/vm.log" 2>&1 &
+	-search.latencyOffset=0s -search.maxLookback=30m -search.maxQueryDuration=5m \
+	-search.maxUniqueTimeseries=10000000 >"$T/vm.log" 2>&1 &
 lab_bg $!
 vm_up() { curl -sf -m 2 "http://$VM/health" >/dev/null; }
 wait_for 20 vm_up || { bad "VictoriaMetrics starts" "$(tail -5 "$T/vm.log")"; lab_finish; }
