@@ -9,8 +9,14 @@
 #   steady: the dashboard (1 s interval) for $BENCH_SECONDS (default 20) s
 #          after a 10 s warm-up: CPU % of a core, ms of CPU per host per
 #          poll, RSS, libssh2 EAGAINs per second, most handshakes in flight;
+#          max data age (the oldest host data at any moment, sampled every
+#          0.5 s), the probes' round trip;
 #   storm (N >= 1000): the simulator restarts under the dashboard, every
-#          session drops at once: time until all are ready again.
+#          session drops at once: time until all are ready again, most
+#          handshakes in flight meanwhile;
+#   hole (N >= 100, root): the same fleet plus one blackholed host (a
+#          namespace dropping every packet): the extra client CPU, and the
+#          others' data age and round trip against the steady run.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 fd=${FLEETDECK:-$top/src/fleetdeck}
@@ -21,6 +27,7 @@ sock=fdbench-ssh-$$
 hz=$(getconf CLK_TCK)
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
+	lab_destroy_netns 2>/dev/null
 	"$top/tests/lab/sim" down "$dir/sim" 2>/dev/null
 	rm -rf "$dir"
 }
@@ -33,6 +40,56 @@ cpu_of() {
 	/usr/bin/time -f '%e %U %S' -o "$dir/time" "$@" >"$dir/out" 2>"$dir/err"
 	awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$dir/time"
 }
+# the lab's blackhole (a namespace dropping every packet), tests/lab/lib.sh
+LAB_NET=${BENCH_LAB_NET:-29}
+# shellcheck source=/dev/null
+. "$top/tests/lab/lib.sh"
+LAB_DIR=$dir
+lab_destroy_netns() {
+	[ -s "$dir/netns" ] && while read -r ns; do ip netns del "$ns" 2>/dev/null; done <"$dir/netns"
+	: >"$dir/netns"
+}
+
+# dash_start FLEET N: the dashboard (1 s polls) under tmux, until N hosts
+# are ready (at most 90 s); D_READY says how many were.
+dash_start() {
+	rm -f "$dir/stats.json"
+	tmux -L "$sock" new-session -d -x 200 -y 50 \
+		"FLEETDECK_STATS=$dir/stats.json FLEETDECK_DATADIR=$FLEETDECK_DATADIR $fd -c $1 -i 1s"
+	sleep 2
+	pid=$(tmux -L "$sock" list-panes -F '#{pane_pid}')
+	for _ in $(seq 1 90); do
+		[ "$(jq -r .ready "$dir/stats.json" 2>/dev/null)" -ge "$2" ] 2>/dev/null && break
+		sleep 1
+	done
+	D_READY=$(jq -r .ready "$dir/stats.json" 2>/dev/null)
+}
+dash_stop() { tmux -L "$sock" kill-server 2>/dev/null; sleep 1; }
+# dash_measure: after a 10 s warm-up, $secs seconds of the steady state:
+# D_CPU (s), D_POLLS, D_RSS (KiB), D_EAGAIN, D_MAXFLIGHT, D_AGE (the oldest
+# host data seen, stats sampled every 0.5 s), D_LAT / D_LATMAX (ms: mean of
+# the samples' mean probe round trip, and the largest).
+dash_measure() {
+	local st0 st1 e0 e1 p0 p1 t_end
+	sleep 10
+	read -r -a st0 <"/proc/$pid/stat"
+	e0=$(jq -r .recv_eagain "$dir/stats.json") p0=$(jq -r .probes_ok "$dir/stats.json")
+	: >"$dir/samples"
+	t_end=$(($(date +%s) + secs))
+	while [ "$(date +%s)" -lt "$t_end" ]; do
+		jq -r '"\(.age_max_s) \(.latency_avg_ms) \(.latency_max_ms)"' "$dir/stats.json" >>"$dir/samples" 2>/dev/null
+		sleep 0.5
+	done
+	read -r -a st1 <"/proc/$pid/stat"
+	e1=$(jq -r .recv_eagain "$dir/stats.json") p1=$(jq -r .probes_ok "$dir/stats.json")
+	D_CPU=$(awk -v t=$(((st1[13] + st1[14]) - (st0[13] + st0[14]))) -v hz="$hz" 'BEGIN { print t / hz }')
+	D_POLLS=$((p1 - p0)) D_EAGAIN=$((e1 - e0))
+	D_RSS=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+	D_MAXFLIGHT=$(jq -r .max_in_flight "$dir/stats.json")
+	read -r D_AGE D_LAT D_LATMAX < <(awk '$1 > a { a = $1 } { l += $2; k++ } $3 > m { m = $3 }
+		END { printf "%.3f %.2f %.2f\n", a, k ? l / k : 0, m }' "$dir/samples")
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
 echo "fleetdeck SSH bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at start"
@@ -68,45 +125,48 @@ for n in $ns; do
 	fi
 
 	if [ "$n" -ge 100 ]; then
-		rm -f "$dir/stats.json"
-		tmux -L "$sock" new-session -d -x 200 -y 50 \
-			"FLEETDECK_STATS=$dir/stats.json FLEETDECK_DATADIR=$FLEETDECK_DATADIR $fd -c $S/lab.fleet -i 1s"
-		sleep 2
-		pid=$(tmux -L "$sock" list-panes -F '#{pane_pid}')
-		for _ in $(seq 1 60); do
-			[ "$(jq -r .ready "$dir/stats.json" 2>/dev/null)" = "$n" ] && break
-			sleep 1
-		done
-		ready_at=$(jq -r .ready "$dir/stats.json" 2>/dev/null)
-		sleep 10
-		read -r -a st0 <"/proc/$pid/stat"
-		e0=$(jq -r .recv_eagain "$dir/stats.json")
-		sleep "$secs"
-		read -r -a st1 <"/proc/$pid/stat"
-		e1=$(jq -r .recv_eagain "$dir/stats.json")
-		ticks=$(((st1[13] + st1[14]) - (st0[13] + st0[14])))
-		rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-		awk -v t="$ticks" -v hz="$hz" -v s="$secs" -v n="$n" -v rss="$rss" -v e0="$e0" -v e1="$e1" \
-			-v m="$(jq -r .max_in_flight "$dir/stats.json")" -v r="$ready_at" 'BEGIN {
-			cpu = t / hz
-			printf "steady %-5s %.1f%% of a core, %.3f ms CPU per host per poll, RSS %.0f MiB (%.0f KiB/host), %.0f EAGAIN/s, most handshakes in flight %d, %s/%d ready\n",
-				n, 100 * cpu / s, 1000 * cpu / s / n, rss / 1024, rss / n, (e1 - e0) / s, m, r, n }'
-		# reconnect storm: the simulator restarts, every session drops at once
+		dash_start "$S/lab.fleet" "$n"
+		dash_measure
+		awk -v c="$D_CPU" -v s="$secs" -v n="$n" -v p="$D_POLLS" -v rss="$D_RSS" -v e="$D_EAGAIN" \
+			-v m="$D_MAXFLIGHT" -v r="$D_READY" -v age="$D_AGE" -v la="$D_LAT" -v lm="$D_LATMAX" 'BEGIN {
+			printf "steady %-5s %.1f%% of a core, %.3f ms CPU per host per poll (%d polls), RSS %.0f MiB (%.0f KiB/host), %.0f EAGAIN/s, most handshakes in flight %d, %s/%d ready, max data age %.2f s (interval 1 s), probe round trip mean %.1f ms, max %.1f ms\n",
+				n, 100 * c / s, p ? 1000 * c / p : 0, p, rss / 1024, rss / n, e / s, m, r, n, age, la, lm }'
+		base_cpu=$D_CPU base_age=$D_AGE base_lat=$D_LAT base_polls=$D_POLLS
+		# reconnect storm: the simulator restarts under the dashboard, every
+		# session drops at once
 		if [ "$n" -ge 1000 ]; then
 			m0=$(jq -r .setups_ok "$dir/stats.json")
+			t0=$(date +%s.%N)
 			"$top/tests/lab/sim" down "$dir/sim"
 			"$top/tests/lab/sim" up "$n" "$dir/sim" 2 >/dev/null
-			t0=$(date +%s.%N)
-			for _ in $(seq 1 240); do
-				[ "$(jq -r .ready "$dir/stats.json")" = "$n" ] &&
-					[ "$(jq -r .setups_ok "$dir/stats.json")" -ge $((m0 + n)) ] && break
-				sleep 0.5
+			tup=$(date +%s.%N)
+			peak=0 all=0
+			for _ in $(seq 1 960); do
+				jq -r '"\(.ready) \(.setups_ok) \(.in_flight)"' "$dir/stats.json" 2>/dev/null >"$dir/st" || continue
+				read -r r ok fl <"$dir/st"
+				[ "${fl:-0}" -gt "$peak" ] && peak=$fl
+				[ "$r" = "$n" ] && [ "$ok" -ge $((m0 + n)) ] && { all=1; break; }
+				sleep 0.25
 			done
-			awk -v t0="$t0" -v t1="$(date +%s.%N)" -v r="$(jq -r .ready "$dir/stats.json")" -v n="$n" \
-				-v m="$(jq -r .max_in_flight "$dir/stats.json")" -v c="$(jq -r .handshake_cap "$dir/stats.json")" \
-				'BEGIN { printf "storm  %-5s all %d sessions dropped at once: %s/%d ready again after %.1f s, most handshakes in flight %d (cap %d)\n", n, n, r, n, t1 - t0, m, c }'
+			awk -v t0="$t0" -v tup="$tup" -v t1="$(date +%s.%N)" -v r="$(jq -r .ready "$dir/stats.json")" -v n="$n" \
+				-v p="$peak" -v c="$(jq -r .handshake_cap "$dir/stats.json")" -v all="$all" \
+				'BEGIN { printf "storm  %-5s all %d sessions dropped at once: %s/%d ready again %.1f s after the drop (the simulator was back up after %.1f s)%s, most handshakes in flight %d (cap %d, sampled every 0.25 s)\n", n, n, r, n, t1 - t0, tup - t0, all ? "" : " NOT ALL", p, c }'
 		fi
-		tmux -L "$sock" kill-server 2>/dev/null
+		dash_stop
+		# a blackholed host (SYNs dropped in a private namespace) added to
+		# the same fleet: what it costs the others, same warm-up and window
+		if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && lab_blackhole HOLE 2>/dev/null; then
+			{ cat "$S/lab.fleet"; printf '\n[host hole]\nssh = root@%s:22\nidentity_file = %s\ncontainers = none\ngpus = none\n' \
+				"$HOLE" "$S/id_ed25519"; } >"$dir/hole.fleet"
+			dash_start "$dir/hole.fleet" "$n"
+			dash_measure
+			awk -v c="$D_CPU" -v b="$base_cpu" -v s="$secs" -v n="$n" -v age="$D_AGE" -v ba="$base_age" \
+				-v la="$D_LAT" -v bl="$base_lat" -v p="$D_POLLS" -v bp="$base_polls" -v e="$D_EAGAIN" 'BEGIN {
+				printf "hole   %-5s + 1 blackholed host: %.1f%% of a core (%+.1f%% CPU vs without: %.3f vs %.3f ms per poll), %.0f EAGAIN/s, others: max data age %.2f s (%+.0f ms), probe round trip mean %.1f ms (%+.1f ms), %d polls in %d s (without: %d)\n",
+					n, 100 * c / s, b ? 100 * (c - b) / b : 0, p ? 1000 * c / p : 0, bp ? 1000 * b / bp : 0, e / s, age, 1000 * (age - ba), la, la - bl, p, s, bp }'
+			dash_stop
+			lab_destroy_netns
+		fi
 	fi
 	"$top/tests/lab/sim" down "$dir/sim"
 done

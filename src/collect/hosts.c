@@ -453,15 +453,28 @@ static void stats_write(struct hosts *h)
 	const struct ssh_stats *st = &h->sched.stats;
 	char *tmp;
 	FILE *fp;
-	size_t ready = 0, nssh = 0;
+	size_t ready = 0, nssh = 0, nlat = 0;
+	unsigned long long probes_ok = 0;
+	double now = now_wall(), age_max = 0, lat_sum = 0, lat_max = 0;
 
 	if (!h->stats_path)
 		return;
 	for (size_t i = 0; i < h->n; i++) {
+		const struct host_sample *s = &h->p[i].work;
 		if (!h->p[i].ssh)
 			continue;
 		nssh++;
 		ready += ssh_conn_ready(h->p[i].ssh);
+		probes_ok += (unsigned long long)h->p[i].good;
+		if (s->sampled_at <= 0)
+			continue;
+		/* how old the data a user sees is right now (hosts with data) */
+		if (now - s->sampled_at > age_max)
+			age_max = now - s->sampled_at;
+		lat_sum += s->latency_ms;
+		nlat++;
+		if (s->latency_ms > lat_max)
+			lat_max = s->latency_ms;
 	}
 	tmp = xasprintf("%s.tmp", h->stats_path);
 	fp = fopen(tmp, "w");
@@ -473,6 +486,8 @@ static void stats_write(struct hosts *h)
 		"\"in_flight\": %d, \"max_in_flight\": %d, \"queued\": %s, "
 		"\"setups\": %llu, \"setups_ok\": %llu, \"recv_calls\": %llu, "
 		"\"recv_eagain\": %llu, \"send_calls\": %llu, \"send_eagain\": %llu, "
+		"\"probes_ok\": %llu, \"age_max_s\": %.3f, \"latency_avg_ms\": %.2f, "
+		"\"latency_max_ms\": %.2f, "
 		"\"phase_max_s\": {\"dns\": %.3f, \"tcp\": %.3f, \"kex\": %.3f, \"auth\": %.3f, "
 		"\"shell\": %.3f, \"answer\": %.3f}}\n",
 		nssh, ready, h->sched.cap, h->sched.in_flight, h->sched.max_in_flight,
@@ -480,6 +495,7 @@ static void stats_write(struct hosts *h)
 		(unsigned long long)st->setups, (unsigned long long)st->setups_ok,
 		(unsigned long long)st->recv_calls, (unsigned long long)st->recv_eagain,
 		(unsigned long long)st->send_calls, (unsigned long long)st->send_eagain,
+		probes_ok, age_max, nlat ? lat_sum / (double)nlat : 0.0, lat_max,
 		st->phase_max[SP_DNS], st->phase_max[SP_TCP], st->phase_max[SP_KEX], st->phase_max[SP_AUTH],
 		st->phase_max[SP_SHELL], st->phase_max[SP_ANSWER]);
 	if (fclose(fp) == 0)

@@ -36,14 +36,16 @@ enum ssh_state {
 	SS_READY,
 };
 
-/* A direct-tcpip channel carried by one session for someone else: the
- * other end of a socketpair is the client's socket. */
-struct tunnel {
+/* A channel carried by one session for someone else: direct-tcpip to
+ * host:port, or direct-streamlocal to a unix socket on the host (path);
+ * the other end of a socketpair is the client's socket. */
+struct ssh_tunnel {
 	struct ssh_conn *via;
 	LIBSSH2_CHANNEL *ch;
 	int fd;                  /* our end */
 	char host[256];
 	int port;
+	char path[108];          /* "": direct-tcpip */
 	enum { TN_OPENING, TN_OPEN, TN_CLOSED } state;
 	bool open_tried;         /* the channel open went out once */
 	char error[160];
@@ -54,7 +56,7 @@ struct tunnel {
 	char to_fd[TUNNEL_BUF];
 	size_t to_fd_len;
 	int poll_idx;
-	struct tunnel *next;
+	struct ssh_tunnel *next;
 };
 
 /* A loopback listener whose connections ride this session (ssh -L). */
@@ -93,7 +95,7 @@ struct ssh_conn {
 	int sock;
 	LIBSSH2_SESSION *session;
 	LIBSSH2_CHANNEL *channel;
-	struct tunnel *via_tunnel;   /* ours, on the jump host's conn */
+	struct ssh_tunnel *via_tunnel;   /* ours, on the jump host's conn */
 	LIBSSH2_AGENT *agent;
 	struct libssh2_agent_publickey *agent_id;
 	int key_index;
@@ -103,7 +105,10 @@ struct ssh_conn {
 	double next_keepalive;
 
 	struct shell shell;
-	struct tunnel *tunnels;  /* carried for others */
+	struct ssh_tunnel *tunnels;  /* carried for others */
+	/* the tunnel whose channel open is under way: libssh2 keeps one open's
+	 * state per session, so opens go one at a time */
+	struct ssh_tunnel *opening;
 	int jump_setups;         /* clients setting up through us */
 
 	enum host_conn fail_kind;
@@ -249,7 +254,7 @@ static void queue_append(struct ssh_conn *c)
 
 /* ---- tunnels carried by this conn ---- */
 
-static void tunnel_close(struct tunnel *t, const char *why)
+static void tunnel_close(struct ssh_tunnel *t, const char *why)
 {
 	if (t->state == TN_CLOSED)
 		return;
@@ -269,10 +274,10 @@ static void tunnel_close(struct tunnel *t, const char *why)
 
 static void tunnels_reap(struct ssh_conn *c)
 {
-	struct tunnel **pp = &c->tunnels;
+	struct ssh_tunnel **pp = &c->tunnels;
 
 	while (*pp) {
-		struct tunnel *t = *pp;
+		struct ssh_tunnel *t = *pp;
 		if (t->state == TN_CLOSED && t->client_released && !t->ch) {
 			*pp = t->next;
 			free(t);
@@ -285,16 +290,16 @@ static void tunnels_reap(struct ssh_conn *c)
 /* Whether a client waits for one of c's tunnels to open. */
 static bool tunnels_waiting(const struct ssh_conn *c)
 {
-	for (const struct tunnel *t = c->tunnels; t; t = t->next)
+	for (const struct ssh_tunnel *t = c->tunnels; t; t = t->next)
 		if (t->state == TN_OPENING)
 			return true;
 	return false;
 }
 
 /* A tunnel from fd (ours from now on) to host:port through via. */
-static struct tunnel *tunnel_new(struct ssh_conn *via, const char *host, int port, int fd)
+static struct ssh_tunnel *tunnel_new(struct ssh_conn *via, const char *host, int port, int fd)
 {
-	struct tunnel *t = xcalloc(1, sizeof(*t));
+	struct ssh_tunnel *t = xcalloc(1, sizeof(*t));
 
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	t->via = via;
@@ -308,7 +313,7 @@ static struct tunnel *tunnel_new(struct ssh_conn *via, const char *host, int por
 	return t;
 }
 
-static struct tunnel *tunnel_open(struct ssh_conn *via, const char *host, int port, int *client_fd)
+static struct ssh_tunnel *tunnel_open(struct ssh_conn *via, const char *host, int port, int *client_fd)
 {
 	int sv[2];
 
@@ -366,7 +371,7 @@ static void forwards_accept(struct ssh_conn *c, const struct pollset *ps, double
 		if (!pollset_revents(ps, fw->poll_idx))
 			continue;
 		while ((fd = accept(fw->fd, NULL, NULL)) >= 0) {
-			struct tunnel *t;
+			struct ssh_tunnel *t;
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 			t = tunnel_new(c, fw->host, fw->dest_port, fd);
 			t->client_released = true;  /* nobody else holds it */
@@ -379,7 +384,7 @@ static void forwards_accept(struct ssh_conn *c, const struct pollset *ps, double
 }
 
 /* Moves bytes between the socketpair and the channel until both would block. */
-static void tunnel_pump(struct tunnel *t)
+static void tunnel_pump(struct ssh_tunnel *t)
 {
 	bool progress = true;
 
@@ -434,27 +439,98 @@ static void tunnel_pump(struct tunnel *t)
 	}
 }
 
+/* OpenSSH's PROTOCOL 2.4: the channel type's data is string socket path,
+ * string reserved, uint32 reserved (libssh2 1.10 has no helper for it). */
+static LIBSSH2_CHANNEL *open_streamlocal(LIBSSH2_SESSION *s, const char *path)
+{
+	static const char type[] = "direct-streamlocal@openssh.com";
+	unsigned char msg[4 + sizeof(((struct ssh_tunnel *)0)->path) + 8];
+	size_t n = strlen(path), k = 0;
+
+	msg[k++] = (unsigned char)(n >> 24); msg[k++] = (unsigned char)(n >> 16);
+	msg[k++] = (unsigned char)(n >> 8); msg[k++] = (unsigned char)n;
+	memcpy(msg + k, path, n);
+	k += n;
+	memset(msg + k, 0, 8);   /* "" and 0 */
+	k += 8;
+	return libssh2_channel_open_ex(s, type, sizeof(type) - 1, LIBSSH2_CHANNEL_WINDOW_DEFAULT,
+				       LIBSSH2_CHANNEL_PACKET_DEFAULT, (const char *)msg, (unsigned)k);
+}
+
+/* Starts or continues t's channel open (one at a time per session). */
+static void tunnel_try_open(struct ssh_conn *c, struct ssh_tunnel *t)
+{
+	char *emsg = NULL;
+
+	if (c->opening && c->opening != t)
+		return;
+	c->opening = t;
+	t->open_tried = true;
+	t->ch = t->path[0] ? open_streamlocal(c->session, t->path)
+			   : libssh2_channel_direct_tcpip_ex(c->session, t->host, t->port, "127.0.0.1", 22);
+	if (t->ch) {
+		c->opening = NULL;
+		t->state = TN_OPEN;
+		return;
+	}
+	if (libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_EAGAIN)
+		return;
+	c->opening = NULL;
+	libssh2_session_last_error(c->session, &emsg, NULL, 0);
+	if (t->path[0])
+		str_fmt(t->error, sizeof(t->error), "%s refused a stream to its socket %s (%s)",
+			c->name, t->path, emsg && strstr(emsg, "prohibited")
+			? "forwarding to sockets is off in its sshd: AllowStreamLocalForwarding"
+			: emsg ? emsg : "refused");
+	else
+		str_fmt(t->error, sizeof(t->error), "%s cannot open a tunnel to %s:%d (%s)",
+			c->name, t->host, t->port, emsg ? emsg : "refused");
+	tunnel_close(t, NULL);
+}
+
 static void tunnels_service(struct ssh_conn *c)
 {
-	for (struct tunnel *t = c->tunnels; t; t = t->next) {
-		if (t->state == TN_OPENING) {
-			t->open_tried = true;
-			t->ch = libssh2_channel_direct_tcpip_ex(c->session, t->host, t->port,
-								"127.0.0.1", 22);
-			if (t->ch) {
-				t->state = TN_OPEN;
-			} else if (libssh2_session_last_errno(c->session) != LIBSSH2_ERROR_EAGAIN) {
-				char *emsg = NULL;
-				libssh2_session_last_error(c->session, &emsg, NULL, 0);
-				str_fmt(t->error, sizeof(t->error), "%s cannot open a tunnel to %s:%d (%s)",
-					c->name, t->host, t->port, emsg ? emsg : "refused");
-				tunnel_close(t, NULL);
-			}
-		}
+	for (struct ssh_tunnel *t = c->tunnels; t; t = t->next) {
+		/* a closed channel is freed once the far end confirmed the close */
+		if (t->state == TN_CLOSED && t->ch && libssh2_channel_free(t->ch) == 0)
+			t->ch = NULL;
+		if (t->state == TN_OPENING)
+			tunnel_try_open(c, t);
 		if (t->state == TN_OPEN)
 			tunnel_pump(t);
 	}
 	tunnels_reap(c);
+}
+
+struct ssh_tunnel *ssh_conn_open_socket(struct ssh_conn *c, const char *path, int *fd, double now)
+{
+	struct ssh_tunnel *t;
+
+	if (strlen(path) >= sizeof(t->path))
+		return NULL;
+	t = tunnel_open(c, path, 0, fd);
+	if (!t)
+		return NULL;
+	str_copy(t->path, path, sizeof(t->path));
+	if (c->state == SS_BACKOFF && now < c->retry_at)
+		tunnel_close(t, c->fail_msg);
+	else if (c->state == SS_IDLE || c->state == SS_BACKOFF)
+		ssh_conn_kick(c, now);
+	return t;
+}
+
+const char *ssh_tunnel_error(const struct ssh_tunnel *t)
+{
+	return t->error;
+}
+
+void ssh_tunnel_release(struct ssh_tunnel *t)
+{
+	t->client_released = true;
+	/* an open under way must finish (libssh2's state is per session): the
+	 * tunnel then finds its client gone and closes */
+	if (t->via->opening != t)
+		tunnel_close(t, "released");
 }
 
 /* ---- teardown and failure ---- */
@@ -465,7 +541,7 @@ static void teardown(struct ssh_conn *c)
 	queue_remove(c);
 	resolve_req_cancel(c->dns);
 	c->dns = NULL;
-	for (struct tunnel *t = c->tunnels; t; t = t->next)
+	for (struct ssh_tunnel *t = c->tunnels; t; t = t->next)
 		tunnel_close(t, "the jump host's session ended");
 	if (c->sock >= 0)
 		shutdown(c->sock, SHUT_RDWR);  /* libssh2's goodbyes fail fast now */
@@ -479,7 +555,8 @@ static void teardown(struct ssh_conn *c)
 		c->session = NULL;
 	}
 	c->channel = NULL;
-	for (struct tunnel *t = c->tunnels; t; t = t->next)
+	c->opening = NULL;
+	for (struct ssh_tunnel *t = c->tunnels; t; t = t->next)
 		t->ch = NULL;
 	tunnels_reap(c);
 	if (c->sock >= 0) {
@@ -1144,6 +1221,25 @@ static ssize_t chan_read(void *ctx, int stream, char *buf, size_t len)
 
 static const struct shell_io chan_io = { chan_write, chan_read };
 
+/* Data libssh2 holds for this channel that nobody read yet. */
+static bool queued(LIBSSH2_CHANNEL *ch)
+{
+	unsigned long avail = 0;
+
+	if (!ch)
+		return false;
+	libssh2_channel_window_read_ex(ch, &avail, NULL);
+	return avail > 0;
+}
+
+static bool tunnels_queued(const struct ssh_conn *c)
+{
+	for (const struct ssh_tunnel *t = c->tunnels; t; t = t->next)
+		if (t->state == TN_OPEN && t->to_fd_len < TUNNEL_BUF && queued(t->ch))
+			return true;
+	return false;
+}
+
 static void service_ready(struct ssh_conn *c, double now)
 {
 	char msg[MODEL_ERR_LEN];
@@ -1184,12 +1280,21 @@ static void service_ready(struct ssh_conn *c, double now)
 			return;
 		}
 	}
-	if (!c->tunnels)
-		return;
-	tunnels_service(c);
-	/* the tunnels' reads may have queued packets for the shell's channel */
-	if (shell_pump(&c->shell, &chan_io, c, now, msg, sizeof(msg)) < 0)
-		fail(c, now, HC_PROBE, "%s", msg);
+	/* libssh2 takes in every packet that has arrived whichever channel it
+	 * reads or writes for (the shell's stderr, a tunnel, a keepalive): what
+	 * it queued for another channel would wait, with the socket drained,
+	 * until some timer of ours, so serve the channels until none has data
+	 * queued (a few rounds at most: new data also wakes the socket) */
+	for (int round = 0; round < 4; round++) {
+		if (c->tunnels)
+			tunnels_service(c);
+		if (!queued(c->channel) && !tunnels_queued(c))
+			return;
+		if (shell_pump(&c->shell, &chan_io, c, now, msg, sizeof(msg)) < 0) {
+			fail(c, now, HC_PROBE, "%s", msg);
+			return;
+		}
+	}
 }
 
 static void step(struct ssh_conn *c, double now, short revents)
@@ -1286,8 +1391,8 @@ void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
 			ev |= POLLOUT;
 		/* (a tunnel opens once the session is up: before that, POLLOUT on
 		 * a connecting socket would spin) */
-		for (struct tunnel *t = c->tunnels; t && c->state == SS_READY; t = t->next)
-			if (t->to_ch_len || (t->state == TN_OPENING && !t->open_tried))
+		for (struct ssh_tunnel *t = c->tunnels; t && c->state == SS_READY; t = t->next)
+			if (t->to_ch_len || (t->state == TN_OPENING && !t->open_tried && !c->opening))
 				ev |= POLLOUT;
 	}
 	c->poll_idx = pollset_add(ps, c->sock, ev);
@@ -1297,7 +1402,7 @@ void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
 		deadline_min(deadline, shell_deadline(&c->shell));
 	if (c->state == SS_READY)
 		deadline_min(deadline, c->next_keepalive);
-	for (struct tunnel *t = c->tunnels; t; t = t->next) {
+	for (struct ssh_tunnel *t = c->tunnels; t; t = t->next) {
 		short tev = 0;
 		t->poll_idx = -1;
 		if (t->state != TN_OPEN)
@@ -1312,7 +1417,7 @@ void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline)
 
 static bool tunnels_ready(const struct ssh_conn *c, const struct pollset *ps)
 {
-	for (const struct tunnel *t = c->tunnels; t; t = t->next)
+	for (const struct ssh_tunnel *t = c->tunnels; t; t = t->next)
 		if (pollset_revents(ps, t->poll_idx))
 			return true;
 	return false;
@@ -1370,7 +1475,7 @@ void ssh_conn_free(struct ssh_conn *c)
 	if (!c)
 		return;
 	teardown(c);
-	for (struct tunnel *t = c->tunnels, *n; t; t = n) {
+	for (struct ssh_tunnel *t = c->tunnels, *n; t; t = n) {
 		n = t->next;
 		free(t);
 	}

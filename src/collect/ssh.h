@@ -113,6 +113,18 @@ double ssh_conn_slow_login(const struct ssh_conn *c);
 int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, int *local_port,
 		     char *err, size_t errlen);
 
+/* A stream to a unix socket on the host (an engine's API socket): an
+ * OpenSSH direct-streamlocal channel, as `docker -H ssh://` reaches the
+ * daemon, but nothing runs on the host. *fd is the client's end of a socket
+ * pair (theirs to close), carried over this session once it is up. The
+ * tunnel lives until ssh_tunnel_release(), which the client calls once
+ * done with fd; ssh_tunnel_error() says why it closed early ("" if not).
+ * NULL: no socket pair, or a path too long for a unix socket. */
+struct ssh_tunnel;
+struct ssh_tunnel *ssh_conn_open_socket(struct ssh_conn *c, const char *path, int *fd, double now);
+const char *ssh_tunnel_error(const struct ssh_tunnel *t);
+void ssh_tunnel_release(struct ssh_tunnel *t);
+
 /* The wait before the next try after a failure of this kind, with rnd01 in
  * [0,1) for full jitter (uniform in [0, *backoff]); doubles *backoff (1 s up
  * to 60 s; host key and authentication failures wait 30-60 s at once). */
