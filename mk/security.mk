@@ -3,7 +3,8 @@
 SECURITY_TESTS = tests/security/token_origin.sh tests/security/hostile_text.sh \
 	tests/security/operator_commands.sh tests/security/secrets.sh \
 	tests/security/hostkey_paths.sh tests/security/rotation_kill.sh \
-	tests/security/pg_durable.sh tests/security/child_fds.sh
+	tests/security/pg_durable.sh tests/security/child_fds.sh \
+	tests/security/forward_perm.sh
 TESTS += $(SECURITY_TESTS)
 EXTRA_DIST += $(SECURITY_TESTS) doc/security.md
 

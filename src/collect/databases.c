@@ -5,6 +5,7 @@
 #include "collect/backup_parse.h"
 #include "collect/resolver.h"
 #include "util/util.h"
+#include "fleet/values.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -42,7 +43,8 @@ struct db_target {
 	bool looked_up;                /* hostaddr is this connect's lookup */
 	char config_err[200];          /* set: never connect, say why */
 	int tunnel_host;               /* -1: direct */
-	int tunnel_port;               /* local end of the forward */
+	int tunnel_port;               /* local end of the forward: socket */
+	char tunnel_dir[200];          /* tunnel_dir/.s.PGSQL.tunnel_port */
 	double interval, timeout;
 
 	PGconn *pg;
@@ -219,12 +221,14 @@ static void lookup_step(struct dbs *d, struct db_target *t, double now)
 	t->looked_up = false;
 }
 
-/* tunnel = HOST: a loopback port forwarded to the DSN's host:port as HOST
- * sees it (ssh -L); libpq then connects to 127.0.0.1:port. */
+/* tunnel = HOST: a Unix socket in our private runtime directory forwarded
+ * to the DSN's host:port as HOST sees it (ssh -L); libpq then connects to
+ * host=DIR port=N, which is DIR/.s.PGSQL.N. No TCP port: another local
+ * user cannot reach the database through us. */
 static void target_tunnel(struct dbs *d, struct db_target *t, PQconninfoOption *opts)
 {
 	const char *host = "127.0.0.1", *port = "5432", *tn = fleet_section_get(t->sec, "tunnel");
-	char err[200];
+	char err[200], *path;
 	int hi = fleet_host_index(d->env->f, tn), p;
 
 	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
@@ -241,10 +245,22 @@ static void target_tunnel(struct dbs *d, struct db_target *t, PQconninfoOption *
 			"tunnel = %s needs a [host] and a DSN with one TCP host and port", tn);
 		return;
 	}
+	/* libpq gets host=DIR port=N; nothing of the DSN may point elsewhere */
+	path = values_dsn_without_address(t->dsn, err, sizeof(err));
+	if (!path) {
+		str_fmt(t->config_err, sizeof(t->config_err), "tunnel = %s: %s", tn, err);
+		return;
+	}
+	free(t->dsn);
+	t->dsn = path;
 	t->tunnel_host = hi;
 	str_fmt(t->work.via, sizeof(t->work.via), "tunnel through %s", tn);
-	if (hosts_forward(d->env->hosts, (size_t)hi, host, p, &t->tunnel_port, err, sizeof(err)) < 0)
+	path = runtime_socket(&t->tunnel_port, err, sizeof(err));
+	if (!path || hosts_forward(d->env->hosts, (size_t)hi, host, p, path, err, sizeof(err)) < 0)
 		str_fmt(t->config_err, sizeof(t->config_err), "tunnel through %s: %s", tn, err);
+	else
+		str_copy(t->tunnel_dir, runtime_dir(err, sizeof(err)), sizeof(t->tunnel_dir));
+	free(path);
 }
 
 static void target_init(struct dbs *d, struct db_target *t, size_t i)
@@ -345,8 +361,7 @@ static void db_connect(struct dbs *d, struct db_target *t, double now)
 	}
 	if (t->tunnel_host >= 0) {
 		str_fmt(port, sizeof(port), "%d", t->tunnel_port);
-		kw[n] = "host"; val[n++] = "127.0.0.1";
-		kw[n] = "hostaddr"; val[n++] = "127.0.0.1";
+		kw[n] = "host"; val[n++] = t->tunnel_dir;
 		kw[n] = "port"; val[n++] = port;
 	} else if (t->hostaddr[0]) {
 		kw[n] = "hostaddr"; val[n++] = t->hostaddr;

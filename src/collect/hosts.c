@@ -657,14 +657,14 @@ bool hosts_is_local(const struct hosts *h, size_t i)
 	return h->p[i].local != NULL;
 }
 
-int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, int *local_port,
+int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, const char *path,
 		  char *err, size_t errlen)
 {
 	if (!h->p[i].ssh) {
 		str_fmt(err, errlen, "%s is this machine: connect directly", h->p[i].fh->name);
 		return -1;
 	}
-	return ssh_conn_forward(h->p[i].ssh, dest, port, local_port, err, errlen);
+	return ssh_conn_forward(h->p[i].ssh, dest, port, path, err, errlen);
 }
 
 double hosts_round_limit(const struct fleet *f)

@@ -46,9 +46,9 @@ void hosts_submit_limited(struct hosts *h, size_t i, const char *script,
 /* Whether host i answered its last probe (HC_OK), or why not. */
 enum host_conn hosts_conn(const struct hosts *h, size_t i);
 bool hosts_is_local(const struct hosts *h, size_t i);
-/* Forwards a loopback port to dest:port through host i's session (ssh -L);
- * returns 0 with the port in *local_port, or -1 with err (local hosts: -1). */
-int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, int *local_port,
+/* Forwards the Unix socket path to dest:port through host i's session
+ * (ssh -L); returns 0, or -1 with err (local hosts: -1). */
+int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, const char *path,
 		  char *err, size_t errlen);
 
 #endif

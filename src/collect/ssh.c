@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <libssh2.h>
 
@@ -62,7 +64,7 @@ struct ssh_tunnel {
 /* A loopback listener whose connections ride this session (ssh -L). */
 struct forward {
 	int fd;
-	int port;
+	char path[108];          /* the Unix socket listened on */
 	char host[256];
 	int dest_port;
 	int poll_idx;
@@ -324,36 +326,41 @@ static struct ssh_tunnel *tunnel_open(struct ssh_conn *via, const char *host, in
 	return tunnel_new(via, host, port, sv[0]);
 }
 
-int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, int *local_port,
+int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, const char *path,
 		     char *err, size_t errlen)
 {
-	struct sockaddr_in sa = { 0 };
-	socklen_t len = sizeof(sa);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct forward *fw;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd;
 
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		str_fmt(err, errlen, "the socket path %s is too long", path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		str_fmt(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	/* loopback only, port chosen by the kernel: nothing else can reach it */
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
-		str_fmt(err, errlen, "cannot listen on 127.0.0.1 for the tunnel: %s", strerror(errno));
+	/* a Unix socket in our own 0700 directory: no other local user can
+	 * connect (a loopback TCP port would let any of them through) */
+	str_copy(sa.sun_path, path, sizeof(sa.sun_path));
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
+	    listen(fd, 16) < 0) {
+		str_fmt(err, errlen, "cannot listen on %s for the tunnel: %s", path, strerror(errno));
 		close(fd);
+		unlink(path);
 		return -1;
 	}
 	fw = xcalloc(1, sizeof(*fw));
 	fw->fd = fd;
-	fw->port = ntohs(sa.sin_port);
+	str_copy(fw->path, path, sizeof(fw->path));
 	str_copy(fw->host, host, sizeof(fw->host));
 	fw->dest_port = port;
 	fw->poll_idx = -1;
 	fw->next = c->forwards;
 	c->forwards = fw;
-	*local_port = fw->port;
 	return 0;
 }
 
@@ -1484,6 +1491,7 @@ void ssh_conn_free(struct ssh_conn *c)
 		struct forward *fw = c->forwards;
 		c->forwards = fw->next;
 		close(fw->fd);
+		unlink(fw->path);
 		free(fw);
 	}
 	shell_free(&c->shell);

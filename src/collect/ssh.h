@@ -107,10 +107,11 @@ bool ssh_conn_ready(const struct ssh_conn *c);
  * problems even though it succeeded. 0: not slow, or not answered yet. */
 double ssh_conn_slow_login(const struct ssh_conn *c);
 
-/* Listens on 127.0.0.1 (a port the kernel picks, returned in *local_port);
- * each connection there is carried to host:port through this session, like
- * ssh -L. The session is set up on the first connection if needed. */
-int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, int *local_port,
+/* Listens on the Unix socket path (made 0600, in runtime_dir(): 0700, ours)
+ * — never a TCP port another local user could reach; each connection
+ * there is carried to host:port through this session, like ssh -L. The
+ * session is set up on the first connection if needed. */
+int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, const char *path,
 		     char *err, size_t errlen);
 
 /* A stream to a unix socket on the host (an engine's API socket): an

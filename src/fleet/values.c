@@ -320,6 +320,58 @@ void values_dsn_mask(const char *dsn, char *out, size_t size)
 	out[m.o] = '\0';
 }
 
+char *values_dsn_without_address(const char *dsn, char *err, size_t errlen)
+{
+	char *perr = NULL, *s;
+	PQconninfoOption *opts = PQconninfoParse(dsn, &perr);
+
+	if (!opts) {
+		PQfreemem(perr);    /* it may quote the DSN */
+		str_copy(err, "the dsn does not parse", errlen);
+		return NULL;
+	}
+	/* libpq uses no TLS (nor GSSAPI encryption) on a Unix socket, and
+	 * says nothing: a DSN that demands it would silently lose it */
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if ((strcmp(o->keyword, "sslmode") == 0 && (strcmp(o->val, "require") == 0 ||
+		     strncmp(o->val, "verify-", 7) == 0)) ||
+		    (strcmp(o->keyword, "requiressl") == 0 && strcmp(o->val, "1") == 0) ||
+		    (strcmp(o->keyword, "gssencmode") == 0 && strcmp(o->val, "require") == 0)) {
+			str_fmt(err, errlen, "%s=%s cannot hold through a tunnel (a private Unix "
+				"socket, where libpq uses no encryption); the tunnel host's own "
+				"link to the database is then unencrypted: drop it or connect directly",
+				o->keyword, o->val);
+			PQconninfoFree(opts);
+			return NULL;
+		}
+	}
+	s = xstrdup("");
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		char *q, *next;
+		size_t k = 0;
+		if (!o->val || strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0 ||
+		    strcmp(o->keyword, "port") == 0)
+			continue;
+		q = xmalloc(2 * strlen(o->val) + 3);
+		q[k++] = '\'';
+		for (const char *v = o->val; *v; v++) {
+			if (*v == '\'' || *v == '\\')
+				q[k++] = '\\';
+			q[k++] = *v;
+		}
+		q[k++] = '\'';
+		q[k] = '\0';
+		next = xasprintf("%s%s%s=%s", s, *s ? " " : "", o->keyword, q);
+		free(s);
+		free(q);
+		s = next;
+	}
+	PQconninfoFree(opts);
+	return s;
+}
+
 const char *values_check(const char *s)
 {
 	char *host;

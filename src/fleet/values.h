@@ -24,6 +24,11 @@ bool values_dsn_secret_key(const char *key, size_t len);
  * or query parameter) replaced by "****", the rest as written; a DSN that
  * does not parse is not shown at all. */
 void values_dsn_mask(const char *dsn, char *out, size_t size);
+/* The DSN as conninfo without host, hostaddr and port (what a tunnel's
+ * host=DIR port=N completes); malloc'd. NULL with err when it does not
+ * parse, or when it demands encryption (sslmode=require/verify-*,
+ * gssencmode=require), which libpq does not do on a Unix socket. */
+char *values_dsn_without_address(const char *dsn, char *err, size_t errlen);
 /* A service or link check: http(s)://... or tcp HOST:PORT. */
 const char *values_check(const char *s);
 /* A runners status; *token_file gets a malloc'd copy of token_file=PATH's

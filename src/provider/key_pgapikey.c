@@ -17,6 +17,7 @@
 #include "provider/pgkey.h"
 #include "provider/sshcmd.h"
 #include "util/util.h"
+#include "fleet/values.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,7 @@ struct pgk {
 	char *where;                 /* SQL condition selecting the key's rows */
 	char *idval;                 /* id = ..., as a parameter, or NULL */
 	struct sshtun tun;           /* the database's `tunnel`, when it has one */
+	char tundir[200];            /* its socket's directory */
 	bool tunneled;
 };
 
@@ -147,8 +149,10 @@ static int pgk_tunnel(const struct fleet *f, const struct fleet_section *db, dou
 		return -1;
 	k->tunneled = true;
 	str_fmt(port, portlen, "%d", k->tun.fwd.port);
-	/* host stays the DSN's (TLS verification); hostaddr is where to connect */
-	keys[*n] = "hostaddr"; vals[(*n)++] = "127.0.0.1";
+	/* the tunnel's Unix socket: host=DIR port=N is DIR/.s.PGSQL.N */
+	str_copy(k->tundir, k->tun.fwd.path, sizeof(k->tundir));
+	*strrchr(k->tundir, '/') = '\0';
+	keys[*n] = "host"; vals[(*n)++] = k->tundir;
 	keys[*n] = "port"; vals[(*n)++] = port;
 	return 0;
 }
@@ -159,7 +163,7 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 	const char *dbname = fleet_section_get(sec, "database");
 	const struct fleet_section *db = dbname ? fleet_find_section(f, SEC_DATABASE, dbname) : NULL;
 	const char *keys[8], *vals[8];
-	char tmo[16], opts[64], tport[16], *pw = NULL, *pwpath;
+	char tmo[16], opts[64], tport[16], *pw = NULL, *pwpath, *bare = NULL;
 	char **cols;
 	size_t ncols = 0;
 	int n = 0;
@@ -170,17 +174,27 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 			sec->name, dbname ? dbname : "(unset)");
 		return -1;
 	}
+	/* through a tunnel the DSN must not name an address of its own */
+	{
+		const char *via = fleet_section_get(db, "tunnel");
+		int hi = via ? fleet_host_index(f, via) : -1;
+		if (hi >= 0 && !f->hosts[hi].local &&
+		    !(bare = values_dsn_without_address(fleet_section_get(db, "dsn"), err, errlen)))
+			return -1;
+	}
 	pwpath = fleet_section_path(db, "password_file");
 	if (pwpath) {
 		pw = fleet_read_secret(pwpath, err, errlen);
 		free(pwpath);
-		if (!pw)
+		if (!pw) {
+			free(bare);
 			return -1;
+		}
 	}
 	str_fmt(tmo, sizeof(tmo), "%d", timeout < 2 ? 2 : (int)timeout);
 	str_fmt(opts, sizeof(opts), "-c statement_timeout=%d", (int)(timeout * 1000) + 1000);
 	/* the dsn first: the keywords after it override what it says */
-	keys[n] = "dbname"; vals[n++] = fleet_section_get(db, "dsn");
+	keys[n] = "dbname"; vals[n++] = bare ? bare : fleet_section_get(db, "dsn");
 	keys[n] = "connect_timeout"; vals[n++] = tmo;
 	keys[n] = "options"; vals[n++] = opts;
 	if (pw) {
@@ -188,6 +202,7 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 		vals[n++] = pw;
 	}
 	if (pgk_tunnel(f, db, timeout, k, keys, vals, &n, tport, sizeof(tport), err, errlen) < 0) {
+		free(bare);
 		if (pw) {
 			explicit_bzero(pw, strlen(pw));
 			free(pw);
@@ -196,6 +211,7 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 	}
 	keys[n] = NULL; vals[n] = NULL;
 	k->c = PQconnectdbParams(keys, vals, 1);
+	free(bare);
 	if (pw) {
 		explicit_bzero(pw, strlen(pw));
 		free(pw);

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1  /* pipe2 */
 /* ssh(1) command lines and local forwards for action workers; see
  * sshcmd.h for why jump hops are forwards of their own rather than -J. */
 #include "config.h"
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -256,6 +258,20 @@ static bool port_accepts(int port)
 	return ok;
 }
 
+static bool path_accepts(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	str_copy(a.sun_path, path, sizeof(a.sun_path));
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
 static void fwd_stop(struct sshfwd *w)
 {
 	int st;
@@ -318,13 +334,11 @@ static int fwd_run(struct sshfwd *w, char *const argv[], int port, const char *h
 	char buf[1024] = "";
 	ssize_t n;
 
-	if (pipe(pe) < 0) {
+	/* not inherited by what other workers start meanwhile */
+	if (pipe2(pe, O_CLOEXEC) < 0) {
 		str_fmt(err, errlen, "cannot run ssh: %s", strerror(errno));
 		return -1;
 	}
-	/* not inherited by what other workers start meanwhile */
-	fcntl(pe[0], F_SETFD, FD_CLOEXEC);
-	fcntl(pe[1], F_SETFD, FD_CLOEXEC);
 	w->port = port;
 	w->pid = spawn(argv, pe[1]);
 	close(pe[1]);
@@ -346,7 +360,7 @@ static int fwd_run(struct sshfwd *w, char *const argv[], int port, const char *h
 			fwd_reason(buf, host, err, errlen);
 			return -1;
 		}
-		if (port_accepts(port)) {
+		if (w->path ? path_accepts(w->path) : port_accepts(port)) {
 			w->errfd = pe[0];
 			return 0;
 		}
@@ -528,6 +542,37 @@ void sshcmd_close(struct sshcmd *c)
 	dests_free(c);
 }
 
+/* ssh -N -L SOCKET:dhost:dport to d (through via when > 0). */
+static int fwd_open_socket(struct sshfwd *w, const struct fleet *f, const struct sshdest *d,
+			   int via, const char *dhost, int dport, double timeout, char *err,
+			   size_t errlen)
+{
+	bool v6 = strchr(dhost, ':') != NULL;
+	struct sshcmd c = { .argc = 0 };
+	char *spec;
+	int n, rc;
+
+	w->path = runtime_socket(&n, err, errlen);
+	if (!w->path)
+		return -1;
+	spec = xasprintf("%s:%s%s%s:%d", w->path, v6 ? "[" : "", dhost, v6 ? "]" : "", dport);
+	/* ssh makes the socket with StreamLocalBindMask (0177: ours only),
+	 * in a directory that is 0700 and ours anyway */
+	const char *extra[] = { "-N", "-o", "ExitOnForwardFailure=yes", "-o", "StreamLocalBindMask=0177",
+				"-o", "StreamLocalBindUnlink=yes", "-L", spec, NULL };
+	args_build(&c, f, d, NULL, via, extra, timeout);
+	rc = fwd_run(w, c.argv, n, d->name, timeout, err, errlen);
+	args_free(&c);
+	free(spec);
+	if (rc != 0) {
+		unlink(w->path);
+		free(w->path);
+		w->path = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int sshtun_open(struct sshtun *t, const struct fleet *f, int host, const char *dhost, int dport,
 		double timeout, char *err, size_t errlen)
 {
@@ -538,8 +583,8 @@ int sshtun_open(struct sshtun *t, const struct fleet *f, int host, const char *d
 		return -1;
 	/* the argv built for host is not used: the forward builds its own */
 	via = t->cmd.nhops > 0 ? t->cmd.hop[t->cmd.nhops - 1].port : 0;
-	if (fwd_open(&t->fwd, f, &t->cmd.dest[t->cmd.ndest - 1], via, dhost, dport, timeout,
-		     err, errlen) < 0) {
+	if (fwd_open_socket(&t->fwd, f, &t->cmd.dest[t->cmd.ndest - 1], via, dhost, dport, timeout,
+			    err, errlen) < 0) {
 		sshcmd_close(&t->cmd);
 		return -1;
 	}
@@ -549,5 +594,10 @@ int sshtun_open(struct sshtun *t, const struct fleet *f, int host, const char *d
 void sshtun_close(struct sshtun *t)
 {
 	fwd_stop(&t->fwd);
+	if (t->fwd.path) {
+		unlink(t->fwd.path);
+		free(t->fwd.path);
+		t->fwd.path = NULL;
+	}
 	sshcmd_close(&t->cmd);
 }

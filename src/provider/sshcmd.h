@@ -40,10 +40,12 @@ struct sshcmd_opts {
 	bool strict;                 /* StrictHostKeyChecking=yes whatever the policy */
 };
 
-/* A running `ssh -N -L 127.0.0.1:port:...` child. */
+/* A running `ssh -N -L 127.0.0.1:port:...` (a hop) or `ssh -N -L
+ * SOCKET:...` (a tunnel) child. */
 struct sshfwd {
 	pid_t pid;                   /* 0 when none */
-	int port;
+	int port;                    /* the hop's port; a tunnel's N */
+	char *path;                  /* a tunnel: its Unix socket, malloc'd */
 	/* ssh's stderr, open while it runs: closing it would kill ssh with
 	 * SIGPIPE at its next message ("channel 2: open failed ...") */
 	int errfd;
@@ -84,10 +86,12 @@ void sshcmd_add(struct sshcmd *c, const char *arg);
 /* Stops the hop forwards (SIGTERM, then SIGKILL) and frees. */
 void sshcmd_close(struct sshcmd *c);
 
-/* A local forward 127.0.0.1:t->fwd.port -> dhost:dport as seen from host
- * (through host's jump chain): ssh -N -o ExitOnForwardFailure=yes -L; a
- * free loopback port is picked (retried on collision) and the call returns
- * once the port accepts connections, or -1 with err (within a bound). */
+/* A local forward -> dhost:dport as seen from host (through host's jump
+ * chain): ssh -N -o ExitOnForwardFailure=yes -L on a Unix socket,
+ * t->fwd.path = runtime_dir()/.s.PGSQL.N (N in t->fwd.port: libpq's
+ * host=DIR port=N), in our own 0700 directory so no other local user can
+ * connect; the call returns once the socket accepts connections, or -1 with
+ * err (within a bound). */
 struct sshtun {
 	struct sshcmd cmd;           /* the hops to host */
 	struct sshfwd fwd;

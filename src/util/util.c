@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/resource.h>
@@ -426,6 +427,65 @@ char *path_relative_to(const char *base_file, const char *path)
 	joined = xasprintf("%.*s/%s", (int)(slash - base_file), base_file, expanded);
 	free(expanded);
 	return joined;
+}
+
+static char run_dir[256];
+static char run_err[200];
+static pthread_once_t run_once = PTHREAD_ONCE_INIT;
+
+static void run_dir_remove(void)
+{
+	/* sockets are unlinked by their owners; a leftover keeps it (tmpfs) */
+	rmdir(run_dir);
+}
+
+static void run_dir_make(void)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	char tmpl[256];
+
+	if (!base || base[0] != '/' || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077))
+		base = "/tmp";     /* no private runtime dir: our own 0700 one in /tmp */
+	str_fmt(tmpl, sizeof(tmpl), "%s/fleetdeck.XXXXXX", base);
+	if (!mkdtemp(tmpl)) {
+		str_fmt(run_err, sizeof(run_err), "cannot make a private directory in %s: %s", base,
+			strerror(errno));
+		return;
+	}
+	/* mkdtemp makes it 0700; check rather than trust */
+	if (lstat(tmpl, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077)) {
+		str_fmt(run_err, sizeof(run_err), "%s is not a private directory of ours", tmpl);
+		return;
+	}
+	str_copy(run_dir, tmpl, sizeof(run_dir));
+	atexit(run_dir_remove);
+}
+
+const char *runtime_dir(char *err, size_t errlen)
+{
+	pthread_once(&run_once, run_dir_make);
+	if (!run_dir[0]) {
+		str_copy(err, run_err, errlen);
+		return NULL;
+	}
+	return run_dir;
+}
+
+char *runtime_socket(int *n, char *err, size_t errlen)
+{
+	static int seq;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	const char *dir = runtime_dir(err, errlen);
+
+	if (!dir)
+		return NULL;
+	pthread_mutex_lock(&lock);
+	*n = 10000 + seq++;
+	pthread_mutex_unlock(&lock);
+	return xasprintf("%s/.s.PGSQL.%d", dir, *n);
 }
 
 void fd_close_from(int lowfd)

@@ -66,6 +66,15 @@ char *path_relative_to(const char *base_file, const char *path);
  * without O_CLOEXEC meanwhile. Async-signal-safe. */
 void fd_close_from(int lowfd);
 
+/* This process's private directory for local sockets (forwards): a fresh
+ * 0700 directory of its own under $XDG_RUNTIME_DIR (else /tmp), checked
+ * to be ours and private, removed at exit. NULL (err set) when it cannot
+ * be made. Thread-safe; made once. */
+const char *runtime_dir(char *err, size_t errlen);
+/* A new socket path in runtime_dir(): DIR/.s.PGSQL.N with a fresh N, the
+ * name libpq looks for with host=DIR port=N. *n gets N. malloc'd. */
+char *runtime_socket(int *n, char *err, size_t errlen);
+
 /* Quotes s for POSIX sh inside single quotes: never run remote or
  * configured text unquoted. The result is malloc'd. */
 char *sh_quote(const char *s);

@@ -62,7 +62,7 @@ grace = 24h
 max_age = 90d
 EOF
 tunnel_lines() { grep -cE "direct_tcpip: originator .* target $PGHOST_ADDR port $PGPORT([^0-9]|$)" "$SSHD_LOG" 2>/dev/null; }
-fwd_children() { pgrep -f -- "-L 127.0.0.1:[0-9]*:$PGHOST_ADDR:$PGPORT" | wc -l; }
+fwd_children() { pgrep -f -- "-L [^ ]*:$PGHOST_ADDR:$PGPORT" | wc -l; }
 
 before=$(tunnel_lines)
 fd_run 25 "$T/once.json" -c "$LAB_FLEET" --once --json

@@ -4,6 +4,7 @@
 #include "collect/backup_parse.h"
 #include "collect/db_parse.h"
 #include "rules/rules_databases.h"
+#include "fleet/values.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -304,6 +305,40 @@ START_TEST(test_dsn_mask)
 }
 END_TEST
 
+/* Through a tunnel libpq gets host=DIR port=N (a private Unix socket):
+ * the DSN loses its address, keeps the rest quoted, and one that demands
+ * encryption (which libpq does not do on a Unix socket) is refused. */
+START_TEST(test_dsn_for_tunnel)
+{
+	char err[300] = "";
+	char *s = values_dsn_without_address("host=db.example hostaddr=10.0.0.5 port=6432 dbname='a b' "
+					     "user=o\\'k sslmode=prefer", err, sizeof(err));
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(strstr(s, "db.example"));
+	ck_assert_ptr_null(strstr(s, "10.0.0.5"));
+	ck_assert_ptr_null(strstr(s, "6432"));
+	ck_assert_ptr_nonnull(strstr(s, "dbname='a b'"));
+	ck_assert_ptr_nonnull(strstr(s, "user='o\\'k'"));
+	free(s);
+	s = values_dsn_without_address("postgresql://m@db:5432/x?application_name=fd", err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(strstr(s, "db"  ":"));
+	ck_assert_ptr_nonnull(strstr(s, "dbname='x'"));
+	free(s);
+	for (int i = 0; i < 4; i++) {
+		static const char *const demand[] = {
+			"host=db sslmode=require", "host=db sslmode=verify-full",
+			"postgresql://m@db/x?sslmode=verify-ca", "host=db gssencmode=require" };
+		err[0] = '\0';
+		ck_assert_ptr_null(values_dsn_without_address(demand[i], err, sizeof(err)));
+		ck_assert_ptr_nonnull(strstr(err, "tunnel"));
+	}
+	ck_assert_ptr_null(values_dsn_without_address("host='x", err, sizeof(err)));
+	ck_assert_ptr_null(strstr(err, "'x"));
+}
+END_TEST
+
 /* A database with an RPO but no [backup] protecting it is a warning;
  * a backup `of` it (or a pg-archiver's `database`) answers the promise. */
 START_TEST(test_unprotected)
@@ -365,6 +400,7 @@ int main(void)
 	tcase_add_test(tc, test_db_row_numbers);
 	tcase_add_test(tc, test_rpo_thresholds);
 	tcase_add_test(tc, test_dsn_mask);
+	tcase_add_test(tc, test_dsn_for_tunnel);
 	tcase_add_test(tc, test_unprotected);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
