@@ -123,7 +123,11 @@ static const struct schema_key database_keys[] = {
 	{ "host", ST_HOST, 0, NULL, NULL, NULL, NULL,
 	  "The [host] it runs on." },
 	{ "tunnel", ST_HOST, 0, NULL, NULL, NULL, NULL,
-	  "Reach it through this [host]'s SSH session, like ssh -L." },
+	  "Reach it through this [host]'s SSH session, like ssh -L. The local end is a Unix socket "
+	  "in fleetdeck's private 0700 directory (see XDG_RUNTIME_DIR in fleetdeck(1)), never a TCP "
+	  "port: no other local user can use the tunnel. A dsn that demands encryption "
+	  "(sslmode=require, verify-ca, verify-full, gssencmode=require) is refused: libpq encrypts "
+	  "nothing on a Unix socket." },
 	{ "rpo", ST_DURATION, SK_NONZERO, NULL, NULL, NULL, NULL,
 	  "Recovery point objective, shown with its backups." },
 	{ "replica_of", ST_DATABASE, 0, NULL, NULL, NULL, NULL,
