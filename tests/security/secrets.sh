@@ -105,7 +105,13 @@ tmux_wait_line 'local +command' ' 0 \[0\.\.2\]' 2
 tmux_send +
 tmux_wait_for "from 0 to 1" 5 && tmux_send y
 wait_for 15 test -s "$T/rec/scale.env" && ok "the scale command ran" || bad "the scale command ran" "$(tmux_show)"
+# the result dialog comes when the action ends, after the command wrote
+# scale.env: an Enter before it would open the detail pane instead, and
+# the later q would only close the dialog
+tmux_wait_for "scale runners/local: done" 15 && ok "the scale is done (result dialog)" ||
+	bad "the scale is done (result dialog)" "$(tmux_show)"
 tmux_send Enter
+tmux_wait_gone "scale runners/local: done" 5 || bad "Enter closes the result dialog" "$(tmux_show)"
 sleep 1
 snap_procs "$FD_PID" "$T/procs.txt"
 check "fleetdeck's children are inspected (the local shell among them)" grep -q '^== [0-9]* cmdline: sh' "$T/procs.txt"
