@@ -6,13 +6,13 @@ src_libfleetdeck_a_SOURCES += \
 	src/out/out_actions.c \
 	src/action/action.h src/action/action.c \
 	src/action/audit.h src/action/audit.c \
-	src/provider/provider.h \
+	src/provider/provider.h src/provider/providers.c \
 	src/provider/exec.h src/provider/exec.c \
 	src/provider/sshcmd.h src/provider/sshcmd.c \
 	src/provider/parse.h src/provider/parse.c \
 	src/provider/runner_command.c \
 	src/provider/key_command.c \
-	src/provider/pgkey.h src/provider/key_pgapikey.c \
+	src/provider/key_pgapikey.c \
 	src/provider/sshkey.h src/provider/key_sshkey.c \
 	src/provider/doapi.h src/provider/doapi.c src/provider/runner_do.c \
 	src/provider/runner_systemd.c

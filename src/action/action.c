@@ -14,12 +14,6 @@
 
 #define AUDIT_RECENT 128
 
-static const struct runner_provider *const runner_providers[] = { &runner_command,
-								      &runner_digitalocean,
-								      &runner_systemd };
-static const struct key_provider *const key_providers[] = { &key_command, &key_pg_apikey,
-							   &key_ssh_authorized_key };
-
 struct slot {
 	struct actions *a;
 	struct action_plan plan;
@@ -107,26 +101,6 @@ static struct slot *slot_of(struct actions *a, enum section_kind k, int index)
 		return &a->runners[index];
 	if (k == SEC_KEY && (size_t)index < a->nkeys)
 		return &a->keys[index];
-	return NULL;
-}
-
-static const struct runner_provider *runner_provider_of(const struct fleet_section *sec)
-{
-	const char *p = fleet_section_value(sec, "provider");
-
-	for (size_t i = 0; p && i < ARRAY_LEN(runner_providers); i++)
-		if (strcmp(runner_providers[i]->name, p) == 0)
-			return runner_providers[i];
-	return NULL;
-}
-
-static const struct key_provider *key_provider_of(const struct fleet_section *sec)
-{
-	const char *p = fleet_section_value(sec, "provider");
-
-	for (size_t i = 0; p && i < ARRAY_LEN(key_providers); i++)
-		if (strcmp(key_providers[i]->name, p) == 0)
-			return key_providers[i];
 	return NULL;
 }
 

@@ -1,14 +1,14 @@
-/* The keys collector: reads every [key]'s creation time every interval.
- * provider = command runs `age` on `host` over the host's session;
- * pg-apikey reads created_at of the live row (src/provider/key_pgapikey.c) on a
- * short-lived worker, since libpq's connect is blocking there;
- * ssh-authorized-key stats identity_file (src/provider/key_sshkey.c). */
+/* The keys collector: reads every [key]'s creation time every interval,
+ * the way its provider's row says (provider/providers.c): KR_SHELL
+ * (command) runs `age` on `host` over the host's session; KR_WORKER
+ * (pg-apikey reads created_at of the live row) on a short-lived worker,
+ * since libpq's connect blocks; KR_LOCAL (ssh-authorized-key stats
+ * identity_file) right here. */
 #include "config.h"
 #include "collect/source.h"
 #include "collect/hosts.h"
 #include "provider/parse.h"
-#include "provider/pgkey.h"
-#include "provider/sshkey.h"
+#include "provider/provider.h"
 #include "loop/wake.h"
 #include "util/util.h"
 
@@ -25,7 +25,8 @@ struct kitem {
 	int host;
 	double interval, timeout, next;
 	bool in_flight, done;
-	/* pg-apikey: a worker thread, finished when `ready` */
+	/* KR_WORKER (pg-apikey): a worker thread, finished when `ready` */
+	const struct key_provider *prov;
 	pthread_t thread;
 	atomic_bool ready;
 	bool joinable;
@@ -93,27 +94,80 @@ static void age_done(void *arg, const struct shell_result *res)
 	publish(k);
 }
 
-static void *pg_worker(void *arg)
+/* KR_WORKER: the blocking read, off the collector's loop. */
+static void *read_worker(void *arg)
 {
 	struct kitem *k = arg;
 	memset(&k->work, 0, sizeof(k->work));
-	if (pgkey_read(k->ks->env->f, k->sec, k->timeout, &k->work.created_at, k->work.id,
-		       sizeof(k->work.id), k->work.error, sizeof(k->work.error)) == 0)
+	if (k->prov->read(k->ks->env->f, k->sec, k->timeout, &k->work.created_at, k->work.id,
+			  sizeof(k->work.id), k->work.error, sizeof(k->work.error)) == 0)
 		k->work.sampled_at = now_wall();
 	atomic_store(&k->ready, true);
 	wake_poke(&k->ks->done);
 	return NULL;
 }
 
+/* KR_SHELL: the section's age command on its host, once the host answered
+ * its probe (as runners.c). */
+static void start_shell(struct kitem *k, double now)
+{
+	const char *age = fleet_section_value(k->sec, "age");
+	enum host_conn hc;
+	char *cmd;
+
+	if (!age || k->host < 0) {
+		str_copy(k->sample.error, !age ? "no age command: the age is not known" :
+			 "set host = a [host] (or add a [host] with ssh = local)", sizeof(k->sample.error));
+		k->next = now + 3600;
+		publish(k);
+		return;
+	}
+	hc = hosts_conn(k->ks->env->hosts, (size_t)k->host);
+	if (hc == HC_NEVER) {
+		k->next = now + 0.2;
+		return;
+	}
+	if (hc != HC_OK) {
+		str_fmt(k->sample.error, sizeof(k->sample.error), "%s is not reachable",
+			k->ks->env->f->hosts[k->host].name);
+		publish(k);
+		return;
+	}
+	cmd = sh_command(age);
+	k->in_flight = true;
+	hosts_submit(k->ks->env->hosts, (size_t)k->host, cmd, k->timeout, age_done, k);
+	free(cmd);
+}
+
+/* How the key is read is its provider's row (provider/providers.c). */
 static void kitem_start(struct kitem *k, double now)
 {
-	const char *prov = fleet_section_value(k->sec, "provider");
-	const char *age = fleet_section_value(k->sec, "age");
+	const struct key_provider *p = key_provider_of(k->sec);
 
 	k->next = now + k->interval;
-	if (prov && strcmp(prov, "pg-apikey") == 0) {
+	if (!p) {
+		const char *prov = fleet_section_value(k->sec, "provider");
+		str_fmt(k->sample.error, sizeof(k->sample.error),
+			"provider %s: the age is not collected yet in this build", prov ? prov : "?");
+		k->next = now + 3600;
+		publish(k);
+		return;
+	}
+	switch (p->reading) {
+	case KR_SHELL:
+		start_shell(k, now);
+		return;
+	case KR_LOCAL:
+		k->sample.error[0] = '\0';
+		if (p->read(k->ks->env->f, k->sec, k->timeout, &k->sample.created_at, k->sample.id,
+			    sizeof(k->sample.id), k->sample.error, sizeof(k->sample.error)) == 0)
+			k->sample.sampled_at = now_wall();
+		publish(k);
+		return;
+	case KR_WORKER:
+		k->prov = p;
 		atomic_store(&k->ready, false);
-		if (pthread_create(&k->thread, NULL, pg_worker, k) == 0) {
+		if (pthread_create(&k->thread, NULL, read_worker, k) == 0) {
 			k->joinable = true;
 			k->in_flight = true;
 			return;
@@ -122,44 +176,6 @@ static void kitem_start(struct kitem *k, double now)
 		publish(k);
 		return;
 	}
-	if (prov && strcmp(prov, "ssh-authorized-key") == 0) {
-		/* a stat and a small read of local files: no worker needed */
-		k->sample.error[0] = '\0';
-		if (sshkey_read(k->sec, &k->sample.created_at, k->sample.id, sizeof(k->sample.id),
-				k->sample.error, sizeof(k->sample.error)) == 0)
-			k->sample.sampled_at = now_wall();
-		publish(k);
-		return;
-	}
-	if (prov && strcmp(prov, "command") == 0 && age && k->host >= 0) {
-		/* as runners.c: only once the host answered its probe */
-		enum host_conn hc = hosts_conn(k->ks->env->hosts, (size_t)k->host);
-		if (hc == HC_NEVER) {
-			k->next = now + 0.2;
-			return;
-		}
-		if (hc != HC_OK) {
-			str_fmt(k->sample.error, sizeof(k->sample.error), "%s is not reachable",
-				k->ks->env->f->hosts[k->host].name);
-			publish(k);
-			return;
-		}
-		char *cmd = sh_command(age);
-		k->in_flight = true;
-		hosts_submit(k->ks->env->hosts, (size_t)k->host, cmd, k->timeout, age_done, k);
-		free(cmd);
-		return;
-	}
-	if (prov && strcmp(prov, "command") == 0 && !age)
-		str_copy(k->sample.error, "no age command: the age is not known", sizeof(k->sample.error));
-	else if (prov && strcmp(prov, "command") == 0)
-		str_copy(k->sample.error, "set host = a [host] (or add a [host] with ssh = local)",
-			 sizeof(k->sample.error));
-	else
-		str_fmt(k->sample.error, sizeof(k->sample.error),
-			"provider %s: the age is not collected yet in this build", prov ? prov : "?");
-	k->next = now + 3600;
-	publish(k);
 }
 
 static void keys_prepare(void *s, struct pollset *ps, double now, double *deadline,

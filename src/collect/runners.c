@@ -1,7 +1,8 @@
-/* The runners collector: lists every [runners] fleet every interval.
- * provider = command runs `list`, provider = systemd runs `systemctl
- * list-units` on `host` over the host's persistent session (hosts_submit);
- * digitalocean asks its API on the shared curl multi engine. A status
+/* The runners collector: lists every [runners] fleet every interval, the
+ * way its provider's row says (provider/providers.c): RL_SHELL providers
+ * (command runs `list`, systemd runs `systemctl list-units`) on `host`
+ * over the host's persistent session (hosts_submit); RL_DOAPI
+ * (digitalocean) asks its API on the shared curl multi engine. A status
  * source (`status = github|forgejo ...`) is asked after the listing;
  * providers this build does not know are listed as "not supported yet"
  * rather than silently empty. */
@@ -9,7 +10,7 @@
 #include "collect/source.h"
 #include "collect/hosts.h"
 #include "collect/http.h"
-#include "provider/parse.h"
+#include "provider/provider.h"
 #include "provider/doapi.h"
 #include "util/util.h"
 #include "util/text.h"
@@ -37,8 +38,8 @@ struct rfleet {
 	 * only while a round is in flight (wiped after) */
 	char *auth, *st_auth;
 	int pages;
-	char *script;                /* command/systemd: what lists the runners */
-	bool systemd;
+	const struct runner_provider *prov;   /* NULL: this build has none of that name */
+	char *script;                /* RL_SHELL: what lists the runners */
 };
 
 struct runners_src {
@@ -71,12 +72,9 @@ static void *runners_create(const struct collect_env *env)
 		r->sample.offline = r->sample.queued = -1;
 		r->sample.cost_hourly = -1;
 		r->price = -1;
-		r->systemd = fleet_section_value(r->sec, "provider") &&
-			     strcmp(fleet_section_value(r->sec, "provider"), "systemd") == 0;
-		if (r->systemd)
-			r->script = systemd_list_script(fleet_section_value(r->sec, "unit"));
-		else if (fleet_section_value(r->sec, "list"))
-			r->script = sh_command(fleet_section_value(r->sec, "list"));
+		r->prov = runner_provider_of(r->sec);
+		if (r->prov && r->prov->listing == RL_SHELL)
+			r->script = r->prov->list_script(r->sec);
 	}
 	return rs;
 }
@@ -281,8 +279,7 @@ static void list_done(void *arg, const struct shell_result *res)
 		return;
 	}
 	s->error[0] = '\0';
-	rc = r->systemd ? parse_systemd_units(res->out, fleet_section_value(r->sec, "unit"), s) :
-	     parse_runner_list(res->out, s);
+	rc = r->prov->list_parse(r->sec, res->out, s);
 	if (rc < 0) {
 		str_copy(err, s->error, sizeof(err));
 		rfleet_finish(r, err);
@@ -396,10 +393,10 @@ static void rfleet_start(struct rfleet *r, double now)
 {
 	const char *prov = fleet_section_value(r->sec, "provider");
 	const char *list = r->script;
-	bool shell = r->systemd || (prov && strcmp(prov, "command") == 0);
+	bool shell = r->prov && r->prov->listing == RL_SHELL;
 
 	r->next = now + r->interval;
-	if (prov && strcmp(prov, "digitalocean") == 0) {
+	if (r->prov && r->prov->listing == RL_DOAPI) {
 		do_start(r);
 		return;
 	}

@@ -46,6 +46,7 @@ static int kcommand_rotate(struct action_job *j, char *err, size_t errlen)
 
 const struct key_provider key_command = {
 	.name = "command",
+	.reading = KR_SHELL,
 	.describe = kcommand_describe,
 	.rotate = kcommand_rotate,
 };

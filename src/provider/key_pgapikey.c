@@ -14,7 +14,6 @@
  * file kept, never as "the old key stays valid". */
 #include "config.h"
 #include "provider/provider.h"
-#include "provider/pgkey.h"
 #include "provider/sshcmd.h"
 #include "util/util.h"
 #include "fleet/values.h"
@@ -259,8 +258,10 @@ static int pg_failed(PGresult *r, ExecStatusType want, const char *what, char *e
 	return -1;
 }
 
-int pgkey_read(const struct fleet *f, const struct fleet_section *sec, double timeout,
-	       double *created_at, char *id, size_t idlen, char *err, size_t errlen)
+/* The newest live key selected by the section: its creation time and a
+ * shown id ("#12 tf_live_"). */
+static int pgkey_read(const struct fleet *f, const struct fleet_section *sec, double timeout,
+		      double *created_at, char *id, size_t idlen, char *err, size_t errlen)
 {
 	struct pgk k;
 	PGresult *r;
@@ -566,6 +567,8 @@ static int pg_rotate(struct action_job *j, char *err, size_t errlen)
 
 const struct key_provider key_pg_apikey = {
 	.name = "pg-apikey",
+	.reading = KR_WORKER,
+	.read = pgkey_read,
 	.describe = pg_describe,
 	.rotate = pg_rotate,
 };

@@ -160,8 +160,12 @@ static int read_pub_file(const char *path, char *out, size_t size)
 	return sshkey_pub_normalize(line, out, size);
 }
 
-int sshkey_read(const struct fleet_section *sec, double *created_at, char *id, size_t idlen,
-		char *err, size_t errlen)
+/* The key's creation time (the private key file's mtime: ssh-keygen wrote
+ * it, and a rotation installs a freshly generated file) and its shown id,
+ * the SHA256 fingerprint of identity_file.pub ("" when that is missing).
+ * Local file reads only: cheap enough for the collector thread. */
+static int sshkey_read(const struct fleet *f, const struct fleet_section *sec, double timeout,
+		       double *created_at, char *id, size_t idlen, char *err, size_t errlen)
 {
 	char *path = fleet_section_path(sec, "identity_file"), *pubpath, pub[SK_PUB_LEN];
 	struct stat st;
@@ -780,6 +784,8 @@ static void sshkey_describe(const struct action_job *j, char *buf, size_t size)
 
 const struct key_provider key_ssh_authorized_key = {
 	.name = "ssh-authorized-key",
+	.reading = KR_LOCAL,
+	.read = sshkey_read,
 	.describe = sshkey_describe,
 	.rotate = sshkey_rotate,
 };

@@ -33,8 +33,21 @@ struct action_job {
 	char note[256];              /* extra result text, e.g. "written to FILE" */
 };
 
+/* How the runners collector lists a fleet of this provider. */
+enum runner_listing {
+	RL_SHELL,                    /* list_script() on the section's host, list_parse() its output */
+	RL_DOAPI,                    /* the DigitalOcean API (collect/runners.c, doapi.h) */
+};
+
 struct runner_provider {
 	const char *name;
+	enum runner_listing listing;
+	/* RL_SHELL: the listing command for sec (malloc'd), NULL when the
+	 * section configures none; what it printed, into r (0, or -1 with
+	 * r->error) */
+	char *(*list_script)(const struct fleet_section *sec);
+	int (*list_parse)(const struct fleet_section *sec, const char *out,
+			  struct runners_sample *r);
 	/* One or two sentences: exactly what scale() will do. */
 	void (*describe)(const struct action_job *j, char *buf, size_t size);
 	/* Optional, at plan time: -1 with the reason when the plan cannot be
@@ -48,14 +61,29 @@ struct runner_provider {
  * answer was lost) and the user must check; never reported as failed. */
 #define ACTION_CHECK 2
 
+/* How the keys collector reads a key of this provider. */
+enum key_reading {
+	KR_SHELL,                    /* the section's age command on its host */
+	KR_LOCAL,                    /* read() on the collector thread (local files only) */
+	KR_WORKER,                   /* read() blocks (a connect): on a worker thread */
+};
+
 struct key_provider {
 	const char *name;
+	enum key_reading reading;
+	/* KR_LOCAL, KR_WORKER: the key's creation time and its shown id
+	 * (never the secret). Returns 0, or -1 with err. */
+	int (*read)(const struct fleet *f, const struct fleet_section *sec, double timeout,
+		    double *created_at, char *id, size_t idlen, char *err, size_t errlen);
 	void (*describe)(const struct action_job *j, char *buf, size_t size);
 	int (*rotate)(struct action_job *j, char *err, size_t errlen);
 };
 
-extern const struct runner_provider runner_command, runner_digitalocean, runner_systemd;
-extern const struct key_provider key_command, key_pg_apikey, key_ssh_authorized_key;
+/* The provider a [runners] or [key] section names (its provider key),
+ * or NULL when this build has none of that name (provider/providers.c:
+ * the one table of each, for collectors and actions alike). */
+const struct runner_provider *runner_provider_of(const struct fleet_section *sec);
+const struct key_provider *key_provider_of(const struct fleet_section *sec);
 
 /* Host index of the section's `host` key: -1 for this machine. */
 int provider_host(const struct fleet *f, const struct fleet_section *sec);

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "provider/provider.h"
 #include "provider/exec.h"
+#include "provider/parse.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -52,8 +53,25 @@ static int command_scale(struct action_job *j, char *err, size_t errlen)
 	return rc;
 }
 
+static char *command_list_script(const struct fleet_section *sec)
+{
+	const char *list = fleet_section_value(sec, "list");
+
+	return list ? sh_command(list) : NULL;
+}
+
+static int command_list_parse(const struct fleet_section *sec, const char *out,
+			      struct runners_sample *r)
+{
+	(void)sec;
+	return parse_runner_list(out, r);
+}
+
 const struct runner_provider runner_command = {
 	.name = "command",
+	.listing = RL_SHELL,
+	.list_script = command_list_script,
+	.list_parse = command_list_parse,
 	.describe = command_describe,
 	.scale = command_scale,
 };

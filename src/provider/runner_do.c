@@ -446,6 +446,7 @@ static void do_describe(const struct action_job *j, char *buf, size_t size)
 
 const struct runner_provider runner_digitalocean = {
 	.name = "digitalocean",
+	.listing = RL_DOAPI,
 	.describe = do_describe,
 	.check = do_check,
 	.scale = do_scale,

@@ -188,8 +188,22 @@ static void systemd_describe(const struct action_job *j, char *buf, size_t size)
 	free(last);
 }
 
+static char *systemd_list_command(const struct fleet_section *sec)
+{
+	return systemd_list_script(fleet_section_value(sec, "unit"));
+}
+
+static int systemd_list_parse(const struct fleet_section *sec, const char *out,
+			      struct runners_sample *r)
+{
+	return parse_systemd_units(out, fleet_section_value(sec, "unit"), r);
+}
+
 const struct runner_provider runner_systemd = {
 	.name = "systemd",
+	.listing = RL_SHELL,
+	.list_script = systemd_list_command,
+	.list_parse = systemd_list_parse,
 	.describe = systemd_describe,
 	.scale = systemd_scale,
 };
