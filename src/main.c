@@ -258,8 +258,7 @@ static int run_replay_ui(const struct options *o)
 	if (o->has_at)
 		timeline_seek(tl, o->at);
 	rc = ui_run_replay(o, tl);
-	if (rp.problems[0])
-		fprintf(stderr, "fleetdeck: %s: %s\n", o->replay, rp.problems);
+	replay_say_problems(&rp, o->replay);
 	timeline_free(tl);
 	replay_close(&rp);
 	return rc;

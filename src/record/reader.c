@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1  /* F_OFD_SETLK: the recorder's lock on its file */
 #include "config.h"
 #include "record/recfile.h"
 #include "util/util.h"
@@ -16,6 +17,30 @@
 char *rec_rotated_name(const char *path, int n)
 {
 	return xasprintf("%s.%d", path, n);
+}
+
+int rec_file_lock(int fd)
+{
+#ifdef F_OFD_SETLK
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	return fcntl(fd, F_OFD_SETLK, &l);
+#else
+	(void)fd;
+	return 0;
+#endif
+}
+
+bool rec_file_in_use(int fd)
+{
+#ifdef F_OFD_GETLK
+	struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+
+	return fcntl(fd, F_OFD_GETLK, &l) == 0 && l.l_type != F_UNLCK;
+#else
+	(void)fd;
+	return false;
+#endif
 }
 
 static bool is_file(const char *path)
@@ -160,6 +185,8 @@ static bool refill(struct rec_reader *r)
 			if (n <= 0) {
 				if (n < 0)
 					damage(r, "%s: read error at byte %llu: %s", strerror(errno));
+				else if ((r->frame_open || r->llen) && r->fd >= 0 && rec_file_in_use(r->fd))
+					r->live = true;   /* being recorded: its end is the last round written */
 				else if (r->frame_open || r->llen) {
 					/* a crash mid-write: every whole line before it counts */
 					r->torn++;

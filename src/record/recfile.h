@@ -66,7 +66,15 @@ struct rec_reader {
 	char damage[512];
 	int bad_lines;
 	int torn;
+	bool live;                   /* FILE ended mid-frame because a recorder is writing it */
 };
+
+/* The recorder's claim on the file it writes: an open-file-description
+ * lock (Linux F_OFD_SETLK), released when the file is closed. A second
+ * recorder is refused; a reader that meets the end of a frame still being
+ * written is not told of a tear. rec_file_lock returns 0, or -1 (errno). */
+int rec_file_lock(int fd);
+bool rec_file_in_use(int fd);
 
 /* Finds FILE and its rotated siblings. Returns 0, or -1 with a sentence. */
 int rec_reader_open(struct rec_reader *r, const char *path, char *err, size_t errlen);

@@ -118,12 +118,26 @@ static void rotate_files(const char *path, int keep)
 	}
 }
 
+/* Another fleetdeck records to path now (its lock, recfile.h). */
+static bool file_in_use(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool used = fd >= 0 && rec_file_in_use(fd);
+
+	if (fd >= 0)
+		close(fd);
+	return used;
+}
+
 static int file_open(struct recorder *r, char *err, size_t errlen)
 {
 	struct stat st;
 
 	if (stat(r->path, &st) == 0) {
-		int s = file_state(r->path, err, errlen);
+		int s;
+		if (file_in_use(r->path))
+			goto in_use;
+		s = file_state(r->path, err, errlen);
 		if (s < 0)
 			return -1;
 		if (s == 0)
@@ -134,8 +148,19 @@ static int file_open(struct recorder *r, char *err, size_t errlen)
 		str_fmt(err, errlen, "%s: %s", r->path, strerror(errno));
 		return -1;
 	}
+	if (rec_file_lock(r->fd) < 0) {
+		close(r->fd);
+		r->fd = -1;
+		if (errno == EAGAIN || errno == EACCES)
+			goto in_use;
+		str_fmt(err, errlen, "%s: cannot lock it: %s", r->path, strerror(errno));
+		return -1;
+	}
 	r->file_size = fstat(r->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	return 0;
+in_use:
+	str_fmt(err, errlen, "%s is being recorded by another fleetdeck: not touching it", r->path);
+	return -1;
 }
 
 static void set_error(struct recorder *r, const char *what)

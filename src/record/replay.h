@@ -69,5 +69,7 @@ long replay_event_before(const struct replay *rp, double t);
  * the recording. Problems with the file go to stderr. */
 struct options;
 int replay_run_once(const struct options *o);
+/* What was wrong with the file (a tear, refused values), on stderr. */
+void replay_say_problems(const struct replay *rp, const char *path);
 
 #endif

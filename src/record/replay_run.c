@@ -9,21 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-/* "2026-11-27 03:12:09 UTC" for messages. */
-static const char *utc_text(char *buf, size_t size, double t)
+void replay_say_problems(const struct replay *rp, const char *path)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
-	return buf;
-}
-
-static void say_problems(const struct replay *rp, const char *path)
-{
+	/* the damage names its file (FILE or a rotated sibling) */
 	if (rp->problems[0])
-		fprintf(stderr, "fleetdeck: %s: %s\n", path, rp->problems);
+		fprintf(stderr, "fleetdeck: %s\n", rp->problems);
 	if (rp->refused)
 		fprintf(stderr, "fleetdeck: %s: %d recorded value%s refused (wrong type or out of range)\n",
 			path, rp->refused, rp->refused == 1 ? "" : "s");
@@ -41,16 +31,21 @@ int replay_run_once(const struct options *o)
 		fprintf(stderr, "fleetdeck: --replay %s: %s\n", o->replay, err);
 		return 1;
 	}
-	say_problems(&rp, o->replay);
+	replay_say_problems(&rp, o->replay);
 	t = o->has_at ? o->at : rp.t1;
 	if (t > rp.t1 + 1e-3 || replay_seek(&rp, t) < 0) {
 		fprintf(stderr, "fleetdeck: --at %s: the recording covers %s to %s\n",
-			utc_text(a, sizeof(a), t), utc_text(b, sizeof(b), rp.t0),
-			utc_text(c, sizeof(c), rp.t1));
+			format_time_iso(a, sizeof(a), t, true), format_time_iso(b, sizeof(b), rp.t0, true),
+			format_time_iso(c, sizeof(c), rp.t1, true));
 		replay_close(&rp);
 		return 2;
 	}
 	rules_evaluate(&rp.f, &rp.snap, t, &rp.st, &ev);
+	/* a table pasted into a postmortem says which moment it is (the
+	 * machine formats carry it: generated_at, the time columns) */
+	if (o->format == FMT_TEXT)
+		printf("At %s, replayed from %s:\n\n", format_time_iso(a, sizeof(a), t, true),
+		       o->replay);
 	rc = out_format(stdout, o->format, &rp.f, &rp.snap, &ev, t) < 0 ? 1 : 0;
 	if (fflush(stdout) != 0)
 		rc = 1;

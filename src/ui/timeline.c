@@ -133,18 +133,11 @@ int timeline_wait_ms(const struct timeline *tl)
 	return tl->playing ? WAIT_PLAYING_MS : -1;
 }
 
-/* "18:10:29" today, "2026-12-02 18:10:29" otherwise (local time, as the
- * clock on the top line). */
+/* The moment as --at and g read it (local time, its offset, to the
+ * millisecond): what is on screen can be pasted into --once --at. */
 static void moment_text(char *buf, size_t size, double t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!localtime_r(&tt, &tm)) {
-		str_copy(buf, "?", size);
-		return;
-	}
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S %Z", &tm);
+	format_time_iso(buf, size, t, false);
 }
 
 /* What g accepts: a full time (ISO 8601, Unix seconds), a clock time on

@@ -289,6 +289,31 @@ int parse_time(const char *s, double *t)
 	return 0;
 }
 
+char *format_time_iso(char *buf, size_t size, double t, bool utc)
+{
+	double whole = floor(t);
+	long ms = lround((t - whole) * 1000);
+	time_t tt = (time_t)whole;
+	struct tm tm;
+	char day[24], zone[16] = "Z";
+
+	if (ms >= 1000) {
+		tt++;
+		ms -= 1000;
+	}
+	if (!(utc ? gmtime_r(&tt, &tm) : localtime_r(&tt, &tm))) {
+		str_copy(buf, "?", size);
+		return buf;
+	}
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!utc) {
+		int off = (int)(labs(tm.tm_gmtoff) / 60 % (24 * 60));
+		snprintf(zone, sizeof(zone), "%c%02d:%02d", tm.tm_gmtoff < 0 ? '-' : '+', off / 60, off % 60);
+	}
+	snprintf(buf, size, "%s.%03ld%s", day, ms, zone);
+	return buf;
+}
+
 int parse_duration(const char *s, double *seconds)
 {
 	static const struct { const char *u; double mul; } units[] = {

@@ -50,6 +50,10 @@ int parse_percent(const char *s, double *pct);        /* 90 or 90% */
  * (2026-11-27T03:12:09Z, +01:00 offsets, a space for the T, seconds and
  * fractions optional; without a zone: local time). */
 int parse_time(const char *s, double *t);
+/* The same moment back as parse_time reads it, to the millisecond:
+ * 2026-11-27T03:12:09.250Z (utc) or 2026-11-27T04:12:09.250+01:00 (local).
+ * Returns buf (at least 32 bytes). */
+char *format_time_iso(char *buf, size_t size, double t, bool utc);
 
 /* Human formats for views and text output; return buf. */
 char *fmt_bytes(char *buf, size_t size, double bytes);     /* 1.5G, 512M */

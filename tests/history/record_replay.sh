@@ -1,7 +1,9 @@
 #!/bin/bash
 # record_replay.sh — a lab run recorded with --headless --record: a host is
 # killed and restored, a backup goes past its RPO. Replayed headless
-# (--once --json --at) at three moments, the fleet is what it was at each;
+# (--once --json --at) at three moments, the fleet is what it was at each
+# (and the text table says the moment); a reader of the file being written
+# hears of no tear and a second recorder is refused;
 # a copy cut in the middle of a record replays up to the tear; replayed in
 # the dashboard (tmux), } and { step between the status changes, the Events
 # view's Enter and g move to a moment, actions are refused.
@@ -32,6 +34,15 @@ all_ok() { live '[.hosts[].status] == ["ok","ok","ok"]'; }
 FDP=$!
 lab_bg $FDP
 wait_for 15 all_ok && ok "recording: the three hosts are ok" || bad "recording: the three hosts are ok" "$(head -c 600 "$T/live.json")" "$(cat "$T/fd.err")"
+# the recording's last frame is open while it is written: a reader is not
+# told of a tear, and a second recorder is refused without touching it
+"$FLEETDECK" --once --json --replay "$R" >/dev/null 2>"$T/live.err"
+check "reading the recording while it is written: no word of a tear" test ! -s "$T/live.err"
+"$FLEETDECK" --headless --record "$R" -c "$F" >/dev/null 2>"$T/second.err" 9>&-
+rc=$?
+[ "$rc" = 2 ] && grep -q "is being recorded by another fleetdeck" "$T/second.err" && [ ! -e "$R.1" ] &&
+	ok "a second recorder to the same file is refused (exit 2), nothing rotated" ||
+	bad "a second recorder to the same file is refused" "exit $rc" "$(cat "$T/second.err")" "$(ls "$T")"
 sleep 1
 TA=$(now_s)
 sleep 1
@@ -95,6 +106,13 @@ json_check "$T/at-C.json" "C ($TCISO): lab2 is ok again" '.hosts[] | select(.nam
 json_check "$T/at-C.json" "C: the backup breached its RPO (crit)" '.backups[0].status == "crit" and .backups[0].age_s > .backups[0].rpo_s'
 json_check "$T/at-C.json" "C: the fleet is crit" '.status == "crit"'
 
+# the table for a postmortem: it says the moment, and what was down
+fd_run 15 "$T/at-B.txt" --once --replay "$R" --at "$TB"
+head -n 1 "$T/at-B.txt"
+check "--once (text) at B starts with the moment in ISO 8601 UTC" \
+	grep -qx "At $(date -u -d "@${TB%.*}" +%Y-%m-%dT%H:%M:%S)\.[0-9]*Z, replayed from $R:" "$T/at-B.txt"
+check "and lists lab2 crit" grep -qE '^crit +lab2 ' "$T/at-B.txt"
+
 at X 2001-01-01T00:00:00Z
 [ "$FD_RC" = 2 ] && grep -q "the recording covers" "$T/at-X.json.err" &&
 	ok "a moment outside the recording: exit 2, saying what it covers" || bad "a moment outside the recording" "exit $FD_RC"
@@ -140,6 +158,11 @@ else
 	bad "} steps to lab2's fall ($(clock "$E1"))" "$(tmux_show)"
 fi
 check "the alert is listed" tmux_has "host/lab2"
+# the moment on the timeline bar is what --at reads: paste it
+MOMENT=$(tmux_capture | grep -o 'REPLAY paused [0-9]*x  [0-9T:.+-]*' | awk '{ print $4 }')
+fd_run 15 "$T/pasted.json" --once --json --replay "$R" --at "$MOMENT"
+json_check "$T/pasted.json" "the bar's moment ($MOMENT) pasted into --at: lab2 crit, as on screen" \
+	'(.hosts[] | select(.name == "lab2") | .status == "crit") and ((.generated_at - $e) | fabs < 0.002)' --argjson e "$E1"
 press '}' $((K2 - K1))
 if tmux_wait_for "$(clock "$E2")" 5 && wait_for 3 row_has lab2 ok; then
 	ok "} on to its recovery ($(clock "$E2")): lab2 OK"

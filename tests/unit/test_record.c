@@ -156,6 +156,31 @@ START_TEST(test_parse_time)
 }
 END_TEST
 
+/* What the timeline and messages show is what --at reads back. */
+START_TEST(test_format_time)
+{
+	static const char *const zones[] = { "UTC0", "CET-1CEST,M3.5.0,M10.5.0/3", "EST5EDT", "IST-5:30" };
+	char buf[40];
+	double t;
+
+	ck_assert_str_eq(format_time_iso(buf, sizeof(buf), 1795392540.25, true), "2026-11-23T00:09:00.250Z");
+	ck_assert_str_eq(format_time_iso(buf, sizeof(buf), 1795392540.9996, true), "2026-11-23T00:09:01.000Z");
+	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		for (double x = 1795392540.125; x < 1795392540.125 + 200 * 86400; x += 86400 * 7.3) {
+			ck_assert_int_eq(parse_time(format_time_iso(buf, sizeof(buf), x, false), &t), 0);
+			ck_assert_msg(fabs(t - x) < 1e-6, "%s in %s read back as %.3f, not %.3f", buf, zones[z], t, x);
+		}
+	}
+	setenv("TZ", "IST-5:30", 1);
+	tzset();
+	ck_assert_str_eq(format_time_iso(buf, sizeof(buf), 1795392540.0, false), "2026-11-23T05:39:00.000+05:30");
+	unsetenv("TZ");
+	tzset();
+}
+END_TEST
+
 START_TEST(test_fleet_text_keeps_no_secrets)
 {
 	static const char conf[] =
@@ -332,6 +357,7 @@ static Suite *record_suite(void)
 	tcase_add_test(c, test_codec_delta_only_changes);
 	tcase_add_test(c, test_codec_refuses_bad_values);
 	tcase_add_test(c, test_parse_time);
+	tcase_add_test(c, test_format_time);
 	tcase_add_test(c, test_fleet_text_keeps_no_secrets);
 	tcase_add_test(r, test_replay_moments);
 	tcase_add_test(r, test_replay_torn);
