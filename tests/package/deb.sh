@@ -24,7 +24,15 @@ mkdir -p "$T/src"
 	{ bad "a clean copy of the sources"; lab_finish; }
 ok "a clean copy of the sources ($(find "$T/src" -type f | wc -l) files)"
 
-(cd "$T/src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$T/build.log" 2>&1
+# Built as a user would, not as a child of make check: make's MAKEFLAGS
+# carries the outer run's TEST_LOGS (Automake's check-TESTS sets it on the
+# command line), which overrode debian/rules' TESTS and made the package
+# build run the whole lab suite, this test included, as root beside the
+# outer run's own tests. Nor the harness's variables pointing at the tree.
+(cd "$T/src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+	-u FLEETDECK -u FLEETDECK_DATADIR -u TOP_SRCDIR -u TOP_BUILDDIR \
+	-u ASAN_OPTIONS -u UBSAN_OPTIONS -u LSAN_OPTIONS \
+	DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$T/build.log" 2>&1
 rc=$?
 deb=$(ls "$T"/fleetdeck_*.deb 2>/dev/null | head -1)
 if [ "$rc" = 0 ] && [ -f "$deb" ]; then
@@ -32,6 +40,17 @@ if [ "$rc" = 0 ] && [ -f "$deb" ]; then
 else
 	bad "dpkg-buildpackage -us -uc -b builds the package (rc $rc)" "$(tail -25 "$T/build.log")"
 	lab_finish
+fi
+
+# The package build runs the unit tests, all of them and nothing else (no
+# lab test: they start servers as root).
+units=$(cd "$T/src" && ls tests/unit/test_*.c | sed 's/\.c$//' | sort)
+ran=$(sed -n 's/^\(PASS\|FAIL\|SKIP\|XFAIL\|XPASS\|ERROR\): //p' "$T/build.log" | sort)
+if [ -n "$units" ] && [ "$ran" = "$units" ] && ! grep -q '^\(FAIL\|ERROR\|XPASS\): ' "$T/build.log"; then
+	ok "the package build ran the $(echo "$units" | wc -l) unit tests and nothing else"
+else
+	bad "the package build ran the $(echo "$units" | wc -l) unit tests and nothing else" \
+		"ran: $(echo $ran | cut -c1-400)"
 fi
 
 lintian "$T"/fleetdeck_*.changes >"$T/lintian.out" 2>&1
