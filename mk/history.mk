@@ -17,7 +17,8 @@ tests_unit_test_export_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_export
 
 HISTORY_LAB_TESTS = tests/history/export_lab.sh tests/history/serve_metrics.sh \
-	tests/history/record_replay.sh tests/history/record_rotate.sh
+	tests/history/record_replay.sh tests/history/record_rotate.sh \
+	tests/history/record_tui.sh
 TESTS += $(HISTORY_LAB_TESTS)
 EXTRA_DIST += $(HISTORY_LAB_TESTS) tests/history/lib.sh
 
