@@ -13,9 +13,11 @@
  *   5. remove the old key everywhere (logged in with the new key; a host's
  *      file is only edited when the new key is in it), and only then
  *      delete the kept old private key.
- * A failure in 1-3 removes the new key again where it was added (only where
- * the old one is still there) and leaves the old key as it was. A failure
- * in 5 leaves both keys working on the hosts not done yet.
+ * Steps 2, 3 and 5 (and a rollback) work on all hosts at once (SK_PARALLEL
+ * at a time); the next step starts only when every host finished this one.
+ * A failure in 1-3 removes the new key again on every host (only where the
+ * old one is still there) and leaves the old key as it was. A failure in 5
+ * leaves both keys working on the hosts where it failed.
  *
  * Progress is kept in a state file next to the audit log
  * (rotation-NAME.json, 0600, written through a temp file, renamed, its
@@ -51,11 +53,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 
 #define SK_MAX_HOSTS 64
 #define SK_TIMEOUT 30.0          /* seconds one ssh or ssh-keygen may take */
+#define SK_PARALLEL 16           /* hosts one step works on at once */
 #define SK_PUB_LEN 1024
 
 struct sk {
@@ -224,7 +228,8 @@ static int sshk_ssh(struct sk *k, int hi, const char *keyfile, bool verify, cons
 	return rc;
 }
 
-/* Runs script on host hi; -1 with "lab2: exit 3: reason" in err. */
+/* Runs script on host hi; -1 with "lab2: exit 3: reason" in err.
+ * Thread-safe (sshk_all runs it for many hosts at once). */
 static int sshk_remote(struct sk *k, int hi, const char *keyfile, bool verify, const char *script,
 		     char *err, size_t errlen)
 {
@@ -241,6 +246,57 @@ static int sshk_remote(struct sk *k, int hi, const char *keyfile, bool verify, c
 	}
 	exec_result_free(&r);
 	return rc;
+}
+
+struct sk_call {
+	struct sk *k;
+	int host;
+	const char *keyfile;
+	bool verify;
+	char *script;
+	int rc;
+	char why[300];
+};
+
+static void *sk_call_run(void *arg)
+{
+	struct sk_call *c = arg;
+
+	c->rc = sshk_remote(c->k, c->host, c->keyfile, c->verify, c->script, c->why, sizeof(c->why));
+	return NULL;
+}
+
+/* One step on every host of the key at once (SK_PARALLEL at a time):
+ * scripts[i] (freed here) runs on k->host[i], logged in with keyfile. A
+ * step costs about one login however many hosts there are (it was one
+ * login per host, one after the other). Returns how many hosts failed;
+ * err gets the first failure in host order ("lab3: exit 1: ..."). */
+static int sshk_all(struct sk *k, const char *keyfile, bool verify, char **scripts,
+		    char *err, size_t errlen)
+{
+	struct sk_call c[SK_PARALLEL];
+	pthread_t t[SK_PARALLEL];
+	bool threaded[SK_PARALLEL];
+	int failed = 0;
+
+	for (size_t b = 0; b < k->nhosts; b += SK_PARALLEL) {
+		size_t n = k->nhosts - b < SK_PARALLEL ? k->nhosts - b : SK_PARALLEL;
+		for (size_t i = 0; i < n; i++) {
+			c[i] = (struct sk_call){ .k = k, .host = k->host[b + i], .keyfile = keyfile,
+						 .verify = verify, .script = scripts[b + i] };
+			threaded[i] = pthread_create(&t[i], NULL, sk_call_run, &c[i]) == 0;
+			if (!threaded[i])
+				sk_call_run(&c[i]);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (threaded[i])
+				pthread_join(t[i], NULL);
+			if (c[i].rc < 0 && failed++ == 0)
+				str_copy(err, c[i].why, errlen);
+			free(c[i].script);
+		}
+	}
+	return failed;
 }
 
 /* The authorized_keys path on host hi as a shell word: {host} replaced by
@@ -291,8 +347,8 @@ static char *script_remove(const struct sk *k, int hi, const char *gone, const c
 	char *f = ak_word(k, hi), *g = sh_quote(pub_blob(gone)), *kp = sh_quote(pub_blob(keep));
 	char *s = xasprintf("f=%s; [ -f \"$f\" ] || exit 0; grep -qF -- %s \"$f\" || exit 0; "
 			    "grep -qF -- %s \"$f\" || { echo \"the other key is not in $f: left as it is\" >&2; exit 3; }; "
-			    "cp -p \"$f\" \"$f.fleetdeck\" || exit 4; grep -vF -- %s \"$f\" >\"$f.fleetdeck\"; "
-			    "[ $? -le 1 ] && mv -f \"$f.fleetdeck\" \"$f\" || { rm -f \"$f.fleetdeck\"; exit 4; }",
+			    "t=\"$f.fleetdeck.$$\"; cp -p \"$f\" \"$t\" || exit 4; grep -vF -- %s \"$f\" >\"$t\"; "
+			    "[ $? -le 1 ] && mv -f \"$t\" \"$f\" || { rm -f \"$t\"; exit 4; }",
 			    f, g, kp, g);
 
 	free(f); free(g); free(kp);
@@ -525,20 +581,15 @@ static int generate(struct sk *k, char *err, size_t errlen)
 	return rc;
 }
 
-/* Takes the new key out again on hosts [0, upto), only where the old key is
+/* Takes the new key out again on every host, only where the old key is
  * still there. Returns how many hosts failed (described in err). */
-static int rollback(struct sk *k, size_t upto, char *err, size_t errlen)
+static int rollback(struct sk *k, char *err, size_t errlen)
 {
-	int failed = 0;
-	char one[256];
+	char *s[SK_MAX_HOSTS];
 
-	for (size_t i = 0; i < upto; i++) {
-		char *s = script_remove(k, k->host[i], k->new_pub, k->old_pub);
-		if (sshk_remote(k, k->host[i], k->identity, false, s, one, sizeof(one)) < 0 && failed++ == 0)
-			str_copy(err, one, errlen);
-		free(s);
-	}
-	return failed;
+	for (size_t i = 0; i < k->nhosts; i++)
+		s[i] = script_remove(k, k->host[i], k->new_pub, k->old_pub);
+	return sshk_all(k, k->identity, false, s, err, errlen);
 }
 
 /* Copies src to dst through a temp file and rename (dst's dir, mode). */
@@ -642,18 +693,14 @@ static int install(struct sk *k, char *err, size_t errlen)
 /* Step 5: the old key out everywhere, logged in with the new key. */
 static int finish(struct sk *k, char *err, size_t errlen)
 {
-	char one[256], failed[256] = "";
-	int nfail = 0;
+	char failed[300] = "", msg[96], *s[SK_MAX_HOSTS];
+	int nfail;
 
-	for (size_t i = 0; i < k->nhosts; i++) {
-		char *s = script_remove(k, k->host[i], k->old_pub, k->new_pub), msg[96];
-		str_fmt(msg, sizeof(msg), "removing the old key on %s (%zu/%zu)",
-			k->f->hosts[k->host[i]].name, i + 1, k->nhosts);
-		k->j->progress(k->j, msg);
-		if (sshk_remote(k, k->host[i], k->identity, false, s, one, sizeof(one)) < 0 && nfail++ == 0)
-			str_copy(failed, one, sizeof(failed));
-		free(s);
-	}
+	for (size_t i = 0; i < k->nhosts; i++)
+		s[i] = script_remove(k, k->host[i], k->old_pub, k->new_pub);
+	str_fmt(msg, sizeof(msg), "removing the old key on %zu host(s)", k->nhosts);
+	k->j->progress(k->j, msg);
+	nfail = sshk_all(k, k->identity, false, s, failed, sizeof(failed));
 	sshkey_pub_fingerprint(k->new_pub, k->j->new_id, sizeof(k->j->new_id));
 	if (nfail) {
 		str_fmt(err, errlen, "the new key %s works on every host and is installed as %s, but the "
@@ -672,8 +719,7 @@ static int finish(struct sk *k, char *err, size_t errlen)
 /* Steps 1-3; on a failure the new key is taken out again. */
 static int add_and_verify(struct sk *k, char *err, size_t errlen)
 {
-	char msg[128], why[300], rb[256] = "";
-	size_t i;
+	char msg[128], why[300], rb[300] = "", *s[SK_MAX_HOSTS], *key;
 
 	k->j->progress(k->j, "generating a new ed25519 key");
 	if (read_old_pub(k, err, errlen) < 0 || generate(k, err, errlen) < 0 ||
@@ -682,41 +728,33 @@ static int add_and_verify(struct sk *k, char *err, size_t errlen)
 		return -1;
 	}
 	checkpoint("generated");
-	for (i = 0; i < k->nhosts; i++) {
-		char *s = script_append(k, k->host[i], k->new_pub);
-		int rc;
-		str_fmt(msg, sizeof(msg), "adding the new key on %s (%zu/%zu)",
-			k->f->hosts[k->host[i]].name, i + 1, k->nhosts);
-		k->j->progress(k->j, msg);
-		rc = sshk_remote(k, k->host[i], k->identity, false, s, why, sizeof(why));
-		free(s);
-		if (rc < 0) {
-			str_fmt(err, errlen, "adding the new key failed on %s", why);
-			goto undo;
-		}
+	for (size_t i = 0; i < k->nhosts; i++)
+		s[i] = script_append(k, k->host[i], k->new_pub);
+	str_fmt(msg, sizeof(msg), "adding the new key on %zu host(s)", k->nhosts);
+	k->j->progress(k->j, msg);
+	if (sshk_all(k, k->identity, false, s, why, sizeof(why)) > 0) {
+		str_fmt(err, errlen, "adding the new key failed on %s", why);
+		goto undo;
 	}
 	checkpoint("added");
-	for (i = 0; i < k->nhosts; i++) {
-		char *key = xasprintf("%s/id_ed25519", k->tmpdir);
-		int rc;
-		str_fmt(msg, sizeof(msg), "logging in with the new key on %s (%zu/%zu)",
-			k->f->hosts[k->host[i]].name, i + 1, k->nhosts);
-		k->j->progress(k->j, msg);
-		rc = sshk_remote(k, k->host[i], key, true, "echo fleetdeck-verified", why, sizeof(why));
+	for (size_t i = 0; i < k->nhosts; i++)
+		s[i] = xstrdup("echo fleetdeck-verified");
+	str_fmt(msg, sizeof(msg), "logging in with the new key on %zu host(s)", k->nhosts);
+	k->j->progress(k->j, msg);
+	key = xasprintf("%s/id_ed25519", k->tmpdir);
+	if (sshk_all(k, key, true, s, why, sizeof(why)) > 0) {
+		str_fmt(err, errlen, "a login with the new key failed on %s", why);
 		free(key);
-		if (rc < 0) {
-			str_fmt(err, errlen, "a login with the new key failed on %s", why);
-			i = k->nhosts - 1;
-			goto undo;
-		}
+		goto undo;
 	}
+	free(key);
 	if (state_save(k, "verified", err, errlen) < 0)
 		return -1;
 	checkpoint("verified");
 	return 0;
 undo:
 	k->j->progress(k->j, "taking the new key out again");
-	if (rollback(k, i + 1, rb, sizeof(rb)) > 0) {
+	if (rollback(k, rb, sizeof(rb)) > 0) {
 		size_t len = strlen(err);
 		str_fmt(err + len, errlen - len, "; the old key is unchanged, but the new (deleted) key "
 			"is still listed on %s; the next rotate removes it", rb);
@@ -751,10 +789,10 @@ static int sshkey_rotate(struct action_job *j, char *err, size_t errlen)
 		goto out;
 	}
 	if (phase) {
-		char rb[256];
+		char rb[300];
 		j->progress(j, "rolling back an interrupted rotation");
 		tmp_remove(&k);
-		if (rollback(&k, k.nhosts, rb, sizeof(rb)) > 0) {
+		if (rollback(&k, rb, sizeof(rb)) > 0) {
 			str_fmt(err, errlen, "cannot roll back the interrupted rotation (%s); the old key "
 				"is unchanged", rb);
 			goto out;
