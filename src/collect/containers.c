@@ -556,7 +556,7 @@ static void *containers_create(const struct collect_env *env)
 	size_t n = 0;
 
 	for (size_t i = 0; i < env->f->nhosts; i++)
-		if (env->f->hosts[i].containers != CONT_NONE)
+		if (env->f->hosts[i].containers != CONT_NONE && env->f->hosts[i].prometheus < 0)
 			n++;
 	if (!n || env->m->dom[DOM_CONTAINER].n < env->f->nhosts)
 		return NULL;
@@ -567,7 +567,8 @@ static void *containers_create(const struct collect_env *env)
 		const struct fleet_host *fh = &env->f->hosts[i];
 		struct ctr_host *h;
 
-		if (fh->containers == CONT_NONE)
+		/* a [prometheus] host's come from cAdvisor (prom_exporters.c) */
+		if (fh->containers == CONT_NONE || fh->prometheus >= 0)
 			continue;
 		h = &s->h[s->n++];
 		h->src = s;

@@ -64,7 +64,7 @@ static void *gpus_create(const struct collect_env *env)
 	size_t n = 0;
 
 	for (size_t i = 0; i < env->f->nhosts; i++)
-		n += env->f->hosts[i].gpus != GPUS_NONE;
+		n += env->f->hosts[i].gpus != GPUS_NONE && env->f->hosts[i].prometheus < 0;
 	if (n == 0 || !env->hosts)
 		return NULL;
 	g = xcalloc(1, sizeof(*g));
@@ -74,7 +74,8 @@ static void *gpus_create(const struct collect_env *env)
 		const struct fleet_host *fh = &env->f->hosts[i];
 		struct gpu_poller *p;
 
-		if (fh->gpus == GPUS_NONE)
+		/* a [prometheus] host's come from the DCGM exporter (prom_exporters.c) */
+		if (fh->gpus == GPUS_NONE || fh->prometheus >= 0)
 			continue;
 		p = &g->p[g->n++];
 		p->owner = g;

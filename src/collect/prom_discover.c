@@ -243,9 +243,10 @@ static void host_append(struct fleet *f, const struct fleet_section *s, int inde
 	h->prometheus = index;
 	h->role = xasprintf("via prometheus %s", s->name);
 	h->ram_reserve = -1;
-	/* no shell on these hosts: nothing may try to run a script there */
-	h->containers = CONT_NONE;
-	h->gpus = GPUS_NONE;
+	/* no shell on these hosts: their containers and GPUs come from the
+	 * exporters the section names, if any (prom_exporters.c) */
+	h->containers = fleet_section_get(s, "cadvisor") ? CONT_AUTO : CONT_NONE;
+	h->gpus = fleet_section_get(s, "dcgm") ? GPUS_AUTO : GPUS_NONE;
 	for (size_t i = 0; i < nmounts && i < FLEET_MAX_DISKS; i++)
 		h->disks[h->ndisks++] = xstrdup(mounts[i]);
 	if (!h->ndisks)

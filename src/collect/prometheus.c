@@ -15,6 +15,7 @@
 #include "collect/http.h"
 #include "collect/prometheus.h"
 #include "collect/prom_client.h"
+#include "collect/prom_exporters.h"
 #include "collect/prom_hosts.h"
 #include "collect/prom_query.h"
 #include "collect/source.h"
@@ -49,7 +50,9 @@ struct psrc {
 	struct phost **hosts;
 	size_t nhosts;
 	const char **names;            /* the hosts' names, for hs */
+	size_t *model_index;           /* the hosts' model indexes */
 	struct prom_hostset hs;        /* this round's values, hs.vals[i] for hosts[i] */
+	struct prom_exp *exp;          /* containers and GPUs (cAdvisor, DCGM), or NULL */
 	const struct fleet_host *proto; /* the first host: the section's mounts */
 	struct pquery q[PV__N];
 	int pending;
@@ -104,6 +107,8 @@ static void queries_build(struct psrc *ps, double window)
 		};
 		free(text);
 	}
+	if (ps->exp)
+		prom_exp_build(ps->exp, window);
 }
 
 static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_section *sec)
@@ -121,10 +126,14 @@ static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_secti
 		ps->interval = ps->hosts[0]->fh->interval;  /* -i applies, as for [host]s */
 	nmounts = ps->proto ? ps->proto->ndisks : 0;
 	ps->names = xcalloc(ps->nhosts + 1, sizeof(*ps->names));
-	for (size_t i = 0; i < ps->nhosts; i++)
+	ps->model_index = xcalloc(ps->nhosts + 1, sizeof(*ps->model_index));
+	for (size_t i = 0; i < ps->nhosts; i++) {
 		ps->names[i] = ps->hosts[i]->fh->name;
+		ps->model_index[i] = ps->hosts[i]->index;
+	}
 	prom_hostset_init(&ps->hs, ps->names, ps->nhosts, ps->proto ? ps->proto->disks : NULL,
 			  nmounts);
+	ps->exp = prom_exp_new(&ps->conn, ps->names, ps->model_index, ps->nhosts);
 	queries_build(ps, prom_rate_window(sec, 0));
 }
 
@@ -257,6 +266,8 @@ static void round_finish(struct psrc *ps)
 		model_publish_host(ps->env->m, h->index, &s);
 	}
 	prom_hostset_clear(&ps->hs);
+	if (ps->exp)
+		prom_exp_publish(ps->exp, ps->env, ps->interval);
 	ps->rounds++;
 	if (ps->env->notify)
 		ps->env->notify(ps->env->notify_arg);
@@ -264,13 +275,19 @@ static void round_finish(struct psrc *ps)
 
 /* ---- the requests ---- */
 
-static void query_done(struct prom_call *c)
+static void psrc_done(void *arg)
 {
-	struct pquery *pq = c->arg;
-	struct psrc *ps = pq->src;
+	struct psrc *ps = arg;
 
 	if (--ps->pending == 0)
 		round_finish(ps);
+}
+
+static void query_done(struct prom_call *c)
+{
+	struct pquery *pq = c->arg;
+
+	psrc_done(pq->src);
 }
 
 static void round_start(struct psrc *ps, double now)
@@ -292,6 +309,8 @@ static void round_start(struct psrc *ps, double now)
 		if (prom_call_start(&pq->call, ps->env->http, "query", pq->args) < 0)
 			ps->pending--;
 	}
+	if (ps->exp && !ps->setup_err[0])
+		ps->pending += prom_exp_start(ps->exp, ps->env->http, psrc_done, ps);
 	if (--ps->pending == 0)
 		round_finish(ps);
 }
@@ -363,6 +382,8 @@ static void prom_destroy(void *arg)
 		prom_scrape_free(&s->scrape);
 		prom_conn_free(&s->conn);
 		prom_hostset_free(&s->hs);
+		prom_exp_free(s->exp);
+		free(s->model_index);
 		free(s->names);
 		free(s->hosts);
 	}

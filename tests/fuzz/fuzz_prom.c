@@ -3,8 +3,9 @@
  * list and a targets list, whole and again in pieces whose sizes come from
  * the input itself: the two readings must agree (an answer can be cut by the
  * network anywhere). The same bytes go to the builders as label values and
- * match selectors. */
+ * match selectors, and to the exporters' host-label matching. */
 #include "config.h"
+#include "collect/prom_exporters.h"
 #include "collect/prom_parse.h"
 #include "util/util.h"
 
@@ -80,6 +81,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(prom_url_encode(text));
 	prom_label_name_ok(text);
 	prom_duration(text);
+	/* an exporter's host label value -> the host it belongs to: a prefix */
+	{
+		char key[64];
+		const char *k = prom_host_key(text, key, sizeof(key));
+		if (strlen(k) > strlen(text) || strncmp(k, text, strlen(k)) != 0)
+			abort();
+	}
 	free(text);
 	return 0;
 }

@@ -10,6 +10,7 @@
 # source (no crash), --validate contacts nothing, the bearer token is in no
 # output, and the TUI shows the three hosts.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/prometheus/lib.sh"
 LAB_NET=70
 lab_test_begin prometheus_lab
 lab_require_root "the lab listens on 127.0.70.x"
@@ -50,11 +51,6 @@ prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
 	--web.listen-address="$P" >"$T/prometheus.log" 2>&1 &
 lab_bg $!
 
-# promql EXPR: the number of series the query API answers with.
-promql_count() {
-	curl -s -m 2 -G "$URL/api/v1/query" --data-urlencode "query=$1" |
-		jq -r '.data.result | length' 2>/dev/null
-}
 up_is() { [ "$(promql_count "up{job=\"node\"} == $1")" = "$2" ]; }
 # rate() needs two scrapes of every exporter before CPU % and PSI exist
 rates_ready() {

@@ -4,6 +4,7 @@
  * list, active targets; answers fed in pieces; the JSON grammar; and the
  * PromQL builders that must never let a value break a query. */
 #include "config.h"
+#include "collect/prom_exporters.h"
 #include "collect/prom_parse.h"
 #include "util/util.h"
 
@@ -349,6 +350,23 @@ START_TEST(builders)
 }
 END_TEST
 
+/* An exporter's series belong to the host whose label is the same without
+ * a ":port" (node_exporter web-1:9100, cAdvisor web-1:8080). */
+START_TEST(host_key)
+{
+	char b[64];
+
+	ck_assert_str_eq(prom_host_key("web-1:9100", b, sizeof(b)), "web-1");
+	ck_assert_str_eq(prom_host_key("web-1", b, sizeof(b)), "web-1");
+	ck_assert_str_eq(prom_host_key("10.0.0.7:8080", b, sizeof(b)), "10.0.0.7");
+	ck_assert_str_eq(prom_host_key("[::1]:9400", b, sizeof(b)), "[::1]");
+	ck_assert_str_eq(prom_host_key("fe80::1", b, sizeof(b)), "fe80::1");
+	ck_assert_str_eq(prom_host_key("web-1:metrics", b, sizeof(b)), "web-1:metrics");
+	ck_assert_str_eq(prom_host_key("web-1:", b, sizeof(b)), "web-1:");
+	ck_assert_str_eq(prom_host_key("abcdefgh:1", b, 5), "abcd");
+}
+END_TEST
+
 static Suite *prom_suite(void)
 {
 	Suite *s = suite_create("prom");
@@ -361,6 +379,7 @@ static Suite *prom_suite(void)
 	tcase_add_test(tc, stream_grammar);
 	tcase_add_test(tc, series_and_targets);
 	tcase_add_test(tc, builders);
+	tcase_add_test(tc, host_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
