@@ -121,6 +121,8 @@ START_TEST(test_from_snapshots)
 	struct host_containers *hc = xcalloc(1, sizeof(*hc));
 	struct host_gpus *hg = xcalloc(1, sizeof(*hg));
 	struct backup_sample b;
+	struct db_sample d;
+	struct runners_sample r;
 	double v, t;
 
 	memset(&hs, 0, sizeof(hs));
@@ -129,6 +131,7 @@ START_TEST(test_from_snapshots)
 	hs.interval = 2;
 	hs.valid = HV_CPU | HV_MEM | HV_PSI;
 	hs.cpu_pct = 42;
+	hs.psi_some10 = 3.5;
 	hs.mem_total = 1000;
 	hs.mem_available = 250;
 	snapshot_put(&snap, DOM_HOST, 0, &hs, sizeof(hs));
@@ -144,14 +147,30 @@ START_TEST(test_from_snapshots)
 	hg->sampled_at = T0;
 	hg->n = 1;
 	hg->g[0].index = 1;
-	hg->g[0].valid = GV_UTIL;
+	hg->g[0].valid = GV_UTIL | GV_MEM_USED | GV_MEM_TOTAL;
 	hg->g[0].util_pct = 77;
+	hg->g[0].mem_used = 20;
+	hg->g[0].mem_total = 80;
 	snapshot_put(&snap, DOM_GPU, 0, hg, sizeof(*hg));
 	memset(&b, 0, sizeof(b));
 	b.collected = b.known = true;
 	b.sampled_at = T0;
 	b.last_at = T0 - 600;
 	snapshot_put(&snap, DOM_BACKUP, 0, &b, sizeof(b));
+	memset(&d, 0, sizeof(d));
+	d.up = true;
+	d.sampled_at = T0;
+	d.interval = 5;
+	d.valid = DBV_CONNECTIONS | DBV_LAG_S;
+	d.connections = 17;
+	d.replication_lag_s = 2.5;
+	snapshot_put(&snap, DOM_DATABASE, 0, &d, sizeof(d));
+	memset(&r, 0, sizeof(r));
+	r.collected = true;
+	r.sampled_at = T0;
+	r.interval = 10;
+	r.queued = 4;
+	snapshot_put(&snap, DOM_RUNNERS, 0, &r, sizeof(r));
 
 	hist_update(h, &snap, true);
 	ck_assert(hist_last(h, HM_HOST_CPU, 0, "", &v, &t) && v == 42 && t == T0);
@@ -159,6 +178,12 @@ START_TEST(test_from_snapshots)
 	ck_assert(hist_last(h, HM_CONTAINER_MEM, 0, "toneforge-server", &v, &t) && v == 1 << 20);
 	ck_assert(hist_last(h, HM_GPU_UTIL, 0, "1", &v, &t) && v == 77);
 	ck_assert(hist_last(h, HM_BACKUP_AGE, 0, "", &v, &t) && v == 600);
+	/* every metric with a trend has its series (doc/history.md's table) */
+	ck_assert(hist_last(h, HM_HOST_PSI, 0, "", &v, &t) && v == 3.5);
+	ck_assert(hist_last(h, HM_GPU_MEM, 0, "1", &v, &t) && v == 25);
+	ck_assert(hist_last(h, HM_DB_CONNECTIONS, 0, "", &v, &t) && v == 17);
+	ck_assert(hist_last(h, HM_DB_LAG, 0, "", &v, &t) && v == 2.5);
+	ck_assert(hist_last(h, HM_RUNNERS_QUEUED, 0, "", &v, &t) && v == 4 && t == T0);
 	/* a sample not taken (unknown CPU) adds nothing */
 	ck_assert(!hist_last(h, HM_HOST_CPU, 1, "", &v, &t));
 	snapshot_free(&snap);
