@@ -82,17 +82,42 @@ struct target_state *target_state_get(struct target_states *ts, const char *name
 	return e;
 }
 
+/* Empties slot i and moves later entries of its probe run back into the
+ * gap (backward-shift deletion: no tombstones, every lookup stays exact). */
+static void remove_at(struct target_states *ts, size_t i)
+{
+	size_t mask = ts->cap - 1, j = i;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!ts->v[j].used)
+			break;
+		size_t home = ts->v[j].hash & mask;
+		/* an entry may fill the gap at i only if its home is not in (i, j] */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			ts->v[i] = ts->v[j];
+			i = j;
+		}
+	}
+	ts->v[i].used = false;
+	ts->n--;
+}
+
+/* Removes expired entries in place: no allocation, one sweep (a rebuild
+ * per expiry allocated and copied the whole table every second). */
 void target_state_prune(struct target_states *ts, double now)
 {
-	size_t live = 0;
+	double keep_since = now - TARGET_FORGET_S;
 
 	if (now - ts->pruned_at < 1.0 && now >= ts->pruned_at)
 		return;
 	ts->pruned_at = now;
 	for (size_t i = 0; i < ts->cap; i++)
-		live += ts->v[i].used && ts->v[i].seen_at >= now - TARGET_FORGET_S;
-	if (live < ts->n)
-		rebuild(ts, live, now - TARGET_FORGET_S);
+		while (ts->v[i].used && ts->v[i].seen_at < keep_since)
+			remove_at(ts, i);   /* slot i may hold a moved entry now */
+	/* give memory back once the table is mostly empty */
+	if (ts->cap > 64 && ts->n * 8 < ts->cap)
+		rebuild(ts, ts->n, keep_since);
 }
 
 void target_states_free(struct target_states *ts)
