@@ -157,7 +157,8 @@ static void load_dir(const char *dir)
 	}
 	if (dp)
 		closedir(dp);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)      /* an empty directory (a first run's learned corpus): names is NULL */
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
