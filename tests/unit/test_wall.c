@@ -35,6 +35,7 @@ static struct {
 
 static void fleet_make(size_t n)
 {
+	snapshot_free(&fx.snap);     /* a test may make a second fleet */
 	memset(&fx, 0, sizeof(fx));
 	fx.f.name = (char *)"noc";
 	fx.f.hosts = fx.hosts;
