@@ -26,6 +26,7 @@ EXTRA_DIST += tests/fuzz/run-containers.sh tests/fuzz/corpus/containers
 # lab tests: a real podman API and CLI; RAM contention in JSON and on screen
 CONTAINERS_LAB_TESTS = \
 	tests/containers/containers_podman.sh \
+	tests/containers/containers_ssh_api.sh \
 	tests/containers/ram_reserve.sh \
 	tests/containers/socket_perm.sh
 TESTS += $(CONTAINERS_LAB_TESTS)

@@ -1,8 +1,11 @@
+#define _GNU_SOURCE 1  /* memmem, strcasestr */
 #include "config.h"
 #include "collect/container_parse.h"
 #include "collect/hosts.h"
 #include "collect/http.h"
 #include "collect/source.h"
+#include "collect/ssh.h"
+#include "util/text.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -11,18 +14,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 /* The containers collector (SPEC §3 container rows, doc/containers.md).
  *
- * One round per host per interval, two transports:
- *   ssh = local  the Docker Engine API on its unix socket (Docker or Podman)
- *                through the shared curl engine: list, inspect each
- *                container, and one-shot stats for the running ones;
- *   over SSH     one script on the host's shell runs the engine's CLI
- *                (`ps -aq` + `inspect`, JSON), then a second one reads the
- *                running containers' cgroup files (v2, or v1) by main pid.
+ * One round per host per interval, over the Docker Engine API (which
+ * Podman serves too) through the shared curl engine: list, inspect each
+ * container, then the running containers' memory and CPU:
+ *   ssh = local  on the engine's unix socket here; one-shot stats;
+ *   over SSH     on the engine's socket on the host, each request on an
+ *                OpenSSH direct-streamlocal channel of the host's session
+ *                (as `docker -H ssh://` reaches the daemon, but nothing
+ *                runs on the host for it), as a plain HTTP/1.0 GET (see
+ *                struct api_stream); the socket is looked for with
+ *                shell builtins at the first round and after a failure;
+ *                then the running containers' cgroup files (v2, or v1) by
+ *                main pid, read by builtins on the host's shell.
+ *                Fallback, when the host has no engine socket the SSH user
+ *                can use, or its sshd refuses streams to sockets
+ *                (AllowStreamLocalForwarding; then for STREAM_RETRY): the
+ *                engine's CLI (`ps -aq` + `inspect`, JSON), at most every
+ *                CLI_MIN_PERIOD.
  * Every request has its own timeout and a round publishes once all of them
  * answered or timed out, so one slow container costs only its own timeout.
  * CPU % is computed here from two cumulative readings. */
@@ -32,6 +46,10 @@
 /* Over SSH every round runs the engine's CLI twice (~100 ms of CPU on the
  * host each): not more often than this. The API rounds follow the interval. */
 #define CLI_MIN_PERIOD 5.0
+/* After a host's sshd refused a stream to the engine's socket
+ * (AllowStreamLocalForwarding off, or nothing listening): the CLI, and the
+ * API tried again after this long. */
+#define STREAM_RETRY 300.0
 
 struct cpu_prev {
 	char id[16];
@@ -45,6 +63,7 @@ struct ctr_host;
 struct ctr_req {
 	struct ctr_host *h;
 	int slot;                    /* -1: the list */
+	struct ssh_tunnel *tun;      /* over SSH: the request's channel */
 };
 
 struct ctr_src;
@@ -53,7 +72,9 @@ struct ctr_host {
 	struct ctr_src *src;
 	size_t i;
 	const struct fleet_host *fh;
-	bool api;                    /* local: read the Engine API */
+	bool api;                    /* local: read the Engine API here */
+	bool cli;                    /* over SSH: no usable API socket (CLI rounds) */
+	double no_stream_until;      /* mono: its sshd refused a stream to the socket */
 	char *socket_cfg;            /* container_socket, expanded, or NULL */
 	double next;                 /* mono time of the next round */
 	bool busy;
@@ -66,15 +87,18 @@ struct ctr_host {
 	char ids[MODEL_MAX_CONTAINERS][CTR_ID_MAX];
 	struct ctr_usage use[MODEL_MAX_CONTAINERS];
 	struct ctr_req req[MODEL_MAX_CONTAINERS + 1];
-	char sock[108];              /* api: the socket in use */
+	char sock[108];              /* the API socket in use ("" over SSH: look for it) */
 	struct cpu_prev prev[MODEL_MAX_CONTAINERS];
 	int nprev;
 };
+
+struct api_stream;
 
 struct ctr_src {
 	struct collect_env env;
 	struct ctr_host *h;
 	size_t n;
+	struct api_stream *streams;  /* API requests over SSH in flight */
 };
 
 static const char *engine_name(enum containers_mode m)
@@ -86,7 +110,7 @@ static double round_period(const struct ctr_host *h)
 {
 	double iv = h->fh->interval > 0 ? h->fh->interval : 2;
 
-	return !h->api && iv < CLI_MIN_PERIOD ? CLI_MIN_PERIOD : iv;
+	return h->cli && iv < CLI_MIN_PERIOD ? CLI_MIN_PERIOD : iv;
 }
 
 static double round_timeout(const struct ctr_host *h)
@@ -218,7 +242,20 @@ static void round_begin(struct ctr_host *h)
 	h->started = now_wall();
 }
 
-/* --- local: the Docker Engine API ---------------------------------------------- */
+/* --- the Docker Engine API ------------------------------------------------------ */
+
+/* Names the engine and the way to it once h->sock is chosen (every round:
+ * round_begin clears them). */
+static void socket_describe(struct ctr_host *h)
+{
+	char via[8 + sizeof(h->sock)];
+
+	snprintf(via, sizeof(via), "%s%s", h->api ? "" : "ssh: ", h->sock);
+	text_clean(h->w.via, sizeof(h->w.via), via);
+	str_copy(h->w.engine, strstr(h->sock, "podman") ? "podman"
+		 : *engine_name(h->fh->containers) ? engine_name(h->fh->containers) : "docker",
+		 sizeof(h->w.engine));
+}
 
 /* Picks the socket: container_socket, $DOCKER_HOST (unix://), then the
  * engines' usual paths. Returns 0, or -1 after failing the round. */
@@ -247,10 +284,7 @@ static int api_socket(struct ctr_host *h)
 			continue;
 		}
 		str_copy(h->sock, cand[k], sizeof(h->sock));
-		str_copy(h->w.via, cand[k], sizeof(h->w.via));
-		str_copy(h->w.engine, strstr(cand[k], "podman") ? "podman"
-			 : *engine_name(h->fh->containers) ? engine_name(h->fh->containers) : "docker",
-			 sizeof(h->w.engine));
+		socket_describe(h);
 		if (access(cand[k], R_OK | W_OK) < 0 && errno == EACCES) {
 			struct group *g = getgrgid(st.st_gid);
 			round_fail(h, CE_PERMISSION,
@@ -266,11 +300,42 @@ static int api_socket(struct ctr_host *h)
 }
 
 static void api_get(struct ctr_host *h, const char *path, int slot, http_cb cb);
+static void cli_cgroups(struct ctr_host *h);
+static void cli_round(struct ctr_host *h);
 
+/* Every request of the round answered: here the stats came with them; over
+ * SSH the running containers' cgroups are read next. */
 static void api_done_one(struct ctr_host *h)
 {
-	if (--h->pending == 0)
+	if (--h->pending > 0)
+		return;
+	if (h->api)
 		round_ok(h);
+	else
+		cli_cgroups(h);
+}
+
+/* Ends q's request: over SSH its channel is let go. Returns why it failed
+ * (NULL: an HTTP answer came), the channel's own reason when it has one (the
+ * host's sshd refused the stream, the session is gone: curl saw only a
+ * closed stream then), in buf. */
+static const char *req_end(struct ctr_req *q, const struct http_result *r, char *buf, size_t n)
+{
+	const char *why = r->code == CURLE_OK ? NULL : r->error ? r->error : curl_easy_strerror(r->code);
+
+	if (why)
+		str_copy(buf, why, n);
+	if (q->tun) {
+		const char *te = ssh_tunnel_error(q->tun);
+		/* the client closing it is curl being done, not a reason */
+		if (why && te[0] && !strstr(te, "client"))
+			str_copy(buf, te, n);
+		if (ssh_tunnel_refused(q->tun))
+			q->h->no_stream_until = now_mono() + STREAM_RETRY;
+		ssh_tunnel_release(q->tun);
+		q->tun = NULL;
+	}
+	return why ? buf : NULL;
 }
 
 static void on_stats(void *arg, const struct http_result *r)
@@ -280,7 +345,7 @@ static void on_stats(void *arg, const struct http_result *r)
 	char err[160];
 
 	/* a missing reading is only that container's numbers being n/a */
-	if (r->code == CURLE_OK && r->status == 200)
+	if (!req_end(q, r, err, sizeof(err)) && r->status == 200)
 		ctrp_stats(r->body, r->len, &h->use[q->slot], err, sizeof(err));
 	api_done_one(h);
 }
@@ -294,10 +359,12 @@ static void on_inspect(void *arg, const struct http_result *r)
 	int n = 0;
 	char err[160];
 
-	if (r->code == CURLE_OK && r->status == 200 &&
+	if (!req_end(q, r, err, sizeof(err)) && r->status == 200 &&
 	    ctrp_inspect(r->body, r->len, &c, &pid, 1, &n, err, sizeof(err)) == 0 && n == 1) {
 		h->w.c[q->slot] = c;
-		if (!strcmp(c.state, "running")) {
+		if (!h->api)
+			h->pids[q->slot] = pid;   /* its cgroup is read after the round */
+		else if (!strcmp(c.state, "running")) {
 			char path[160];
 			snprintf(path, sizeof(path), "/containers/%s/stats?stream=false&one-shot=true",
 				 h->ids[q->slot]);
@@ -318,21 +385,28 @@ static void on_list(void *arg, const struct http_result *r)
 	struct ctr_req *q = arg;
 	struct ctr_host *h = q->h;
 	char err[200];
+	const char *why = req_end(q, r, err, sizeof(err));
 	int n;
 
 	h->pending--;
-	if (r->code != CURLE_OK) {
-		round_fail(h, CE_FAILED, "container engine at %s: %s", h->sock,
-			   r->error ? r->error : curl_easy_strerror(r->code));
+	if (why && h->no_stream_until > now_mono()) {
+		/* its sshd carries no stream to the socket: the CLI for a while */
+		h->sock[0] = 0;
+		cli_round(h);
 		return;
 	}
-	if (r->status != 200) {
+	n = -1;
+	if (why)
+		round_fail(h, CE_FAILED, "container engine at %s: %s", h->sock, why);
+	else if (r->status != 200)
 		round_fail(h, CE_FAILED, "container engine at %s answered HTTP %ld", h->sock, r->status);
-		return;
-	}
-	n = ctrp_list(r->body, r->len, h->ids, MODEL_MAX_CONTAINERS, &h->w.total, err, sizeof(err));
-	if (n < 0) {
+	else if ((n = ctrp_list(r->body, r->len, h->ids, MODEL_MAX_CONTAINERS, &h->w.total,
+				err, sizeof(err))) < 0)
 		round_fail(h, CE_FAILED, "container engine at %s: %s", h->sock, err);
+	if (n < 0) {
+		/* over SSH the socket is looked for again at the next round */
+		if (!h->api)
+			h->sock[0] = 0;
 		return;
 	}
 	h->w.n = n;
@@ -344,6 +418,214 @@ static void on_list(void *arg, const struct http_result *r)
 		api_get(h, path, k, on_inspect);
 	}
 	api_done_one(h);
+}
+
+/* --- over SSH: one HTTP/1.0 GET on a stream to the socket ----------------------- */
+
+/* curl cannot be handed a stream that is already connected (libcurl 7.88
+ * ignores CURL_SOCKOPT_ALREADY_CONNECTED and connects it again: curl
+ * issue 10626), so a request over SSH is a plain HTTP/1.0 GET written to
+ * the tunnel's socket pair: the engines (Go's net/http) answer it without
+ * chunking and close; a Content-Length ends the answer sooner, and a
+ * chunked answer is decoded all the same. The answer goes to the same
+ * callbacks as curl's. */
+#define STREAM_MAX_BODY (8u << 20)
+
+struct api_stream {
+	struct ctr_req *q;
+	http_cb cb;
+	int fd;                      /* our end of the tunnel */
+	char *buf;                   /* the answer so far, NUL-terminated */
+	size_t len, cap;
+	double deadline;             /* mono */
+	int poll_idx;
+	struct http_result res;      /* once done: the answer (body in buf) */
+	struct api_stream *next;
+};
+
+/* Decodes a chunked body in place; its length, or -1 when incomplete. */
+static long dechunk(char *b, size_t n)
+{
+	size_t in = 0, out = 0;
+
+	for (;;) {
+		char *nl = memchr(b + in, '\n', n - in);
+		unsigned long sz = strtoul(b + in, NULL, 16);
+
+		if (!nl)
+			return -1;
+		in = (size_t)(nl - b) + 1;
+		if (sz == 0)
+			return (long)out;
+		if (sz > n - in)
+			return -1;
+		memmove(b + out, b + in, sz);
+		out += sz;
+		in += sz;
+		in += in < n && b[in] == '\r';
+		in += in < n && b[in] == '\n';
+	}
+}
+
+/* Whether s holds a whole answer (at EOF: whatever came); fills r. */
+static bool stream_answer(struct api_stream *s, bool eof, struct http_result *r)
+{
+	char *body = memmem(s->buf, s->len, "\r\n\r\n", 4);
+	const char *cl, *te;
+	size_t blen;
+
+	if (!body)
+		return false;
+	*body = 0;   /* the headers end here; the body starts 4 bytes on */
+	body += 4;
+	blen = s->len - (size_t)(body - s->buf);
+	cl = strcasestr(s->buf, "\ncontent-length:");
+	te = strcasestr(s->buf, "\ntransfer-encoding: chunked");
+	if (!eof && !(cl && blen >= strtoul(cl + 16, NULL, 10)) &&
+	    !(te && blen >= 5 && !memcmp(body + blen - 5, "0\r\n\r\n", 5))) {
+		body[-4] = '\r';
+		return false;
+	}
+	r->code = CURLE_OK;
+	if (sscanf(s->buf, "HTTP/%*d.%*d %ld", &r->status) != 1) {
+		r->code = CURLE_WEIRD_SERVER_REPLY;
+		r->error = "the engine's answer is not HTTP";
+	}
+	if (te) {
+		long n = dechunk(body, blen);
+		if (n < 0) {
+			r->code = CURLE_PARTIAL_FILE;
+			r->error = "the engine's answer ended early";
+			n = 0;
+		}
+		blen = (size_t)n;
+	} else if (cl && blen < strtoul(cl + 16, NULL, 10)) {
+		r->code = CURLE_PARTIAL_FILE;
+		r->error = "the engine's answer ended early";
+	}
+	body[blen] = 0;
+	r->body = body;
+	r->len = blen;
+	return true;
+}
+
+/* Reads what came; true when s is done (r filled). */
+static bool stream_read(struct api_stream *s, double now, struct http_result *r)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (s->cap - s->len < 4096) {
+			if (s->cap > STREAM_MAX_BODY) {
+				r->code = CURLE_FILESIZE_EXCEEDED;
+				r->error = "the answer was too large";
+				r->too_big = true;
+				return true;
+			}
+			s->cap = s->cap ? 2 * s->cap : 16384;
+			s->buf = xrealloc(s->buf, s->cap + 1);
+		}
+		n = read(s->fd, s->buf + s->len, s->cap - s->len);
+		if (n > 0) {
+			s->len += (size_t)n;
+			s->buf[s->len] = 0;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN) {
+			r->code = CURLE_RECV_ERROR;
+			r->error = "the stream to the engine failed";
+			return true;
+		}
+		if (stream_answer(s, n == 0, r))
+			return true;
+		if (n == 0) {
+			r->code = CURLE_GOT_NOTHING;
+			r->error = "the engine closed the stream without an answer";
+			return true;
+		}
+		if (now >= s->deadline) {
+			r->code = CURLE_OPERATION_TIMEDOUT;
+			r->error = "no answer in time";
+			return true;
+		}
+		return false;
+	}
+}
+
+static int stream_start(struct ctr_host *h, struct ctr_req *q, const char *path, http_cb cb)
+{
+	struct api_stream *s;
+	int fd = -1;
+	char *req;
+	ssize_t n;
+	size_t len;
+
+	q->tun = hosts_open_socket(h->src->env.hosts, h->i, h->sock, &fd);
+	if (!q->tun)
+		return -1;
+	req = xasprintf("GET /" API_VERSION "%s HTTP/1.0\r\nHost: docker\r\n"
+			"User-Agent: fleetdeck/" PACKAGE_VERSION "\r\n\r\n", path);
+	len = strlen(req);
+	/* a few hundred bytes: the socket pair holds them until the channel opens */
+	n = send(fd, req, len, MSG_NOSIGNAL);
+	free(req);
+	if (n != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->q = q;
+	s->cb = cb;
+	s->fd = fd;
+	s->poll_idx = -1;
+	s->deadline = now_mono() + round_timeout(h);
+	s->next = h->src->streams;
+	h->src->streams = s;
+	return 0;
+}
+
+static void streams_prepare(struct ctr_src *src, struct pollset *ps, double *deadline)
+{
+	for (struct api_stream *s = src->streams; s; s = s->next) {
+		s->poll_idx = pollset_add(ps, s->fd, POLLIN);
+		deadline_min(deadline, s->deadline);
+	}
+}
+
+static void stream_free(struct api_stream *s)
+{
+	close(s->fd);
+	free(s->buf);
+	free(s);
+}
+
+/* Finished streams are taken out first, then answered: an answer starts
+ * new requests (the list's inspects). */
+static void streams_dispatch(struct ctr_src *src, const struct pollset *ps, double now)
+{
+	struct api_stream **pp = &src->streams, *done = NULL;
+
+	while (*pp) {
+		struct api_stream *s = *pp;
+
+		s->res = (struct http_result){ .body = "" };
+		if (((s->poll_idx >= 0 && pollset_revents(ps, s->poll_idx)) || now >= s->deadline) &&
+		    stream_read(s, now, &s->res)) {
+			*pp = s->next;
+			s->next = done;
+			done = s;
+			continue;
+		}
+		pp = &s->next;
+	}
+	while (done) {
+		struct api_stream *s = done;
+		done = s->next;
+		s->cb(s->q, &s->res);
+		stream_free(s);
+	}
 }
 
 static void api_get(struct ctr_host *h, const char *path, int slot, http_cb cb)
@@ -358,7 +640,17 @@ static void api_get(struct ctr_host *h, const char *path, int slot, http_cb cb)
 	req.timeout = round_timeout(h);
 	q->h = h;
 	q->slot = slot;
+	q->tun = NULL;
 	h->pending++;
+	/* over SSH: a stream to the socket on the host, on its session */
+	if (!h->api) {
+		if (stream_start(h, q, path, cb) < 0) {
+			struct http_result r = { .code = CURLE_COULDNT_CONNECT, .body = "",
+						 .error = "no stream to the socket could be opened over SSH" };
+			cb(q, &r);
+		}
+		return;
+	}
 	if (http_start(h->src->env.http, &req, cb, q) < 0) {
 		struct http_result r = { .code = CURLE_FAILED_INIT, .error = "could not start a request",
 					 .body = "" };
@@ -366,33 +658,106 @@ static void api_get(struct ctr_host *h, const char *path, int slot, http_cb cb)
 	}
 }
 
+static void api_list(struct ctr_host *h)
+{
+	socket_describe(h);
+	api_get(h, "/containers/json?all=1", -1, on_list);
+}
+
 static void api_round(struct ctr_host *h)
 {
-	if (api_socket(h) < 0)
+	if (api_socket(h) == 0)
+		api_list(h);
+}
+
+/* --- over SSH: the engine's socket on the host ------------------------------- */
+
+static void on_find(void *arg, const struct shell_result *r)
+{
+	struct ctr_host *h = arg;
+	const char *m;
+
+	if (!r->ok) {
+		round_fail(h, CE_FAILED, "containers not read: %s", r->message ? r->message : "no answer");
 		return;
-	api_get(h, "/containers/json?all=1", -1, on_list);
+	}
+	if (!(m = strstr(r->out, "@@sock "))) {
+		/* none the SSH user can use: the CLI says why (no engine, not
+		 * running, permission denied), or lists through podman's own
+		 * process when no API service runs */
+		cli_round(h);
+		return;
+	}
+	snprintf(h->sock, sizeof(h->sock), "%.*s", (int)strcspn(m + 7, "\n"), m + 7);
+	h->cli = false;
+	h->w.interval = round_period(h);
+	api_list(h);
+}
+
+/* Looks for the socket as the SSH user (the one sshd connects to it as):
+ * container_socket, else $DOCKER_HOST (unix://) and the engines' usual
+ * system and rootless paths. Shell builtins only: nothing is started. */
+static void find_round(struct ctr_host *h)
+{
+	enum containers_mode m = h->fh->containers;
+	char *cand = h->socket_cfg ? sh_quote(h->socket_cfg) : xasprintf(
+		"\"${DOCKER_HOST#unix://}\"%s%s",
+		m != CONT_PODMAN ? " /var/run/docker.sock \"${XDG_RUNTIME_DIR:-/nonexistent}/docker.sock\"" : "",
+		m != CONT_DOCKER ? " /run/podman/podman.sock"
+		" \"${XDG_RUNTIME_DIR:-/nonexistent}/podman/podman.sock\"" : "");
+	char *script = xasprintf(
+		"for __fds in %s; do\n"
+		" if [ -S \"$__fds\" ] && [ -r \"$__fds\" ] && [ -w \"$__fds\" ]; then\n"
+		"  printf '@@sock %%s\\n' \"$__fds\"; break\n"
+		" fi\n"
+		"done\n", cand);
+	struct shell_limits lim = { .timeout = round_timeout(h), .builtins = true };
+
+	hosts_submit_limited(h->src->env.hosts, h->i, script, &lim, on_find, h);
+	free(script);
+	free(cand);
+}
+
+/* The API over SSH; the CLI when the host has no usable socket or its sshd
+ * carries no streams to one. */
+static void remote_round(struct ctr_host *h)
+{
+	if (h->no_stream_until > now_mono())
+		cli_round(h);
+	else if (h->sock[0])
+		api_list(h);
+	else
+		find_round(h);
 }
 
 /* --- over SSH: the engine's CLI and cgroup files ------------------------------- */
 
 /* Reads each pid's cgroup (v1 memory/cpuacct controllers, else the v2
- * unified one) and prints the files the parser knows, framed. */
+ * unified one) and prints the files the parser knows, framed. Shell
+ * builtins only, in the session's long-lived shell: no process is started
+ * (variables are __fd-prefixed; a file that vanished is skipped). */
 static const char cgroup_script[] =
-	"(\n"
-	"for p in %s; do\n"
-	" printf '@@pid %%s\\n' \"$p\"\n"
-	" c=$(cat \"/proc/$p/cgroup\" 2>/dev/null) || continue\n"
-	" m1=$(printf '%%s\\n' \"$c\" | awk -F: '$2 ~ /(^|,)memory(,|$)/ {print \"/sys/fs/cgroup/memory\" $3; exit}')\n"
-	" a1=$(printf '%%s\\n' \"$c\" | awk -F: '$2 ~ /(^|,)cpuacct(,|$)/ {print \"/sys/fs/cgroup/\" $2 $3; exit}')\n"
-	" if [ -n \"$m1\" ]; then\n"
-	"  for f in memory.usage_in_bytes memory.limit_in_bytes memory.stat; do printf '@@file %%s\\n' $f; cat \"$m1/$f\" 2>/dev/null; done\n"
-	"  if [ -n \"$a1\" ]; then printf '@@file cpuacct.usage\\n'; cat \"$a1/cpuacct.usage\" 2>/dev/null; fi\n"
-	" else\n"
-	"  d=/sys/fs/cgroup$(printf '%%s\\n' \"$c\" | sed -n 's/^0:://p')\n"
-	"  for f in memory.current memory.max memory.stat cpu.stat; do printf '@@file %%s\\n' $f; cat \"$d/$f\" 2>/dev/null; done\n"
-	" fi\n"
-	"done\n"
-	")\n";
+	"for __fdp in %s; do\n"
+	" printf '@@pid %%s\\n' \"$__fdp\"\n"
+	" __fdm= __fda= __fdv=\n"
+	" [ -r \"/proc/$__fdp/cgroup\" ] || continue\n"
+	" while IFS=: read -r __fdn __fdc __fdg; do\n"
+	"  case \",$__fdc,\" in *,memory,*) __fdm=/sys/fs/cgroup/memory$__fdg;; esac\n"
+	"  case \",$__fdc,\" in *,cpuacct,*) __fda=/sys/fs/cgroup/$__fdc$__fdg;; esac\n"
+	"  if [ \"$__fdn\" = 0 ] && [ -z \"$__fdc\" ]; then __fdv=/sys/fs/cgroup$__fdg; fi\n"
+	" done 2>/dev/null <\"/proc/$__fdp/cgroup\"\n"
+	" if [ -n \"$__fdm\" ]; then\n"
+	"  __fdd=$__fdm __fdf='memory.usage_in_bytes memory.limit_in_bytes memory.stat'\n"
+	"  [ -n \"$__fda\" ] && __fdf=\"$__fdf $__fda/cpuacct.usage\"\n"
+	" elif [ -n \"$__fdv\" ]; then\n"
+	"  __fdd=$__fdv __fdf='memory.current memory.max memory.stat cpu.stat'\n"
+	" else continue; fi\n"
+	" for __fdx in $__fdf; do\n"
+	"  case $__fdx in /*) __fdy=$__fdx;; *) __fdy=$__fdd/$__fdx;; esac\n"
+	"  printf '@@file %%s\\n' \"${__fdx##*/}\"\n"
+	"  [ -r \"$__fdy\" ] && while IFS= read -r __fdl; do printf '%%s\\n' \"$__fdl\"; done 2>/dev/null <\"$__fdy\"\n"
+	" done\n"
+	"done\n";
 
 static void on_cgroups(void *arg, const struct shell_result *r)
 {
@@ -420,8 +785,10 @@ static void cli_cgroups(struct ctr_host *h)
 		round_ok(h);
 		return;
 	}
+	struct shell_limits lim = { .timeout = round_timeout(h), .builtins = true };
+
 	script = xasprintf(cgroup_script, pids);
-	hosts_submit(h->src->env.hosts, h->i, script, round_timeout(h), on_cgroups, h);
+	hosts_submit_limited(h->src->env.hosts, h->i, script, &lim, on_cgroups, h);
 	free(script);
 }
 
@@ -502,7 +869,11 @@ static void on_cli(void *arg, const struct shell_result *r)
 static void cli_round(struct ctr_host *h)
 {
 	const char *want = engine_name(h->fh->containers);
-	char *eq = *want ? sh_quote(want) : xstrdup("docker podman");
+	char *eq;
+
+	h->cli = true;
+	h->w.interval = round_period(h);
+	eq = *want ? sh_quote(want) : xstrdup("docker podman");
 	char *sq = sh_quote(h->socket_cfg ? h->socket_cfg : "");
 	int t = (int)(round_timeout(h) + 0.999);
 	/* a subshell: exit and set -f must not reach the long-lived shell */
@@ -585,7 +956,6 @@ static void containers_prepare(void *sp, struct pollset *ps, double now, double 
 {
 	struct ctr_src *s = sp;
 
-	(void)ps;
 	for (size_t k = 0; k < s->n; k++) {
 		struct ctr_host *h = &s->h[k];
 
@@ -598,17 +968,18 @@ static void containers_prepare(void *sp, struct pollset *ps, double now, double 
 			if (h->api)
 				api_round(h);
 			else
-				cli_round(h);
+				remote_round(h);
 		}
 		if (!h->busy && h->next < *deadline)
 			*deadline = h->next;
 	}
+	streams_prepare(s, ps, deadline);
 }
 
-static void containers_dispatch(void *s, const struct pollset *ps, double now)
+static void containers_dispatch(void *sp, const struct pollset *ps, double now)
 {
-	/* everything arrives through the http and hosts callbacks */
-	(void)s; (void)ps; (void)now;
+	/* the rest arrives through the http and hosts callbacks */
+	streams_dispatch(sp, ps, now);
 }
 
 static bool containers_round_done(void *sp)
@@ -627,6 +998,13 @@ static void containers_destroy(void *sp)
 
 	if (!s)
 		return;
+	while (s->streams) {
+		struct api_stream *t = s->streams;
+		s->streams = t->next;
+		if (t->q->tun)
+			ssh_tunnel_release(t->q->tun);
+		stream_free(t);
+	}
 	for (size_t k = 0; k < s->n; k++)
 		free(s->h[k].socket_cfg);
 	free(s->h);

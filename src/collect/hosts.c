@@ -667,6 +667,11 @@ int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, const c
 	return ssh_conn_forward(h->p[i].ssh, dest, port, path, err, errlen);
 }
 
+struct ssh_tunnel *hosts_open_socket(struct hosts *h, size_t i, const char *path, int *fd)
+{
+	return h->p[i].ssh ? ssh_conn_open_socket(h->p[i].ssh, path, fd, now_mono()) : NULL;
+}
+
 double hosts_round_limit(const struct fleet *f)
 {
 	double t = f->timeout > 0 ? f->timeout : 5;

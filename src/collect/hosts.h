@@ -51,4 +51,11 @@ bool hosts_is_local(const struct hosts *h, size_t i);
 int hosts_forward(struct hosts *h, size_t i, const char *dest, int port, const char *path,
 		  char *err, size_t errlen);
 
+/* A stream to the unix socket path on host i (an engine's API socket),
+ * carried over its session (ssh.h ssh_conn_open_socket: *fd is the
+ * caller's; release the tunnel with ssh_tunnel_release() once done).
+ * NULL for this machine (connect to path directly) or when it cannot be. */
+struct ssh_tunnel;
+struct ssh_tunnel *hosts_open_socket(struct hosts *h, size_t i, const char *path, int *fd);
+
 #endif

@@ -50,9 +50,11 @@ struct ssh_tunnel {
 	char path[108];          /* "": direct-tcpip */
 	enum { TN_OPENING, TN_OPEN, TN_CLOSED } state;
 	bool open_tried;         /* the channel open went out once */
+	bool refused;            /* the far end refused to open the channel */
 	char error[160];
 	bool client_released;    /* the client closed its end and let go */
 	bool fd_eof;
+	bool ch_eof;             /* the far end sent EOF (to_fd still flushed) */
 	char to_ch[TUNNEL_BUF];
 	size_t to_ch_len;
 	char to_fd[TUNNEL_BUF];
@@ -418,14 +420,14 @@ static void tunnel_pump(struct ssh_tunnel *t)
 				return;
 			}
 		}
-		if (t->to_fd_len < TUNNEL_BUF) {
+		if (t->to_fd_len < TUNNEL_BUF && !t->ch_eof) {
 			n = libssh2_channel_read(t->ch, t->to_fd + t->to_fd_len, TUNNEL_BUF - t->to_fd_len);
 			if (n > 0) {
 				t->to_fd_len += (size_t)n;
 				progress = true;
 			} else if (n != LIBSSH2_ERROR_EAGAIN && (n < 0 || libssh2_channel_eof(t->ch))) {
-				tunnel_close(t, "the far end closed the tunnel");
-				return;
+				t->ch_eof = true;
+				progress = true;
 			}
 		}
 		if (t->to_fd_len) {
@@ -441,6 +443,11 @@ static void tunnel_pump(struct ssh_tunnel *t)
 		}
 		if (t->fd_eof && !t->to_ch_len) {
 			tunnel_close(t, "the tunnel's client closed it");
+			return;
+		}
+		/* what came before the far end's EOF reaches the client first */
+		if (t->ch_eof && !t->to_fd_len) {
+			tunnel_close(t, "the far end closed the tunnel");
 			return;
 		}
 	}
@@ -484,11 +491,13 @@ static void tunnel_try_open(struct ssh_conn *c, struct ssh_tunnel *t)
 		return;
 	c->opening = NULL;
 	libssh2_session_last_error(c->session, &emsg, NULL, 0);
+	t->refused = libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_CHANNEL_FAILURE;
+	/* OpenSSH answers "connect failed" both when nothing listens there and
+	 * when its AllowStreamLocalForwarding is off */
 	if (t->path[0])
-		str_fmt(t->error, sizeof(t->error), "%s refused a stream to its socket %s (%s)",
-			c->name, t->path, emsg && strstr(emsg, "prohibited")
-			? "forwarding to sockets is off in its sshd: AllowStreamLocalForwarding"
-			: emsg ? emsg : "refused");
+		str_fmt(t->error, sizeof(t->error), "%s refused a stream to its socket %s (%s: "
+			"forwarding to sockets off in its sshd, or nothing listening there)",
+			c->name, t->path, emsg ? emsg : "refused");
 	else
 		str_fmt(t->error, sizeof(t->error), "%s cannot open a tunnel to %s:%d (%s)",
 			c->name, t->host, t->port, emsg ? emsg : "refused");
@@ -529,6 +538,11 @@ struct ssh_tunnel *ssh_conn_open_socket(struct ssh_conn *c, const char *path, in
 const char *ssh_tunnel_error(const struct ssh_tunnel *t)
 {
 	return t->error;
+}
+
+bool ssh_tunnel_refused(const struct ssh_tunnel *t)
+{
+	return t->refused;
 }
 
 void ssh_tunnel_release(struct ssh_tunnel *t)

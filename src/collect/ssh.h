@@ -124,6 +124,9 @@ int ssh_conn_forward(struct ssh_conn *c, const char *host, int port, const char 
 struct ssh_tunnel;
 struct ssh_tunnel *ssh_conn_open_socket(struct ssh_conn *c, const char *path, int *fd, double now);
 const char *ssh_tunnel_error(const struct ssh_tunnel *t);
+/* Whether the host refused to open the channel (its sshd forwards no
+ * streams to sockets, or nothing listens on that one). */
+bool ssh_tunnel_refused(const struct ssh_tunnel *t);
 void ssh_tunnel_release(struct ssh_tunnel *t);
 
 /* The wait before the next try after a failure of this kind, with rnd01 in

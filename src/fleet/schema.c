@@ -72,14 +72,19 @@ static const struct schema_key host_keys[] = {
 	  "Memory that must stay available; less is crit, and containers without a "
 	  "memory limit on this host are warn." },
 	{ "containers", ST_ENUM, 0, "auto", NULL, "auto docker podman none", NULL,
-	  "Container engine to read: auto tries docker, then podman; ssh = local reads the "
-	  "Engine API socket, other hosts the engine's CLI (ps, inspect) and cgroup files over "
-	  "SSH, at most every 5s. A host without an engine is a problem only when it was asked "
+	  "Container engine to read: auto tries docker, then podman. Through the Engine API "
+	  "socket: here for ssh = local, and on the host over SSH (a direct-streamlocal channel "
+	  "of the host's session: nothing runs on the host; cgroup files read by shell builtins). "
+	  "Over SSH without a socket the SSH user can use, or when the host's sshd refuses "
+	  "streams to sockets (AllowStreamLocalForwarding), the engine's CLI (ps, inspect), at "
+	  "most every 5s. A host without an engine is a problem only when it was asked "
 	  "for (docker, podman) or a [service] names a container on it." },
 	{ "container_socket", ST_REMOTE_PATH, 0, NULL,
 	  "$DOCKER_HOST, else /var/run/docker.sock or /run/podman/podman.sock", NULL, NULL,
-	  "Docker Engine API socket on the host: read through the API for ssh = local, "
-	  "exported as DOCKER_HOST (podman --remote --url for podman) to the engine's CLI over SSH." },
+	  "Docker Engine API socket on the host (over SSH also $XDG_RUNTIME_DIR/docker.sock and "
+	  "$XDG_RUNTIME_DIR/podman/podman.sock are looked for): read through the API, over SSH on a "
+	  "stream to it through the session; exported as DOCKER_HOST (podman --remote --url for "
+	  "podman) to the engine's CLI when that is used instead." },
 	{ "gpus", ST_ENUM, 0, "auto", NULL, "auto nvidia http-json none", NULL,
 	  "How GPUs are read: nvidia-smi, or an HTTP JSON endpoint (gpu_url)." },
 	{ "gpu_url", ST_URL, SK_REQUIRED, NULL, NULL, NULL, "http-json",

@@ -14,18 +14,10 @@ lab_up 1
 F=$T/cost.fleet
 sed 's/^\(\[host .*\]\)$/\1\ncontainers = none\ngpus = none/' "$LAB_FLEET" >"$F"
 fd_tmux cost 150 30 FLEETDECK_STATS="$T/stats.json" -- -c "$F"
-listener=$(cat "$LAB_HOST_1_PIDFILE")
-find_sh() {
-	shpid=
-	for p in $(_lab_descendants "$listener"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = sh ] && shpid=$p
-	done
-	[ -n "$shpid" ]
-}
-wait_for 30 find_sh || { bad "found the session's sh on lab1" "$(tmux_show)"; lab_finish; }
+wait_for 30 lab_session_sh 1 || { bad "found the session's sh on lab1" "$(tmux_show)"; lab_finish; }
 sleep 3   # past the first (full) probe
-find_sh
-session=$(awk '{print $4}' "/proc/$shpid/stat")
+lab_session_sh 1
+shpid=$LAB_SH_PID session=$LAB_SESSION_PID
 ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
 c0=$(( $(ticks "$shpid") + $(ticks "$session") ))
 timeout -s INT 6 strace -f -qq -p "$shpid" -e trace=process,write -s 12 -o "$T/sh.strace" 2>"$T/strace.err"

@@ -361,6 +361,19 @@ _lab_name() {
 }
 
 # lab_stop_host I|NAME / lab_start_host I|NAME
+# lab_session_sh N: the long-lived `sh` of a session on lab host N (the
+# newest found) in LAB_SH_PID, and its sshd session process in
+# LAB_SESSION_PID; fails while there is none.
+lab_session_sh() {
+	local listener p
+	listener=$(cat "$(eval "echo \"\$LAB_HOST_${1}_PIDFILE\"")" 2>/dev/null) || return 1
+	LAB_SH_PID=
+	for p in $(_lab_descendants "$listener"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = sh ] && LAB_SH_PID=$p
+	done
+	[ -n "$LAB_SH_PID" ] && LAB_SESSION_PID=$(awk '{print $4}' "/proc/$LAB_SH_PID/stat" 2>/dev/null)
+}
+
 lab_stop_host() { local n; n=$(_lab_name "$1") && _lab_host_stop "$n"; }
 lab_start_host() { local n; n=$(_lab_name "$1") && _lab_host_start "$n"; }
 

@@ -1,0 +1,72 @@
+#!/bin/bash
+# containers_ssh_api.sh — containers of a host reached over SSH come from the
+# Docker Engine API on the host's own socket, on a direct-streamlocal
+# channel of the host's session (nothing runs on the host for it): a real
+# Podman API service (podman system service) with three created containers.
+#   lab1: its sessions' PATH has a `podman` and `docker` that only record
+#         that they ran (no engine CLI): the containers are listed all the
+#         same, with limits and the "no memory limit" warning, and no CLI
+#         ran; under the dashboard (1 s rounds) lab1's session connects to
+#         the socket for the rounds (strace: connect() to podman.sock) while
+#         its long-lived sh starts no process at all;
+#   lab2: its sshd refuses streams to sockets (AllowStreamLocalForwarding
+#         no): the containers come through the podman CLI instead.
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+. "$TOP_SRCDIR/tests/containers/podman-setup.sh"
+LAB_NET=28
+lab_test_begin containers_ssh_api 80
+lab_require_tool strace tmux
+pm_setup "$T/pm" || { bad "podman set up"; lab_finish; }
+for c in "web1 --memory 256m" nolimit "tf-worker --memory 128m"; do
+	# shellcheck disable=SC2086
+	pm_create $c || { bad "podman create $c"; lab_finish; }
+done
+pm_service || { bad "podman API up"; lab_finish; }
+ok "podman: 3 containers created, API on $T/pm/podman.sock"
+
+LAB_HOST_BIN=1 lab_up 2
+for e in podman docker; do
+	printf '#!/bin/sh\necho "$0 $*" >>%s\nexit 127\n' "$T/cli-ran" >"$LAB_DIR/hosts/lab1/bin/$e"
+	chmod 755 "$LAB_DIR/hosts/lab1/bin/$e"
+done
+# lab2's podman reaches the API service as a client (--remote --url)
+printf '#!/bin/sh\nexec %s "$@"\n' "$(command -v podman)" >"$LAB_DIR/hosts/lab2/bin/podman"
+chmod 755 "$LAB_DIR/hosts/lab2/bin/podman"
+lab_stop_host 2
+sed -i "s|-o 'SetEnv=|-o AllowStreamLocalForwarding=no -o 'SetEnv=|" "$LAB_DIR/hosts/lab2/start"
+lab_start_host 2 || { bad "lab2 restarted without stream forwarding"; lab_finish; }
+
+F=$T/api.fleet
+sed "s|^\(\[host .*\]\)\$|\1\ncontainers = podman\ngpus = none\ncontainer_socket = $T/pm/podman.sock\nram_reserve = 512M|" "$LAB_FLEET" >"$F"
+fd_run 40 "$T/out.json" --once --json -c "$F"
+echo "fleetdeck --once --json: exit $FD_RC after ${FD_SECS}s"
+J=$T/out.json
+json_valid "$J" || { bad "one JSON document" "$(head -c 1500 "$J")" "$(head -c 800 "$J.err")"; lab_finish; }
+for h in lab1 lab2; do
+	via=$([ $h = lab1 ] && echo "Engine API over SSH, no CLI on the host" || echo "podman CLI: its sshd refuses streams")
+	json_check "$J" "$h ($via): the 3 containers by name" \
+		'[.hosts[] | select(.name == $h) | .containers[].name] | sort == ["nolimit","tf-worker","web1"]' --arg h $h
+	json_check "$J" "$h: web1 256m, tf-worker 128m" \
+		'[.hosts[] | select(.name == $h) | .containers[] | select(.name == "web1" or .name == "tf-worker") | .mem_limit] | sort == [134217728, 268435456]' --arg h $h
+	json_check "$J" "$h: nolimit warns 'no memory limit'" \
+		'.hosts[] | select(.name == $h) | .containers[] | select(.name == "nolimit") | .mem_limit == null and .status == "warn" and (.problems | index("no memory limit"))' --arg h $h
+done
+[ ! -e "$T/cli-ran" ] && ok "lab1: no engine CLI ran" || bad "lab1: no engine CLI ran" "$(cat "$T/cli-ran")"
+grep -q "refused streamlocal" "$LAB_HOST_2_LOG" && ok "lab2's sshd refused the stream (so the CLI listed them)" ||
+	bad "lab2's sshd refused the stream" "$(tail -5 "$LAB_HOST_2_LOG")"
+
+# the dashboard, 1 s rounds: lab1's session and its sh traced for 6 s
+fd_tmux dash 150 30 -- -c "$F" -i 1s
+wait_for 30 lab_session_sh 1 || { bad "found the session's sh on lab1" "$(tmux_show)"; lab_finish; }
+sleep 3   # past the first (full) probe
+lab_session_sh 1
+shpid=$LAB_SH_PID session=$LAB_SESSION_PID
+timeout -s INT 6 strace -f -qq -p "$session" -p "$shpid" -e trace=process,connect -o "$T/s.strace" 2>"$T/strace.err"
+conns=$(grep -c 'connect(.*podman\.sock' "$T/s.strace")
+spawns=$(grep -E '^[0-9]+ +(clone|clone3|fork|vfork|execve)\(' "$T/s.strace" | grep -cv "^$session ")
+if [ "$conns" -ge 3 ]; then ok "lab1's session connected to the socket $conns times in 6 s (the API rounds)"; else bad "lab1's session connects to the socket every round" "$(head -c 1500 "$T/s.strace")" "$(cat "$T/strace.err")"; fi
+[ "$spawns" = 0 ] && ok "lab1's sh started no process meanwhile" ||
+	bad "lab1's sh started no process" "$(grep -E '(clone|fork|execve)' "$T/s.strace" | head -5)"
+[ ! -e "$T/cli-ran" ] && ok "lab1: still no engine CLI" || bad "lab1: still no engine CLI" "$(cat "$T/cli-ran")"
+tmux_send q
+lab_finish
