@@ -3,8 +3,8 @@
  * A domain (host, container, database, backup, GPU, service, link, runner
  * fleet, key) is one row of domains[] (domain/domains.c) naming its parts in
  * every layer: the fleet-file section that configures it, its collector,
- * how the model stores it, its rules, its JSON and --once writers, and what
- * it adds to the views. Each layer iterates this table for its own part and
+ * how the model stores it, its rules, its JSON and --once writers, and its
+ * keys on the help screen. Each layer iterates this table for its own part and
  * never names a domain: adding one is its file set plus one row here (see
  * doc/architecture.md, "Adding a domain").
  *
@@ -23,7 +23,6 @@
 struct source_ops;
 struct rules_state;
 struct evaluation;
-struct host_column;
 
 struct domain {
 	enum domain_id id;           /* its index in domains[] and in the model */
@@ -58,9 +57,9 @@ struct domain {
 	void (*text)(FILE *fp, const struct fleet *f, const struct snapshot *s,
 		     const struct evaluation *ev, double now);
 
-	/* views (ui/views.h): a column of the overview's host rows, and lines
-	 * of the help screen ("keys", "what they do"; NULL-terminated pairs) */
-	const struct host_column *overview_column;
+	/* views: the domain's own keys on the help screen ("keys", "what they
+	 * do" pairs, NULL-terminated; ui/view_help.c). Its screens are rows of
+	 * the view table (ui/views.c), not of this one. */
 	const char *const *help;
 };
 

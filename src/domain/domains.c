@@ -68,6 +68,9 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct runners_sample),
 		.rules = rules_runners,
 		.json_key = "runners", .json = json_runners, .text = text_runners,
+		.help = (const char *const[]){
+			"+ - =", "Runners: add / remove runners, scale to a typed count (plan first)",
+			NULL },
 	},
 	[DOM_KEY] = {
 		.id = DOM_KEY, .name = "key", .section = SEC_KEY,
@@ -75,6 +78,8 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct key_sample),
 		.rules = rules_keys,
 		.json_key = "keys", .json = json_keys, .text = text_keys,
+		.help = (const char *const[]){
+			"r", "Keys: rotate the selected key (plan first, type its name)", NULL },
 	},
 	[DOM_PROMFLEET] = {
 		/* a [prometheus] section judged on the server: its hosts are

@@ -1,6 +1,9 @@
-/* The help screen ('?'): the keys, and what the colours mean. */
+/* The help screen ('?'): the keys, and what the colours mean. The view
+ * keys come from the view table, a domain's own keys from its row of the
+ * domain table. */
 #include "config.h"
 #include "ui/views.h"
+#include "domain/domain.h"
 #include "util/util.h"
 
 static const struct help_key {
@@ -16,8 +19,7 @@ static const struct help_key {
 	{ "/", "filter rows by name or role (Enter keeps it, Esc clears it)" },
 	{ "p", "pause / resume polling (data then turns stale)" },
 	{ "R", "poll every target now" },
-	{ "+ - =", "Runners: add / remove runners, scale to a typed count (plan first)" },
-	{ "r", "Keys: rotate the selected key (plan first, type its name)" },
+	{ "", NULL },     /* the domains' own keys: their rows' .help (domain/domains.c) */
 	{ "Ctrl-L", "repaint the screen" },
 	{ "?", "this help" },
 	{ "q", "quit" },
@@ -28,8 +30,12 @@ void help_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 	       const struct ui_state *s, struct view_state *vs)
 {
 	static const enum status statuses[] = { ST_OK, ST_WARN, ST_CRIT, ST_UNKNOWN };
-	int line = 0, lines = (int)ARRAY_LEN(help_keys) + 9;
+	int line = 0, lines = (int)ARRAY_LEN(help_keys) - 1 + 9;   /* the domains' slot counts below */
 	int y0;
+
+	DOMAINS_FOREACH(d)
+		for (const char *const *h = d->help; h && h[0]; h += 2)
+			lines++;
 
 	view_list_layout(vs, lines - body.h + 1, 1, body.y);
 	y0 = body.y - vs->sel;
@@ -37,6 +43,15 @@ void help_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 	for (size_t i = 0; i < ARRAY_LEN(help_keys); i++, line++) {
 		char keys[16], what[256];
 
+		if (help_keys[i].keys && !help_keys[i].what) {
+			DOMAINS_FOREACH(d)
+				for (const char *const *h = d->help; h && h[0]; h += 2, line++) {
+					cells_text(c, body.x + 2, y0 + line, 20, ROLE_TITLE, h[0]);
+					cells_text(c, body.x + 23, y0 + line, body.w - 24, ROLE_HELP, h[1]);
+				}
+			line--;
+			continue;
+		}
 		if (help_keys[i].keys) {
 			str_copy(keys, help_keys[i].keys, sizeof(keys));
 			str_copy(what, help_keys[i].what, sizeof(what));

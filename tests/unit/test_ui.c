@@ -508,6 +508,11 @@ START_TEST(test_keys_views_detail_help)
 	ck_assert_int_eq(nav_key(&fx.st, &fx.u, '?'), UA_DRAW);
 	frame_draw(&c, &fx.u, &fx.st);
 	ck_assert_int_ge(row_of(&c, "pause / resume polling"), 0);
+	/* a domain's own keys come from its row of the domain table, in order */
+	ck_assert_int_gt(row_of(&c, "Runners: add / remove runners"), row_of(&c, "poll every target now"));
+	ck_assert_int_eq(row_of(&c, "Keys: rotate the selected key"),
+			 row_of(&c, "Runners: add / remove runners") + 1);
+	ck_assert_int_eq(row_of(&c, "repaint the screen"), row_of(&c, "Keys: rotate the selected key") + 1);
 	ck_assert_int_eq(nav_key(&fx.st, &fx.u, UK_ESC), UA_DRAW);
 	ck_assert_int_eq(nav_key(&fx.st, &fx.u, '3'), UA_DRAW);
 	ck_assert_int_eq(fx.st.view, 2);
