@@ -4,7 +4,7 @@
  * on every source (register fds in the pollset, lower the deadline, start
  * work that is due), poll()s, then dispatch() (read what is ready, advance
  * state, publish into the model with collect_publish()).
- * Sources are listed in one explicit array in collector.c. */
+ * The sources are the domain table's (domain/domains.c), each run once.  */
 #ifndef FLEETDECK_SOURCE_H
 #define FLEETDECK_SOURCE_H
 

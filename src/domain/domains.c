@@ -95,8 +95,12 @@ const struct domain domains[DOM__COUNT] = {
 void model_init_fleet(struct model *m, const struct fleet *f)
 {
 	model_init(m, f->nhosts);
-	DOMAINS_FOREACH(d)
+	DOMAINS_FOREACH(d) {
+		if (d->id != d - domains || d->sample_size > MODEL_SAMPLE_MAX)
+			fatal("domain table: row %s is out of place or its sample is over "
+			      "MODEL_SAMPLE_MAX", d->name);
 		if (d->id != DOM_HOST)
 			model_resize(m, d->id, d->per_host ? f->nhosts : fleet_count(f, d->section),
 				     d->per_host);
+	}
 }

@@ -115,6 +115,10 @@ struct host_sample {
 
 /* Every kind of target the model holds. A domain is described once, in
  * the domain table (domain/domains.c); the model only stores its samples. */
+/* The largest sample type a domain may have (an unpublished target reads
+ * as that many zero bytes; the domain table is checked against it). */
+#define MODEL_SAMPLE_MAX 32768
+
 enum domain_id {
 	DOM_HOST,
 	DOM_CONTAINER,               /* per host: struct host_containers */

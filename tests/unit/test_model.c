@@ -2,6 +2,7 @@
  * changed, storage per configured target only. */
 #include "config.h"
 #include "model/model.h"
+#include "domain/domain.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -156,6 +157,26 @@ START_TEST(test_bare_host_costs_at_most_4k)
 }
 END_TEST
 
+/* The domain table: every domain has its row, in place, its sample fits
+ * what an unpublished target reads as, and a row that writes JSON names
+ * its array (one writer: top level or per host). */
+START_TEST(test_domain_table_rows)
+{
+	DOMAINS_FOREACH(d) {
+		ck_assert_int_eq(d->id, d - domains);
+		ck_assert_ptr_nonnull(d->name);
+		ck_assert_uint_gt(d->sample_size, 0);
+		ck_assert_uint_le(d->sample_size, MODEL_SAMPLE_MAX);
+		ck_assert_int_eq(d->json || d->json_host, d->json_key != NULL);
+		ck_assert(!(d->json && d->json_host));
+		ck_assert(d->id == DOM_HOST || d->source != NULL);
+		ck_assert(d->id == DOM_HOST || d->rules != NULL);
+		for (const char *const *h = d->help; h && h[0]; h += 2)
+			ck_assert_ptr_nonnull(h[1]);
+	}
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -166,6 +187,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_journal_overflow);
 	tcase_add_test(tc, test_resize_and_unpublished);
 	tcase_add_test(tc, test_bare_host_costs_at_most_4k);
+	tcase_add_test(tc, test_domain_table_rows);
 	suite_add_tcase(s, tc);
 	return s;
 }
