@@ -55,7 +55,7 @@ lab_destroy_netns() {
 dash_start() {
 	rm -f "$dir/stats.json"
 	tmux -L "$sock" new-session -d -x 200 -y 50 \
-		"FLEETDECK_STATS=$dir/stats.json FLEETDECK_DATADIR=$FLEETDECK_DATADIR $fd -c $1 -i 1s"
+		"FLEETDECK_STATS=$dir/stats.json FLEETDECK_DATADIR=$FLEETDECK_DATADIR exec $fd -c $1 -i 1s 2>$dir/dash.err"
 	sleep 2
 	pid=$(tmux -L "$sock" list-panes -F '#{pane_pid}')
 	for _ in $(seq 1 90); do
@@ -63,6 +63,7 @@ dash_start() {
 		sleep 1
 	done
 	D_READY=$(jq -r .ready "$dir/stats.json" 2>/dev/null)
+	[ -n "$D_READY" ] || echo "bench: the dashboard did not start: $(head -c 600 "$dir/dash.err" 2>/dev/null)" >&2
 }
 dash_stop() { tmux -L "$sock" kill-server 2>/dev/null; sleep 1; }
 # dash_measure: after a 10 s warm-up, $secs seconds of the steady state:
