@@ -29,7 +29,11 @@ ok "a clean copy of the sources ($(find "$T/src" -type f | wc -l) files)"
 # command line), which overrode debian/rules' TESTS and made the package
 # build run the whole lab suite, this test included, as root beside the
 # outer run's own tests. Nor the harness's variables pointing at the tree.
-(cd "$T/src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+# Under timeout(1), which stops the whole build (its process group): the
+# watchdog's TERM waits for a foreground child, so a hung build would
+# otherwise hold this test, and the run, long past its limit.
+build_limit=900   # of the test's 1200 s
+(cd "$T/src" && timeout -k 20 "$build_limit" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
 	-u FLEETDECK -u FLEETDECK_DATADIR -u TOP_SRCDIR -u TOP_BUILDDIR \
 	-u ASAN_OPTIONS -u UBSAN_OPTIONS -u LSAN_OPTIONS \
 	DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b) >"$T/build.log" 2>&1
@@ -37,6 +41,9 @@ rc=$?
 deb=$(ls "$T"/fleetdeck_*.deb 2>/dev/null | head -1)
 if [ "$rc" = 0 ] && [ -f "$deb" ]; then
 	ok "dpkg-buildpackage -us -uc -b builds ${deb##*/}"
+elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	bad "dpkg-buildpackage -us -uc -b builds the package (stopped after $build_limit s)" "$(tail -25 "$T/build.log")"
+	lab_finish
 else
 	bad "dpkg-buildpackage -us -uc -b builds the package (rc $rc)" "$(tail -25 "$T/build.log")"
 	lab_finish
@@ -53,7 +60,7 @@ else
 		"ran: $(echo $ran | cut -c1-400)"
 fi
 
-lintian "$T"/fleetdeck_*.changes >"$T/lintian.out" 2>&1
+timeout -k 10 200 lintian "$T"/fleetdeck_*.changes >"$T/lintian.out" 2>&1
 lrc=$?
 tags=$(grep -E '^[EW]: ' "$T/lintian.out")
 if [ -z "$tags" ] && [ "$lrc" = 0 ]; then
