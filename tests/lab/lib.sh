@@ -490,7 +490,8 @@ lab_require_tool() {
 # watchdog that ends the test after LIMIT_S seconds (default 55).
 lab_test_begin() {
 	TEST_NAME=$1
-	local limit=${2:-55}
+	local limit
+	limit=$(lab_scaled "${2:-55}")
 	: "${TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 	: "${TOP_BUILDDIR:=$TOP_SRCDIR}"
 	: "${FLEETDECK:=$TOP_BUILDDIR/src/fleetdeck}"
@@ -612,8 +613,21 @@ lab_finish() {
 
 # wait_for TIMEOUT_S CMD...: retries CMD every 0.2 s until it succeeds or
 # TIMEOUT_S seconds passed. Returns CMD's last status.
+# lab_scaled N: watchdog N seconds times FLEETDECK_TEST_SLOWDOWN (configure
+# sets 3 for a sanitizer build, whose programs run that much slower; 1
+# otherwise), rounded up. Only for limits that guard against a hang: what a
+# test judges compares against a baseline of the same run.
+lab_scaled() {
+	case ${FLEETDECK_TEST_SLOWDOWN:-1} in
+	1) printf '%s\n' "$1" ;;
+	*) awk -v n="$1" -v f="$FLEETDECK_TEST_SLOWDOWN" 'BEGIN { x = n * f; printf "%d\n", x == int(x) ? x : int(x) + 1 }' ;;
+	esac
+}
+
+# wait_for LIMIT CMD...: until CMD is true, at most LIMIT seconds (scaled).
 wait_for() {
-	local limit=$1 end
+	local limit end
+	limit=$(lab_scaled "$1")
 	shift
 	end=$(($(date +%s%N) / 1000000 + ${limit%.*} * 1000))
 	while :; do
@@ -634,7 +648,8 @@ flt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 # fd_run LIMIT OUT ARGS...: runs $FLEETDECK ARGS with a hard time limit,
 # stdout to OUT, stderr to OUT.err; sets FD_RC and FD_SECS.
 fd_run() {
-	local limit=$1 out=$2 t0
+	local limit out=$2 t0
+	limit=$(lab_scaled "$1")
 	shift 2
 	local try=0
 	t0=$(now)
