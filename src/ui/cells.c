@@ -411,13 +411,14 @@ void cells_sparkline(struct cells *c, int x, int y, int w, const struct history 
 			hi = lo + 1;
 	}
 	for (int i = 0; i < n; i++) {
-		double v = history_get(h, i);
-		int level = (int)((v - lo) / (hi - lo) * 7 + 0.5);
+		double v = history_get(h, i), f = (v - lo) / (hi - lo) * 7 + 0.5;
+		int level;
 		uint32_t ch;
 
-		if (isnan(v))
+		if (isnan(f))   /* a gap (NaN), or an infinite range */
 			continue;
-		level = level < 0 ? 0 : level > 7 ? 7 : level;
+		/* clamped before the cast: a NaN or huge double in int is undefined */
+		level = f < 0 ? 0 : f > 7 ? 7 : (int)f;
 		ch = c->ascii ? (uint32_t)spark_ascii[level] : spark_utf8[level];
 		cells_put(c, x + w - 1 - i, y, ch, role);
 	}

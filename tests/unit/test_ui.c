@@ -221,6 +221,18 @@ START_TEST(test_cells_bar_and_spark)
 	ck_assert_str_eq(row, "      _-*@");
 	free(row);
 	cells_bar(&c, 0, 0, 10, 0.0 / 0.0, ROLE_BAR_USED, NULL, 0);
+	/* a gap (NaN) stays blank, a huge value is the top level, not an
+	 * undefined cast (UBSan's float-cast-overflow: the wall's RAM panel) */
+	memset(&h, 0, sizeof(h));
+	history_push(&h, 1e30f);
+	history_push(&h, 0.0f / 0.0f);
+	history_push(&h, -1e30f);
+	cells_free(&c);
+	cells_init(&c, 10, 2, true);
+	cells_sparkline(&c, 0, 1, 3, &h, 0, 100, ROLE_BAR_USED);
+	row = cells_row_text(&c, 1);
+	ck_assert_str_eq(row, "@ _       ");
+	free(row);
 	cells_free(&c);
 }
 END_TEST
