@@ -178,6 +178,8 @@ static void set_error(struct recorder *r, const char *what)
 
 static void pend_add(struct recorder *r, const void *p, size_t n)
 {
+	if (n == 0)          /* nothing out yet: pend may still be NULL */
+		return;
 	if (r->npend + n > r->cappend) {
 		r->cappend = (r->npend + n) * 2;
 		r->pend = xrealloc(r->pend, r->cappend);
@@ -263,8 +265,10 @@ static void put_header(struct recorder *r, double t)
 	json_object_set_new(o, "v", json_integer(REC_VERSION));
 	json_object_set_new(o, "fleet", json_text(r->f->name, false));
 	json_object_set_new(o, "fleetdeck", json_string(PACKAGE_VERSION));
-	/* (every line of it went through text_clean: valid UTF-8) */
-	json_object_set_new(o, "conf", json_string(r->conf) ? json_string(r->conf) : json_string(""));
+	/* (every line of it went through text_clean: valid UTF-8; still, a
+	 * NULL from json_string would drop the key) */
+	json_t *conf = json_string(r->conf ? r->conf : "");
+	json_object_set_new(o, "conf", conf ? conf : json_string(""));
 	json_object_set_new(o, "hosts", rec_fleet_hosts(r->f));
 	put_line(r, o);
 }
