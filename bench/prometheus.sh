@@ -90,7 +90,9 @@ dashboard() { # FLEET TAG WAITFOR ROUND_QUERIES
 	while ! tmux -L "$sock" capture-pane -p | grep -qE "$want"; do
 		sleep 0.1
 		if [ "$(fsub "$(date +%s.%N)" "$t0" | awk '{ print int($1) }')" -gt 300 ]; then
-			echo "$tag: no overview in 300 s"
+			echo "$tag: no overview in 300 s: $(tmux -L "$sock" capture-pane -p | sed -n 4p | tr -s ' ')"
+			# stopped: its queries would hold the server's search slots
+			tmux -L "$sock" kill-server 2>/dev/null
 			return
 		fi
 	done
@@ -104,6 +106,7 @@ dashboard() { # FLEET TAG WAITFOR ROUND_QUERIES
 	printf '%s: %.1f rounds in %s s (interval %s s): CPU %.3f s per round; RSS %s KiB (peak %s KiB)\n' \
 		"$tag" "$rounds" "$secs" "$interval" \
 		"$(echo "($c1 - $c0) / $hz / ($rounds + 0.0001)" | bc -l)" "$(kib "$pid" VmRSS)" "$(kib "$pid" VmHWM)"
+	tmux -L "$sock" kill-server 2>/dev/null
 }
 fmt_n() { printf '%d\n' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 dashboard "$dir/large.fleet" "large ($(fmt_n "$n") hosts, judged on the server)" \
