@@ -3,8 +3,8 @@
  * A domain (host, container, database, backup, GPU, service, link, runner
  * fleet, key) is one row of domains[] (domain/domains.c) naming its parts in
  * every layer: the fleet-file section that configures it, its collector,
- * how the model stores it, its rules, its JSON and --once writers, and its
- * keys on the help screen. Each layer iterates this table for its own part and
+ * how the model stores it, its rules, its JSON and --once writers, what a
+ * recording keeps of it, and its keys on the help screen. Each layer iterates this table for its own part and
  * never names a domain: adding one is its file set plus one row here (see
  * doc/architecture.md, "Adding a domain").
  *
@@ -23,6 +23,7 @@
 struct source_ops;
 struct rules_state;
 struct evaluation;
+struct rec_desc;
 
 struct domain {
 	enum domain_id id;           /* its index in domains[] and in the model */
@@ -56,6 +57,11 @@ struct domain {
 			     const struct evaluation *ev, double now, size_t host);
 	void (*text)(FILE *fp, const struct fleet *f, const struct snapshot *s,
 		     const struct evaluation *ev, double now);
+
+	/* recording (record/codec.c, --record/--replay): its sample's
+	 * recorded fields (model/fields.h), under json_key in each record;
+	 * NULL: not recorded. The codec iterates the rows that have one. */
+	const struct rec_desc *record;
 
 	/* views: the domain's own keys on the help screen ("keys", "what they
 	 * do" pairs, NULL-terminated; ui/view_help.c). Its screens are rows of

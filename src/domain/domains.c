@@ -19,6 +19,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct host_sample),
 		/* host rules, the "hosts" array and the host table are the core of
 		 * rules.c, json.c and text.c */
+		.json_key = "hosts", .record = &rec_hosts,
 	},
 	[DOM_CONTAINER] = {
 		.id = DOM_CONTAINER, .name = "container", .section = SEC_HOST, .per_host = true,
@@ -26,6 +27,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct host_containers),
 		.rules = rules_containers,
 		.json_key = "containers", .json_host = json_containers, .text = text_containers,
+		.record = &rec_containers,
 	},
 	[DOM_DATABASE] = {
 		.id = DOM_DATABASE, .name = "database", .section = SEC_DATABASE,
@@ -33,6 +35,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct db_sample),
 		.rules = rules_databases,
 		.json_key = "databases", .json = json_databases, .text = text_databases,
+		.record = &rec_databases,
 	},
 	[DOM_BACKUP] = {
 		.id = DOM_BACKUP, .name = "backup", .section = SEC_BACKUP,
@@ -40,6 +43,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct backup_sample),
 		.rules = rules_backups,
 		.json_key = "backups", .json = json_backups, .text = text_backups,
+		.record = &rec_backups,
 	},
 	[DOM_GPU] = {
 		.id = DOM_GPU, .name = "gpu", .section = SEC_HOST, .per_host = true,
@@ -47,6 +51,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct host_gpus),
 		.rules = rules_gpus,
 		.json_key = "gpus", .json_host = json_gpus, .text = text_gpus,
+		.record = &rec_gpus,
 	},
 	[DOM_SERVICE] = {
 		.id = DOM_SERVICE, .name = "service", .section = SEC_SERVICE,
@@ -54,6 +59,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct service_sample),
 		.rules = rules_services,
 		.json_key = "services", .json = json_services, .text = text_services,
+		.record = &rec_services,
 	},
 	[DOM_LINK] = {
 		.id = DOM_LINK, .name = "link", .section = SEC_LINK,
@@ -61,6 +67,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct link_sample),
 		.rules = rules_links,
 		.json_key = "links", .json = json_links, .text = text_links,
+		.record = &rec_services,   /* a link is its check */
 	},
 	[DOM_RUNNERS] = {
 		.id = DOM_RUNNERS, .name = "runners", .section = SEC_RUNNERS,
@@ -68,6 +75,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct runners_sample),
 		.rules = rules_runners,
 		.json_key = "runners", .json = json_runners, .text = text_runners,
+		.record = &rec_runners,
 		.help = (const char *const[]){
 			"+ - =", "Runners: add / remove runners, scale to a typed count (plan first)",
 			NULL },
@@ -78,6 +86,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct key_sample),
 		.rules = rules_keys,
 		.json_key = "keys", .json = json_keys, .text = text_keys,
+		.record = &rec_keys,
 		.help = (const char *const[]){
 			"r", "Keys: rotate the selected key (plan first, type its name)", NULL },
 	},
@@ -89,6 +98,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct prom_fleet),
 		.rules = rules_prometheus,
 		.json_key = "prometheus", .json = json_prometheus, .text = text_prometheus,
+		/* no .record: a replay shows no section judged on the server */
 	},
 };
 

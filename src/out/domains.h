@@ -43,6 +43,12 @@ json_t *json_prometheus(OUT_ARGS);  /* the top-level "prometheus" array (large s
 void json_prometheus_hosts(OUT_ARGS, json_t *hosts);  /* --once: their every host, appended */
 void text_prometheus(FILE *fp, OUT_ARGS);
 
+/* What a recording keeps of each domain's sample (model/fields.h), in the
+ * same files: hosts in json.c, links are recorded as services. */
+struct rec_desc;
+extern const struct rec_desc rec_hosts, rec_containers, rec_databases, rec_backups, rec_gpus,
+	rec_services, rec_runners, rec_keys;
+
 /* One "hosts" element (json.c); host is its index in the model for the
  * per-host domains' arrays, SIZE_MAX for a host outside the model (its
  * arrays are empty). */

@@ -2,6 +2,7 @@
 #include "out/out.h"
 #include "domain/domain.h"
 #include "out/domains.h"
+#include "model/fields.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -266,3 +267,32 @@ int out_json(FILE *fp, const struct fleet *f, const struct snapshot *s,
 		return -1;
 	return 0;
 }
+
+/* ---- what a recording keeps (model/fields.h; the domain table's .record) ---- */
+
+_Static_assert(sizeof(enum host_conn) == sizeof(int), "enums are recorded as int");
+
+static const struct rec_field disk_fields[] = {
+	R_STR(struct disk_sample, mount), R_BOO(struct disk_sample, valid),
+	R_U64(struct disk_sample, size), R_U64(struct disk_sample, used), R_DBL(struct disk_sample, used_pct),
+};
+static R_DESC(disk_desc, disk_fields);
+
+/* Not recorded: the raw /proc/stat counters (only the collector's next
+ * delta needs them). */
+static const struct rec_field host_fields[] = {
+	R_INT(struct host_sample, conn), R_STR(struct host_sample, error),
+	R_STR(struct host_sample, fingerprint),
+	R_TIM(struct host_sample, sampled_at), R_TIM(struct host_sample, attempted_at),
+	R_DBL(struct host_sample, interval), R_U64(struct host_sample, rounds),
+	R_UNS(struct host_sample, valid), R_DBL(struct host_sample, latency_ms),
+	R_VEC(struct host_sample, load, 3), R_DBL(struct host_sample, cpu_pct),
+	R_INT(struct host_sample, cores),
+	R_U64(struct host_sample, mem_total), R_U64(struct host_sample, mem_available),
+	R_U64(struct host_sample, swap_total), R_U64(struct host_sample, swap_used),
+	R_DBL(struct host_sample, psi_some10), R_DBL(struct host_sample, psi_full10),
+	R_U64(struct host_sample, oom_kills), R_DBL(struct host_sample, uptime_s),
+	R_TIM(struct host_sample, boot_time), R_STR(struct host_sample, kernel),
+	R_ARR(struct host_sample, disks, struct disk_sample, ndisks, disk_desc),
+};
+R_DESC(rec_hosts, host_fields);

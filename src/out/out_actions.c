@@ -1,5 +1,6 @@
 #include "config.h"
 #include "out/domains.h"
+#include "model/fields.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -173,3 +174,29 @@ void text_keys(FILE *fp, OUT_ARGS)
 			t && t->ev.nproblems ? t->ev.problems[0].text : "");
 	}
 }
+
+/* ---- what a recording keeps (model/fields.h; the domain table's .record) ---- */
+
+static const struct rec_field runner_fields[] = {
+	R_STR(struct runner_item, name), R_STR(struct runner_item, state),
+	R_TIM(struct runner_item, created_at),
+};
+static R_DESC(runner_desc, runner_fields);
+
+static const struct rec_field runners_fields[] = {
+	R_BOO(struct runners_sample, collected), R_TIM(struct runners_sample, sampled_at),
+	R_DBL(struct runners_sample, interval), R_STR(struct runners_sample, error),
+	R_INT(struct runners_sample, count), R_INT(struct runners_sample, busy),
+	R_INT(struct runners_sample, idle), R_INT(struct runners_sample, offline),
+	R_INT(struct runners_sample, queued), R_DBL(struct runners_sample, cost_hourly),
+	R_ARR(struct runners_sample, r, struct runner_item, n, runner_desc),
+};
+R_DESC(rec_runners, runners_fields);
+
+/* The key's shown id or prefix, never the secret (the model has none). */
+static const struct rec_field key_fields[] = {
+	R_BOO(struct key_sample, collected), R_TIM(struct key_sample, sampled_at),
+	R_DBL(struct key_sample, interval), R_STR(struct key_sample, error),
+	R_TIM(struct key_sample, created_at), R_STR(struct key_sample, id),
+};
+R_DESC(rec_keys, key_fields);

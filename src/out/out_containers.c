@@ -1,5 +1,6 @@
 #include "config.h"
 #include "out/domains.h"
+#include "model/fields.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -112,3 +113,23 @@ void text_containers(FILE *fp, OUT_ARGS)
 		if (host_has(s, i))
 			text_host(fp, f, snap_containers(s, i), ev, i);
 }
+
+/* ---- what a recording keeps (model/fields.h; the domain table's .record) ---- */
+
+static const struct rec_field container_fields[] = {
+	R_STR(struct container_sample, id), R_STR(struct container_sample, name),
+	R_STR(struct container_sample, image), R_STR(struct container_sample, state),
+	R_UNS(struct container_sample, valid), R_INT(struct container_sample, restarts),
+	R_U64(struct container_sample, mem_used), R_U64(struct container_sample, mem_limit),
+	R_DBL(struct container_sample, cpu_pct),
+};
+static R_DESC(container_desc, container_fields);
+
+static const struct rec_field containers_fields[] = {
+	R_BOO(struct host_containers, collected), R_TIM(struct host_containers, sampled_at),
+	R_DBL(struct host_containers, interval), R_STR(struct host_containers, engine),
+	R_STR(struct host_containers, via), R_INT(struct host_containers, err),
+	R_STR(struct host_containers, error), R_INT(struct host_containers, total),
+	R_ARR(struct host_containers, c, struct container_sample, n, container_desc),
+};
+R_DESC(rec_containers, containers_fields);

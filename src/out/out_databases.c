@@ -1,5 +1,6 @@
 #include "config.h"
 #include "out/domains.h"
+#include "model/fields.h"
 #include "rules/rules_databases.h"
 #include "util/util.h"
 #include "util/text.h"
@@ -221,3 +222,34 @@ void text_backups(FILE *fp, OUT_ARGS)
 				    rules_target_find(ev, TK_BACKUP, (int)i, -1), now);
 	}
 }
+
+/* ---- what a recording keeps (model/fields.h; the domain table's .record) ---- */
+
+/* Not recorded: the DSN (masked in the model, but a recording is pasted
+ * around; the fleet file names the database). */
+static const struct rec_field db_fields[] = {
+	R_BOO(struct db_sample, collected), R_TIM(struct db_sample, sampled_at),
+	R_TIM(struct db_sample, attempted_at), R_DBL(struct db_sample, interval),
+	R_BOO(struct db_sample, up), R_INT(struct db_sample, fail), R_STR(struct db_sample, error),
+	R_UNS(struct db_sample, valid), R_STR(struct db_sample, version), R_STR(struct db_sample, via),
+	R_BOO(struct db_sample, in_recovery), R_INT(struct db_sample, connections),
+	R_INT(struct db_sample, max_connections), R_DBL(struct db_sample, replication_lag_s),
+	R_U64(struct db_sample, replication_lag_bytes), R_INT(struct db_sample, replicas),
+	R_DBL(struct db_sample, longest_xact_s), R_INT(struct db_sample, waiting_locks),
+	R_U64(struct db_sample, size), R_DBL(struct db_sample, latency_ms),
+	R_STR(struct db_sample, archive_mode), R_TIM(struct db_sample, archiver_last_archived_at),
+	R_U64(struct db_sample, archiver_archived_count), R_U64(struct db_sample, archiver_failed_count),
+	R_TIM(struct db_sample, archiver_last_failed_at), R_STR(struct db_sample, archiver_last_wal),
+};
+R_DESC(rec_databases, db_fields);
+
+static const struct rec_field backup_fields[] = {
+	R_BOO(struct backup_sample, collected), R_TIM(struct backup_sample, sampled_at),
+	R_TIM(struct backup_sample, attempted_at), R_DBL(struct backup_sample, interval),
+	R_BOO(struct backup_sample, known), R_STR(struct backup_sample, error),
+	R_TIM(struct backup_sample, last_at), R_BOO(struct backup_sample, has_size),
+	R_U64(struct backup_sample, size), R_STR(struct backup_sample, item),
+	R_INT(struct backup_sample, count), R_STR(struct backup_sample, failure),
+	R_STR(struct backup_sample, warning),
+};
+R_DESC(rec_backups, backup_fields);

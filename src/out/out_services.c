@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "out/domains.h"
+#include "model/fields.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -281,3 +282,40 @@ void text_links(FILE *fp, OUT_ARGS)
 			       rules_target_find(ev, TK_LINK, (int)i, -1));
 	}
 }
+
+/* ---- what a recording keeps (model/fields.h; the domain table's .record) ---- */
+
+static const struct rec_field gpu_proc_fields[] = {
+	R_INT(struct gpu_proc, pid), R_STR(struct gpu_proc, name), R_STR(struct gpu_proc, container),
+	R_STR(struct gpu_proc, unit), R_BOO(struct gpu_proc, mem_valid), R_U64(struct gpu_proc, mem),
+};
+static R_DESC(gpu_proc_desc, gpu_proc_fields);
+
+static const struct rec_field gpu_fields[] = {
+	R_INT(struct gpu_sample, index), R_STR(struct gpu_sample, name), R_STR(struct gpu_sample, uuid),
+	R_UNS(struct gpu_sample, valid), R_DBL(struct gpu_sample, util_pct), R_DBL(struct gpu_sample, temp_c),
+	R_DBL(struct gpu_sample, power_w), R_DBL(struct gpu_sample, power_limit_w),
+	R_U64(struct gpu_sample, mem_used), R_U64(struct gpu_sample, mem_total),
+	R_INT(struct gpu_sample, nprocs_total),
+	R_ARR(struct gpu_sample, procs, struct gpu_proc, nprocs, gpu_proc_desc),
+};
+static R_DESC(gpu_desc, gpu_fields);
+
+static const struct rec_field gpus_fields[] = {
+	R_BOO(struct host_gpus, collected), R_BOO(struct host_gpus, absent), R_INT(struct host_gpus, source),
+	R_TIM(struct host_gpus, sampled_at), R_TIM(struct host_gpus, attempted_at),
+	R_DBL(struct host_gpus, interval), R_STR(struct host_gpus, error), R_ARR(struct host_gpus, g, struct gpu_sample, n, gpu_desc),
+};
+R_DESC(rec_gpus, gpus_fields);
+
+static const struct rec_field service_fields[] = {
+	R_BOO(struct service_sample, collected), R_INT(struct service_sample, kind),
+	R_TIM(struct service_sample, sampled_at), R_DBL(struct service_sample, interval),
+	R_DBL(struct service_sample, timeout), R_BOO(struct service_sample, ok),
+	R_INT(struct service_sample, http_status), R_BOO(struct service_sample, latency_valid),
+	R_DBL(struct service_sample, latency_ms), R_DBL(struct service_sample, cert_days_left),
+	R_BOO(struct service_sample, remote), R_STR(struct service_sample, error),
+};
+R_DESC(rec_services, service_fields);
+_Static_assert(sizeof(struct link_sample) == sizeof(struct service_sample),
+	       "a link is its check: links are recorded with rec_services");

@@ -293,18 +293,10 @@ static json_t *rules_json(const struct recorder *r)
 	return o;
 }
 
-static const struct rec_domain *rec_domain_of(uint32_t id)
-{
-	for (size_t d = 0; d < rec_ndomains; d++)
-		if (rec_domains[d].id == id)
-			return &rec_domains[d];
-	return NULL;
-}
-
 /* Target i's changes since prev, into parts[its domain], applied to prev. */
-static bool add_target(struct recorder *r, json_t **parts, size_t d, size_t i, double t)
+static bool add_target(struct recorder *r, json_t **parts, const struct domain *dom, size_t i,
+		       double t)
 {
-	const struct rec_domain *dom = &rec_domains[d];
 	const char *name = rec_elem_name(dom, r->f, i);
 	json_t *delta;
 
@@ -315,9 +307,9 @@ static bool add_target(struct recorder *r, json_t **parts, size_t d, size_t i, d
 	if (!delta)
 		return false;
 	rec_apply(dom, rec_elem_edit(dom, &r->prev, i), delta, t, NULL);
-	if (!parts[d])
-		parts[d] = json_object();
-	json_object_set_new(parts[d], name, delta);
+	if (!parts[dom->id])
+		parts[dom->id] = json_object();
+	json_object_set_new(parts[dom->id], name, delta);
 	return true;
 }
 
@@ -326,24 +318,24 @@ static bool add_target(struct recorder *r, json_t **parts, size_t d, size_t i, d
  * record. Returns how many targets changed. */
 static size_t add_changes(struct recorder *r, json_t *rec, double t, bool all)
 {
-	json_t *parts[16] = { 0 };
+	json_t *parts[DOM__COUNT] = { 0 };
 	size_t changed = 0;
 
 	if (all || r->cur.changed_all) {
-		for (size_t d = 0; d < rec_ndomains; d++)
-			for (size_t i = 0; i < snapshot_count(&r->cur, rec_domains[d].id); i++)
+		REC_DOMAINS_FOREACH(d)
+			for (size_t i = 0; i < snapshot_count(&r->cur, d->id); i++)
 				changed += add_target(r, parts, d, i, t);
 	} else {
 		for (size_t k = 0; k < r->cur.nchanged; k++) {
-			const struct rec_domain *dom = rec_domain_of(r->cur.changed[k].dom);
-			if (dom)
-				changed += add_target(r, parts, (size_t)(dom - rec_domains),
-						      r->cur.changed[k].index, t);
+			const struct domain *dom = r->cur.changed[k].dom < DOM__COUNT ?
+				&domains[r->cur.changed[k].dom] : NULL;
+			if (dom && dom->record)
+				changed += add_target(r, parts, dom, r->cur.changed[k].index, t);
 		}
 	}
-	for (size_t d = 0; d < rec_ndomains; d++)
-		if (parts[d])
-			json_object_set_new(rec, rec_domains[d].name, parts[d]);
+	REC_DOMAINS_FOREACH(d)
+		if (parts[d->id])
+			json_object_set_new(rec, d->json_key, parts[d->id]);
 	return changed;
 }
 
@@ -351,10 +343,10 @@ static size_t add_changes(struct recorder *r, json_t *rec, double t, bool all)
 static void prev_reset(struct recorder *r)
 {
 	snapshot_free(&r->prev);
-	for (size_t d = 0; d < rec_ndomains; d++) {
-		size_t n = snapshot_count(&r->cur, rec_domains[d].id);
+	REC_DOMAINS_FOREACH(d) {
+		size_t n = snapshot_count(&r->cur, d->id);
 		if (n)
-			rec_elem_edit(&rec_domains[d], &r->prev, n - 1);
+			rec_elem_edit(d, &r->prev, n - 1);
 	}
 	r->prev_sized = true;
 }
@@ -363,8 +355,8 @@ static bool shape_changed(const struct recorder *r)
 {
 	if (!r->prev_sized)
 		return true;
-	for (size_t d = 0; d < rec_ndomains; d++)
-		if (snapshot_count(&r->cur, rec_domains[d].id) != snapshot_count(&r->prev, rec_domains[d].id))
+	REC_DOMAINS_FOREACH(d)
+		if (snapshot_count(&r->cur, d->id) != snapshot_count(&r->prev, d->id))
 			return true;
 	return false;
 }

@@ -85,10 +85,10 @@ static void state_zero(struct replay *rp)
 
 	snapshot_free(&rp->snap);
 	rp->snap.generation = gen;
-	for (size_t d = 0; d < rec_ndomains; d++) {
-		size_t n = rec_elem_count(&rec_domains[d], &rp->f);
+	REC_DOMAINS_FOREACH(d) {
+		size_t n = rec_elem_count(d, &rp->f);
 		if (n)
-			rec_elem_edit(&rec_domains[d], &rp->snap, n - 1);
+			rec_elem_edit(d, &rp->snap, n - 1);
 	}
 }
 
@@ -223,9 +223,8 @@ int replay_open_mem(struct replay *rp, const void *data, size_t len, char *err, 
 /* Applies each domain's changes. */
 static void apply_changes(struct replay *rp, json_t *o, double t)
 {
-	for (size_t d = 0; d < rec_ndomains; d++) {
-		const struct rec_domain *dom = &rec_domains[d];
-		json_t *part = json_object_get(o, dom->name), *v;
+	REC_DOMAINS_FOREACH(dom) {
+		json_t *part = json_object_get(o, dom->json_key), *v;
 		const char *name;
 
 		if (!json_is_object(part))

@@ -20,8 +20,8 @@ struct timeline {
 	bool playing;
 	int speed;                   /* index into speeds */
 	double last_mono;            /* playback: when the moment last moved */
-	uint64_t *pub[16];           /* per domain: the generation last published */
-	size_t npub[16];
+	uint64_t *pub[DOM__COUNT];   /* per domain: the generation last published */
+	size_t npub[DOM__COUNT];
 	unsigned char *scratch;
 	bool goto_editing;           /* g: typing a time */
 	char goto_buf[48];
@@ -33,9 +33,8 @@ static void publish(struct timeline *tl)
 {
 	const struct snapshot *s = &tl->rp->snap;
 
-	for (size_t d = 0; d < rec_ndomains; d++) {
-		const struct rec_domain *dom = &rec_domains[d];
-		size_t n = snapshot_count(s, dom->id);
+	REC_DOMAINS_FOREACH(dom) {
+		size_t d = dom->id, n = snapshot_count(s, d);
 
 		if (tl->npub[d] < n) {
 			tl->pub[d] = xrealloc(tl->pub[d], n * sizeof(*tl->pub[d]));
@@ -48,7 +47,7 @@ static void publish(struct timeline *tl)
 				continue;
 			tl->pub[d][i] = gen;
 			rec_elem_read(dom, s, i, tl->scratch);
-			model_put(&tl->m, dom->id, i, tl->scratch, rec_elem_size(dom));
+			model_put(&tl->m, dom->id, i, tl->scratch, dom->sample_size);
 		}
 	}
 }
@@ -82,7 +81,7 @@ void timeline_free(struct timeline *tl)
 	if (!tl)
 		return;
 	model_free(&tl->m);
-	for (size_t d = 0; d < 16; d++)
+	for (size_t d = 0; d < DOM__COUNT; d++)
 		free(tl->pub[d]);
 	free(tl->scratch);
 	free(tl);

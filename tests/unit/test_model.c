@@ -158,8 +158,9 @@ START_TEST(test_bare_host_costs_at_most_4k)
 END_TEST
 
 /* The domain table: every domain has its row, in place, its sample fits
- * what an unpublished target reads as, and a row that writes JSON names
- * its array (one writer: top level or per host). */
+ * what an unpublished target reads as, a row that writes JSON or is
+ * recorded names its array (one writer: top level or per host), and every
+ * row has its recorded fields. */
 START_TEST(test_domain_table_rows)
 {
 	DOMAINS_FOREACH(d) {
@@ -167,10 +168,13 @@ START_TEST(test_domain_table_rows)
 		ck_assert_ptr_nonnull(d->name);
 		ck_assert_uint_gt(d->sample_size, 0);
 		ck_assert_uint_le(d->sample_size, MODEL_SAMPLE_MAX);
-		ck_assert_int_eq(d->json || d->json_host, d->json_key != NULL);
+		ck_assert(!(d->json || d->json_host || d->record) || d->json_key != NULL);
 		ck_assert(!(d->json && d->json_host));
 		ck_assert(d->id == DOM_HOST || d->source != NULL);
 		ck_assert(d->id == DOM_HOST || d->rules != NULL);
+		/* every domain is recorded (record/codec.c reads only .record),
+		 * but the sections judged on the server */
+		ck_assert_msg(d->id == DOM_PROMFLEET || d->record != NULL, "%s is not recorded", d->name);
 		for (const char *const *h = d->help; h && h[0]; h += 2)
 			ck_assert_ptr_nonnull(h[1]);
 	}
