@@ -39,8 +39,41 @@ static bool id_valid(const char *s)
 	return strspn(s, "0123456789abcdef") == n;
 }
 
+/* FNV-1a over a string and its NUL (so "ab","c" and "a","bc" differ). */
+static uint64_t sig_add(uint64_t h, const char *s)
+{
+	if (!s)
+		s = "";
+	do {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	} while (*s++);
+	return h;
+}
+
+/* What the list says of a container that inspect also reads (state, names,
+ * image); not Status ("Up 5 minutes" changes by itself). */
+static uint64_t list_sig(json_t *it)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	json_t *names = json_object_get(it, "Names"), *v;
+	size_t i;
+
+	h = sig_add(h, json_string_value(json_object_get(it, "State")));
+	json_array_foreach(names, i, v)
+		h = sig_add(h, json_string_value(v));
+	h = sig_add(h, json_string_value(json_object_get(it, "Image")));
+	return sig_add(h, json_string_value(json_object_get(it, "ImageID")));
+}
+
 int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, int *total,
 	      char *err, size_t errlen)
+{
+	return ctrp_list_sigs(json, len, ids, NULL, max, total, err, errlen);
+}
+
+int ctrp_list_sigs(const char *json, size_t len, char (*ids)[CTR_ID_MAX], uint64_t *sigs,
+		   int max, int *total, char *err, size_t errlen)
 {
 	json_t *root = load(json, len, err, errlen), *it;
 	size_t i;
@@ -61,8 +94,11 @@ int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, in
 		if (!id || !id_valid(id))
 			continue;
 		(*total)++;
-		if (n < max)
+		if (n < max) {
+			if (sigs)
+				sigs[n] = list_sig(it);
 			str_copy(ids[n++], id, CTR_ID_MAX);
+		}
 	}
 	json_decref(root);
 	return n;

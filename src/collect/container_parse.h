@@ -18,6 +18,13 @@
 int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, int *total,
 	      char *err, size_t errlen);
 
+/* The same, and for each id a signature of what the list says of it that
+ * inspect would also say (state, names, image): a container whose id and
+ * signature did not change since the last list need not be inspected
+ * again (sigs may be NULL). */
+int ctrp_list_sigs(const char *json, size_t len, char (*ids)[CTR_ID_MAX], uint64_t *sigs,
+		   int max, int *total, char *err, size_t errlen);
+
 /* One inspect object (GET /containers/{id}/json) or an array of them (the
  * CLI's `docker inspect` / `podman inspect`). Appends up to max - *n
  * samples to out (name, image, state, restarts, limit; mem/cpu left

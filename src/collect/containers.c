@@ -22,7 +22,9 @@
  *
  * One round per host per interval, over the Docker Engine API (which
  * Podman serves too) through the shared curl engine: list, inspect each
- * container, then the running containers' memory and CPU:
+ * container that is new or changed since the last round (struct
+ * ctr_known: a steady host costs one list request per round), then the
+ * running containers' memory and CPU:
  *   ssh = local  on the engine's unix socket here; one-shot stats;
  *   over SSH     on the engine's socket on the host, each request on an
  *                OpenSSH direct-streamlocal channel of the host's session
@@ -57,6 +59,20 @@ struct cpu_prev {
 	double at;
 };
 
+/* What inspect said of a container, kept for the next round: one the list
+ * shows with the same id and signature (state, names, image) is not
+ * inspected again. A running one whose memory and CPU could not be read
+ * (its main pid is gone: it restarted) or whose CPU counter went back is
+ * inspected again at the next round, so a restart between two rounds still
+ * shows its new restart count and pid. */
+struct ctr_known {
+	char id[CTR_ID_MAX];
+	uint64_t sig;
+	long pid;
+	bool ok;                     /* inspected (or reused) and fine: reusable */
+	struct container_sample c;   /* as inspect gave it: no usage */
+};
+
 struct ctr_host;
 
 /* The argument of one HTTP request: which host and which container slot. */
@@ -85,6 +101,10 @@ struct ctr_host {
 	struct host_containers w;    /* the round being built */
 	long pids[MODEL_MAX_CONTAINERS];
 	char ids[MODEL_MAX_CONTAINERS][CTR_ID_MAX];
+	uint64_t sigs[MODEL_MAX_CONTAINERS];
+	struct ctr_known *known;     /* the last good round's containers (nknown) */
+	struct ctr_known *fresh;     /* this round's, w.n of them (API rounds only) */
+	int nknown;
 	struct ctr_usage use[MODEL_MAX_CONTAINERS];
 	struct ctr_req req[MODEL_MAX_CONTAINERS + 1];
 	char sock[108];              /* the API socket in use ("" over SSH: look for it) */
@@ -120,6 +140,29 @@ static double round_timeout(const struct ctr_host *h)
 
 /* --- finishing a round ------------------------------------------------------ */
 
+static void known_forget(struct ctr_host *h)
+{
+	free(h->known);
+	free(h->fresh);
+	h->known = h->fresh = NULL;
+	h->nknown = 0;
+}
+
+/* The round is good: its containers are what the next round compares with. */
+static void known_keep(struct ctr_host *h)
+{
+	free(h->known);
+	h->known = h->fresh;
+	h->nknown = h->fresh ? h->w.n : 0;
+	h->fresh = NULL;
+}
+
+static void known_distrust(struct ctr_host *h, int k)
+{
+	if (h->fresh && k < h->w.n)
+		h->fresh[k].ok = false;
+}
+
 static void cpu_update(struct ctr_host *h, double now)
 {
 	struct cpu_prev next[MODEL_MAX_CONTAINERS];
@@ -139,6 +182,8 @@ static void cpu_update(struct ctr_host *h, double now)
 			if (pct >= 0) {
 				c->cpu_pct = pct;
 				c->valid |= CV_CPU;
+			} else if (u->cpu_ns < h->prev[j].ns) {
+				known_distrust(h, k);   /* a new process: restarted */
 			}
 			break;
 		}
@@ -162,6 +207,8 @@ static void usage_apply(struct ctr_host *h)
 			c->mem_used = u->mem_used;
 			c->valid |= CV_MEM;
 		}
+		if (!u->mem_ok && !u->cpu_ok && !strcmp(c->state, "running"))
+			known_distrust(h, k);
 		if (u->limit_ok && (!(c->valid & CV_LIMIT) || c->mem_limit == 0)) {
 			c->mem_limit = u->limit;
 			c->valid |= CV_LIMIT;
@@ -184,6 +231,7 @@ static void round_ok(struct ctr_host *h)
 
 	usage_apply(h);
 	cpu_update(h, now);
+	known_keep(h);
 	h->w.collected = true;
 	h->w.sampled_at = now;
 	h->w.err = CE_NONE;
@@ -226,6 +274,7 @@ static void round_fail(struct ctr_host *h, enum containers_err e, const char *fm
 		w.interval = NO_ENGINE_RECHECK;
 	h->w = w;
 	publish(h);
+	known_forget(h);
 	h->busy = false;
 	h->rounds++;
 	h->next = now_mono() + w.interval;
@@ -350,6 +399,30 @@ static void on_stats(void *arg, const struct http_result *r)
 	api_done_one(h);
 }
 
+/* Container k is known (inspected now, or unchanged since): its memory and
+ * CPU from the engine's stats here, from its cgroup (by main pid) over SSH
+ * after the round. */
+static void container_usage(struct ctr_host *h, int k, const struct container_sample *c, long pid)
+{
+	h->w.c[k] = *c;
+	if (!h->api)
+		h->pids[k] = pid;
+	else if (!strcmp(c->state, "running")) {
+		char path[160];
+		snprintf(path, sizeof(path), "/containers/%s/stats?stream=false&one-shot=true",
+			 h->ids[k]);
+		api_get(h, path, k, on_stats);
+	}
+}
+
+static const struct ctr_known *known_find(const struct ctr_host *h, int k)
+{
+	for (int j = 0; j < h->nknown; j++)
+		if (h->known[j].ok && h->known[j].sig == h->sigs[k] && !strcmp(h->known[j].id, h->ids[k]))
+			return &h->known[j];
+	return NULL;
+}
+
 static void on_inspect(void *arg, const struct http_result *r)
 {
 	struct ctr_req *q = arg;
@@ -361,15 +434,14 @@ static void on_inspect(void *arg, const struct http_result *r)
 
 	if (!req_end(q, r, err, sizeof(err)) && r->status == 200 &&
 	    ctrp_inspect(r->body, r->len, &c, &pid, 1, &n, err, sizeof(err)) == 0 && n == 1) {
-		h->w.c[q->slot] = c;
-		if (!h->api)
-			h->pids[q->slot] = pid;   /* its cgroup is read after the round */
-		else if (!strcmp(c.state, "running")) {
-			char path[160];
-			snprintf(path, sizeof(path), "/containers/%s/stats?stream=false&one-shot=true",
-				 h->ids[q->slot]);
-			api_get(h, path, q->slot, on_stats);
-		}
+		struct ctr_known *f = &h->fresh[q->slot];
+
+		str_copy(f->id, h->ids[q->slot], sizeof(f->id));
+		f->sig = h->sigs[q->slot];
+		f->pid = pid;
+		f->c = c;
+		f->ok = true;
+		container_usage(h, q->slot, &c, pid);
 	} else {
 		/* gone between list and inspect, or unreadable: keep the id visible */
 		memset(&h->w.c[q->slot], 0, sizeof(h->w.c[0]));
@@ -400,8 +472,8 @@ static void on_list(void *arg, const struct http_result *r)
 		round_fail(h, CE_FAILED, "container engine at %s: %s", h->sock, why);
 	else if (r->status != 200)
 		round_fail(h, CE_FAILED, "container engine at %s answered HTTP %ld", h->sock, r->status);
-	else if ((n = ctrp_list(r->body, r->len, h->ids, MODEL_MAX_CONTAINERS, &h->w.total,
-				err, sizeof(err))) < 0)
+	else if ((n = ctrp_list_sigs(r->body, r->len, h->ids, h->sigs, MODEL_MAX_CONTAINERS,
+				     &h->w.total, err, sizeof(err))) < 0)
 		round_fail(h, CE_FAILED, "container engine at %s: %s", h->sock, err);
 	if (n < 0) {
 		/* over SSH the socket is looked for again at the next round */
@@ -410,10 +482,19 @@ static void on_list(void *arg, const struct http_result *r)
 		return;
 	}
 	h->w.n = n;
+	free(h->fresh);
+	h->fresh = xcalloc((size_t)n + 1, sizeof(*h->fresh));
 	/* held while starting, so a request refused at once cannot end the round early */
 	h->pending++;
 	for (int k = 0; k < n; k++) {
+		const struct ctr_known *o = known_find(h, k);
 		char path[160];
+
+		if (o) {
+			h->fresh[k] = *o;
+			container_usage(h, k, &o->c, o->pid);
+			continue;
+		}
 		snprintf(path, sizeof(path), "/containers/%s/json", h->ids[k]);
 		api_get(h, path, k, on_inspect);
 	}
@@ -871,6 +952,8 @@ static void cli_round(struct ctr_host *h)
 	const char *want = engine_name(h->fh->containers);
 	char *eq;
 
+	/* the CLI inspects all: what the API knew may be old once it is back */
+	known_forget(h);
 	h->cli = true;
 	h->w.interval = round_period(h);
 	eq = *want ? sh_quote(want) : xstrdup("docker podman");
@@ -1005,8 +1088,10 @@ static void containers_destroy(void *sp)
 			ssh_tunnel_release(t->q->tun);
 		stream_free(t);
 	}
-	for (size_t k = 0; k < s->n; k++)
+	for (size_t k = 0; k < s->n; k++) {
 		free(s->h[k].socket_cfg);
+		known_forget(&s->h[k]);
+	}
 	free(s->h);
 	free(s);
 }

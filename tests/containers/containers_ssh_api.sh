@@ -9,12 +9,16 @@
 #         ran; under the dashboard (1 s rounds) lab1's session connects to
 #         the socket for the rounds (strace: connect() to podman.sock) while
 #         its long-lived sh starts no process at all;
+#         a steady host costs one list request per round: the traced
+#         session writes list requests but no inspect (at most the first
+#         round's); a container renamed and one created are inspected at
+#         the next round, and only they;
 #   lab2: its sshd refuses streams to sockets (AllowStreamLocalForwarding
 #         no): the containers come through the podman CLI instead.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 . "$TOP_SRCDIR/tests/containers/podman-setup.sh"
 LAB_NET=28
-lab_test_begin containers_ssh_api 80
+lab_test_begin containers_ssh_api 100
 lab_require_tool strace tmux
 pm_setup "$T/pm" || { bad "podman set up"; lab_finish; }
 for c in "web1 --memory 256m" nolimit "tf-worker --memory 128m"; do
@@ -61,12 +65,41 @@ wait_for 30 lab_session_sh 1 || { bad "found the session's sh on lab1" "$(tmux_s
 sleep 3   # past the first (full) probe
 lab_session_sh 1
 shpid=$LAB_SH_PID session=$LAB_SESSION_PID
-timeout -s INT 6 strace -f -qq -p "$session" -p "$shpid" -e trace=process,connect -o "$T/s.strace" 2>"$T/strace.err"
+timeout -s INT 6 strace -f -qq -s 120 -p "$session" -p "$shpid" -e trace=process,connect,write -o "$T/s.strace" 2>"$T/strace.err"
 conns=$(grep -c 'connect(.*podman\.sock' "$T/s.strace")
+# the requests the session wrote into the engine's socket
+api_gets() { grep -oE "write\([0-9]+, \"GET /v1\.41/containers/$1 " "$2" | grep -oE '/containers/[^ ]*'; }
+lists=$(api_gets 'json\?all=1' "$T/s.strace" | wc -l)
+inspects=$(api_gets '[0-9a-f]{64}/json' "$T/s.strace" | wc -l)
+# every round re-inspecting would be 3 inspects per list; the window may
+# hold the end of the first round (3)
+if [ "$lists" -ge 3 ] && [ "$inspects" -le 3 ]; then
+	ok "steady host: $lists list requests and $inspects inspects in 6 s (containers are not re-inspected every round)"
+else
+	bad "steady host: one list request per round, no inspect" "lists=$lists inspects=$inspects" "$(grep -m5 'GET /' "$T/s.strace")"
+fi
 spawns=$(grep -E '^[0-9]+ +(clone|clone3|fork|vfork|execve)\(' "$T/s.strace" | grep -cv "^$session ")
 if [ "$conns" -ge 3 ]; then ok "lab1's session connected to the socket $conns times in 6 s (the API rounds)"; else bad "lab1's session connects to the socket every round" "$(head -c 1500 "$T/s.strace")" "$(cat "$T/strace.err")"; fi
 [ "$spawns" = 0 ] && ok "lab1's sh started no process meanwhile" ||
 	bad "lab1's sh started no process" "$(grep -E '(clone|fork|execve)' "$T/s.strace" | head -5)"
 [ ! -e "$T/cli-ran" ] && ok "lab1: still no engine CLI" || bad "lab1: still no engine CLI" "$(cat "$T/cli-ran")"
+
+# a change is seen: one container renamed, one created; the next rounds
+# inspect those two and no other
+strace -f -qq -s 120 -p "$session" -e trace=write -o "$T/c.strace" 2>>"$T/strace.err" &
+spid=$!
+traced() { grep -q "^TracerPid:[[:space:]]*[1-9]" "/proc/$session/status"; }
+wait_for 10 traced || bad "strace attached to lab1's session" "$(cat "$T/strace.err")"
+"$PM_DIR/bin/podman" rename nolimit renamed1 >/dev/null 2>"$T/rename.err" || bad "podman rename" "$(cat "$T/rename.err")"
+pm_create late1 || bad "podman create late1"
+ids_of() { "$PM_DIR/bin/podman" inspect -f '{{.Id}}' "$@"; }
+changed=$(ids_of renamed1 late1 | sort | tr '\n' ' ')
+steady=$(ids_of web1 tf-worker | sort | tr '\n' ' ')
+both_inspected() { [ "$(api_gets '[0-9a-f]{64}/json' "$T/c.strace" | sort -u | wc -l)" -ge 2 ]; }
+wait_for 20 both_inspected
+kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+got=$(api_gets '[0-9a-f]{64}/json' "$T/c.strace" | sed 's|/containers/||; s|/json||' | sort -u | tr '\n' ' ')
+[ "$got" = "$changed" ] && ok "renamed1 and late1 inspected at the next round, web1 and tf-worker not" ||
+	bad "only the changed containers inspected" "inspected: $got" "changed: $changed" "steady: $steady"
 tmux_send q
 lab_finish

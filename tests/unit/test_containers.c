@@ -53,6 +53,29 @@ START_TEST(test_list_podman)
 }
 END_TEST
 
+/* the list's signature: what inspect would also say (state, names, image),
+ * never the Status text that changes by itself */
+START_TEST(test_list_sigs)
+{
+	const char *a = "[{\"Id\":\"aa\",\"Names\":[\"/web\"],\"Image\":\"i\",\"State\":\"running\",\"Status\":\"Up 5 minutes\"},"
+			"{\"Id\":\"bb\",\"Names\":[\"/db\"],\"Image\":\"i\",\"State\":\"exited\"}]";
+	const char *b = "[{\"Id\":\"aa\",\"Names\":[\"/web\"],\"Image\":\"i\",\"State\":\"running\",\"Status\":\"Up 6 minutes\"},"
+			"{\"Id\":\"bb\",\"Names\":[\"/db\"],\"Image\":\"i\",\"State\":\"running\"},"
+			"{\"Id\":\"cc\",\"Names\":[\"/web2\"],\"Image\":\"i\",\"State\":\"running\"},"
+			"{\"Id\":\"dd\",\"Names\":[\"/web\",\"2\"],\"Image\":\"i\",\"State\":\"running\"}]";
+	char ids[4][CTR_ID_MAX], err[200];
+	uint64_t sa[4], sb[4];
+	int total = 0;
+
+	ck_assert_int_eq(ctrp_list_sigs(a, strlen(a), ids, sa, 4, &total, err, sizeof(err)), 2);
+	ck_assert_int_eq(ctrp_list_sigs(b, strlen(b), ids, sb, 4, &total, err, sizeof(err)), 4);
+	ck_assert(sa[0] == sb[0]);        /* only Status changed */
+	ck_assert(sa[1] != sb[1]);        /* exited -> running */
+	ck_assert(sb[2] != sb[0]);        /* another name */
+	ck_assert(sb[3] != sb[2]);        /* "/web","2" is not "/web2" */
+}
+END_TEST
+
 START_TEST(test_inspect_podman_api_and_cli)
 {
 	size_t len;
@@ -530,6 +553,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_list_podman);
+	tcase_add_test(tc, test_list_sigs);
 	tcase_add_test(tc, test_inspect_podman_api_and_cli);
 	tcase_add_test(tc, test_inspect_docker_cli);
 	tcase_add_test(tc, test_inspect_implausible_numbers);
