@@ -64,7 +64,8 @@ struct cpu_prev {
  * inspected again. A running one whose memory and CPU could not be read
  * (its main pid is gone: it restarted) or whose CPU counter went back is
  * inspected again at the next round, so a restart between two rounds still
- * shows its new restart count and pid. */
+ * shows its new restart count and pid. A failed round keeps what was known
+ * (ids are the engine's, never reused); a CLI round forgets it. */
 struct ctr_known {
 	char id[CTR_ID_MAX];
 	uint64_t sig;
@@ -274,7 +275,9 @@ static void round_fail(struct ctr_host *h, enum containers_err e, const char *fm
 		w.interval = NO_ENGINE_RECHECK;
 	h->w = w;
 	publish(h);
-	known_forget(h);
+	/* what was known stays: the next list is compared with it all the same */
+	free(h->fresh);
+	h->fresh = NULL;
 	h->busy = false;
 	h->rounds++;
 	h->next = now_mono() + w.interval;
