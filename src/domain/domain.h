@@ -4,7 +4,8 @@
  * fleet, key) is one row of domains[] (domain/domains.c) naming its parts in
  * every layer: the fleet-file section that configures it, its collector,
  * how the model stores it, its rules, its JSON and --once writers, what a
- * recording keeps of it, and its keys on the help screen. Each layer iterates this table for its own part and
+ * recording keeps of it and what the exports show, and its keys on the
+ * help screen. Each layer iterates this table for its own part and
  * never names a domain: adding one is its file set plus one row here (see
  * doc/architecture.md, "Adding a domain").
  *
@@ -24,6 +25,7 @@ struct source_ops;
 struct rules_state;
 struct evaluation;
 struct rec_desc;
+struct flat_kind;
 
 struct domain {
 	enum domain_id id;           /* its index in domains[] and in the model */
@@ -62,6 +64,11 @@ struct domain {
 	 * recorded fields (model/fields.h), under json_key in each record;
 	 * NULL: not recorded. The codec iterates the rows that have one. */
 	const struct rec_desc *record;
+
+	/* exports (out/flat.h, --format openmetrics|csv, --serve-metrics): its
+	 * kinds of elements with their metric families, NULL-terminated (the
+	 * host: hosts, then their disks); NULL: not exported */
+	const struct flat_kind *const *export;
 
 	/* views: the domain's own keys on the help screen ("keys", "what they
 	 * do" pairs, NULL-terminated; ui/view_help.c). Its screens are rows of

@@ -20,6 +20,7 @@ const struct domain domains[DOM__COUNT] = {
 		/* host rules, the "hosts" array and the host table are the core of
 		 * rules.c, json.c and text.c */
 		.json_key = "hosts", .record = &rec_hosts,
+		.export = (const struct flat_kind *const[]){ &flat_host, &flat_disk, NULL },
 	},
 	[DOM_CONTAINER] = {
 		.id = DOM_CONTAINER, .name = "container", .section = SEC_HOST, .per_host = true,
@@ -28,6 +29,7 @@ const struct domain domains[DOM__COUNT] = {
 		.rules = rules_containers,
 		.json_key = "containers", .json_host = json_containers, .text = text_containers,
 		.record = &rec_containers,
+		.export = (const struct flat_kind *const[]){ &flat_containers, NULL },
 	},
 	[DOM_DATABASE] = {
 		.id = DOM_DATABASE, .name = "database", .section = SEC_DATABASE,
@@ -36,6 +38,7 @@ const struct domain domains[DOM__COUNT] = {
 		.rules = rules_databases,
 		.json_key = "databases", .json = json_databases, .text = text_databases,
 		.record = &rec_databases,
+		.export = (const struct flat_kind *const[]){ &flat_databases, NULL },
 	},
 	[DOM_BACKUP] = {
 		.id = DOM_BACKUP, .name = "backup", .section = SEC_BACKUP,
@@ -44,6 +47,7 @@ const struct domain domains[DOM__COUNT] = {
 		.rules = rules_backups,
 		.json_key = "backups", .json = json_backups, .text = text_backups,
 		.record = &rec_backups,
+		.export = (const struct flat_kind *const[]){ &flat_backups, NULL },
 	},
 	[DOM_GPU] = {
 		.id = DOM_GPU, .name = "gpu", .section = SEC_HOST, .per_host = true,
@@ -52,6 +56,7 @@ const struct domain domains[DOM__COUNT] = {
 		.rules = rules_gpus,
 		.json_key = "gpus", .json_host = json_gpus, .text = text_gpus,
 		.record = &rec_gpus,
+		.export = (const struct flat_kind *const[]){ &flat_gpus, NULL },
 	},
 	[DOM_SERVICE] = {
 		.id = DOM_SERVICE, .name = "service", .section = SEC_SERVICE,
@@ -60,6 +65,7 @@ const struct domain domains[DOM__COUNT] = {
 		.rules = rules_services,
 		.json_key = "services", .json = json_services, .text = text_services,
 		.record = &rec_services,
+		.export = (const struct flat_kind *const[]){ &flat_services, NULL },
 	},
 	[DOM_LINK] = {
 		.id = DOM_LINK, .name = "link", .section = SEC_LINK,
@@ -68,6 +74,7 @@ const struct domain domains[DOM__COUNT] = {
 		.rules = rules_links,
 		.json_key = "links", .json = json_links, .text = text_links,
 		.record = &rec_services,   /* a link is its check */
+		.export = (const struct flat_kind *const[]){ &flat_links, NULL },
 	},
 	[DOM_RUNNERS] = {
 		.id = DOM_RUNNERS, .name = "runners", .section = SEC_RUNNERS,
@@ -76,6 +83,7 @@ const struct domain domains[DOM__COUNT] = {
 		.rules = rules_runners,
 		.json_key = "runners", .json = json_runners, .text = text_runners,
 		.record = &rec_runners,
+		.export = (const struct flat_kind *const[]){ &flat_runners, NULL },
 		.help = (const char *const[]){
 			"+ - =", "Runners: add / remove runners, scale to a typed count (plan first)",
 			NULL },
@@ -87,6 +95,7 @@ const struct domain domains[DOM__COUNT] = {
 		.rules = rules_keys,
 		.json_key = "keys", .json = json_keys, .text = text_keys,
 		.record = &rec_keys,
+		.export = (const struct flat_kind *const[]){ &flat_keys, NULL },
 		.help = (const char *const[]){
 			"r", "Keys: rotate the selected key (plan first, type its name)", NULL },
 	},
@@ -98,7 +107,8 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct prom_fleet),
 		.rules = rules_prometheus,
 		.json_key = "prometheus", .json = json_prometheus, .text = text_prometheus,
-		/* no .record: a replay shows no section judged on the server */
+		/* no .record, no .export: a replay and the exports show no
+		 * section judged on the server */
 	},
 };
 

@@ -24,7 +24,7 @@ struct csv_ctx {
 	FILE *fp;
 	char time_utc[32];
 	char time[32];
-	int kind;
+	const struct flat_kind *kind;
 };
 
 static void put_cell(FILE *fp, const char *s, bool text)
@@ -80,11 +80,11 @@ static void put_elem(void *ctx, const struct flat_elem *e)
 	char value[64];
 	size_t i;
 
-	for (size_t k = 0; k < flat_nfamilies; k++) {
-		const struct flat_family *fam = &flat_families[k];
+	for (size_t k = 0; k < c->kind->nfam; k++) {
+		const struct flat_family *fam = &c->kind->fam[k];
 		json_t *j;
 
-		if (fam->kind != c->kind || fam->how == FH_STATUS)
+		if (fam->how == FH_STATUS)
 			continue;
 		j = flat_get(e->obj, fam->field);
 		if (json_is_boolean(j))
@@ -113,8 +113,10 @@ int out_csv_doc(FILE *fp, json_t *doc, bool header)
 	str_fmt(c.time, sizeof(c.time), "%.3f", t);
 	if (header)
 		fputs("time_utc,time,target,status,metric,value\r\n", fp);
-	for (c.kind = 0; c.kind < (int)flat_nkinds; c.kind++)
-		flat_each(doc, c.kind, put_elem, &c);
+	FLAT_KINDS_FOREACH(k) {
+		c.kind = *k;
+		flat_each(doc, *k, put_elem, &c);
+	}
 	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;
 }
 

@@ -49,6 +49,12 @@ struct rec_desc;
 extern const struct rec_desc rec_hosts, rec_containers, rec_databases, rec_backups, rec_gpus,
 	rec_services, rec_runners, rec_keys;
 
+/* What the CSV/OpenMetrics exports show of each domain (out/flat.h), in
+ * the same files: the host's and its disks' in flat.c. */
+struct flat_kind;
+extern const struct flat_kind flat_host, flat_disk, flat_containers, flat_databases, flat_backups,
+	flat_gpus, flat_services, flat_links, flat_runners, flat_keys;
+
 /* One "hosts" element (json.c); host is its index in the model for the
  * per-host domains' arrays, SIZE_MAX for a host outside the model (its
  * arrays are empty). */

@@ -154,12 +154,13 @@ static void put_fleet(FILE *fp, json_t *doc, bool om)
 int out_metrics_doc(FILE *fp, json_t *doc, bool openmetrics)
 {
 	put_fleet(fp, doc, openmetrics);
-	for (size_t i = 0; i < flat_nfamilies; i++) {
-		struct om_ctx c = { fp, &flat_families[i] };
+	FLAT_KINDS_FOREACH(k)
+		for (size_t i = 0; i < (*k)->nfam; i++) {
+			struct om_ctx c = { fp, &(*k)->fam[i] };
 
-		put_header(fp, c.fam->name, c.fam->unit, c.fam->help, openmetrics);
-		flat_each(doc, c.fam->kind, put_sample, &c);
-	}
+			put_header(fp, c.fam->name, c.fam->unit, c.fam->help, openmetrics);
+			flat_each(doc, *k, put_sample, &c);
+		}
 	if (openmetrics)
 		fputs("# EOF\n", fp);
 	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;

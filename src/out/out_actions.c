@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/domains.h"
 #include "model/fields.h"
+#include "out/flat.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -200,3 +201,28 @@ static const struct rec_field key_fields[] = {
 	R_TIM(struct key_sample, created_at), R_STR(struct key_sample, id),
 };
 R_DESC(rec_keys, key_fields);
+
+/* ---- what the exports show (out/flat.h; the domain table's .export) ---- */
+
+static const struct flat_family runners_families[] = {
+	FLAT("runners_status", "", "status", 1, FH_STATUS, "Status of the runner fleet (1 for the current one)."),
+	FLAT("runners_running", "", "count", 1, FH_NUMBER, "Runners running or starting."),
+	FLAT("runners_busy", "", "busy", 1, FH_NUMBER, "Runners running a job."),
+	FLAT("runners_idle", "", "idle", 1, FH_NUMBER, "Runners waiting for a job."),
+	FLAT("runners_offline", "", "offline", 1, FH_NUMBER, "Runners offline."),
+	FLAT("runners_queued_jobs", "", "queued", 1, FH_NUMBER, "Jobs waiting for a runner."),
+};
+const struct flat_kind flat_runners = {
+	"runners", "runners", NULL, { "runners" }, { "name" }, NULL,
+	FLAT_FAMILIES(runners_families)
+};
+
+static const struct flat_family key_families[] = {
+	FLAT("key_status", "", "status", 1, FH_STATUS, "Status of the key against its max_age (1 for the current one)."),
+	FLAT("key_age_seconds", "seconds", "age_s", 1, FH_NUMBER, "Age of the key."),
+	FLAT("key_max_age_seconds", "seconds", "max_age_s", 1, FH_NUMBER, "The key's max_age."),
+};
+const struct flat_kind flat_keys = {
+	"key", "keys", NULL, { "key" }, { "name" }, NULL,
+	FLAT_FAMILIES(key_families)
+};

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/domains.h"
 #include "model/fields.h"
+#include "out/flat.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -133,3 +134,17 @@ static const struct rec_field containers_fields[] = {
 	R_ARR(struct host_containers, c, struct container_sample, n, container_desc),
 };
 R_DESC(rec_containers, containers_fields);
+
+/* ---- what the exports show (out/flat.h; the domain table's .export) ---- */
+
+static const struct flat_family container_families[] = {
+	FLAT("container_status", "", "status", 1, FH_STATUS, "Status of the container (1 for the current one)."),
+	FLAT("container_memory_used_bytes", "bytes", "mem_used", 1, FH_NUMBER, "Memory the container uses."),
+	FLAT("container_memory_limit_bytes", "bytes", "mem_limit", 1, FH_NUMBER, "The container's memory limit (absent when it has none)."),
+	FLAT("container_cpu_ratio", "ratio", "cpu_pct", FLAT_PCT, FH_NUMBER, "CPU used, in cores (1 = one core busy)."),
+	FLAT("container_restarts", "", "restarts", 1, FH_NUMBER, "Restarts of the container (cumulative)."),
+};
+const struct flat_kind flat_containers = {
+	"container", "containers", &flat_host, { "container" }, { "name" }, NULL,
+	FLAT_FAMILIES(container_families)
+};

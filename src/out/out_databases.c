@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/domains.h"
 #include "model/fields.h"
+#include "out/flat.h"
 #include "rules/rules_databases.h"
 #include "util/util.h"
 #include "util/text.h"
@@ -253,3 +254,35 @@ static const struct rec_field backup_fields[] = {
 	R_STR(struct backup_sample, warning),
 };
 R_DESC(rec_backups, backup_fields);
+
+/* ---- what the exports show (out/flat.h; the domain table's .export) ---- */
+
+static const struct flat_family database_families[] = {
+	FLAT("database_status", "", "status", 1, FH_STATUS, "Status of the database (1 for the current one)."),
+	FLAT("database_up", "", "up", 1, FH_BOOL, "1 when the database answered."),
+	FLAT("database_connections", "", "connections", 1, FH_NUMBER, "Connections in use."),
+	FLAT("database_max_connections", "", "max_connections", 1, FH_NUMBER, "max_connections."),
+	FLAT("database_replication_lag_seconds", "seconds", "replication_lag_s", 1, FH_NUMBER, "Replication lag (replicas)."),
+	FLAT("database_replication_lag_bytes", "bytes", "replication_lag_bytes", 1, FH_NUMBER, "Replication lag in WAL bytes."),
+	FLAT("database_longest_transaction_seconds", "seconds", "longest_xact_s", 1, FH_NUMBER, "Age of the longest open transaction."),
+	FLAT("database_waiting_locks", "", "waiting_locks", 1, FH_NUMBER, "Lock requests waiting."),
+	FLAT("database_size_bytes", "bytes", "size", 1, FH_NUMBER, "Database size."),
+	FLAT("database_archiver_failed", "", "archiver.failed_count", 1, FH_NUMBER, "pg_stat_archiver failed_count (cumulative)."),
+	FLAT("database_archiver_last_archived_timestamp_seconds", "seconds", "archiver.last_archived_at", 1, FH_NUMBER, "pg_stat_archiver last_archived_time."),
+};
+const struct flat_kind flat_databases = {
+	"database", "databases", NULL, { "database" }, { "name" }, NULL,
+	FLAT_FAMILIES(database_families)
+};
+
+static const struct flat_family backup_families[] = {
+	FLAT("backup_status", "", "status", 1, FH_STATUS, "Status of the backup against its RPO (1 for the current one)."),
+	FLAT("backup_last_timestamp_seconds", "seconds", "last_at", 1, FH_NUMBER, "Unix time of the newest good backup."),
+	FLAT("backup_age_seconds", "seconds", "age_s", 1, FH_NUMBER, "Age of the newest good backup."),
+	FLAT("backup_rpo_seconds", "seconds", "rpo_s", 1, FH_NUMBER, "The backup's recovery point objective."),
+	FLAT("backup_size_bytes", "bytes", "size", 1, FH_NUMBER, "Size of the newest backup."),
+};
+const struct flat_kind flat_backups = {
+	"backup", "backups", NULL, { "backup" }, { "name" }, NULL,
+	FLAT_FAMILIES(backup_families)
+};

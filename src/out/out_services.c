@@ -5,6 +5,7 @@
 
 #include "out/domains.h"
 #include "model/fields.h"
+#include "out/flat.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -319,3 +320,40 @@ static const struct rec_field service_fields[] = {
 R_DESC(rec_services, service_fields);
 _Static_assert(sizeof(struct link_sample) == sizeof(struct service_sample),
 	       "a link is its check: links are recorded with rec_services");
+
+/* ---- what the exports show (out/flat.h; the domain table's .export) ---- */
+
+static const struct flat_family gpu_families[] = {
+	FLAT("gpu_status", "", "status", 1, FH_STATUS, "Status of the GPU (1 for the current one)."),
+	FLAT("gpu_utilization_ratio", "ratio", "util_pct", FLAT_PCT, FH_NUMBER, "GPU utilization."),
+	FLAT("gpu_memory_used_bytes", "bytes", "mem_used", 1, FH_NUMBER, "GPU memory in use."),
+	FLAT("gpu_memory_total_bytes", "bytes", "mem_total", 1, FH_NUMBER, "GPU memory."),
+	FLAT("gpu_temperature_celsius", "celsius", "temp_c", 1, FH_NUMBER, "GPU temperature."),
+	FLAT("gpu_power_watts", "", "power_w", 1, FH_NUMBER, "GPU power draw in watts."),
+	FLAT("gpu_power_limit_watts", "", "power_limit_w", 1, FH_NUMBER, "GPU power limit in watts."),
+};
+const struct flat_kind flat_gpus = {
+	"gpu", "gpus", &flat_host, { "gpu" }, { "index" }, NULL,
+	FLAT_FAMILIES(gpu_families)
+};
+
+static const struct flat_family service_families[] = {
+	FLAT("service_status", "", "status", 1, FH_STATUS, "Status of the service check (1 for the current one)."),
+	FLAT("service_check_ok", "", "ok", 1, FH_BOOL, "1 when the last check passed."),
+	FLAT("service_http_status", "", "http_status", 1, FH_NUMBER, "HTTP status of the last check."),
+	FLAT("service_latency_seconds", "seconds", "latency_ms", FLAT_MS, FH_NUMBER, "Latency of the last check."),
+	FLAT("service_cert_days_left", "", "cert_days_left", 1, FH_NUMBER, "Days until the TLS certificate expires."),
+};
+const struct flat_kind flat_services = {
+	"service", "services", NULL, { "service" }, { "name" }, NULL,
+	FLAT_FAMILIES(service_families)
+};
+
+static const struct flat_family link_families[] = {
+	FLAT("link_status", "", "status", 1, FH_STATUS, "Status of the link check (1 for the current one)."),
+	FLAT("link_latency_seconds", "seconds", "latency_ms", FLAT_MS, FH_NUMBER, "Latency of the link check."),
+};
+const struct flat_kind flat_links = {
+	"link", "links", NULL, { "from", "to" }, { "from", "to" }, "->",
+	FLAT_FAMILIES(link_families)
+};

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "out/out.h"
 #include "out/flat.h"
+#include "domain/domain.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -128,6 +129,46 @@ START_TEST(test_csv_quoting_and_formulas)
 }
 END_TEST
 
+/* The exports follow the domain table: every row that writes a JSON array
+ * exports it (but the server-judged [prometheus] sections), as its first
+ * kind; each kind has a status family (but disks), and every family is
+ * named fleetdeck_<kind>_..., once. */
+START_TEST(test_every_domain_exported)
+{
+	const char *seen[256];
+	size_t nseen = 0;
+
+	DOMAINS_FOREACH(d) {
+		if (d->id == DOM_PROMFLEET) {
+			ck_assert_ptr_null(d->export);
+			continue;
+		}
+		ck_assert_msg(d->export && d->export[0], "%s is not exported", d->name);
+		ck_assert_str_eq(d->export[0]->array, d->json_key);
+	}
+	FLAT_KINDS_FOREACH(k) {
+		const struct flat_kind *fk = *k;
+		char prefix[64];
+		bool status = false;
+
+		ck_assert_uint_gt(fk->nfam, 0);
+		ck_assert_ptr_nonnull(fk->label[0]);
+		snprintf(prefix, sizeof(prefix), "fleetdeck_%s_", fk->kind);
+		for (size_t i = 0; i < fk->nfam; i++) {
+			const char *name = fk->fam[i].name;
+
+			ck_assert_msg(strncmp(name, prefix, strlen(prefix)) == 0, "%s", name);
+			status |= fk->fam[i].how == FH_STATUS;
+			for (size_t j = 0; j < nseen; j++)
+				ck_assert_str_ne(seen[j], name);
+			ck_assert_uint_lt(nseen, ARRAY_LEN(seen));
+			seen[nseen++] = name;
+		}
+		ck_assert_msg(status || fk->parent, "%s has no status family", fk->kind);
+	}
+}
+END_TEST
+
 static Suite *export_suite(void)
 {
 	Suite *s = suite_create("export");
@@ -137,6 +178,7 @@ static Suite *export_suite(void)
 	tcase_add_test(om, test_om_units_and_unknowns);
 	tcase_add_test(om, test_om_label_escaping);
 	tcase_add_test(om, test_classic_text_format);
+	tcase_add_test(om, test_every_domain_exported);
 	tcase_add_test(csv, test_csv_rows);
 	tcase_add_test(csv, test_csv_quoting_and_formulas);
 	suite_add_tcase(s, om);
