@@ -143,14 +143,16 @@ char *shell_frame(const struct shell *sh, const char *script, double timeout, bo
 	 * in the long-lived shell costs the host no process; what it runs
 	 * outside the shell goes through __fdr itself (SHELL_RUN) */
 	if (builtins)
-		return xasprintf("{\n%s\n} </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
-				 script, sh->token, seq);
+		return xasprintf("{\n%s\n} </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n"
+				 "printf '\\n@@FDERR-%s-%u\\n' >&2\n",
+				 script, sh->token, seq, sh->token, seq);
 	/* A shell of its own (sh -c or a subshell), so a script's `exit` or
 	 * `cd` cannot end or change the long-lived shell; the end marker
 	 * carries the exit status */
 	q = sh_quote(script);
-	p = xasprintf("__fdr %.3f %s\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n",
-		      timeout, q, sh->token, seq);
+	p = xasprintf("__fdr %.3f %s\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n"
+		      "printf '\\n@@FDERR-%s-%u\\n' >&2\n",
+		      timeout, q, sh->token, seq, sh->token, seq);
 	free(q);
 	return p;
 }
@@ -163,8 +165,9 @@ static void req_frame(struct shell *sh, struct shell_req *r)
 
 	if (!sh->prelude_sent) {
 		/* answered with a marker of sequence 0: then the shell is ready */
-		r->payload = xasprintf("%sprintf '\\n@@FDEND-%s-0 %%s\\n' \"$?\"\n%s", prelude,
-				       sh->token, framed);
+		r->payload = xasprintf("%sprintf '\\n@@FDEND-%s-0 %%s\\n' \"$?\"\n"
+				       "printf '\\n@@FDERR-%s-0\\n' >&2\n%s", prelude,
+				       sh->token, sh->token, framed);
 		free(framed);
 		sh->prelude_sent = true;
 	} else {
@@ -223,7 +226,7 @@ static void buf_shrink(struct shell *sh)
 
 /* Completes the head request with what came back. */
 static void complete(struct shell *sh, struct shell_req *r, long status, size_t outlen,
-		     double now)
+		     const char *err, size_t errlen, double now)
 {
 	struct shell_result res = { 0 };
 	char why[160];
@@ -232,8 +235,8 @@ static void complete(struct shell *sh, struct shell_req *r, long status, size_t 
 	res.status = (int)status;
 	res.out = sh->out;
 	res.outlen = outlen;
-	res.err = sh->errlen ? sh->err : "";
-	res.errlen = sh->errlen;
+	res.err = errlen ? err : "";
+	res.errlen = errlen;
 	res.latency_ms = (r->first_byte_at - r->sent_at) * 1000.0;
 	res.ok = true;
 	if (sh->dropped) {
@@ -283,13 +286,59 @@ static void try_ready(struct shell *sh)
 	sh->scanned = 0;
 }
 
-static bool try_complete(struct shell *sh, double now)
+/* The head request's stderr ends at its own marker on stderr: sshd (or a
+ * pipe pair) may deliver stdout's end marker before the stderr written
+ * just ahead of it, so a request completes only when both arrived, and
+ * gets the stderr between the previous marker and its own. At the
+ * channel's end (stderr_done) whatever arrived counts. *e and *elen: the
+ * request's stderr (NUL-terminated in place); *consumed: up to where the
+ * buffer is the request's. */
+static bool err_take(struct shell *sh, unsigned seq, bool stderr_done, char **e, size_t *elen,
+		     size_t *consumed)
+{
+	char marker[96], any[80];
+	size_t mlen, alen;
+	char *m, *start, *p;
+
+	if (!sh->err) {
+		if (!stderr_done)
+			return false;
+		*e = NULL;
+		*elen = *consumed = 0;
+		return true;
+	}
+	mlen = (size_t)str_fmt(marker, sizeof(marker), "\n@@FDERR-%s-%u\n", sh->token, seq);
+	m = memmem(sh->err, sh->errlen, marker, mlen);
+	if (!m && !stderr_done)
+		return false;
+	if (!m) {
+		m = sh->err + sh->errlen;
+		*consumed = sh->errlen;
+	} else {
+		*consumed = (size_t)(m - sh->err) + mlen;
+	}
+	/* after an earlier marker still here (the prelude's): not this request's */
+	alen = (size_t)str_fmt(any, sizeof(any), "\n@@FDERR-%s-", sh->token);
+	start = sh->err;
+	while ((p = memmem(start, (size_t)(m - start), any, alen)) != NULL) {
+		char *nl = memchr(p + alen, '\n', (size_t)(m - (p + alen)));
+		if (!nl)
+			break;
+		start = nl + 1;
+	}
+	*m = '\0';
+	*e = start;
+	*elen = (size_t)(m - start);
+	return true;
+}
+
+static bool try_complete(struct shell *sh, double now, bool stderr_done)
 {
 	char marker[96];
 	struct shell_req *r = sh->head;
-	char *m, *nl, *end;
+	char *m, *nl, *end, *e;
 	long status;
-	size_t mlen, from, rest;
+	size_t mlen, from, rest, elen, consumed;
 
 	try_ready(sh);
 	if (!r || !sh->out)
@@ -306,22 +355,42 @@ static bool try_complete(struct shell *sh, double now)
 		sh->scanned = (size_t)(m - sh->out);
 		return false;
 	}
+	if (!err_take(sh, r->seq, stderr_done, &e, &elen, &consumed)) {
+		sh->scanned = (size_t)(m - sh->out);
+		return false;
+	}
 	status = strtol(m + mlen, &end, 10);
 	if (end == m + mlen)
 		status = -1;
 	rest = sh->outlen - (size_t)(nl + 1 - sh->out);
 	sh->out[m - sh->out] = '\0';
-	complete(sh, r, status, (size_t)(m - sh->out), now);
+	complete(sh, r, status, (size_t)(m - sh->out), e, elen, now);
 
-	/* keep what followed the marker line (normally nothing) */
+	/* keep what followed the marker lines (normally nothing) */
 	memmove(sh->out, nl + 1, rest);
 	sh->outlen = rest;
 	sh->out[rest] = '\0';
 	sh->scanned = 0;
 	sh->dropped = 0;
-	sh->errlen = 0;
+	if (sh->err) {
+		sh->errlen -= consumed;
+		memmove(sh->err, sh->err + consumed, sh->errlen);
+		sh->err[sh->errlen] = '\0';
+	}
 	buf_shrink(sh);
 	return true;
+}
+
+/* A request's stderr is kept up to ERR_KEEP bytes, its end (where the
+ * marker arrives, and the last line a message is taken from). */
+#define ERR_KEEP 65536
+static void err_cap(struct shell *sh)
+{
+	if (sh->errlen <= ERR_KEEP)
+		return;
+	memmove(sh->err, sh->err + sh->errlen - ERR_KEEP / 2, ERR_KEEP / 2);
+	sh->errlen = ERR_KEEP / 2;
+	sh->err[sh->errlen] = '\0';
 }
 
 /* Over the head request's cap: forget its output but the last bytes, where
@@ -388,11 +457,12 @@ static int pump_read(struct shell *sh, const struct shell_io *io, void *ctx, dou
 					sh->head->first_byte_at = now;
 				buf_append(&sh->out, &sh->outlen, &sh->outcap, buf, (size_t)n);
 				/* complete as we go: a cap applies to one request only */
-				while (try_complete(sh, now))
+				while (try_complete(sh, now, false))
 					;
 				over_cap(sh);
-			} else if (sh->errlen < 65536) {
+			} else {
 				buf_append(&sh->err, &sh->errlen, &sh->errcap, buf, (size_t)n);
+				err_cap(sh);
 			}
 		}
 	}
@@ -410,11 +480,11 @@ int shell_pump(struct shell *sh, const struct shell_io *io, void *ctx, double no
 			return -1;
 		if (pump_read(sh, io, ctx, now, msg, msglen, &progress) < 0) {
 			/* an answer that arrived whole before EOF still counts */
-			while (try_complete(sh, now))
+			while (try_complete(sh, now, true))
 				;
 			return -1;
 		}
-		while (try_complete(sh, now))
+		while (try_complete(sh, now, false))
 			progress = true;
 	}
 	/* output with no request waiting for it is noise (e.g. a banner) */

@@ -1,7 +1,8 @@
 /* Fuzz target: the shell's end-marker framing (collect/shell.c), the one
  * place where a host's raw output is cut into answers: the input is what
  * the "host" prints on stdout (in chunks whose sizes the first byte picks)
- * for three queued requests, one of them with a tiny output cap. The
+ * for three queued requests, one of them with a tiny output cap (their
+ * stderr end markers arrive whole on stderr). The
  * channel's token is fixed here so that inputs can hold real markers
  * ("\n@@FDEND-" 32 zeros "-SEQ STATUS\n"; sequence 0 is the prelude's). */
 #include "config.h"
@@ -16,6 +17,7 @@ struct feed {
 	const uint8_t *data;
 	size_t size, pos, chunk;
 	int answers;
+	bool err_sent;
 };
 
 static ssize_t f_write(void *ctx, const char *buf, size_t len)
@@ -30,8 +32,19 @@ static ssize_t f_read(void *ctx, int stream, char *buf, size_t len)
 	struct feed *f = ctx;
 	size_t n;
 
-	if (stream == 1)
-		return SHELL_AGAIN;
+	if (stream == 1) {
+		/* stderr: every request's end marker (and some text), at once */
+		static const char err[] =
+			"banner\n\n@@FDERR-00000000000000000000000000000000-0\n"
+			"\n@@FDERR-00000000000000000000000000000000-1\n"
+			"oops\n\n@@FDERR-00000000000000000000000000000000-2\n"
+			"\n@@FDERR-00000000000000000000000000000000-3\n";
+		if (f->err_sent || len < sizeof(err) - 1)
+			return SHELL_AGAIN;
+		f->err_sent = true;
+		memcpy(buf, err, sizeof(err) - 1);
+		return (ssize_t)(sizeof(err) - 1);
+	}
 	if (f->pos >= f->size)
 		return SHELL_AGAIN;
 	n = f->size - f->pos;

@@ -9,7 +9,8 @@ Nothing is executed: every host answers from /proc files read once at start
 (this machine's own, so the numbers are plausible):
 
   * `exec sh` (fleetdeck's long-lived shell): each request ends with
-    fleetdeck's marker line `printf '\\n@@FDEND-TOKEN-SEQ %s\\n' "$?"`; a
+    fleetdeck's marker line `printf '\\n@@FDEND-TOKEN-SEQ %s\\n' "$?"` (and
+    `@@FDERR-TOKEN-SEQ` on stderr after it); a
     request that reads /proc/uptime gets the probe's sections (with @disk
     sections when it runs df), anything else an empty answer, status 0;
   * any other command (ssh HOST CMD, pssh): the canned /proc files, exit 0.
@@ -101,6 +102,8 @@ async def shell(process):
                     out = b""
                 out = out.replace(b"%CPU%", cpu_line())
                 process.stdout.write(out + b"\n@@FDEND-" + m.group(1) + b"-" + m.group(2) + b" 0\n")
+                # and the request's stderr end (the printf after the marker's)
+                process.stderr.write(b"\n@@FDERR-" + m.group(1) + b"-" + m.group(2) + b"\n")
     except (asyncssh.Error, ConnectionError, asyncio.CancelledError):
         pass
     finally:

@@ -22,6 +22,7 @@
 struct child {
 	pid_t pid;
 	int in, out, err;
+	bool hold_err;           /* stderr not delivered yet (as sshd may do) */
 };
 
 static ssize_t p_write(void *ctx, const char *buf, size_t len)
@@ -37,7 +38,11 @@ static ssize_t p_write(void *ctx, const char *buf, size_t len)
 static ssize_t p_read(void *ctx, int stream, char *buf, size_t len)
 {
 	struct child *c = ctx;
-	ssize_t n = read(stream ? c->err : c->out, buf, len);
+	ssize_t n;
+
+	if (stream && c->hold_err)
+		return SHELL_AGAIN;
+	n = read(stream ? c->err : c->out, buf, len);
 
 	if (n < 0)
 		return errno == EAGAIN ? SHELL_AGAIN : SHELL_ERR;
@@ -57,6 +62,8 @@ static void child_start(struct child *c)
 static void child_start_cmd(struct child *c, const char *cmd)
 {
 	int pin[2], pout[2], perr[2];
+
+	c->hold_err = false;
 
 	ck_assert_int_eq(pipe(pin), 0);
 	ck_assert_int_eq(pipe(pout), 0);
@@ -101,6 +108,7 @@ struct answer {
 	int status;
 	char out[256];
 	size_t outlen;
+	char err[256];
 	char message[200];
 };
 
@@ -113,6 +121,7 @@ static void on_answer(void *arg, const struct shell_result *r)
 	a->status = r->status;
 	a->outlen = r->outlen;
 	str_copy(a->out, r->out, sizeof(a->out));
+	str_copy(a->err, r->err ? r->err : "", sizeof(a->err));
 	str_copy(a->message, r->message ? r->message : "", sizeof(a->message));
 }
 
@@ -132,6 +141,60 @@ static double run(struct shell *sh, struct child *c, const char *script,
 	}
 	return now_mono() - start;
 }
+
+/* sshd forwards a session's stdout and stderr as they come: the end marker
+ * on stdout may arrive before the stderr the script wrote just ahead of it
+ * (seen under load: a backup's "password file missing" lost, and given to
+ * the next request). A request's stderr is its own either way. */
+START_TEST(stderr_after_the_end_marker)
+{
+	struct child c;
+	struct shell sh;
+	struct answer a;
+	struct shell_limits lim = { .timeout = 10 };
+	char msg[256];
+	double start;
+
+	child_start(&c);
+	shell_init(&sh);
+	shell_restart(&sh);
+	run(&sh, &c, "echo ready", &lim, &a, 10);
+	ck_assert(a.done && a.ok);
+	ck_assert_str_eq(a.err, "");
+
+	memset(&a, 0, sizeof(a));
+	c.hold_err = true;
+	shell_submit_limited(&sh, "echo out; echo 'the password file is missing' >&2; exit 3",
+			     &lim, on_answer, &a);
+	/* stdout (its marker included) comes in first, stderr still on its way */
+	start = now_mono();
+	while (now_mono() - start < 1.0) {
+		struct pollfd p = { c.out, POLLIN, 0 };
+		poll(&p, 1, 50);
+		ck_assert_msg(shell_pump(&sh, &io, &c, now_mono(), msg, sizeof(msg)) == 0, "%s", msg);
+	}
+	ck_assert_msg(!a.done, "completed before its stderr arrived (err '%s')", a.err);
+	c.hold_err = false;
+	start = now_mono();
+	while (!a.done && now_mono() - start < 10) {
+		struct pollfd p[2] = { { c.out, POLLIN, 0 }, { c.err, POLLIN, 0 } };
+		poll(p, 2, 50);
+		ck_assert_msg(shell_pump(&sh, &io, &c, now_mono(), msg, sizeof(msg)) == 0, "%s", msg);
+	}
+	ck_assert(a.done && a.ok);
+	ck_assert_int_eq(a.status, 3);
+	ck_assert_str_eq(a.out, "out\n");
+	ck_assert_str_eq(a.err, "the password file is missing\n");
+	/* the next request's stderr is its own: nothing left over */
+	run(&sh, &c, "echo next", &lim, &a, 10);
+	ck_assert(a.done && a.ok);
+	ck_assert_str_eq(a.err, "");
+	run(&sh, &c, "echo two >&2; echo lines >&2", &lim, &a, 10);
+	ck_assert_str_eq(a.err, "two\nlines\n");
+	shell_free(&sh);
+	child_stop(&c);
+}
+END_TEST
 
 /* Whether a process exists and is not a zombie waiting for its parent. */
 static bool alive(pid_t pid)
@@ -322,6 +385,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, answers_and_statuses);
+	tcase_add_test(tc, stderr_after_the_end_marker);
 	tcase_add_test(tc, hung_request_killed_on_the_host);
 	tcase_add_test(tc, output_cap_per_request);
 	tcase_add_test(tc, grace_only_for_a_shell_that_answers);
