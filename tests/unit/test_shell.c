@@ -125,26 +125,32 @@ static void on_answer(void *arg, const struct shell_result *r)
 	str_copy(a->message, r->message ? r->message : "", sizeof(a->message));
 }
 
-/* Pumps until the answer or `limit` seconds; returns the seconds taken. */
-static double run(struct shell *sh, struct child *c, const char *script,
-		  const struct shell_limits *lim, struct answer *a, double limit)
+/* Pumps until the answer or `limit` seconds (stderr not polled while the
+ * child holds it back); returns the seconds taken. */
+static double pump(struct shell *sh, struct child *c, struct answer *a, double limit)
 {
 	double start = now_mono();
 	char msg[256];
 
-	memset(a, 0, sizeof(*a));
-	shell_submit_limited(sh, script, lim, on_answer, a);
 	while (!a->done && now_mono() - start < limit) {
 		struct pollfd p[2] = { { c->out, POLLIN, 0 }, { c->err, POLLIN, 0 } };
-		poll(p, 2, 50);
+		poll(p, c->hold_err ? 1 : 2, 50);
 		ck_assert_msg(shell_pump(sh, &io, c, now_mono(), msg, sizeof(msg)) == 0, "%s", msg);
 	}
 	return now_mono() - start;
 }
 
+static double run(struct shell *sh, struct child *c, const char *script,
+		  const struct shell_limits *lim, struct answer *a, double limit)
+{
+	memset(a, 0, sizeof(*a));
+	shell_submit_limited(sh, script, lim, on_answer, a);
+	return pump(sh, c, a, limit);
+}
+
 /* sshd forwards a session's stdout and stderr as they come: the end marker
  * on stdout may arrive before the stderr the script wrote just ahead of it
- * (seen under load: a backup's "password file missing" lost, and given to
+ * (under load: a backup's "password file missing" would be lost, given to
  * the next request). A request's stderr is its own either way. */
 START_TEST(stderr_after_the_end_marker)
 {
@@ -152,8 +158,6 @@ START_TEST(stderr_after_the_end_marker)
 	struct shell sh;
 	struct answer a;
 	struct shell_limits lim = { .timeout = 10 };
-	char msg[256];
-	double start;
 
 	child_start(&c);
 	shell_init(&sh);
@@ -167,20 +171,10 @@ START_TEST(stderr_after_the_end_marker)
 	shell_submit_limited(&sh, "echo out; echo 'the password file is missing' >&2; exit 3",
 			     &lim, on_answer, &a);
 	/* stdout (its marker included) comes in first, stderr still on its way */
-	start = now_mono();
-	while (now_mono() - start < 1.0) {
-		struct pollfd p = { c.out, POLLIN, 0 };
-		poll(&p, 1, 50);
-		ck_assert_msg(shell_pump(&sh, &io, &c, now_mono(), msg, sizeof(msg)) == 0, "%s", msg);
-	}
+	pump(&sh, &c, &a, 1.0);
 	ck_assert_msg(!a.done, "completed before its stderr arrived (err '%s')", a.err);
 	c.hold_err = false;
-	start = now_mono();
-	while (!a.done && now_mono() - start < 10) {
-		struct pollfd p[2] = { { c.out, POLLIN, 0 }, { c.err, POLLIN, 0 } };
-		poll(p, 2, 50);
-		ck_assert_msg(shell_pump(&sh, &io, &c, now_mono(), msg, sizeof(msg)) == 0, "%s", msg);
-	}
+	pump(&sh, &c, &a, 10);
 	ck_assert(a.done && a.ok);
 	ck_assert_int_eq(a.status, 3);
 	ck_assert_str_eq(a.out, "out\n");
