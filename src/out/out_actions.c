@@ -33,14 +33,14 @@ static json_t *j_section_int(const struct fleet_section *sec, const char *key)
 	return end != v && *end == '\0' ? json_integer(n) : json_null();
 }
 
-static const char *target_status(const struct evaluation *ev, enum target_kind k, size_t i)
+static const char *target_status(const struct evaluation *ev, enum domain_id k, size_t i)
 {
 	const struct target_eval *t = rules_target_find(ev, k, (int)i, -1);
 
 	return status_name(t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN);
 }
 
-static json_t *j_problems(const struct evaluation *ev, enum target_kind k, size_t i)
+static json_t *j_problems(const struct evaluation *ev, enum domain_id k, size_t i)
 {
 	const struct target_eval *t = rules_target_find(ev, k, (int)i, -1);
 	json_t *a = json_array();
@@ -65,7 +65,7 @@ json_t *json_runners(OUT_ARGS)
 			continue;
 		json_object_set_new(o, "name", j_str(sec->name));
 		json_object_set_new(o, "provider", j_str(fleet_section_value(sec, "provider")));
-		json_object_set_new(o, "status", json_string(target_status(ev, TK_RUNNERS, i)));
+		json_object_set_new(o, "status", json_string(target_status(ev, DOM_RUNNERS, i)));
 		json_object_set_new(o, "sampled_at", r->sampled_at > 0 ? json_real(r->sampled_at) : json_null());
 		json_object_set_new(o, "count", j_count(ok ? r->count : -1));
 		json_object_set_new(o, "min", j_section_int(sec, "min"));
@@ -88,7 +88,7 @@ json_t *json_runners(OUT_ARGS)
 		if (ok && r->cost_hourly >= 0)   /* digitalocean: price_hourly x droplets */
 			json_object_set_new(o, "cost_hourly", json_real(r->cost_hourly));
 		json_object_set_new(o, "error", j_str(r->error));
-		json_object_set_new(o, "problems", j_problems(ev, TK_RUNNERS, i));
+		json_object_set_new(o, "problems", j_problems(ev, DOM_RUNNERS, i));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -116,13 +116,13 @@ json_t *json_keys(OUT_ARGS)
 			continue;
 		json_object_set_new(o, "name", j_str(sec->name));
 		json_object_set_new(o, "provider", j_str(fleet_section_value(sec, "provider")));
-		json_object_set_new(o, "status", json_string(target_status(ev, TK_KEY, i)));
+		json_object_set_new(o, "status", json_string(target_status(ev, DOM_KEY, i)));
 		json_object_set_new(o, "id", j_str(ok ? k->id : NULL));
 		json_object_set_new(o, "created_at", ok ? json_real(k->created_at) : json_null());
 		json_object_set_new(o, "age_s", ok ? json_real(now - k->created_at) : json_null());
 		json_object_set_new(o, "max_age_s", json_real(key_max_age(sec)));
 		json_object_set_new(o, "error", j_str(k->error));
-		json_object_set_new(o, "problems", j_problems(ev, TK_KEY, i));
+		json_object_set_new(o, "problems", j_problems(ev, DOM_KEY, i));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -137,7 +137,7 @@ void text_runners(FILE *fp, OUT_ARGS)
 	for (size_t i = 0; i < snapshot_count(s, DOM_RUNNERS); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_RUNNERS, i);
 		const struct runners_sample *r = snap_runners(s, i);
-		const struct target_eval *t = rules_target_find(ev, TK_RUNNERS, (int)i, -1);
+		const struct target_eval *t = rules_target_find(ev, DOM_RUNNERS, (int)i, -1);
 		char cnt[16], mm[24], name[64];
 		if (!sec)
 			continue;
@@ -145,7 +145,7 @@ void text_runners(FILE *fp, OUT_ARGS)
 		str_fmt(cnt, sizeof(cnt), r->count >= 0 && !r->error[0] ? "%d" : "n/a", r->count);
 		str_fmt(mm, sizeof(mm), "%s/%s", fleet_section_value(sec, "min") ?: "0",
 			fleet_section_value(sec, "max") ?: "-");
-		fprintf(fp, "%-8s %-24s %-13s %6s %9s  %s\n", target_status(ev, TK_RUNNERS, i), name,
+		fprintf(fp, "%-8s %-24s %-13s %6s %9s  %s\n", target_status(ev, DOM_RUNNERS, i), name,
 			fleet_section_value(sec, "provider"), cnt, mm,
 			t && t->ev.nproblems ? t->ev.problems[0].text : "");
 	}
@@ -161,7 +161,7 @@ void text_keys(FILE *fp, OUT_ARGS)
 	for (size_t i = 0; i < snapshot_count(s, DOM_KEY); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_KEY, i);
 		const struct key_sample *k = snap_key(s, i);
-		const struct target_eval *t = rules_target_find(ev, TK_KEY, (int)i, -1);
+		const struct target_eval *t = rules_target_find(ev, DOM_KEY, (int)i, -1);
 		char ma[32];
 		if (!sec)
 			continue;
@@ -170,7 +170,7 @@ void text_keys(FILE *fp, OUT_ARGS)
 		else
 			str_copy(age, "n/a", sizeof(age));
 		fmt_age(ma, sizeof(ma), key_max_age(sec));
-		fprintf(fp, "%-8s %-24s %-20s %8s %8s  %s\n", target_status(ev, TK_KEY, i), sec->name,
+		fprintf(fp, "%-8s %-24s %-20s %8s %8s  %s\n", target_status(ev, DOM_KEY, i), sec->name,
 			fleet_section_value(sec, "provider"), age, ma,
 			t && t->ev.nproblems ? t->ev.problems[0].text : "");
 	}

@@ -57,14 +57,14 @@ json_t *json_containers(OUT_ARGS, size_t host)
 	hc = snap_containers(s, host);
 	for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
 		json_array_append_new(a, container_json(&hc->c[k],
-							rules_target_find(ev, TK_CONTAINER, (int)host, k)));
+							rules_target_find(ev, DOM_CONTAINER, (int)host, k)));
 	return a;
 }
 
 static void text_host(FILE *fp, const struct fleet *f, const struct host_containers *hc,
 		      const struct evaluation *ev, size_t i)
 {
-	const struct target_eval *ht = rules_target_find(ev, TK_CONTAINER, (int)i, -1);
+	const struct target_eval *ht = rules_target_find(ev, DOM_CONTAINER, (int)i, -1);
 	char used[16], lim[16], cpu[16];
 
 	if (hc->n == 0 && !ht) {
@@ -77,7 +77,7 @@ static void text_host(FILE *fp, const struct fleet *f, const struct host_contain
 			f->hosts[i].name, ht->ev.problems[p].text);
 	for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++) {
 		const struct container_sample *c = &hc->c[k];
-		const struct target_eval *t = rules_target_find(ev, TK_CONTAINER, (int)i, k);
+		const struct target_eval *t = rules_target_find(ev, DOM_CONTAINER, (int)i, k);
 
 		if (c->valid & CV_MEM)
 			fmt_bytes(used, sizeof(used), (double)c->mem_used);

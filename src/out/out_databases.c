@@ -103,7 +103,7 @@ json_t *json_databases(OUT_ARGS)
 
 	for (size_t i = 0; i < n && i < snapshot_count(s, DOM_DATABASE); i++)
 		json_array_append_new(a, json_database(fleet_nth(f, SEC_DATABASE, i), snap_database(s, i),
-				      rules_target_find(ev, TK_DATABASE, (int)i, -1), now));
+				      rules_target_find(ev, DOM_DATABASE, (int)i, -1), now));
 	return a;
 }
 
@@ -141,7 +141,7 @@ json_t *json_backups(OUT_ARGS)
 
 	for (size_t i = 0; i < n && i < snapshot_count(s, DOM_BACKUP); i++)
 		json_array_append_new(a, json_backup(fleet_nth(f, SEC_BACKUP, i), snap_backup(s, i),
-				      rules_target_find(ev, TK_BACKUP, (int)i, -1), now));
+				      rules_target_find(ev, DOM_BACKUP, (int)i, -1), now));
 	return a;
 }
 
@@ -207,7 +207,7 @@ void text_databases(FILE *fp, OUT_ARGS)
 			"UP", "VERSION", "CONN", "LAG", "SIZE", "ARCHIVER");
 		for (size_t i = 0; i < n && i < snapshot_count(s, DOM_DATABASE); i++)
 			text_database(fp, fleet_nth(f, SEC_DATABASE, i), snap_database(s, i),
-				      rules_target_find(ev, TK_DATABASE, (int)i, -1));
+				      rules_target_find(ev, DOM_DATABASE, (int)i, -1));
 	}
 }
 
@@ -220,7 +220,7 @@ void text_backups(FILE *fp, OUT_ARGS)
 			"SOURCE", "STATE", "AGE", "RPO", "SIZE", "PROBLEM");
 		for (size_t i = 0; i < nb && i < snapshot_count(s, DOM_BACKUP); i++)
 			text_backup(fp, fleet_nth(f, SEC_BACKUP, i), snap_backup(s, i),
-				    rules_target_find(ev, TK_BACKUP, (int)i, -1), now);
+				    rules_target_find(ev, DOM_BACKUP, (int)i, -1), now);
 	}
 }
 

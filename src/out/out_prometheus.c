@@ -38,7 +38,7 @@ static json_t *problem_hosts(const struct evaluation *ev, size_t sec)
 	for (size_t t = 0; t < ev->ntargets; t++) {
 		const struct target_eval *te = &ev->targets[t];
 		json_t *o;
-		if (te->kind != TK_PROMETHEUS || te->index != (int)sec || !te->host)
+		if (te->kind != DOM_PROMFLEET || te->index != (int)sec || !te->host)
 			continue;
 		o = json_object();
 		json_object_set_new(o, "name", json_string(te->target + strlen("host/")));
@@ -129,7 +129,7 @@ void text_prometheus(FILE *fp, OUT_ARGS)
 				pf->counts[ST_UNKNOWN], pf->error[0] ? "; " : "", pf->error);
 		for (size_t t = 0; t < ev->ntargets; t++) {
 			const struct target_eval *te = &ev->targets[t];
-			if (te->kind != TK_PROMETHEUS || te->index != (int)i || !te->host)
+			if (te->kind != DOM_PROMFLEET || te->index != (int)i || !te->host)
 				continue;
 			fprintf(fp, "  %-7s  %-32s  %s\n", status_name(te->ev.status),
 				te->target + strlen("host/"),

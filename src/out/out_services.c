@@ -97,7 +97,7 @@ json_t *json_gpus(OUT_ARGS, size_t host)
 		return a;
 	for (int k = 0; k < hg->n; k++)
 		json_array_append_new(a, gpu_json(&hg->g[k],
-			rules_target_find(ev, TK_GPU, (int)host, hg->g[k].index), s, host));
+			rules_target_find(ev, DOM_GPU, (int)host, hg->g[k].index), s, host));
 	return a;
 }
 
@@ -136,7 +136,7 @@ json_t *json_services(OUT_ARGS)
 		json_object_set_new(o, "from", str_or_null(fleet_section_get(sec, "from")));
 		json_object_set_new(o, "cert_days_left", num_if(c->collected && c->cert_days_left >= 0,
 								 c->cert_days_left));
-		check_json(o, sec, c, rules_target_find(ev, TK_SERVICE, (int)i, -1));
+		check_json(o, sec, c, rules_target_find(ev, DOM_SERVICE, (int)i, -1));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -176,7 +176,7 @@ json_t *json_links(OUT_ARGS)
 		json_object_set_new(o, "from", json_text(from, false));
 		json_object_set_new(o, "to", json_text(to, false));
 		json_object_set_new(o, "label", str_or_null(fleet_section_get(sec, "label")));
-		check_json(o, sec, &snap_link(s, i)->c, rules_target_find(ev, TK_LINK, (int)i, -1));
+		check_json(o, sec, &snap_link(s, i)->c, rules_target_find(ev, DOM_LINK, (int)i, -1));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -218,7 +218,7 @@ void text_gpus(FILE *fp, OUT_ARGS)
 
 		for (int k = 0; hg->collected && !hg->absent && k < hg->n; k++) {
 			const struct gpu_sample *g = &hg->g[k];
-			const struct target_eval *t = rules_target_find(ev, TK_GPU, (int)i, g->index);
+			const struct target_eval *t = rules_target_find(ev, DOM_GPU, (int)i, g->index);
 
 			if (!header)
 				fprintf(fp, "\n%-7s  %-12s  %-3s  %-24s  %5s  %-15s  %5s  %s\n", "GPU",
@@ -263,7 +263,7 @@ void text_services(FILE *fp, OUT_ARGS)
 		const char *host = fleet_section_get(sec, "host");
 
 		text_check_row(fp, sec->name, host ? host : "-", snap_service(s, i),
-			       rules_target_find(ev, TK_SERVICE, (int)i, -1));
+			       rules_target_find(ev, DOM_SERVICE, (int)i, -1));
 	}
 }
 
@@ -280,7 +280,7 @@ void text_links(FILE *fp, OUT_ARGS)
 		const char *label = fleet_section_get(sec, "label");
 
 		text_check_row(fp, sec->name, label ? label : "-", &snap_link(s, i)->c,
-			       rules_target_find(ev, TK_LINK, (int)i, -1));
+			       rules_target_find(ev, DOM_LINK, (int)i, -1));
 	}
 }
 

@@ -371,7 +371,7 @@ void rules_state_free(struct rules_state *st)
 	free(st->last_status);
 	free(st->prev);
 	target_states_free(&st->tstatus);
-	for (int k = 0; k < TK__COUNT; k++)
+	for (int k = 0; k < DOM__COUNT; k++)
 		if (st->dom[k] && st->dom_free[k])
 			st->dom_free[k](st->dom[k]);
 	memset(st, 0, sizeof(*st));
@@ -531,7 +531,7 @@ static void host_target(char *buf, size_t size, const struct fleet *f, size_t i)
 		str_fmt(buf, size, "host/#%zu", i);
 }
 
-struct target_eval *rules_target_add(struct evaluation *out, enum target_kind kind,
+struct target_eval *rules_target_add(struct evaluation *out, enum domain_id kind,
 				     int index, int sub, const char *fmt, ...)
 {
 	struct target_eval *t;
@@ -613,7 +613,7 @@ void rules_target_index(struct evaluation *out)
 	}
 }
 
-const struct target_eval *rules_target_find(const struct evaluation *ev, enum target_kind kind,
+const struct target_eval *rules_target_find(const struct evaluation *ev, enum domain_id kind,
 					    int index, int sub)
 {
 	size_t mask;

@@ -42,18 +42,11 @@ static inline void host_eval_clear(struct host_eval *ev)
 }
 
 /* Every target that is not a host: containers and GPUs (per host),
- * services, links, databases, backups, runner fleets, keys. */
-/* A target's kind is its domain (model.h); hosts are not targets. */
-enum target_kind {
-	TK_CONTAINER = DOM_CONTAINER, TK_GPU = DOM_GPU, TK_SERVICE = DOM_SERVICE,
-	TK_LINK = DOM_LINK, TK_DATABASE = DOM_DATABASE, TK_BACKUP = DOM_BACKUP,
-	TK_RUNNERS = DOM_RUNNERS, TK_KEY = DOM_KEY,
-	TK_PROMETHEUS = DOM_PROMFLEET,   /* a large [prometheus] section, or one of its hosts */
-	TK__COUNT = DOM__COUNT
-};
-
+ * services, links, databases, backups, runner fleets, keys, and a large
+ * [prometheus] section or one of its hosts. Its kind is its domain
+ * (enum domain_id, model.h; never DOM_HOST: hosts are not targets). */
 struct target_eval {
-	enum target_kind kind;
+	enum domain_id kind;
 	int index;                   /* in its snapshot array (host index for containers, GPUs) */
 	int sub;                     /* container or GPU index within the host, else -1 */
 	char target[96];             /* "database/platform.db", "container/black/web" */
@@ -94,8 +87,8 @@ struct rules_state {
 	struct target_states tstatus;
 	/* memory a domain's rules keep between evaluations (e.g. GPUs seen),
 	 * owned by that domain: freed with dom_free[k] */
-	void *dom[TK__COUNT];
-	void (*dom_free[TK__COUNT])(void *);
+	void *dom[DOM__COUNT];
+	void (*dom_free[DOM__COUNT])(void *);
 	/* per host, what the last evaluation into hosts_id's array holds: the
 	 * sample's generation it judged, and until when that judgement holds
 	 * without a new sample (the next stale or overdue moment); a host
@@ -135,7 +128,7 @@ struct evaluation {
 /* For the domains' rules (rules/<domain>.c): add a target, then its problems.
  * The evaluation derives the target's status (worst problem, at least the
  * status the domain set), alerts with their `since` and the event log. */
-struct target_eval *rules_target_add(struct evaluation *out, enum target_kind kind,
+struct target_eval *rules_target_add(struct evaluation *out, enum domain_id kind,
 				     int index, int sub, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void rules_problem_add(struct host_eval *ev, enum status sev, const char *code,
@@ -151,7 +144,7 @@ bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval,
  * an evaluation built by hand is searched in order without it). */
 void rules_target_index(struct evaluation *out);
 /* Finds the evaluation of a target, NULL if it has none. */
-const struct target_eval *rules_target_find(const struct evaluation *ev, enum target_kind kind,
+const struct target_eval *rules_target_find(const struct evaluation *ev, enum domain_id kind,
 					    int index, int sub);
 
 /* One function per domain, listed in rules.c's table. */

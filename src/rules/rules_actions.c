@@ -84,7 +84,7 @@ void rules_runners(const struct fleet *f, const struct snapshot *snap, double no
 		struct target_eval *t;
 		if (!sec)
 			continue;
-		t = rules_target_add(out, TK_RUNNERS, (int)i, -1, "runners/%s", sec->name);
+		t = rules_target_add(out, DOM_RUNNERS, (int)i, -1, "runners/%s", sec->name);
 		eval_runners(sec, snap_runners(snap, i), now, &t->ev);
 	}
 }
@@ -98,7 +98,7 @@ void rules_keys(const struct fleet *f, const struct snapshot *snap, double now,
 		struct target_eval *t;
 		if (!sec)
 			continue;
-		t = rules_target_add(out, TK_KEY, (int)i, -1, "key/%s", sec->name);
+		t = rules_target_add(out, DOM_KEY, (int)i, -1, "key/%s", sec->name);
 		eval_key(sec, snap_key(snap, i), now, &t->ev);
 	}
 }

@@ -81,7 +81,7 @@ static void container_eval(const struct fleet *f, const struct fleet_host *fh,
 {
 	const struct container_sample *c = &hc->c[k];
 	const struct fleet_section *svc = service_for(f, fh->name, c->name);
-	struct target_eval *t = rules_target_add(out, TK_CONTAINER, (int)(fh - f->hosts), k,
+	struct target_eval *t = rules_target_add(out, DOM_CONTAINER, (int)(fh - f->hosts), k,
 						 "container/%s/%s", fh->name, c->name);
 	char a[16];
 
@@ -146,7 +146,7 @@ static void host_eval(const struct fleet *f, const struct fleet_host *fh, size_t
 				  fmt_bytes(b, sizeof(b), (double)hs->mem_total));
 	if (!ev.nproblems)
 		return;
-	struct target_eval *t = rules_target_add(out, TK_CONTAINER, (int)i, -1,
+	struct target_eval *t = rules_target_add(out, DOM_CONTAINER, (int)i, -1,
 						 "containers/%s", fh->name);
 	t->ev = ev;
 }

@@ -142,7 +142,7 @@ void rules_databases(const struct fleet *f, const struct snapshot *snap, double 
 	(void)st;
 	for (size_t i = 0; i < n && i < snapshot_count(snap, DOM_DATABASE); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_DATABASE, i);
-		struct target_eval *t = rules_target_add(out, TK_DATABASE, (int)i, -1,
+		struct target_eval *t = rules_target_add(out, DOM_DATABASE, (int)i, -1,
 							 "database/%s", sec->name);
 		eval_database(sec, snap_database(snap, i), now, &t->ev);
 		check_unprotected(f, sec, &t->ev);
@@ -157,7 +157,7 @@ void rules_backups(const struct fleet *f, const struct snapshot *snap, double no
 	(void)st;
 	for (size_t i = 0; i < nb && i < snapshot_count(snap, DOM_BACKUP); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_BACKUP, i);
-		struct target_eval *t = rules_target_add(out, TK_BACKUP, (int)i, -1,
+		struct target_eval *t = rules_target_add(out, DOM_BACKUP, (int)i, -1,
 							 "backup/%s", sec->name);
 		rules_backup_eval(sec, snap_backup(snap, i), now, &t->ev);
 		t->verdict = (int)rules_backup_rpo(sec, snap_backup(snap, i), now);

@@ -14,7 +14,7 @@
 #define GPU_TEMP_WARN 85.0
 #define GPU_MEM_WARN 95.0
 
-/* rules_state.dom[TK_GPU]: GPU indexes (< 64) ever seen per host. */
+/* rules_state.dom[DOM_GPU]: GPU indexes (< 64) ever seen per host. */
 struct gpu_memory {
 	size_t n;
 	uint64_t *seen;
@@ -31,12 +31,12 @@ static void memory_free(void *p)
 
 static struct gpu_memory *memory_get(struct rules_state *st, size_t nhosts)
 {
-	struct gpu_memory *m = st->dom[TK_GPU];
+	struct gpu_memory *m = st->dom[DOM_GPU];
 
 	if (!m) {
 		m = xcalloc(1, sizeof(*m));
-		st->dom[TK_GPU] = m;
-		st->dom_free[TK_GPU] = memory_free;
+		st->dom[DOM_GPU] = m;
+		st->dom_free[DOM_GPU] = memory_free;
 	}
 	if (m->n < nhosts) {
 		m->seen = xrealloc(m->seen, nhosts * sizeof(*m->seen));
@@ -82,7 +82,7 @@ static void missing_gpus(const char *host, size_t i, const struct host_gpus *hg,
 
 		if (!(seen & (1ull << idx)) || has_index(hg, idx))
 			continue;
-		t = rules_target_add(out, TK_GPU, (int)i, idx, "gpu/%s/%d", host, idx);
+		t = rules_target_add(out, DOM_GPU, (int)i, idx, "gpu/%s/%d", host, idx);
 		t->ev.age = 0;
 		if (hg->error[0])
 			rules_problem_add(&t->ev, ST_CRIT, "gpu-missing", "GPU %d is gone: %s",
@@ -105,7 +105,7 @@ static void host_gpus_eval(const struct fleet_host *fh, size_t i, const struct h
 	if (fh->gpus == GPUS_AUTO && (!hg->collected || hg->absent))
 		return;   /* no nvidia-smi there (or not known yet): not a GPU host */
 	if (hg->sampled_at <= 0 || (fresh && hg->n == 0 && hg->error[0] && !*seen)) {
-		t = rules_target_add(out, TK_GPU, (int)i, -1, "gpu/%s", fh->name);
+		t = rules_target_add(out, DOM_GPU, (int)i, -1, "gpu/%s", fh->name);
 		t->ev.age = age;
 		if (!hg->collected)
 			rules_problem_add(&t->ev, ST_UNKNOWN, "gpu-pending", "GPUs not read yet");
@@ -118,7 +118,7 @@ static void host_gpus_eval(const struct fleet_host *fh, size_t i, const struct h
 	for (int k = 0; k < hg->n; k++) {
 		const struct gpu_sample *g = &hg->g[k];
 
-		t = rules_target_add(out, TK_GPU, (int)i, g->index, "gpu/%s/%d", fh->name, g->index);
+		t = rules_target_add(out, DOM_GPU, (int)i, g->index, "gpu/%s/%d", fh->name, g->index);
 		t->ev.age = age;
 		t->ev.stale = stale;
 		if (stale)

@@ -120,7 +120,7 @@ static void row_problem(const struct rules_prom_ctx *c, const struct prom_row *r
 static void host_target(struct evaluation *out, size_t sec, int row, const char *name,
 			const struct host_eval *he)
 {
-	struct target_eval *t = rules_target_add(out, TK_PROMETHEUS, (int)sec, row, "host/%s", name);
+	struct target_eval *t = rules_target_add(out, DOM_PROMFLEET, (int)sec, row, "host/%s", name);
 
 	t->ev = *he;
 	t->host = true;
@@ -185,7 +185,7 @@ void rules_prometheus(const struct fleet *f, const struct snapshot *snap, double
 		      pf->interval > 0))
 			continue;
 		/* the section itself: not answering, failing, or stale */
-		t = rules_target_add(out, TK_PROMETHEUS, (int)i, -1, "prometheus/%s",
+		t = rules_target_add(out, DOM_PROMFLEET, (int)i, -1, "prometheus/%s",
 				     sec ? sec->name : "?");
 		if (pf->error[0])
 			rules_problem_add(&t->ev, ST_UNKNOWN, "prometheus", "%s", pf->error);

@@ -63,7 +63,7 @@ void rules_services(const struct fleet *f, const struct snapshot *snap, double n
 
 		if (!fleet_section_get(sec, "check"))
 			continue;
-		t = rules_target_add(out, TK_SERVICE, (int)i, -1, "service/%s", sec->name);
+		t = rules_target_add(out, DOM_SERVICE, (int)i, -1, "service/%s", sec->name);
 		check_eval(&t->ev, snap_service(snap, i), now, "service");
 	}
 }
@@ -82,7 +82,7 @@ void rules_links(const struct fleet *f, const struct snapshot *snap, double now,
 		if (!fleet_section_get(sec, "check"))
 			continue;
 		link_target(name, sizeof(name), sec->name);
-		t = rules_target_add(out, TK_LINK, (int)i, -1, "link/%s", name);
+		t = rules_target_add(out, DOM_LINK, (int)i, -1, "link/%s", name);
 		check_eval(&t->ev, &snap_link(snap, i)->c, now, "link");
 	}
 }

@@ -11,7 +11,7 @@
 
 /* ---- the graph ------------------------------------------------------ */
 
-static void status_of(const struct evaluation *ev, enum target_kind kind, int index, int sub,
+static void status_of(const struct evaluation *ev, enum domain_id kind, int index, int sub,
 		      enum status *st, bool *checked)
 {
 	const struct target_eval *t = ev ? rules_target_find(ev, kind, index, sub) : NULL;
@@ -107,7 +107,7 @@ static void graph_links(struct topo_graph *g, const struct fleet *f, const struc
 
 		if (!link_ends(s->name, a, b, sizeof(a)))
 			continue;
-		status_of(ev, TK_LINK, (int)i, -1, &st, &checked);
+		status_of(ev, DOM_LINK, (int)i, -1, &st, &checked);
 		edge_add(g, end_host(f, a), end_host(f, b), TE_LINK, label && *label ? label : "link",
 			 st, checked);
 	}
@@ -128,7 +128,7 @@ static void graph_databases(struct topo_graph *g, const struct fleet *f,
 		enum status st;
 		bool checked;
 
-		status_of(ev, TK_DATABASE, (int)i, -1, &st, &checked);
+		status_of(ev, DOM_DATABASE, (int)i, -1, &st, &checked);
 		if (h >= 0) {
 			str_fmt(text, sizeof(text), "db %s%s", s->name, primary ? " (replica)" : "");
 			item_add(&g->nodes[h], TI_DATABASE, text, st, checked);
@@ -160,7 +160,7 @@ static void graph_backups(struct topo_graph *g, const struct fleet *f, const str
 		enum status st;
 		bool checked;
 
-		status_of(ev, TK_BACKUP, (int)i, -1, &st, &checked);
+		status_of(ev, DOM_BACKUP, (int)i, -1, &st, &checked);
 		if (from >= 0 && to >= 0 && from != to) {
 			bool named = src && (!strcmp(src, "restic") || !strcmp(src, "pgbackrest"));
 			edge_add(g, from, to, TE_BACKUP, named ? src : "backup", st, checked);
@@ -206,7 +206,7 @@ static void graph_services(struct topo_graph *g, const struct fleet *f,
 
 		if (h < 0)
 			continue;
-		status_of(ev, TK_SERVICE, (int)i, -1, &st, &checked);
+		status_of(ev, DOM_SERVICE, (int)i, -1, &st, &checked);
 		str_fmt(text, sizeof(text), "svc %s", s->name);
 		item_add(&g->nodes[h], TI_SERVICE, text, st, checked);
 		if (check && str_starts(check, "http") && !fleet_section_get(s, "from"))
@@ -225,13 +225,13 @@ static void graph_collected(struct topo_graph *g, size_t i, const struct snapsho
 	if (i < snapshot_count(snap, DOM_GPU) && snap_gpus(snap, i)->collected && !snap_gpus(snap, i)->absent)
 		for (int k = 0; k < snap_gpus(snap, i)->n; k++) {
 			const struct gpu_sample *gs = &snap_gpus(snap, i)->g[k];
-			status_of(ev, TK_GPU, (int)i, gs->index, &st, &checked);
+			status_of(ev, DOM_GPU, (int)i, gs->index, &st, &checked);
 			str_fmt(text, sizeof(text), "gpu %d %s", gs->index, gs->name);
 			item_add(&g->nodes[i], TI_GPU, text, st, checked);
 		}
 	if (i < snapshot_count(snap, DOM_CONTAINER) && snap_containers(snap, i)->collected)
 		for (int k = 0; k < snap_containers(snap, i)->n; k++) {
-			status_of(ev, TK_CONTAINER, (int)i, k, &st, &checked);
+			status_of(ev, DOM_CONTAINER, (int)i, k, &st, &checked);
 			str_fmt(text, sizeof(text), "ct %s", snap_containers(snap, i)->c[k].name);
 			item_add(&g->nodes[i], TI_CONTAINER, text, st, checked);
 		}

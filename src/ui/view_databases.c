@@ -21,7 +21,7 @@ static struct {
 	int row_y[MAX_ROWS];          /* item -> screen row, -1 off screen */
 } dbv;
 
-static const struct target_eval *find(const struct ui_ctx *u, enum target_kind k, int i)
+static const struct target_eval *find(const struct ui_ctx *u, enum domain_id k, int i)
 {
 	return u->ev ? rules_target_find(u->ev, k, i, -1) : NULL;
 }
@@ -48,7 +48,7 @@ static const struct ui_ctx *sort_ctx;
 static int backup_cmp(const void *a, const void *b)
 {
 	int i = *(const int *)a, j = *(const int *)b;
-	enum status si = st_of(find(sort_ctx, TK_BACKUP, i)), sj = st_of(find(sort_ctx, TK_BACKUP, j));
+	enum status si = st_of(find(sort_ctx, DOM_BACKUP, i)), sj = st_of(find(sort_ctx, DOM_BACKUP, j));
 	double ri = ratio(sort_ctx, i), rj = ratio(sort_ctx, j);
 
 	if (si != sj)
@@ -122,7 +122,7 @@ static void first_problem(struct cells *c, int x, int y, int w, const struct tar
 static void db_row_narrow(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
 {
 	const struct db_sample *d = snap_database(u->snap, i);
-	const struct target_eval *t = find(u, TK_DATABASE, i);
+	const struct target_eval *t = find(u, DOM_DATABASE, i);
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
 	char buf[64];
 
@@ -152,7 +152,7 @@ static void db_row_narrow(struct cells *c, struct rect b, int y, const struct ui
 static void db_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
 {
 	const struct db_sample *d = snap_database(u->snap, i);
-	const struct target_eval *t = find(u, TK_DATABASE, i);
+	const struct target_eval *t = find(u, DOM_DATABASE, i);
 	unsigned v = d->up ? d->valid : 0;
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
 	char buf[64], a[16];
@@ -198,7 +198,7 @@ static void backup_row_narrow(struct cells *c, struct rect b, int y, const struc
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
 	const struct backup_sample *s = snap_backup(u->snap, i);
-	const struct target_eval *t = find(u, TK_BACKUP, i);
+	const struct target_eval *t = find(u, DOM_BACKUP, i);
 	enum rpo_status r = rules_backup_verdict(t);
 	double rv = ratio(u, i), rpo = rules_section_seconds(sec, "rpo");
 	struct bar_marker mk = { 0.8, ROLE_BAR_RESERVE };
@@ -224,7 +224,7 @@ static void backup_row(struct cells *c, struct rect b, int y, const struct ui_ct
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_BACKUP, (size_t)i);
 	const struct backup_sample *s = snap_backup(u->snap, i);
-	const struct target_eval *t = find(u, TK_BACKUP, i);
+	const struct target_eval *t = find(u, DOM_BACKUP, i);
 	enum rpo_status r = rules_backup_verdict(t);
 	double rv = ratio(u, i), rpo = rules_section_seconds(sec, "rpo");
 	double rto = rules_section_seconds(sec, "rto");
@@ -431,12 +431,12 @@ static int detail_lines(struct pen *p, const struct ui_ctx *u, int item)
 
 	if (item < dbv.nd) {
 		const struct db_sample *d = snap_database(u->snap, item);
-		t = find(u, TK_DATABASE, item);
+		t = find(u, DOM_DATABASE, item);
 		db_detail(p, u, item);
 		if (!d->up && d->collected)
 			pen_wrap(p, ROLE_CRIT, d->error);
 	} else {
-		t = find(u, TK_BACKUP, dbv.order[item - dbv.nd]);
+		t = find(u, DOM_BACKUP, dbv.order[item - dbv.nd]);
 		backup_detail(p, u, dbv.order[item - dbv.nd]);
 	}
 	for (int k = 0; t && k < t->ev.nproblems; k++)
@@ -542,5 +542,5 @@ const struct view view_databases = {
 	.help = "PostgreSQL health and every backup against its RPO",
 	.draw = databases_draw, .on_key = databases_key, .hit = databases_hit,
 	.wall_title = "Backups vs RPO",
-	.wall_kinds = 1u << TK_DATABASE | 1u << TK_BACKUP,
+	.wall_kinds = 1u << DOM_DATABASE | 1u << DOM_BACKUP,
 };

@@ -45,10 +45,10 @@ static int items_collect(const struct ui_ctx *u, const char *filter, struct item
 			continue;
 		for (int k = 0; hg->collected && !hg->absent && k < hg->n && n < MAX_ITEMS; k++)
 			it[n++] = (struct item){ IT_GPU, i, k,
-				rules_target_find(u->ev, TK_GPU, (int)i, hg->g[k].index) };
+				rules_target_find(u->ev, DOM_GPU, (int)i, hg->g[k].index) };
 		for (size_t t = 0; t < u->ev->ntargets && n < MAX_ITEMS; t++) {
 			const struct target_eval *te = &u->ev->targets[t];
-			if (te->kind != TK_GPU || te->index != (int)i)
+			if (te->kind != DOM_GPU || te->index != (int)i)
 				continue;
 			if (te->sub >= 0 && gpu_present(hg, te->sub))
 				continue;
@@ -241,5 +241,5 @@ const struct view view_gpus = {
 	.hit = gpus_hit,
 	.target = gpus_target,
 	.wall_title = "GPUs",
-	.wall_kinds = 1u << TK_GPU,
+	.wall_kinds = 1u << DOM_GPU,
 };

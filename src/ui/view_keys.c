@@ -50,7 +50,7 @@ static void key_row(struct cells *c, struct rect body, int y, const struct ui_ct
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_KEY, i);
 	const struct key_sample *k = snap_key(u->snap, i);
-	const struct target_eval *t = rules_target_find(u->ev, TK_KEY, (int)i, -1);
+	const struct target_eval *t = rules_target_find(u->ev, DOM_KEY, (int)i, -1);
 	enum status st = t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN;
 	bool ok = key_ok(k), wide = body.w >= WIDE;
 	double max = max_age_of(sec), age = ok ? u->now - k->created_at : 0;
@@ -79,7 +79,7 @@ static void action_line(struct cells *c, struct rect body, int y, const struct u
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_KEY, i);
 	const struct key_sample *k = snap_key(u->snap, i);
-	const struct target_eval *t = rules_target_find(u->ev, TK_KEY, (int)i, -1);
+	const struct target_eval *t = rules_target_find(u->ev, DOM_KEY, (int)i, -1);
 	int x = body.x + 3, end = body.x + body.w - 2;
 
 	x += cells_text_ellipsis(c, x, y, 20, ROLE_TITLE, sec->name);

@@ -311,7 +311,7 @@ static void gpu_cell(struct cells *c, const struct layout *l, int y, int vrole,
 		return;
 	}
 	for (size_t t = 0; t < u->ev->ntargets; t++)
-		if (u->ev->targets[t].kind == TK_GPU && u->ev->targets[t].index == (int)i)
+		if (u->ev->targets[t].kind == DOM_GPU && u->ev->targets[t].index == (int)i)
 			worst = status_worst(worst, u->ev->targets[t].ev.status);
 	if (hg->n == 0) {
 		col_text(c, l, C_GPU, y, view_status_role(worst), "?");
@@ -576,7 +576,7 @@ static void prom_host_row(struct cells *c, const struct layout *l, struct rect b
 	col_text(c, l, C_NAME, y, he.stale ? ROLE_STALE : ROLE_TITLE, r->name);
 	/* a problem row says why where the role goes */
 	t = it->kind == IT_PROM_PROBLEM ?
-		rules_target_find(u->ev, TK_PROMETHEUS, (int)it->seg->sec, (int)it->i) : NULL;
+		rules_target_find(u->ev, DOM_PROMFLEET, (int)it->seg->sec, (int)it->i) : NULL;
 	text = t && t->ev.nproblems ? t->ev.problems[0].text : "";
 	if (*text)
 		col_text(c, l, C_ROLE, y, view_status_role(he.status), text);

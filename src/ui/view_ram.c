@@ -44,13 +44,13 @@ static const struct host_containers *host_ctrs(const struct ui_ctx *u, size_t i)
 static enum status ram_status(const struct ui_ctx *u, size_t i)
 {
 	const struct host_containers *hc = host_ctrs(u, i);
-	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, -1);
+	const struct target_eval *t = rules_target_find(u->ev, DOM_CONTAINER, (int)i, -1);
 	enum status st = u->ev->hosts[i].status;
 
 	if (t)
 		st = status_worst(st, t->ev.status);
 	for (int k = 0; hc && k < hc->n; k++) {
-		t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
+		t = rules_target_find(u->ev, DOM_CONTAINER, (int)i, k);
 		if (t)
 			st = status_worst(st, t->ev.status);
 	}
@@ -322,7 +322,7 @@ static void legend_line(struct cells *c, int x, int y, int w, const struct ui_ct
 		cx += cells_text(c, cx, y, w, ROLE_DIM, "no containers") + 2;
 	for (int k = 0; k < hc->n && cx < end; k++) {
 		const struct container_sample *ct = &hc->c[k];
-		const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
+		const struct target_eval *t = rules_target_find(u->ev, DOM_CONTAINER, (int)i, k);
 		bool flag = t && t->ev.status >= ST_WARN;
 
 		cx += cells_put(c, cx, y, (uint32_t)seg_key(k), seg_roles[k % NSEG_ROLES]);
@@ -351,7 +351,7 @@ static void legend_line(struct cells *c, int x, int y, int w, const struct ui_ct
  * reserve crit, after the legend when there is room: on the spacer row. */
 static void problems_line(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i)
 {
-	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, -1);
+	const struct target_eval *t = rules_target_find(u->ev, DOM_CONTAINER, (int)i, -1);
 	const struct host_eval *he = &u->ev->hosts[i];
 	int cx = x;
 
@@ -412,7 +412,7 @@ static void list_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 static void table_row(struct cells *c, int x, int y, int w, const struct ui_ctx *u, size_t i, int k)
 {
 	const struct container_sample *ct = &snap_containers(u->snap, i)->c[k];
-	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
+	const struct target_eval *t = rules_target_find(u->ev, DOM_CONTAINER, (int)i, k);
 	enum status st = t ? t->ev.status : ST_UNKNOWN;
 	const char *problem = t && t->ev.nproblems ? t->ev.problems[0].text : "";
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
@@ -473,12 +473,12 @@ static void table_problems(struct cells *c, int x, int y, int w, int ylim, const
 			   size_t i)
 {
 	const struct host_containers *hc = host_ctrs(u, i);
-	const struct target_eval *t = rules_target_find(u->ev, TK_CONTAINER, (int)i, -1);
+	const struct target_eval *t = rules_target_find(u->ev, DOM_CONTAINER, (int)i, -1);
 
 	for (int p = 0; t && p < t->ev.nproblems && y < ylim; p++)
 		y = problem_line(c, x, y, w, "containers", &t->ev.problems[p]);
 	for (int k = 0; hc && k < hc->n && y < ylim; k++) {
-		t = rules_target_find(u->ev, TK_CONTAINER, (int)i, k);
+		t = rules_target_find(u->ev, DOM_CONTAINER, (int)i, k);
 		for (int p = 0; t && p < t->ev.nproblems && y < ylim; p++)
 			y = problem_line(c, x, y, w, hc->c[k].name, &t->ev.problems[p]);
 	}
@@ -585,6 +585,6 @@ const struct view view_ram = {
 	.hit = ram_hit,
 	.target = ram_target,
 	.wall_title = "RAM pressure",
-	.wall_kinds = 1u << TK_CONTAINER,
+	.wall_kinds = 1u << DOM_CONTAINER,
 	.wall_codes = (const char *const[]){ "reserve", "psi", "oom", NULL },
 };

@@ -61,7 +61,7 @@ static void fleet_row(struct cells *c, struct rect body, int y, const struct ui_
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_RUNNERS, i);
 	const struct runners_sample *r = snap_runners(u->snap, i);
-	const struct target_eval *t = rules_target_find(u->ev, TK_RUNNERS, (int)i, -1);
+	const struct target_eval *t = rules_target_find(u->ev, DOM_RUNNERS, (int)i, -1);
 	enum status st = t ? (t->ev.stale ? ST_UNKNOWN : t->ev.status) : ST_UNKNOWN;
 	int role = t && t->ev.stale ? ROLE_STALE : ROLE_NORMAL;
 	int x = body.x + 1;
@@ -94,7 +94,7 @@ static void fleet_row(struct cells *c, struct rect body, int y, const struct ui_
 static void action_line(struct cells *c, struct rect body, int y, const struct ui_ctx *u, size_t i)
 {
 	const struct fleet_section *sec = fleet_nth(u->f, SEC_RUNNERS, i);
-	const struct target_eval *t = rules_target_find(u->ev, TK_RUNNERS, (int)i, -1);
+	const struct target_eval *t = rules_target_find(u->ev, DOM_RUNNERS, (int)i, -1);
 	int x = body.x + 3, nw = cells_text_width(c, sec->name);
 
 	nw = nw < 20 ? nw : 20;
@@ -191,5 +191,5 @@ const struct view view_runners = {
 	.draw = runners_draw,
 	.on_key = runners_key,
 	.wall_title = "Runners",
-	.wall_kinds = 1u << TK_RUNNERS,
+	.wall_kinds = 1u << DOM_RUNNERS,
 };

@@ -105,7 +105,7 @@ struct view {
 	int (*target)(const struct ui_ctx *u, const struct ui_state *s, int item);
 	/* --wall (ui/view_wall.c): with a wall_title, the view is one of the
 	 * wall's rotating detail panels. It is shown while the fleet has a
-	 * target of one of wall_kinds (bits 1u << TK_*), or any host when it
+	 * target of one of wall_kinds (bits 1u << DOM_*), or any host when it
 	 * has wall_codes; a crit alert on such a target, or a host alert with
 	 * one of wall_codes (NULL-terminated), holds the wall on it. */
 	const char *wall_title;

@@ -344,15 +344,15 @@ START_TEST(test_rules_seed_case)
 	ctr(&x.hc[0], "toneforge-server", "running", 700 * MiB, 0);
 	ctr(&x.hc[0], "golivebro", "exited", 0, 1536 * MiB);
 	fx_eval(&x, T0);
-	t = rules_target_find(&x.ev, TK_CONTAINER, 0, 0);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 0);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_str_eq(t->target, "container/vps/toneforge-server");
 	ck_assert_int_eq(t->ev.status, ST_WARN);
 	ck_assert(has_problem(t, "nolimit"));
-	t = rules_target_find(&x.ev, TK_CONTAINER, 0, 1);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 1);
 	ck_assert_int_eq(t->ev.status, ST_CRIT);        /* service golivebro needs it */
 	ck_assert(has_problem(t, "down"));
-	t = rules_target_find(&x.ev, TK_CONTAINER, 0, -1);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, -1);
 	ck_assert_ptr_nonnull(t);
 	ck_assert(has_problem(t, "missing"));           /* ghost */
 	/* 1G (ghost's mem_limit; golivebro is exited) is not > 2G: no overcommit */
@@ -360,7 +360,7 @@ START_TEST(test_rules_seed_case)
 	/* the reserve: a host crit, as the host rules say */
 	ck_assert_int_eq(x.ev.hosts[0].status, ST_CRIT);
 	/* quiet host: no engine and none asked for, no target, not unknown */
-	ck_assert_ptr_null(rules_target_find(&x.ev, TK_CONTAINER, 1, -1));
+	ck_assert_ptr_null(rules_target_find(&x.ev, DOM_CONTAINER, 1, -1));
 	fx_free(&x);
 }
 END_TEST
@@ -374,12 +374,12 @@ START_TEST(test_rules_overcommit_stale)
 	ctr(&x.hc[0], "toneforge-server", "running", 700 * MiB, 1536 * MiB);
 	ctr(&x.hc[0], "golivebro", "running", 300 * MiB, 1 * GiB);
 	fx_eval(&x, T0);
-	t = rules_target_find(&x.ev, TK_CONTAINER, 0, -1);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, -1);
 	ck_assert(has_problem(t, "overcommit"));        /* 1.5G + 1G + 1G (ghost) > 2G */
-	ck_assert_int_eq(rules_target_find(&x.ev, TK_CONTAINER, 0, 0)->ev.status, ST_OK);
+	ck_assert_int_eq(rules_target_find(&x.ev, DOM_CONTAINER, 0, 0)->ev.status, ST_OK);
 	/* 3 x interval later with no new list: unknown, never green */
 	fx_eval(&x, T0 + 10);
-	t = rules_target_find(&x.ev, TK_CONTAINER, 0, 0);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 0);
 	ck_assert(t->ev.stale);
 	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
 	fx_free(&x);
@@ -396,7 +396,7 @@ START_TEST(test_rules_engine_errors)
 	str_copy(x.hc[0].error, "permission denied on /run/podman/podman.sock: join its group podman",
 		 sizeof(x.hc[0].error));
 	fx_eval(&x, T0);
-	t = rules_target_find(&x.ev, TK_CONTAINER, 0, -1);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, -1);
 	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
 	ck_assert(strstr(t->ev.problems[0].text, "podman.sock") != NULL);
 	/* the expected containers are not judged "missing" from an unreadable engine */

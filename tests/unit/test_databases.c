@@ -361,7 +361,7 @@ START_TEST(test_unprotected)
 	snapshot_put(&snap, DOM_BACKUP, 0, &(struct backup_sample){ 0 }, sizeof(struct backup_sample));
 	rules_state_init(&st, 0);
 	rules_evaluate(&f, &snap, T0, &st, &ev);
-	t = rules_target_find(&ev, TK_DATABASE, 0, -1);
+	t = rules_target_find(&ev, DOM_DATABASE, 0, -1);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_ge(t->ev.status, ST_WARN);
 	ck_assert(t->ev.nproblems >= 1);
@@ -373,7 +373,7 @@ START_TEST(test_unprotected)
 	}
 	/* b is protected by its archiver; c promised no RPO */
 	for (int i = 1; i <= 2; i++) {
-		t = rules_target_find(&ev, TK_DATABASE, i, -1);
+		t = rules_target_find(&ev, DOM_DATABASE, i, -1);
 		for (int k = 0; k < t->ev.nproblems; k++)
 			ck_assert_str_ne(t->ev.problems[k].code, "unprotected");
 	}

@@ -376,7 +376,7 @@ static void world_gpus(struct world *w, const char *recording, double now)
 
 static enum status gpu_status(struct world *w, int idx)
 {
-	const struct target_eval *t = rules_target_find(&w->ev, TK_GPU, 0, idx);
+	const struct target_eval *t = rules_target_find(&w->ev, DOM_GPU, 0, idx);
 
 	ck_assert_msg(t != NULL, "no target for GPU %d", idx);
 	return t->ev.status;
@@ -392,13 +392,13 @@ START_TEST(gpu_rules)
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
 	ck_assert_int_eq(gpu_status(&w, 0), ST_OK);
 	ck_assert_int_eq(gpu_status(&w, 1), ST_WARN);           /* 88 °C and 96 % */
-	ck_assert_int_eq(rules_target_find(&w.ev, TK_GPU, 0, 1)->ev.nproblems, 2);
+	ck_assert_int_eq(rules_target_find(&w.ev, DOM_GPU, 0, 1)->ev.nproblems, 2);
 
 	world_gpus(&w, "rtx4090x1", now + 2);                     /* GPU 1 fell off */
 	rules_evaluate(&w.f, &w.snap, now + 2, &w.st, &w.ev);
 	ck_assert_int_eq(gpu_status(&w, 0), ST_OK);
 	ck_assert_int_eq(gpu_status(&w, 1), ST_CRIT);
-	ck_assert_msg(strstr(rules_target_find(&w.ev, TK_GPU, 0, 1)->ev.problems[0].text, "gone"),
+	ck_assert_msg(strstr(rules_target_find(&w.ev, DOM_GPU, 0, 1)->ev.problems[0].text, "gone"),
 		      "missing GPU named");
 
 	/* the driver dies: both GPUs are gone, with nvidia-smi's words */
@@ -418,7 +418,7 @@ START_TEST(gpu_rules)
 	 * another alert per GPU on top of it */
 	w_host(&w)->conn = HC_UNREACHABLE;
 	rules_evaluate(&w.f, &w.snap, now + 20, &w.st, &w.ev);
-	ck_assert_ptr_null(rules_target_find(&w.ev, TK_GPU, 0, 0));
+	ck_assert_ptr_null(rules_target_find(&w.ev, DOM_GPU, 0, 0));
 	world_free(&w);
 }
 END_TEST
@@ -471,7 +471,7 @@ START_TEST(implausible_values)
 	hg->sampled_at = hg->attempted_at = now;
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
 	ck_assert_int_eq(gpu_status(&w, 0), ST_UNKNOWN);
-	t = rules_target_find(&w.ev, TK_GPU, 0, 0);
+	t = rules_target_find(&w.ev, DOM_GPU, 0, 0);
 	ck_assert_int_eq(t->ev.nproblems, 1);
 	ck_assert_msg(strstr(t->ev.problems[0].text, "GPU 0: utilization.gpu = -50"), "%s",
 		      t->ev.problems[0].text);
@@ -488,29 +488,29 @@ START_TEST(service_rules)
 
 	world_init(&w);
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
-	t = rules_target_find(&w.ev, TK_SERVICE, 0, -1);
+	t = rules_target_find(&w.ev, DOM_SERVICE, 0, -1);
 	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);              /* not checked yet */
 
 	s = w_service(&w);
 	*s = (struct service_sample){ .collected = true, .sampled_at = now, .interval = 2,
 				      .ok = true, .http_status = 200, .cert_days_left = 30 };
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
-	ck_assert_int_eq(rules_target_find(&w.ev, TK_SERVICE, 0, -1)->ev.status, ST_OK);
+	ck_assert_int_eq(rules_target_find(&w.ev, DOM_SERVICE, 0, -1)->ev.status, ST_OK);
 	s->cert_days_left = 10;
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
-	ck_assert_int_eq(rules_target_find(&w.ev, TK_SERVICE, 0, -1)->ev.status, ST_WARN);
+	ck_assert_int_eq(rules_target_find(&w.ev, DOM_SERVICE, 0, -1)->ev.status, ST_WARN);
 	s->cert_days_left = 2;
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
-	ck_assert_int_eq(rules_target_find(&w.ev, TK_SERVICE, 0, -1)->ev.status, ST_CRIT);
+	ck_assert_int_eq(rules_target_find(&w.ev, DOM_SERVICE, 0, -1)->ev.status, ST_CRIT);
 
 	w_link(&w)->c = (struct service_sample){ .collected = true, .sampled_at = now,
 		.interval = 2, .ok = false, .error = "cannot connect" };
 	rules_evaluate(&w.f, &w.snap, now, &w.st, &w.ev);
-	t = rules_target_find(&w.ev, TK_LINK, 0, -1);
+	t = rules_target_find(&w.ev, DOM_LINK, 0, -1);
 	ck_assert_str_eq(t->target, "link/apricot->apricot");
 	ck_assert_int_eq(t->ev.status, ST_CRIT);
 	rules_evaluate(&w.f, &w.snap, now + 60, &w.st, &w.ev);
-	ck_assert_int_eq(rules_target_find(&w.ev, TK_LINK, 0, -1)->ev.status, ST_UNKNOWN);
+	ck_assert_int_eq(rules_target_find(&w.ev, DOM_LINK, 0, -1)->ev.status, ST_UNKNOWN);
 	world_free(&w);
 }
 END_TEST

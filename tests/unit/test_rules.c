@@ -821,18 +821,18 @@ START_TEST(test_target_find_index)
 
 	for (int h = 0; h < 50; h++)
 		for (int k = -1; k < 20; k++)
-			rules_target_add(&ev, TK_CONTAINER, h, k, "container/h%d/%d", h, k);
-	rules_target_add(&ev, TK_GPU, 3, 0, "gpu/h3/0");
+			rules_target_add(&ev, DOM_CONTAINER, h, k, "container/h%d/%d", h, k);
+	rules_target_add(&ev, DOM_GPU, 3, 0, "gpu/h3/0");
 	rules_target_index(&ev);     /* as rules_evaluate() does */
 	for (int h = 0; h < 50; h++)
 		for (int k = -1; k < 20; k++) {
-			const struct target_eval *t = rules_target_find(&ev, TK_CONTAINER, h, k);
+			const struct target_eval *t = rules_target_find(&ev, DOM_CONTAINER, h, k);
 			ck_assert_ptr_nonnull(t);
 			ck_assert_int_eq(t->index, h);
 			ck_assert_int_eq(t->sub, k);
 		}
-	ck_assert_ptr_null(rules_target_find(&ev, TK_GPU, 3, 1));
-	ck_assert_str_eq(rules_target_find(&ev, TK_GPU, 3, 0)->target, "gpu/h3/0");
+	ck_assert_ptr_null(rules_target_find(&ev, DOM_GPU, 3, 1));
+	ck_assert_str_eq(rules_target_find(&ev, DOM_GPU, 3, 0)->target, "gpu/h3/0");
 	evaluation_free(&ev);
 }
 END_TEST

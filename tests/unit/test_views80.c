@@ -83,7 +83,7 @@ static void ctr(int i, const char *name, const char *state, double used)
 	fx.hc[i].total = fx.hc[i].n;
 }
 
-static struct target_eval *target(enum target_kind k, int index, int sub, enum status st,
+static struct target_eval *target(enum domain_id k, int index, int sub, enum status st,
 				  const char *problem)
 {
 	struct target_eval *t = rules_target_add(&fx.ev, k, index, sub, "t/%d/%d", index, sub);
@@ -153,13 +153,13 @@ static void setup(void)
 	fx.ev.nhosts = 2;
 	fx.he[0].status = ST_OK;
 	fx.he[1].status = ST_OK;
-	target(TK_CONTAINER, 0, -1, ST_OK, NULL);
-	target(TK_CONTAINER, 0, 0, ST_OK, NULL);
-	target(TK_CONTAINER, 0, 1, ST_CRIT, "service golivebro needs it, but it is exited");
-	target(TK_DATABASE, 0, -1, ST_CRIT, "pg is down: connection refused");
-	target(TK_BACKUP, 0, -1, ST_CRIT, "newest backup is 3d old, RPO 1d")->verdict = RPO_BREACH;
-	target(TK_RUNNERS, 0, -1, ST_OK, NULL);
-	target(TK_KEY, 0, -1, ST_WARN, "key is 120d old, max_age 90d");
+	target(DOM_CONTAINER, 0, -1, ST_OK, NULL);
+	target(DOM_CONTAINER, 0, 0, ST_OK, NULL);
+	target(DOM_CONTAINER, 0, 1, ST_CRIT, "service golivebro needs it, but it is exited");
+	target(DOM_DATABASE, 0, -1, ST_CRIT, "pg is down: connection refused");
+	target(DOM_BACKUP, 0, -1, ST_CRIT, "newest backup is 3d old, RPO 1d")->verdict = RPO_BREACH;
+	target(DOM_RUNNERS, 0, -1, ST_OK, NULL);
+	target(DOM_KEY, 0, -1, ST_WARN, "key is 120d old, max_age 90d");
 
 	fx.u.f = &fx.f;
 	fx.u.snap = &fx.snap;

@@ -86,7 +86,7 @@ static void host_down(size_t i)
 	a->since = T0 - 30;
 }
 
-static void target_add(enum target_kind kind, const char *name, enum status st)
+static void target_add(enum domain_id kind, const char *name, enum status st)
 {
 	struct target_eval *t = &fx.targets[fx.ev.ntargets++];
 
@@ -310,7 +310,7 @@ START_TEST(test_wall_no_hosts)
 	char *text;
 
 	fleet_make(0);
-	target_add(TK_BACKUP, "backup/nightly", ST_OK);
+	target_add(DOM_BACKUP, "backup/nightly", ST_OK);
 	text = wall_text(&c, 250, 70, false);
 	ck_assert_int_eq(row_of(&c, "noc  OK"), 0);
 	ck_assert_ptr_nonnull(strstr(text, "Hosts 0"));
@@ -381,7 +381,7 @@ START_TEST(test_wall_data_stale_banner)
 	ck_assert(!wall_data_dead(&fx.u, &last));
 	/* a fresh target counts as data too */
 	fx.evals[3].stale = true;
-	target_add(TK_DATABASE, "database/pg", ST_OK);
+	target_add(DOM_DATABASE, "database/pg", ST_OK);
 	wall_sync();
 	ck_assert(!wall_data_dead(&fx.u, &last));
 	fx.targets[0].ev.stale = true;
@@ -507,8 +507,8 @@ START_TEST(test_wall_rotation_and_pin)
 	    runners = views_find("runners");
 
 	fleet_make(6);
-	target_add(TK_BACKUP, "backup/nightly", ST_OK);
-	target_add(TK_RUNNERS, "runners/ci", ST_OK);
+	target_add(DOM_BACKUP, "backup/nightly", ST_OK);
+	target_add(DOM_RUNNERS, "runners/ci", ST_OK);
 	first = panel_after(0);
 	ck_assert_int_eq(first, ram);
 	ck_assert_int_eq(panel_after(10), ram);
