@@ -203,6 +203,7 @@ static void check_stale(const struct fleet_host *h, const struct host_sample *s,
 {
 	char age[16];
 
+	ev->stale_at = s->sampled_at + RULES_STALE_FACTOR * host_interval(h, s);
 	if (ev->age <= RULES_STALE_FACTOR * host_interval(h, s))
 		return;
 	ev->stale = true;
@@ -563,6 +564,8 @@ bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval,
 	if (sampled_at <= 0)
 		return false;
 	ev->age = now - sampled_at;
+	if (interval > 0)
+		ev->stale_at = sampled_at + RULES_STALE_FACTOR * interval;
 	if (interval <= 0 || ev->age <= RULES_STALE_FACTOR * interval)
 		return false;
 	ev->stale = true;
@@ -682,6 +685,30 @@ static size_t count_alerts(const struct evaluation *out)
 	return n;
 }
 
+/* The first moment after now at which a host's judgement changes without
+ * a new sample: its poll turns overdue, its data stale (INFINITY if
+ * neither is ahead). *past: one of them has come already (its problem
+ * counts seconds). */
+static double host_next_change(const struct fleet_host *h, const struct host_sample *s,
+			       double now, bool *past)
+{
+	double next = INFINITY, d[2];
+	int n = 0;
+
+	if (s->poll_running_since > 0)
+		d[n++] = s->poll_running_since + host_interval(h, s);
+	if (has_data(s))
+		d[n++] = s->sampled_at + RULES_STALE_FACTOR * host_interval(h, s);
+	*past = false;
+	for (int k = 0; k < n; k++) {
+		if (now >= d[k])
+			*past = true;
+		else
+			next = fmin(next, d[k]);
+	}
+	return next;
+}
+
 /* Until when host i's judgement holds without a new sample: the moment it
  * turns stale or its poll overdue; now when its problems count seconds
  * (stale, overdue, a recent OOM kill): then it is judged every time. */
@@ -689,17 +716,10 @@ static double judged_until(const struct fleet_host *h, const struct host_sample 
 			   double now, double oom_at)
 {
 	struct fleet_thresholds th = rules_thresholds(h);
-	double until = INFINITY, d;
+	bool past;
+	double until = host_next_change(h, s, now, &past);
 
-	if (s->poll_running_since > 0) {
-		d = s->poll_running_since + host_interval(h, s);
-		until = now >= d ? now : fmin(until, d);
-	}
-	if (has_data(s)) {
-		d = s->sampled_at + RULES_STALE_FACTOR * host_interval(h, s);
-		until = now >= d ? now : fmin(until, d);
-	}
-	if (oom_at > 0 && now - oom_at < th.oom_hold)
+	if (past || (oom_at > 0 && now - oom_at < th.oom_hold))
 		until = now;
 	return until;
 }
@@ -719,6 +739,7 @@ static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, d
 		struct host_eval *ev = &out->hosts[i];
 		uint64_t gen = snapshot_gen(snap, DOM_HOST, i);
 		double t = now;
+		bool past;
 
 		if (judged_still(st, i, gen, now)) {
 			/* nothing new and nothing due: only the age moves */
@@ -737,6 +758,7 @@ static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, d
 		}
 		out->worst = status_worst(out->worst, ev->status);
 		out->counts[ev->status]++;
+		out->next_change = fmin(out->next_change, host_next_change(h, s, now, &past));
 		if (ev->age > out->oldest_age)
 			out->oldest_age = ev->age;
 	}
@@ -763,6 +785,7 @@ static void evaluation_reset(struct evaluation *out, struct rules_state *st, siz
 	out->nhosts = nhosts;
 	out->worst = ST_OK;
 	out->oldest_age = -1;
+	out->next_change = INFINITY;
 }
 
 void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double now,
@@ -777,6 +800,9 @@ void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double n
 	st->cache_id = out->hosts_id;
 	if (snap)
 		evaluate_targets(f, snap, now, st, out);
+	for (size_t i = 0; i < out->ntargets; i++)
+		if (out->targets[i].ev.stale_at > now)
+			out->next_change = fmin(out->next_change, out->targets[i].ev.stale_at);
 
 	out->alerts = xcalloc(count_alerts(out) + 1, sizeof(*out->alerts));
 	for (size_t i = 0; i < out->nhosts; i++) {

@@ -25,6 +25,9 @@ struct host_eval {
 	enum status status;
 	bool stale;                  /* sample older than 3 x interval */
 	double age;                  /* seconds since sampled_at, -1 if never */
+	/* wall time the data turns stale (sampled_at + 3 x interval), 0 if
+	 * unknown: the screen redraws then, not at its next clock second */
+	double stale_at;
 	int nproblems;
 	struct problem problems[RULES_MAX_PROBLEMS];
 };
@@ -38,6 +41,7 @@ static inline void host_eval_clear(struct host_eval *ev)
 	ev->status = ST_OK;
 	ev->stale = false;
 	ev->age = -1;
+	ev->stale_at = 0;
 	ev->nproblems = 0;
 }
 
@@ -123,6 +127,11 @@ struct evaluation {
 	uint32_t *tindex;
 	size_t tindex_cap;
 	int target_counts[4];        /* other targets per status */
+	/* the next moment, after the evaluation's now, at which a judgement
+	 * changes with no new data (a host or target turns stale, a poll
+	 * becomes overdue): a screen showing it is drawn again then;
+	 * INFINITY when nothing is due */
+	double next_change;
 };
 
 /* For the domains' rules (rules/<domain>.c): add a target, then its problems.

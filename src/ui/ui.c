@@ -418,17 +418,26 @@ static bool stdin_at_eof(struct ui *ui, short revents, int nkeys)
 	return ++ui->empty_reads >= EMPTY_READS_EOF;
 }
 
+/* Live: the moment the last frame's judgement changes by itself (data
+ * turns stale, a poll overdue), INFINITY if none: the frame is drawn then,
+ * not at the clock's next second, up to a second (an interval) late. */
+static double judgement_due(const struct ui *ui)
+{
+	return ui->tl ? INFINITY : ui->ev.next_change;
+}
+
 /* How long to wait: until a frame may be drawn (something changed), else
- * until the clock's next second. */
+ * until the clock's next second or the judgement's next change. */
 static int wait_ms(const struct ui *ui)
 {
-	double left;
+	double left, now = now_wall();
 
 	if (ui->dirty) {
 		left = ui->last_frame + FRAME_GAP - now_mono();
 		return left <= 0 ? 0 : (int)(left * 1000) + 1;
 	}
-	return (int)((1.0 - fmod(now_wall(), 1.0)) * 1000) + 5;
+	left = fmin(1.0 - fmod(now, 1.0), judgement_due(ui) - now);
+	return left <= 0 ? 0 : (int)(left * 1000) + 5;
 }
 
 /* Waits for input, new data, a signal, the replay's next step or the next
@@ -479,8 +488,8 @@ static void ui_wait(struct ui *ui)
 	}
 	if (ui->tl && timeline_tick(ui->tl, now_mono()))
 		ui->dirty = true;
-	/* the clock and the ages move once a second */
-	if ((long)now_wall() != ui->frame_second)
+	/* the clock and the ages move once a second; a judgement when due */
+	if ((long)now_wall() != ui->frame_second || now_wall() >= judgement_due(ui))
 		ui->dirty = true;
 	/* also after EINTR: a resize shows up as KEY_RESIZE here */
 	nkeys = keys_read(ui);

@@ -22,14 +22,16 @@ limit() { awk -v n="$1" -v i="$INTERVAL" -v b="$BASE" 'BEGIN { printf "%.1f\n", 
 ceil() { awk -v l="$1" 'BEGIN { printf "%d\n", l + 0.999 }'; }
 # within N T0 DESC CMD...: CMD comes true within N intervals (+ BASE) of T0.
 within() {
-	local n=$1 t0=$2 desc=$3 lim
+	local n=$1 t0=$2 desc=$3 lim took rc=0
 	shift 3
 	lim=$(limit "$n")
 	desc="$desc within $n intervals (+ baseline: ${lim}s)"
-	if wait_for "$(ceil "$lim")" "$@" && flt "$(secs_since "$t0")" "$lim"; then
-		ok "$desc"
+	wait_for "$(ceil "$lim")" "$@" || rc=1
+	took=$(secs_since "$t0")
+	if [ "$rc" = 0 ] && flt "$took" "$lim"; then
+		ok "$desc (after ${took}s)"
 	else
-		bad "$desc" "after $(secs_since "$t0")s" "$(tmux_show)"
+		bad "$desc" "after ${took}s" "$(tmux_show)"
 	fi
 }
 

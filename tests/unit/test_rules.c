@@ -783,6 +783,47 @@ START_TEST(test_unchanged_host_turns_stale_on_time)
 }
 END_TEST
 
+/* The evaluation says when its judgement next changes with no new data:
+ * a screen is drawn then (the stale banner on time), not at the clock's
+ * next second. Stale at sampled_at + 3 intervals, overdue at
+ * poll_running_since + 1 interval, a database's at its own stale time;
+ * nothing due once everything is stale. */
+START_TEST(test_next_change)
+{
+	struct bench b;
+	struct host_eval ev;
+
+	bench_init(&b, 2, T0);
+	b.samples[0].sampled_at = T0 - 1.25;     /* stale at T0 + 4.75 */
+	b.samples[1].sampled_at = T0 - 0.5;      /* stale at T0 + 5.5 */
+	bench_sync(&b);
+	rules_evaluate(&b.f, &b.snap, T0, &b.st, &b.ev);
+	ck_assert_double_eq_tol(b.ev.next_change, T0 + 4.75, 1e-9);
+	/* unchanged samples, judged from the cache: the same moment */
+	rules_evaluate(&b.f, &b.snap, T0 + 1, &b.st, &b.ev);
+	ck_assert_double_eq_tol(b.ev.next_change, T0 + 4.75, 1e-9);
+	/* host 1's next poll hangs: overdue one interval after it began */
+	b.samples[1].poll_running_since = T0 + 1.5;
+	bench_sync(&b);
+	rules_evaluate(&b.f, &b.snap, T0 + 2, &b.st, &b.ev);
+	ck_assert_double_eq_tol(b.ev.next_change, T0 + 3.5, 1e-9);
+	rules_evaluate(&b.f, &b.snap, T0 + 5, &b.st, &b.ev);
+	ck_assert(b.ev.hosts[0].stale);
+	ck_assert(!b.ev.hosts[1].stale);
+	ck_assert_double_eq_tol(b.ev.next_change, T0 + 5.5, 1e-9);
+	rules_evaluate(&b.f, &b.snap, T0 + 6, &b.st, &b.ev);
+	ck_assert(b.ev.hosts[0].stale && b.ev.hosts[1].stale);
+	ck_assert(isinf(b.ev.next_change));
+	bench_free(&b);
+
+	/* a target's rules: rules_check_stale() keeps its stale moment */
+	host_eval_clear(&ev);
+	ck_assert(!rules_check_stale(&ev, T0 - 1, 10, T0));
+	ck_assert_double_eq_tol(ev.stale_at, T0 + 29, 1e-9);
+	ck_assert(rules_check_stale(&ev, T0 - 1, 10, T0 + 30));
+}
+END_TEST
+
 /* Ephemeral targets (container names that change on every deploy) do not
  * grow the rules' memory forever: a target unseen for TARGET_FORGET_S is
  * forgotten; one seen all along keeps its last status. */
@@ -874,6 +915,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(fleet, test_zeroed_state_and_resize);
 	tcase_add_test(fleet, test_target_state_forgets_gone_targets);
 	tcase_add_test(fleet, test_unchanged_host_turns_stale_on_time);
+	tcase_add_test(fleet, test_next_change);
 	tcase_add_test(fleet, test_target_find_index);
 	suite_add_tcase(s, fleet);
 	return s;
