@@ -5,7 +5,8 @@
 # for N in $BENCH_SSH_N (default "20 100 1000"):
 #   once:  fleetdeck --once  vs  parallel-ssh -p 100  vs  a sequential ssh
 #          loop (N <= 100; at 1000 the loop's time is 10 x that of 100):
-#          wall, client CPU (the tool and every ssh it ran), hosts reached;
+#          wall, client CPU (the tool and every ssh it ran), hosts reached
+#          (BENCH_SSH_ONCE=0: skipped);
 #   steady: the dashboard (1 s interval) for $BENCH_SECONDS (default 20) s
 #          after a 10 s warm-up: CPU % of a core, ms of CPU per host per
 #          poll, RSS, libssh2 EAGAINs per second, most handshakes in flight;
@@ -16,7 +17,13 @@
 #          handshakes in flight meanwhile;
 #   hole (N >= 100, root): the same fleet plus one blackholed host (a
 #          namespace dropping every packet): the extra client CPU, and the
-#          others' data age and round trip against the steady run.
+#          others' data age and round trip against the steady run;
+#   hole3 (N >= 100, root): three dashboards at once on the same hosts, so
+#          they share the machine's load: the fleet, the same fleet again
+#          (control: how far two identical runs differ), the fleet plus the
+#          blackholed host, for $BENCH_HOLE_SECONDS (default 60) s; CPU
+#          from /proc/PID/task/*/schedstat (ns, every thread), as a ratio to
+#          the mean of the two without it.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 fd=${FLEETDECK:-$top/src/fleetdeck}
@@ -91,6 +98,45 @@ dash_measure() {
 		END { printf "%.3f %.2f %.2f\n", a, k ? l / k : 0, m }' "$dir/samples")
 }
 
+# cpu_ns PID: CPU time of every thread of PID, in ns
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { printf "%.0f\n", t }'; }
+# hole3 FLEET HOLEFLEET N: see above; prints one line
+hole3() {
+	local k fl r c1 q1 hs=${BENCH_HOLE_SECONDS:-60}
+	declare -A hp hc hq
+	for k in base ctl hole; do
+		fl=$1; [ $k = hole ] && fl=$2
+		rm -f "$dir/st-$k.json"
+		tmux -L "$sock" new-session -d -s "$k" -x 200 -y 50 \
+			"FLEETDECK_STATS=$dir/st-$k.json FLEETDECK_DATADIR=$FLEETDECK_DATADIR exec $fd -c $fl -i 1s 2>$dir/dash-$k.err"
+	done
+	sleep 2
+	for k in base ctl hole; do
+		hp[$k]=$(tmux -L "$sock" list-panes -t "$k" -F '#{pane_pid}')
+		for _ in $(seq 1 90); do
+			r=$(jq -r .ready "$dir/st-$k.json" 2>/dev/null)
+			[ "${r:-0}" -ge "$3" ] 2>/dev/null && break
+			sleep 1
+		done
+	done
+	sleep 10
+	for k in base ctl hole; do
+		hc[$k]=$(cpu_ns "${hp[$k]}") hq[$k]=$(jq -r .probes_ok "$dir/st-$k.json")
+	done
+	sleep "$hs"
+	for k in base ctl hole; do
+		c1=$(cpu_ns "${hp[$k]}")
+		q1=$(jq -r .probes_ok "$dir/st-$k.json")
+		hc[$k]=$((c1 - hc[$k])) hq[$k]=$((q1 - hq[$k]))
+	done
+	dash_stop
+	awk -v n="$3" -v s="$hs" -v b="${hc[base]}" -v c="${hc[ctl]}" -v h="${hc[hole]}" \
+		-v bq="${hq[base]}" -v cq="${hq[ctl]}" -v hq="${hq[hole]}" 'BEGIN {
+		m = (b + c) / 2
+		printf "hole3  %-5s three dashboards at once, %d s: fleet %.3f s CPU (%d polls), same fleet again %.3f s (%d polls; %+.1f%%: the noise), fleet + blackholed host %.3f s (%d polls): %+.1f%% CPU vs the mean of the two without it\n",
+			n, s, b / 1e9, bq, c / 1e9, cq, b ? 100 * (c - b) / b : 0, h / 1e9, hq, m ? 100 * (h - m) / m : 0 }'
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
 echo "fleetdeck SSH bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at start"
@@ -101,28 +147,31 @@ for n in $ns; do
 	ssh_opts="-F /dev/null -o UserKnownHostsFile=$S/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -i $S/id_ed25519"
 	cmd='cat /proc/uptime /proc/loadavg /proc/stat /proc/meminfo'
 
-	read -r fw fc < <(cpu_of "$fd" --once --json -c "$S/lab.fleet")
-	fr=$(jq '[.hosts[] | select(.reachable == true)] | length' "$dir/out" 2>/dev/null)
-	printf '%-6s %-14s %8s %8s %8s\n' "$n" "fleetdeck" "$fw" "$fc" "$fr/$n"
+	# BENCH_SSH_ONCE=0: the dashboard parts only
+	if [ "${BENCH_SSH_ONCE:-1}" = 1 ]; then
+		read -r fw fc < <(cpu_of "$fd" --once --json -c "$S/lab.fleet")
+		fr=$(jq '[.hosts[] | select(.reachable == true)] | length' "$dir/out" 2>/dev/null)
+		printf '%-6s %-14s %8s %8s %8s\n' "$n" "fleetdeck" "$fw" "$fc" "$fr/$n"
 
-	read -r pw pc < <(cpu_of parallel-ssh -p 100 -t 60 -h "$S/pssh.hosts" -x "$ssh_opts" "$cmd")
-	pr=$(grep -c '\[SUCCESS\]' "$dir/out")
-	printf '%-6s %-14s %8s %8s %8s   fleetdeck: %s less CPU, %s less wall\n' "$n" "parallel-ssh" \
-		"$pw" "$pc" "$pr/$n" "$(ratio "$pc" "$fc")" "$(ratio "$pw" "$fw")"
+		read -r pw pc < <(cpu_of parallel-ssh -p 100 -t 60 -h "$S/pssh.hosts" -x "$ssh_opts" "$cmd")
+		pr=$(grep -c '\[SUCCESS\]' "$dir/out")
+		printf '%-6s %-14s %8s %8s %8s   fleetdeck: %s less CPU, %s less wall\n' "$n" "parallel-ssh" \
+			"$pw" "$pc" "$pr/$n" "$(ratio "$pc" "$fc")" "$(ratio "$pw" "$fw")"
 
-	if [ "$n" -le 100 ]; then
-		# shellcheck disable=SC2086
-		read -r sw sc < <(cpu_of sh -c "ok=0; while read -r a p; do ssh -n $ssh_opts -p \$p root@\$a '$cmd' >/dev/null && ok=\$((ok+1)); done <$S/hosts.txt; echo \$ok")
-		sr=$(tail -1 "$dir/out")
-		printf '%-6s %-14s %8s %8s %8s   fleetdeck: %s less CPU, %s less wall\n' "$n" "ssh loop" \
-			"$sw" "$sc" "$sr/$n" "$(ratio "$sc" "$fc")" "$(ratio "$sw" "$fw")"
-		[ "$n" = 100 ] && loop100="$sw $sc"
-	elif [ -n "${loop100-}" ]; then
-		read -r sw sc <<<"$loop100"
-		sw=$(awk -v w="$sw" -v n="$n" 'BEGIN { printf "%.1f", w * n / 100 }')
-		sc=$(awk -v c="$sc" -v n="$n" 'BEGIN { printf "%.1f", c * n / 100 }')
-		printf '%-6s %-14s %8s %8s %8s   (100 hosts x %d, not run) fleetdeck: %s less CPU, %s less wall\n' \
-			"$n" "ssh loop" "$sw" "$sc" "-" $((n / 100)) "$(ratio "$sc" "$fc")" "$(ratio "$sw" "$fw")"
+		if [ "$n" -le 100 ]; then
+			# shellcheck disable=SC2086
+			read -r sw sc < <(cpu_of sh -c "ok=0; while read -r a p; do ssh -n $ssh_opts -p \$p root@\$a '$cmd' >/dev/null && ok=\$((ok+1)); done <$S/hosts.txt; echo \$ok")
+			sr=$(tail -1 "$dir/out")
+			printf '%-6s %-14s %8s %8s %8s   fleetdeck: %s less CPU, %s less wall\n' "$n" "ssh loop" \
+				"$sw" "$sc" "$sr/$n" "$(ratio "$sc" "$fc")" "$(ratio "$sw" "$fw")"
+			[ "$n" = 100 ] && loop100="$sw $sc"
+		elif [ -n "${loop100-}" ]; then
+			read -r sw sc <<<"$loop100"
+			sw=$(awk -v w="$sw" -v n="$n" 'BEGIN { printf "%.1f", w * n / 100 }')
+			sc=$(awk -v c="$sc" -v n="$n" 'BEGIN { printf "%.1f", c * n / 100 }')
+			printf '%-6s %-14s %8s %8s %8s   (100 hosts x %d, not run) fleetdeck: %s less CPU, %s less wall\n' \
+				"$n" "ssh loop" "$sw" "$sc" "-" $((n / 100)) "$(ratio "$sc" "$fc")" "$(ratio "$sw" "$fw")"
+		fi
 	fi
 
 	if [ "$n" -ge 100 ]; then
@@ -166,6 +215,7 @@ for n in $ns; do
 				printf "hole   %-5s + 1 blackholed host: %.1f%% of a core (%+.1f%% CPU vs without: %.3f vs %.3f ms per poll), %.0f EAGAIN/s, others: max data age %.2f s (%+.0f ms), probe round trip mean %.1f ms (%+.1f ms), %d polls in %d s (without: %d)\n",
 					n, 100 * c / s, b ? 100 * (c - b) / b : 0, p ? 1000 * c / p : 0, bp ? 1000 * b / bp : 0, e / s, age, 1000 * (age - ba), la, la - bl, p, s, bp }'
 			dash_stop
+			hole3 "$S/lab.fleet" "$dir/hole.fleet" "$n"
 			lab_destroy_netns
 		fi
 	fi
