@@ -509,16 +509,51 @@ lab_test_begin() {
 	export LANG=C.UTF-8
 	trap '_lab_cleanup' EXIT
 	trap 'exit 1' INT TERM HUP
+	_LAB_T0=$(now)
+	_lab_watchdog_start "$limit" "took longer than $limit s (watchdog)"
+	printf '== %s\n' "$TEST_NAME"
+}
+
+# _lab_watchdog_start LIMIT WHAT: ends the test (TERM) LIMIT s from now,
+# saying "FAIL: NAME WHAT, stopping it".
+_lab_watchdog_start() {
 	(
-		sleep "$limit" >/dev/null 2>&1 &
+		sleep "$1" >/dev/null 2>&1 &
 		s=$!
 		trap 'kill $s 2>/dev/null; exit 0' TERM
 		wait $s
-		printf 'FAIL: %s took longer than %s s, stopping it\n' "$TEST_NAME" "$limit" >&2
+		printf 'FAIL: %s %s, stopping it\n' "$TEST_NAME" "$2" >&2
 		kill -TERM $$
 	) &
 	_LAB_WATCHDOG=$!
-	printf '== %s\n' "$TEST_NAME"
+}
+
+# lab_watchdog LIMIT: replaces the test's watchdog: the test ends LIMIT s
+# after it began (LIMIT as given, not scaled: a test computes it with
+# lab_scaled and lab_units).
+lab_watchdog() {
+	local left
+	left=$(awk -v l="$1" -v a="$(now)" -v b="$_LAB_T0" 'BEGIN { x = l - (a - b); printf "%d\n", (x < 1 ? 1 : x + 1) }')
+	[ -n "$_LAB_WATCHDOG" ] && kill "$_LAB_WATCHDOG" 2>/dev/null
+	_lab_watchdog_start "$left" "took longer than its watchdog of $1 s (baseline ${LAB_BASE:-?} s)"
+}
+
+# lab_baseline CMD...: runs CMD (e.g. one ssh login to a lab host: a test's
+# unit of work) three times in a row and sets LAB_BASE to its mean wall
+# time in seconds, on this machine under its present load. A test whose
+# time is mostly such units sizes its hang guards from it with lab_units
+# instead of a bigger absolute number. The status is CMD's last one.
+lab_baseline() {
+	local t0 rc i
+	t0=$(now)
+	for i in 1 2 3; do "$@"; rc=$?; done
+	LAB_BASE=$(awk -v a="$(now)" -v b="$t0" 'BEGIN { printf "%.3f\n", (a - b) / 3 }')
+	return $rc
+}
+
+# lab_units K: K x LAB_BASE seconds, rounded up (0 without a baseline).
+lab_units() {
+	awk -v k="$1" -v b="${LAB_BASE:-0}" 'BEGIN { x = k * b; printf "%d\n", x == int(x) ? x : int(x) + 1 }'
 }
 
 # Registers a background pid for cleanup; its start time is recorded so that
@@ -603,6 +638,8 @@ check() {
 }
 
 lab_finish() {
+	[ -n "${LAB_BASE:-}" ] && awk -v a="$(now)" -v b="$_LAB_T0" -v l="$LAB_BASE" \
+		'BEGIN { printf "the test took %.1f s = %.0f x its baseline of %s s\n", a - b, (l > 0 ? (a - b) / l : 0), l }'
 	if [ "$FAILED" = 0 ]; then
 		printf 'PASS: %s\n' "$TEST_NAME"
 		exit 0

@@ -58,9 +58,19 @@ rotate() {   # NAME [KILL_AT]: one start of fleetdeck, one rotate
 	tmux_send Enter
 }
 
+# The test's time is mostly ssh logins (fleetdeck's and its own) and
+# fleetdeck starts (53-86 login times, 66-105 s at load 20 alone and beside
+# a neighbour): its hang guards are sized from one login measured now
+# (LAB_BASE), never from a bigger absolute number.
+lab_baseline login "$T/first_key" 1 || bad "the baseline login with the first key"
+echo "baseline: one login to lab1 takes ${LAB_BASE}s"
+lab_watchdog $(($(lab_scaled 100) + $(lab_units 150)))
+ROT=$((30 + $(lab_units 20)))   # one start and rotation: a few logins per host
 for at in generated added verified old-kept installed removed; do
 	rotate "k-$at" "$at"
-	if tmux_wait_for "EXITED:137" 30; then
+	# killed, the pane's shell says so wherever fleetdeck left the cursor:
+	# EXITED:137 may wrap at the pane's edge (-J joins wrapped lines)
+	if wait_for "$ROT" eval 'tmux_capture -J | grep -qF "EXITED:137"'; then
 		ok "killed after '$at'"
 	else
 		bad "killed after '$at'" "$(tmux_show)"
@@ -92,7 +102,7 @@ wait "$locker" 2>/dev/null
 
 # the next start finishes it
 rotate final
-tmux_wait_for "rotate key/deploy: done" 30 && ok "the next start resumes and finishes the rotation" ||
+tmux_wait_for "rotate key/deploy: done" "$ROT" && ok "the next start resumes and finishes the rotation" ||
 	bad "the next start resumes and finishes the rotation" "$(tmux_show)"
 tmux_send Enter
 tmux_send q
