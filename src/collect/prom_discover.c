@@ -172,7 +172,8 @@ int prom_names_finish(struct prom_names *nm, char *err, size_t errlen)
 			 : nm->call.err, errlen);
 		return -1;
 	}
-	qsort(nm->v, nm->n, sizeof(*nm->v), cmp_str);
+	if (nm->n > 1)  /* an empty answer leaves v NULL: qsort(NULL) is UB */
+		qsort(nm->v, nm->n, sizeof(*nm->v), cmp_str);
 	for (size_t i = 0; i < nm->n; i++) {  /* distinct */
 		if (k > 0 && strcmp(nm->v[k - 1], nm->v[i]) == 0)
 			free(nm->v[i]);

@@ -716,9 +716,11 @@ static void summary_finish(struct pfl *pf)
 	p->sampled_at = p->attempted_at;
 	p->error[0] = '\0';
 	/* the worst PROM_PROBLEMS become rows */
-	qsort(pf->all_prob, pf->nall_prob, sizeof(*pf->all_prob), problem_cmp);
 	pf->nprob = pf->nall_prob < PROM_PROBLEMS ? (int)pf->nall_prob : PROM_PROBLEMS;
-	memcpy(pf->prob, pf->all_prob, (size_t)pf->nprob * sizeof(*pf->prob));
+	if (pf->nprob) {  /* no problem yet: all_prob is NULL (qsort/memcpy of NULL is UB) */
+		qsort(pf->all_prob, pf->nall_prob, sizeof(*pf->all_prob), problem_cmp);
+		memcpy(pf->prob, pf->all_prob, (size_t)pf->nprob * sizeof(*pf->prob));
+	}
 	for (int i = 0; i < pf->nprob; i++)
 		str_sanitize(pf->prob[i].name);
 	/* the hash points into all_prob, which the sort moved: rebuilt next round */

@@ -123,6 +123,23 @@ fd_run 10 "$T/validate.out" -c "$T/p.fleet" --validate
 check "--validate exits 0 without discovery" test "$FD_RC" = 0
 check "--validate prints no discovery message" test ! -s "$T/validate.out.err"
 
+# A match no series has: the server answers with an empty vector, as a
+# Prometheus does before its first scrape (the dashboard below meets that
+# while it retries): no host, the reason, no crash and, under
+# --enable-sanitizers, no undefined behaviour on the empty list.
+printf '[prometheus nobody]\nurl = %s/\nmatch = {job="nobody"}\n' "$URL" >"$T/nobody.fleet"
+fd_run 20 "$T/nobody.json" -c "$T/nobody.fleet" --once --json
+check "an empty answer does not stop fleetdeck (exit 0)" test "$FD_RC" = 0
+json_check "$T/nobody.json" "the source says no host matches" \
+	'(.hosts | length) == 0 and (.prometheus[0].error | test("no host matches"))'
+
+# Judged on the server (more hosts than server_rules_above) while every
+# host is fine: the list of problem hosts is empty.
+sed 's/^match = .*/&\nserver_rules_above = 1/' "$T/p.fleet" >"$T/judged.fleet"
+fd_run 20 "$T/judged.json" -c "$T/judged.fleet" --once --json
+check "a server-judged section without a problem host: exit 0" test "$FD_RC" = 0
+json_check "$T/judged.json" "... and its 3 hosts are judged" '(.hosts | length) == 3'
+
 # One exporter stops: Prometheus sees up == 0, fleetdeck says unreachable.
 victim=PID_${I3//[.:]/_}
 kill -TERM "${!victim}"
