@@ -174,8 +174,13 @@ void rules_containers(const struct fleet *f, const struct snapshot *snap, double
 		 * three: its containers are not judged until it answers again */
 		if (snap_host(snap, i)->conn != HC_OK)
 			continue;
+		size_t first = out->ntargets;
+
 		for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
 			container_eval(f, fh, hc, k, stale, age, out);
 		host_eval(f, fh, i, hc, snap_host(snap, i), stale, age, out);
+		/* the moment this list turns stale: the screen is drawn then */
+		for (size_t j = first; hc->sampled_at > 0 && j < out->ntargets; j++)
+			out->targets[j].ev.stale_at = hc->sampled_at + RULES_STALE_FACTOR * iv;
 	}
 }

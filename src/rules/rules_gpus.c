@@ -99,7 +99,7 @@ static void host_gpus_eval(const struct fleet_host *fh, size_t i, const struct h
 	double interval = hg->interval > 0 ? hg->interval : fh->interval;
 	double age = hg->sampled_at > 0 ? now - hg->sampled_at : -1;
 	bool fresh = hg->sampled_at > 0 && hg->sampled_at >= hg->attempted_at;
-	bool stale = age < 0 || age > 3 * interval;
+	bool stale = age < 0 || age > RULES_STALE_FACTOR * interval;
 	struct target_eval *t;
 
 	if (fh->gpus == GPUS_AUTO && (!hg->collected || hg->absent))
@@ -121,6 +121,7 @@ static void host_gpus_eval(const struct fleet_host *fh, size_t i, const struct h
 		t = rules_target_add(out, DOM_GPU, (int)i, g->index, "gpu/%s/%d", fh->name, g->index);
 		t->ev.age = age;
 		t->ev.stale = stale;
+		t->ev.stale_at = hg->sampled_at + RULES_STALE_FACTOR * interval;
 		if (stale)
 			rules_problem_add(&t->ev, ST_UNKNOWN, "stale", "stale: GPU data %.0f s old",
 					  age);

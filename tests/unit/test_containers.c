@@ -377,6 +377,9 @@ START_TEST(test_rules_overcommit_stale)
 	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, -1);
 	ck_assert(has_problem(t, "overcommit"));        /* 1.5G + 1G + 1G (ghost) > 2G */
 	ck_assert_int_eq(rules_target_find(&x.ev, DOM_CONTAINER, 0, 0)->ev.status, ST_OK);
+	/* the list turns stale 3 x 2 s after it was read: drawn again then */
+	ck_assert_double_eq_tol(rules_target_find(&x.ev, DOM_CONTAINER, 0, 0)->ev.stale_at, T0 + 5, 1e-9);
+	ck_assert_double_eq_tol(t->ev.stale_at, T0 + 5, 1e-9);
 	/* 3 x interval later with no new list: unknown, never green */
 	fx_eval(&x, T0 + 10);
 	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 0);

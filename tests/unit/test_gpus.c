@@ -393,6 +393,9 @@ START_TEST(gpu_rules)
 	ck_assert_int_eq(gpu_status(&w, 0), ST_OK);
 	ck_assert_int_eq(gpu_status(&w, 1), ST_WARN);           /* 88 °C and 96 % */
 	ck_assert_int_eq(rules_target_find(&w.ev, DOM_GPU, 0, 1)->ev.nproblems, 2);
+	/* stale 3 x 2 s after the reading: the screen is drawn again then */
+	ck_assert_double_eq_tol(rules_target_find(&w.ev, DOM_GPU, 0, 0)->ev.stale_at, now + 6, 1e-9);
+	ck_assert(w.ev.next_change <= now + 6);
 
 	world_gpus(&w, "rtx4090x1", now + 2);                     /* GPU 1 fell off */
 	rules_evaluate(&w.f, &w.snap, now + 2, &w.st, &w.ev);
