@@ -15,7 +15,9 @@ SECONDS=0
 lab_require_tool zstd
 lab_up 3
 F=$T/night.fleet
-history_fleet "$F" 15s
+# the dump is read every second: the test makes it fresh once the recording
+# is under way (see A)
+history_fleet "$F" 15s now 1s
 R=$T/night.fdrec
 now_s() { date +%s.%N | cut -c1-14; }
 # live EXPR [jq args]: true when the fleet at the end of what is recorded
@@ -43,8 +45,17 @@ rc=$?
 [ "$rc" = 2 ] && grep -q "is being recorded by another fleetdeck" "$T/second.err" && [ ! -e "$R.1" ] &&
 	ok "a second recorder to the same file is refused (exit 2), nothing rotated" ||
 	bad "a second recorder to the same file is refused" "exit $rc" "$(cat "$T/second.err")" "$(ls "$T")"
-sleep 1
-TA=$(now_s)
+# A, a moment before the kill when all was well, is read from the recording
+# itself: the dump is made fresh now (however long the start took, e.g.
+# under sanitizers), and A is the end of what is recorded once the recorder
+# saw it and judged everything ok
+touch "$T/dumps/db-1.sql.gz"
+all_fine() {
+	live '[.hosts[].status] == ["ok","ok","ok"] and .backups[0].status == "ok" and (.alerts | length == 0)'
+}
+wait_for 15 all_fine && ok "recording: all ok, the backup too (moment A)" ||
+	bad "recording: all ok, the backup too (moment A)" "$(head -c 600 "$T/live.json")"
+TA=$(jq .generated_at "$T/live.json")
 sleep 1
 TKILL=$(now_s)
 lab_stop_host 2
