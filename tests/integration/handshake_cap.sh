@@ -55,11 +55,21 @@ fd_tmux storm 150 40 FLEETDECK_STATS="$T/stats3.json" -- -c "$T/storm.fleet"
 all_ready() { [ "$(stat_of "$T/stats3.json" ready)" = 8 ]; }
 if wait_for 30 all_ready; then ok "dashboard: all 8 connected"; else bad "dashboard: all 8 connected" "$(cat "$T/stats3.json" 2>&1)" "$(tmux_show)"; lab_finish; fi
 before=$(stat_of "$T/stats3.json" setups_ok)
-# every session of every host dies at once; the listeners stay up
-sessions=
-for i in $(seq 1 8); do
-	sessions="$sessions $(_lab_descendants "$(cat "$LAB_DIR/hosts/lab$i/sshd.pid")")"
-done
+# every session of every host dies at once; the listeners stay up. Each of
+# the 8 hosts must show its session (sshd's children) first: killing none
+# would test nothing.
+find_sessions() {
+	local i s n=0
+	sessions=
+	for i in $(seq 1 8); do
+		s=$(_lab_descendants "$(cat "$LAB_DIR/hosts/lab$i/sshd.pid")")
+		[ -n "$s" ] && n=$((n + 1))
+		sessions="$sessions $s"
+	done
+	[ "$n" = 8 ]
+}
+wait_for 10 find_sessions || bad "each of the 8 hosts has a session to kill" \
+	"sessions: '$sessions'" "$(ps -e -o pid,ppid,args 2>&1 | grep -F "$LAB_DIR" | head -40)"
 kill -KILL $sessions 2>/dev/null
 echo "   killed $(echo $sessions | wc -w) session processes"
 back() { all_ready && [ "$(stat_of "$T/stats3.json" setups_ok)" -ge $((before + 8)) ]; }
