@@ -42,19 +42,10 @@ lab_start_host 2 || { bad "lab2 restarted without stream forwarding"; lab_finish
 
 F=$T/api.fleet
 sed "s|^\(\[host .*\]\)\$|\1\ncontainers = podman\ngpus = none\ncontainer_socket = $T/pm/podman.sock\nram_reserve = 512M|" "$LAB_FLEET" >"$F"
-fd_run 40 "$T/out.json" --once --json -c "$F"
-echo "fleetdeck --once --json: exit $FD_RC after ${FD_SECS}s"
 J=$T/out.json
-json_valid "$J" || { bad "one JSON document" "$(head -c 1500 "$J")" "$(head -c 800 "$J.err")"; lab_finish; }
-for h in lab1 lab2; do
-	via=$([ $h = lab1 ] && echo "Engine API over SSH, no CLI on the host" || echo "podman CLI: its sshd refuses streams")
-	json_check "$J" "$h ($via): the 3 containers by name" \
-		'[.hosts[] | select(.name == $h) | .containers[].name] | sort == ["nolimit","tf-worker","web1"]' --arg h $h
-	json_check "$J" "$h: web1 256m, tf-worker 128m" \
-		'[.hosts[] | select(.name == $h) | .containers[] | select(.name == "web1" or .name == "tf-worker") | .mem_limit] | sort == [134217728, 268435456]' --arg h $h
-	json_check "$J" "$h: nolimit warns 'no memory limit'" \
-		'.hosts[] | select(.name == $h) | .containers[] | select(.name == "nolimit") | .mem_limit == null and .status == "warn" and (.problems | index("no memory limit"))' --arg h $h
-done
+pm_once 40 "$F" "$J"
+pm_check_three "$J" lab1 "Engine API over SSH, no CLI on the host"
+pm_check_three "$J" lab2 "podman CLI: its sshd refuses streams"
 [ ! -e "$T/cli-ran" ] && ok "lab1: no engine CLI ran" || bad "lab1: no engine CLI ran" "$(cat "$T/cli-ran")"
 grep -q "refused streamlocal" "$LAB_HOST_2_LOG" && ok "lab2's sshd refused the stream (so the CLI listed them)" ||
 	bad "lab2's sshd refused the stream" "$(tail -5 "$LAB_HOST_2_LOG")"

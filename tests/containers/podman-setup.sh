@@ -8,6 +8,11 @@
 # storage, for lab hosts whose sshd puts DIR/bin first in PATH.
 # pm_service: `podman system service --time=0` on DIR/podman.sock (the
 # Docker-compatible API), registered for cleanup; waits until it answers.
+# pm_once LIMIT FLEET OUT: fleetdeck --once --json -c FLEET into OUT (at most
+# LIMIT s), which must be one JSON document (else the test ends there).
+# pm_check_three OUT HOST VIA: HOST's containers in OUT are the three every
+# podman test creates (web1 --memory 256m, nolimit, tf-worker --memory
+# 128m): by name, their limits, and nolimit's "no memory limit" warning.
 # pm_create NAME [podman create options]: a container from that image
 # running `sleep $PM_SLEEP` (default 1000 s)
 # (--network none: the tests need no network stack, whichever one the
@@ -52,4 +57,20 @@ pm_service() {
 	"$PM_DIR/bin/podman" system service --time=0 "unix://$PM_DIR/podman.sock" >"$PM_DIR/service.log" 2>&1 9>&- &
 	lab_bg $!
 	wait_for 10 _pm_answers || { printf 'podman system service did not answer: %s\n' "$(tail -c 500 "$PM_DIR/service.log")"; return 1; }
+}
+
+pm_once() {
+	fd_run "$1" "$3" --once --json -c "$2"
+	echo "fleetdeck --once --json: exit $FD_RC after ${FD_SECS}s"
+	json_valid "$3" || { bad "one JSON document" "$(head -c 1500 "$3")" "$(head -c 800 "$3.err")"; lab_finish; }
+}
+
+pm_check_three() {
+	local f=$1 h=$2 via=$3
+	json_check "$f" "$h ($via): the 3 containers by name" \
+		'[.hosts[] | select(.name == $h) | .containers[].name] | sort == ["nolimit","tf-worker","web1"]' --arg h "$h"
+	json_check "$f" "$h: web1 mem_limit = 268435456 (256m), tf-worker 134217728 (128m)" \
+		'[.hosts[] | select(.name == $h) | .containers[] | select(.name == "web1" or .name == "tf-worker") | .mem_limit] | sort == [134217728, 268435456]' --arg h "$h"
+	json_check "$f" "$h: nolimit has mem_limit null, status warn, problem \"no memory limit\"" \
+		'.hosts[] | select(.name == $h) | .containers[] | select(.name == "nolimit") | .mem_limit == null and .status == "warn" and (.problems | index("no memory limit"))' --arg h "$h"
 }
