@@ -9,6 +9,7 @@ FAULT_TESTS = \
 	tests/faults/resize_storm.sh \
 	tests/faults/big_line.sh \
 	tests/faults/blackhole_restore.sh \
-	tests/faults/hung_host.sh
+	tests/faults/hung_host.sh \
+	tests/faults/sshd_restart.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)
