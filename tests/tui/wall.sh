@@ -40,9 +40,9 @@ for size in "80 24" "40 12"; do
 	fd_alive "$FD_PID" && ok "alive at ${1}x$2" || bad "alive at ${1}x$2" "stderr: $(head -c 600 "$T/wall.stderr")"
 	too_wide "$1" && bad "nothing drawn past $1 columns at ${1}x$2" "$(tmux_show)" ||
 		ok "nothing drawn past $1 columns at ${1}x$2"
-	header_says CRIT && ok "the status word is on line 1 at ${1}x$2" ||
+	wait_for 5 header_says CRIT && ok "the status word is on line 1 at ${1}x$2" ||
 		bad "the status word is on line 1 at ${1}x$2" "$(tmux_show)"
-	tmux_has lab2 && ok "lab2 is named at ${1}x$2" || bad "lab2 is named at ${1}x$2" "$(tmux_show)"
+	wait_for 5 tmux_has lab2 && ok "lab2 is named at ${1}x$2" || bad "lab2 is named at ${1}x$2" "$(tmux_show)"
 done
 tmux_resize 250 70
 sleep 1
@@ -50,7 +50,7 @@ sleep 1
 # keys: nothing but q does anything
 tmux_send + - = r p R / 6 7 Enter Tab BTab Down j Escape +
 sleep 1
-tmux_has "action keys are disabled" && ok "an action key is refused, and says so" ||
+wait_for 5 tmux_has "action keys are disabled" && ok "an action key is refused, and says so" ||
 	bad "an action key is refused, and says so" "$(tmux_show)"
 tmux_lacks "Confirm:" && tmux_lacks "filter:" && tmux_has "Hosts 2" &&
 	ok "no dialog, no filter, still the wall" || bad "no dialog, no filter, still the wall" "$(tmux_show)"
