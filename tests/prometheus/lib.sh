@@ -6,3 +6,7 @@ promql_count() {
 	curl -s -m 2 -G "$URL/api/v1/query" --data-urlencode "query=$1" |
 		jq -r '.data.result | length' 2>/dev/null
 }
+
+# promql_count_is N EXPR: the query API answers EXPR with N series (for
+# wait_for: wait_for 15 promql_count_is 2 'up{job="x"} == 0').
+promql_count_is() { [ "$(promql_count "$2")" = "$1" ]; }

@@ -122,9 +122,9 @@ lab_bg $!
 # every target up, and the section's rate window (rate_window = 5s below)
 # filled: before, rate() divides what a few scrapes saw by the whole window
 ready() {
-	[ "$(promql_count 'up == 1')" = 5 ] &&
-		[ "$(promql_count 'rate(container_cpu_usage_seconds_total{name="db"}[5s]) > 0.2')" = 1 ] &&
-		[ "$(promql_count 'avg by (instance) (rate(node_cpu_seconds_total[1m]))')" = 2 ]
+	promql_count_is 5 'up == 1' &&
+		promql_count_is 1 'rate(container_cpu_usage_seconds_total{name="db"}[5s]) > 0.2' &&
+		promql_count_is 2 'avg by (instance) (rate(node_cpu_seconds_total[1m]))'
 }
 if wait_for 30 ready; then
 	ok "Prometheus scrapes 2 node_exporters, 2 cAdvisor and 1 DCGM stand-ins"
@@ -192,7 +192,7 @@ fi
 kill -TERM "$DCGM_A" "$CADVISOR_B"
 _lab_wait_gone "$DCGM_A" 10
 _lab_wait_gone "$CADVISOR_B" 10
-if wait_for 15 eval '[ "$(promql_count "up{job=~\"dcgm|cadvisor\"} == 0")" = 2 ]'; then
+if wait_for 15 promql_count_is 2 'up{job=~"dcgm|cadvisor"} == 0'; then
 	ok "Prometheus sees the stopped DCGM and cAdvisor stand-ins (up == 0)"
 else
 	bad "Prometheus sees the stopped stand-ins (up == 0)"

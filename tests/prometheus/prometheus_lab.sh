@@ -51,14 +51,13 @@ prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
 	--web.listen-address="$P" >"$T/prometheus.log" 2>&1 &
 lab_bg $!
 
-up_is() { [ "$(promql_count "up{job=\"node\"} == $1")" = "$2" ]; }
 # rate() needs two scrapes of every exporter before CPU % and PSI exist
 rates_ready() {
-	[ "$(promql_count 'avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[1m]))')" = 3 ] &&
+	promql_count_is 3 'avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[1m]))' &&
 		{ [ ! -e /proc/pressure/memory ] ||
-		  [ "$(promql_count 'rate(node_pressure_memory_stalled_seconds_total[1m])')" = 3 ]; }
+		  promql_count_is 3 'rate(node_pressure_memory_stalled_seconds_total[1m])'; }
 }
-if wait_for 25 up_is 1 3 && wait_for 10 rates_ready; then
+if wait_for 25 promql_count_is 3 'up{job="node"} == 1' && wait_for 10 rates_ready; then
 	ok "Prometheus scrapes the 3 exporters (up == 1 three times)"
 else
 	bad "Prometheus scrapes the 3 exporters" "$(tail -5 "$T/prometheus.log")"
@@ -144,7 +143,7 @@ json_check "$T/judged.json" "... and its 3 hosts are judged" '(.hosts | length) 
 victim=PID_${I3//[.:]/_}
 kill -TERM "${!victim}"
 _lab_wait_gone "${!victim}" 10
-if wait_for 15 up_is 0 1; then
+if wait_for 15 promql_count_is 1 'up{job="node"} == 0'; then
 	ok "Prometheus sees the stopped exporter (up == 0)"
 else
 	bad "Prometheus sees the stopped exporter (up == 0)"
