@@ -64,7 +64,9 @@ cp "$LAB_KNOWN_HOSTS" "$HOME/.ssh/known_hosts"
 
 # $T/ro CMD...: CMD in a private mount namespace with every mount read-only
 # but /proc, /sys and /dev (the API file systems systemd leaves writable)
-# and the directories in $RW (space-separated: the unit's ReadWritePaths=).
+# and the directories in $RW (space-separated: the unit's ReadWritePaths=)
+# and $RO_HARNESS_RW (the test harness's own: where tests/sanitized has the
+# sanitizers write their reports, so that a report is seen, not lost).
 cat >"$T/ro" <<'EOF'
 #!/bin/sh
 exec unshare -m --propagation private sh -c '
@@ -73,13 +75,16 @@ exec unshare -m --propagation private sh -c '
 	if touch /.fd-rw-probe 2>/dev/null || touch "$HOME/.fd-rw-probe" 2>/dev/null; then
 		echo "ro: the file system is still writable" >&2; exit 99
 	fi
-	for p in $RW; do
+	for p in $RW $RO_HARNESS_RW; do
 		mount --bind "$p" "$p" && mount -o remount,bind,rw "$p" ||
 			{ echo "ro: cannot make $p writable" >&2; exit 98; }
 	done
 	exec "$@"' ro "$@"
 EOF
 chmod +x "$T/ro"
+san_log=$(printf '%s\n' "$ASAN_OPTIONS" | tr ':' '\n' | sed -n 's/^log_path=//p' | head -n 1)
+RO_HARNESS_RW=${san_log:+${san_log%/*}}
+export RO_HARNESS_RW
 # unit_key UNIT KEY: KEY's values, with what systemd would expand here (%h)
 # expanded and /usr/bin/fleetdeck this build's.
 unit_key() {
@@ -132,9 +137,23 @@ else
 fi
 
 # The wall, as on the console (TERM=linux, 80x25).
+# A sanitizer build only: on TERM=linux ncurses' mousemask() dlopen()s
+# libgpm, whose Gpm_Open() keeps the console's name ("/dev/tty0", 10 bytes)
+# in a global; ncurses dlclose()s libgpm again, and LeakSanitizer then
+# reports that block as a direct leak from "<unknown module>" (no frame it
+# could be suppressed by) and the wall exits 1 on q. The leak is libgpm's,
+# once per process, not fleetdeck's; under tmux libgpm never finds a console
+# anyway. So that build runs the wall with libgpm kept out
+# (NCURSES_GPM_TERMS= empty: ncurses asks gpm for no terminal) — every other
+# sanitizer report still fails the test (the report directory stays writable).
+gpm=
+if ldd "$FLEETDECK" 2>/dev/null | grep -q 'libasan'; then
+	gpm=$'export NCURSES_GPM_TERMS=\n'
+	echo "note - sanitizer build: the wall runs without libgpm (NCURSES_GPM_TERMS=): libgpm's console-name global reads as a leak once ncurses unloads it"
+fi
 cmd=$(execstart "$WALL")
-printf '#!/bin/sh\nexport TERM=linux\n%q %s 2>%q\necho EXITED:$?\nexec sleep 60\n' \
-	"$T/ro" "$cmd" "$T/wall.err" >"$T/wall.sh"
+printf '#!/bin/sh\nexport TERM=linux\n%s%q %s 2>%q\necho EXITED:$?\nexec sleep 60\n' \
+	"$gpm" "$T/ro" "$cmd" "$T/wall.err" >"$T/wall.sh"
 tmux_start wall 80 25 "sh $T/wall.sh"
 lab_bg "$(tmux_pane_pid)"
 if tmux_wait_for unitlab 15 && tmux_wait_line "0 CRIT" "2 OK" 15; then
@@ -143,6 +162,6 @@ else
 	bad "the wall unit's command, read-only file system: the fleet and its hosts OK" "$(tmux_show)" "stderr: $(head -c 500 "$T/wall.err")"
 fi
 tmux_send q
-if wait_for 5 tmux_has EXITED:0; then ok "q ends it with 0"; else bad "q ends it with 0" "$(tmux_show)"; fi
+if wait_for 5 tmux_has EXITED:0; then ok "q ends it with 0"; else bad "q ends it with 0" "$(tmux_show)" "stderr: $(head -c 3000 "$T/wall.err")"; fi
 
 lab_finish
