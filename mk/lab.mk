@@ -15,6 +15,7 @@ LAB_TESTS = \
 	tests/integration/dns.sh \
 	tests/integration/host_cost.sh \
 	tests/integration/slow_login.sh \
+	tests/integration/kex_timeout.sh \
 	tests/integration/sim_fleet.sh \
 	tests/tui/tui_overview.sh \
 	tests/tui/tui_nocolor.sh \

@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -73,6 +74,20 @@ struct forward {
 	struct forward *next;
 };
 
+/* Every block libssh2 allocates for a session is on that session's list,
+ * and what is left on it when libssh2_session_free() returns is freed
+ * then: libssh2 1.10 leaves a key exchange's own blocks (the curve25519
+ * key pair) behind when its session is freed before the exchange ended —
+ * at each key exchange that timed out, and at a quit during one. */
+struct ssh_mem {
+	struct ssh_mem *prev, *next;
+};
+
+union ssh_mem_block {
+	struct ssh_mem link;
+	max_align_t align;
+};
+
 struct ssh_conn {
 	struct ssh_params p;
 	struct forward *forwards;
@@ -98,6 +113,7 @@ struct ssh_conn {
 	struct resolve_req *dns;
 	int sock;
 	LIBSSH2_SESSION *session;
+	struct ssh_mem mem;          /* what libssh2 holds for it (ssh_mem_*) */
 	LIBSSH2_CHANNEL *channel;
 	struct ssh_tunnel *via_tunnel;   /* ours, on the jump host's conn */
 	LIBSSH2_AGENT *agent;
@@ -126,6 +142,7 @@ struct ssh_conn *ssh_conn_new(const struct ssh_params *p)
 {
 	struct ssh_conn *c = xcalloc(1, sizeof(*c));
 
+	c->mem.prev = c->mem.next = &c->mem;
 	if (!libssh2_ready) {
 		if (libssh2_init(0) != 0)
 			fatal("libssh2_init failed");
@@ -554,6 +571,70 @@ void ssh_tunnel_release(struct ssh_tunnel *t)
 		tunnel_close(t, "released");
 }
 
+static void ssh_mem_link(struct ssh_mem *list, struct ssh_mem *m)
+{
+	m->prev = list;
+	m->next = list->next;
+	list->next->prev = m;
+	list->next = m;
+}
+
+static void ssh_mem_unlink(struct ssh_mem *m)
+{
+	m->prev->next = m->next;
+	m->next->prev = m->prev;
+}
+
+static LIBSSH2_ALLOC_FUNC(ssh_mem_alloc)
+{
+	struct ssh_conn *c = *abstract;
+	union ssh_mem_block *b = malloc(sizeof(*b) + count);
+
+	if (!b)
+		return NULL;
+	ssh_mem_link(&c->mem, &b->link);
+	return b + 1;
+}
+
+static LIBSSH2_FREE_FUNC(ssh_mem_free)
+{
+	union ssh_mem_block *b = (union ssh_mem_block *)ptr - 1;
+
+	(void)abstract;
+	if (!ptr)
+		return;
+	ssh_mem_unlink(&b->link);
+	free(b);
+}
+
+static LIBSSH2_REALLOC_FUNC(ssh_mem_realloc)
+{
+	struct ssh_conn *c = *abstract;
+	union ssh_mem_block *b = (union ssh_mem_block *)ptr - 1, *n;
+
+	if (!ptr)
+		return ssh_mem_alloc(count, abstract);
+	ssh_mem_unlink(&b->link);
+	n = realloc(b, sizeof(*b) + count);
+	if (!n) {
+		ssh_mem_link(&c->mem, &b->link);
+		return NULL;
+	}
+	ssh_mem_link(&c->mem, &n->link);
+	return n + 1;
+}
+
+/* after libssh2_session_free(): what it left behind */
+static void ssh_mem_release(struct ssh_conn *c)
+{
+	while (c->mem.next != &c->mem) {
+		struct ssh_mem *m = c->mem.next;
+
+		ssh_mem_unlink(m);
+		free(m);
+	}
+}
+
 /* ---- teardown and failure ---- */
 
 static void teardown(struct ssh_conn *c)
@@ -575,6 +656,7 @@ static void teardown(struct ssh_conn *c)
 		libssh2_session_free(c->session);  /* frees every channel too */
 		c->session = NULL;
 	}
+	ssh_mem_release(c);
 	c->channel = NULL;
 	c->opening = NULL;
 	for (struct ssh_tunnel *t = c->tunnels; t; t = t->next)
@@ -879,7 +961,7 @@ static void start_session(struct ssh_conn *c, double now)
 	const char *kname;
 	int kport;
 
-	c->session = libssh2_session_init_ex(NULL, NULL, NULL, c);
+	c->session = libssh2_session_init_ex(ssh_mem_alloc, ssh_mem_free, ssh_mem_realloc, c);
 	if (!c->session) {
 		fail(c, now, HC_UNREACHABLE, "cannot create an SSH session (out of memory?)");
 		return;
