@@ -557,6 +557,14 @@ struct target_eval *rules_target_add(struct evaluation *out, enum domain_id kind
 	return t;
 }
 
+double rules_judge_time(const struct rules_state *st, double sampled_at, double now)
+{
+	/* a sample of this --once run is current, not stale */
+	if (st && st->fresh_since > 0 && sampled_at >= st->fresh_since && sampled_at < now)
+		return sampled_at;
+	return now;
+}
+
 bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval, double now)
 {
 	char age[32];
@@ -746,10 +754,7 @@ static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, d
 			if (has_data(s))
 				ev->age = now > s->sampled_at ? now - s->sampled_at : 0;
 		} else {
-			/* a sample of this --once run is current, not stale */
-			if (st->fresh_since > 0 && s->sampled_at >= st->fresh_since &&
-			    s->sampled_at < now)
-				t = s->sampled_at;
+			t = rules_judge_time(st, s->sampled_at, now);
 			oom_track(st, i, s, now);
 			rules_eval_host(h, s, t, st->oom_at[i], ev);
 			st->judged_gen[i] = gen;

@@ -148,6 +148,11 @@ void rules_problem_add(struct host_eval *ev, enum status sev, const char *code,
  * sampled_at is older than RULES_STALE_FACTOR x interval; sets ev->age.
  * Returns true when stale (the caller then stops judging the values). */
 bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval, double now);
+/* The moment to judge a sample at: its own sampling moment when it was
+ * taken during this --once/--check run (st->fresh_since), so that what a
+ * target answered early in a long round is not stale at the round's end;
+ * now otherwise (the dashboard). Every domain judges its samples at it. */
+double rules_judge_time(const struct rules_state *st, double sampled_at, double now);
 
 /* Indexes out's targets for rules_target_find() (rules_evaluate() does;
  * an evaluation built by hand is searched in order without it). */

@@ -78,27 +78,27 @@ static void eval_key(const struct fleet_section *sec, const struct key_sample *s
 void rules_runners(const struct fleet *f, const struct snapshot *snap, double now,
 		   struct rules_state *st, struct evaluation *out)
 {
-	(void)st;
 	for (size_t i = 0; i < snapshot_count(snap, DOM_RUNNERS); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_RUNNERS, i);
 		struct target_eval *t;
 		if (!sec)
 			continue;
 		t = rules_target_add(out, DOM_RUNNERS, (int)i, -1, "runners/%s", sec->name);
-		eval_runners(sec, snap_runners(snap, i), now, &t->ev);
+		eval_runners(sec, snap_runners(snap, i),
+			     rules_judge_time(st, snap_runners(snap, i)->sampled_at, now), &t->ev);
 	}
 }
 
 void rules_keys(const struct fleet *f, const struct snapshot *snap, double now,
 		struct rules_state *st, struct evaluation *out)
 {
-	(void)st;
 	for (size_t i = 0; i < snapshot_count(snap, DOM_KEY); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_KEY, i);
 		struct target_eval *t;
 		if (!sec)
 			continue;
 		t = rules_target_add(out, DOM_KEY, (int)i, -1, "key/%s", sec->name);
-		eval_key(sec, snap_key(snap, i), now, &t->ev);
+		eval_key(sec, snap_key(snap, i), rules_judge_time(st, snap_key(snap, i)->sampled_at, now),
+			 &t->ev);
 	}
 }

@@ -139,12 +139,13 @@ void rules_databases(const struct fleet *f, const struct snapshot *snap, double 
 {
 	size_t n = fleet_count(f, SEC_DATABASE);
 
-	(void)st;
 	for (size_t i = 0; i < n && i < snapshot_count(snap, DOM_DATABASE); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_DATABASE, i);
 		struct target_eval *t = rules_target_add(out, DOM_DATABASE, (int)i, -1,
 							 "database/%s", sec->name);
-		eval_database(sec, snap_database(snap, i), now, &t->ev);
+		const struct db_sample *s = snap_database(snap, i);
+
+		eval_database(sec, s, rules_judge_time(st, s->sampled_at, now), &t->ev);
 		check_unprotected(f, sec, &t->ev);
 	}
 }
@@ -154,12 +155,14 @@ void rules_backups(const struct fleet *f, const struct snapshot *snap, double no
 {
 	size_t nb = fleet_count(f, SEC_BACKUP);
 
-	(void)st;
 	for (size_t i = 0; i < nb && i < snapshot_count(snap, DOM_BACKUP); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_BACKUP, i);
 		struct target_eval *t = rules_target_add(out, DOM_BACKUP, (int)i, -1,
 							 "backup/%s", sec->name);
-		rules_backup_eval(sec, snap_backup(snap, i), now, &t->ev);
-		t->verdict = (int)rules_backup_rpo(sec, snap_backup(snap, i), now);
+		const struct backup_sample *s = snap_backup(snap, i);
+		double at = rules_judge_time(st, s->sampled_at, now);
+
+		rules_backup_eval(sec, s, at, &t->ev);
+		t->verdict = (int)rules_backup_rpo(sec, s, at);
 	}
 }

@@ -56,7 +56,6 @@ void rules_services(const struct fleet *f, const struct snapshot *snap, double n
 {
 	size_t ns = fleet_count(f, SEC_SERVICE);
 
-	(void)st;
 	for (size_t i = 0; i < ns && i < snapshot_count(snap, DOM_SERVICE); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_SERVICE, i);
 		struct target_eval *t;
@@ -64,7 +63,8 @@ void rules_services(const struct fleet *f, const struct snapshot *snap, double n
 		if (!fleet_section_get(sec, "check"))
 			continue;
 		t = rules_target_add(out, DOM_SERVICE, (int)i, -1, "service/%s", sec->name);
-		check_eval(&t->ev, snap_service(snap, i), now, "service");
+		check_eval(&t->ev, snap_service(snap, i),
+			   rules_judge_time(st, snap_service(snap, i)->sampled_at, now), "service");
 	}
 }
 
@@ -74,7 +74,6 @@ void rules_links(const struct fleet *f, const struct snapshot *snap, double now,
 	size_t nl = fleet_count(f, SEC_LINK);
 	char name[96];
 
-	(void)st;
 	for (size_t i = 0; i < nl && i < snapshot_count(snap, DOM_LINK); i++) {
 		const struct fleet_section *sec = fleet_nth(f, SEC_LINK, i);
 		struct target_eval *t;
@@ -83,6 +82,7 @@ void rules_links(const struct fleet *f, const struct snapshot *snap, double now,
 			continue;
 		link_target(name, sizeof(name), sec->name);
 		t = rules_target_add(out, DOM_LINK, (int)i, -1, "link/%s", name);
-		check_eval(&t->ev, &snap_link(snap, i)->c, now, "link");
+		check_eval(&t->ev, &snap_link(snap, i)->c,
+			   rules_judge_time(st, snap_link(snap, i)->c.sampled_at, now), "link");
 	}
 }

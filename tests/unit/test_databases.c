@@ -339,6 +339,62 @@ START_TEST(test_dsn_for_tunnel)
 }
 END_TEST
 
+/* --once/--check: what a target answered early in a long round is judged
+ * as of its answer, never "stale" at the round's end (hosts always were;
+ * databases, backups, services, links, runners and keys now too), while
+ * the dashboard (no fresh_since) still calls the same sample stale. */
+START_TEST(test_once_round_not_stale)
+{
+	static const char text[] =
+		"[host a]\n"
+		"[database d]\ndsn = host=10.0.0.1 dbname=d user=m\n"
+		"[backup d-wal]\nsource = pg-archiver\ndatabase = d\nrpo = 1h\n"
+		"[service s]\nhost = a\ncheck = tcp 10.0.0.1:80\n"
+		"[link a -> d]\ncheck = tcp 10.0.0.1:81\n"
+		"[runners r]\nprovider = systemd\nhost = a\nunit = r@\n";
+	struct fleet f;
+	struct fleet_diags d = { 0 };
+	struct snapshot snap = { 0 };
+	const double at = T0 + 1, end = T0 + 40;   /* a 40 s round, 2 s interval */
+
+	ck_assert_int_eq(fleet_load_buffer("u.fleet", text, strlen(text), &f, &d), 0);
+	snapshot_put(&snap, DOM_DATABASE, 0, &(struct db_sample){ .collected = true, .up = true,
+		     .sampled_at = at, .interval = 2 }, sizeof(struct db_sample));
+	snapshot_put(&snap, DOM_BACKUP, 0, &(struct backup_sample){ .collected = true, .known = true,
+		     .sampled_at = at, .interval = 2, .last_at = at - 60 }, sizeof(struct backup_sample));
+	snapshot_put(&snap, DOM_SERVICE, 0, &(struct service_sample){ .collected = true, .ok = true,
+		     .sampled_at = at, .interval = 2, .cert_days_left = -1 }, sizeof(struct service_sample));
+	snapshot_put(&snap, DOM_LINK, 0, &(struct link_sample){ .c = { .collected = true, .ok = true,
+		     .sampled_at = at, .interval = 2, .cert_days_left = -1 } }, sizeof(struct link_sample));
+	snapshot_put(&snap, DOM_RUNNERS, 0, &(struct runners_sample){ .collected = true, .sampled_at = at,
+		     .interval = 2, .count = 1, .idle = 1, .queued = -1 }, sizeof(struct runners_sample));
+	for (int once = 1; once >= 0; once--) {
+		struct rules_state st = { 0 };
+		struct evaluation ev = { 0 };
+		int stale = 0;
+
+		rules_state_init(&st, f.nhosts);
+		st.fresh_since = once ? T0 : 0;
+		rules_evaluate(&f, &snap, end, &st, &ev);
+		for (size_t i = 0; i < ev.ntargets; i++)
+			for (int p = 0; p < ev.targets[i].ev.nproblems; p++)
+				if (strcmp(ev.targets[i].ev.problems[p].code, "stale") == 0) {
+					if (once)
+						ck_abort_msg("%s: %s", ev.targets[i].target,
+							     ev.targets[i].ev.problems[p].text);
+					stale++;
+				}
+		if (!once)
+			ck_assert_int_eq(stale, 5);
+		evaluation_free(&ev);
+		rules_state_free(&st);
+	}
+	snapshot_free(&snap);
+	fleet_free(&f);
+	fleet_diags_free(&d);
+}
+END_TEST
+
 /* A database with an RPO but no [backup] protecting it is a warning;
  * a backup `of` it (or a pg-archiver's `database`) answers the promise. */
 START_TEST(test_unprotected)
@@ -392,6 +448,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	tcase_add_test(tc, test_once_round_not_stale);
 	tcase_add_test(tc, test_time_formats);
 	tcase_add_test(tc, test_restic);
 	tcase_add_test(tc, test_pgbackrest);
