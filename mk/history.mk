@@ -42,3 +42,11 @@ tests_unit_test_history_SOURCES = tests/unit/test_history.c
 tests_unit_test_history_CFLAGS = $(UNITFLAGS)
 tests_unit_test_history_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_history
+
+# bench/replay_bench (built on demand: make bench/replay_bench): seek and
+# step latency of a replay, on e.g. bench/long_recording.py's 10 hours
+EXTRA_PROGRAMS += bench/replay_bench
+bench_replay_bench_SOURCES = bench/replay_bench.c
+bench_replay_bench_LDADD = src/libfleetdeck.a $(LIBS_ALL)
+CLEANFILES += bench/replay_bench
+EXTRA_DIST += bench/long_recording.py
