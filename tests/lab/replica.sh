@@ -621,7 +621,7 @@ replica_check() {
 		if [ "$(jq --arg s "$sec" "[$expr] | length == 1 and all(.)" "$json")" = true ]; then
 			ok "[$kind $sec] live"
 		else
-			bad "[$kind $sec] live" "$(jq -c --arg s "$sec" "[.${kind}s[]?, .hosts[]? | select(.name == \$s or \"\(.from) -> \(.to)\" == \$s)] | .[0]" "$json" | head -c 900)"
+			bad "[$kind $sec] live" "$(jq -c --arg s "$sec" "[.${kind%s}s[]?, .hosts[]? | select(.name == \$s or \"\(.from) -> \(.to)\" == \$s)] | .[0]" "$json" | head -c 900)"
 		fi
 	done < <(sed -n 's/^\[\([a-z]*\) \([^]]*\)\].*/\1\t\2/p' "$_REP_TOP/data/$name.fleet")
 	# hosts with GPUs in the seed show them
