@@ -1,4 +1,5 @@
 #include "config.h"
+#include "model/prometheus.h"
 #include "out/out.h"
 #include "util/util.h"
 
@@ -86,6 +87,13 @@ static void check_perfdata(FILE *fp, const struct snapshot *s, const struct eval
 		stale += ev->hosts[i].stale;
 		up += snap_host(s, i)->conn == HC_OK && snap_host(s, i)->sampled_at > 0 &&
 		      !ev->hosts[i].stale;
+	}
+	/* the hosts of [prometheus] sections judged on the server: --check
+	 * reads every one (all[]); up == 1 is a scrape that answered */
+	for (size_t i = 0; s && i < snapshot_count(s, DOM_PROMFLEET); i++) {
+		const struct prom_fleet *pf = snap_promfleet(s, i);
+		for (size_t j = 0; j < pf->nall; j++)
+			up += (pf->all[j].pv.have & (1u << PV_UP)) && pf->all[j].pv.v[PV_UP] == 1;
 	}
 	fprintf(fp, "hosts_up=%zu;;;0;%zu", up, n);
 	fprintf(fp, " hosts_ok=%d;;;0;%zu", ev->counts[ST_OK], n);

@@ -86,9 +86,10 @@ exp() { jq -r "$1" "$T/expect.json"; }
 OK=$(exp .ok) WARN=$(exp .warn) CRIT=$(exp .crit) UNK=$(exp .unknown)
 
 fd_run 90 "$T/check.out" -c "$T/p.fleet" --check
-if [ "$FD_RC" = 2 ] && grep -q "hosts_ok=$OK;" "$T/check.out" &&
+UP=$((N - $(exp .planted.down)))
+if [ "$FD_RC" = 2 ] && grep -q "hosts_ok=$OK;" "$T/check.out" && grep -q " | hosts_up=$UP;" "$T/check.out" &&
    grep -q "^FLEETDECK CRITICAL - $CRIT critical, $WARN warning, $UNK unknown" "$T/check.out"; then
-	ok "--check: $CRIT critical, $WARN warning, $UNK unknown, $OK ok, as served"
+	ok "--check: $CRIT critical, $WARN warning, $UNK unknown, $OK ok, as served; $UP hosts up"
 else
 	bad "--check counts as served" "rc $FD_RC" "$(cat "$T/check.out")" "$(scrape_diag)"
 fi
