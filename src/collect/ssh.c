@@ -598,11 +598,13 @@ static LIBSSH2_ALLOC_FUNC(ssh_mem_alloc)
 
 static LIBSSH2_FREE_FUNC(ssh_mem_free)
 {
-	union ssh_mem_block *b = (union ssh_mem_block *)ptr - 1;
+	union ssh_mem_block *b;
 
 	(void)abstract;
+	/* libssh2 frees NULL (its agent code does): no arithmetic on it */
 	if (!ptr)
 		return;
+	b = (union ssh_mem_block *)ptr - 1;
 	ssh_mem_unlink(&b->link);
 	free(b);
 }
@@ -610,10 +612,11 @@ static LIBSSH2_FREE_FUNC(ssh_mem_free)
 static LIBSSH2_REALLOC_FUNC(ssh_mem_realloc)
 {
 	struct ssh_conn *c = *abstract;
-	union ssh_mem_block *b = (union ssh_mem_block *)ptr - 1, *n;
+	union ssh_mem_block *b, *n;
 
 	if (!ptr)
 		return ssh_mem_alloc(count, abstract);
+	b = (union ssh_mem_block *)ptr - 1;
 	ssh_mem_unlink(&b->link);
 	n = realloc(b, sizeof(*b) + count);
 	if (!n) {
