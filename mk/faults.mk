@@ -10,6 +10,7 @@ FAULT_TESTS = \
 	tests/faults/big_line.sh \
 	tests/faults/blackhole_restore.sh \
 	tests/faults/hung_host.sh \
-	tests/faults/sshd_restart.sh
+	tests/faults/sshd_restart.sh \
+	tests/faults/pg_restart.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)

@@ -2,13 +2,13 @@
 # archiving, a restic repository and a directory of dump files, for the
 # database/backup tests. Sourced after tests/lab/lib.sh and lab_test_begin.
 #
-#   pglab_start ADDR PORT     cluster in $T/pg listening on ADDR:PORT only,
+#   pglab_start ADDR PORT [DIR]  cluster in DIR ($T/pg) listening on ADDR:PORT only,
 #                             archive_command copying to $T/pg/archive; a
 #                             role "monitor" (pg_monitor) whose password is
 #                             in $T/pgpass (0600) — never in a fleet file
 #   pglab_initdb DIR          DIR = a fresh cluster (a copy of one cached initdb)
 #   pglab_psql SQL            runs SQL as the superuser over the Unix socket
-#   pglab_stop / pglab_restart
+#   pglab_stop / pglab_startonly  stop / start again the cluster in $PG_DIR
 #   restic_lab                $T/restic (password in $T/restic.pass) with one
 #                             snapshot tagged "nightly" dated 2020-01-01
 #   dumps_lab                 $T/dumps/db-*.sql.gz with mtimes 1 h, 2 d, 3 d ago
@@ -18,7 +18,7 @@ PG_MONITOR_PASSWORD="fd-Sekr3t-$$-pw"
 _pg() { runuser -u postgres -- "$@"; }
 
 pglab_start() {
-	PG_ADDR=$1 PG_PORT=$2 PG_DIR=$T/pg
+	PG_ADDR=$1 PG_PORT=$2 PG_DIR=${3:-$T/pg}
 	[ -x "$PG_BIN/initdb" ] || lab_skip "needs PostgreSQL (initdb)"
 	id postgres >/dev/null 2>&1 || lab_skip "needs the postgres user"
 	chmod 711 "$T"   # postgres must reach $T/pg; nothing else in $T is opened up
