@@ -11,6 +11,7 @@ FAULT_TESTS = \
 	tests/faults/blackhole_restore.sh \
 	tests/faults/hung_host.sh \
 	tests/faults/sshd_restart.sh \
-	tests/faults/pg_restart.sh
+	tests/faults/pg_restart.sh \
+	tests/faults/engine_socket.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)

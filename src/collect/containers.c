@@ -91,6 +91,7 @@ struct ctr_host {
 	const struct fleet_host *fh;
 	bool api;                    /* local: read the Engine API here */
 	bool cli;                    /* over SSH: no usable API socket (CLI rounds) */
+	bool had_engine;             /* a list came from its engine once */
 	double no_stream_until;      /* mono: its sshd refused a stream to the socket */
 	char *socket_cfg;            /* container_socket, expanded, or NULL */
 	double next;                 /* mono time of the next round */
@@ -237,6 +238,7 @@ static void round_ok(struct ctr_host *h)
 	h->w.sampled_at = now;
 	h->w.err = CE_NONE;
 	h->w.error[0] = 0;
+	h->had_engine = true;
 	publish(h);
 	h->busy = false;
 	h->rounds++;
@@ -245,7 +247,10 @@ static void round_ok(struct ctr_host *h)
 
 /* No list this round: keep the last good one (it turns stale by itself),
  * say why. No engine is looked for again only every NO_ENGINE_RECHECK s,
- * so a host without one costs nothing and logs nothing. */
+ * so a host without one costs nothing and logs nothing. An engine that
+ * answered before and is gone now (stopped, its socket removed) is a fault
+ * of that host's containers, not a host without any: said as such, and
+ * looked for again every round. */
 static void round_fail(struct ctr_host *h, enum containers_err e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void round_fail(struct ctr_host *h, enum containers_err e, const char *fmt, ...)
@@ -261,6 +266,13 @@ static void round_fail(struct ctr_host *h, enum containers_err e, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(w.error, sizeof(w.error), fmt, ap);
 	va_end(ap);
+	if (e == CE_NO_ENGINE && h->had_engine) {
+		char why[sizeof(w.error)];
+
+		str_copy(why, w.error, sizeof(why));
+		str_fmt(w.error, sizeof(w.error), "container engine gone (it answered before): %s", why);
+		w.err = e = CE_FAILED;
+	}
 	/* a CLI's trailing newline is not part of the message (it would show
 	 * as '?' once sanitized) */
 	str_trim(w.error);
