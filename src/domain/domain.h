@@ -4,8 +4,8 @@
  * fleet, key) is one row of domains[] (domain/domains.c) naming its parts in
  * every layer: the fleet-file section that configures it, its collector,
  * how the model stores it, its rules, its JSON and --once writers, what a
- * recording keeps of it and what the exports show, and its keys on the
- * help screen. Each layer iterates this table for its own part and
+ * recording keeps of it, what the exports show, its trends, and its keys
+ * on the help screen. Each layer iterates this table for its own part and
  * never names a domain: adding one is its file set plus one row here (see
  * doc/architecture.md, "Adding a domain").
  *
@@ -26,6 +26,7 @@ struct rules_state;
 struct evaluation;
 struct rec_desc;
 struct flat_kind;
+struct hist_store;
 
 struct domain {
 	enum domain_id id;           /* its index in domains[] and in the model */
@@ -69,6 +70,11 @@ struct domain {
 	 * kinds of elements with their metric families, NULL-terminated (the
 	 * host: hosts, then their disks); NULL: not exported */
 	const struct flat_kind *const *export;
+
+	/* history (history/history.h, the dashboard's trends): adds what a
+	 * sample of target i has to the store, hist_add() of the domain's own
+	 * series (HM_*, model/model.h); NULL: no trend */
+	void (*trends)(struct hist_store *h, size_t i, const void *sample);
 
 	/* views: the domain's own keys on the help screen ("keys", "what they
 	 * do" pairs, NULL-terminated; ui/view_help.c). Its screens are rows of

@@ -19,7 +19,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct host_sample),
 		/* host rules, the "hosts" array and the host table are the core of
 		 * rules.c, json.c and text.c */
-		.json_key = "hosts", .record = &rec_hosts,
+		.json_key = "hosts", .record = &rec_hosts, .trends = trends_hosts,
 		.export = (const struct flat_kind *const[]){ &flat_host, &flat_disk, NULL },
 	},
 	[DOM_CONTAINER] = {
@@ -28,7 +28,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct host_containers),
 		.rules = rules_containers,
 		.json_key = "containers", .json_host = json_containers, .text = text_containers,
-		.record = &rec_containers,
+		.record = &rec_containers, .trends = trends_containers,
 		.export = (const struct flat_kind *const[]){ &flat_containers, NULL },
 	},
 	[DOM_DATABASE] = {
@@ -37,7 +37,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct db_sample),
 		.rules = rules_databases,
 		.json_key = "databases", .json = json_databases, .text = text_databases,
-		.record = &rec_databases,
+		.record = &rec_databases, .trends = trends_databases,
 		.export = (const struct flat_kind *const[]){ &flat_databases, NULL },
 	},
 	[DOM_BACKUP] = {
@@ -46,7 +46,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct backup_sample),
 		.rules = rules_backups,
 		.json_key = "backups", .json = json_backups, .text = text_backups,
-		.record = &rec_backups,
+		.record = &rec_backups, .trends = trends_backups,
 		.export = (const struct flat_kind *const[]){ &flat_backups, NULL },
 	},
 	[DOM_GPU] = {
@@ -55,7 +55,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct host_gpus),
 		.rules = rules_gpus,
 		.json_key = "gpus", .json_host = json_gpus, .text = text_gpus,
-		.record = &rec_gpus,
+		.record = &rec_gpus, .trends = trends_gpus,
 		.export = (const struct flat_kind *const[]){ &flat_gpus, NULL },
 	},
 	[DOM_SERVICE] = {
@@ -82,7 +82,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct runners_sample),
 		.rules = rules_runners,
 		.json_key = "runners", .json = json_runners, .text = text_runners,
-		.record = &rec_runners,
+		.record = &rec_runners, .trends = trends_runners,
 		.export = (const struct flat_kind *const[]){ &flat_runners, NULL },
 		.help = (const char *const[]){
 			"+ - =", "Runners: add / remove runners, scale to a typed count (plan first)",

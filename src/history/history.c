@@ -1,5 +1,6 @@
 #include "config.h"
 #include "history/history.h"
+#include "domain/domain.h"
 #include "util/util.h"
 
 #include <math.h>
@@ -41,10 +42,12 @@ static float h2f(uint16_t h)
 	return f;
 }
 
+_Static_assert(HIST_METRICS <= 256, "a series' metric is one byte");
+
 struct series {
 	uint8_t metric;
 	uint32_t index;
-	char sub[64];                /* container name, GPU index, "" */
+	char sub[64];                /* a part of the target (a name, an index), "" */
 	double last_t;               /* time of the newest point */
 	float last_v;
 	struct tier fine, coarse;
@@ -203,7 +206,7 @@ void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char
 {
 	struct series *s;
 
-	if ((unsigned)m >= HM__COUNT || !(t > 0) || !isfinite(t) || !isfinite(v))
+	if ((unsigned)m >= HIST_METRICS || !(t > 0) || !isfinite(t) || !isfinite(v))
 		return;
 	s = get(h, m, index, sub ? sub : "", interval);
 	if (s->last_t > 0 && t == s->last_t)
@@ -280,82 +283,11 @@ size_t hist_nseries(const struct hist_store *h)
 
 /* ---- from samples ---- */
 
-static void from_host(struct hist_store *h, size_t i, const struct host_sample *s)
+/* Target i of domain d: its row's .trends adds what the sample has. */
+static void from_target(struct hist_store *h, const struct snapshot *snap, enum domain_id d, size_t i)
 {
-	if (s->sampled_at <= 0)
-		return;
-	if (s->valid & HV_CPU)
-		hist_add(h, HM_HOST_CPU, i, "", s->sampled_at, s->interval, s->cpu_pct);
-	if ((s->valid & HV_MEM) && s->mem_total)
-		hist_add(h, HM_HOST_MEM, i, "", s->sampled_at, s->interval,
-			 100.0 * (double)(s->mem_total - s->mem_available) / (double)s->mem_total);
-	if (s->valid & HV_PSI)
-		hist_add(h, HM_HOST_PSI, i, "", s->sampled_at, s->interval, s->psi_some10);
-}
-
-static void from_containers(struct hist_store *h, size_t i, const struct host_containers *hc)
-{
-	if (!hc->collected || hc->sampled_at <= 0)
-		return;
-	for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
-		if ((hc->c[k].valid & CV_MEM) && hc->c[k].name[0])
-			hist_add(h, HM_CONTAINER_MEM, i, hc->c[k].name, hc->sampled_at, hc->interval,
-				 (double)hc->c[k].mem_used);
-}
-
-static void from_gpus(struct hist_store *h, size_t i, const struct host_gpus *hg)
-{
-	char sub[16];
-
-	if (!hg->collected || hg->sampled_at <= 0)
-		return;
-	for (int k = 0; k < hg->n && k < MODEL_MAX_GPUS; k++) {
-		const struct gpu_sample *g = &hg->g[k];
-		str_fmt(sub, sizeof(sub), "%d", g->index);
-		if (g->valid & GV_UTIL)
-			hist_add(h, HM_GPU_UTIL, i, sub, hg->sampled_at, hg->interval, g->util_pct);
-		if ((g->valid & GV_MEM_USED) && (g->valid & GV_MEM_TOTAL) && g->mem_total)
-			hist_add(h, HM_GPU_MEM, i, sub, hg->sampled_at, hg->interval,
-				 100.0 * (double)g->mem_used / (double)g->mem_total);
-	}
-}
-
-static void from_database(struct hist_store *h, size_t i, const struct db_sample *d)
-{
-	if (!d->up || d->sampled_at <= 0)
-		return;
-	if (d->valid & DBV_CONNECTIONS)
-		hist_add(h, HM_DB_CONNECTIONS, i, "", d->sampled_at, d->interval, d->connections);
-	if (d->valid & DBV_LAG_S)
-		hist_add(h, HM_DB_LAG, i, "", d->sampled_at, d->interval, d->replication_lag_s);
-}
-
-static void from_backup(struct hist_store *h, size_t i, const struct backup_sample *b)
-{
-	if (!b->collected || !b->known || b->last_at <= 0 || b->sampled_at <= 0)
-		return;
-	hist_add(h, HM_BACKUP_AGE, i, "", b->sampled_at, b->interval,
-		 b->sampled_at > b->last_at ? b->sampled_at - b->last_at : 0);
-}
-
-static void from_runners(struct hist_store *h, size_t i, const struct runners_sample *r)
-{
-	if (!r->collected || r->sampled_at <= 0 || r->queued < 0)
-		return;
-	hist_add(h, HM_RUNNERS_QUEUED, i, "", r->sampled_at, r->interval, r->queued);
-}
-
-static void from_target(struct hist_store *h, const struct snapshot *snap, int d, size_t i)
-{
-	switch (d) {
-	case DOM_HOST: from_host(h, i, snap_host(snap, i)); break;
-	case DOM_CONTAINER: from_containers(h, i, snap_containers(snap, i)); break;
-	case DOM_GPU: from_gpus(h, i, snap_gpus(snap, i)); break;
-	case DOM_DATABASE: from_database(h, i, snap_database(snap, i)); break;
-	case DOM_BACKUP: from_backup(h, i, snap_backup(snap, i)); break;
-	case DOM_RUNNERS: from_runners(h, i, snap_runners(snap, i)); break;
-	default: break;    /* services, links, keys: no trend worth a line */
-	}
+	if (domains[d].trends)
+		domains[d].trends(h, i, snapshot_get(snap, d, i));
 }
 
 void hist_update(struct hist_store *h, const struct snapshot *snap, bool all)
@@ -365,9 +297,9 @@ void hist_update(struct hist_store *h, const struct snapshot *snap, bool all)
 	if (all || snap->changed_all) {
 		for (int d = 0; d < DOM__COUNT; d++)
 			for (size_t i = 0; i < snapshot_count(snap, (enum domain_id)d); i++)
-				from_target(h, snap, d, i);
+				from_target(h, snap, (enum domain_id)d, i);
 		return;
 	}
 	for (size_t k = 0; k < snap->nchanged; k++)
-		from_target(h, snap, (int)snap->changed[k].dom, snap->changed[k].index);
+		from_target(h, snap, (enum domain_id)snap->changed[k].dom, snap->changed[k].index);
 }

@@ -15,19 +15,9 @@
 
 #include "model/model.h"
 
-enum hist_metric {
-	HM_HOST_CPU,                 /* host: CPU busy, percent */
-	HM_HOST_MEM,                 /* host: memory used, percent of total */
-	HM_HOST_PSI,                 /* host: memory PSI some avg10 */
-	HM_CONTAINER_MEM,            /* container (host, name): memory used, bytes */
-	HM_GPU_UTIL,                 /* GPU (host, index): utilization, percent */
-	HM_GPU_MEM,                  /* GPU (host, index): memory used, percent */
-	HM_DB_CONNECTIONS,           /* database: connections */
-	HM_DB_LAG,                   /* database: replication lag, seconds */
-	HM_BACKUP_AGE,               /* backup: age of the newest good backup, seconds */
-	HM_RUNNERS_QUEUED,           /* runner fleet: jobs waiting */
-	HM__COUNT
-};
+/* The series (enum hist_metric, HM_*) are each domain's own, named in
+ * model/model.h and fed by its row of the domain table (.trends); this
+ * store keys them by (metric, target index, sub) and names no domain. */
 
 #define HIST_FINE_SPAN 3600.0        /* the fine tier: one hour at the poll interval */
 #define HIST_COARSE_STEP 60.0        /* the coarse tier: one-minute averages ... */

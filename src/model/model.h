@@ -133,6 +133,27 @@ enum domain_id {
 	DOM__COUNT
 };
 
+/* Trend series (history/history.h): domain d's k-th series is
+ * HIST_ID(d, k). Each domain names its own here, fills them from its
+ * sample in its row's .trends (domain/domain.h), and its views draw them
+ * by these names; the history store names no domain. */
+#define HIST_PER_DOMAIN 8
+#define HIST_ID(d, k) ((d) * HIST_PER_DOMAIN + (k))
+#define HIST_DOMAIN(m) ((enum domain_id)((m) / HIST_PER_DOMAIN))
+#define HIST_METRICS HIST_ID(DOM__COUNT, 0)
+enum hist_metric {
+	HM_HOST_CPU = HIST_ID(DOM_HOST, 0),          /* CPU busy, percent */
+	HM_HOST_MEM = HIST_ID(DOM_HOST, 1),          /* memory used, percent of total */
+	HM_HOST_PSI = HIST_ID(DOM_HOST, 2),          /* memory PSI some avg10 */
+	HM_CONTAINER_MEM = HIST_ID(DOM_CONTAINER, 0),/* (host, name): memory used, bytes */
+	HM_DB_CONNECTIONS = HIST_ID(DOM_DATABASE, 0),/* connections */
+	HM_DB_LAG = HIST_ID(DOM_DATABASE, 1),        /* replication lag, seconds */
+	HM_BACKUP_AGE = HIST_ID(DOM_BACKUP, 0),      /* age of the newest good backup, seconds */
+	HM_GPU_UTIL = HIST_ID(DOM_GPU, 0),           /* (host, index): utilization, percent */
+	HM_GPU_MEM = HIST_ID(DOM_GPU, 1),            /* (host, index): memory used, percent */
+	HM_RUNNERS_QUEUED = HIST_ID(DOM_RUNNERS, 0), /* jobs waiting */
+};
+
 /* A published sample: immutable once published, shared by reference
  * between the model and every snapshot that took it, freed with its last
  * reference. Only the bytes the sample uses are stored (a host with no

@@ -55,6 +55,16 @@ struct flat_kind;
 extern const struct flat_kind flat_host, flat_disk, flat_containers, flat_databases, flat_backups,
 	flat_gpus, flat_services, flat_links, flat_runners, flat_keys;
 
+/* What the history keeps of each domain's sample (its trend series,
+ * history/history.h), in the same files: the host's in json.c. */
+struct hist_store;
+void trends_hosts(struct hist_store *h, size_t i, const void *sample);
+void trends_containers(struct hist_store *h, size_t i, const void *sample);
+void trends_databases(struct hist_store *h, size_t i, const void *sample);
+void trends_backups(struct hist_store *h, size_t i, const void *sample);
+void trends_gpus(struct hist_store *h, size_t i, const void *sample);
+void trends_runners(struct hist_store *h, size_t i, const void *sample);
+
 /* One "hosts" element (json.c); host is its index in the model for the
  * per-host domains' arrays, SIZE_MAX for a host outside the model (its
  * arrays are empty). */

@@ -3,6 +3,7 @@
 #include "domain/domain.h"
 #include "out/domains.h"
 #include "model/fields.h"
+#include "history/history.h"
 #include "util/util.h"
 #include "util/text.h"
 
@@ -296,3 +297,19 @@ static const struct rec_field host_fields[] = {
 	R_ARR(struct host_sample, disks, struct disk_sample, ndisks, disk_desc),
 };
 R_DESC(rec_hosts, host_fields);
+
+/* What the history keeps of a host (its row's .trends). */
+void trends_hosts(struct hist_store *h, size_t i, const void *sample)
+{
+	const struct host_sample *s = sample;
+
+	if (s->sampled_at <= 0)
+		return;
+	if (s->valid & HV_CPU)
+		hist_add(h, HM_HOST_CPU, i, "", s->sampled_at, s->interval, s->cpu_pct);
+	if ((s->valid & HV_MEM) && s->mem_total)
+		hist_add(h, HM_HOST_MEM, i, "", s->sampled_at, s->interval,
+			 100.0 * (double)(s->mem_total - s->mem_available) / (double)s->mem_total);
+	if (s->valid & HV_PSI)
+		hist_add(h, HM_HOST_PSI, i, "", s->sampled_at, s->interval, s->psi_some10);
+}

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/domains.h"
 #include "model/fields.h"
+#include "history/history.h"
 #include "out/flat.h"
 #include "util/util.h"
 #include "util/text.h"
@@ -193,6 +194,16 @@ static const struct rec_field runners_fields[] = {
 	R_ARR(struct runners_sample, r, struct runner_item, n, runner_desc),
 };
 R_DESC(rec_runners, runners_fields);
+
+/* What the history keeps of a runner fleet (its row's .trends). */
+void trends_runners(struct hist_store *h, size_t i, const void *sample)
+{
+	const struct runners_sample *r = sample;
+
+	if (!r->collected || r->sampled_at <= 0 || r->queued < 0)
+		return;
+	hist_add(h, HM_RUNNERS_QUEUED, i, "", r->sampled_at, r->interval, r->queued);
+}
 
 /* The key's shown id or prefix, never the secret (the model has none). */
 static const struct rec_field key_fields[] = {

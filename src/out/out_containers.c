@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/domains.h"
 #include "model/fields.h"
+#include "history/history.h"
 #include "out/flat.h"
 #include "util/util.h"
 #include "util/text.h"
@@ -134,6 +135,19 @@ static const struct rec_field containers_fields[] = {
 	R_ARR(struct host_containers, c, struct container_sample, n, container_desc),
 };
 R_DESC(rec_containers, containers_fields);
+
+/* What the history keeps of a host's containers (the row's .trends). */
+void trends_containers(struct hist_store *h, size_t i, const void *sample)
+{
+	const struct host_containers *hc = sample;
+
+	if (!hc->collected || hc->sampled_at <= 0)
+		return;
+	for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
+		if ((hc->c[k].valid & CV_MEM) && hc->c[k].name[0])
+			hist_add(h, HM_CONTAINER_MEM, i, hc->c[k].name, hc->sampled_at, hc->interval,
+				 (double)hc->c[k].mem_used);
+}
 
 /* ---- what the exports show (out/flat.h; the domain table's .export) ---- */
 

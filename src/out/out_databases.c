@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/domains.h"
 #include "model/fields.h"
+#include "history/history.h"
 #include "out/flat.h"
 #include "rules/rules_databases.h"
 #include "util/util.h"
@@ -254,6 +255,29 @@ static const struct rec_field backup_fields[] = {
 	R_STR(struct backup_sample, warning),
 };
 R_DESC(rec_backups, backup_fields);
+
+/* What the history keeps of a database and of a backup (their rows' .trends). */
+void trends_databases(struct hist_store *h, size_t i, const void *sample)
+{
+	const struct db_sample *d = sample;
+
+	if (!d->up || d->sampled_at <= 0)
+		return;
+	if (d->valid & DBV_CONNECTIONS)
+		hist_add(h, HM_DB_CONNECTIONS, i, "", d->sampled_at, d->interval, d->connections);
+	if (d->valid & DBV_LAG_S)
+		hist_add(h, HM_DB_LAG, i, "", d->sampled_at, d->interval, d->replication_lag_s);
+}
+
+void trends_backups(struct hist_store *h, size_t i, const void *sample)
+{
+	const struct backup_sample *b = sample;
+
+	if (!b->collected || !b->known || b->last_at <= 0 || b->sampled_at <= 0)
+		return;
+	hist_add(h, HM_BACKUP_AGE, i, "", b->sampled_at, b->interval,
+		 b->sampled_at > b->last_at ? b->sampled_at - b->last_at : 0);
+}
 
 /* ---- what the exports show (out/flat.h; the domain table's .export) ---- */
 

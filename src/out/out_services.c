@@ -5,6 +5,7 @@
 
 #include "out/domains.h"
 #include "model/fields.h"
+#include "history/history.h"
 #include "out/flat.h"
 #include "util/util.h"
 #include "util/text.h"
@@ -308,6 +309,25 @@ static const struct rec_field gpus_fields[] = {
 	R_DBL(struct host_gpus, interval), R_STR(struct host_gpus, error), R_ARR(struct host_gpus, g, struct gpu_sample, n, gpu_desc),
 };
 R_DESC(rec_gpus, gpus_fields);
+
+/* What the history keeps of a host's GPUs (the row's .trends). */
+void trends_gpus(struct hist_store *h, size_t i, const void *sample)
+{
+	const struct host_gpus *hg = sample;
+	char sub[16];
+
+	if (!hg->collected || hg->sampled_at <= 0)
+		return;
+	for (int k = 0; k < hg->n && k < MODEL_MAX_GPUS; k++) {
+		const struct gpu_sample *g = &hg->g[k];
+		str_fmt(sub, sizeof(sub), "%d", g->index);
+		if (g->valid & GV_UTIL)
+			hist_add(h, HM_GPU_UTIL, i, sub, hg->sampled_at, hg->interval, g->util_pct);
+		if ((g->valid & GV_MEM_USED) && (g->valid & GV_MEM_TOTAL) && g->mem_total)
+			hist_add(h, HM_GPU_MEM, i, sub, hg->sampled_at, hg->interval,
+				 100.0 * (double)g->mem_used / (double)g->mem_total);
+	}
+}
 
 static const struct rec_field service_fields[] = {
 	R_BOO(struct service_sample, collected), R_INT(struct service_sample, kind),

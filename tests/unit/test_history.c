@@ -3,6 +3,7 @@
  * length, gaps shown as gaps, points from snapshots by their own time. */
 #include "config.h"
 #include "history/history.h"
+#include "domain/domain.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -193,6 +194,35 @@ START_TEST(test_from_snapshots)
 }
 END_TEST
 
+/* Each series is its domain's own: the row's .trends feeds it and the
+ * store names no domain, so a row without its part would lose its
+ * trends. A target not yet sampled (read as zeros) adds nothing. */
+START_TEST(test_every_trend_has_its_row)
+{
+	static const enum hist_metric all[] = {
+		HM_HOST_CPU, HM_HOST_MEM, HM_HOST_PSI, HM_CONTAINER_MEM, HM_DB_CONNECTIONS,
+		HM_DB_LAG, HM_BACKUP_AGE, HM_GPU_UTIL, HM_GPU_MEM, HM_RUNNERS_QUEUED,
+	};
+	void *zero = xcalloc(1, MODEL_SAMPLE_MAX);
+	struct hist_store *h = hist_new();
+
+	for (size_t k = 0; k < ARRAY_LEN(all); k++) {
+		const struct domain *d = &domains[HIST_DOMAIN(all[k])];
+		ck_assert_int_lt(all[k], HIST_METRICS);
+		ck_assert_msg(d->trends != NULL, "%s has trend series but no .trends in its row",
+			      d->name);
+	}
+	DOMAINS_FOREACH(d) {
+		if (!d->trends)
+			continue;
+		d->trends(h, 0, zero);
+		ck_assert_msg(hist_nseries(h) == 0, "%s: an unsampled target has a trend", d->name);
+	}
+	hist_free(h);
+	free(zero);
+}
+END_TEST
+
 static Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -203,6 +233,7 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_gap_and_bounds);
 	tcase_add_test(c, test_same_sample_and_back_in_time);
 	tcase_add_test(c, test_from_snapshots);
+	tcase_add_test(c, test_every_trend_has_its_row);
 	suite_add_tcase(s, c);
 	return s;
 }
