@@ -232,6 +232,31 @@ static int gpus_target(const struct ui_ctx *u, const struct ui_state *s, int ite
 	return item >= 0 && item < n ? (int)it[item].host : -1;
 }
 
+/* The overview's GPU column (views.h): GPUs on the host, coloured by the
+ * worst GPU's status; "-" when the host has none (or they are not read),
+ * "?" when reading them failed. */
+static int gpu_cell(const struct ui_ctx *u, size_t i, int vrole, char *buf, size_t size)
+{
+	const struct host_gpus *hg = i < snapshot_count(u->snap, DOM_GPU) ? snap_gpus(u->snap, i) : NULL;
+	enum status worst = ST_OK;
+
+	if (!hg || !hg->collected || hg->absent || (hg->n == 0 && !hg->error[0])) {
+		str_copy(buf, "-", size);
+		return ROLE_DIM;
+	}
+	for (size_t t = 0; t < u->ev->ntargets; t++)
+		if (u->ev->targets[t].kind == DOM_GPU && u->ev->targets[t].index == (int)i)
+			worst = status_worst(worst, u->ev->targets[t].ev.status);
+	if (hg->n == 0) {
+		str_copy(buf, "?", size);
+		return view_status_role(worst);
+	}
+	str_fmt(buf, size, "%d", hg->n);
+	return worst == ST_OK ? vrole : view_status_role(worst);
+}
+
+const struct host_column gpu_column = { "GPU", 3, 9, gpu_cell };
+
 const struct view view_gpus = {
 	.name = "gpus",
 	.title = "GPUs",

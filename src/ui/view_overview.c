@@ -10,7 +10,8 @@
 
 enum col {
 	C_STATUS, C_NAME, C_ROLE, C_LOAD, C_CPU, C_TREND, C_MEMBAR, C_MEM, C_PSI, C_DISK,
-	C_CTR, C_GPU, C_LAT, C_AGE,
+	C_DOM,                        /* C_DOM + d: domain d's column (domain_views[d].overview) */
+	C_LAT = C_DOM + DOM__COUNT, C_AGE,
 	C_COUNT
 };
 
@@ -33,11 +34,22 @@ static const struct col_def {
 	[C_MEM]    = { "USED/TOTAL", 11, 11, 3, true },
 	[C_PSI]    = { "PSI", 5, 5, 5, true },
 	[C_DISK]   = { "DISK", 4, 4, 2, true },
-	[C_CTR]    = { "CTR", 5, 5, 10, true },
-	[C_GPU]    = { "GPU", 3, 3, 9, true },
+	/* C_DOM...: the domains' own (views.h, struct host_column) */
 	[C_LAT]    = { "LAT", 6, 6, 7, true },
 	[C_AGE]    = { "AGE", 5, 5, 4, true },
 };
+
+/* Column i's definition; a domain without a column has none (NULL header). */
+static struct col_def col_def(int i)
+{
+	const struct host_column *hc;
+
+	if (i < C_DOM || i >= C_LAT)
+		return col_defs[i];
+	hc = domain_views[i - C_DOM].overview;
+	return hc ? (struct col_def){ hc->header, hc->width, hc->width, hc->drop, true }
+		  : (struct col_def){ 0 };
+}
 
 struct layout {
 	bool on[C_COUNT];
@@ -65,8 +77,8 @@ static void layout_drop_one(struct layout *l)
 	int victim = -1;
 
 	for (int i = 0; i < C_COUNT; i++)
-		if (l->on[i] && col_defs[i].drop > 0 &&
-		    (victim < 0 || col_defs[i].drop > col_defs[victim].drop))
+		if (l->on[i] && col_def(i).drop > 0 &&
+		    (victim < 0 || col_def(i).drop > col_def(victim).drop))
 			victim = i;
 	if (victim >= 0)
 		l->on[victim] = false;
@@ -78,8 +90,8 @@ static int layout_grow(struct layout *l, int col, int want, int extra)
 
 	if (!l->on[col] || extra <= 0)
 		return extra;
-	if (want > col_defs[col].max)
-		want = col_defs[col].max;
+	if (want > col_def(col).max)
+		want = col_def(col).max;
 	add = want - l->w[col];
 	if (add <= 0)
 		return extra;
@@ -95,8 +107,8 @@ static void layout_compute(struct layout *l, int x, int width, int name_need, in
 	int extra;
 
 	for (int i = 0; i < C_COUNT; i++) {
-		l->on[i] = true;
-		l->w[i] = col_defs[i].min;
+		l->on[i] = col_def(i).header != NULL;
+		l->w[i] = col_def(i).min;
 	}
 	l->on[C_TREND] = false;     /* only with room to spare, below */
 	while (layout_total(l) > width) {
@@ -129,7 +141,7 @@ static void col_text(struct cells *c, const struct layout *l, int col, int y, in
 {
 	if (!l->on[col])
 		return;
-	if (col_defs[col].right)
+	if (col_def(col).right)
 		cells_text_right(c, l->x[col], y, l->w[col], role, s);
 	else
 		cells_text_ellipsis(c, l->x[col], y, l->w[col], role, s);
@@ -139,7 +151,7 @@ static void header_row(struct cells *c, const struct layout *l, struct rect body
 {
 	cells_fill(c, (struct rect){ body.x, y, body.w, 1 }, ' ', ROLE_HEADER);
 	for (int i = 0; i < C_COUNT; i++)
-		col_text(c, l, i, y, ROLE_HEADER, col_defs[i].header);
+		col_text(c, l, i, y, ROLE_HEADER, col_def(i).header);
 }
 
 /* Worst used percentage of the watched disks that could be read, or -1. */
@@ -274,51 +286,21 @@ static void trend_cell(struct cells *c, const struct layout *l, int y, int vrole
 			   0, 100, vrole == ROLE_NORMAL ? ROLE_BAR_USED : vrole);
 }
 
-/* Containers running/total ("2/3"); "-" when none are read on the host, and
- * "?" when the engine could not be read. */
-static void ctr_cell(struct cells *c, const struct layout *l, int y, int vrole,
-		     const struct ui_ctx *u, size_t i)
+/* The domains' columns (views.h, struct host_column). */
+static void domain_cells(struct cells *c, const struct layout *l, int y, int vrole,
+			 const struct ui_ctx *u, size_t i)
 {
-	const struct host_containers *hc = i < snapshot_count(u->snap, DOM_CONTAINER) ? snap_containers(u->snap, i) : NULL;
-	char buf[16];
-	int up = 0;
+	for (int d = 0; d < DOM__COUNT; d++) {
+		const struct host_column *hc = domain_views[d].overview;
+		char buf[32];
+		int role;
 
-	if (!hc || !hc->collected || hc->err == CE_NO_ENGINE) {
-		col_text(c, l, C_CTR, y, ROLE_DIM, "-");
-		return;
+		if (!hc || !l->on[C_DOM + d])
+			continue;
+		buf[0] = '\0';
+		role = hc->cell(u, i, vrole, buf, sizeof(buf));
+		col_text(c, l, C_DOM + d, y, role, buf);
 	}
-	if (hc->err != CE_NONE) {
-		col_text(c, l, C_CTR, y, ROLE_UNKNOWN, "?");
-		return;
-	}
-	for (int k = 0; k < hc->n; k++)
-		up += !strcmp(hc->c[k].state, "running");
-	str_fmt(buf, sizeof(buf), "%d/%d", up, hc->total > hc->n ? hc->total : hc->n);
-	col_text(c, l, C_CTR, y, vrole, buf);
-}
-
-/* GPUs on the host, coloured by the worst GPU's status; "-" when the host
- * has none (or they are not read), "?" when reading them failed. */
-static void gpu_cell(struct cells *c, const struct layout *l, int y, int vrole,
-		     const struct ui_ctx *u, size_t i)
-{
-	const struct host_gpus *hg = i < snapshot_count(u->snap, DOM_GPU) ? snap_gpus(u->snap, i) : NULL;
-	enum status worst = ST_OK;
-	char buf[16];
-
-	if (!hg || !hg->collected || hg->absent || (hg->n == 0 && !hg->error[0])) {
-		col_text(c, l, C_GPU, y, ROLE_DIM, "-");
-		return;
-	}
-	for (size_t t = 0; t < u->ev->ntargets; t++)
-		if (u->ev->targets[t].kind == DOM_GPU && u->ev->targets[t].index == (int)i)
-			worst = status_worst(worst, u->ev->targets[t].ev.status);
-	if (hg->n == 0) {
-		col_text(c, l, C_GPU, y, view_status_role(worst), "?");
-		return;
-	}
-	str_fmt(buf, sizeof(buf), "%d", hg->n);
-	col_text(c, l, C_GPU, y, worst == ST_OK ? vrole : view_status_role(worst), buf);
 }
 
 static void host_row(struct cells *c, const struct layout *l, struct rect body, int y,
@@ -334,8 +316,7 @@ static void host_row(struct cells *c, const struct layout *l, struct rect body, 
 	role_cell(c, l, y, he->stale ? ROLE_STALE : ROLE_DIM, fh, s);
 	value_cells(c, l, y, vrole, s, he);
 	trend_cell(c, l, y, vrole, u, i);
-	ctr_cell(c, l, y, vrole, u, i);
-	gpu_cell(c, l, y, vrole, u, i);
+	domain_cells(c, l, y, vrole, u, i);
 	mem_cells(c, l, y, vrole, he->stale, fh, s);
 	if (selected)
 		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
@@ -583,8 +564,8 @@ static void prom_host_row(struct cells *c, const struct layout *l, struct rect b
 	else
 		col_text(c, l, C_ROLE, y, ROLE_DIM, r->conn == HC_PROBE ? "no current series" : "");
 	value_cells(c, l, y, he.stale ? ROLE_STALE : ROLE_NORMAL, &hs, &he);
-	col_text(c, l, C_CTR, y, ROLE_DIM, "-");
-	col_text(c, l, C_GPU, y, ROLE_DIM, "-");
+	for (int d = 0; d < DOM__COUNT; d++)
+		col_text(c, l, C_DOM + d, y, ROLE_DIM, "-");      /* not model hosts */
 	mem_cells(c, l, y, he.stale ? ROLE_STALE : ROLE_NORMAL, he.stale, &fh, &hs);
 	if (selected)
 		cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);

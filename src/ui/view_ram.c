@@ -575,6 +575,29 @@ static int ram_hit(const struct view_state *vs, int x, int y)
 	return item < vs->nitems ? item : -1;
 }
 
+/* The overview's CTR column (views.h): containers running/total ("2/3");
+ * "-" when none are read on the host, "?" when the engine could not be read. */
+static int ctr_cell(const struct ui_ctx *u, size_t i, int vrole, char *buf, size_t size)
+{
+	const struct host_containers *hc = i < snapshot_count(u->snap, DOM_CONTAINER) ? snap_containers(u->snap, i) : NULL;
+	int up = 0;
+
+	if (!hc || !hc->collected || hc->err == CE_NO_ENGINE) {
+		str_copy(buf, "-", size);
+		return ROLE_DIM;
+	}
+	if (hc->err != CE_NONE) {
+		str_copy(buf, "?", size);
+		return ROLE_UNKNOWN;
+	}
+	for (int k = 0; k < hc->n; k++)
+		up += !strcmp(hc->c[k].state, "running");
+	str_fmt(buf, size, "%d/%d", up, hc->total > hc->n ? hc->total : hc->n);
+	return vrole;
+}
+
+const struct host_column ctr_column = { "CTR", 5, 10, ctr_cell };
+
 const struct view view_ram = {
 	.name = "ram",
 	.title = "RAM",

@@ -16,6 +16,12 @@ const struct view *const views_table[] = {
 const int views_count = (int)ARRAY_LEN(views_table);
 _Static_assert(ARRAY_LEN(views_table) <= VIEW_MAX, "raise VIEW_MAX in views.h");
 
+/* Each domain's part of the views that show every domain (views.h). */
+const struct domain_view domain_views[DOM__COUNT] = {
+	[DOM_CONTAINER] = { .overview = &ctr_column },
+	[DOM_GPU] = { .overview = &gpu_column },
+};
+
 int views_key(int i)
 {
 	static const char keys[] = "1234567890";

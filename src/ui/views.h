@@ -177,6 +177,30 @@ extern const struct view view_runners;
 extern const struct view view_keys;
 extern const struct view view_events;
 
+/* A domain's part of the views that show every domain (the overview),
+ * keyed by domain in domain_views[] (views.c) and defined in the domain's
+ * own view file, so that those views name no domain. */
+struct host_column {
+	const char *header;
+	int width;                    /* fixed */
+	/* when the host table is too narrow, the column with the highest drop
+	 * goes first (view_overview.c's col_defs: the role 12, the memory bar
+	 * 11, ..., the latency 7) */
+	int drop;
+	/* Host i's cell: its text into buf (right-aligned) and its role; vrole
+	 * is the row's (stale or not). */
+	int (*cell)(const struct ui_ctx *u, size_t host, int vrole, char *buf, size_t size);
+};
+
+struct domain_view {
+	const struct host_column *overview;   /* a column of the overview's host table, after
+						 DISK, in domain order; NULL: none */
+};
+
+extern const struct domain_view domain_views[DOM__COUNT];
+extern const struct host_column ctr_column;   /* view_ram.c: containers running/total */
+extern const struct host_column gpu_column;   /* view_gpus.c: GPUs, by their worst status */
+
 /* Index of a view by --view name (or by its key), -1 if none. */
 int views_find(const char *name);
 /* The key of view i: '1'..'9' for the first nine, '0' for the tenth, 0 (Tab
