@@ -4,7 +4,9 @@
 #   - model bytes per host, bare and with containers and GPUs, against the
 #     fixed arrays every host paid before;
 #   - RSS at 10,000 synthetic hosts;
-#   - CPU per frame at 1,000 and 10,000 hosts with 1 % changing per tick;
+#   - CPU per frame at 1,000 and 10,000 hosts with 1 % changing per tick,
+#     and at 10,000 with the 1,000-host run's 10 changing (what grows with
+#     the fleet rather than with what changed);
 #   - write(2) calls and bytes per second the terminal gets, busy and
 #     paused, from the real dashboard in tmux (BENCH_HOSTS local hosts,
 #     default 100, 1 s interval), counted with strace; BENCH_BEFORE=BINARY
@@ -21,6 +23,7 @@ echo "fleetdeck model/screen bench, $(nproc) cores, load $(cut -d' ' -f1-3 /proc
 "$mb" rss 10000
 "$mb" frames 1000 200
 "$mb" frames 10000 50
+"$mb" frames 10000 50 10
 
 command -v tmux >/dev/null && command -v strace >/dev/null || { echo "terminal part: needs tmux and strace"; exit 0; }
 dir=$(mktemp -d /tmp/fd-bench-model.XXXXXX)

@@ -5,8 +5,9 @@
  *                                containers, with 2 GPUs
  *   model_bench rss N            RSS after N bare hosts are published,
  *                                snapshotted, judged and drawn once
- *   model_bench frames N TICKS   CPU per frame with 1 % of the N hosts
- *                                changing per tick: snapshot, rules, draw,
+ *   model_bench frames N TICKS [CHANGING]
+ *                                CPU per frame with CHANGING (default 1 %)
+ *                                of the N hosts changing per tick: snapshot, rules, draw,
  *                                present (to /dev/null, as xterm-256color);
  *                                hosts are polled every 60 s, so none turns
  *                                stale during the run
@@ -249,11 +250,11 @@ static int cmd_rss(size_t n)
 	return 0;
 }
 
-static int cmd_frames(size_t n, int ticks)
+static int cmd_frames(size_t n, int ticks, size_t changing)
 {
 	struct world w;
 	struct split t = { 0 }, warm = { 0 };
-	size_t changing = n / 100 ? n / 100 : 1;
+
 	unsigned seed = 12345;
 	double now;
 
@@ -290,8 +291,11 @@ int main(int argc, char **argv)
 		return cmd_bytes();
 	if (argc >= 3 && strcmp(argv[1], "rss") == 0)
 		return cmd_rss((size_t)atol(argv[2]));
-	if (argc >= 4 && strcmp(argv[1], "frames") == 0)
-		return cmd_frames((size_t)atol(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: model_bench bytes | rss N | frames N TICKS\n");
+	if (argc >= 4 && strcmp(argv[1], "frames") == 0) {
+		size_t n = (size_t)atol(argv[2]);
+		size_t changing = argc >= 5 ? (size_t)atol(argv[4]) : n / 100;
+		return cmd_frames(n, atoi(argv[3]), changing ? changing : 1);
+	}
+	fprintf(stderr, "usage: model_bench bytes | rss N | frames N TICKS [CHANGING]\n");
 	return 2;
 }
