@@ -8,6 +8,7 @@ src_libfleetdeck_a_SOURCES += \
 	src/collect/prom_client.h src/collect/prom_client.c \
 	src/collect/prom_hosts.h src/collect/prom_hosts.c \
 	src/collect/prom_exporters.h src/collect/prom_exporters.c \
+	src/collect/prom_postgres.h src/collect/prom_postgres.c \
 	src/model/prometheus.h src/model/prom_values.c \
 	src/collect/prometheus.h src/collect/prom_discover.c \
 	src/collect/prometheus.c src/collect/prom_fleet.c \
@@ -32,9 +33,11 @@ EXTRA_DIST += tests/fuzz/run-prom.sh tests/fuzz/corpus/prom
 # lab tests, see doc/testing.md: real Prometheus + 3 node_exporters (LAB_NET
 # 70); large sections judged on the server: VictoriaMetrics with imported
 # synthetic hosts (73), Prometheus scraping a synthetic exporter (74);
-# containers and GPUs from cAdvisor/DCGM stand-ins through Prometheus (71)
+# containers and GPUs from cAdvisor/DCGM stand-ins through Prometheus (71);
+# PostgreSQL from a real postgres_exporter through Prometheus (131)
 PROMETHEUS_LAB_TESTS = tests/prometheus/prometheus_lab.sh tests/prometheus/victoria_judged.sh \
-	tests/prometheus/prometheus_judged.sh tests/prometheus/prometheus_exporters.sh
+	tests/prometheus/prometheus_judged.sh tests/prometheus/prometheus_exporters.sh \
+	tests/prometheus/prometheus_postgres.sh
 TESTS += $(PROMETHEUS_LAB_TESTS)
 EXTRA_DIST += $(PROMETHEUS_LAB_TESTS) tests/prometheus/synth_fleet.py \
 	tests/prometheus/exporter_standin.py tests/prometheus/lib.sh

@@ -46,6 +46,7 @@ struct db_target {
 	int tunnel_port;               /* local end of the forward: socket */
 	char tunnel_dir[200];          /* tunnel_dir/.s.PGSQL.tunnel_port */
 	double interval, timeout;
+	bool prometheus;               /* read by the [prometheus] collector, not here */
 
 	PGconn *pg;
 	enum db_state state;
@@ -272,6 +273,10 @@ static void target_init(struct dbs *d, struct db_target *t, size_t i)
 	t->index = i;
 	t->sec = fleet_nth(f, SEC_DATABASE, i);
 	t->name = t->sec->name;
+	t->poll_idx = -1;
+	/* a postgres_exporter's database: collect/prom_postgres.c publishes it */
+	if ((t->prometheus = t->sec->prometheus > 0))
+		return;
 	t->dsn = xstrdup(fleet_section_get(t->sec, "dsn") ? fleet_section_get(t->sec, "dsn") : "");
 	t->password_path = fleet_section_path(t->sec, "password_file");
 	t->tunnel_host = -1;
@@ -410,6 +415,8 @@ static void databases_prepare(void *s, struct pollset *ps, double now, double *d
 		struct db_target *t = &d->t[i];
 		bool done_once = fl->once && t->work.collected;
 		t->poll_idx = -1;
+		if (t->prometheus)
+			continue;
 		if (fl->poll_now && t->work.fail != DBF_AUTH) {
 			t->next_poll = now;
 			t->retry_at = now;
@@ -593,7 +600,7 @@ static bool databases_round_done(void *s)
 	struct dbs *d = s;
 
 	for (size_t i = 0; i < d->n; i++)
-		if (!d->t[i].work.collected)
+		if (!d->t[i].prometheus && !d->t[i].work.collected)
 			return false;
 	return true;
 }

@@ -50,6 +50,23 @@ char *prom_query_args(const char *promql, size_t limit)
 	return a;
 }
 
+int prom_roundq_start(struct prom_roundq *q, struct http *h, void (*done)(void *), void *arg)
+{
+	q->call.ok = false;
+	if (!q->args)
+		return 0;
+	q->done = done;
+	q->done_arg = arg;
+	return prom_call_start(&q->call, h, "query", q->args) == 0;
+}
+
+void prom_roundq_done(struct prom_call *c)
+{
+	struct prom_roundq *q = c->arg;
+
+	q->done(q->done_arg);
+}
+
 static bool call_data(void *arg, const char *data, size_t n)
 {
 	struct prom_call *c = arg;

@@ -70,6 +70,21 @@ void prom_call_clear(struct prom_call *call);
 /* "query=ENC&limit=N" for an instant query. malloc'd. */
 char *prom_query_args(const char *promql, size_t limit);
 
+/* One instant query of a section's round beside the host values (the
+ * exporters: prom_exporters.c, prom_postgres.c): the call, its arguments,
+ * and whom to tell when it is done. First in the caller's struct, whose
+ * address is call.arg; call.done = prom_roundq_done. */
+struct prom_roundq {
+	struct prom_call call;
+	char *args;                  /* query=...&limit=..., NULL: not asked */
+	void (*done)(void *);
+	void *done_arg;
+};
+/* Starts q when it is asked (args); returns 1 when it started: done(arg)
+ * then runs once when it finishes. */
+int prom_roundq_start(struct prom_roundq *q, struct http *h, void (*done)(void *), void *arg);
+void prom_roundq_done(struct prom_call *c);
+
 /* The server's scrape interval for a section's targets (its default poll
  * interval: polling faster fetches the same samples again): the job of
  * `up{match}`, then that scrape pool's first active target in

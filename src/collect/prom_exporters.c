@@ -53,12 +53,9 @@ static const struct xdef {
 struct prom_exp;
 
 struct xcall {
-	struct prom_call call;
+	struct prom_roundq rq;     /* first: the call's arg */
 	struct prom_exp *e;
 	enum xq q;
-	char *args;
-	void (*done)(void *);
-	void *done_arg;
 };
 
 /* One host's lists while a round's answers come in (allocated on its first
@@ -138,8 +135,8 @@ void prom_exp_free(struct prom_exp *e)
 		xhost_clear(&e->h[i]);
 	}
 	for (int q = 0; q < X__N; q++) {
-		free(e->q[q].args);
-		prom_call_clear(&e->q[q].call);
+		free(e->q[q].rq.args);
+		prom_call_clear(&e->q[q].rq.call);
 	}
 	prom_hostset_free(&e->hs);
 	free(e->keys);
@@ -153,7 +150,6 @@ static bool wanted(const struct prom_exp *e, enum xq q)
 }
 
 static void on_sample(void *arg, const struct prom_sample *s);
-static void call_done(struct prom_call *c);
 
 void prom_exp_build(struct prom_exp *e, double window)
 {
@@ -166,8 +162,8 @@ void prom_exp_build(struct prom_exp *e, double window)
 		size_t cap = e->n * (q < X_GPU_UTIL ? MODEL_MAX_CONTAINERS : MODEL_MAX_GPUS);
 
 
-		free(x->args);
-		x->args = NULL;
+		free(x->rq.args);
+		x->rq.args = NULL;
 		if (!wanted(e, (enum xq)q))
 			continue;
 		sel = prom_selector(d->metric, fleet_section_get(e->conn->sec, d->key), d->extra,
@@ -183,11 +179,11 @@ void prom_exp_build(struct prom_exp *e, double window)
 			text = xasprintf("min by (%s) (%s)", L, sel);
 		x->e = e;
 		x->q = (enum xq)q;
-		x->args = prom_query_args(text, cap + 1);
-		x->call = (struct prom_call){
+		x->rq.args = prom_query_args(text, cap + 1);
+		x->rq.call = (struct prom_call){
 			.conn = e->conn, .doc = PROM_DOC_VECTOR,
 			.want = { L, d->label2, d->label3, d->label4, NULL },
-			.fn = on_sample, .arg = x, .cap = cap, .done = call_done,
+			.fn = on_sample, .arg = x, .cap = cap, .done = prom_roundq_done,
 		};
 		free(text);
 		free(sel);
@@ -332,27 +328,12 @@ static void on_sample(void *arg, const struct prom_sample *s)
 	}
 }
 
-static void call_done(struct prom_call *c)
-{
-	struct xcall *x = c->arg;
-
-	x->done(x->done_arg);
-}
-
 int prom_exp_start(struct prom_exp *e, struct http *h, void (*done)(void *), void *arg)
 {
 	int started = 0;
 
-	for (int q = 0; q < X__N; q++) {
-		struct xcall *x = &e->q[q];
-		x->call.ok = false;
-		if (!x->args)
-			continue;
-		x->done = done;
-		x->done_arg = arg;
-		if (prom_call_start(&x->call, h, "query", x->args) == 0)
-			started++;
-	}
+	for (int q = 0; q < X__N; q++)
+		started += prom_roundq_start(&e->q[q].rq, h, done, arg);
 	return started;
 }
 
@@ -360,8 +341,8 @@ int prom_exp_start(struct prom_exp *e, struct http *h, void (*done)(void *), voi
 static const char *failed(const struct prom_exp *e, bool gpu)
 {
 	for (int q = gpu ? X_GPU_UTIL : 0; q < (gpu ? X__N : X_GPU_UTIL); q++)
-		if (e->q[q].args && !e->q[q].call.ok && !xdefs[q].optional)
-			return e->q[q].call.err[0] ? e->q[q].call.err : "no answer";
+		if (e->q[q].rq.args && !e->q[q].rq.call.ok && !xdefs[q].optional)
+			return e->q[q].rq.call.err[0] ? e->q[q].rq.call.err : "no answer";
 	return NULL;
 }
 
@@ -442,5 +423,5 @@ void prom_exp_publish(struct prom_exp *e, const struct collect_env *env, double 
 		xhost_clear(h);
 	}
 	for (int q = 0; q < X__N; q++)
-		prom_call_clear(&e->q[q].call);
+		prom_call_clear(&e->q[q].rq.call);
 }

@@ -26,6 +26,7 @@ enum db_fail {
 	DBF_AUTH,                    /* credentials refused: long backoff */
 	DBF_QUERY,                   /* connected, but the statistics query failed */
 	DBF_CONFIG,                  /* the DSN or password file is unusable */
+	DBF_SOURCE,                  /* read through a [prometheus] source that cannot tell */
 };
 
 struct db_sample {
@@ -57,6 +58,13 @@ struct db_sample {
 	char archiver_last_wal[64];
 	char implausible[160];       /* values refused (collect/plausible.h), "" if none */
 };
+
+/* Not polled yet, or read through a source that cannot tell (a
+ * postgres_exporter Prometheus cannot scrape): neither up nor down. */
+static inline bool db_sample_unknown(const struct db_sample *d)
+{
+	return !d->collected || (!d->up && d->fail == DBF_SOURCE);
+}
 
 struct backup_sample {
 	bool collected;              /* at least one attempt finished */

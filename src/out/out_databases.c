@@ -70,7 +70,7 @@ static json_t *json_database(const struct fleet_section *sec, const struct db_sa
 
 	json_object_set_new(o, "name", json_text(sec->name, false));
 	json_object_set_new(o, "status", json_string(status_name(t ? t->ev.status : ST_UNKNOWN)));
-	json_object_set_new(o, "up", d->collected ? json_boolean(d->up) : json_null());
+	json_object_set_new(o, "up", db_sample_unknown(d) ? json_null() : json_boolean(d->up));
 	json_object_set_new(o, "host", j_str_or_null(fleet_section_get(sec, "host")));
 	json_object_set_new(o, "tunnel", j_str_or_null(fleet_section_get(sec, "tunnel")));
 	json_object_set_new(o, "replica_of", j_str_or_null(fleet_section_get(sec, "replica_of")));
@@ -174,7 +174,8 @@ static void text_database(FILE *fp, const struct fleet_section *sec, const struc
 			(unsigned long long)d->archiver_failed_count);
 	fprintf(fp, "%-7s  %-20.20s  %-5s  %-14.14s  %-9s  %7s  %7s  %s\n",
 		status_name(t ? t->ev.status : ST_UNKNOWN), safe(name, sizeof(name), sec->name),
-		!d->collected ? "?" : d->up ? "up" : "DOWN", ver, conn, lag, size, arch);
+		db_sample_unknown(d) ? "?" : d->up ? "up" : "DOWN",
+		ver, conn, lag, size, arch);
 }
 
 static void text_backup(FILE *fp, const struct fleet_section *sec, const struct backup_sample *b,

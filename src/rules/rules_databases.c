@@ -23,6 +23,8 @@ static void eval_database(const struct fleet_section *sec, const struct db_sampl
 			ev->age = now - s->sampled_at;
 		if (s->fail == DBF_AUTH)
 			rules_problem_add(ev, ST_CRIT, "auth", "%s", s->error);
+		else if (s->fail == DBF_SOURCE)   /* the exporter, not the database */
+			rules_problem_add(ev, ST_UNKNOWN, "unreadable", "%s", s->error);
 		else
 			rules_problem_add(ev, ST_CRIT, "down", "down: %s", s->error);
 		return;

@@ -119,6 +119,17 @@ static void first_problem(struct cells *c, int x, int y, int w, const struct tar
 				    t->ev.problems[0].text);
 }
 
+/* up, DOWN, or "?" (model/databases.h db_sample_unknown) */
+static int db_up_role(const struct db_sample *d)
+{
+	return d->up ? ROLE_OK : db_sample_unknown(d) ? ROLE_UNKNOWN : ROLE_CRIT;
+}
+
+static const char *db_up_word(const struct db_sample *d)
+{
+	return db_sample_unknown(d) ? "?" : d->up ? "up" : "DOWN";
+}
+
 static void db_row_narrow(struct cells *c, struct rect b, int y, const struct ui_ctx *u, int i)
 {
 	const struct db_sample *d = snap_database(u->snap, i);
@@ -129,8 +140,7 @@ static void db_row_narrow(struct cells *c, struct rect b, int y, const struct ui
 	status_cell(c, b.x + 1, y, t);
 	cells_text_ellipsis(c, b.x + 9, y, NAME_W_NARROW, ROLE_TITLE,
 			    fleet_nth(u->f, SEC_DATABASE, (size_t)i)->name);
-	cells_text(c, b.x + 24, y, 4, d->up ? ROLE_OK : d->collected ? ROLE_CRIT : ROLE_UNKNOWN,
-		   !d->collected ? "?" : d->up ? "up" : "DOWN");
+	cells_text(c, b.x + 24, y, 4, db_up_role(d), db_up_word(d));
 	if (!d->up) {
 		/* the problem says why, with the error; else the error itself */
 		if (t && t->ev.nproblems)
@@ -164,8 +174,7 @@ static void db_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u
 
 	status_cell(c, b.x + 1, y, t);
 	cells_text_ellipsis(c, b.x + 9, y, 18, ROLE_TITLE, fleet_nth(u->f, SEC_DATABASE, (size_t)i)->name);
-	cells_text(c, b.x + 28, y, 5, d->up ? ROLE_OK : d->collected ? ROLE_CRIT : ROLE_UNKNOWN,
-		   !d->collected ? "?" : d->up ? "up" : "DOWN");
+	cells_text(c, b.x + 28, y, 5, db_up_role(d), db_up_word(d));
 	if (!d->up) {
 		cells_text_ellipsis(c, b.x + 34, y, b.w - 35, ROLE_CRIT, d->collected ? d->error : "not polled yet");
 		return;

@@ -12,7 +12,7 @@
 # shows must be the ones served: --once --json, the GPU rule (a GPU over
 # 85 °C warns), the RAM and GPU views; a stand-in stopped (up == 0) is
 # said as such, not shown as "no GPUs". A section without cadvisor/dcgm
-# keys fetches neither. (PostgreSQL from postgres_exporter: not yet mapped.)
+# keys fetches neither. (PostgreSQL from postgres_exporter: prometheus_postgres.sh.)
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/prometheus/lib.sh"
 LAB_NET=71

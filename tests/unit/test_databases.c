@@ -3,6 +3,7 @@
 #include "config.h"
 #include "collect/backup_parse.h"
 #include "collect/db_parse.h"
+#include "collect/prom_postgres.h"
 #include "rules/rules_databases.h"
 #include "fleet/values.h"
 #include "util/util.h"
@@ -395,6 +396,65 @@ START_TEST(test_once_round_not_stale)
 }
 END_TEST
 
+/* A postgres_exporter's database (collect/prom_postgres.c): a [database]
+ * row the program adds at start (the hosts' section pointers follow the
+ * move), judged by the same rules: an exporter Prometheus cannot scrape is
+ * unknown, not down; PostgreSQL the exporter cannot reach is down. */
+START_TEST(test_prometheus_row)
+{
+	static const char text[] = "[host a]\nrole = r\n[prometheus p]\nurl = http://127.0.0.1:1\n"
+				   "postgres = {job=\"postgres\"}\n";
+	const char *kv[] = { "host", "a", NULL, NULL };
+	struct fleet f;
+	struct fleet_diags d = { 0 };
+	struct fleet_section *sec;
+	char v[32];
+
+	ck_assert_int_eq(fleet_load_buffer("u.fleet", text, strlen(text), &f, &d), 0);
+	for (int i = 0; i < 40; i++) {   /* enough to move the array */
+		char name[32];
+		str_fmt(name, sizeof(name), "a:%d", 9187 + i);
+		sec = fleet_section_add(&f, SEC_DATABASE, name, kv);
+		sec->prometheus = 1;
+	}
+	ck_assert_ptr_eq(f.hosts[0].sec, fleet_find_section(&f, SEC_HOST, "a"));
+	ck_assert_str_eq(fleet_section_get(f.hosts[0].sec, "role"), "r");
+	ck_assert_uint_eq(fleet_count(&f, SEC_DATABASE), 40);
+	sec = (struct fleet_section *)fleet_nth(&f, SEC_DATABASE, 0);
+	ck_assert_str_eq(sec->name, "a:9187");
+	ck_assert_str_eq(fleet_section_get(sec, "host"), "a");
+	ck_assert_int_eq(sec->prometheus, 1);
+
+	struct db_sample src = { .collected = true, .fail = DBF_SOURCE, .interval = 2,
+				 .error = "Prometheus p cannot scrape this postgres_exporter (up == 0)" };
+	struct db_sample down = { .collected = true, .fail = DBF_CONNECT, .interval = 2,
+				  .error = "postgres_exporter cannot connect to PostgreSQL (pg_up == 0)" };
+	struct snapshot snap = { 0 };
+	struct rules_state st = { 0 };
+	struct evaluation ev = { 0 };
+
+	ck_assert(db_sample_unknown(&src));
+	ck_assert(!db_sample_unknown(&down));
+	snapshot_put(&snap, DOM_DATABASE, 0, &src, sizeof(src));
+	snapshot_put(&snap, DOM_DATABASE, 1, &down, sizeof(down));
+	rules_state_init(&st, f.nhosts);
+	rules_evaluate(&f, &snap, T0, &st, &ev);
+	ck_assert_int_eq(rules_target_find(&ev, DOM_DATABASE, 0, -1)->ev.status, ST_UNKNOWN);
+	ck_assert_int_eq(rules_target_find(&ev, DOM_DATABASE, 1, -1)->ev.status, ST_CRIT);
+	evaluation_free(&ev);
+	rules_state_free(&st);
+	snapshot_free(&snap);
+
+	ck_assert_str_eq(prom_pg_version("15.18.0", v, sizeof(v)), "15.18");
+	ck_assert_str_eq(prom_pg_version("10.0.0", v, sizeof(v)), "10.0");
+	ck_assert_str_eq(prom_pg_version("9.6.24", v, sizeof(v)), "9.6.24");
+	ck_assert_str_eq(prom_pg_version("16", v, sizeof(v)), "16");
+	ck_assert_ptr_null(strchr(prom_pg_version("x\x1b[2J", v, sizeof(v)), 0x1b));
+	fleet_free(&f);
+	fleet_diags_free(&d);
+}
+END_TEST
+
 /* A database with an RPO but no [backup] protecting it is a warning;
  * a backup `of` it (or a pg-archiver's `database`) answers the promise. */
 START_TEST(test_unprotected)
@@ -459,6 +519,7 @@ int main(void)
 	tcase_add_test(tc, test_dsn_mask);
 	tcase_add_test(tc, test_dsn_for_tunnel);
 	tcase_add_test(tc, test_unprotected);
+	tcase_add_test(tc, test_prometheus_row);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

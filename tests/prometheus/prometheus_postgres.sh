@@ -1,0 +1,191 @@
+#!/bin/bash
+# prometheus_postgres.sh — PostgreSQL from postgres_exporter through a
+# [prometheus] section (issue #11 item 6): a real PostgreSQL 15
+# (tests/databases/pglab.sh), a real prometheus-postgres-exporter 0.11.1
+# and a real prometheus-node-exporter on 127.0.131.2, scraped by a real
+# Prometheus. `postgres = {job="postgres"}` makes the exporter target a
+# database row of the databases view and `--once --json`, on the host of
+# the same address. The values shown must be the ones the exporter serves
+# (read from it directly) and PostgreSQL has (read with psql); what the
+# exporter does not serve is null; the database rules judge them (more
+# than 90 % of max_connections warns); a stopped PostgreSQL is down (crit)
+# with the reason, a stopped exporter unknown, not down.
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/prometheus/lib.sh"
+LAB_NET=131
+lab_test_begin prometheus_postgres 150
+lab_require_root "the lab listens on 127.0.131.x"
+lab_require_tool prometheus prometheus-node-exporter prometheus-postgres-exporter curl ss jq tmux
+. "$TOP_SRCDIR/tests/databases/pglab.sh"
+pglab_trap
+FAILED=0
+
+PP=$(lab_free_port 9090) && XP=$(lab_free_port 9100) && EP=$(lab_free_port 9187) &&
+	PGP=$(lab_free_port 5431) || { printf 'FAIL: no free TCP port\n'; exit 1; }
+URL=http://127.0.$LAB_NET.1:$PP
+A=127.0.$LAB_NET.2
+cd "$T" || exit 1
+
+pglab_start "$A" "$PGP"
+# autovacuum workers come and go as backends: the counts below stay still
+pglab_psql "ALTER SYSTEM SET autovacuum = off" >/dev/null && pglab_psql "SELECT pg_reload_conf()" >/dev/null
+# one WAL segment archived, so the archiver has something to say
+pglab_psql "INSERT INTO t SELECT generate_series(1, 1000); SELECT pg_switch_wal();" >/dev/null
+
+prometheus-node-exporter --web.listen-address="$A:$XP" --collector.disable-defaults \
+	--collector.cpu --collector.loadavg --collector.meminfo --collector.filesystem \
+	--collector.uname --collector.stat --collector.vmstat >"$T/node.log" 2>&1 &
+lab_bg $!
+# the pg_monitor role over the cluster's socket (trust there), as README.Debian advises
+DATA_SOURCE_NAME="host=$PG_DIR/sock port=$PGP user=monitor dbname=postgres sslmode=disable" \
+	prometheus-postgres-exporter --web.listen-address="$A:$EP" >"$T/exporter.log" 2>&1 &
+EXPORTER=$!
+lab_bg $EXPORTER
+
+# The exporter takes ~1.5 s to answer while PostgreSQL refuses connections:
+# a 1 s scrape timeout would turn "PostgreSQL is down" into "cannot scrape".
+cat >"$T/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: node
+    static_configs: [{ targets: ['$A:$XP'] }]
+  - job_name: postgres
+    scrape_interval: 3s
+    scrape_timeout: 3s
+    static_configs: [{ targets: ['$A:$EP'] }]
+EOF
+prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+	--web.listen-address="127.0.$LAB_NET.1:$PP" >"$T/prometheus.log" 2>&1 &
+lab_bg $!
+
+# a transaction open since now: the longest one
+_pg psql -X -q -At -h "$PG_DIR/sock" -p "$PGP" -U postgres -d postgres \
+	-c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
+lab_bg $!
+
+ready() {
+	promql_count_is 2 'up == 1' && promql_count_is 1 'pg_up == 1' &&
+		promql_count_is 1 'pg_stat_archiver_archived_count >= 1' &&
+		promql_count_is 1 'pg_stat_activity_max_tx_duration > 1'
+}
+if wait_for 40 ready; then
+	ok "Prometheus scrapes node_exporter and postgres_exporter (pg_up 1, a WAL archived)"
+else
+	bad "Prometheus scrapes the 2 exporters" "$(tail -5 "$T/prometheus.log"; tail -5 "$T/exporter.log")"
+	lab_finish
+fi
+
+cat >"$T/p.fleet" <<EOF
+[prometheus p]
+url = $URL
+match = {job="node"}
+postgres = {job="postgres"}
+EOF
+DB=$A:$EP HA=$A:$XP
+d=".databases[] | select(.name == \"$DB\")"
+
+# what the exporter serves now: NAME -> the sum of its samples
+served() { curl -s -m 5 "http://$A:$EP/metrics" >"$T/served.prom"; }
+sum_of() { awk -v m="$1" '$1 == m || index($1, m "{") == 1 { s += $NF } END { printf "%.0f\n", s }' "$T/served.prom"; }
+# numbackends counts the backends connected to a database: so does this, less psql itself
+pg_backends() { pglab_psql "SELECT count(*) FROM pg_stat_activity WHERE datid IS NOT NULL AND pid <> pg_backend_pid()"; }
+xact_age() { pglab_psql "SELECT floor(extract(epoch FROM max(now() - xact_start))) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'"; }
+
+age0=$(xact_age)
+served
+fd_run 20 "$T/once.json" -c "$T/p.fleet" --once --json
+check "--once --json exits 0" test "$FD_RC" = 0
+json_check "$T/once.json" "the exporter target is one database, on the host of its address" \
+	"[.databases[].name] == [\"$DB\"] and ($d | .host == \"$HA\") and [.hosts[].name] == [\"$HA\"]"
+json_check "$T/once.json" "it is up and ok, with no problem" \
+	"$d | .up == true and .status == \"ok\" and .problems == [] and .error == null"
+v=$(pglab_psql "SHOW server_version_num")
+json_check "$T/once.json" "version $((v / 10000)).$((v % 10000)), as PostgreSQL says (short_version $(grep -o 'short_version="[^"]*"' "$T/served.prom"))" \
+	"$d | .version == \"$((v / 10000)).$((v % 10000))\""
+n=$(sum_of pg_stat_database_numbackends)
+json_check "$T/once.json" "connections = the exporter's numbackends summed ($n) = PostgreSQL's ($(pg_backends)); max_connections 20" \
+	"$d | .connections == $n and .connections == $(pg_backends) and .max_connections == 20
+	 and .max_connections == $(sum_of pg_settings_max_connections)"
+size=$(pglab_psql "SELECT sum(pg_database_size(oid)) FROM pg_database")
+json_check "$T/once.json" "size = every database's pg_database_size_bytes summed ($size)" \
+	"$d | .size == $(sum_of pg_database_size_bytes) and .size == $size"
+age1=$(xact_age)
+json_check "$T/once.json" "longest transaction: the open one's age ($age0..$age1 s, less a scrape)" \
+	"$d | .longest_xact_s >= $age0 - 4 and .longest_xact_s <= $age1 + 1"
+arch=$(pglab_psql "SELECT archived_count || ' ' || failed_count || ' ' || extract(epoch FROM last_archived_time) FROM pg_stat_archiver")
+set -- $arch
+json_check "$T/once.json" "archiver: $1 archived (as served: $(sum_of pg_stat_archiver_archived_count)), $2 failed, last at PostgreSQL's time (±3 s)" \
+	"$d | .archiver.archived_count == $1 and .archiver.archived_count == $(sum_of pg_stat_archiver_archived_count)
+	 and .archiver.failed_count == $2 and ((.archiver.last_archived_at - $3) | fabs) < 3"
+json_check "$T/once.json" "a primary (in_hot_standby 0) without replicas: lag bytes null, 0 replicas" \
+	"$d | .in_recovery == false and .replicas == 0 and .replication_lag_bytes == null"
+json_check "$T/once.json" "what postgres_exporter 0.11.1 does not serve is null, never 0" \
+	"$d | .replication_lag_s == null and .waiting_locks == null and .latency_ms == null
+	 and .archiver.archive_mode == null and .archiver.last_failed_at == null and .dsn == null"
+printf "note: pg_locks_count is served but counts granted locks too: not waiting_locks\n"
+
+# The same rule as for a libpq [database]: more than 90 % of
+# max_connections (20) in use warns.
+for i in $(seq 1 17); do
+	_pg psql -X -q -At -h "$PG_DIR/sock" -p "$PGP" -U postgres -d postgres \
+		-c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
+	lab_bg $!
+done
+if wait_for 20 promql_count_is 1 'sum(pg_stat_database_numbackends) >= 19'; then
+	ok "19 of 20 connections in use, as Prometheus has it"
+else
+	bad "19 connections in use" "$(pg_backends)"
+fi
+fd_run 20 "$T/busy.json" -c "$T/p.fleet" --once --json
+json_check "$T/busy.json" "over 90 % of max_connections: warn, said as for a libpq database" \
+	"$d | .status == \"warn\" and .connections >= 19 and (.problems | join(\" \") | test(\"of 20 connections in use\"))"
+
+# The dashboard: the databases view.
+fd_tmux pg 140 30 -- -c "$T/p.fleet" --view databases
+if tmux_wait_line "$DB" 'WARN' 15 && tmux_wait_line "$DB" ' up ' 5 && tmux_wait_line "$DB" '/20' 5; then
+	ok "the databases view shows the exporter's database (WARN, up, n/20)"
+else
+	bad "the databases view shows the exporter's database" "$(tmux_show)"
+fi
+
+# PostgreSQL stops: the exporter answers pg_up 0, the database is down.
+pglab_stop
+if wait_for 20 promql_count_is 1 'pg_up == 0'; then
+	ok "the exporter serves pg_up 0 once PostgreSQL is stopped"
+else
+	bad "the exporter serves pg_up 0" "$(tail -3 "$T/exporter.log")"
+fi
+fd_run 20 "$T/down.json" -c "$T/p.fleet" --once --json
+json_check "$T/down.json" "a stopped PostgreSQL is down (crit), with the reason" \
+	"$d | .status == \"crit\" and .up == false and (.error | test(\"pg_up == 0\"))
+	 and (.problems[0] | test(\"^down: postgres_exporter cannot connect\")) and .connections == null"
+json_check "$T/down.json" "and an alert says so" \
+	"[.alerts[] | select(.target == \"database/$DB\" and .severity == \"crit\")] | length == 1"
+if tmux_wait_line "$DB" 'DOWN' 15; then
+	ok "the databases view shows it DOWN"
+else
+	bad "the databases view shows it DOWN" "$(tmux_show)"
+fi
+
+# The exporter stops: Prometheus cannot scrape it: unknown, not down.
+kill -TERM "$EXPORTER"
+_lab_wait_gone "$EXPORTER" 10
+if wait_for 20 promql_count_is 1 'up{job="postgres"} == 0'; then
+	ok "Prometheus sees the exporter stopped (up == 0)"
+else
+	bad "Prometheus sees the exporter stopped (up == 0)"
+fi
+fd_run 20 "$T/gone.json" -c "$T/p.fleet" --once --json
+json_check "$T/gone.json" "an exporter Prometheus cannot scrape: unknown (up null), with the reason" \
+	"$d | .status == \"unknown\" and .up == null and (.error | test(\"cannot scrape this postgres_exporter\"))"
+tmux_send q
+if wait_for 5 tmux_has EXITED:0; then ok "q quits"; else bad "q quits" "$(tmux_show)"; fi
+
+# Without the key no database comes from the section.
+printf '[prometheus p]\nurl = %s\nmatch = {job="node"}\n' "$URL" >"$T/plain.fleet"
+fd_run 20 "$T/plain.json" -c "$T/plain.fleet" --once --json
+json_check "$T/plain.json" "a section without postgres has no databases" '.databases == []'
+
+lab_finish
