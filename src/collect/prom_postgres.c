@@ -167,8 +167,14 @@ size_t prom_pg_discover(struct fleet *f, FILE *msg, double budget)
 
 		/* a large section (judged on the server) or one whose server did
 		 * not answer at start reads hosts only */
-		if (!fleet_section_get(s, "postgres") || !section_is_classic(f, (int)k))
+		if (!fleet_section_get(s, "postgres"))
 			continue;
+		if (!section_is_classic(f, (int)k)) {
+			fprintf(msg, "fleetdeck: [prometheus %s]: postgres: databases are read only "
+				"from a section whose hosts are found at start (not judged on the "
+				"server): none from this one\n", s->name);
+			continue;
+		}
 		if (pg_targets(f, s, budget, &conn, &nm, err, sizeof(err)) < 0) {
 			fprintf(msg, "fleetdeck: [prometheus %s]: no postgres_exporter targets: %s\n",
 				s->name, err);
