@@ -2,6 +2,7 @@
 src_libfleetdeck_a_SOURCES += \
 	src/collect/runners.c \
 	src/collect/keys.c \
+	src/model/logins.c \
 	src/rules/rules_actions.c \
 	src/out/out_actions.c \
 	src/action/action.h src/action/action.c \

@@ -26,6 +26,7 @@ struct slot {
 
 struct actions {
 	const struct fleet *f;
+	struct model *m;
 	pthread_mutex_t lock;
 	struct wake wake;             /* a worker finished or progressed */
 	struct slot *runners, *keys;
@@ -44,11 +45,12 @@ static void wake(struct actions *a)
 	wake_poke(&a->wake);
 }
 
-struct actions *actions_new(const struct fleet *f)
+struct actions *actions_new(const struct fleet *f, struct model *m)
 {
 	struct actions *a = xcalloc(1, sizeof(*a));
 
 	a->f = f;
+	a->m = m;
 	pthread_mutex_init(&a->lock, NULL);
 	wake_open_or_die(&a->wake, "actions");
 	a->nrunners = fleet_count(f, SEC_RUNNERS);
@@ -391,7 +393,8 @@ int actions_start(struct actions *a, const struct action_plan *p, char *err, siz
 	explicit_bzero(s->job.secret, sizeof(s->job.secret));
 	s->a = a;
 	s->plan = *p;
-	s->job = (struct action_job){ .f = a->f, .sec = fleet_nth(a->f, p->req.skind, (size_t)p->req.index),
+	s->job = (struct action_job){ .f = a->f, .m = a->m,
+				      .sec = fleet_nth(a->f, p->req.skind, (size_t)p->req.index),
 				      .from = p->from, .to = p->to, .progress = job_progress, .priv = s };
 	pthread_mutex_lock(&a->lock);
 	s->prog = (struct action_progress){ .active = true, .started = now_wall() };

@@ -47,7 +47,9 @@ struct action_progress {
 
 struct actions;
 
-struct actions *actions_new(const struct fleet *f);
+/* m: the live model the collector publishes into (NULL: none), handed to
+ * the providers (struct action_job.m). */
+struct actions *actions_new(const struct fleet *f, struct model *m);
 /* Waits for running actions (each bounded by its own timeouts). */
 void actions_free(struct actions *a);
 

@@ -38,6 +38,7 @@ struct host_poller {
 	 * it are failed, with the reason, on the next dispatch */
 	struct shell noshell;
 	size_t job;                    /* its ssh -G job, NO_JOB: none */
+	uint64_t logins;               /* its session's logins published so far */
 };
 
 struct hosts {
@@ -64,6 +65,7 @@ struct hosts {
 	struct cfg_job *jobs;
 	size_t njobs, jobs_started, jobs_running;
 	size_t *hop_job;               /* per hop: its job */
+	uint64_t relogin_gen;          /* the actions' asks looked at (model_relogin_gen) */
 };
 
 struct cfg_job {
@@ -553,8 +555,37 @@ void hosts_poll_now(struct hosts *h, double now)
 			h->p[i].next_poll = now;
 }
 
+/* An action asks for new logins (a key rotation: model_relogin_ask);
+ * a paused collector makes none. */
+static void relogins_start(struct hosts *h, double now)
+{
+	uint64_t gen;
+	char key[4096];
+
+	if (h->paused || h->once || (gen = model_relogin_gen(h->m)) == h->relogin_gen)
+		return;
+	h->relogin_gen = gen;
+	for (size_t i = 0; i < h->n; i++)
+		if (model_relogin_take(h->m, i, key, sizeof(key)) && h->p[i].ssh)
+			ssh_conn_relogin(h->p[i].ssh, key, now);
+}
+
+/* A session that logged in: when, and with which key, for the actions. */
+static void login_publish(struct hosts *h, struct host_poller *hp)
+{
+	double at;
+	const char *key;
+	uint64_t n = ssh_conn_login(hp->ssh, &at, &key);
+
+	if (n == hp->logins)
+		return;
+	hp->logins = n;
+	model_login_done(h->m, hp->index, at, key);
+}
+
 void hosts_prepare(struct hosts *h, struct pollset *ps, double now, double *deadline)
 {
+	relogins_start(h, now);
 	for (size_t i = 0; i < h->n; i++) {
 		if (poller_wants_poll(h, &h->p[i], now) && !poller_elsewhere(&h->p[i]))
 			poller_start(&h->p[i], now);
@@ -606,10 +637,12 @@ void hosts_dispatch(struct hosts *h, const struct pollset *ps, double now)
 			}
 			continue;
 		}
-		if (hp->ssh)
+		if (hp->ssh) {
 			ssh_conn_dispatch(hp->ssh, ps, now);
-		else
+			login_publish(h, hp);
+		} else {
 			local_conn_dispatch(hp->local, ps, now);
+		}
 	}
 	h->sched.dns_ready = false;
 	/* slots freed by setups that finished or failed go to the queue */

@@ -134,7 +134,17 @@ struct ssh_conn {
 	enum host_conn fail_kind;
 	char fail_msg[MODEL_ERR_LEN];
 	char fingerprint[96];
+
+	/* an action's ask to log in again (ssh_conn_relogin), with relogin_key
+	 * tried first; the newest login and what authenticated it */
+	char *relogin_key;
+	bool relogin_pending;
+	uint64_t logins;
+	double login_at;         /* wall */
+	char *login_key;
 };
+
+#define RELOGIN_KEY_INDEX (-2)   /* key_index: the relogin key */
 
 static int libssh2_ready;
 
@@ -1131,8 +1141,12 @@ static void check_hostkey(struct ssh_conn *c, double now)
 	phase_begin(c, SP_AUTH, now);
 }
 
-static void authenticated(struct ssh_conn *c, double now)
+static void authenticated(struct ssh_conn *c, double now, const char *with)
 {
+	c->logins++;
+	c->login_at = now_wall();
+	free(c->login_key);
+	c->login_key = xstrdup(with);
 	c->state = SS_CHANNEL;
 	phase_begin(c, SP_SHELL, now);
 }
@@ -1160,6 +1174,10 @@ static void tried_add(struct ssh_conn *c, const char *what)
 
 static const char *key_path(const struct ssh_conn *c, int i)
 {
+	if (i == RELOGIN_KEY_INDEX)
+		return c->relogin_key;
+	if (i < 0)
+		return NULL;
 	if (c->identity_file) {
 		if (i == 0)
 			return c->identity_file;
@@ -1184,6 +1202,8 @@ static void next_key(struct ssh_conn *c, double now)
 	     c->auth_methods ? c->auth_methods : "?");
 }
 
+static void auth_default(struct ssh_conn *c, double now);
+
 static void auth_list(struct ssh_conn *c, double now)
 {
 	const char *u = c->target.user;
@@ -1191,7 +1211,7 @@ static void auth_list(struct ssh_conn *c, double now)
 
 	if (!methods) {
 		if (libssh2_userauth_authenticated(c->session)) {
-			authenticated(c, now);
+			authenticated(c, now, "none");
 			return;
 		}
 		if (libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_EAGAIN)
@@ -1206,6 +1226,22 @@ static void auth_list(struct ssh_conn *c, double now)
 		     c->target.user, c->target.host, methods);
 		return;
 	}
+	/* asked to log in with this key (a rotation's new one): it goes first */
+	if (c->relogin_pending && c->relogin_key) {
+		c->relogin_pending = false;
+		if (access(c->relogin_key, R_OK) == 0) {
+			c->key_index = RELOGIN_KEY_INDEX;
+			c->state = SS_AUTH_KEY;
+			return;
+		}
+	}
+	auth_default(c, now);
+}
+
+/* The usual order: the agent's keys, then the identity files. */
+static void auth_default(struct ssh_conn *c, double now)
+{
+	c->key_index = -1;
 	if (getenv("SSH_AUTH_SOCK") && (c->agent = libssh2_agent_init(c->session)) &&
 	    libssh2_agent_connect(c->agent) == 0 && libssh2_agent_list_identities(c->agent) == 0) {
 		c->agent_id = NULL;
@@ -1226,7 +1262,7 @@ static void auth_agent(struct ssh_conn *c, double now)
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return;
 	if (rc == 0) {
-		authenticated(c, now);
+		authenticated(c, now, "ssh-agent");
 		return;
 	}
 	if (libssh2_agent_get_identity(c->agent, &c->agent_id, prev) == 0)
@@ -1245,7 +1281,7 @@ static void auth_key(struct ssh_conn *c, double now)
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return;
 	if (rc == 0) {
-		authenticated(c, now);
+		authenticated(c, now, path);
 		return;
 	}
 	if (rc == LIBSSH2_ERROR_FILE)
@@ -1256,7 +1292,10 @@ static void auth_key(struct ssh_conn *c, double now)
 	else
 		str_copy(what, path, sizeof(what));
 	tried_add(c, what);
-	next_key(c, now);
+	if (c->key_index == RELOGIN_KEY_INDEX)
+		auth_default(c, now);
+	else
+		next_key(c, now);
 }
 
 static void open_channel(struct ssh_conn *c, double now)
@@ -1539,9 +1578,51 @@ static bool timer_due(const struct ssh_conn *c, double now)
 	       (c->answered && sd > 0 && now > sd);
 }
 
+/* An asked-for login starts once the session is idle: no request in
+ * flight (a setup under way tries the key when it authenticates, or logs
+ * in again once ready); past any backoff. */
+static void relogin_step(struct ssh_conn *c, double now)
+{
+	if (!c->relogin_pending)
+		return;
+	switch (c->state) {
+	case SS_READY:
+		if (shell_busy(&c->shell))
+			return;
+		teardown(c);
+		c->state = SS_IDLE;
+		break;
+	case SS_BACKOFF:
+		c->state = SS_IDLE;
+		break;
+	case SS_IDLE:
+		break;
+	default:
+		return;
+	}
+	ssh_conn_kick(c, now);
+}
+
+void ssh_conn_relogin(struct ssh_conn *c, const char *key, double now)
+{
+	free(c->relogin_key);
+	c->relogin_key = xstrdup(key);
+	c->relogin_pending = true;
+	relogin_step(c, now);
+}
+
+uint64_t ssh_conn_login(const struct ssh_conn *c, double *at, const char **key)
+{
+	*at = c->login_at;
+	*key = c->login_key ? c->login_key : "";
+	return c->logins;
+}
+
 void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now)
 {
 	short rev = pollset_revents(ps, c->poll_idx);
+
+	relogin_step(c, now);
 
 	if (c->forwards)
 		forwards_accept(c, ps, now);
@@ -1568,6 +1649,7 @@ void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now)
 	/* libssh2 may have data buffered for channels other than the one that
 	 * read it, so every wake-up services the whole session. */
 	step(c, now, rev);
+	relogin_step(c, now);
 }
 
 void ssh_conn_disconnect(struct ssh_conn *c)
@@ -1599,6 +1681,8 @@ void ssh_conn_free(struct ssh_conn *c)
 	free(c->alias);
 	free(c->user);
 	free(c->identity_file);
+	free(c->relogin_key);
+	free(c->login_key);
 	free(c->known_hosts);
 	knownhosts_files_free(&c->kh);
 	free(c->ssh_config);

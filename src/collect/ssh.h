@@ -97,6 +97,16 @@ int ssh_conn_kick(struct ssh_conn *c, double now);
 void ssh_conn_prepare(struct ssh_conn *c, struct pollset *ps, double *deadline);
 void ssh_conn_dispatch(struct ssh_conn *c, const struct pollset *ps, double now);
 
+/* Logs in again, because an action asks (a key rotation wants the
+ * collector's own login with the newly installed key): once no request is
+ * in flight the session closes (tunnels through it close too) and is set
+ * up again at once, past any backoff, trying the identity file key first
+ * (then the usual agent and identity files). */
+void ssh_conn_relogin(struct ssh_conn *c, const char *key, double now);
+/* The newest login: how many so far (0: none), its wall time and what
+ * authenticated it (an identity file's path, "ssh-agent" or "none"). */
+uint64_t ssh_conn_login(const struct ssh_conn *c, double *at, const char **key);
+
 /* The last failure, for hosts in backoff. */
 enum host_conn ssh_conn_last_fail(const struct ssh_conn *c, const char **msg,
 				  const char **fingerprint);

@@ -263,6 +263,11 @@ static const struct schema_key key_keys[] = {
 	  "The private key being rotated; the new pair replaces it." },
 	{ "authorized_keys", ST_STRING, 0, "~/.ssh/authorized_keys", NULL, NULL, "ssh-authorized-key",
 	  "The authorized_keys file on each host; {host} is replaced by the [host]'s name." },
+	{ "confirm_timeout", ST_DURATION, SK_NONZERO, NULL,
+	  "2 x interval + 12 x timeout of the slowest host (twice the setup through a jump) + 10s",
+	  NULL, "ssh-authorized-key",
+	  "How long a rotation waits for fleetdeck's own collector to log in with the new key "
+	  "on every host; the old key is removed only after that, and stays when it did not." },
 	{ "host", ST_HOST, 0, NULL, "this machine", NULL, "command",
 	  "The [host] the commands run on, over SSH." },
 	{ "rotate", ST_COMMAND, SK_REQUIRED, NULL, NULL, NULL, "command",

@@ -150,6 +150,7 @@ void model_free(struct model *m)
 	free(m->prom_wants);
 	m->prom_wants = NULL;
 	m->nprom_wants = 0;
+	model_logins_free(m);
 }
 
 size_t model_bytes(struct model *m, int d)

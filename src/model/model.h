@@ -195,6 +195,12 @@ struct model {
 	struct prom_want *prom_wants;
 	size_t nprom_wants;
 	uint64_t prom_want_gen;
+	/* collector <-> actions: each host's newest SSH login, and an action's
+	 * asks to log a host in again with a given key (model/logins.c; not in
+	 * snapshots) */
+	struct model_login *logins;
+	size_t nlogins;
+	uint64_t relogin_gen;
 };
 
 /* A reader's view: references to the samples of one moment. The UI and
@@ -253,6 +259,23 @@ bool model_prom_want(struct model *m, size_t i, const struct prom_want *w);
 /* Collector side: what is asked of section i now, and the generation of
  * the asks (it changes whenever any section's ask changed). */
 uint64_t model_prom_wanted(struct model *m, size_t i, struct prom_want *out);
+
+/* SSH logins (model/logins.c), for a key rotation that may drop the old
+ * key only once the collector itself logged in with the new one.
+ * Collector side: host i's session logged in at wall time `at` with `key`
+ * (the identity file's path, or "ssh-agent"). */
+void model_login_done(struct model *m, size_t i, double at, const char *key);
+/* Reader side: host i's newest login's wall time (0: none yet) and key. */
+double model_login_get(struct model *m, size_t i, char *key, size_t keylen);
+/* Action side: asks the collector to log host i in again, with the
+ * identity file `key` tried first (the collector looks at the asks on its
+ * next loop iteration: within the host's interval). */
+void model_relogin_ask(struct model *m, size_t i, const char *key);
+/* Collector side: changes whenever something was asked; host i's ask,
+ * taken (false: none). */
+uint64_t model_relogin_gen(struct model *m);
+bool model_relogin_take(struct model *m, size_t i, char *key, size_t keylen);
+void model_logins_free(struct model *m);   /* (model_free) */
 
 /* Reader side: brings *snap up to date with the model; returns true when
  * anything changed. Only the targets published since the last call are

@@ -10,21 +10,33 @@
  *   4. keep the old private key as identity_file.fleetdeck-old (0600, a
  *      hard link: identity_file never goes missing), then install the new
  *      pair as identity_file (+ .pub);
- *   5. remove the old key everywhere (logged in with the new key; a host's
+ *   5. wait until fleetdeck's collector ITSELF has logged in with the new
+ *      key on every host: it is asked (model_relogin_ask) to log each host
+ *      in again with identity_file tried first, and each host's newest
+ *      collector login (model_login_get) must be newer than this step's
+ *      start and made with identity_file. A host where that does not
+ *      happen in time (polling paused, the host unreachable for the
+ *      collector) stops the rotation here: the old key stays authorized
+ *      everywhere and kept, the result says which hosts, and the next
+ *      rotate resumes at this step. (A host where the [key]'s user is not
+ *      the [host]'s login user cannot be confirmed so: the result says
+ *      it was confirmed by step 3's ssh login only.)
+ *   6. remove the old key everywhere (logged in with the new key; a host's
  *      file is only edited when the new key is in it), and only then
  *      delete the kept old private key.
- * Steps 2, 3 and 5 (and a rollback) work on all hosts at once (SK_PARALLEL
+ * Steps 2, 3 and 6 (and a rollback) work on all hosts at once (SK_PARALLEL
  * at a time); the next step starts only when every host finished this one.
  * A failure in 1-3 removes the new key again on every host (only where the
  * old one is still there) and leaves the old key as it was. A failure in 5
- * leaves both keys working on the hosts where it failed.
+ * or 6 leaves both keys working on the hosts where it failed.
  *
  * Progress is kept in a state file next to the audit log
  * (rotation-NAME.json, 0600, written through a temp file, renamed, its
- * directory fsync'd): phase "added" (steps 1-3), "verified" (step 4) or
- * "installed" (step 5). The next rotate of an interrupted "added" rotation
- * rolls it back and starts afresh; of a "verified" one it resumes at step
- * 4, of an "installed" one at step 5. Killed between any two steps, at
+ * directory fsync'd): phase "added" (steps 1-3), "verified" (step 4),
+ * "installed" or "confirming" (step 5; confirmed, step 6). The next rotate
+ * of an interrupted "added" rotation rolls it back and starts afresh; of a
+ * "verified" one it resumes at step 4, of an "installed" or "confirming"
+ * one at step 5 (asking for new logins). Killed between any two steps, at
  * least one key on disk logs in everywhere (tests/security/rotation_kill.sh
  * proves it with FLEETDECK_TEST_KILL_AT=STEP, a test hook that makes the
  * rotation SIGKILL its own process at that point). A second fleetdeck
@@ -395,7 +407,8 @@ static const char *state_from_json(json_t *o, char *old_pub, char *new_pub, size
 	    sshkey_pub_normalize(new ? new : "", new_pub, publen) < 0)
 		return NULL;
 	str_copy(tmpdir, tmp ? tmp : "", tmplen);
-	return strcmp(phase, "installed") == 0 ? "installed" :
+	return strcmp(phase, "confirming") == 0 ? "confirming" :
+	       strcmp(phase, "installed") == 0 ? "installed" :
 	       strcmp(phase, "verified") == 0 ? "verified" : "added";
 }
 
@@ -690,7 +703,102 @@ static int install(struct sk *k, char *err, size_t errlen)
 	return rc;
 }
 
-/* Step 5: the old key out everywhere, logged in with the new key. */
+/* Whether the collector logs in on host hi as the account whose key this
+ * is: the [key]'s user, when it sets one, is the [host]'s. */
+static bool collector_same_user(const struct sk *k, int hi)
+{
+	const char *u = fleet_section_get(k->sec, "user"), *hu = k->f->hosts[hi].user;
+
+	return !u || (hu && strcmp(u, hu) == 0);
+}
+
+/* How long step 5 waits: the [key]'s confirm_timeout, by default two
+ * intervals of the slowest host (the collector looks at the asks
+ * within one) plus twice a whole setup (TCP, key exchange and
+ * authentication a timeout each, the shell 3 x timeout), twice that again
+ * through a jump host, plus 10 s. */
+static double confirm_limit(const struct sk *k)
+{
+	double worst = 0;
+
+	for (size_t i = 0; i < k->nhosts; i++) {
+		const struct fleet_host *h = &k->f->hosts[k->host[i]];
+		double t = h->timeout > 0 ? h->timeout : 5;
+		double d = 2 * h->interval + 12 * t * (h->jump_index >= 0 ? 2 : 1);
+		if (d > worst)
+			worst = d;
+	}
+	return fleet_section_duration(k->sec, "confirm_timeout", worst + 10);
+}
+
+/* Appends name to a ", "-separated list in buf. */
+static void list_add(char *buf, size_t size, const char *name)
+{
+	size_t len = strlen(buf);
+
+	str_fmt(buf + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
+/* Step 5: the collector itself logs in with the new key on every host. */
+static int confirm(struct sk *k, char *err, size_t errlen)
+{
+	bool done[SK_MAX_HOSTS] = { false };
+	double since, limit = confirm_limit(k), t0;
+	size_t left = 0;
+	char msg[160], key[PATH_MAX], missing[300] = "", other[300] = "";
+
+	if (state_save(k, "confirming", err, errlen) < 0)
+		return -1;
+	checkpoint("confirming");
+	since = now_wall();
+	for (size_t i = 0; i < k->nhosts; i++) {
+		if (!collector_same_user(k, k->host[i])) {
+			done[i] = true;
+			list_add(other, sizeof(other), k->f->hosts[k->host[i]].name);
+			continue;
+		}
+		left++;
+		if (k->j->m)
+			model_relogin_ask(k->j->m, (size_t)k->host[i], k->identity);
+	}
+	str_fmt(msg, sizeof(msg), "waiting for fleetdeck's own login with the new key on %zu host(s)", left);
+	k->j->progress(k->j, msg);
+	t0 = now_mono();
+	while (left && k->j->m) {
+		for (size_t i = 0; i < k->nhosts; i++) {
+			if (done[i] || model_login_get(k->j->m, (size_t)k->host[i], key, sizeof(key)) < since ||
+			    strcmp(key, k->identity) != 0)
+				continue;
+			done[i] = true;
+			left--;
+		}
+		if (!left || now_mono() - t0 > limit)
+			break;
+		usleep(100 * 1000);
+	}
+	if (other[0]) {
+		size_t len = strlen(k->j->note);
+		str_fmt(k->j->note + len, sizeof(k->j->note) - len, "%sconfirmed by ssh only on %s "
+			"(the collector logs in there as another user)", len ? "; " : "", other);
+	}
+	if (left) {
+		for (size_t i = 0; i < k->nhosts; i++)
+			if (!done[i])
+				list_add(missing, sizeof(missing), k->f->hosts[k->host[i]].name);
+		sshkey_pub_fingerprint(k->new_pub, k->j->new_id, sizeof(k->j->new_id));
+		/* (the audit log keeps 192 bytes: what matters first) */
+		str_fmt(err, errlen, "fleetdeck's collector has not logged in with the new key on %s "
+			"within %.0f s (polling paused, or the host unreachable for it?); the old key "
+			"stays authorized and is kept as %s; the new key %s is installed as %s and ssh "
+			"logs in with it; rotate again to finish", missing, limit, k->kept,
+			k->j->new_id, k->identity);
+		return -1;
+	}
+	checkpoint("confirmed");
+	return 0;
+}
+
+/* Step 6: the old key out everywhere, logged in with the new key. */
 static int finish(struct sk *k, char *err, size_t errlen)
 {
 	char failed[300] = "", msg[96], *s[SK_MAX_HOSTS];
@@ -784,8 +892,8 @@ static int sshkey_rotate(struct action_job *j, char *err, size_t errlen)
 		/* the new key works everywhere: go on from where it stopped */
 		j->progress(j, "resuming an interrupted rotation");
 		str_copy(j->note, "resumed an interrupted rotation", sizeof(j->note));
-		rc = strcmp(phase, "installed") == 0 || install(&k, err, errlen) == 0 ?
-		     finish(&k, err, errlen) : -1;
+		rc = (strcmp(phase, "verified") != 0 || install(&k, err, errlen) == 0) &&
+		     confirm(&k, err, errlen) == 0 ? finish(&k, err, errlen) : -1;
 		goto out;
 	}
 	if (phase) {
@@ -801,7 +909,8 @@ static int sshkey_rotate(struct action_job *j, char *err, size_t errlen)
 		str_copy(j->note, "rolled back an interrupted rotation first", sizeof(j->note));
 	}
 	memset(k.new_pub, 0, sizeof(k.new_pub));
-	if (add_and_verify(&k, err, errlen) == 0 && install(&k, err, errlen) == 0)
+	if (add_and_verify(&k, err, errlen) == 0 && install(&k, err, errlen) == 0 &&
+	    confirm(&k, err, errlen) == 0)
 		rc = finish(&k, err, errlen);
 out:
 	sshk_free(&k);
@@ -814,8 +923,9 @@ static void sshkey_describe(const struct action_job *j, char *buf, size_t size)
 	const char *file = fleet_section_get(j->sec, "identity_file");
 
 	str_fmt(buf, size, "New ed25519 key for %s on %s: added, a login with it verified on "
-		"every host, installed as %s, then the old key removed everywhere. Any failure "
-		"before that takes the new key out again; the old key keeps working.",
+		"every host, installed as %s; once fleetdeck's own collector logged in with it on "
+		"every host the old key is removed everywhere. Any failure before the install "
+		"takes the new key out again; the old key keeps working.",
 		user ? user : "the login user", fleet_section_value(j->sec, "hosts"),
 		file ? file : "identity_file");
 }

@@ -19,6 +19,9 @@
 struct action_job {
 	const struct fleet *f;
 	const struct fleet_section *sec;
+	/* the live model (NULL: none, e.g. tests): what the collector did,
+	 * e.g. its logins (model_login_get), and asks of it (model_relogin_ask) */
+	struct model *m;
 	int from, to;                /* scaling */
 	/* the newest listing when the plan was made (plan time only: NULL
 	 * in the worker, which lists again) */

@@ -566,7 +566,7 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	if (!o->replay && !ui->wall)
 		past_load(ui, o);
 	/* a replay changes nothing and reads no live audit log */
-	ui->actions = o->replay ? NULL : actions_new(f);
+	ui->actions = o->replay ? NULL : actions_new(f, m);
 	ui_state_init(&ui->st, o->view, ui->wall, now_wall());
 	if (ui->wall) {
 		int v = views_find(o->view);

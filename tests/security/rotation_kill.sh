@@ -4,12 +4,19 @@
 # driven from the Keys view; fleetdeck is killed (SIGKILL, by the test hook
 # FLEETDECK_TEST_KILL_AT) between each pair of steps in turn: after the new
 # key is generated, added, verified, after the old key is kept, after the
-# new one is installed, after the old one is removed. After every kill one
-# key on disk (identity_file, or the kept identity_file.fleetdeck-old) still
-# logs in on every host and a state file is there; the next start's rotate
-# resumes from it, and the last run ends with the new key everywhere, the
-# old nowhere, nothing left behind. A second fleetdeck cannot rotate while
-# the rotation is locked.
+# new one is installed, after the phase 'confirming' is saved (the wait for
+# the collector's own login with the new key), after that login came on
+# every host, after the old one is removed. After every kill one key on
+# disk (identity_file, or the kept identity_file.fleetdeck-old) still logs
+# in on every host and a state file is there (and until the collector
+# confirmed, the old key itself still logs in everywhere); the next start's
+# rotate resumes from it, and the last run ends with the new key
+# everywhere, the old nowhere, nothing left behind. A second fleetdeck
+# cannot rotate while the rotation is locked.
+# Then a rotation with polling paused (p): the collector makes no login,
+# so the rotation waits in phase 'confirming' with the old key still
+# authorized and kept, then stops saying which hosts never confirmed (on
+# screen and in the audit log); unpaused, the next rotate finishes it.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 LAB_NET=97
 lab_test_begin rotation_kill 100
@@ -64,9 +71,10 @@ rotate() {   # NAME [KILL_AT]: one start of fleetdeck, one rotate
 # (LAB_BASE), never from a bigger absolute number.
 lab_baseline login "$T/first_key" 1 || bad "the baseline login with the first key"
 echo "baseline: one login to lab1 takes ${LAB_BASE}s"
-lab_watchdog $(($(lab_scaled 100) + $(lab_units 150)))
+CONF=$((5 + $(lab_units 10)))   # the paused rotation's wait for the collector (confirm_timeout)
+lab_watchdog $(($(lab_scaled 140) + $(lab_units 230) + CONF))
 ROT=$((30 + $(lab_units 20)))   # one start and rotation: a few logins per host
-for at in generated added verified old-kept installed removed; do
+for at in generated added verified old-kept installed confirming confirmed removed; do
 	rotate "k-$at" "$at"
 	# killed, the pane's shell says so wherever fleetdeck left the cursor:
 	# EXITED:137 may wrap at the pane's edge (-J joins wrapped lines)
@@ -83,6 +91,12 @@ for at in generated added verified old-kept installed removed; do
 	[ "$(stat -c %a "$K/deploy")" = 600 ] && { [ ! -e "$K/deploy.fleetdeck-old" ] ||
 		[ "$(stat -c %a "$K/deploy.fleetdeck-old")" = 600 ]; } && ok "  after '$at': private keys are 0600" ||
 		bad "  after '$at': private keys are 0600" "$(ls -la "$K")"
+	case $at in installed|confirming|confirmed)
+		# the collector has not confirmed yet (or has, but the old key is
+		# not yet removed): the old key itself still logs in everywhere
+		everywhere "$T/first_key" && ok "  after '$at': the old key still logs in on every host" ||
+			bad "  after '$at': the old key still logs in on every host" "$(cat "$LAB_HOST_1_DIR/ak")"
+	esac
 	tmux_kill "k-$at"
 done
 
@@ -113,4 +127,52 @@ everywhere "$K/deploy" && ok "the new key logs in on every host" || bad "the new
 	bad "each authorized_keys holds one key" "$(cat "$LAB_HOST_1_DIR/ak" "$LAB_HOST_2_DIR/ak")"
 [ ! -e "$STATE" ] && [ ! -e "$K/deploy.fleetdeck-old" ] && [ -z "$(ls -d "$T"/state/rotation-deploy.??????* 2>/dev/null)" ] &&
 	ok "no state file, kept key or temp dir is left" || bad "no state file, kept key or temp dir is left" "$(ls -la "$T/state" "$K")"
+
+# polling paused: the collector logs in nowhere, so the old key must stay
+cp -p "$K/deploy" "$T/key2"
+key2_blob=$(awk '{print $2}' "$K/deploy.pub")
+sed -i "/^\[key deploy\]/a confirm_timeout = ${CONF}s" "$LAB_FLEET"
+fd_tmux paused 150 34 -- -c "$LAB_FLEET" --view keys
+tmux_wait_for "deploy" 10 || bad "paused: Keys view shows deploy" "$(tmux_show)"
+tmux_send p
+tmux_wait_for "polling paused" 5 || bad "p pauses polling" "$(tmux_show)"
+tmux_send r
+tmux_wait_for "Type deploy to confirm" 8 || bad "paused: r asks for the name" "$(tmux_show)"
+tmux_send -l deploy
+tmux_send Enter
+phase_is() { [ "$(jq -r .phase "$STATE" 2>/dev/null)" = "$1" ]; }
+if wait_for "$ROT" phase_is confirming; then
+	ok "paused: the installed key waits for the collector's own login (phase confirming)"
+	everywhere "$T/key2" && ok "  meanwhile the old key still logs in on every host" ||
+		bad "  meanwhile the old key still logs in on every host"
+	grep -qF -- "$key2_blob" "$LAB_HOST_1_DIR/ak" && grep -qF -- "$key2_blob" "$LAB_HOST_2_DIR/ak" &&
+		cmp -s "$K/deploy.fleetdeck-old" "$T/key2" && ok "  it is in every authorized_keys and kept as deploy.fleetdeck-old" ||
+		bad "  it is in every authorized_keys and kept as deploy.fleetdeck-old" "$(ls -la "$K")"
+else
+	bad "paused: the installed key waits for the collector's own login (phase confirming)" \
+		"phase: $(jq -r .phase "$STATE" 2>/dev/null)" "$(tmux_show)"
+fi
+tmux_wait_for "rotate key/deploy: FAILED" $((CONF + ROT)) &&
+	ok "a collector that never logs in with the new key: the rotation stops there" ||
+	bad "a collector that never logs in with the new key: the rotation stops there" "$(tmux_show)"
+check "  the audit log says which hosts never confirmed and that the old key stays" \
+	jq -e -s '.[-1].result == "failed" and (.[-1].error | test("collector has not logged in with the new key on lab1, lab2") and test("old key stays authorized"))' "$T/state/audit.log"
+everywhere "$T/key2" && phase_is confirming && [ -e "$K/deploy.fleetdeck-old" ] &&
+	ok "  after it the old key still logs in everywhere, kept, and the state resumes at 'confirming'" ||
+	bad "  after it the old key still logs in everywhere, kept, and the state resumes at 'confirming'" "$(ls -la "$K")"
+tmux_send Enter
+tmux_send p
+tmux_wait_for "polling resumed" 5 || bad "p resumes polling" "$(tmux_show)"
+tmux_send r
+tmux_wait_for "Type deploy to confirm" 8
+tmux_send -l deploy
+tmux_send Enter
+tmux_wait_for "rotate key/deploy: done" "$ROT" && ok "polling resumed: the next rotate confirms and finishes" ||
+	bad "polling resumed: the next rotate confirms and finishes" "$(tmux_show)"
+tmux_send Enter
+tmux_send q
+tmux_wait_for "EXITED:0" 5 || bad "q quits" "$(tmux_show)"
+everywhere "$K/deploy" && ! login "$T/key2" 1 && ! login "$T/key2" 2 && [ ! -e "$STATE" ] && [ ! -e "$K/deploy.fleetdeck-old" ] &&
+	ok "  the new key logs in everywhere, the old nowhere, nothing left" ||
+	bad "  the new key logs in everywhere, the old nowhere, nothing left" "$(ls -la "$K" "$T/state")"
 lab_finish

@@ -195,6 +195,33 @@ START_TEST(test_same_origin)
 }
 END_TEST
 
+/* The rotation's asks to the collector and the logins it waits for
+ * (model/logins.c): an ask is taken once; a login says when and with what. */
+START_TEST(test_relogin_asks_and_logins)
+{
+	struct model m;
+	char key[64];
+	uint64_t g0;
+
+	model_init(&m, 3);
+	g0 = model_relogin_gen(&m);
+	ck_assert(!model_relogin_take(&m, 1, key, sizeof(key)));
+	ck_assert(model_login_get(&m, 1, key, sizeof(key)) == 0 && key[0] == '\0');
+	model_relogin_ask(&m, 1, "/k/deploy");
+	ck_assert(model_relogin_gen(&m) != g0);
+	ck_assert(!model_relogin_take(&m, 0, key, sizeof(key)));
+	ck_assert(model_relogin_take(&m, 1, key, sizeof(key)));
+	ck_assert_str_eq(key, "/k/deploy");
+	ck_assert(!model_relogin_take(&m, 1, key, sizeof(key)));
+	model_login_done(&m, 2, 1000.5, "ssh-agent");
+	model_login_done(&m, 2, 1001.5, "/k/deploy");
+	ck_assert(model_login_get(&m, 2, key, sizeof(key)) == 1001.5);
+	ck_assert_str_eq(key, "/k/deploy");
+	ck_assert(model_login_get(&m, 7, key, sizeof(key)) == 0);
+	model_free(&m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("actions");
@@ -210,6 +237,7 @@ int main(void)
 	tcase_add_test(tc, test_forgejo_base_and_tasks);
 	tcase_add_test(tc, test_systemd_units);
 	tcase_add_test(tc, test_same_origin);
+	tcase_add_test(tc, test_relogin_asks_and_logins);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

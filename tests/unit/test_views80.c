@@ -285,7 +285,7 @@ START_TEST(test_runners_80)
 	struct action_progress pr;
 	char err[256];
 
-	fx.u.actions = actions_new(&fx.f);
+	fx.u.actions = actions_new(&fx.f, NULL);
 	ck_assert_ptr_nonnull(fx.u.actions);
 	ck_assert_int_eq(actions_plan(fx.u.actions, &fx.snap, &req, &p, err, sizeof(err)), 0);
 	ck_assert_int_eq(actions_start(fx.u.actions, &p, err, sizeof(err)), 0);
