@@ -55,14 +55,25 @@ working_key() {   # a key file on disk that logs in on every host
 	for f in "$K/deploy" "$K/deploy.fleetdeck-old"; do everywhere "$f" && { echo "$f"; return 0; }; done
 	return 1
 }
-rotate() {   # NAME [KILL_AT]: one start of fleetdeck, one rotate
-	local name=$1 at=${2-}
-	fd_tmux "$name" 150 34 ${at:+FLEETDECK_TEST_KILL_AT=$at} -- -c "$LAB_FLEET" --view keys
-	tmux_wait_for "deploy" 10 || bad "$name: Keys view shows deploy" "$(tmux_show)"
+start() {   # NAME [KILL_AT]: one start of fleetdeck, in the Keys view
+	fd_tmux "$1" 150 34 ${2:+FLEETDECK_TEST_KILL_AT=$2} -- -c "$LAB_FLEET" --view keys
+	tmux_wait_for "deploy" 10 || bad "$1: Keys view shows deploy" "$(tmux_show)"
+}
+ask_rotate() {   # NAME: r, the key's name typed, Enter
 	tmux_send r
-	tmux_wait_for "Type deploy to confirm" 8 || bad "$name: r asks for the name" "$(tmux_show)"
+	tmux_wait_for "Type deploy to confirm" 8 || bad "$1: r asks for the name" "$(tmux_show)"
 	tmux_send -l deploy
 	tmux_send Enter
+}
+rotate() {   # NAME [KILL_AT]: one start of fleetdeck, one rotate
+	start "$@"
+	ask_rotate "$1"
+}
+done_and_quit() {   # DESC: the rotation ends done; its dialog closed, q quits
+	tmux_wait_for "rotate key/deploy: done" "$ROT" && ok "$1" || bad "$1" "$(tmux_show)"
+	tmux_send Enter
+	tmux_send q
+	tmux_wait_for "EXITED:0" 5 || bad "q quits" "$(tmux_show)"
 }
 
 # The test's time is mostly ssh logins (fleetdeck's and its own) and
@@ -116,11 +127,7 @@ wait "$locker" 2>/dev/null
 
 # the next start finishes it
 rotate final
-tmux_wait_for "rotate key/deploy: done" "$ROT" && ok "the next start resumes and finishes the rotation" ||
-	bad "the next start resumes and finishes the rotation" "$(tmux_show)"
-tmux_send Enter
-tmux_send q
-tmux_wait_for "EXITED:0" 5 || bad "q quits" "$(tmux_show)"
+done_and_quit "the next start resumes and finishes the rotation"
 everywhere "$K/deploy" && ok "the new key logs in on every host" || bad "the new key logs in on every host"
 ! login "$T/first_key" 1 && ! login "$T/first_key" 2 && ok "the first key logs in nowhere" || bad "the first key logs in nowhere"
 [ "$(cat "$LAB_HOST_1_DIR/ak" "$LAB_HOST_2_DIR/ak" | grep -c .)" = 2 ] && ok "each authorized_keys holds one key" ||
@@ -132,14 +139,10 @@ everywhere "$K/deploy" && ok "the new key logs in on every host" || bad "the new
 cp -p "$K/deploy" "$T/key2"
 key2_blob=$(awk '{print $2}' "$K/deploy.pub")
 sed -i "/^\[key deploy\]/a confirm_timeout = ${CONF}s" "$LAB_FLEET"
-fd_tmux paused 150 34 -- -c "$LAB_FLEET" --view keys
-tmux_wait_for "deploy" 10 || bad "paused: Keys view shows deploy" "$(tmux_show)"
+start paused
 tmux_send p
 tmux_wait_for "polling paused" 5 || bad "p pauses polling" "$(tmux_show)"
-tmux_send r
-tmux_wait_for "Type deploy to confirm" 8 || bad "paused: r asks for the name" "$(tmux_show)"
-tmux_send -l deploy
-tmux_send Enter
+ask_rotate paused
 phase_is() { [ "$(jq -r .phase "$STATE" 2>/dev/null)" = "$1" ]; }
 if wait_for "$ROT" phase_is confirming; then
 	ok "paused: the installed key waits for the collector's own login (phase confirming)"
@@ -163,15 +166,8 @@ everywhere "$T/key2" && phase_is confirming && [ -e "$K/deploy.fleetdeck-old" ] 
 tmux_send Enter
 tmux_send p
 tmux_wait_for "polling resumed" 5 || bad "p resumes polling" "$(tmux_show)"
-tmux_send r
-tmux_wait_for "Type deploy to confirm" 8
-tmux_send -l deploy
-tmux_send Enter
-tmux_wait_for "rotate key/deploy: done" "$ROT" && ok "polling resumed: the next rotate confirms and finishes" ||
-	bad "polling resumed: the next rotate confirms and finishes" "$(tmux_show)"
-tmux_send Enter
-tmux_send q
-tmux_wait_for "EXITED:0" 5 || bad "q quits" "$(tmux_show)"
+ask_rotate resumed
+done_and_quit "polling resumed: the next rotate confirms and finishes"
 everywhere "$K/deploy" && ! login "$T/key2" 1 && ! login "$T/key2" 2 && [ ! -e "$STATE" ] && [ ! -e "$K/deploy.fleetdeck-old" ] &&
 	ok "  the new key logs in everywhere, the old nowhere, nothing left" ||
 	bad "  the new key logs in everywhere, the old nowhere, nothing left" "$(ls -la "$K" "$T/state")"
