@@ -75,7 +75,7 @@ json_t *json_prometheus(OUT_ARGS)
 			struct host_eval he;
 			rules_prom_ctx_init(&c, f, i, pf);
 			for (size_t k = 0; k < pf->nall; k++) {
-				rules_prom_judge(&c, pf, k, now, &hs, &he);
+				rules_prom_judge(&c, pf, k, rules_eval_judge_time(ev, pf->sampled_at, now), &hs, &he);
 				counts[he.status]++;
 			}
 			rules_prom_ctx_free(&c);
@@ -94,7 +94,6 @@ json_t *json_prometheus(OUT_ARGS)
 
 void json_prometheus_hosts(OUT_ARGS, json_t *hosts)
 {
-	(void)ev;
 	for (size_t i = 0; i < snapshot_count(s, DOM_PROMFLEET); i++) {
 		const struct prom_fleet *pf = snap_promfleet(s, i);
 		struct rules_prom_ctx c;
@@ -104,7 +103,7 @@ void json_prometheus_hosts(OUT_ARGS, json_t *hosts)
 		for (size_t k = 0; k < pf->nall; k++) {
 			struct host_sample hs;
 			struct host_eval he;
-			rules_prom_judge(&c, pf, k, now, &hs, &he);
+			rules_prom_judge(&c, pf, k, rules_eval_judge_time(ev, pf->sampled_at, now), &hs, &he);
 			json_array_append_new(hosts, out_json_host(f, s, ev, now, &c.fh, pf->all[k].name,
 								   &hs, &he, SIZE_MAX));
 		}

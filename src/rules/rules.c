@@ -557,12 +557,22 @@ struct target_eval *rules_target_add(struct evaluation *out, enum domain_id kind
 	return t;
 }
 
-double rules_judge_time(const struct rules_state *st, double sampled_at, double now)
+static double judge_time(double fresh_since, double sampled_at, double now)
 {
 	/* a sample of this --once run is current, not stale */
-	if (st && st->fresh_since > 0 && sampled_at >= st->fresh_since && sampled_at < now)
+	if (fresh_since > 0 && sampled_at >= fresh_since && sampled_at < now)
 		return sampled_at;
 	return now;
+}
+
+double rules_judge_time(const struct rules_state *st, double sampled_at, double now)
+{
+	return judge_time(st ? st->fresh_since : 0, sampled_at, now);
+}
+
+double rules_eval_judge_time(const struct evaluation *ev, double sampled_at, double now)
+{
+	return judge_time(ev ? ev->fresh_since : 0, sampled_at, now);
 }
 
 bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval, double now)
@@ -801,6 +811,7 @@ void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double n
 
 	state_fit(st, n);
 	evaluation_reset(out, st, n);
+	out->fresh_since = st->fresh_since;
 	evaluate_hosts(f, snap, now, st, out);
 	st->cache_id = out->hosts_id;
 	if (snap)

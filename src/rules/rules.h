@@ -132,6 +132,9 @@ struct evaluation {
 	 * becomes overdue): a screen showing it is drawn again then;
 	 * INFINITY when nothing is due */
 	double next_change;
+	/* rules_state.fresh_since of the run that made it (0: the dashboard),
+	 * for what judges a sample outside the rules (rules_eval_judge_time) */
+	double fresh_since;
 };
 
 /* For the domains' rules (rules/<domain>.c): add a target, then its problems.
@@ -153,6 +156,8 @@ bool rules_check_stale(struct host_eval *ev, double sampled_at, double interval,
  * target answered early in a long round is not stale at the round's end;
  * now otherwise (the dashboard). Every domain judges its samples at it. */
 double rules_judge_time(const struct rules_state *st, double sampled_at, double now);
+/* The same for code that has the evaluation but not the state (outputs). */
+double rules_eval_judge_time(const struct evaluation *ev, double sampled_at, double now);
 
 /* Indexes out's targets for rules_target_find() (rules_evaluate() does;
  * an evaluation built by hand is searched in order without it). */

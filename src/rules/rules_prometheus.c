@@ -169,19 +169,20 @@ static void judge_rows(const struct fleet *f, const struct prom_fleet *pf, size_
 void rules_prometheus(const struct fleet *f, const struct snapshot *snap, double now,
 		      struct rules_state *st, struct evaluation *out)
 {
-	(void)st;
 	for (size_t i = 0; i < snapshot_count(snap, DOM_PROMFLEET); i++) {
 		const struct prom_fleet *pf = snap_promfleet(snap, i);
 		const struct fleet_section *sec = fleet_nth(f, SEC_PROMETHEUS, i);
+		/* what --once/--check read early in a long round is not stale */
+		double at = rules_judge_time(st, pf->sampled_at, now);
 		struct target_eval *t;
 		if (pf->state == PF_OFF)
 			continue;
 		if (pf->all)
-			judge_all(f, pf, i, now, out);
+			judge_all(f, pf, i, at, out);
 		else if (pf->state == PF_READY)
 			judge_rows(f, pf, i, out);
 		if (pf->state == PF_READY && !pf->error[0] &&
-		    !(pf->sampled_at > 0 && now - pf->sampled_at > RULES_STALE_FACTOR * pf->interval &&
+		    !(pf->sampled_at > 0 && at - pf->sampled_at > RULES_STALE_FACTOR * pf->interval &&
 		      pf->interval > 0))
 			continue;
 		/* the section itself: not answering, failing, or stale */
@@ -189,6 +190,6 @@ void rules_prometheus(const struct fleet *f, const struct snapshot *snap, double
 				     sec ? sec->name : "?");
 		if (pf->error[0])
 			rules_problem_add(&t->ev, ST_UNKNOWN, "prometheus", "%s", pf->error);
-		rules_check_stale(&t->ev, pf->sampled_at, pf->interval, now);
+		rules_check_stale(&t->ev, pf->sampled_at, pf->interval, at);
 	}
 }

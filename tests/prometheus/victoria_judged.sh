@@ -84,6 +84,28 @@ json_check "$T/once.json" "the problems say why (down, disk, pressure, OOM, unre
 	 and any(test("PSI some")) and any(test("OOM kill")) and any(test("cannot read")))'
 printf 'note: --once --json with %s hosts took %s s\n' "$N" "$FD_SECS"
 
+# --once judges what it read early in a long round at the moment it read
+# it (rules_judge_time), as every other domain: here the section polls
+# every 1 s and is done in seconds, while a second section's server (a
+# listener that never answers) holds the run until its 10 s timeout, twice
+# (at start and in the collector) — long past 3 intervals. Neither the
+# section nor its hosts may read "stale" at the end.
+HP=$(lab_free_port 18528) || { printf 'FAIL: no free port\n'; exit 1; }
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(64); time.sleep(300)' "127.0.$LAB_NET.2" "$HP" &
+lab_bg $!
+mute_up() { [ -n "$(ss -Hltn "src 127.0.$LAB_NET.2:$HP" 2>/dev/null)" ]; }
+wait_for 20 mute_up || bad "the mute listener starts" "$(ss -ltn | head -5)"
+sed 's/^rate_window = 10m$/&\ninterval = 1s/' "$T/vm.fleet" >"$T/slow.fleet"
+printf '\n[prometheus mute]\nurl = http://127.0.%s.2:%s\nmatch = {job="node"}\ntimeout = 10s\n' \
+	"$LAB_NET" "$HP" >>"$T/slow.fleet"
+fd_run 150 "$T/slow.json" -c "$T/slow.fleet" --once --json
+json_check "$T/slow.json" "--once beside a server that holds the run ${FD_SECS} s: the 1 s section's hosts are judged as read, not stale" \
+	"(.hosts | length) == $N and ([.prometheus[] | select(.name == \"vm\") | .counts][0] ==
+	 {\"ok\": $OK, \"warn\": $WARN, \"crit\": $CRIT, \"unknown\": $UNK})
+	 and ([.. | strings | select(test(\"stale\"))] | length) == 0"
+
 # The dashboard: the section line, problems first, and rows fetched as
 # they come on screen.
 num() { printf '%d\n' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }   # 12,345
