@@ -28,6 +28,7 @@ CONTAINERS_LAB_TESTS = \
 	tests/containers/containers_podman.sh \
 	tests/containers/containers_ssh_api.sh \
 	tests/containers/ram_reserve.sh \
-	tests/containers/socket_perm.sh
+	tests/containers/socket_perm.sh \
+	tests/containers/many_containers.sh
 TESTS += $(CONTAINERS_LAB_TESTS)
-EXTRA_DIST += $(CONTAINERS_LAB_TESTS) tests/containers/podman-setup.sh
+EXTRA_DIST += $(CONTAINERS_LAB_TESTS) tests/containers/podman-setup.sh tests/containers/many_engine.py

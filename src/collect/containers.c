@@ -48,6 +48,12 @@
 /* Over SSH every round runs the engine's CLI twice (~100 ms of CPU on the
  * host each): not more often than this. The API rounds follow the interval. */
 #define CLI_MIN_PERIOD 5.0
+/* Inspects of one host's round in flight at once. Each request's deadline
+ * runs from its start, and over SSH the channels open one at a time per
+ * session: 120 new containers started at once would wait for each other's
+ * channels within their own deadlines (a failed inspect shows the id,
+ * "unknown"), and the engine would get 120 connections at once. */
+#define INSPECT_PARALLEL 8
 /* After a host's sshd refused a stream to the engine's socket
  * (AllowStreamLocalForwarding off, or nothing listening): the CLI, and the
  * API tried again after this long. */
@@ -98,6 +104,8 @@ struct ctr_host {
 	bool busy;
 	int rounds;                  /* rounds finished */
 	int pending;                 /* requests of this round still out */
+	int todo[MODEL_MAX_CONTAINERS];   /* slots to inspect this round (ntodo), */
+	int ntodo, todo_next, inspecting; /* the next to start, how many are out */
 	double started;              /* wall time the round started */
 	struct host_containers pub;  /* as last published */
 	struct host_containers w;    /* the round being built */
@@ -438,6 +446,8 @@ static const struct ctr_known *known_find(const struct ctr_host *h, int k)
 	return NULL;
 }
 
+static void inspect_more(struct ctr_host *h);
+
 static void on_inspect(void *arg, const struct http_result *r)
 {
 	struct ctr_req *q = arg;
@@ -447,6 +457,7 @@ static void on_inspect(void *arg, const struct http_result *r)
 	int n = 0;
 	char err[160];
 
+	h->inspecting--;
 	if (!req_end(q, r, err, sizeof(err)) && r->status == 200 &&
 	    ctrp_inspect(r->body, r->len, &c, &pid, 1, &n, err, sizeof(err)) == 0 && n == 1) {
 		struct ctr_known *f = &h->fresh[q->slot];
@@ -464,7 +475,22 @@ static void on_inspect(void *arg, const struct http_result *r)
 		str_copy(h->w.c[q->slot].name, h->ids[q->slot], 13);
 		str_copy(h->w.c[q->slot].state, "unknown", sizeof(h->w.c[0].state));
 	}
+	/* the next one starts before this one counts as done: the round
+	 * cannot end in between */
+	inspect_more(h);
 	api_done_one(h);
+}
+
+static void inspect_more(struct ctr_host *h)
+{
+	while (h->inspecting < INSPECT_PARALLEL && h->todo_next < h->ntodo) {
+		int k = h->todo[h->todo_next++];
+		char path[160];
+
+		snprintf(path, sizeof(path), "/containers/%s/json", h->ids[k]);
+		h->inspecting++;
+		api_get(h, path, k, on_inspect);
+	}
 }
 
 static void on_list(void *arg, const struct http_result *r)
@@ -501,18 +527,18 @@ static void on_list(void *arg, const struct http_result *r)
 	h->fresh = xcalloc((size_t)n + 1, sizeof(*h->fresh));
 	/* held while starting, so a request refused at once cannot end the round early */
 	h->pending++;
+	h->ntodo = h->todo_next = h->inspecting = 0;
 	for (int k = 0; k < n; k++) {
 		const struct ctr_known *o = known_find(h, k);
-		char path[160];
 
 		if (o) {
 			h->fresh[k] = *o;
 			container_usage(h, k, &o->c, o->pid);
 			continue;
 		}
-		snprintf(path, sizeof(path), "/containers/%s/json", h->ids[k]);
-		api_get(h, path, k, on_inspect);
+		h->todo[h->ntodo++] = k;
 	}
+	inspect_more(h);
 	api_done_one(h);
 }
 

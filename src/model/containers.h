@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODEL_MAX_CONTAINERS 48
+#define MODEL_MAX_CONTAINERS 128   /* a host with 120 is shown whole (issue #13) */
 
 struct container_sample {
 	char id[16];                 /* first 12 hex digits of the engine's id */

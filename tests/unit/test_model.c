@@ -130,7 +130,7 @@ START_TEST(test_resize_and_unpublished)
 END_TEST
 
 /* A host without containers or GPUs costs what it uses: its sample and
- * the headers saying "none here", not 48 container and 16 GPU slots. */
+ * the headers saying "none here", not 128 container and 16 GPU slots. */
 START_TEST(test_bare_host_costs_at_most_4k)
 {
 	struct model m;
