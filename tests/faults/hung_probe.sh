@@ -11,7 +11,7 @@
 #   - once df answers again, lab1 is ok by itself and nothing is left over.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 LAB_NET=74
-lab_test_begin hung_probe 105
+lab_test_begin hung_probe 130
 lab_require_root
 lab_require_tool tmux pgrep timeout
 mkdir -p "$T/bin"
@@ -24,6 +24,7 @@ HANG=fdhang$LAB_NET
 cp "$(command -v sleep)" "$T/bin/$HANG"
 {
 	echo '#!/bin/sh'
+	echo "echo run >>'$T/df.runs'"
 	echo "if [ -e '$T/df-hangs' ]; then '$T/bin/$HANG' 600; exit 1; fi"
 	echo 'exec /bin/df "$@"'
 } >"$T/bin/df"
@@ -65,8 +66,10 @@ fd_alive "$FD_PID" && ok "the dashboard is alive" || bad "the dashboard is alive
 tmux_has lab1 && tmux_has lab2 && ok "and still draws both hosts" || bad "and still draws both hosts" "$(tmux_show)"
 tmux_wait_line 'lab2' 'OK|ok' 3 && ok "lab2 is still ok" || bad "lab2 is still ok" "$(tmux_show)"
 
-# df answers again: at its next run (every 30 s) lab1 is ok by itself
+# df answers again: from its next run (every 30 s) lab1 is ok by itself
+runs=$(wc -l <"$T/df.runs")
 rm -f "$T/df-hangs"
+wait_for 40 eval '[ "$(wc -l <"$T/df.runs")" -gt "$runs" ]' || bad "df is run again within its 30 s cadence"
 tmux_wait_line 'lab1' 'OK|ok' 15 && ok "df answers again: lab1 is ok by itself" ||
 	bad "df answers again: lab1 is ok by itself" "$(tmux_show)"
 [ "$(trees)" = 0 ] && ok "no hung process left on lab1" || bad "no hung process left on lab1" "$(trees) left"
