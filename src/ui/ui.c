@@ -377,6 +377,13 @@ static int keys_read(struct ui *ui)
 		enum ui_action a;
 
 		n++;
+		/* a resize: what the terminal shows is unknown (ncurses clears it
+		 * for every size it takes, even when the size ends where the
+		 * last frame had it: a window dragged and back, a resize storm),
+		 * so the next frame draws every cell; in every mode (wall,
+		 * dialog, filter, replay) */
+		if (r == KEY_CODE_YES && wch == KEY_RESIZE)
+			present_invalidate(&ui->pr);
 		if (ui->tl && !(r == KEY_CODE_YES && wch == KEY_MOUSE) &&
 		    timeline_key(ui->tl, &ui->st, &u, key_translate(r, wch))) {
 			ctx_build(ui, &u, ui_now(ui));
