@@ -244,7 +244,7 @@ gen_phase() {  # PHASE LENGTH_S
 		resize) ;;
 		*)
 			free=()
-			for i in $(seq 1 $NHOSTS); do [ "${busy[$i]}" -le "$t" ] && free+=("$i"); done
+			for ((i = 1; i <= NHOSTS; i++)); do [ "${busy[$i]}" -le "$t" ] && free+=("$i"); done
 			if [ "${#free[@]}" = 0 ]; then kind=resize; else
 				rnd 0 $((${#free[@]} - 1)); h=${free[$R]}
 			fi ;;
@@ -369,6 +369,9 @@ run_phase() {  # PHASE LENGTH_S
 start_fault() {
 	local k=$1 h=${S_HOST[$1]} kind=${S_KIND[$1]} tgt
 	tgt=lab$h; [ "$h" = 0 ] && tgt=pg; [ "$kind" = resize ] && tgt=terminal
+	# a loaded machine runs late: the target's previous fault (planned to
+	# be over) is ended first, never two at once on one target
+	[ "$kind" != resize ] && [ "${ACT_END[$h]:-0}" -gt 0 ] && end_fault "$h"
 	FSTART[$k]=$(el)
 	fault_do "$kind" "$h"
 	DONE_KIND[$kind]=$((${DONE_KIND[$kind]:-0} + 1))
