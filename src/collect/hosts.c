@@ -27,9 +27,10 @@ struct host_poller {
 	const struct fleet_host *fh;
 	struct ssh_conn *ssh;          /* exactly one of ssh/local */
 	struct local_conn *local;
-	char *script[3];               /* regular, +PROBE_SLOW, +PROBE_DISKS */
+	char *script[4];               /* regular, +PROBE_SLOW, +PROBE_DISKS, +PROBE_BOOT */
 	double next_poll;              /* monotonic */
 	double next_slow, next_disks;  /* when those parts are due again */
+	bool reread_boot;              /* btime and kernel again (after a failure) */
 	bool in_flight;
 	double started_wall;           /* when the poll in flight was sent */
 	int good, failed;              /* for --once */
@@ -124,7 +125,9 @@ static void probe_done(void *arg, const struct shell_result *r)
 		/* remote bytes never reach a terminal as control sequences */
 		str_sanitize(s->error);
 		hp->failed++;
-		hp->next_slow = hp->next_disks = 0;  /* read them on the next good poll */
+		/* read them on the next good poll */
+		hp->next_slow = hp->next_disks = 0;
+		hp->reread_boot = true;
 		publish(hp);
 		return;
 	}
@@ -134,6 +137,7 @@ static void probe_done(void *arg, const struct shell_result *r)
 		str_sanitize(s->error);
 		hp->failed++;
 		hp->next_slow = hp->next_disks = 0;
+		hp->reread_boot = true;
 		publish(hp);
 		return;
 	}
@@ -189,6 +193,11 @@ static void poller_start(struct host_poller *hp, double now)
 	if (now >= hp->next_disks) {
 		k = 2;
 		hp->next_disks = now + PROBE_DISKS_S;
+	}
+	/* a sample that failed lost its kernel: the shell would not send it */
+	if (k == 2 && hp->reread_boot) {
+		k = 3;
+		hp->reread_boot = false;
 	}
 	/* builtins only (but for df): no subshell, no process on the host */
 	shell_submit_builtins(poller_shell(hp), hp->script[k], hp->fh->timeout, probe_done, hp);
@@ -435,6 +444,7 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 		hp->script[0] = probe_script(hp->fh, 0);
 		hp->script[1] = probe_script(hp->fh, PROBE_SLOW);
 		hp->script[2] = probe_script(hp->fh, PROBE_SLOW | PROBE_DISKS);
+		hp->script[3] = probe_script(hp->fh, PROBE_SLOW | PROBE_DISKS | PROBE_BOOT);
 		shell_init(&hp->noshell);
 		hp->work.interval = hp->fh->interval;
 		/* spread the first polls a little: a big fleet does not connect at once */
@@ -522,7 +532,7 @@ void hosts_free(struct hosts *h)
 		ssh_conn_free(h->p[i].ssh);
 		local_conn_free(h->p[i].local);
 		shell_free(&h->p[i].noshell);
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < (int)ARRAY_LEN(h->p[i].script); k++)
 			free(h->p[i].script[k]);
 	}
 	free(h->p);

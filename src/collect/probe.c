@@ -13,12 +13,18 @@
 /* The probe costs the host no process on a regular poll: sh builtins only
  * (`read` from /proc, `case`, string concatenation), run in the long-lived
  * shell itself (shell_submit_builtins: no subshell), and its output goes
- * out in one printf (one write, one SSH packet). Every section starts with
- * an "@name" line. What changes slowly is read at its own cadence (the
- * caller picks the parts): swap, the per-CPU lines, btime, oom_kill (a walk
- * over most of /proc/vmstat: dash's read takes a byte per syscall) and the
- * kernel release with PROBE_SLOW; disks (df: the one process) only with
- * PROBE_DISKS. A section left out keeps its previous value. */
+ * out with the request's end marker (SHELL_OUT_VAR: one write, one SSH
+ * packet). Every section starts with
+ * an "@name" line. dash's `read` takes a byte per syscall, so what is read
+ * is what it costs: each file is read only up to the line wanted. What
+ * changes slowly is read at its own cadence (the caller picks the parts):
+ * swap, the per-CPU lines (up to the first line that is not a CPU's) and
+ * oom_kill (a walk over most of /proc/vmstat) with PROBE_SLOW; disks (df:
+ * the one process) only with PROBE_DISKS. What changes only with a reboot
+ * (btime, after /proc/stat's long intr line, and the kernel release) is
+ * read by the first slow probe of each shell, that is of each session (a
+ * reboot ends it), or again with PROBE_BOOT; the shell remembers it in
+ * __fdb. A section or line left out keeps its previous value. */
 static const char probe_head[] =
 	"o=@uptime\n"
 	"read -r l </proc/uptime && o=\"$o\n$l\"\n"
@@ -39,13 +45,18 @@ static const char probe_slow[] =
 	"while read -r k v u; do case $k in SwapTotal:) o=\"$o\n$k $v\";; "
 	"SwapFree:) o=\"$o\n$k $v\"; break;; esac; done </proc/meminfo\n"
 	"o=\"$o\n@stat\"\n"
+	/* the CPUs' lines come first: stop after them, unless btime is wanted */
 	"while read -r k r; do case $k in cpu) o=\"$o\ncpu $r\";; cpu[0-9]*) o=\"$o\nc\";; "
-	"btime) o=\"$o\nbtime $r\"; break;; esac; done </proc/stat\n"
+	"btime) o=\"$o\nbtime $r\"; break;; *) [ -z \"$__fdb\" ] || break;; esac; done </proc/stat\n"
 	"o=\"$o\n@vmstat\"\n"
 	"while read -r k v; do [ \"$k\" = oom_kill ] && { o=\"$o\n$k $v\"; break; }; done </proc/vmstat\n"
-	"o=\"$o\n@kernel\"\n"
-	"read -r l </proc/sys/kernel/osrelease && o=\"$o\n$l\"\n";
-static const char probe_tail[] = "printf '%s\\n@end\\n' \"$o\"\n";
+	"[ -n \"$__fdb\" ] || { o=\"$o\n@kernel\"; "
+	"read -r l </proc/sys/kernel/osrelease && o=\"$o\n$l\"; }\n"
+	"__fdb=1\n";
+/* PROBE_BOOT: btime and the kernel release again, in this shell too */
+static const char probe_boot[] = "__fdb=\n";
+/* the answer goes out with the request's end marker (collect/shell.h) */
+static const char probe_tail[] = SHELL_OUT_VAR "=\"$o\n@end\n\"\n";
 
 /* A df's deadline on the host: the host's timeout, at least 1 s. */
 static double df_deadline(const struct fleet_host *h)
@@ -57,7 +68,7 @@ static double df_deadline(const struct fleet_host *h)
 
 char *probe_script(const struct fleet_host *h, unsigned parts)
 {
-	size_t cap = sizeof(probe_head) + sizeof(probe_slow) + sizeof(probe_tail) + 64;
+	size_t cap = sizeof(probe_head) + sizeof(probe_boot) + sizeof(probe_slow) + sizeof(probe_tail) + 64;
 	char *s;
 	int ndisks = h && h->ndisks > 0 ? h->ndisks : 1;
 
@@ -65,6 +76,8 @@ char *probe_script(const struct fleet_host *h, unsigned parts)
 		cap += 4 * strlen(h && h->ndisks > 0 ? h->disks[i] : "/") * 4 + 160;
 	s = xmalloc(cap);
 	strcpy(s, probe_head);
+	if ((parts & PROBE_SLOW) && (parts & PROBE_BOOT))
+		strcat(s, probe_boot);
 	strcat(s, parts & PROBE_SLOW ? probe_slow : probe_stat_fast);
 	if (!(parts & PROBE_DISKS)) {
 		strcat(s, probe_tail);
@@ -76,13 +89,9 @@ char *probe_script(const struct fleet_host *h, unsigned parts)
 	strcat(s, "printf '%s\\n' \"$o\"\n");
 	for (int i = 0; i < ndisks; i++) {
 		char *q = sh_quote(h && h->ndisks > 0 ? h->disks[i] : "/");
-		char *cmd = xasprintf("df -P -k -- %s", q);
-		char *qc = sh_quote(cmd);
 		size_t len = strlen(s);
-		str_fmt(s + len, cap - len, "printf '@disk %%s\\n' %s; " SHELL_RUN " %.0f %s 2>&1; "
-			"case $? in 124|137) echo @df-hung;; esac\n", q, df_deadline(h), qc);
-		free(qc);
-		free(cmd);
+		str_fmt(s + len, cap - len, "printf '@disk %%s\\n' %s; " SHELL_RUN_ARGV " %.0f df -P -k -- %s 2>&1; "
+			"case $? in 124|137) echo @df-hung;; esac\n", q, df_deadline(h), q);
 		free(q);
 	}
 	strcat(s, "echo @end\n");

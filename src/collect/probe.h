@@ -10,8 +10,10 @@
 #include "model/model.h"
 
 /* Parts of the probe read at their own, slower cadence (hosts.c). */
-#define PROBE_SLOW  0x1   /* per-CPU lines, btime, oom_kill, kernel release */
+#define PROBE_SLOW  0x1   /* swap, per-CPU lines, oom_kill; btime and kernel
+			     release once per shell (a session: a reboot ends it) */
 #define PROBE_DISKS 0x2   /* df per watched mount: the one process */
+#define PROBE_BOOT  0x4   /* with PROBE_SLOW: btime and kernel release again */
 
 /* The script for host h (watched mounts quoted for sh) with the given
  * parts; without PROBE_DISKS it is sh builtins only (send it with

@@ -28,11 +28,15 @@ struct shell_req {
  * SCRIPT under GNU timeout when the host has it: in a process group of its
  * own (timeout's default), TERM to the whole group at T seconds, KILL 2 s
  * later; stdin from /dev/null so no command can eat the next request. BusyBox'
- * timeout kills only its child, so it is not used: a plain subshell then. */
+ * timeout kills only its child, so it is not used: a plain subshell then.
+ * __fdx T CMD ARG... the same for one command given as words: no sh -c in
+ * between (one exec less). */
 static const char prelude[] =
 	"__fdg=; case $(timeout --version 2>/dev/null) in *GNU*|*coreutils*) __fdg=1;; esac\n"
 	"__fdr() { if [ -n \"$__fdg\" ]; then timeout -k 2 \"$1\" sh -c \"$2\" </dev/null;"
-	" else (eval \"$2\") </dev/null; fi; }\n";
+	" else (eval \"$2\") </dev/null; fi; }\n"
+	"__fdx() { __fdt=$1; shift; if [ -n \"$__fdg\" ]; then timeout -k 2 \"$__fdt\" \"$@\" </dev/null;"
+	" else (\"$@\") </dev/null; fi; }\n";
 
 const char *shell_prelude(void)
 {
@@ -141,11 +145,14 @@ char *shell_frame(const struct shell *sh, const char *script, double timeout, bo
 
 	/* fleetdeck's own builtin-only script (no exit, no cd): a brace group
 	 * in the long-lived shell costs the host no process; what it runs
-	 * outside the shell goes through __fdr itself (SHELL_RUN) */
+	 * outside the shell goes through __fdr itself (SHELL_RUN). Its stderr
+	 * is nobody's (no stderr marker to wait for), and what it left in
+	 * SHELL_OUT_VAR goes out with the end marker: one write, one SSH
+	 * packet for the whole answer (sshd wakes once, not three times) */
 	if (builtins)
-		return xasprintf("{\n%s\n} </dev/null\nprintf '\\n@@FDEND-%s-%u %%s\\n' \"$?\"\n"
-				 "printf '\\n@@FDERR-%s-%u\\n' >&2\n",
-				 script, sh->token, seq, sh->token, seq);
+		return xasprintf(SHELL_OUT_VAR "=\n{\n%s\n} </dev/null 2>/dev/null\n"
+				 "printf '%%s\\n@@FDEND-%s-%u %%s\\n' \"$" SHELL_OUT_VAR "\" \"$?\"\n",
+				 script, sh->token, seq);
 	/* A shell of its own (sh -c or a subshell), so a script's `exit` or
 	 * `cd` cannot end or change the long-lived shell; the end marker
 	 * carries the exit status */
@@ -355,7 +362,10 @@ static bool try_complete(struct shell *sh, double now, bool stderr_done)
 		sh->scanned = (size_t)(m - sh->out);
 		return false;
 	}
-	if (!err_take(sh, r->seq, stderr_done, &e, &elen, &consumed)) {
+	if (r->builtins) {
+		e = NULL;
+		elen = consumed = 0;
+	} else if (!err_take(sh, r->seq, stderr_done, &e, &elen, &consumed)) {
 		sh->scanned = (size_t)(m - sh->out);
 		return false;
 	}

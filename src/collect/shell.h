@@ -64,6 +64,12 @@ struct shell_limits {
  * runs df under the host-side deadline of 5 s, in its own process group;
  * exit status 124 or 137 when it had to be killed. */
 #define SHELL_RUN "__fdr"
+/* The same for one command given as words, SHELL_RUN_ARGV " 5 df -k '/'":
+ * no sh -c in between (one process less on the host). */
+#define SHELL_RUN_ARGV "__fdx"
+/* A builtins script may leave the end of its output in this variable
+ * instead of printing it: it goes out in the same write as the end marker. */
+#define SHELL_OUT_VAR "__fdo"
 /* What defines SHELL_RUN: sent once per channel, before its first request. */
 const char *shell_prelude(void);
 
@@ -87,7 +93,8 @@ void shell_restart(struct shell *sh);
 void shell_submit(struct shell *sh, const char *script, double timeout, shell_cb cb, void *arg);
 /* For fleetdeck's own scripts made of shell builtins only, with no exit or
  * cd (the host probe): run in the long-lived shell itself, not a subshell,
- * so a poll costs the host no fork at all. Such a script runs any external
+ * so a poll costs the host no fork at all. Their stderr is discarded on the
+ * host (the answer's err is empty). Such a script runs any external
  * command as SHELL_RUN " SECONDS 'CMD'", to keep the deadline on the host. */
 void shell_submit_builtins(struct shell *sh, const char *script, double timeout, shell_cb cb,
 			   void *arg);

@@ -10,7 +10,9 @@ Nothing is executed: every host answers from /proc files read once at start
 
   * `exec sh` (fleetdeck's long-lived shell): each request ends with
     fleetdeck's marker line `printf '\\n@@FDEND-TOKEN-SEQ %s\\n' "$?"` (and
-    `@@FDERR-TOKEN-SEQ` on stderr after it); a
+    `@@FDERR-TOKEN-SEQ` on stderr after it), or, for its builtins-only
+    requests (the probe), `printf '%s\\n@@FDEND-TOKEN-SEQ %s\\n' "$__fdo" "$?"`
+    (no stderr marker); a
     request that reads /proc/uptime gets the probe's sections (with @disk
     sections when it runs df), anything else an empty answer, status 0;
   * any other command (ssh HOST CMD, pssh): the canned /proc files, exit 0.
@@ -29,7 +31,7 @@ import time
 
 import asyncssh
 
-MARK = re.compile(rb"printf '\\n@@FDEND-([0-9a-f]+)-([0-9]+) %s\\n' \"\$\?\"\n")
+MARK = re.compile(rb"printf '(%s)?\\n@@FDEND-([0-9a-f]+)-([0-9]+) %s\\n' (\"\$__fdo\" )?\"\$\?\"\n")
 
 
 def read(path):
@@ -101,9 +103,12 @@ async def shell(process):
                 else:
                     out = b""
                 out = out.replace(b"%CPU%", cpu_line())
-                process.stdout.write(out + b"\n@@FDEND-" + m.group(1) + b"-" + m.group(2) + b" 0\n")
-                # and the request's stderr end (the printf after the marker's)
-                process.stderr.write(b"\n@@FDERR-" + m.group(1) + b"-" + m.group(2) + b"\n")
+                tok, seq = m.group(2), m.group(3)
+                process.stdout.write(out + b"\n@@FDEND-" + tok + b"-" + seq + b" 0\n")
+                # and the request's stderr end (the printf after the marker's),
+                # but for a builtins-only request (its stderr is not kept)
+                if not m.group(1):
+                    process.stderr.write(b"\n@@FDERR-" + tok + b"-" + seq + b"\n")
     except (asyncssh.Error, ConnectionError, asyncio.CancelledError):
         pass
     finally:

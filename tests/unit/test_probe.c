@@ -219,6 +219,8 @@ static char *run_sh(const char *script, size_t *len)
 	ck_assert_ptr_nonnull(fp);
 	fputs(shell_prelude(), fp);   /* what every channel gets first */
 	fputs(script, fp);
+	/* what the framing prints with the end marker (collect/shell.h) */
+	fputs("printf '%s' \"$" SHELL_OUT_VAR "\"\n", fp);
 	fclose(fp);
 	fp = popen(cmd, "r");
 	ck_assert_ptr_nonnull(fp);
@@ -245,7 +247,7 @@ START_TEST(regular_poll_keeps_slow_parts)
 	ck_assert_ptr_null(strstr(rs, "("));        /* no subshell */
 	ck_assert_ptr_null(strstr(rs, "$("));       /* no command substitution */
 	/* df runs under the deadline kept on the host (collect/shell.h) */
-	ck_assert_ptr_nonnull(strstr(fs, SHELL_RUN " 5 'df -P -k -- '\\''/'\\'''"));
+	ck_assert_ptr_nonnull(strstr(fs, SHELL_RUN_ARGV " 5 df -P -k -- '/' "));
 	out = run_sh(fs, &len);
 	ck_assert_int_eq(probe_parse(out, len, NULL, &full, err, sizeof(err)), 0);
 	free(out);
@@ -276,6 +278,78 @@ START_TEST(regular_poll_keeps_slow_parts)
 }
 END_TEST
 
+/* Runs scripts one after the other in the same sh (one long-lived shell,
+ * as a session's); out[i] gets what the i-th printed, up to its "@end". */
+static void run_sh_session(char *const *scripts, int n, char **out, size_t *len)
+{
+	char *all = xstrdup(""), *p, *q;
+	size_t got;
+
+	for (int i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s\nprintf '%%s' \"$" SHELL_OUT_VAR "\"; " SHELL_OUT_VAR "=\n",
+				       all, scripts[i]);
+		free(all);
+		all = next;
+	}
+	p = run_sh(all, &got);
+	free(all);
+	q = p;
+	for (int i = 0; i < n; i++) {
+		char *end = strstr(q, "@end\n");
+		ck_assert_ptr_nonnull(end);
+		end += 5;
+		len[i] = (size_t)(end - q);
+		out[i] = xstrndup(q, len[i]);
+		q = end;
+	}
+	free(p);
+}
+
+/* What only a reboot changes (btime, after /proc/stat's long intr line, and
+ * the kernel release) is read by a shell's first slow probe only: the next
+ * slow probe in the same shell stops at the last CPU line and keeps them
+ * from the sample; PROBE_BOOT reads them again. */
+START_TEST(boot_parts_once_per_shell)
+{
+	struct fleet_host h = { 0 };
+	char *sc[3] = { probe_script(&h, PROBE_SLOW), probe_script(&h, PROBE_SLOW),
+			probe_script(&h, PROBE_SLOW | PROBE_BOOT) };
+	char *out[3], err[256] = "";
+	size_t len[3];
+	struct host_sample first = { 0 }, again, forced = { 0 };
+
+	run_sh_session(sc, 3, out, len);
+	ck_assert_int_eq(probe_parse(out[0], len[0], NULL, &first, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(out[0], "\nbtime "));
+	ck_assert_ptr_nonnull(strstr(out[0], "@kernel"));
+	ck_assert(first.valid & HV_KERNEL);
+	ck_assert(first.boot_time > 0);
+	/* the same shell: CPUs and OOM kills, no walk to btime, no kernel */
+	ck_assert_ptr_null(strstr(out[1], "btime"));
+	ck_assert_ptr_null(strstr(out[1], "@kernel"));
+	ck_assert_ptr_nonnull(strstr(out[1], "\nc\n"));
+	ck_assert_ptr_nonnull(strstr(out[1], "@vmstat"));
+	again = first;
+	ck_assert_int_eq(probe_parse(out[1], len[1], &first, &again, err, sizeof(err)), 0);
+	ck_assert(again.valid & HV_CORES);
+	ck_assert_int_eq(again.cores, first.cores);
+	ck_assert(again.valid & HV_KERNEL);
+	ck_assert_str_eq(again.kernel, first.kernel);
+	ck_assert(again.boot_time == first.boot_time);
+	ck_assert_uint_eq(again.valid & HV_OOM, first.valid & HV_OOM);
+	/* asked for again (after a failed poll lost them) */
+	ck_assert_ptr_nonnull(strstr(out[2], "\nbtime "));
+	ck_assert_int_eq(probe_parse(out[2], len[2], NULL, &forced, err, sizeof(err)), 0);
+	ck_assert(forced.valid & HV_KERNEL);
+	ck_assert_str_eq(forced.kernel, first.kernel);
+	ck_assert(forced.boot_time == first.boot_time);
+	for (int i = 0; i < 3; i++) {
+		free(sc[i]);
+		free(out[i]);
+	}
+}
+END_TEST
+
 static Suite *probe_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -291,6 +365,7 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, old_kernel);
 	tcase_add_test(tc, script_quotes_mounts);
 	tcase_add_test(tc, regular_poll_keeps_slow_parts);
+	tcase_add_test(tc, boot_parts_once_per_shell);
 	suite_add_tcase(s, tc);
 	return s;
 }
