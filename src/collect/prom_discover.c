@@ -21,9 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Discovery answers more than this many hosts only to a narrower match. */
-#define DISCOVER_MAX_HOSTS 1000000
-
 char *prom_base_url(const struct fleet_section *s)
 {
 	const char *u = fleet_section_get(s, "url");
@@ -149,7 +146,7 @@ void prom_names_init(struct prom_names *nm, struct prom_conn *conn)
 	memset(nm, 0, sizeof(*nm));
 	nm->call = (struct prom_call){
 		.conn = conn, .doc = PROM_DOC_VECTOR, .want = { conn->label, NULL },
-		.fn = on_name, .arg = nm, .cap = DISCOVER_MAX_HOSTS,
+		.fn = on_name, .arg = nm, .cap = PROM_DISCOVER_MAX,
 	};
 }
 
@@ -159,7 +156,7 @@ int prom_names_args(struct prom_names *nm, char **args, char *err, size_t errlen
 
 	if (!q)
 		return -1;
-	*args = prom_query_args(q, DISCOVER_MAX_HOSTS + 1);
+	*args = prom_query_args(q, PROM_DISCOVER_MAX + 1);
 	free(q);
 	return 0;
 }

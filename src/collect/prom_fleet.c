@@ -13,10 +13,12 @@
  *      screen (model_prom_wanted(): offset, count and filter), their status
  *      and the values the overview shows, by queries restricted to exactly
  *      those host names.
- * Scrolling or filtering runs step 2 alone, at once. The names themselves
+ * Scrolling or filtering runs step 2 alone, at once. The first step 1's
+ * counts and problem hosts are published as soon as it answers; the names
  * (for paging and the filter) come from discovery, here in the collector,
- * retried with backoff while the server does not answer, and refreshed
- * every PF_REDISCOVER rounds. --once also fetches every host's values
+ * only after it (the longest answer: every host), retried with backoff
+ * while the server does not answer, and refreshed every PF_REDISCOVER
+ * rounds. --once also fetches every host's values
  * (step 3) so that --once --json is complete. See doc/prometheus.md. */
 #include "config.h"
 #include "collect/http.h"
@@ -60,6 +62,7 @@ struct problem {
 	char name[PROM_NAME_MAX];
 	uint16_t reason;
 	bool down;                     /* in PC_DOWN's list: not counted up */
+	float value;                   /* the check's value for that reason (PSI %, disk %) */
 };
 
 struct pfl {
@@ -85,6 +88,10 @@ struct pfl {
 	/* discovery */
 	struct prom_names names, fresh;
 	bool have_names;
+	bool summarized;               /* a step 1 answered: the counts are shown */
+	bool names_then_rows;          /* the first discovery runs between steps 1 and 2 */
+	size_t njudged;                /* hosts the last step 1 judged */
+	size_t unknown_judged;         /* of them unknown */
 
 	/* step 1 */
 	struct pcheck {
@@ -215,6 +222,11 @@ static void discover_start(struct pfl *pf, double now)
 		fail(pf, "cannot be asked", err);
 		pf->step = S_IDLE;
 		pf->next_discover = now + PF_BACKOFF_MAX;
+		if (pf->names_then_rows) {
+			pf->names_then_rows = false;
+			pf->rounds++;  /* the round ends with step 1's counts */
+			publish(pf);
+		}
 		return;
 	}
 	pf->fresh.call.done = discover_call_done;
@@ -234,32 +246,46 @@ static double jitter(double s)
 	return s * (0.8 + 0.4 * ((double)rand() / RAND_MAX));
 }
 
+/* The server did not answer (pub.error says how): the moment to ask again,
+ * after a backoff (1 s doubling to 60 s, +-20 %), added to the error. */
+static double backoff_next(struct pfl *pf, double now)
+{
+	char *e = pf->pub.error + strlen(pf->pub.error), at[16];
+	double next;
+	time_t t;
+
+	pf->backoff = pf->backoff > 0 ? pf->backoff * 2 : PF_BACKOFF_MIN;
+	if (pf->backoff > PF_BACKOFF_MAX)
+		pf->backoff = PF_BACKOFF_MAX;
+	next = now + jitter(pf->backoff);
+	t = (time_t)(now_wall() + (next - now));
+	strftime(at, sizeof(at), "%H:%M:%S", localtime(&t));
+	str_fmt(e, sizeof(pf->pub.error) - (size_t)(e - pf->pub.error), "; asking again at %s", at);
+	return next;
+}
+
+static void counts_settle(struct pfl *pf);
+static void rows_start(struct pfl *pf);
+
 static void discover_done(struct pfl *pf)
 {
 	char err[256];
 	double now = now_mono();
+	bool then_rows = pf->names_then_rows;
 
+	pf->names_then_rows = false;
+	pf->step = S_IDLE;
 	if (prom_names_finish(&pf->fresh, err, sizeof(err)) < 0 || !pf->fresh.n) {
 		if (pf->fresh.call.ok)
 			str_copy(err, "no host matches", sizeof(err));
 		prom_names_free(&pf->fresh);
-		pf->backoff = pf->backoff > 0 ? pf->backoff * 2 : PF_BACKOFF_MIN;
-		if (pf->backoff > PF_BACKOFF_MAX)
-			pf->backoff = PF_BACKOFF_MAX;
-		pf->next_discover = now + jitter(pf->backoff);
 		fail(pf, pf->fresh.call.ok ? "gave no hosts" : "did not answer", err);
-		if (!pf->have_names) {
-			char *e = pf->pub.error + strlen(pf->pub.error), at[16];
-			time_t t = (time_t)(now_wall() + (pf->next_discover - now));
-			strftime(at, sizeof(at), "%H:%M:%S", localtime(&t));
-			str_fmt(e, sizeof(pf->pub.error) - (size_t)(e - pf->pub.error),
-				"; asking again at %s", at);
-			pf->pub.state = PF_DISCOVERING;
-			if (pf->once)
-				pf->rounds++;  /* --once: that is the answer */
-		}
+		pf->next_discover = backoff_next(pf, now);
+		/* the round ends with step 1's counts and problems (and their
+		 * error); --once: that is the answer */
+		if (then_rows)
+			pf->rounds++;
 		publish(pf);
-		pf->step = S_IDLE;
 		return;
 	}
 	prom_names_free(&pf->names);
@@ -269,8 +295,13 @@ static void discover_done(struct pfl *pf)
 	pf->match_valid = false;
 	pf->backoff = 0;
 	pf->since_discover = 0;
+	if (then_rows) {
+		/* the round goes on: the hosts without a current `up` are known now */
+		counts_settle(pf);
+		rows_start(pf);
+		return;
+	}
 	pf->pub.nhosts = pf->names.n;
-	pf->step = S_IDLE;
 	pf->next_poll = 0;  /* a round now */
 }
 
@@ -304,7 +335,7 @@ static void prob_rehash(struct pfl *pf)
 	}
 }
 
-static void prob_merge(struct pfl *pf, const char *name, uint16_t reason)
+static void prob_merge(struct pfl *pf, const char *name, uint16_t reason, double value)
 {
 	struct problem *p;
 	size_t k;
@@ -316,8 +347,10 @@ static void prob_merge(struct pfl *pf, const char *name, uint16_t reason)
 		p = &pf->all_prob[pf->prob_slots[k] - 1];
 		if (strcmp(p->name, name) == 0) {
 			/* the worst, as the rows' max by host of the reasons */
-			if (reason > p->reason)
+			if (reason > p->reason) {
 				p->reason = reason;
+				p->value = (float)value;
+			}
 			p->down |= reason == PR_DOWN;
 			return;
 		}
@@ -329,6 +362,7 @@ static void prob_merge(struct pfl *pf, const char *name, uint16_t reason)
 	p = &pf->all_prob[pf->nall_prob];
 	str_copy(p->name, name, sizeof(p->name));
 	p->reason = reason;
+	p->value = (float)value;
 	p->down = reason == PR_DOWN;
 	pf->prob_slots[k] = (uint32_t)++pf->nall_prob;
 }
@@ -348,7 +382,7 @@ static void on_check(void *arg, const struct prom_sample *s)
 	}
 	if (s->cut || !s->label[0][0])
 		return;
-	prob_merge(pf, s->label[0], (uint16_t)prom_check_reason(pc->k, s->value, &pf->th));
+	prob_merge(pf, s->label[0], (uint16_t)prom_check_reason(pc->k, s->value, &pf->th), s->value);
 }
 
 static int problem_cmp(const void *a, const void *b)
@@ -371,7 +405,9 @@ static void check_done(struct prom_call *c)
 static void summary_start(struct pfl *pf, double now)
 {
 	struct prom_qctx c = qctx(pf, NULL, 0);
-	size_t cap = pf->names.n + pf->names.n / 4 + 64;
+	/* before the first discovery (step 1 does not wait for it) the lists
+	 * are bounded as discovery is */
+	size_t cap = pf->have_names ? pf->names.n + pf->names.n / 4 + 64 : PROM_DISCOVER_MAX;
 
 	pf->step = S_SUMMARY;
 	pf->next_poll = now + pf->interval;
@@ -682,6 +718,51 @@ static void full_finish(struct pfl *pf)
 
 /* ---- the steps ---- */
 
+/* The counts with the hosts discovery found but step 1 did not judge (no
+ * current `up`): unknown. Before the first discovery, the judged ones. */
+static void counts_settle(struct pfl *pf)
+{
+	struct prom_fleet *p = &pf->pub;
+
+	p->counts[ST_UNKNOWN] = pf->unknown_judged;
+	if (pf->names.n > pf->njudged)
+		p->counts[ST_UNKNOWN] += pf->names.n - pf->njudged;
+	p->nproblems_total = p->counts[ST_UNKNOWN] + p->counts[ST_WARN] + p->counts[ST_CRIT];
+	p->nhosts = pf->names.n > pf->njudged ? pf->names.n : pf->njudged;
+}
+
+/* The first counts are shown at once, with the problem hosts as step 1
+ * judged them (status, reason, its value); step 2 fills in their values
+ * and the window of other hosts. */
+static void rows_prefill(struct pfl *pf)
+{
+	struct prom_fleet *p = &pf->pub;
+
+	for (int i = 0; i < pf->nprob; i++) {
+		const struct problem *pr = &pf->prob[i];
+		struct prom_row *r = &p->rows[i];
+		memset(r, 0, sizeof(*r));
+		str_copy(r->name, pr->name, sizeof(r->name));
+		r->sampled_at = pf->eval_time;
+		r->reason = pr->reason;
+		r->status = (uint8_t)(pr->reason / 100);
+		r->conn = pr->down ? HC_UNREACHABLE : HC_OK;
+		if (pr->reason == PR_PSI_WARN || pr->reason == PR_PSI_CRIT) {
+			r->psi_some = pr->value > 100 ? 100 : pr->value;
+			r->valid |= HV_PSI;
+		} else if ((pr->reason == PR_DISK_WARN || pr->reason == PR_DISK_CRIT) &&
+			   pf->nmounts == 1) {
+			r->ndisks = 1;
+			r->disk_pct[0] = pr->value;
+			r->valid |= HV_DISKS;
+		}
+	}
+	p->nproblems = pf->nprob;
+	p->nwindow = 0;
+	p->win_offset = 0;
+	p->nmatch = 0;
+}
+
 static void summary_finish(struct pfl *pf)
 {
 	struct prom_fleet *p = &pf->pub;
@@ -707,11 +788,10 @@ static void summary_finish(struct pfl *pf)
 	p->counts[ST_OK] = pf->upcount > (double)up_problems ? (size_t)pf->upcount - up_problems : 0;
 	for (int st = 0; st < 4; st++)
 		judged += p->counts[st];
-	/* hosts found by discovery but without a current `up` are unknown */
-	if (pf->names.n > judged)
-		p->counts[ST_UNKNOWN] += pf->names.n - judged;
-	p->nproblems_total = p->counts[ST_UNKNOWN] + p->counts[ST_WARN] + p->counts[ST_CRIT];
-	p->nhosts = pf->names.n > judged ? pf->names.n : judged;
+	pf->njudged = judged;
+	pf->unknown_judged = p->counts[ST_UNKNOWN];
+	counts_settle(pf);
+	pf->backoff = 0;
 	p->state = PF_READY;
 	p->sampled_at = p->attempted_at;
 	p->error[0] = '\0';
@@ -743,8 +823,25 @@ static void step_done(struct pfl *pf)
 	case S_SUMMARY:
 		summary_finish(pf);
 		if (pf->pub.state != PF_READY || pf->pub.error[0]) {
+			/* a server that never answered yet: asked again with backoff */
+			if (!pf->summarized)
+				pf->next_poll = backoff_next(pf, now_mono());
 			publish(pf);
 			pf->rounds++;
+			return;
+		}
+		if (!pf->summarized) {
+			/* the counts and the problem hosts now, not after the
+			 * names and the rows */
+			pf->summarized = true;
+			rows_prefill(pf);
+			publish(pf);
+		}
+		if (!pf->have_names) {
+			/* every name (for paging and /): only now, so that the
+			 * first counts do not wait for the longest answer */
+			pf->names_then_rows = true;
+			discover_start(pf, now_mono());
 			return;
 		}
 		rows_start(pf);
@@ -839,17 +936,21 @@ static void pfl_prepare(struct pfl *pf, double now, double *deadline,
 {
 	struct prom_want w;
 
+	bool need_window = !fleet_section_get(pf->sec, "rate_window");
+
 	pf->once = fl->once;
 	if (pf->step != S_IDLE || (fl->once && pf->rounds > 0))
 		return;
-	if (pf->have_names && !pf->scrape_started) {
+	if (!pf->scrape_started && (need_window || !fleet_section_get(pf->sec, "interval"))) {
 		pf->scrape_started = true;
 		prom_scrape_start(&pf->scrape, &pf->conn, pf->env->http,
 				  fleet_section_get(pf->sec, "match"), scrape_found, pf);
 	}
-	if (pf->scrape.busy)
-		return;  /* the first round waits for it: two small requests */
-	if (!pf->have_names || (pf->since_discover >= PF_REDISCOVER && !fl->once)) {
+	if (pf->scrape.busy && need_window)
+		return;  /* the first round's rates wait for it: two small requests */
+	/* step 1 comes first; the names only after it answered once */
+	if ((!pf->have_names && pf->summarized) ||
+	    (pf->have_names && pf->since_discover >= PF_REDISCOVER && !fl->once)) {
 		if (now >= pf->next_discover)
 			discover_start(pf, now);
 		else

@@ -20,6 +20,9 @@
  * loaded and before the model is sized. Returns the number of hosts added. */
 size_t prom_discover(struct fleet *f, FILE *msg, double budget);
 #define PROM_START_BUDGET 1.0
+/* Discovery answers more than this many hosts only to a narrower match
+ * (prom_fleet.c's step 1 lists are bounded so before the first discovery). */
+#define PROM_DISCOVER_MAX 1000000
 
 /* The section's base URL without trailing slashes (malloc'd), and its
  * "Authorization: Bearer ..." (bearer_token_file) or "Authorization: Basic
