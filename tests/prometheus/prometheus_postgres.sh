@@ -9,7 +9,9 @@
 # (read from it directly) and PostgreSQL has (read with psql); what the
 # exporter does not serve is null; the database rules judge them (more
 # than 90 % of max_connections warns); a stopped PostgreSQL is down (crit)
-# with the reason, a stopped exporter unknown, not down.
+# with the reason, a stopped exporter unknown, not down. A streaming
+# standby (pg_basebackup -R) with its own exporter: in recovery; the
+# primary has one replica and, with replay paused, the lag in bytes served.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/prometheus/lib.sh"
 LAB_NET=131
@@ -17,11 +19,18 @@ lab_test_begin prometheus_postgres 150
 lab_require_root "the lab listens on 127.0.131.x"
 lab_require_tool prometheus prometheus-node-exporter prometheus-postgres-exporter curl ss jq tmux
 . "$TOP_SRCDIR/tests/databases/pglab.sh"
-pglab_trap
+S=$T/standby
+standby_stop() {
+	[ -f "$S/data/postmaster.pid" ] &&
+		_pg "$PG_BIN/pg_ctl" -D "$S/data" -m immediate -w -t 10 stop >/dev/null 2>&1
+	return 0
+}
+trap '_rc=$?; standby_stop; pglab_stop; (exit $_rc); _lab_cleanup' EXIT
 FAILED=0
 
 PP=$(lab_free_port 9090) && XP=$(lab_free_port 9100) && EP=$(lab_free_port 9187) &&
-	PGP=$(lab_free_port 5431) || { printf 'FAIL: no free TCP port\n'; exit 1; }
+	EP2=$(lab_free_port $((EP + 1))) && PGP=$(lab_free_port 5431) &&
+	PGP2=$(lab_free_port $((PGP + 1))) || { printf 'FAIL: no free TCP port\n'; exit 1; }
 URL=http://127.0.$LAB_NET.1:$PP
 A=127.0.$LAB_NET.2
 cd "$T" || exit 1
@@ -31,6 +40,18 @@ pglab_start "$A" "$PGP"
 pglab_psql "ALTER SYSTEM SET autovacuum = off" >/dev/null && pglab_psql "SELECT pg_reload_conf()" >/dev/null
 # one WAL segment archived, so the archiver has something to say
 pglab_psql "INSERT INTO t SELECT generate_series(1, 1000); SELECT pg_switch_wal();" >/dev/null
+# a streaming standby of it, on the same address
+mkdir -p "$S/sock" && chown -R postgres "$S"
+_pg "$PG_BIN/pg_basebackup" -h "$PG_DIR/sock" -p "$PGP" -U postgres -D "$S/data" -R -X stream \
+	>"$S/basebackup.log" 2>&1 || { bad "pg_basebackup" "$(tail -5 "$S/basebackup.log")"; lab_finish; }
+cat >>"$S/data/postgresql.conf" <<CONF
+port = $PGP2
+unix_socket_directories = '$S/sock'
+archive_mode = off
+CONF
+_pg "$PG_BIN/pg_ctl" -D "$S/data" -l "$S/log" -w -t 20 start >/dev/null 2>&1 ||
+	{ bad "standby started" "$(tail -5 "$S/log")"; lab_finish; }
+spsql() { _pg psql -X -q -At -h "$S/sock" -p "$PGP2" -U postgres -d postgres -c "$1"; }
 
 prometheus-node-exporter --web.listen-address="$A:$XP" --collector.disable-defaults \
 	--collector.cpu --collector.loadavg --collector.meminfo --collector.filesystem \
@@ -41,6 +62,9 @@ DATA_SOURCE_NAME="host=$PG_DIR/sock port=$PGP user=monitor dbname=postgres sslmo
 	prometheus-postgres-exporter --web.listen-address="$A:$EP" >"$T/exporter.log" 2>&1 &
 EXPORTER=$!
 lab_bg $EXPORTER
+DATA_SOURCE_NAME="host=$S/sock port=$PGP2 user=monitor dbname=postgres sslmode=disable" \
+	prometheus-postgres-exporter --web.listen-address="$A:$EP2" >"$T/exporter2.log" 2>&1 &
+lab_bg $!
 
 # The exporter takes ~1.5 s to answer while PostgreSQL refuses connections:
 # a 1 s scrape timeout would turn "PostgreSQL is down" into "cannot scrape".
@@ -54,7 +78,7 @@ scrape_configs:
   - job_name: postgres
     scrape_interval: 3s
     scrape_timeout: 3s
-    static_configs: [{ targets: ['$A:$EP'] }]
+    static_configs: [{ targets: ['$A:$EP', '$A:$EP2'] }]
 EOF
 prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
 	--web.listen-address="127.0.$LAB_NET.1:$PP" >"$T/prometheus.log" 2>&1 &
@@ -66,14 +90,15 @@ _pg psql -X -q -At -h "$PG_DIR/sock" -p "$PGP" -U postgres -d postgres \
 lab_bg $!
 
 ready() {
-	promql_count_is 2 'up == 1' && promql_count_is 1 'pg_up == 1' &&
+	promql_count_is 3 'up == 1' && promql_count_is 2 'pg_up == 1' &&
+		promql_count_is 1 'pg_stat_replication_pg_wal_lsn_diff >= 0' &&
 		promql_count_is 1 'pg_stat_archiver_archived_count >= 1' &&
 		promql_count_is 1 'pg_stat_activity_max_tx_duration > 1'
 }
 if wait_for 40 ready; then
-	ok "Prometheus scrapes node_exporter and postgres_exporter (pg_up 1, a WAL archived)"
+	ok "Prometheus scrapes node_exporter and 2 postgres_exporters (pg_up 1, a WAL archived, a standby streaming)"
 else
-	bad "Prometheus scrapes the 2 exporters" "$(tail -5 "$T/prometheus.log"; tail -5 "$T/exporter.log")"
+	bad "Prometheus scrapes the 3 exporters" "$(tail -5 "$T/prometheus.log"; tail -5 "$T/exporter.log")"
 	lab_finish
 fi
 
@@ -83,8 +108,9 @@ url = $URL
 match = {job="node"}
 postgres = {job="postgres"}
 EOF
-DB=$A:$EP HA=$A:$XP
+DB=$A:$EP DB2=$A:$EP2 HA=$A:$XP
 d=".databases[] | select(.name == \"$DB\")"
+d2=".databases[] | select(.name == \"$DB2\")"
 
 # what the exporter serves now: NAME -> the sum of its samples
 served() { curl -s -m 5 "http://$A:$EP/metrics" >"$T/served.prom"; }
@@ -93,21 +119,31 @@ sum_of() { awk -v m="$1" '$1 == m || index($1, m "{") == 1 { s += $NF } END { pr
 pg_backends() { pglab_psql "SELECT count(*) FROM pg_stat_activity WHERE datid IS NOT NULL AND pid <> pg_backend_pid()"; }
 xact_age() { pglab_psql "SELECT floor(extract(epoch FROM max(now() - xact_start))) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'"; }
 
-age0=$(xact_age)
+# The exporter's own connections count too: one for the server and, while
+# it scrapes, its collectors' (a database/sql pool: up to 2 more). So the
+# count served is PostgreSQL's between scrapes, or up to 2 more.
+promql_value() {
+	curl -s -m 2 -G "$URL/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // "none"'
+}
+NB="sum(pg_stat_database_numbackends{instance=\"$DB\"})"
 served
+age0=$(xact_age) n0=$(promql_value "$NB") b0=$(pg_backends)
 fd_run 20 "$T/once.json" -c "$T/p.fleet" --once --json
+n1=$(promql_value "$NB") b1=$(pg_backends)
 check "--once --json exits 0" test "$FD_RC" = 0
-json_check "$T/once.json" "the exporter target is one database, on the host of its address" \
-	"[.databases[].name] == [\"$DB\"] and ($d | .host == \"$HA\") and [.hosts[].name] == [\"$HA\"]"
+json_check "$T/once.json" "each exporter target is a database, on the host of its address" \
+	"[.databases[].name] == [\"$DB\", \"$DB2\"] and ($d | .host == \"$HA\") and ($d2 | .host == \"$HA\")
+	 and [.hosts[].name] == [\"$HA\"]"
 json_check "$T/once.json" "it is up and ok, with no problem" \
 	"$d | .up == true and .status == \"ok\" and .problems == [] and .error == null"
 v=$(pglab_psql "SHOW server_version_num")
 json_check "$T/once.json" "version $((v / 10000)).$((v % 10000)), as PostgreSQL says (short_version $(grep -o 'short_version="[^"]*"' "$T/served.prom"))" \
 	"$d | .version == \"$((v / 10000)).$((v % 10000))\""
-n=$(sum_of pg_stat_database_numbackends)
-json_check "$T/once.json" "connections = the exporter's numbackends summed ($n) = PostgreSQL's ($(pg_backends)); max_connections 20" \
-	"$d | .connections == $n and .connections == $(pg_backends) and .max_connections == 20
-	 and .max_connections == $(sum_of pg_settings_max_connections)"
+json_check "$T/once.json" "connections = numbackends summed as served ($n0, $n1): PostgreSQL's ($b0, $b1) + the exporter's scrape (0..2); max_connections 20" \
+	"$d | (.connections == $n0 or .connections == $n1) and .connections >= ([$b0, $b1] | min)
+	 and .connections <= ([$b0, $b1] | max) + 2
+	 and .max_connections == 20 and .max_connections == $(sum_of pg_settings_max_connections)" ||
+	printf '       | the database: %s\n' "$(jq -c "$d | [.connections, .max_connections]" "$T/once.json")"
 size=$(pglab_psql "SELECT sum(pg_database_size(oid)) FROM pg_database")
 json_check "$T/once.json" "size = every database's pg_database_size_bytes summed ($size)" \
 	"$d | .size == $(sum_of pg_database_size_bytes) and .size == $size"
@@ -119,8 +155,33 @@ set -- $arch
 json_check "$T/once.json" "archiver: $1 archived (as served: $(sum_of pg_stat_archiver_archived_count)), $2 failed, last at PostgreSQL's time (±3 s)" \
 	"$d | .archiver.archived_count == $1 and .archiver.archived_count == $(sum_of pg_stat_archiver_archived_count)
 	 and .archiver.failed_count == $2 and ((.archiver.last_archived_at - $3) | fabs) < 3"
-json_check "$T/once.json" "a primary (in_hot_standby 0) without replicas: lag bytes null, 0 replicas" \
-	"$d | .in_recovery == false and .replicas == 0 and .replication_lag_bytes == null"
+lag0=$(sum_of pg_stat_replication_pg_wal_lsn_diff)
+served
+lag1=$(sum_of pg_stat_replication_pg_wal_lsn_diff)
+json_check "$T/once.json" "the primary (in_hot_standby 0): one replica, lag in bytes as served ($lag0, $lag1)" \
+	"$d | .in_recovery == false and .replicas == 1 and .replication_lag_bytes >= ([$lag0, $lag1] | min)
+	 and .replication_lag_bytes <= ([$lag0, $lag1] | max)"
+json_check "$T/once.json" "the standby (in_hot_standby 1): up, in recovery, no walsender of its own" \
+	"$d2 | .up == true and .status == \"ok\" and .in_recovery == true and .replicas == null
+	 and .replication_lag_bytes == null and .version == \"$((v / 10000)).$((v % 10000))\""
+
+# replay paused on the standby, writes on the primary: real lag bytes
+spsql "SELECT pg_wal_replay_pause()" >/dev/null
+pglab_psql "INSERT INTO t SELECT generate_series(1, 20000); SELECT pg_switch_wal();" >/dev/null
+if wait_for 20 promql_count_is 1 'pg_stat_replication_pg_wal_lsn_diff > 1000000'; then
+	ok "replay paused: Prometheus has the primary's replica over 1 MB behind"
+else
+	bad "the replica falls behind" "$(pglab_psql "SELECT * FROM pg_stat_replication")"
+fi
+served
+lag0=$(sum_of pg_stat_replication_pg_wal_lsn_diff)
+fd_run 20 "$T/lag.json" -c "$T/p.fleet" --once --json
+served
+lag1=$(sum_of pg_stat_replication_pg_wal_lsn_diff)
+json_check "$T/lag.json" "the primary's lag in bytes is the one served ($lag0..$lag1)" \
+	"$d | .replication_lag_bytes > 1000000 and .replication_lag_bytes >= ([$lag0, $lag1] | min)
+	 and .replication_lag_bytes <= ([$lag0, $lag1] | max) and .status == \"ok\""
+spsql "SELECT pg_wal_replay_resume()" >/dev/null
 json_check "$T/once.json" "what postgres_exporter 0.11.1 does not serve is null, never 0" \
 	"$d | .replication_lag_s == null and .waiting_locks == null and .latency_ms == null
 	 and .archiver.archive_mode == null and .archiver.last_failed_at == null and .dsn == null"
@@ -133,14 +194,15 @@ for i in $(seq 1 17); do
 		-c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
 	lab_bg $!
 done
-if wait_for 20 promql_count_is 1 'sum(pg_stat_database_numbackends) >= 19'; then
+if wait_for 20 promql_count_is 1 "sum(pg_stat_database_numbackends{instance=\"$DB\"}) >= 19"; then
 	ok "19 of 20 connections in use, as Prometheus has it"
 else
 	bad "19 connections in use" "$(pg_backends)"
 fi
 fd_run 20 "$T/busy.json" -c "$T/p.fleet" --once --json
 json_check "$T/busy.json" "over 90 % of max_connections: warn, said as for a libpq database" \
-	"$d | .status == \"warn\" and .connections >= 19 and (.problems | join(\" \") | test(\"of 20 connections in use\"))"
+	"$d | .status == \"warn\" and .connections >= 19 and (.problems | join(\" \") | test(\"of 20 connections in use\"))" ||
+	printf '       | the database: %s\n' "$(jq -c "$d | [.status, .connections, .problems]" "$T/busy.json")"
 
 # The dashboard: the databases view.
 fd_tmux pg 140 30 -- -c "$T/p.fleet" --view databases
@@ -163,6 +225,7 @@ json_check "$T/down.json" "a stopped PostgreSQL is down (crit), with the reason"
 	 and (.problems[0] | test(\"^down: postgres_exporter cannot connect\")) and .connections == null"
 json_check "$T/down.json" "and an alert says so" \
 	"[.alerts[] | select(.target == \"database/$DB\" and .severity == \"crit\")] | length == 1"
+json_check "$T/down.json" "the standby stays up (in recovery)" "$d2 | .up == true and .in_recovery == true"
 if tmux_wait_line "$DB" 'DOWN' 15; then
 	ok "the databases view shows it DOWN"
 else
@@ -172,7 +235,7 @@ fi
 # The exporter stops: Prometheus cannot scrape it: unknown, not down.
 kill -TERM "$EXPORTER"
 _lab_wait_gone "$EXPORTER" 10
-if wait_for 20 promql_count_is 1 'up{job="postgres"} == 0'; then
+if wait_for 20 promql_count_is 1 "up{instance=\"$DB\"} == 0"; then
 	ok "Prometheus sees the exporter stopped (up == 0)"
 else
 	bad "Prometheus sees the exporter stopped (up == 0)"
