@@ -362,3 +362,11 @@ double ctrp_cpu_pct(uint64_t prev_ns, uint64_t cur_ns, double dt)
 		return -1;
 	return (double)(cur_ns - prev_ns) / (dt * 1e9) * 100.0;
 }
+
+void ctrp_apply_limit(struct container_sample *c, const struct ctr_usage *u)
+{
+	if (!u->limit_ok)
+		return;
+	c->mem_limit = u->limit;
+	c->valid |= CV_LIMIT;
+}

@@ -59,6 +59,12 @@ int ctrp_stats(const char *json, size_t len, struct ctr_usage *u, char *err, siz
  * returns 0, or -1 if that pid has no block or no usable file. */
 int ctrp_cgroup(const char *text, size_t len, long pid, struct ctr_usage *u);
 
+/* The limit a cgroup reading gave (u->limit_ok: memory.max or
+ * memory.limit_in_bytes, what the kernel enforces now) replaces inspect's,
+ * which is read again only when the container changed: so `docker update
+ * --memory` on a running container shows at the next round. */
+void ctrp_apply_limit(struct container_sample *c, const struct ctr_usage *u);
+
 /* Percent of one core between two cumulative readings dt seconds apart;
  * negative when it cannot be computed (counter reset, dt <= 0). */
 double ctrp_cpu_pct(uint64_t prev_ns, uint64_t cur_ns, double dt);

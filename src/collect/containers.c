@@ -58,6 +58,12 @@
  * (AllowStreamLocalForwarding off, or nothing listening): the CLI, and the
  * API tried again after this long. */
 #define STREAM_RETRY 300.0
+/* A steady container (the list shows it unchanged) is inspected again
+ * after this long, a few per round (REINSPECT_S spread over the rounds):
+ * what changes without a change of state or name, e.g. `docker update
+ * --memory` on a stopped container, or on any over the local API. A
+ * running container's limit over SSH comes from its cgroup every round. */
+#define REINSPECT_S 300.0
 
 struct cpu_prev {
 	char id[16];
@@ -76,6 +82,7 @@ struct ctr_known {
 	char id[CTR_ID_MAX];
 	uint64_t sig;
 	long pid;
+	double at;                   /* mono time of its inspect */
 	bool ok;                     /* inspected (or reused) and fine: reusable */
 	struct container_sample c;   /* as inspect gave it: no usage */
 };
@@ -205,8 +212,8 @@ static void cpu_update(struct ctr_host *h, double now)
 	h->nprev = nn;
 }
 
-/* Memory from stats or cgroups; the limit from inspect unless it had none
- * (a cgroup limit set by other means still counts). */
+/* Memory from stats or cgroups; the limit from the cgroup when it was read
+ * (ctrp_apply_limit), else from inspect. */
 static void usage_apply(struct ctr_host *h)
 {
 	for (int k = 0; k < h->w.n; k++) {
@@ -219,10 +226,7 @@ static void usage_apply(struct ctr_host *h)
 		}
 		if (!u->mem_ok && !u->cpu_ok && !strcmp(c->state, "running"))
 			known_distrust(h, k);
-		if (u->limit_ok && (!(c->valid & CV_LIMIT) || c->mem_limit == 0)) {
-			c->mem_limit = u->limit;
-			c->valid |= CV_LIMIT;
-		}
+		ctrp_apply_limit(c, u);
 		if (u->implausible[0] && !c->implausible[0])
 			str_copy(c->implausible, u->implausible, sizeof(c->implausible));
 	}
@@ -438,11 +442,21 @@ static void container_usage(struct ctr_host *h, int k, const struct container_sa
 	}
 }
 
-static const struct ctr_known *known_find(const struct ctr_host *h, int k)
+/* What the last rounds knew of container k, unless it changed since, or
+ * its inspect is older than REINSPECT_S and this round still may inspect
+ * one more of those (*again: how many). */
+static const struct ctr_known *known_find(const struct ctr_host *h, int k, double now, int *again)
 {
-	for (int j = 0; j < h->nknown; j++)
-		if (h->known[j].ok && h->known[j].sig == h->sigs[k] && !strcmp(h->known[j].id, h->ids[k]))
-			return &h->known[j];
+	for (int j = 0; j < h->nknown; j++) {
+		const struct ctr_known *o = &h->known[j];
+		if (!o->ok || o->sig != h->sigs[k] || strcmp(o->id, h->ids[k]))
+			continue;
+		if (now - o->at >= REINSPECT_S && *again > 0) {
+			--*again;
+			return NULL;
+		}
+		return o;
+	}
 	return NULL;
 }
 
@@ -465,6 +479,7 @@ static void on_inspect(void *arg, const struct http_result *r)
 		str_copy(f->id, h->ids[q->slot], sizeof(f->id));
 		f->sig = h->sigs[q->slot];
 		f->pid = pid;
+		f->at = now_mono();
 		f->c = c;
 		f->ok = true;
 		container_usage(h, q->slot, &c, pid);
@@ -499,7 +514,8 @@ static void on_list(void *arg, const struct http_result *r)
 	struct ctr_host *h = q->h;
 	char err[200];
 	const char *why = req_end(q, r, err, sizeof(err));
-	int n;
+	int n, again;
+	double now, share;
 
 	h->pending--;
 	if (why && h->no_stream_until > now_mono()) {
@@ -528,8 +544,12 @@ static void on_list(void *arg, const struct http_result *r)
 	/* held while starting, so a request refused at once cannot end the round early */
 	h->pending++;
 	h->ntodo = h->todo_next = h->inspecting = 0;
+	/* steady ones inspected again this round: n per REINSPECT_S, spread */
+	share = (double)n * round_period(h) / REINSPECT_S;
+	again = (int)share + ((double)(int)share < share);
+	now = now_mono();
 	for (int k = 0; k < n; k++) {
-		const struct ctr_known *o = known_find(h, k);
+		const struct ctr_known *o = known_find(h, k, now, &again);
 
 		if (o) {
 			h->fresh[k] = *o;

@@ -77,8 +77,11 @@ static const struct schema_key host_keys[] = {
 	  "of the host's session: nothing runs on the host; cgroup files read by shell builtins). "
 	  "Over SSH without a socket the SSH user can use, or when the host's sshd refuses "
 	  "streams to sockets (AllowStreamLocalForwarding), the engine's CLI (ps, inspect), at "
-	  "most every 5s. A host without an engine is a problem only when it was asked "
-	  "for (docker, podman) or a [service] names a container on it." },
+	  "most every 5s. A container is inspected when it is new or changed in the list, and "
+	  "again every 5 min; over SSH a running one's memory limit comes from its cgroup every "
+	  "round (docker update --memory shows at the next round). A host without an engine is "
+	  "a problem only when it was asked for (docker, podman) or a [service] names a "
+	  "container on it." },
 	{ "container_socket", ST_REMOTE_PATH, 0, NULL,
 	  "$DOCKER_HOST, else /var/run/docker.sock or /run/podman/podman.sock", NULL, NULL,
 	  "Docker Engine API socket on the host (over SSH also $XDG_RUNTIME_DIR/docker.sock and "

@@ -244,6 +244,34 @@ START_TEST(test_cgroup_v2_v1)
 }
 END_TEST
 
+/* `docker update --memory` on a running container: the cgroup's limit, read
+ * every round over SSH, replaces the one inspect gave when the container
+ * was new; "max" is no limit; no reading keeps inspect's. */
+START_TEST(test_limit_from_cgroup_wins)
+{
+	size_t len;
+	char *t = slurp("cgroup-v2.txt", &len);
+	struct container_sample c = { 0 };
+	struct ctr_usage u;
+
+	c.mem_limit = 128 * MiB;          /* inspect, before the update */
+	c.valid = CV_LIMIT;
+	ck_assert_int_eq(ctrp_cgroup(t, len, 4343, &u), 0);   /* memory.max 256 MiB */
+	ctrp_apply_limit(&c, &u);
+	ck_assert(c.valid & CV_LIMIT);
+	ck_assert_uint_eq(c.mem_limit, 256 * MiB);
+	ck_assert_int_eq(ctrp_cgroup(t, len, 4242, &u), 0);   /* "max" */
+	ctrp_apply_limit(&c, &u);
+	ck_assert(c.valid & CV_LIMIT);
+	ck_assert_uint_eq(c.mem_limit, 0);
+	memset(&u, 0, sizeof(u));                             /* nothing read */
+	c.mem_limit = 64 * MiB;
+	ctrp_apply_limit(&c, &u);
+	ck_assert_uint_eq(c.mem_limit, 64 * MiB);
+	free(t);
+}
+END_TEST
+
 /* --- rules, JSON and the view ------------------------------------------------- */
 
 static const char fleet_text[] =
@@ -560,6 +588,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_inspect_podman_api_and_cli);
 	tcase_add_test(tc, test_inspect_docker_cli);
 	tcase_add_test(tc, test_inspect_implausible_numbers);
+	tcase_add_test(tc, test_limit_from_cgroup_wins);
 	tcase_add_test(tc, test_stats_recordings);
 	tcase_add_test(tc, test_cgroup_v2_v1);
 	tcase_add_test(tc, test_rules_seed_case);
