@@ -272,6 +272,7 @@ bool model_snapshot(struct model *m, struct snapshot *snap)
 
 	snap->nchanged = 0;
 	snap->changed_all = false;
+	snap->jprev = snap->jpos;
 	pthread_mutex_lock(&m->lock);
 	if (snap->generation != m->generation || snap->src != m) {
 		if (snap->src != m || snap->layout != m->layout ||

@@ -216,6 +216,7 @@ struct snapshot {
 	/* which model this snapshot follows, and how far */
 	const struct model *src;
 	uint64_t layout, jpos;
+	uint64_t jprev;              /* jpos before the last model_snapshot() */
 	/* what the last model_snapshot() took: the targets that changed */
 	struct model_change *changed;
 	size_t nchanged, capchanged;

@@ -349,6 +349,106 @@ void rules_eval_host(const struct fleet_host *h, const struct host_sample *s, do
 
 /* ---- state ---- */
 
+/* rules_hosts_visit(): per domain, what each host's last visit said */
+struct host_visits {
+	size_t n;                 /* hosts described */
+	double *until;            /* quiet until then; 0: visit every time */
+	size_t *list, *prev;      /* this evaluation's visits, the last one's */
+	size_t nlist, nprev;
+	unsigned char *mark;
+	double min_until;         /* at most the earliest quiet host's until */
+	double last_now;
+	uint64_t eval;            /* st->evals of the last visit */
+};
+
+static void visits_free(struct host_visits *v)
+{
+	if (!v)
+		return;
+	free(v->until);
+	free(v->list);
+	free(v->prev);
+	free(v->mark);
+	free(v);
+}
+
+static int size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void visit_add(struct host_visits *v, size_t i)
+{
+	if (i < v->n && !v->mark[i]) {
+		v->mark[i] = 1;
+		v->list[v->nlist++] = i;
+	}
+}
+
+size_t rules_hosts_visit(struct rules_state *st, const struct snapshot *snap, enum domain_id d,
+			 size_t n, double now, const size_t **hosts)
+{
+	struct host_visits *v = st->visits[d];
+	bool full;
+	size_t *t;
+
+	if (!v) {
+		v = xcalloc(1, sizeof(*v));
+		st->visits[d] = v;
+	}
+	full = !st->since_seen || !snap || v->n != n || !v->until || v->eval + 1 != st->evals ||
+	       now < v->last_now || now >= v->min_until;
+	if (v->n != n || !v->until) {
+		v->until = xrealloc(v->until, (n ? n : 1) * sizeof(*v->until));
+		v->list = xrealloc(v->list, (n ? n : 1) * sizeof(*v->list));
+		v->prev = xrealloc(v->prev, (n ? n : 1) * sizeof(*v->prev));
+		v->mark = xrealloc(v->mark, n ? n : 1);
+		memset(v->mark, 0, n ? n : 1);
+		v->n = n;
+		v->nlist = 0;
+	}
+	t = v->prev;
+	v->prev = v->list;
+	v->nprev = v->nlist;
+	v->list = t;
+	v->nlist = 0;
+	if (full) {
+		for (size_t i = 0; i < n; i++)
+			v->list[i] = i;
+		v->nlist = n;
+		v->min_until = INFINITY;
+	} else {
+		for (size_t k = 0; k < v->nprev; k++)
+			if (v->until[v->prev[k]] <= 0)
+				visit_add(v, v->prev[k]);
+		for (size_t k = 0; k < snap->nchanged; k++)
+			if (snap->changed[k].dom == DOM_HOST || snap->changed[k].dom == (uint32_t)d)
+				visit_add(v, snap->changed[k].index);
+		for (size_t k = 0; k < v->nlist; k++)
+			v->mark[v->list[k]] = 0;
+		qsort(v->list, v->nlist, sizeof(*v->list), size_cmp);
+	}
+	for (size_t k = 0; k < v->nlist; k++)
+		v->until[v->list[k]] = 0;   /* visited every time unless it says */
+	v->eval = st->evals;
+	v->last_now = now;
+	st->visited += v->nlist;
+	*hosts = v->list;
+	return v->nlist;
+}
+
+void rules_host_quiet(struct rules_state *st, enum domain_id d, size_t i, double until)
+{
+	struct host_visits *v = st->visits[d];
+
+	if (!v || i >= v->n || !(until > 0))
+		return;
+	v->until[i] = until;
+	v->min_until = fmin(v->min_until, until);
+}
+
 void rules_state_init(struct rules_state *st, size_t nhosts)
 {
 	memset(st, 0, sizeof(*st));
@@ -372,9 +472,11 @@ void rules_state_free(struct rules_state *st)
 	free(st->last_status);
 	free(st->prev);
 	target_states_free(&st->tstatus);
-	for (int k = 0; k < DOM__COUNT; k++)
+	for (int k = 0; k < DOM__COUNT; k++) {
 		if (st->dom[k] && st->dom_free[k])
 			st->dom_free[k](st->dom[k]);
+		visits_free(st->visits[k]);
+	}
 	memset(st, 0, sizeof(*st));
 }
 
@@ -814,8 +916,18 @@ void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double n
 	out->fresh_since = st->fresh_since;
 	evaluate_hosts(f, snap, now, st, out);
 	st->cache_id = out->hosts_id;
+	/* snap->changed is all that changed since the last evaluation: the
+	 * same model followed on from where that one was */
+	st->evals++;
+	st->visited = 0;
+	st->since_seen = snap && snap->src && snap->src == st->seen_src && f == st->seen_fleet &&
+			 !snap->changed_all &&
+			 (st->seen_jpos == snap->jprev || st->seen_jpos == snap->jpos);
 	if (snap)
 		evaluate_targets(f, snap, now, st, out);
+	st->seen_src = snap ? snap->src : NULL;
+	st->seen_fleet = f;
+	st->seen_jpos = snap ? snap->jpos : 0;
 	for (size_t i = 0; i < out->ntargets; i++)
 		if (out->targets[i].ev.stale_at > now)
 			out->next_change = fmin(out->next_change, out->targets[i].ev.stale_at);

@@ -80,6 +80,8 @@ struct event {
 
 #define RULES_MAX_EVENTS 512
 
+struct host_visits;
+
 struct rules_state {
 	size_t nhosts;
 	/* --once/--check: samples taken at or after this wall time belong to
@@ -108,6 +110,15 @@ struct rules_state {
 	size_t nprev;
 	struct event events[RULES_MAX_EVENTS];  /* ring */
 	size_t nevents, event_pos;
+	/* what the last evaluation saw (rules_hosts_visit()): the model it
+	 * followed, how far, and the fleet; since_seen: snap->changed is all
+	 * that changed since then */
+	const void *seen_src;
+	const struct fleet *seen_fleet;
+	uint64_t seen_jpos, evals;
+	bool since_seen;
+	struct host_visits *visits[DOM__COUNT];
+	size_t visited;              /* hosts the last evaluation's per-host domains visited */
 };
 
 struct evaluation {
@@ -145,6 +156,17 @@ struct target_eval *rules_target_add(struct evaluation *out, enum domain_id kind
 	__attribute__((format(printf, 5, 6)));
 void rules_problem_add(struct host_eval *ev, enum status sev, const char *code,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* For a per-host domain's rules (d: containers, GPUs): the hosts to visit
+ * now, ascending, below n. Every host, unless the last evaluation's result
+ * is known to hold for the others: then only the hosts whose host or
+ * domain-d sample changed since (snap->changed), the hosts that produced
+ * targets last time, and every host once a quiet moment has come. A
+ * visited host that produces no target tells until when that holds
+ * without a new sample with rules_host_quiet() (it is visited again then,
+ * or when a sample changes); one that does not is visited every time. */
+size_t rules_hosts_visit(struct rules_state *st, const struct snapshot *snap, enum domain_id d,
+			 size_t n, double now, const size_t **hosts);
+void rules_host_quiet(struct rules_state *st, enum domain_id d, size_t i, double until);
 /* Data older than this many intervals is stale: shown dimmed, counted unknown. */
 #define RULES_STALE_FACTOR 3.0
 /* Marks ev stale (with an unknown "stale: no data for …" problem) when

@@ -2,6 +2,7 @@
 #include "rules/domains.h"
 #include "util/util.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Container and RAM-contention rules (SPEC §3).
@@ -151,36 +152,47 @@ static void host_eval(const struct fleet *f, const struct fleet_host *fh, size_t
 	t->ev = ev;
 }
 
+/* Host i's container targets; returns until when a host that produced
+ * none stays without (0: it has some, or it is stale). */
+static double host_containers_eval(const struct fleet *f, const struct snapshot *snap, size_t i,
+				   double now, struct evaluation *out)
+{
+	const struct fleet_host *fh = &f->hosts[i];
+	const struct host_containers *hc = snap_containers(snap, i);
+	double iv = hc->interval > 0 ? hc->interval : fh->interval > 0 ? fh->interval : 2;
+	double age = hc->sampled_at > 0 ? now - hc->sampled_at : -1;
+	bool stale = hc->collected && (age < 0 || age > RULES_STALE_FACTOR * iv);
+	size_t first = out->ntargets;
+
+	if (fh->containers == CONT_NONE || !hc->collected)
+		return INFINITY;
+	/* a host that does not answer is one crit problem (its own), not
+	 * three: its containers are not judged until it answers again */
+	if (snap_host(snap, i)->conn != HC_OK)
+		return INFINITY;
+	for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
+		container_eval(f, fh, hc, k, stale, age, out);
+	host_eval(f, fh, i, hc, snap_host(snap, i), stale, age, out);
+	/* the moment this list turns stale: the screen is drawn then */
+	for (size_t j = first; hc->sampled_at > 0 && j < out->ntargets; j++)
+		out->targets[j].ev.stale_at = hc->sampled_at + RULES_STALE_FACTOR * iv;
+	/* none now (so not stale either): none until it turns stale */
+	return out->ntargets == first && hc->sampled_at > 0 ?
+	       hc->sampled_at + RULES_STALE_FACTOR * iv : 0;
+}
+
 void rules_containers(const struct fleet *f, const struct snapshot *snap, double now,
 		      struct rules_state *st, struct evaluation *out)
 {
-	size_t n = f->nhosts;
+	size_t n = f->nhosts, nv;
+	const size_t *v;
 
-	(void)st;
 	if (snapshot_count(snap, DOM_CONTAINER) < n)
 		n = snapshot_count(snap, DOM_CONTAINER);
 	if (snap->nhosts < n)
 		n = snap->nhosts;
-	for (size_t i = 0; i < n; i++) {
-		const struct fleet_host *fh = &f->hosts[i];
-		const struct host_containers *hc = snap_containers(snap, i);
-		double iv = hc->interval > 0 ? hc->interval : fh->interval > 0 ? fh->interval : 2;
-		double age = hc->sampled_at > 0 ? now - hc->sampled_at : -1;
-		bool stale = hc->collected && (age < 0 || age > RULES_STALE_FACTOR * iv);
-
-		if (fh->containers == CONT_NONE || !hc->collected)
-			continue;
-		/* a host that does not answer is one crit problem (its own), not
-		 * three: its containers are not judged until it answers again */
-		if (snap_host(snap, i)->conn != HC_OK)
-			continue;
-		size_t first = out->ntargets;
-
-		for (int k = 0; k < hc->n && k < MODEL_MAX_CONTAINERS; k++)
-			container_eval(f, fh, hc, k, stale, age, out);
-		host_eval(f, fh, i, hc, snap_host(snap, i), stale, age, out);
-		/* the moment this list turns stale: the screen is drawn then */
-		for (size_t j = first; hc->sampled_at > 0 && j < out->ntargets; j++)
-			out->targets[j].ev.stale_at = hc->sampled_at + RULES_STALE_FACTOR * iv;
-	}
+	nv = rules_hosts_visit(st, snap, DOM_CONTAINER, n, now, &v);
+	for (size_t k = 0; k < nv; k++)
+		rules_host_quiet(st, DOM_CONTAINER, v[k],
+				 host_containers_eval(f, snap, v[k], now, out));
 }

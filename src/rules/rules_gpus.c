@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,17 +94,20 @@ static void missing_gpus(const char *host, size_t i, const struct host_gpus *hg,
 	}
 }
 
-static void host_gpus_eval(const struct fleet_host *fh, size_t i, const struct host_gpus *hg,
-			   double now, uint64_t *seen, struct evaluation *out)
+/* Host i's GPU targets; returns until when a host that produced none
+ * stays without (0: it has some). */
+static double host_gpus_eval(const struct fleet_host *fh, size_t i, const struct host_gpus *hg,
+			     double now, uint64_t *seen, struct evaluation *out)
 {
 	double interval = hg->interval > 0 ? hg->interval : fh->interval;
 	double age = hg->sampled_at > 0 ? now - hg->sampled_at : -1;
 	bool fresh = hg->sampled_at > 0 && hg->sampled_at >= hg->attempted_at;
 	bool stale = age < 0 || age > RULES_STALE_FACTOR * interval;
 	struct target_eval *t;
+	size_t first = out->ntargets;
 
 	if (fh->gpus == GPUS_AUTO && (!hg->collected || hg->absent))
-		return;   /* no nvidia-smi there (or not known yet): not a GPU host */
+		return INFINITY;   /* no nvidia-smi there (or not known yet): not a GPU host */
 	if (hg->sampled_at <= 0 || (fresh && hg->n == 0 && hg->error[0] && !*seen)) {
 		t = rules_target_add(out, DOM_GPU, (int)i, -1, "gpu/%s", fh->name);
 		t->ev.age = age;
@@ -113,7 +117,7 @@ static void host_gpus_eval(const struct fleet_host *fh, size_t i, const struct h
 			rules_problem_add(&t->ev, ST_UNKNOWN, "gpu-nodata", "%s", hg->error);
 		else
 			rules_problem_add(&t->ev, ST_CRIT, "gpu-failed", "%s", hg->error);
-		return;
+		return 0;
 	}
 	for (int k = 0; k < hg->n; k++) {
 		const struct gpu_sample *g = &hg->g[k];
@@ -132,6 +136,8 @@ static void host_gpus_eval(const struct fleet_host *fh, size_t i, const struct h
 	}
 	if (fresh && !stale)
 		missing_gpus(fh->name, i, hg, *seen, out);
+	/* none (no GPU listed, none missing): none until it turns stale */
+	return out->ntargets == first ? hg->sampled_at + RULES_STALE_FACTOR * interval : 0;
 }
 
 void rules_gpus(const struct fleet *f, const struct snapshot *snap, double now,
@@ -139,18 +145,24 @@ void rules_gpus(const struct fleet *f, const struct snapshot *snap, double now,
 {
 	size_t n = snapshot_count(snap, DOM_GPU) < f->nhosts ? snapshot_count(snap, DOM_GPU) : f->nhosts;
 	struct gpu_memory *m;
+	const size_t *v;
+	size_t nv;
 
 	if (n == 0)
 		return;
 	m = memory_get(st, n);
-	for (size_t i = 0; i < n; i++) {
-		if (f->hosts[i].gpus == GPUS_NONE)
-			continue;
+	nv = rules_hosts_visit(st, snap, DOM_GPU, n, now, &v);
+	for (size_t k = 0; k < nv; k++) {
+		size_t i = v[k];
+		double until = INFINITY;
+
 		/* a host that does not answer is its own crit problem; its GPUs
 		 * are judged again when it answers (what was seen is kept) */
-		if (i < snap->nhosts && snap_host(snap, i)->conn != HC_OK &&
-		    f->hosts[i].gpus != GPUS_HTTP_JSON)
-			continue;
-		host_gpus_eval(&f->hosts[i], i, snap_gpus(snap, i), now, &m->seen[i], out);
+		if (f->hosts[i].gpus != GPUS_NONE &&
+		    !(i < snap->nhosts && snap_host(snap, i)->conn != HC_OK &&
+		      f->hosts[i].gpus != GPUS_HTTP_JSON))
+			until = host_gpus_eval(&f->hosts[i], i, snap_gpus(snap, i), now, &m->seen[i],
+					       out);
+		rules_host_quiet(st, DOM_GPU, i, until);
 	}
 }

@@ -878,6 +878,145 @@ START_TEST(test_target_find_index)
 }
 END_TEST
 
+/* Containers' and GPUs' rules visit only the hosts whose samples changed,
+ * that have targets, or whose quiet moment came (rules_hosts_visit()): on
+ * a changing fleet of mixed hosts, every evaluation equals the one that
+ * visits every host (targets, problems, alerts, counts, next change). */
+static void publish_mixed(struct model *m, const struct fleet *f, size_t i, double now,
+			  unsigned r, unsigned what)
+{
+	struct host_sample s = mksample(now);
+	struct host_containers *hc = xcalloc(1, sizeof(*hc));
+	struct host_gpus *hg = xcalloc(1, sizeof(*hg));
+
+	s.sampled_at = s.attempted_at = now - (double)(r % 3);
+	if (r % 11 == 0)
+		s.conn = HC_UNREACHABLE;
+	if (r % 13 == 0)
+		s.mem_total = (uint64_t)(1 * GiB);   /* limits overcommit it */
+	if (what & 1)
+		model_publish_host(m, i, &s);
+	hc->collected = r % 7 != 0;
+	hc->sampled_at = r % 17 == 0 ? now - 9 : now - (double)(r % 2);
+	hc->interval = 2;
+	hc->err = r % 5 == 0 ? CE_NO_ENGINE : r % 19 == 0 ? CE_FAILED : CE_NONE;
+	if (hc->err != CE_NONE)
+		str_copy(hc->error, "no engine here", sizeof(hc->error));
+	else {
+		hc->n = hc->total = (int)(r % 3);
+		for (int k = 0; k < hc->n; k++) {
+			str_fmt(hc->c[k].name, sizeof(hc->c[k].name), "c%d", k);
+			str_copy(hc->c[k].state, (r >> 4) % 3 ? "running" : "exited",
+				 sizeof(hc->c[k].state));
+			hc->c[k].valid = CV_LIMIT;
+			hc->c[k].mem_limit = (r >> 6) % 2 ? (uint64_t)(2 * GiB) : 0;
+		}
+	}
+	if (what & 2)
+		model_put(m, DOM_CONTAINER, i, hc, host_containers_size(hc));
+	hg->collected = r % 9 != 0;
+	hg->absent = f->hosts[i].gpus == GPUS_AUTO && r % 2;
+	hg->source = GPU_SRC_NVIDIA;
+	hg->sampled_at = r % 23 == 0 ? 0 : now - (double)(r % 3);
+	hg->attempted_at = hg->sampled_at;
+	hg->interval = 2;
+	if (r % 29 == 0)
+		str_copy(hg->error, "nvidia-smi failed", sizeof(hg->error));
+	else
+		hg->n = (int)((r >> 3) % 3);
+	for (int k = 0; k < hg->n; k++) {
+		hg->g[k].index = k + (int)((r >> 5) % 2);
+		hg->g[k].valid = GV_TEMP;
+		hg->g[k].temp_c = (r >> 7) % 2 ? 90 : 50;
+	}
+	if (what & 4)
+		model_put(m, DOM_GPU, i, hg, host_gpus_size(hg));
+	free(hc);
+	free(hg);
+}
+
+static void eval_equal(const struct evaluation *a, const struct evaluation *b)
+{
+	ck_assert_int_eq(a->worst, b->worst);
+	ck_assert_int_eq(memcmp(a->counts, b->counts, sizeof(a->counts)), 0);
+	ck_assert_int_eq(memcmp(a->target_counts, b->target_counts, sizeof(a->target_counts)), 0);
+	ck_assert(a->next_change == b->next_change);
+	ck_assert_uint_eq(a->ntargets, b->ntargets);
+	for (size_t k = 0; k < a->ntargets; k++) {
+		const struct target_eval *x = &a->targets[k], *y = &b->targets[k];
+
+		ck_assert_str_eq(x->target, y->target);
+		ck_assert_int_eq(x->ev.status, y->ev.status);
+		ck_assert(x->ev.stale_at == y->ev.stale_at && x->ev.age == y->ev.age);
+		ck_assert_int_eq(x->ev.nproblems, y->ev.nproblems);
+		for (int p = 0; p < x->ev.nproblems; p++)
+			ck_assert_str_eq(x->ev.problems[p].text, y->ev.problems[p].text);
+	}
+	ck_assert_uint_eq(a->nalerts, b->nalerts);
+	for (size_t k = 0; k < a->nalerts; k++) {
+		ck_assert_str_eq(a->alerts[k].target, b->alerts[k].target);
+		ck_assert_str_eq(a->alerts[k].message, b->alerts[k].message);
+		ck_assert_int_eq(a->alerts[k].severity, b->alerts[k].severity);
+		ck_assert(a->alerts[k].since == b->alerts[k].since);
+	}
+}
+
+START_TEST(test_hosts_visit_only_what_changed)
+{
+	enum { N = 60 };
+	struct fleet f;
+	struct fleet_host hosts[N];
+	char names[N][8];
+	struct model m;
+	struct snapshot snap = { 0 };
+	struct rules_state inc, full;
+	struct evaluation a = { 0 }, b = { 0 };
+	unsigned seed = 7;
+	size_t fewer = 0;
+
+	memset(&f, 0, sizeof(f));
+	for (size_t i = 0; i < N; i++) {
+		str_fmt(names[i], sizeof(names[i]), "h%zu", i);
+		hosts[i] = mkhost(names[i]);
+		hosts[i].gpus = i % 4 == 1 ? GPUS_NVIDIA : i % 4 == 2 ? GPUS_NONE : GPUS_AUTO;
+		hosts[i].containers = i % 6 == 5 ? CONT_NONE : CONT_AUTO;
+		hosts[i].ram_reserve = i % 3 ? -1 : 0;
+	}
+	f.hosts = hosts;
+	f.nhosts = N;
+	f.interval = 2;
+	model_init_fleet(&m, &f);
+	rules_state_init(&inc, N);
+	rules_state_init(&full, N);
+	for (size_t i = 0; i < N; i++)
+		publish_mixed(&m, &f, i, T0, (unsigned)i * 2654435761u, 7);
+	for (int step = 0; step < 120; step++) {
+		double now = T0 + step * 0.5;
+		size_t changing = step % 10 == 9 ? 0 : (size_t)(step % 4);
+
+		for (size_t j = 0; j < changing; j++) {
+			seed = seed * 1103515245u + 12345u;
+			publish_mixed(&m, &f, (seed >> 8) % N, now, seed >> 3, 1 + (seed >> 20) % 7);
+		}
+		model_snapshot(&m, &snap);
+		rules_evaluate(&f, &snap, now, &inc, &a);
+		full.seen_src = NULL;        /* no memory of the last one: every host */
+		rules_evaluate(&f, &snap, now, &full, &b);
+		ck_assert(!full.since_seen);
+		ck_assert_uint_le(inc.visited, full.visited);
+		fewer += inc.visited < full.visited;
+		eval_equal(&a, &b);
+	}
+	ck_assert_uint_gt(fewer, 60);      /* most evaluations visit fewer hosts */
+	evaluation_free(&a);
+	evaluation_free(&b);
+	rules_state_free(&inc);
+	rules_state_free(&full);
+	snapshot_free(&snap);
+	model_free(&m);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -917,9 +1056,11 @@ static Suite *rules_suite(void)
 	tcase_add_test(fleet, test_unchanged_host_turns_stale_on_time);
 	tcase_add_test(fleet, test_next_change);
 	tcase_add_test(fleet, test_target_find_index);
+	tcase_add_test(fleet, test_hosts_visit_only_what_changed);
 	suite_add_tcase(s, fleet);
 	return s;
 }
+
 
 int main(void)
 {
