@@ -221,7 +221,7 @@ static const char *sshk_user(const struct sk *k, const struct fleet_host *h)
  * files of ssh_config). Its jump hops log in with their own identity:
  * they are not what is being verified. */
 static int sshk_ssh(struct sk *k, int hi, const char *keyfile, bool verify, const char *script,
-		  struct exec_result *r, char *err, size_t errlen)
+		  struct exec_result *r, char *route, size_t routelen, char *err, size_t errlen)
 {
 	const struct sshcmd_opts o = {
 		.identity = keyfile,
@@ -235,6 +235,7 @@ static int sshk_ssh(struct sk *k, int hi, const char *keyfile, bool verify, cons
 	if (sshcmd_open(&c, k->f, hi, &o, NULL, k->f->timeout, err, errlen) < 0)
 		return -1;
 	sshcmd_add(&c, script);
+	sshcmd_route(&c, route, routelen);
 	rc = exec_argv(c.argv, NULL, SK_TIMEOUT, r, err, errlen);
 	sshcmd_close(&c);
 	return rc;
@@ -246,14 +247,16 @@ static int sshk_remote(struct sk *k, int hi, const char *keyfile, bool verify, c
 		     char *err, size_t errlen)
 {
 	struct exec_result r;
-	char what[256];
+	char what[256], route[160] = "";
 	int rc = 0;
 
-	if (sshk_ssh(k, hi, keyfile, verify, script, &r, err, errlen) < 0)
+	if (sshk_ssh(k, hi, keyfile, verify, script, &r, route, sizeof(route), err, errlen) < 0)
 		return -1;
 	if (r.status != 0 || r.timed_out || (verify && !strstr(r.out, "fleetdeck-verified"))) {
 		exec_describe(&r, what, sizeof(what));
-		str_fmt(err, errlen, "%s: %s", k->f->hosts[hi].name, what);
+		/* ssh's own failure (255) may be a hop's: say which way it went */
+		str_fmt(err, errlen, "%s%s: %s", k->f->hosts[hi].name, r.status == 255 ? route : "",
+			what);
 		rc = -1;
 	}
 	exec_result_free(&r);

@@ -22,7 +22,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define FWD_TRIES 3              /* attempts when another process took the port */
 
 static void add(struct sshcmd *c, const char *arg)
 {
@@ -157,12 +156,14 @@ static char *known_name(const struct sshdest *d)
 	return xasprintf("[%s]:%d", name, port);
 }
 
-/* "ssh OPTIONS EXTRA -- DEST" for d, directly or, when via > 0, through
- * the hop forward on 127.0.0.1:via. No ssh_config is read (-F /dev/null):
+/* "ssh OPTIONS EXTRA -- DEST" for d, directly or, when proxy is not NULL,
+ * through it as the ProxyCommand (the stdio forward of the hop before d:
+ * see hops_proxy). No ssh_config is read (-F /dev/null):
  * every value it could give comes from the resolver, so this login goes
  * to the sshd, account, key files and host keys the collector uses. */
 static void args_build(struct sshcmd *c, const struct fleet *f, const struct sshdest *d,
-		       const struct sshcmd_opts *o, int via, const char *const *extra, double timeout)
+		       const struct sshcmd_opts *o, const char *proxy, const char *const *extra,
+		       double timeout)
 {
 	const char *user = o && o->user ? o->user : d->t.user;
 	bool strict = (o && o->strict) || f->host_key_policy == HKP_STRICT;
@@ -198,18 +199,27 @@ static void args_build(struct sshcmd *c, const struct fleet *f, const struct ssh
 	free(gkh);
 	add(c, "-o"); add(c, strict ? "StrictHostKeyChecking=yes" : "StrictHostKeyChecking=accept-new");
 	/* the host key is looked up under the collector's name, whatever
-	 * address the connection goes to (a hop's forward on 127.0.0.1) */
+	 * way the connection goes (through a hop's stdio forward) */
 	add(c, "-o"); add_own(c, xasprintf("HostKeyAlias=%s", alias));
 	free(alias);
 	add(c, "-o"); add(c, "CheckHostIP=no");
 	add(c, "-l"); add_own(c, xstrdup(user));
+	if (proxy) {
+		/* ssh expands %-tokens in it: every % of ours is literal */
+		size_t n = 0;
+		char *pc = xmalloc(strlen("ProxyCommand=") + 2 * strlen(proxy) + 1);
+
+		n = (size_t)sprintf(pc, "ProxyCommand=");
+		for (const char *p = proxy; *p; p++) {
+			if (*p == '%')
+				pc[n++] = '%';
+			pc[n++] = *p;
+		}
+		pc[n] = '\0';
+		add(c, "-o"); add_own(c, pc);
+	}
 	for (; extra && *extra; extra++)
 		add(c, *extra);
-	if (via > 0) {
-		add(c, "-p"); add_own(c, xasprintf("%d", via));
-		add(c, "--"); add(c, "127.0.0.1");
-		return;
-	}
 	add(c, "-p"); add_own(c, xasprintf("%d", d->t.port));
 	add(c, "--"); add_own(c, xstrdup(d->t.host));
 }
@@ -224,39 +234,6 @@ static void args_free(struct sshcmd *c)
 }
 
 /* ---- forwards ------------------------------------------------------------ */
-
-/* A loopback port nobody listens on right now (bind 0, read, close). ssh
- * binds it a moment later; a collision makes it exit (ExitOnForwardFailure)
- * and the caller tries another. */
-static int free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
-
-	if (fd < 0)
-		return -1;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static bool port_accepts(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
 
 static bool path_accepts(const char *path)
 {
@@ -322,8 +299,8 @@ static void fwd_reason(char *buf, const char *host, char *err, size_t errlen)
 	str_fmt(err, errlen, "ssh to %s failed: %s", host, line[0] ? line : "it exited");
 }
 
-/* Runs argv (an ssh -N -L 127.0.0.1:port:...) and waits until the port
- * accepts. 0 up, 1 the port was taken (try another), -1 failed (err). */
+/* Runs argv (an ssh -N -L SOCKET:...) and waits until w->path accepts.
+ * 0 up, -1 failed (err). */
 static int fwd_run(struct sshfwd *w, char *const argv[], int port, const char *host,
 		   double timeout, char *err, size_t errlen)
 {
@@ -355,12 +332,10 @@ static int fwd_run(struct sshfwd *w, char *const argv[], int port, const char *h
 			n = read(pe[0], buf, sizeof(buf) - 1);
 			buf[n > 0 ? n : 0] = '\0';
 			close(pe[0]);
-			if (strstr(buf, "Address already in use"))
-				return 1;
 			fwd_reason(buf, host, err, errlen);
 			return -1;
 		}
-		if (w->path ? path_accepts(w->path) : port_accepts(port)) {
+		if (path_accepts(w->path)) {
 			w->errfd = pe[0];
 			return 0;
 		}
@@ -372,43 +347,7 @@ static int fwd_run(struct sshfwd *w, char *const argv[], int port, const char *h
 	return -1;
 }
 
-/* ssh -N -L 127.0.0.1:PORT:dhost:dport to d (through via when > 0). */
-static int fwd_open(struct sshfwd *w, const struct fleet *f, const struct sshdest *d, int via,
-		    const char *dhost, int dport, double timeout, char *err, size_t errlen)
-{
-	bool v6 = strchr(dhost, ':') != NULL;
-
-	for (int attempt = 0; attempt < FWD_TRIES; attempt++) {
-		struct sshcmd c = { .argc = 0 };
-		int port = free_port(), rc;
-		char *spec;
-
-		if (port < 0) {
-			str_fmt(err, errlen, "no free loopback port: %s", strerror(errno));
-			return -1;
-		}
-		spec = xasprintf("127.0.0.1:%d:%s%s%s:%d", port, v6 ? "[" : "", dhost, v6 ? "]" : "", dport);
-		const char *extra[] = { "-N", "-o", "ExitOnForwardFailure=yes", "-L", spec, NULL };
-		args_build(&c, f, d, NULL, via, extra, timeout);
-		rc = fwd_run(w, c.argv, port, d->name, timeout, err, errlen);
-		args_free(&c);
-		free(spec);
-		if (rc <= 0)
-			return rc;
-	}
-	str_fmt(err, errlen, "ssh to %s: no free loopback port for the forward", d->name);
-	return -1;
-}
-
 /* ---- jump chains --------------------------------------------------------- */
-
-static void hops_close(struct sshcmd *c)
-{
-	/* the innermost first: its ssh runs through the outer ones */
-	for (int i = c->nhops - 1; i >= 0; i--)
-		fwd_stop(&c->hop[i]);
-	c->nhops = 0;
-}
 
 static void dests_free(struct sshcmd *c)
 {
@@ -497,54 +436,120 @@ static int chain_build(struct sshcmd *c, const struct fleet *f, int host, int de
 	return 0;
 }
 
-/* Opens the forwards to every hop but the last dest; returns the port the
- * last login goes through (0: direct). */
-static int hops_open(struct sshcmd *c, const struct fleet *f, double timeout, char *err,
-		     size_t errlen)
+/* No control character (a newline would end the ProxyCommand line ssh
+ * parses; nothing a host name, user or path needs). */
+static bool arg_safe(const char *s)
 {
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* The ProxyCommand the login to the last dest runs (NULL: direct), as a
+ * malloc'd sh(1) command line: for each hop, in order, "ssh HOP'S OPTIONS
+ * -W NEXT:PORT -- HOP" (a stdio forward: nothing listens anywhere), built
+ * by args_build like every login (the hop's identity, user, known_hosts
+ * files and HostKeyAlias), the hop itself reached through the ProxyCommand
+ * of the hop before it. Every argument is single-quoted, so no value of the
+ * fleet reaches sh(1) as anything but a word; a value with a control
+ * character is refused. Into c->proxy; 0, or -1 with err. */
+static int hops_proxy(struct sshcmd *c, const struct fleet *f, double timeout, char *err,
+		      size_t errlen)
+{
+	char *proxy = NULL;
+
 	for (int i = 0; i + 1 < c->ndest; i++) {
 		const struct sshdest *next = &c->dest[i + 1];
-		int via = i > 0 ? c->hop[i - 1].port : 0;
+		bool v6 = strchr(next->t.host, ':') != NULL;
+		char *spec = xasprintf("%s%s%s:%d", v6 ? "[" : "", next->t.host, v6 ? "]" : "",
+				       next->t.port);
+		const char *extra[] = { "-W", spec, NULL };
+		struct sshcmd h = { .argc = 0 };
+		size_t len = 1;
+		char *cmd;
 
-		if (fwd_open(&c->hop[i], f, &c->dest[i], via, next->t.host, next->t.port,
-			     timeout, err, errlen) < 0) {
-			hops_close(c);
-			return -1;
+		args_build(&h, f, &c->dest[i], NULL, proxy, extra, timeout);
+		for (int a = 0; a < h.argc; a++) {
+			if (!arg_safe(h.argv[a])) {
+				str_fmt(err, errlen, "ssh to %s: a value of its login has a control character",
+					c->dest[i].name);
+				args_free(&h);
+				free(spec);
+				free(proxy);
+				return -1;
+			}
+			len += 4 * strlen(h.argv[a]) + 3;
 		}
-		c->nhops = i + 1;
+		cmd = xmalloc(len);
+		cmd[0] = '\0';
+		for (int a = 0; a < h.argc; a++) {
+			char *o = cmd + strlen(cmd);
+
+			if (a > 0)
+				*o++ = ' ';
+			*o++ = '\'';
+			for (const char *p = h.argv[a]; *p; p++) {
+				if (*p == '\'') {
+					memcpy(o, "'\\''", 4);
+					o += 4;
+				} else {
+					*o++ = *p;
+				}
+			}
+			*o++ = '\'';
+			*o = '\0';
+		}
+		args_free(&h);
+		free(spec);
+		free(proxy);
+		proxy = cmd;
 	}
-	return c->nhops > 0 ? c->hop[c->nhops - 1].port : 0;
+	c->proxy = proxy;
+	c->nhops = c->ndest - 1;
+	return 0;
 }
 
 int sshcmd_open(struct sshcmd *c, const struct fleet *f, int host, const struct sshcmd_opts *o,
 		const char *const *extra, double timeout, char *err, size_t errlen)
 {
-	int via;
-
 	memset(c, 0, sizeof(*c));
 	if (host < 0 || (size_t)host >= f->nhosts) {
 		str_copy(err, "no such host", errlen);
 		return -1;
 	}
 	if (chain_build(c, f, host, 0, err, errlen) < 0 ||
-	    (via = hops_open(c, f, timeout, err, errlen)) < 0) {
+	    hops_proxy(c, f, timeout, err, errlen) < 0) {
 		dests_free(c);
 		return -1;
 	}
-	args_build(c, f, &c->dest[c->ndest - 1], o, via, extra, timeout);
+	args_build(c, f, &c->dest[c->ndest - 1], o, c->proxy, extra, timeout);
 	return 0;
+}
+
+void sshcmd_route(const struct sshcmd *c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < c->nhops && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : " (through ", c->dest[i].name);
+	if (c->nhops > 0 && n < len)
+		snprintf(buf + n, len - n, ")");
 }
 
 void sshcmd_close(struct sshcmd *c)
 {
-	hops_close(c);
+	free(c->proxy);
+	c->proxy = NULL;
+	c->nhops = 0;
 	args_free(c);
 	dests_free(c);
 }
 
-/* ssh -N -L SOCKET:dhost:dport to d (through via when > 0). */
+/* ssh -N -L SOCKET:dhost:dport to d (through proxy when not NULL). */
 static int fwd_open_socket(struct sshfwd *w, const struct fleet *f, const struct sshdest *d,
-			   int via, const char *dhost, int dport, double timeout, char *err,
+			   const char *proxy, const char *dhost, int dport, double timeout, char *err,
 			   size_t errlen)
 {
 	bool v6 = strchr(dhost, ':') != NULL;
@@ -560,7 +565,7 @@ static int fwd_open_socket(struct sshfwd *w, const struct fleet *f, const struct
 	 * in a directory that is 0700 and ours anyway */
 	const char *extra[] = { "-N", "-o", "ExitOnForwardFailure=yes", "-o", "StreamLocalBindMask=0177",
 				"-o", "StreamLocalBindUnlink=yes", "-L", spec, NULL };
-	args_build(&c, f, d, NULL, via, extra, timeout);
+	args_build(&c, f, d, NULL, proxy, extra, timeout);
 	rc = fwd_run(w, c.argv, n, d->name, timeout, err, errlen);
 	args_free(&c);
 	free(spec);
@@ -576,14 +581,11 @@ static int fwd_open_socket(struct sshfwd *w, const struct fleet *f, const struct
 int sshtun_open(struct sshtun *t, const struct fleet *f, int host, const char *dhost, int dport,
 		double timeout, char *err, size_t errlen)
 {
-	int via;
-
 	memset(t, 0, sizeof(*t));
 	if (sshcmd_open(&t->cmd, f, host, NULL, NULL, timeout, err, errlen) < 0)
 		return -1;
 	/* the argv built for host is not used: the forward builds its own */
-	via = t->cmd.nhops > 0 ? t->cmd.hop[t->cmd.nhops - 1].port : 0;
-	if (fwd_open_socket(&t->fwd, f, &t->cmd.dest[t->cmd.ndest - 1], via, dhost, dport, timeout,
+	if (fwd_open_socket(&t->fwd, f, &t->cmd.dest[t->cmd.ndest - 1], t->cmd.proxy, dhost, dport, timeout,
 			    err, errlen) < 0) {
 		sshcmd_close(&t->cmd);
 		return -1;

@@ -10,11 +10,15 @@
  *
  * Jump hosts are not passed with -J: ssh(1) hands a -J hop only -l, -p and
  * -F (not -i or -o, so a hop would use the user's default key, known_hosts
- * and prompts) and runs it through a shell as a ProxyCommand. Instead each
- * hop is its own `ssh -N -L 127.0.0.1:PORT:NEXT:NEXTPORT` child, logged in
- * with that hop's identity_file and user, and the next login goes to
- * 127.0.0.1:PORT with HostKeyAlias set to the next host's known_hosts name.
- * Every value is an argv element; nothing passes through a shell.
+ * and prompts). Instead the login gets a ProxyCommand that does what
+ * ProxyJump does, hop by hop with each hop's own options: `ssh HOP-OPTIONS
+ * -W NEXT:NEXTPORT -- HOP` (a stdio forward: no listener anywhere, so no
+ * other local user can reach the next sshd), logged in with that hop's
+ * identity_file, user, known_hosts files and HostKeyAlias, itself reached
+ * through the ProxyCommand of the hop before it. ssh(1) runs a ProxyCommand
+ * with sh(1): every value in it is single-quoted (and every % doubled), a
+ * value with a control character is refused. The destination's own values
+ * are argv elements.
  *
  * Blocking (fork, waits for forwards): worker threads only. */
 #ifndef FLEETDECK_PROVIDER_SSHCMD_H
@@ -40,11 +44,10 @@ struct sshcmd_opts {
 	bool strict;                 /* StrictHostKeyChecking=yes whatever the policy */
 };
 
-/* A running `ssh -N -L 127.0.0.1:port:...` (a hop) or `ssh -N -L
- * SOCKET:...` (a tunnel) child. */
+/* A running `ssh -N -L SOCKET:...` (a tunnel) child. */
 struct sshfwd {
 	pid_t pid;                   /* 0 when none */
-	int port;                    /* the hop's port; a tunnel's N */
+	int port;                    /* a tunnel's N */
 	char *path;                  /* a tunnel: its Unix socket, malloc'd */
 	/* ssh's stderr, open while it runs: closing it would kill ssh with
 	 * SIGPIPE at its next message ("channel 2: open failed ...") */
@@ -69,12 +72,13 @@ struct sshcmd {
 	int nown;
 	struct sshdest dest[SSHCMD_MAX_HOPS + 1];  /* hops in order, then the host */
 	int ndest;
-	struct sshfwd hop[SSHCMD_MAX_HOPS];
+	/* the sh(1) ProxyCommand through the hops (NULL: none), malloc'd */
+	char *proxy;
 	int nhops;
 };
 
-/* Opens the forwards of host's jump chain (connection order: the host the
- * chain starts from first) and builds "ssh OPTIONS EXTRA... -- DEST" in
+/* Resolves host's jump chain (connection order: the host the chain starts
+ * from first), builds its ProxyCommand (nothing runs yet) and builds "ssh OPTIONS EXTRA... -- DEST" in
  * c->argv; extra (NULL-terminated, may be NULL) are options placed before
  * the destination and are not copied. Append the remote command with
  * sshcmd_add(). opts may be NULL. Returns 0, or -1 with err (nothing left
@@ -83,7 +87,9 @@ int sshcmd_open(struct sshcmd *c, const struct fleet *f, int host, const struct 
 		const char *const *extra, double timeout, char *err, size_t errlen);
 /* Appends one argument (not copied). */
 void sshcmd_add(struct sshcmd *c, const char *arg);
-/* Stops the hop forwards (SIGTERM, then SIGKILL) and frees. */
+/* " (through HOP, HOP)" for messages, or "" without hops. */
+void sshcmd_route(const struct sshcmd *c, char *buf, size_t len);
+/* Frees. */
 void sshcmd_close(struct sshcmd *c);
 
 /* A local forward -> dhost:dport as seen from host (through host's jump

@@ -6,12 +6,15 @@
 # rotated key (-F /dev/null, IdentitiesOnly). Proof: lab1's sshd (DEBUG1)
 # logs the direct-tcpip channel to lab2; with lab1's sshd stopped the next
 # rotation fails naming lab1 and the key in use still logs in on lab2.
-# No forward is left running.
+# No forward is left running. Issue #12 item 3: while the rotation runs,
+# none of fleetdeck's ssh descendants listens on a TCP port (the hop is a
+# stdio forward, `ssh -W`, not `ssh -L 127.0.0.1:PORT:lab2:22` that any
+# local user could connect to); ss(8) is sampled for the whole rotation.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 LAB_NET=72
 lab_test_begin ssh_key_jump 58
 lab_require_root
-lab_require_tool tmux ssh ssh-keygen pgrep
+lab_require_tool tmux ssh ssh-keygen pgrep ss
 lab_up 2
 
 K=$T/keys
@@ -40,7 +43,18 @@ login() {   # login KEYFILE: does KEYFILE (alone) log in on lab2?
 		-i "$1" -p "$LAB_HOST_2_PORT" -l "$LAB_USER" "$LAB_HOST_2_ADDR" true </dev/null >/dev/null 2>&1
 }
 hops() { grep -cE "direct_tcpip: originator .* target $LAB_HOST_2_ADDR port $LAB_HOST_2_PORT([^0-9]|\$)" "$LAB_HOST_1_LOG"; }
-fwds() { pgrep -f -- "-L 127.0.0.1:[0-9]*:$LAB_HOST_2_ADDR:$LAB_HOST_2_PORT" | wc -l; }
+fwds() { pgrep -f -- "(-L 127.0.0.1:[0-9]*:|-W )\\[?$LAB_HOST_2_ADDR\\]?:$LAB_HOST_2_PORT" | wc -l; }
+# "PID ARGS" of each TCP listener whose ssh process descends from fleetdeck
+tcp_ssh() {
+	local p q
+	for p in $(ss -ltnpH 2>/dev/null | grep -o '"ssh",pid=[0-9]*' | sed 's/.*=//' | sort -u); do
+		q=$p
+		while [ -n "$q" ] && [ "$q" -gt 1 ]; do
+			[ "$q" = "$FD_PID" ] && { echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; break; }
+			q=$(ps -o ppid= -p "$q" 2>/dev/null | tr -d ' ')
+		done
+	done
+}
 rotate() {
 	tmux_send r
 	tmux_wait_for "Type deploy to confirm" 5 || bad "r asks for the name" "$(tmux_show)"
@@ -51,9 +65,27 @@ login "$K/deploy" && ok "the old key logs in on lab2" || bad "the old key logs i
 
 fd_tmux ui 140 34 -- -c "$LAB_FLEET" --view keys
 tmux_wait_for "deploy" 10 || bad "Keys view shows deploy" "$(tmux_show)"
+# sampled until the rotation is over: its ssh children (SEEN) and any TCP
+# port one of fleetdeck's ssh descendants listens on
+: >"$T/tcp_listen.txt"
+(
+	while :; do
+		pgrep -P "$FD_PID" -x ssh >/dev/null && echo seen >>"$T/seen.txt"
+		tcp_ssh >>"$T/tcp_listen.txt"
+		sleep 0.02
+	done
+) &
+SAMPLER=$!
+lab_bg $SAMPLER
 rotate
 tmux_wait_for "rotate key/deploy: done" 25 && ok "the rotation of lab2's key through lab1 succeeded" ||
 	bad "the rotation of lab2's key through lab1 succeeded" "$(tmux_show)"
+kill "$SAMPLER" 2>/dev/null
+wait "$SAMPLER" 2>/dev/null
+[ -s "$T/seen.txt" ] && ok "ss was sampled while the rotation's ssh ran ($(wc -l <"$T/seen.txt") samples)" ||
+	bad "ss was sampled while the rotation's ssh ran"
+[ ! -s "$T/tcp_listen.txt" ] && ok "no ssh of fleetdeck's listened on a TCP port during the jump action" ||
+	bad "no ssh of fleetdeck's listened on a TCP port during the jump action" "$(sort -u "$T/tcp_listen.txt")"
 tmux_send Enter
 [ "$(hops)" -ge 3 ] && ok "lab1 forwarded every login to lab2 (add, verify, remove)" ||
 	bad "lab1 forwarded every login to lab2 (add, verify, remove)" "$(hops) forwards; $(tail -3 "$LAB_HOST_1_LOG")"
