@@ -168,19 +168,30 @@ json_check "$T/once.json" "the standby (in_hot_standby 1): up, in recovery, no w
 # replay paused on the standby, writes on the primary: real lag bytes
 spsql "SELECT pg_wal_replay_pause()" >/dev/null
 pglab_psql "INSERT INTO t SELECT generate_series(1, 20000); SELECT pg_switch_wal();" >/dev/null
-if wait_for 20 promql_count_is 1 'pg_stat_replication_pg_wal_lsn_diff > 1000000'; then
-	ok "replay paused: Prometheus has the primary's replica over 1 MB behind"
+# (Prometheus's newest scrape may be from before the switch: wait until it
+# has what the exporter serves now)
+LAG="pg_stat_replication_pg_wal_lsn_diff{instance=\"$DB\"}"
+lag_settled() {
+	served
+	[ "$(promql_value "$LAG")" = "$(sum_of pg_stat_replication_pg_wal_lsn_diff)" ] &&
+		promql_count_is 1 "$LAG > 1000000"
+}
+if wait_for 20 lag_settled; then
+	ok "replay paused: Prometheus has the primary's replica over 1 MB behind, as served"
 else
 	bad "the replica falls behind" "$(pglab_psql "SELECT * FROM pg_stat_replication")"
 fi
-served
-lag0=$(sum_of pg_stat_replication_pg_wal_lsn_diff)
+# the WAL still grows a little (running-xacts records): the value served to
+# Prometheus around the run, exactly; the exporter read directly, within 1 MiB
+lag0=$(promql_value "$LAG")
 fd_run 20 "$T/lag.json" -c "$T/p.fleet" --once --json
+lag1=$(promql_value "$LAG")
 served
-lag1=$(sum_of pg_stat_replication_pg_wal_lsn_diff)
-json_check "$T/lag.json" "the primary's lag in bytes is the one served ($lag0..$lag1)" \
-	"$d | .replication_lag_bytes > 1000000 and .replication_lag_bytes >= ([$lag0, $lag1] | min)
-	 and .replication_lag_bytes <= ([$lag0, $lag1] | max) and .status == \"ok\""
+direct=$(sum_of pg_stat_replication_pg_wal_lsn_diff)
+json_check "$T/lag.json" "the primary's lag in bytes is the one served ($lag0, $lag1; directly $direct)" \
+	"$d | .replication_lag_bytes > 1000000 and (.replication_lag_bytes == $lag0 or .replication_lag_bytes == $lag1)
+	 and ((.replication_lag_bytes - $direct) | fabs) < 1048576 and .status == \"ok\"" ||
+	printf '       | the database: %s\n' "$(jq -c "$d | [.replication_lag_bytes, .status]" "$T/lag.json")"
 spsql "SELECT pg_wal_replay_resume()" >/dev/null
 json_check "$T/once.json" "what postgres_exporter 0.11.1 does not serve is null, never 0" \
 	"$d | .replication_lag_s == null and .waiting_locks == null and .latency_ms == null
