@@ -28,7 +28,7 @@ EXTRA_DIST += tests/fuzz/run-backups.sh tests/fuzz/corpus/backups
 
 # lab tests: a real PostgreSQL, restic repository and dump directory
 DB_LAB_TESTS = tests/databases/db_backups.sh tests/databases/db_tui.sh tests/databases/pgbackrest.sh \
-	tests/databases/replica.sh tests/databases/db_auth.sh
+	tests/databases/replica.sh tests/databases/db_auth.sh tests/databases/db_notices.sh
 TESTS += $(DB_LAB_TESTS)
 EXTRA_DIST += $(DB_LAB_TESTS) tests/databases/pglab.sh doc/databases.md
 src_libfleetdeck_a_SOURCES += src/ui/view_databases.c

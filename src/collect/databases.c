@@ -5,6 +5,7 @@
 #include "collect/backup_parse.h"
 #include "collect/resolver.h"
 #include "util/util.h"
+#include "util/pg_notice.h"
 #include "fleet/values.h"
 
 #include <arpa/inet.h>
@@ -373,6 +374,7 @@ static void db_connect(struct dbs *d, struct db_target *t, double now)
 	}
 	kw[n] = NULL; val[n] = NULL;
 	t->pg = PQconnectStartParams(kw, val, 1);
+	pg_notices_off(t->pg);
 	if (password) {
 		memset(password, 0, strlen(password));
 		free(password);

@@ -16,6 +16,7 @@
 #include "provider/provider.h"
 #include "provider/sshcmd.h"
 #include "util/util.h"
+#include "util/pg_notice.h"
 #include "fleet/values.h"
 
 #include <errno.h>
@@ -210,6 +211,7 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 	}
 	keys[n] = NULL; vals[n] = NULL;
 	k->c = PQconnectdbParams(keys, vals, 1);
+	pg_notices_off(k->c);
 	free(bare);
 	if (pw) {
 		explicit_bzero(pw, strlen(pw));

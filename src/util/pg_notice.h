@@ -1,0 +1,28 @@
+/* pg_notice.h — what fleetdeck does with a PostgreSQL server's notices.
+ *
+ * libpq's default notice processor prints every NOTICE/WARNING the server
+ * sends to stderr, which in the dashboard is the terminal itself: a server
+ * being shut down writes "WARNING: terminating connection ..." over the
+ * frame, and a hostile server (or a function shadowed through the role's
+ * search_path) writes escape sequences straight to the terminal. fleetdeck
+ * drops them: what a user must know about a database comes from the query's
+ * result and libpq's error message, both sanitised where they are shown.
+ * Set on every connection right after it is created. */
+#ifndef FLEETDECK_PG_NOTICE_H
+#define FLEETDECK_PG_NOTICE_H
+
+#include <libpq-fe.h>
+
+static inline void pg_notice_drop(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static inline void pg_notices_off(PGconn *c)
+{
+	if (c)
+		PQsetNoticeProcessor(c, pg_notice_drop, NULL);
+}
+
+#endif

@@ -1,0 +1,68 @@
+#!/bin/bash
+# db_notices.sh — a PostgreSQL server's notices never reach the terminal.
+# libpq prints a server's NOTICE/WARNING to stderr unless told otherwise, and
+# stderr is the dashboard's terminal: the soak run saw "WARNING: terminating
+# connection due to immediate shutdown command" written over the frame. Here
+# the server is hostile: the monitoring role's search_path puts a schema of
+# ours before pg_catalog, where pg_is_in_recovery() (called by fleetdeck's
+# query) raises a NOTICE carrying a terminal title sequence, a clear-screen
+# and a C1 CSI, then answers like the real one. The database must still be
+# read (ok, same values) and nothing of the notice may appear on stderr, on
+# the screen or in the pane title.
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
+LAB_NET=47
+lab_test_begin db_notices 58
+lab_require_tool tmux
+. "$TOP_SRCDIR/tests/databases/pglab.sh"
+pglab_trap
+PGA=127.0.$LAB_NET.10 PGP=$((5400 + LAB_NET))
+pglab_start "$PGA" "$PGP"
+
+pglab_psql "CREATE SCHEMA evil;
+GRANT USAGE ON SCHEMA evil TO monitor;
+CREATE FUNCTION evil.pg_is_in_recovery() RETURNS boolean LANGUAGE plpgsql AS \$\$
+BEGIN
+	RAISE NOTICE '%', E'\\x1b]0;PWNED-TITLE\\x07\\x1b[2JPWNED-NOTICE\\xc2\\x9b31m';
+	RAISE WARNING 'PWNED-WARNING';
+	RETURN pg_catalog.pg_is_in_recovery();
+END \$\$;
+ALTER ROLE monitor SET search_path = evil, pg_catalog;" >/dev/null ||
+	bad "hostile schema created" "psql failed"
+# the trap works: the role really gets the notice (else the test proves nothing)
+PGPASSWORD=$PG_MONITOR_PASSWORD psql -X -At -h "$PGA" -p "$PGP" -U monitor -d postgres \
+	-c 'SELECT pg_is_in_recovery()' >/dev/null 2>"$T/psql.err"
+grep -q 'PWNED-NOTICE' "$T/psql.err" && ok "precondition: the monitoring role gets the hostile notice" ||
+	bad "precondition: the monitoring role gets the hostile notice" "$(cat -v "$T/psql.err")"
+
+F=$T/notices.fleet
+cat >"$F" <<FLEET
+[fleet notices]
+interval = 1s
+timeout = 5s
+
+[database pg]
+dsn = host=$PGA port=$PGP dbname=postgres user=monitor
+password_file = $T/pgpass
+FLEET
+
+fd_run 30 "$T/once.json" -c "$F" --once --json
+[ "$(db_field "$T/once.json" pg .status)" = ok ] && ok "--once: the database is read (ok)" ||
+	bad "--once: the database is read (ok)" "$(jq -c '.databases' "$T/once.json" 2>&1 | head -c 600)"
+grep -q PWNED "$T/once.json.err" && bad "--once: no server notice on stderr" "$(cat -v "$T/once.json.err" | head -5)" ||
+	ok "--once: no server notice on stderr"
+grep -q PWNED "$T/once.json" && bad "--once: no server notice in the JSON" || ok "--once: no server notice in the JSON"
+
+fd_tmux fd 120 30 -- -c "$F" --view databases
+tmux_wait_line '^ *OK +pg ' ' up ' 15 && ok "dashboard: pg is ok" || bad "dashboard: pg is ok" "$(tmux_show)"
+sleep 3   # three more polls, three more notices
+tmux_capture | grep -q PWNED && bad "dashboard: no server notice on the screen" "$(tmux_show)" ||
+	ok "dashboard: no server notice on the screen"
+# the lab sends the dashboard's stderr to a file; for a user it is the terminal
+grep -q PWNED "$T/fd.stderr" && bad "dashboard: no server notice on its stderr (the user's terminal)" "$(cat -v "$T/fd.stderr" | head -5)" ||
+	ok "dashboard: no server notice on its stderr (the user's terminal)"
+title=$(_tmux display-message -p -t "$TMUX_SESSION" '#{pane_title}')
+case $title in *PWNED*) bad "the pane title stays ours" "$title" ;; *) ok "the pane title stays ours" ;; esac
+fd_alive "$FD_PID" && ok "still running" || bad "still running"
+tmux_send q
+wait_for 5 tmux_has "EXITED:0" || bad "q quits" "$(tmux_show)"
+lab_finish
