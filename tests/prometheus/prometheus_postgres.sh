@@ -139,8 +139,14 @@ json_check "$T/once.json" "it is up and ok, with no problem" \
 v=$(pglab_psql "SHOW server_version_num")
 json_check "$T/once.json" "version $((v / 10000)).$((v % 10000)), as PostgreSQL says (short_version $(grep -o 'short_version="[^"]*"' "$T/served.prom"))" \
 	"$d | .version == \"$((v / 10000)).$((v % 10000))\""
-json_check "$T/once.json" "connections = numbackends summed as served ($n0, $n1): PostgreSQL's ($b0, $b1) + the exporter's scrape (0..2); max_connections 20" \
-	"$d | (.connections == $n0 or .connections == $n1) and .connections >= ([$b0, $b1] | min)
+# fleetdeck must show what Prometheus holds, exactly. PostgreSQL's own count
+# is only a sanity bound: it is live, the scrape Prometheus holds is up to
+# 3 s older, and backends come and go between them (CI run 8 on 2535d86:
+# served 2 at both reads, PostgreSQL 3 at both), so the bound is the one
+# client this test keeps open (the pg_sleep session) from below, and
+# PostgreSQL's count + the exporter's scrape from above.
+json_check "$T/once.json" "connections = numbackends summed as served ($n0, $n1): at least the open session, at most PostgreSQL's ($b0, $b1) + the exporter's scrape (0..2); max_connections 20" \
+	"$d | (.connections == $n0 or .connections == $n1) and .connections >= 1
 	 and .connections <= ([$b0, $b1] | max) + 2
 	 and .max_connections == 20 and .max_connections == $(sum_of pg_settings_max_connections)" ||
 	printf '       | the database: %s\n' "$(jq -c "$d | [.connections, .max_connections]" "$T/once.json")"
