@@ -27,13 +27,7 @@ URL=http://127.0.$LAB_NET.1:$PP
 A=127.0.$LAB_NET.2 B=127.0.$LAB_NET.3
 cd "$T" || exit 1
 
-for a in $A $B; do
-	prometheus-node-exporter --web.listen-address="$a:$XP" --collector.disable-defaults \
-		--collector.cpu --collector.loadavg --collector.meminfo --collector.filesystem \
-		--collector.uname --collector.stat --collector.vmstat \
-		>"$T/node-$a.log" 2>&1 &
-	lab_bg $!
-done
+for a in $A $B; do node_exporter_start "$a:$XP"; done
 
 # cAdvisor stand-in, host A: two containers and the cgroup roots cAdvisor
 # also reports (name="": not containers). "db" has a 1 GiB limit, "web"

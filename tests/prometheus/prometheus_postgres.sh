@@ -53,10 +53,7 @@ _pg "$PG_BIN/pg_ctl" -D "$S/data" -l "$S/log" -w -t 20 start >/dev/null 2>&1 ||
 	{ bad "standby started" "$(tail -5 "$S/log")"; lab_finish; }
 spsql() { _pg psql -X -q -At -h "$S/sock" -p "$PGP2" -U postgres -d postgres -c "$1"; }
 
-prometheus-node-exporter --web.listen-address="$A:$XP" --collector.disable-defaults \
-	--collector.cpu --collector.loadavg --collector.meminfo --collector.filesystem \
-	--collector.uname --collector.stat --collector.vmstat >"$T/node.log" 2>&1 &
-lab_bg $!
+node_exporter_start "$A:$XP"
 # the pg_monitor role over the cluster's socket (trust there), as README.Debian advises
 DATA_SOURCE_NAME="host=$PG_DIR/sock port=$PGP user=monitor dbname=postgres sslmode=disable" \
 	prometheus-postgres-exporter --web.listen-address="$A:$EP" >"$T/exporter.log" 2>&1 &
