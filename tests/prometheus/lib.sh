@@ -12,7 +12,8 @@ promql_count() {
 promql_count_is() { [ "$(promql_count "$2")" = "$1" ]; }
 
 # node_exporter_start ADDR:PORT [FLAG...]: a node_exporter with only the
-# collectors fleetdeck reads (fast, nothing noisy), log in $T/node-ADDR.log.
+# collectors fleetdeck reads (fast, nothing noisy), log in $T/node-ADDR.log;
+# its pid in NODE_EXPORTER_PID.
 node_exporter_start() {
 	local listen=$1
 	shift
@@ -20,5 +21,6 @@ node_exporter_start() {
 		--collector.cpu --collector.loadavg --collector.meminfo --collector.filesystem \
 		--collector.uname --collector.stat --collector.vmstat "$@" \
 		>"$T/node-${listen%:*}.log" 2>&1 &
+	NODE_EXPORTER_PID=$!
 	lab_bg $!
 }

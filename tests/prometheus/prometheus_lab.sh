@@ -26,14 +26,10 @@ URL=http://$P
 I2=127.0.$LAB_NET.2:$XP I3=127.0.$LAB_NET.3:$XP I4=127.0.$LAB_NET.4:$XP
 cd "$T" || exit 1
 
-# Only the collectors fleetdeck reads: fast, and nothing noisy.
+# node_exporter_start + PSI; the pid kept to stop one exporter later
 start_exporter() {
-	prometheus-node-exporter --web.listen-address="$1" --collector.disable-defaults \
-		--collector.cpu --collector.loadavg --collector.meminfo --collector.filesystem \
-		--collector.uname --collector.stat --collector.vmstat --collector.pressure \
-		>"$T/exporter-${1%%:*}.log" 2>&1 &
-	lab_bg $!
-	eval "PID_${1//[.:]/_}=$!"
+	node_exporter_start "$1" --collector.pressure
+	eval "PID_${1//[.:]/_}=$NODE_EXPORTER_PID"
 }
 for a in $I2 $I3 $I4; do start_exporter "$a"; done
 
