@@ -331,11 +331,15 @@ bool sshconfig_job_step(struct sshconfig_job *j, double now)
 
 void sshconfig_job_free(struct sshconfig_job *j)
 {
+	/* an unfinished job is dropped, not parsed: its alias belongs to a
+	 * conn that may already be gone (hosts_free frees conns first) */
 	if (j->ch) {
 		if (j->ch->pid > 0)
 			kill(j->ch->pid, SIGKILL);
-		j->deadline = 0;
-		sshconfig_job_step(j, 1e300);
+		sshg_finish(j->ch);
+		free(j->ch->out);
+		free(j->ch);
+		j->ch = NULL;
 	}
 	if (j->done)
 		ssh_target_free(&j->req.target);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <errno.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 
@@ -271,6 +273,39 @@ START_TEST(sshconfig_fields)
 }
 END_TEST
 
+/* Quitting while an ssh -G still runs (a slow Match exec): the job is
+ * dropped, its child killed and reaped, and nothing is parsed: the alias
+ * it points to belongs to a conn that hosts_free has already freed (ASan
+ * found a use-after-free there in CI when a wall display quit early). */
+START_TEST(sshconfig_job_dropped_unparsed)
+{
+	char cfg[] = "/tmp/fd-sshg-XXXXXX";
+	int fd = mkstemp(cfg);
+	const char slow[] = "Match exec \"sleep 5\"\n  Port 2200\n";
+	struct sshconfig_job j;
+	char *alias = xstrdup("slow-host");
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, slow, sizeof(slow) - 1), (ssize_t)(sizeof(slow) - 1));
+	close(fd);
+	memset(&j, 0, sizeof(j));
+	j.req.alias = alias;
+	j.req.config = cfg;
+	sshconfig_job_start(&j, 0);
+	ck_assert(!j.done);
+	ck_assert_ptr_nonnull(j.ch);
+	ck_assert(!sshconfig_job_step(&j, 0));
+	free(alias);                 /* the conn goes first, as in hosts_free */
+	sshconfig_job_free(&j);
+	ck_assert_ptr_null(j.ch);
+	ck_assert_str_eq(j.req.err, "");
+	/* killed and reaped: this test's process has no child left */
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+	ck_assert_int_eq(errno, ECHILD);
+	unlink(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("knownhosts");
@@ -291,6 +326,7 @@ int main(void)
 	tcase_add_test(tc, backoff_sequence);
 	tcase_add_test(tc, sshconfig_fields);
 	tcase_add_test(tc, backoff_jitter_spreads);
+	tcase_add_test(tc, sshconfig_job_dropped_unparsed);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
