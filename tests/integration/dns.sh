@@ -20,7 +20,8 @@ lab_up 3
 DNS=127.0.$LAB_NET.53
 python3 "$TOP_SRCDIR/tests/integration/dnsd.py" "$DNS" 53 "$LAB_HOST_1_ADDR" "$T/dns.log" &
 lab_bg $!
-sleep 0.5
+dnsd_ready() { grep -q '^ready$' "$T/dns.log" 2>/dev/null; }
+wait_for 20 dnsd_ready || bad "the test DNS server started on $DNS:53" "$(cat "$T/dns.log" 2>&1)"
 printf 'nameserver %s\noptions timeout:20 attempts:1 single-request\n' "$DNS" >"$T/resolv.conf"
 # fleetdeck seeing only that resolver
 REAL=$FLEETDECK

@@ -5,7 +5,8 @@ Names under never.* are never answered (a dead resolver: the client's
 getaddrinfo() hangs until its own timeout). The first query for a name under
 late.* is dropped too, later ones get an A record: ADDR (a lab host), so a
 client that retries a failed lookup gets through. Every query is logged as
-one line "NAME TYPE answered|dropped" to LOG.
+one line "NAME TYPE answered|dropped" to LOG, after a first line "ready"
+once the socket is bound.
 usage: dnsd.py LISTEN-ADDR PORT ANSWER-ADDR LOG
 """
 import socket
@@ -16,6 +17,8 @@ listen, port, answer, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind((listen, port))
 seen = set()
+with open(log, "a") as f:  # the test waits for this line, not a sleep
+    f.write("ready\n")
 
 
 def qname(pkt, off):
