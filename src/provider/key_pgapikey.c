@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,43 @@ static int pgk_tunnel(const struct fleet *f, const struct fleet_section *db, dou
 	return 0;
 }
 
+/* PQconnectdbParams(), but with the notice processor set before anything
+ * is read: the server can send a NOTICE/WARNING while logging in (between
+ * AuthenticationOk and ReadyForQuery: a role or database setting invalid at
+ * login, a collation version mismatch), which the blocking call would hand
+ * to libpq's default processor, i.e. print on the terminal. PQconnectStart
+ * only opens the socket and sends the startup packet; the login is driven
+ * here, bounded by timeout seconds. Returns the connection (check PQstatus;
+ * *timed_out when the bound was hit), or NULL when out of memory. */
+static PGconn *pg_connect_quiet(const char *const *keys, const char *const *vals, double timeout,
+				bool *timed_out)
+{
+	PGconn *c = PQconnectStartParams(keys, vals, 1);
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	double deadline = now_mono() + timeout;
+
+	*timed_out = false;
+	pg_notices_off(c);
+	if (!c || PQstatus(c) == CONNECTION_BAD)
+		return c;
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		struct pollfd p = { .fd = PQsocket(c), .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT };
+		double left = deadline - now_mono();
+		int rc;
+
+		if (left <= 0) {
+			*timed_out = true;
+			break;
+		}
+		rc = poll(&p, 1, (int)(left * 1000) + 1);
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (rc > 0)
+			st = PQconnectPoll(c);
+	}
+	return c;
+}
+
 static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, double timeout,
 		       struct pgk *k, char *err, size_t errlen)
 {
@@ -167,6 +205,7 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 	char **cols;
 	size_t ncols = 0;
 	int n = 0;
+	bool timed_out;
 
 	memset(k, 0, sizeof(*k));
 	if (!db || !fleet_section_get(db, "dsn")) {
@@ -210,8 +249,7 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 		return -1;
 	}
 	keys[n] = NULL; vals[n] = NULL;
-	k->c = PQconnectdbParams(keys, vals, 1);
-	pg_notices_off(k->c);
+	k->c = pg_connect_quiet(keys, vals, timeout < 2 ? 2 : timeout, &timed_out);
 	free(bare);
 	if (pw) {
 		explicit_bzero(pw, strlen(pw));
@@ -220,7 +258,8 @@ static int pgk_connect(const struct fleet *f, const struct fleet_section *sec, d
 	if (PQstatus(k->c) != CONNECTION_OK) {
 		str_fmt(err, errlen, "cannot connect to database %s%s%s: %s", dbname,
 			k->tunneled ? " through the tunnel via " : "",
-			k->tunneled ? fleet_section_get(db, "tunnel") : "", PQerrorMessage(k->c));
+			k->tunneled ? fleet_section_get(db, "tunnel") : "",
+			timed_out ? "timeout expired" : k->c ? PQerrorMessage(k->c) : "out of memory");
 		err[strcspn(err, "\n")] = '\0';
 		pgk_close(k);
 		return -1;

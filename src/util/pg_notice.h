@@ -7,7 +7,11 @@
  * search_path) writes escape sequences straight to the terminal. fleetdeck
  * drops them: what a user must know about a database comes from the query's
  * result and libpq's error message, both sanitised where they are shown.
- * Set on every connection right after it is created. */
+ * Set on every connection right after it is created by PQconnectStart*()
+ * (which reads nothing yet), never after a blocking PQconnectdb*(): the
+ * server can send a WARNING while logging in (a role setting invalid at
+ * login, a collation version mismatch), and the blocking call would already
+ * have printed it (see key_pgapikey.c pg_connect_quiet). */
 #ifndef FLEETDECK_PG_NOTICE_H
 #define FLEETDECK_PG_NOTICE_H
 

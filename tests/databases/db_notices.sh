@@ -8,7 +8,9 @@
 # query) raises a NOTICE carrying a terminal title sequence, a clear-screen
 # and a C1 CSI, then answers like the real one. The database must still be
 # read (ok, same values) and nothing of the notice may appear on stderr, on
-# the screen or in the pane title.
+# the screen or in the pane title. Then a WARNING sent while logging in
+# (a role setting invalid at login) must not reach the terminal either: the
+# pg-apikey action's connection, which reads a key's age for --once.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 LAB_NET=47
 lab_test_begin db_notices 58
@@ -65,4 +67,45 @@ case $title in *PWNED*) bad "the pane title stays ours" "$title" ;; *) ok "the p
 fd_alive "$FD_PID" && ok "still running" || bad "still running"
 tmux_send q
 wait_for 5 tmux_has "EXITED:0" || bad "q quits" "$(tmux_show)"
+
+# A notice sent while logging in, before the first query: a role setting
+# that was valid when set (a missing text search configuration is only a
+# NOTICE then) and is not at login, where the server sends a WARNING with
+# the value — between AuthenticationOk and ReadyForQuery, so a connection
+# that sets its notice processor once connected (the pg-apikey action's
+# blocking PQconnectdbParams) printed it to the terminal. The key's age
+# (--once reads it through that connection) must still be read.
+pglab_psql "CREATE ROLE keys LOGIN PASSWORD '$PG_MONITOR_PASSWORD';
+CREATE TABLE api_keys (id serial PRIMARY KEY, prefix text NOT NULL, key_hash text NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now() - interval '10 days', revoked_at timestamptz);
+INSERT INTO api_keys (prefix, key_hash) VALUES ('pk_', 'x');
+GRANT SELECT ON api_keys TO keys;
+ALTER ROLE keys SET default_text_search_config = E'pg_catalog.LOGIN-PWNED\\x1b]0;PWNED-TITLE\\x07';" \
+	>/dev/null 2>&1 || bad "login-time warning set up" "psql failed"
+PGPASSWORD=$PG_MONITOR_PASSWORD psql -X -At -h "$PGA" -p "$PGP" -U keys -d postgres \
+	-c 'SELECT 1' >/dev/null 2>"$T/login.err"
+grep -q 'WARNING.*LOGIN-PWNED' "$T/login.err" && ok "precondition: logging in as keys gets a WARNING" ||
+	bad "precondition: logging in as keys gets a WARNING" "$(cat -v "$T/login.err")"
+K=$T/key.fleet
+cat >"$K" <<FLEET
+[fleet keys]
+timeout = 5s
+
+[database kdb]
+dsn = host=$PGA port=$PGP dbname=postgres user=keys
+password_file = $T/pgpass
+
+[key api]
+provider = pg-apikey
+database = kdb
+table = api_keys
+where = true
+key_prefix = pk_
+max_age = 90d
+FLEET
+fd_run 30 "$T/key.json" -c "$K" --once --json
+json_check "$T/key.json" "pg-apikey: the key's age is read through the connection (10 days)" \
+	'.keys[0].name == "api" and .keys[0].age_s > 9*86400 and .keys[0].age_s < 11*86400'
+grep -q PWNED "$T/key.json.err" && bad "pg-apikey: no login-time notice on stderr" "$(cat -v "$T/key.json.err" | head -5)" ||
+	ok "pg-apikey: no login-time notice on stderr"
 lab_finish
