@@ -8,14 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A tier: a ring of buckets of `step` seconds; bucket b (floor(t / step))
- * lives at v[b % n]. Values are kept as the top 16 bits of a float (8 bits
+/* A tier: a ring of buckets of `step` seconds covering n buckets (its
+ * span); bucket b (floor(t / step)) lives at v[b % cap]. The ring holds
+ * only what the series has lived through: cap starts at TIER_MIN buckets
+ * and doubles, up to n, as the points reach further back than it holds,
+ * so a series an hour old keeps an hour of its day tier, not a day (a
+ * 10,000-host dashboard's minute-old trends: ~30 KB instead of ~100 MB). Values are kept as the top 16 bits of a float (8 bits
  * of exponent, 7 of mantissa: any magnitude, within 1 %), half the bytes of
  * a float and more than a sparkline's eight levels need. NaN: no point in
  * that bucket. */
 struct tier {
 	uint16_t *v;
-	uint32_t n;
+	uint32_t n;                  /* buckets the span holds at most */
+	uint32_t cap;                /* buckets allocated (<= n) */
+	int64_t first;               /* oldest bucket since the tier (re)started */
 	uint32_t count;              /* points averaged into the newest bucket ... */
 	float acc;                   /* ... and their mean, at full precision */
 	double step;
@@ -47,12 +53,14 @@ _Static_assert(HIST_METRICS <= 256, "a series' metric is one byte");
 struct series {
 	uint8_t metric;
 	uint32_t index;
-	char sub[64];                /* a part of the target (a name, an index), "" */
 	double last_t;               /* time of the newest point */
 	float last_v;
 	struct tier fine, coarse;
 	struct series *next;         /* hash chain */
+	char sub[];                  /* a part of the target (a name, an index), "" */
 };
+
+#define TIER_MIN 8u
 
 #define HASH_MIN 256
 
@@ -135,15 +143,47 @@ static void grow(struct hist_store *h)
 	h->cap = cap;
 }
 
-static void tier_init(struct tier *t, double step, double span, size_t *bytes)
+static uint32_t ring_at(int64_t b, uint32_t cap)
+{
+	return (uint32_t)(((b % cap) + cap) % cap);
+}
+
+static void tier_init(struct tier *t, double step, double span)
 {
 	t->step = step;
 	t->n = (uint32_t)ceil(span / step);
-	t->v = xmalloc(t->n * sizeof(*t->v));
-	for (uint32_t i = 0; i < t->n; i++)
-		t->v[i] = f2h(NAN);
+	t->cap = 0;
+	t->v = NULL;
 	t->head = INT64_MIN;
-	*bytes += t->n * sizeof(*t->v);
+}
+
+/* Makes room for bucket b as the newest: the ring must hold every bucket
+ * from the tier's first one (at most n back) to b. It grows by doubling,
+ * moving what it holds to the new places. */
+static void tier_fit(struct tier *t, int64_t b, size_t *bytes)
+{
+	int64_t need = t->head == INT64_MIN ? 1 : b - t->first + 1;
+	uint32_t cap = t->cap ? t->cap : TIER_MIN;
+	uint16_t *v;
+
+	if (need > (int64_t)t->n)
+		need = t->n;
+	if (t->v && need <= (int64_t)t->cap)
+		return;
+	while ((int64_t)cap < need)
+		cap *= 2;
+	if (cap > t->n)
+		cap = t->n;
+	v = xmalloc(cap * sizeof(*v));
+	for (uint32_t i = 0; i < cap; i++)
+		v[i] = f2h(NAN);
+	if (t->v && t->head != INT64_MIN)
+		for (int64_t k = t->head - t->cap + 1; k <= t->head; k++)
+			v[ring_at(k, cap)] = t->v[ring_at(k, t->cap)];
+	free(t->v);
+	*bytes += (cap - t->cap) * sizeof(*v);
+	t->v = v;
+	t->cap = cap;
 }
 
 /* The fine tier's step: the poll interval, at least a second and at most
@@ -163,13 +203,13 @@ static struct series *get(struct hist_store *h, int m, size_t index, const char 
 		return s;
 	if (h->n >= h->cap)
 		grow(h);
-	s = xcalloc(1, sizeof(*s));
+	s = xcalloc(1, sizeof(*s) + strlen(sub) + 1);
 	s->metric = (uint8_t)m;
 	s->index = (uint32_t)index;
-	str_copy(s->sub, sub, sizeof(s->sub));
-	tier_init(&s->fine, fine_step(interval), HIST_FINE_SPAN, &h->bytes);
-	tier_init(&s->coarse, HIST_COARSE_STEP, HIST_COARSE_SPAN, &h->bytes);
-	h->bytes += sizeof(*s);
+	strcpy(s->sub, sub);
+	tier_init(&s->fine, fine_step(interval), HIST_FINE_SPAN);
+	tier_init(&s->coarse, HIST_COARSE_STEP, HIST_COARSE_SPAN);
+	h->bytes += sizeof(*s) + strlen(sub) + 1;
 	k = key_hash(m, index, s->sub) % h->cap;
 	s->next = h->tab[k];
 	h->tab[k] = s;
@@ -180,25 +220,29 @@ static struct series *get(struct hist_store *h, int m, size_t index, const char 
 /* One point into a tier: the buckets skipped since the newest become
  * empty; points in the same bucket are averaged; a point older than the
  * newest bucket (a replay stepping back) restarts the tier there. */
-static void tier_add(struct tier *t, double when, double v)
+static void tier_add(struct tier *t, double when, double v, size_t *bytes)
 {
 	int64_t b = (int64_t)floor(when / t->step);
 
 	if (t->head != INT64_MIN && b < t->head) {
-		for (uint32_t i = 0; i < t->n; i++)
+		for (uint32_t i = 0; i < t->cap; i++)
 			t->v[i] = f2h(NAN);
 		t->head = INT64_MIN;
 	}
 	if (t->head == INT64_MIN || b > t->head) {
-		int64_t from = t->head == INT64_MIN || b - t->head > t->n ? b - t->n + 1 : t->head + 1;
+		int64_t from;
+		if (t->head == INT64_MIN)
+			t->first = b;
+		tier_fit(t, b, bytes);
+		from = t->head == INT64_MIN || b - t->head > t->cap ? b - t->cap + 1 : t->head + 1;
 		for (int64_t k = from; k < b; k++)
-			t->v[((k % t->n) + t->n) % t->n] = f2h(NAN);
+			t->v[ring_at(k, t->cap)] = f2h(NAN);
 		t->head = b;
 		t->count = 0;
 	}
 	t->count++;
 	t->acc = t->count == 1 ? (float)v : t->acc + (float)((v - t->acc) / t->count);
-	t->v[((b % t->n) + t->n) % t->n] = f2h(t->acc);
+	t->v[ring_at(b, t->cap)] = f2h(t->acc);
 }
 
 void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
@@ -211,8 +255,8 @@ void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char
 	s = get(h, m, index, sub ? sub : "", interval);
 	if (s->last_t > 0 && t == s->last_t)
 		return;      /* the same sample again (republished with an error) */
-	tier_add(&s->fine, t, v);
-	tier_add(&s->coarse, t, v);
+	tier_add(&s->fine, t, v, &h->bytes);
+	tier_add(&s->coarse, t, v, &h->bytes);
 	s->last_t = t;
 	s->last_v = (float)v;
 }
@@ -257,9 +301,9 @@ bool hist_series(const struct hist_store *h, enum hist_metric m, size_t index, c
 			b1 = b0;
 		for (int64_t bk = b0; bk <= b1; bk++) {
 			float v;
-			if (bk > t->head || bk <= t->head - t->n)
+			if (bk > t->head || bk <= t->head - t->cap)
 				continue;
-			v = h2f(t->v[((bk % t->n) + t->n) % t->n]);
+			v = h2f(t->v[ring_at(bk, t->cap)]);
 			if (!isnan(v)) {
 				sum += v;
 				n++;

@@ -65,14 +65,20 @@ START_TEST(test_gap_and_bounds)
 {
 	struct hist_store *h = hist_new();
 	struct history out;
-	size_t bytes;
+	size_t bytes = 0, first, empty = hist_bytes(h);
 
 	hist_add(h, HM_DB_CONNECTIONS, 1, "", T0, 2, 5);
-	bytes = hist_bytes(h);
-	/* a day and a half of points: the memory does not move */
-	for (int k = 1; k < 65000; k++)
+	first = hist_bytes(h);
+	/* a day and a half of points: the memory grows while the first day
+	 * fills the tiers, then does not move */
+	for (int k = 1; k < 65000; k++) {
 		hist_add(h, HM_DB_CONNECTIONS, 1, "", T0 + 2 * k, 2, 5);
+		if (k == 43200)
+			bytes = hist_bytes(h);
+	}
 	ck_assert_uint_eq(hist_bytes(h), bytes);
+	/* a new series holds what it lived through, not a day of empty buckets */
+	ck_assert_uint_lt(first - empty, (bytes - empty) / 8);
 	ck_assert_uint_eq(hist_nseries(h), 1);
 	/* fine tier at 2 s: 1800 buckets of 2 bytes, coarse: 1440 */
 	ck_assert_uint_le(bytes, 1800 * 2 + 1440 * 2 + 4096);
@@ -84,6 +90,39 @@ START_TEST(test_gap_and_bounds)
 	ck_assert(near(history_get(&out, 0), 9, 0.1));      /* newest minute */
 	ck_assert(isnan(history_get(&out, 12)));             /* the gap */
 	ck_assert(near(history_get(&out, 29), 5, 0.1));     /* before it */
+	hist_free(h);
+}
+END_TEST
+
+/* The rings grow as a series ages: a gap (the target down for 20 minutes)
+ * while they are still small keeps the points before and after it. */
+START_TEST(test_young_series_gap)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+	double t = T0;
+
+	for (int k = 0; k < 150; k++, t += 2)      /* 5 minutes of 1 */
+		hist_add(h, HM_HOST_CPU, 3, "", t, 2, 1);
+	t += 1200;
+	for (int k = 0; k < 150; k++, t += 2)      /* 20 minutes later, 5 minutes of 7 */
+		hist_add(h, HM_HOST_CPU, 3, "", t, 2, 7);
+	t -= 2;
+	/* the last 30 minutes in 30 slices: 7 in the newest 5, nothing in the
+	 * 20 before, 1 in the 5 before those */
+	ck_assert(hist_series(h, HM_HOST_CPU, 3, "", t, 1800, 30, &out));
+	ck_assert(near(history_get(&out, 0), 7, 0.1));
+	ck_assert(near(history_get(&out, 4), 7, 0.1));
+	ck_assert(isnan(history_get(&out, 6)));
+	ck_assert(isnan(history_get(&out, 23)));
+	ck_assert(near(history_get(&out, 26), 1, 0.1));
+	ck_assert(near(history_get(&out, 29), 1, 0.1));
+	/* and the day tier: the same in one-minute means */
+	ck_assert(hist_series(h, HM_HOST_CPU, 3, "", t, 7200, 120, &out));
+	ck_assert(near(history_get(&out, 1), 7, 0.1));
+	ck_assert(isnan(history_get(&out, 15)));
+	ck_assert(near(history_get(&out, 27), 1, 0.1));
+	ck_assert(isnan(history_get(&out, 40)));
 	hist_free(h);
 }
 END_TEST
@@ -231,6 +270,7 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_fine_hour);
 	tcase_add_test(c, test_coarse_day);
 	tcase_add_test(c, test_gap_and_bounds);
+	tcase_add_test(c, test_young_series_gap);
 	tcase_add_test(c, test_same_sample_and_back_in_time);
 	tcase_add_test(c, test_from_snapshots);
 	tcase_add_test(c, test_every_trend_has_its_row);
