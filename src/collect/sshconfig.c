@@ -123,6 +123,7 @@ static int sshg_spawn(struct sshg_child *ch, const char *alias, const char *user
 	}
 	if (ch->pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		setpgid(0, 0);  /* a group of its own: see sshg_kill */
 		dup2(devnull, 0);
 		dup2(pfd[1], 1);
 		dup2(devnull, 2);
@@ -130,12 +131,24 @@ static int sshg_spawn(struct sshg_child *ch, const char *alias, const char *user
 		execvp("ssh", (char *const *)argv);
 		_exit(127);
 	}
+	setpgid(ch->pid, ch->pid);  /* (both sides: sshg_kill may come first) */
 	close(pfd[1]);
 	ch->fd = pfd[0];
 	fcntl(ch->fd, F_SETFD, FD_CLOEXEC);
 	fcntl(ch->fd, F_SETFL, O_NONBLOCK);
 	ch->out = xmalloc(SSHG_MAX_OUT + 1);
 	return 0;
+}
+
+/* A straggler is killed with its whole process group: a Match exec command
+ * that ssh -G started (a slow or hung one is why we kill) would otherwise
+ * outlive it, on this machine, at every timeout and every quit. */
+static void sshg_kill(const struct sshg_child *ch)
+{
+	if (ch->pid <= 0)
+		return;
+	if (kill(-ch->pid, SIGKILL) < 0)
+		kill(ch->pid, SIGKILL);
 }
 
 /* Reads every child until EOF or the shared deadline; kills stragglers. */
@@ -172,8 +185,8 @@ static void sshg_collect(struct sshg_child *chs, size_t n)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (chs[i].fd >= 0 && !chs[i].done && chs[i].pid > 0)
-			kill(chs[i].pid, SIGKILL);
+		if (chs[i].fd >= 0 && !chs[i].done)
+			sshg_kill(&chs[i]);
 	}
 	free(pfds);
 }
@@ -310,7 +323,7 @@ bool sshconfig_job_step(struct sshconfig_job *j, double now)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			if (now < j->deadline)
 				return false;
-			kill(ch->pid, SIGKILL);
+			sshg_kill(ch);
 			killed = true;
 		}
 		ch->done = true;
@@ -334,8 +347,7 @@ void sshconfig_job_free(struct sshconfig_job *j)
 	/* an unfinished job is dropped, not parsed: its alias belongs to a
 	 * conn that may already be gone (hosts_free frees conns first) */
 	if (j->ch) {
-		if (j->ch->pid > 0)
-			kill(j->ch->pid, SIGKILL);
+		sshg_kill(j->ch);
 		sshg_finish(j->ch);
 		free(j->ch->out);
 		free(j->ch);

@@ -306,6 +306,72 @@ START_TEST(sshconfig_job_dropped_unparsed)
 }
 END_TEST
 
+/* The Match exec command an ssh -G runs (`sleep 30` here) dies with it:
+ * killed at the job's deadline or when the job is dropped at quit, never
+ * left running on this machine (it was orphaned at every timeout and quit:
+ * only ssh -G itself was killed). */
+static bool proc_gone(pid_t pid)
+{
+	char path[64], st[512];
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return true;
+	p = fgets(st, sizeof(st), f) ? strrchr(st, ')') : NULL;
+	fclose(f);
+	return p && p[1] == ' ' && p[2] == 'Z';  /* dead, not yet reaped by init */
+}
+
+START_TEST(sshconfig_job_kills_match_exec)
+{
+	for (int at_deadline = 0; at_deadline < 2; at_deadline++) {
+		char cfg[] = "/tmp/fd-sshg-XXXXXX", pidf[] = "/tmp/fd-sshg-pid-XXXXXX", conf[256];
+		int fd = mkstemp(cfg), pfd = mkstemp(pidf), n;
+		struct sshconfig_job j;
+		pid_t pid = 0;
+		double until;
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_ge(pfd, 0);
+		close(pfd);
+		n = snprintf(conf, sizeof(conf),
+			     "Match exec \"echo $$ >%s; exec sleep 30\"\n  Port 2200\n", pidf);
+		ck_assert_int_eq(write(fd, conf, (size_t)n), n);
+		close(fd);
+		memset(&j, 0, sizeof(j));
+		j.req.alias = "slow-host";
+		j.req.config = cfg;
+		sshconfig_job_start(&j, 0);
+		ck_assert(!j.done);
+		/* the command runs (and said its pid): a guard, not a judgement */
+		for (until = now_mono() + 20; !pid && now_mono() < until; usleep(20000)) {
+			FILE *f = fopen(pidf, "r");
+			char line[32];
+			if (f && fgets(line, sizeof(line), f) && strchr(line, '\n'))
+				pid = (pid_t)atoi(line);
+			if (f)
+				fclose(f);
+		}
+		ck_assert_int_gt(pid, 0);
+		ck_assert(!proc_gone(pid));
+		if (at_deadline) {
+			ck_assert(sshconfig_job_step(&j, 1e9));    /* past its 10 s */
+			ck_assert(strstr(j.req.err, "did not finish"));
+		}
+		sshconfig_job_free(&j);
+		/* SIGKILL is delivered at once; only init's reaping may lag */
+		for (until = now_mono() + 5; !proc_gone(pid) && now_mono() < until; usleep(20000))
+			;
+		ck_assert_msg(proc_gone(pid), "the Match exec command (pid %d) outlived ssh -G%s",
+			      (int)pid, at_deadline ? " at its deadline" : " when dropped");
+		unlink(cfg);
+		unlink(pidf);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("knownhosts");
@@ -327,6 +393,7 @@ int main(void)
 	tcase_add_test(tc, sshconfig_fields);
 	tcase_add_test(tc, backoff_jitter_spreads);
 	tcase_add_test(tc, sshconfig_job_dropped_unparsed);
+	tcase_add_test(tc, sshconfig_job_kills_match_exec);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
