@@ -12,7 +12,8 @@ FAULT_TESTS = \
 	tests/faults/hung_host.sh \
 	tests/faults/sshd_restart.sh \
 	tests/faults/pg_restart.sh \
-	tests/faults/engine_socket.sh
+	tests/faults/engine_socket.sh \
+	tests/faults/quit_inflight.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)
 
