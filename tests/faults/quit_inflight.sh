@@ -171,8 +171,8 @@ quit_case ui q 0
 tmux_kill ui
 
 # 2. --headless, SIGTERM (a supervisor stopping it)
-MPORT=$(lab_free_port 29400) || exit 1
-"$FLEETDECK" -c "$T/q.fleet" --headless --serve-metrics "127.0.0.1:$MPORT" 2>"$T/headless.stderr" &
+# (a recording, not --serve-metrics: no port to share with a neighbour test)
+"$FLEETDECK" -c "$T/q.fleet" --headless --record "$T/q.fdr" 2>"$T/headless.stderr" &
 FD_PID=$!
 lab_bg "$FD_PID"
 quit_case headless TERM 143
