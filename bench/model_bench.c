@@ -198,6 +198,7 @@ static void world_init(struct world *w, size_t n, int cols, int rows)
 	for (size_t i = 0; i < n; i++)
 		publish_bare(&w->m, i, now, (unsigned)i);
 	rules_state_init(&w->rs, n);
+	w->ev.ages_on_read = true;      /* as the dashboard (ui.c) */
 	cells_init(&w->cells, cols, rows, false);
 	ui_state_init(&w->st, NULL, false, now);
 	present_init(&w->pr);

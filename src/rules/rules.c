@@ -349,6 +349,9 @@ void rules_eval_host(const struct fleet_host *h, const struct host_sample *s, do
 
 /* ---- state ---- */
 
+struct host_book;
+static void book_free(struct host_book *b);
+
 /* rules_hosts_visit(): per domain, what each host's last visit said */
 struct host_visits {
 	size_t n;                 /* hosts described */
@@ -471,6 +474,7 @@ void rules_state_free(struct rules_state *st)
 	free(st->oom_at);
 	free(st->last_status);
 	free(st->prev);
+	book_free(st->book);
 	target_states_free(&st->tstatus);
 	for (int k = 0; k < DOM__COUNT; k++) {
 		if (st->dom[k] && st->dom_free[k])
@@ -785,24 +789,12 @@ static void evaluate_targets(const struct fleet *f, const struct snapshot *snap,
 
 void evaluation_free(struct evaluation *ev)
 {
+	free(ev->host_sampled);
 	free(ev->tindex);
 	free(ev->targets);
 	free(ev->hosts);
 	free(ev->alerts);
 	memset(ev, 0, sizeof(*ev));
-}
-
-static size_t count_alerts(const struct evaluation *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < out->nhosts; i++)
-		for (int k = 0; k < out->hosts[i].nproblems; k++)
-			n += out->hosts[i].problems[k].severity != ST_OK;
-	for (size_t i = 0; i < out->ntargets; i++)
-		for (int k = 0; k < out->targets[i].ev.nproblems; k++)
-			n += out->targets[i].ev.problems[k].severity != ST_OK;
-	return n;
 }
 
 /* The first moment after now at which a host's judgement changes without
@@ -850,35 +842,326 @@ static bool judged_still(const struct rules_state *st, size_t i, uint64_t gen, d
 	       now >= st->judged_at[i] && now < st->judged_until[i];
 }
 
+/* ---- the hosts' running totals (struct host_book) ----
+ *
+ * An evaluation that follows on from the last one (same model, fleet and
+ * hosts array, snap->changed all that changed, time not gone back, not a
+ * --once run) judges only the hosts whose sample changed, the hosts judged
+ * every time (their problems count seconds: stale, overdue, a recent OOM
+ * kill) and the hosts whose moment came (a min-heap by judged_until); the
+ * counts per status, the stale hosts, the oldest data (a min-heap by
+ * sampled_at) and the hosts with problems (for alerts and events) follow
+ * from what those hosts were and are. Any other evaluation passes every
+ * host and builds the totals again. */
+
+struct ixheap {                   /* min-heap of hosts by key, with positions */
+	double *key;
+	uint32_t *idx;                /* slot -> host */
+	uint32_t *pos;                /* host -> slot + 1, 0 absent */
+	size_t n;
+};
+
+struct host_book {
+	size_t n;                     /* hosts described */
+	int counts[4];
+	size_t nstale;
+	struct ixheap until, oldest;
+	uint32_t *every, *every_next; /* judged every time */
+	size_t nevery;
+	uint32_t *probs, *probpos;    /* hosts with problems; host -> slot + 1 */
+	size_t nprobs;
+	uint32_t *visit;              /* this evaluation's judged hosts */
+	size_t nvisit;
+	unsigned char *mark;
+	double last_now;
+	bool ready;                   /* describes the hosts array of st->cache_id */
+};
+
+static void ixheap_swap(struct ixheap *h, size_t a, size_t b)
+{
+	double k = h->key[a];
+	uint32_t i = h->idx[a];
+
+	h->key[a] = h->key[b];
+	h->idx[a] = h->idx[b];
+	h->key[b] = k;
+	h->idx[b] = i;
+	h->pos[h->idx[a]] = (uint32_t)a + 1;
+	h->pos[h->idx[b]] = (uint32_t)b + 1;
+}
+
+static void ixheap_fix(struct ixheap *h, size_t k)
+{
+	while (k > 0 && h->key[(k - 1) / 2] > h->key[k]) {
+		ixheap_swap(h, k, (k - 1) / 2);
+		k = (k - 1) / 2;
+	}
+	for (;;) {
+		size_t l = 2 * k + 1, m = k;
+
+		if (l < h->n && h->key[l] < h->key[m])
+			m = l;
+		if (l + 1 < h->n && h->key[l + 1] < h->key[m])
+			m = l + 1;
+		if (m == k)
+			return;
+		ixheap_swap(h, k, m);
+		k = m;
+	}
+}
+
+static void ixheap_del(struct ixheap *h, uint32_t i)
+{
+	size_t k;
+
+	if (!h->pos[i])
+		return;
+	k = h->pos[i] - 1;
+	h->pos[i] = 0;
+	if (k == --h->n)
+		return;
+	h->key[k] = h->key[h->n];
+	h->idx[k] = h->idx[h->n];
+	h->pos[h->idx[k]] = (uint32_t)k + 1;
+	ixheap_fix(h, k);
+}
+
+static void ixheap_set(struct ixheap *h, uint32_t i, double key)
+{
+	size_t k;
+
+	if (h->pos[i]) {
+		k = h->pos[i] - 1;
+	} else {
+		k = h->n++;
+		h->idx[k] = i;
+		h->pos[i] = (uint32_t)k + 1;
+	}
+	h->key[k] = key;
+	ixheap_fix(h, k);
+}
+
+static void book_free(struct host_book *b)
+{
+	if (!b)
+		return;
+	free(b->until.key);
+	free(b->until.idx);
+	free(b->until.pos);
+	free(b->oldest.key);
+	free(b->oldest.idx);
+	free(b->oldest.pos);
+	free(b->every);
+	free(b->every_next);
+	free(b->probs);
+	free(b->probpos);
+	free(b->visit);
+	free(b->mark);
+	free(b);
+}
+
+/* An empty book for n hosts (kept when it has that size). */
+static struct host_book *book_fit(struct rules_state *st, size_t n)
+{
+	struct host_book *b = st->book;
+	size_t m = n ? n : 1;
+
+	if (b && b->n == n)
+		return b;
+	book_free(b);
+	b = st->book = xcalloc(1, sizeof(*b));
+	b->n = n;
+	b->until.key = xmalloc(m * sizeof(double));
+	b->until.idx = xmalloc(m * sizeof(uint32_t));
+	b->until.pos = xcalloc(m, sizeof(uint32_t));
+	b->oldest.key = xmalloc(m * sizeof(double));
+	b->oldest.idx = xmalloc(m * sizeof(uint32_t));
+	b->oldest.pos = xcalloc(m, sizeof(uint32_t));
+	b->every = xmalloc(m * sizeof(uint32_t));
+	b->every_next = xmalloc(m * sizeof(uint32_t));
+	b->probs = xmalloc(m * sizeof(uint32_t));
+	b->probpos = xcalloc(m, sizeof(uint32_t));
+	b->visit = xmalloc(m * sizeof(uint32_t));
+	b->mark = xcalloc(m, 1);
+	return b;
+}
+
+static void book_clear(struct host_book *b)
+{
+	size_t m = b->n ? b->n : 1;
+
+	memset(b->counts, 0, sizeof(b->counts));
+	b->nstale = 0;
+	b->until.n = b->oldest.n = 0;
+	memset(b->until.pos, 0, m * sizeof(uint32_t));
+	memset(b->oldest.pos, 0, m * sizeof(uint32_t));
+	memset(b->probpos, 0, m * sizeof(uint32_t));
+	b->nevery = b->nprobs = 0;
+}
+
+/* Host i as judged now enters the totals (book_leave() took it out). */
+static void book_enter(struct host_book *b, struct rules_state *st, size_t i,
+		       const struct host_eval *ev, double sampled, double now)
+{
+	uint32_t u = (uint32_t)i;
+
+	b->counts[ev->status]++;
+	b->nstale += ev->stale;
+	if (sampled > 0)
+		ixheap_set(&b->oldest, u, sampled);
+	else
+		ixheap_del(&b->oldest, u);
+	if (st->judged_until[i] <= now)
+		b->every_next[b->nevery++] = u;
+	else if (isfinite(st->judged_until[i]))
+		ixheap_set(&b->until, u, st->judged_until[i]);
+	else
+		ixheap_del(&b->until, u);
+	if (ev->nproblems && !b->probpos[i]) {
+		b->probs[b->nprobs++] = u;
+		b->probpos[i] = (uint32_t)b->nprobs;
+	} else if (!ev->nproblems && b->probpos[i]) {
+		size_t k = b->probpos[i] - 1;
+
+		b->probpos[i] = 0;
+		if (k != --b->nprobs) {
+			b->probs[k] = b->probs[b->nprobs];
+			b->probpos[b->probs[k]] = (uint32_t)k + 1;
+		}
+	}
+}
+
+static void book_leave(struct host_book *b, const struct host_eval *ev)
+{
+	b->counts[ev->status]--;
+	b->nstale -= ev->stale;
+}
+
+/* Judges host i (it changed or its moment came); returns the next moment
+ * its judgement changes by itself (host_next_change). */
+static double host_judge(const struct fleet *f, const struct snapshot *snap, double now,
+			 struct rules_state *st, struct evaluation *out, size_t i)
+{
+	const struct fleet_host *h = f && i < f->nhosts ? &f->hosts[i] : NULL;
+	const struct host_sample *s = snap_host(snap, i);
+	struct host_eval *ev = &out->hosts[i];
+	uint64_t gen = snapshot_gen(snap, DOM_HOST, i);
+	double t = now;
+	bool past;
+
+	if (judged_still(st, i, gen, now)) {
+		/* nothing new and nothing due: only the age moves */
+		if (has_data(s))
+			ev->age = now > s->sampled_at ? now - s->sampled_at : 0;
+	} else {
+		t = rules_judge_time(st, s->sampled_at, now);
+		oom_track(st, i, s, now);
+		rules_eval_host(h, s, t, st->oom_at[i], ev);
+		st->judged_gen[i] = gen;
+		st->judged_at[i] = now;
+		st->judged_until[i] = judged_until(h, s, t, st->oom_at[i]);
+	}
+	out->host_sampled[i] = has_data(s) ? s->sampled_at : 0;
+	return host_next_change(h, s, now, &past);
+}
+
+static void visit_host(struct host_book *b, uint32_t i)
+{
+	if (i < b->n && !b->mark[i]) {
+		b->mark[i] = 1;
+		b->visit[b->nvisit++] = i;
+	}
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every host: what an evaluation that cannot follow on from the last does. */
+static void hosts_all(const struct fleet *f, const struct snapshot *snap, double now,
+		      struct rules_state *st, struct evaluation *out, struct host_book *b)
+{
+	book_clear(b);
+	b->nvisit = 0;
+	for (size_t i = 0; i < out->nhosts; i++) {
+		struct host_eval *ev = &out->hosts[i];
+
+		out->next_change = fmin(out->next_change, host_judge(f, snap, now, st, out, i));
+		if (ev->age > out->oldest_age)
+			out->oldest_age = ev->age;
+		book_enter(b, st, i, ev, out->host_sampled[i], now);
+		b->visit[b->nvisit++] = (uint32_t)i;
+	}
+}
+
+/* The hosts that changed or whose moment came; the others hold. */
+static void hosts_changed(const struct fleet *f, const struct snapshot *snap, double now,
+			  struct rules_state *st, struct evaluation *out, struct host_book *b)
+{
+	size_t nevery = b->nevery;
+
+	b->nvisit = 0;
+	for (size_t k = 0; k < snap->nchanged; k++)
+		if (snap->changed[k].dom == DOM_HOST)
+			visit_host(b, snap->changed[k].index);
+	for (size_t k = 0; k < nevery; k++)
+		visit_host(b, b->every[k]);
+	while (b->until.n && b->until.key[0] <= now) {
+		uint32_t i = b->until.idx[0];
+
+		ixheap_del(&b->until, i);
+		visit_host(b, i);
+	}
+	b->nevery = 0;
+	for (size_t k = 0; k < b->nvisit; k++) {
+		size_t i = b->visit[k];
+
+		b->mark[i] = 0;
+		book_leave(b, &out->hosts[i]);
+		out->next_change = fmin(out->next_change, host_judge(f, snap, now, st, out, i));
+		book_enter(b, st, i, &out->hosts[i], out->host_sampled[i], now);
+	}
+	if (b->until.n)
+		out->next_change = fmin(out->next_change, b->until.key[0]);
+	if (b->oldest.n)
+		out->oldest_age = now > b->oldest.key[0] ? now - b->oldest.key[0] : 0;
+	/* the ages of the hosts not judged again: counted when read
+	 * (rules_host_age()), or here for a reader that reads the field */
+	for (size_t i = 0; !out->ages_on_read && i < out->nhosts; i++) {
+		double at = out->host_sampled[i];
+
+		if (at > 0)
+			out->hosts[i].age = now > at ? now - at : 0;
+	}
+	qsort(b->visit, b->nvisit, sizeof(*b->visit), u32_cmp);
+}
+
 static void evaluate_hosts(const struct fleet *f, const struct snapshot *snap, double now,
 			   struct rules_state *st, struct evaluation *out)
 {
-	for (size_t i = 0; i < out->nhosts; i++) {
-		const struct fleet_host *h = f && i < f->nhosts ? &f->hosts[i] : NULL;
-		const struct host_sample *s = snap_host(snap, i);
-		struct host_eval *ev = &out->hosts[i];
-		uint64_t gen = snapshot_gen(snap, DOM_HOST, i);
-		double t = now;
-		bool past;
+	struct host_book *b = book_fit(st, out->nhosts);
+	bool follow = b->ready && st->cache_id && st->cache_id == out->hosts_id &&
+		      st->since_seen && st->fresh_since <= 0 && now >= b->last_now;
+	uint32_t *t;
 
-		if (judged_still(st, i, gen, now)) {
-			/* nothing new and nothing due: only the age moves */
-			if (has_data(s))
-				ev->age = now > s->sampled_at ? now - s->sampled_at : 0;
-		} else {
-			t = rules_judge_time(st, s->sampled_at, now);
-			oom_track(st, i, s, now);
-			rules_eval_host(h, s, t, st->oom_at[i], ev);
-			st->judged_gen[i] = gen;
-			st->judged_at[i] = now;
-			st->judged_until[i] = judged_until(h, s, t, st->oom_at[i]);
-		}
-		out->worst = status_worst(out->worst, ev->status);
-		out->counts[ev->status]++;
-		out->next_change = fmin(out->next_change, host_next_change(h, s, now, &past));
-		if (ev->age > out->oldest_age)
-			out->oldest_age = ev->age;
-	}
+	if (follow)
+		hosts_changed(f, snap, now, st, out, b);
+	else
+		hosts_all(f, snap, now, st, out, b);
+	t = b->every;
+	b->every = b->every_next;
+	b->every_next = t;
+	b->last_now = now;
+	b->ready = true;
+	memcpy(out->counts, b->counts, sizeof(out->counts));
+	out->nstale = b->nstale;
+	for (int k = 0; k < 4; k++)
+		if (out->counts[k])
+			out->worst = status_worst(out->worst, (enum status)k);
+	st->judged += b->nvisit;
 }
 
 /* Empties *out for a new evaluation; the hosts' array stays when it is the
@@ -887,42 +1170,100 @@ static void evaluation_reset(struct evaluation *out, struct rules_state *st, siz
 {
 	static uint64_t next_id;
 	struct host_eval *hosts = out->hosts;
+	double *sampled = out->host_sampled;
 	uint64_t id = out->hosts_id;
+	bool ages_on_read = out->ages_on_read;
 
-	if (!hosts || out->nhosts != nhosts || !id || id != st->cache_id) {
+	if (!hosts || !sampled || out->nhosts != nhosts || !id || id != st->cache_id) {
 		free(hosts);
+		free(sampled);
 		hosts = xcalloc(nhosts ? nhosts : 1, sizeof(*hosts));
+		sampled = xcalloc(nhosts ? nhosts : 1, sizeof(*sampled));
 		id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 		st->cache_id = 0;
 	}
 	out->hosts = NULL;
+	out->host_sampled = NULL;
 	evaluation_free(out);
 	out->hosts = hosts;
+	out->host_sampled = sampled;
 	out->hosts_id = id;
 	out->nhosts = nhosts;
+	out->ages_on_read = ages_on_read;
 	out->worst = ST_OK;
 	out->oldest_age = -1;
 	out->next_change = INFINITY;
+}
+
+bool rules_any_stale(const struct evaluation *ev, size_t n)
+{
+	if (!ev)
+		return false;
+	if (ev->hosts_id && n >= ev->nhosts)
+		return ev->nstale > 0;     /* counted by rules_evaluate() */
+	for (size_t i = 0; i < n && i < ev->nhosts; i++)
+		if (ev->hosts[i].stale)
+			return true;
+	return false;
+}
+
+static size_t count_alerts(const struct evaluation *out, const struct host_book *b)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < b->nprobs; j++)
+		for (int k = 0; k < out->hosts[b->probs[j]].nproblems; k++)
+			n += out->hosts[b->probs[j]].problems[k].severity != ST_OK;
+	for (size_t i = 0; i < out->ntargets; i++)
+		for (int k = 0; k < out->targets[i].ev.nproblems; k++)
+			n += out->targets[i].ev.problems[k].severity != ST_OK;
+	return n;
+}
+
+/* The hosts an evaluation's alerts and events look at, ascending: those
+ * with problems and those judged now (a change of status is an event);
+ * every other host has no alert and its last status is its status. */
+static size_t hosts_noted(struct host_book *b, uint32_t **list)
+{
+	size_t n = b->nvisit;
+
+	if (n == b->n) {
+		*list = b->visit;     /* every host */
+		return n;
+	}
+	for (size_t k = 0; k < n; k++)
+		b->mark[b->visit[k]] = 1;
+	for (size_t k = 0; k < b->nprobs; k++)
+		if (!b->mark[b->probs[k]])
+			b->visit[n++] = b->probs[k];
+	for (size_t k = 0; k < b->nvisit; k++)
+		b->mark[b->visit[k]] = 0;
+	qsort(b->visit, n, sizeof(*b->visit), u32_cmp);
+	*list = b->visit;
+	return n;
 }
 
 void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double now,
 		    struct rules_state *st, struct evaluation *out)
 {
 	char target[96];
-	size_t n = snap ? snap->nhosts : 0;
+	size_t n = snap ? snap->nhosts : 0, nnoted;
+	uint32_t *noted;
 
 	state_fit(st, n);
 	evaluation_reset(out, st, n);
 	out->fresh_since = st->fresh_since;
-	evaluate_hosts(f, snap, now, st, out);
-	st->cache_id = out->hosts_id;
+	out->now = now;
 	/* snap->changed is all that changed since the last evaluation: the
 	 * same model followed on from where that one was */
 	st->evals++;
 	st->visited = 0;
+	st->judged = 0;
 	st->since_seen = snap && snap->src && snap->src == st->seen_src && f == st->seen_fleet &&
 			 !snap->changed_all &&
 			 (st->seen_jpos == snap->jprev || st->seen_jpos == snap->jpos);
+	evaluate_hosts(f, snap, now, st, out);
+	st->cache_id = out->hosts_id;
 	if (snap)
 		evaluate_targets(f, snap, now, st, out);
 	st->seen_src = snap ? snap->src : NULL;
@@ -932,8 +1273,10 @@ void rules_evaluate(const struct fleet *f, const struct snapshot *snap, double n
 		if (out->targets[i].ev.stale_at > now)
 			out->next_change = fmin(out->next_change, out->targets[i].ev.stale_at);
 
-	out->alerts = xcalloc(count_alerts(out) + 1, sizeof(*out->alerts));
-	for (size_t i = 0; i < out->nhosts; i++) {
+	out->alerts = xcalloc(count_alerts(out, st->book) + 1, sizeof(*out->alerts));
+	nnoted = hosts_noted(st->book, &noted);
+	for (size_t k = 0; k < nnoted; k++) {
+		size_t i = noted[k];
 		const struct host_eval *ev = &out->hosts[i];
 
 		/* the host's name only where it is needed: an alert or an event */

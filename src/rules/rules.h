@@ -119,6 +119,13 @@ struct rules_state {
 	bool since_seen;
 	struct host_visits *visits[DOM__COUNT];
 	size_t visited;              /* hosts the last evaluation's per-host domains visited */
+	/* evaluate_hosts()' running totals for the hosts array it keeps
+	 * (cache_id): counts per status, the hosts in time order of their next
+	 * change and of their data's age, the hosts with problems; an
+	 * evaluation that follows on from the last one judges only the hosts
+	 * that changed or whose moment came (rules.c) */
+	struct host_book *book;
+	size_t judged;               /* hosts the last evaluation judged or looked at */
 };
 
 struct evaluation {
@@ -146,7 +153,31 @@ struct evaluation {
 	/* rules_state.fresh_since of the run that made it (0: the dashboard),
 	 * for what judges a sample outside the rules (rules_eval_judge_time) */
 	double fresh_since;
+	/* set by the caller (the dashboard) before evaluating: a host that was
+	 * not judged again keeps the age of its last judgement in hosts[i].age;
+	 * read ages with rules_host_age(), which counts them from `now` (no
+	 * pass over every host per evaluation). false: every age is current. */
+	bool ages_on_read;
+	double now;                  /* the evaluation's now */
+	double *host_sampled;        /* per host: sampled_at judged, 0 never (rules_evaluate) */
+	size_t nstale;               /* hosts whose data is stale (rules_evaluate) */
 };
+
+/* Host i's data age at the evaluation's now, -1 if never sampled. */
+static inline double rules_host_age(const struct evaluation *ev, size_t i)
+{
+	double at;
+
+	if (!ev->ages_on_read || !ev->host_sampled || ev->fresh_since > 0)
+		return ev->hosts[i].age;
+	at = ev->host_sampled[i];
+	if (at <= 0)
+		return ev->hosts[i].age;
+	return ev->now > at ? ev->now - at : 0;
+}
+
+/* Whether any of the first n hosts is stale. */
+bool rules_any_stale(const struct evaluation *ev, size_t n);
 
 /* For the domains' rules (rules/<domain>.c): add a target, then its problems.
  * The evaluation derives the target's status (worst problem, at least the

@@ -28,12 +28,7 @@ static enum status worst_status(const struct ui_ctx *u)
 
 static bool any_stale(const struct ui_ctx *u)
 {
-	size_t n = view_nhosts(u);
-
-	for (size_t i = 0; i < n; i++)
-		if (u->ev->hosts[i].stale)
-			return true;
-	return false;
+	return rules_any_stale(u->ev, view_nhosts(u));
 }
 
 /* "data 3s": the age of the oldest data on screen. */
@@ -240,7 +235,7 @@ static void summary_hosts(struct cells *c, struct rect r, int y, int bottom,
 					u->f->hosts[i].name) + 1;
 			if (he->stale)
 				cells_text(c, x, y, r.x + r.w - x, ROLE_STALE,
-					   fmt_age(age, sizeof(age), he->age));
+					   fmt_age(age, sizeof(age), rules_host_age(u->ev, i)));
 			y++;
 		}
 	}

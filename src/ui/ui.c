@@ -259,6 +259,7 @@ static void ui_frame(struct ui *ui)
 	hist_update(ui->hist, &ui->snap, false);
 	/* a replay is judged with its own rules state, which knows when each
 	 * recorded alert began */
+	ui->ev.ages_on_read = true;     /* views read ages with rules_host_age() */
 	rules_evaluate(ui->f, &ui->snap, now, ui->tl ? timeline_rules(ui->tl) : &ui->rs, &ui->ev);
 	ctx_build(ui, &u, now);
 	if (ui->cells.w != COLS || ui->cells.h != LINES) {

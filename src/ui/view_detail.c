@@ -88,6 +88,7 @@ static void section_identity(struct pen *p, const struct ui_ctx *u, int i)
 	const struct fleet_host *fh = &u->f->hosts[i];
 	const struct host_sample *s = snap_host(u->snap, i);
 	const struct host_eval *he = &u->ev->hosts[i];
+	double sampled = rules_host_age(u->ev, (size_t)i);
 	char buf[256], age[16];
 	int x = p->r.x + 1, y = pen_y(p);
 
@@ -106,9 +107,9 @@ static void section_identity(struct pen *p, const struct ui_ctx *u, int i)
 	if (s->error[0])
 		pen_label(p, "error", ROLE_CRIT, s->error);
 	pen_label(p, "fingerprint", ROLE_NORMAL, s->fingerprint[0] ? s->fingerprint : "n/a");
-	if (he->age >= 0)
+	if (sampled >= 0)
 		str_fmt(buf, sizeof(buf), "%s ago (every %.0fs, %llu good probes)",
-			fmt_age(age, sizeof(age), he->age), s->interval > 0 ? s->interval : fh->interval,
+			fmt_age(age, sizeof(age), sampled), s->interval > 0 ? s->interval : fh->interval,
 			(unsigned long long)s->rounds);
 	else
 		str_copy(buf, "never", sizeof(buf));

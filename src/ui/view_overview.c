@@ -253,7 +253,7 @@ static void status_cell(struct cells *c, const struct layout *l, int y,
 }
 
 static void value_cells(struct cells *c, const struct layout *l, int y, int vrole,
-			const struct host_sample *s, const struct host_eval *he)
+			const struct host_sample *s, const struct host_eval *he, double age)
 {
 	char buf[32];
 	double disk = worst_disk(s);
@@ -270,9 +270,9 @@ static void value_cells(struct cells *c, const struct layout *l, int y, int vrol
 	if (s->valid & HV_LATENCY)
 		fmt_latency(buf, sizeof(buf), s->latency_ms);
 	col_text(c, l, C_LAT, y, vrole, s->valid & HV_LATENCY ? buf : "n/a");
-	if (he->age >= 0)
-		fmt_age(buf, sizeof(buf), he->age);
-	col_text(c, l, C_AGE, y, he->stale ? ROLE_STALE : ROLE_DIM, he->age >= 0 ? buf : "never");
+	if (age >= 0)
+		fmt_age(buf, sizeof(buf), age);
+	col_text(c, l, C_AGE, y, he->stale ? ROLE_STALE : ROLE_DIM, age >= 0 ? buf : "never");
 }
 
 /* The host's CPU over the last quarter of an hour (history/history.h). */
@@ -314,7 +314,7 @@ static void host_row(struct cells *c, const struct layout *l, struct rect body, 
 	status_cell(c, l, y, he);
 	col_text(c, l, C_NAME, y, he->stale ? ROLE_STALE : ROLE_TITLE, fh->name);
 	role_cell(c, l, y, he->stale ? ROLE_STALE : ROLE_DIM, fh, s);
-	value_cells(c, l, y, vrole, s, he);
+	value_cells(c, l, y, vrole, s, he, rules_host_age(u->ev, i));
 	trend_cell(c, l, y, vrole, u, i);
 	domain_cells(c, l, y, vrole, u, i);
 	mem_cells(c, l, y, vrole, he->stale, fh, s);
@@ -563,7 +563,7 @@ static void prom_host_row(struct cells *c, const struct layout *l, struct rect b
 		col_text(c, l, C_ROLE, y, view_status_role(he.status), text);
 	else
 		col_text(c, l, C_ROLE, y, ROLE_DIM, r->conn == HC_PROBE ? "no current series" : "");
-	value_cells(c, l, y, he.stale ? ROLE_STALE : ROLE_NORMAL, &hs, &he);
+	value_cells(c, l, y, he.stale ? ROLE_STALE : ROLE_NORMAL, &hs, &he, he.age);
 	for (int d = 0; d < DOM__COUNT; d++)
 		col_text(c, l, C_DOM + d, y, ROLE_DIM, "-");      /* not model hosts */
 	mem_cells(c, l, y, he.stale ? ROLE_STALE : ROLE_NORMAL, he.stale, &fh, &hs);
@@ -589,7 +589,8 @@ static void prom_ask(const struct ui_ctx *u, const struct olist *ol, const char 
 	}
 }
 
-static int text_need(const struct ui_ctx *u, const size_t *rows, size_t n, bool role)
+static int text_need(const struct ui_ctx *u, const size_t *rows, size_t n, bool role,
+		     struct view_state *vs)
 {
 	int need = 0;
 
@@ -600,6 +601,23 @@ static int text_need(const struct ui_ctx *u, const size_t *rows, size_t n, bool 
 				need = (int)strlen(pf->rows[k].name);
 	}
 
+	/* every host (no filter): what the fleet needs, measured once */
+	if (n == u->f->nhosts) {
+		if (vs->need_f != u->f || vs->need_n != n) {
+			vs->need_name = vs->need_role = 0;
+			for (size_t i = 0; i < n; i++) {
+				const struct fleet_host *fh = &u->f->hosts[i];
+				int nl = fh->name ? (int)strlen(fh->name) : 0;
+				int rl = fh->role ? (int)strlen(fh->role) : 0;
+				vs->need_name = nl > vs->need_name ? nl : vs->need_name;
+				vs->need_role = rl > vs->need_role ? rl : vs->need_role;
+			}
+			vs->need_f = u->f;
+			vs->need_n = n;
+		}
+		return role ? (vs->need_role > need ? vs->need_role : need)
+			    : (vs->need_name > need ? vs->need_name : need);
+	}
 	for (size_t k = 0; k < n; k++) {
 		const struct fleet_host *fh = &u->f->hosts[rows[k]];
 		const char *s = role ? fh->role : fh->name;
@@ -699,10 +717,10 @@ static void overview_draw(struct cells *c, struct rect body, const struct ui_ctx
 
 	olist_build(&ol, u, s->filter);
 	host_h = host_area_height(body, ol.total, u->ev ? u->ev->nalerts : 0);
-	role_need = text_need(u, ol.hosts, ol.nhosts, true);
+	role_need = text_need(u, ol.hosts, ol.nhosts, true, vs);
 	if (ol.nsegs && role_need < 40)
 		role_need = 40;  /* the problem rows say why there */
-	layout_compute(&l, body.x + 1, body.w - 2, text_need(u, ol.hosts, ol.nhosts, false),
+	layout_compute(&l, body.x + 1, body.w - 2, text_need(u, ol.hosts, ol.nhosts, false, vs),
 		       role_need);
 	header_row(c, &l, body, y++);
 	page = host_h - 1;

@@ -597,7 +597,7 @@ static void tile_draw(struct cells *c, const struct ui_ctx *u, const struct tile
 		int wx = x + pad + (g->big ? bigtext_width("X ", 1) + 1 : 2);
 
 		if (k == TILE_STALE)
-			str_fmt(word, sizeof(word), "STALE %s", fmt_age(age, sizeof(age), u->ev->hosts[i].age));
+			str_fmt(word, sizeof(word), "STALE %s", fmt_age(age, sizeof(age), rules_host_age(u->ev, i)));
 		else
 			str_copy(word, tile_look[k].word, sizeof(word));
 		cells_text(c, wx, ty + 1, x + g->tile_w - wx, role, word);

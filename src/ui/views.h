@@ -82,6 +82,11 @@ struct view_state {
 	bool sub_open;
 	int sub_item;                 /* what it shows (e.g. a host index) */
 	int sub_top;                  /* its scroll position */
+	/* the overview's name and role widths over every host of a fleet:
+	 * measured once per fleet (its names do not change while it runs) */
+	const struct fleet *need_f;
+	size_t need_n;
+	int need_name, need_role;
 };
 
 struct ui_state;

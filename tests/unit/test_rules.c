@@ -894,6 +894,17 @@ static void publish_mixed(struct model *m, const struct fleet *f, size_t i, doub
 		s.conn = HC_UNREACHABLE;
 	if (r % 13 == 0)
 		s.mem_total = (uint64_t)(1 * GiB);   /* limits overcommit it */
+	/* a poll that hangs (overdue after an interval), an OOM kill (held,
+	 * its text counting seconds), psi/disk problems, a custom interval */
+	if (r % 31 == 0)
+		s.poll_running_since = now - (double)(r % 4);
+	s.oom_kills = (r >> 9) % 37 == 0 ? 2 : 1;
+	if (r % 41 == 0)
+		s.psi_some10 = 50;
+	if (r % 43 == 0)
+		s.disks[0].used_pct = 92;
+	if (r % 47 == 0)
+		s.interval = 1;
 	if (what & 1)
 		model_publish_host(m, i, &s);
 	hc->collected = r % 7 != 0;
@@ -937,6 +948,21 @@ static void publish_mixed(struct model *m, const struct fleet *f, size_t i, doub
 
 static void eval_equal(const struct evaluation *a, const struct evaluation *b)
 {
+	ck_assert_uint_eq(a->nhosts, b->nhosts);
+	for (size_t i = 0; i < a->nhosts; i++) {
+		const struct host_eval *x = &a->hosts[i], *y = &b->hosts[i];
+
+		ck_assert_int_eq(x->status, y->status);
+		ck_assert_int_eq(x->stale, y->stale);
+		ck_assert(rules_host_age(a, i) == rules_host_age(b, i));
+		ck_assert(rules_host_age(b, i) == y->age);
+		ck_assert_int_eq(x->nproblems, y->nproblems);
+		for (int p = 0; p < x->nproblems; p++)
+			ck_assert_str_eq(x->problems[p].text, y->problems[p].text);
+	}
+	ck_assert(a->oldest_age == b->oldest_age);
+	ck_assert_uint_eq(a->nstale, b->nstale);
+	ck_assert_int_eq(rules_any_stale(a, a->nhosts), rules_any_stale(b, b->nhosts));
 	ck_assert_int_eq(a->worst, b->worst);
 	ck_assert_int_eq(memcmp(a->counts, b->counts, sizeof(a->counts)), 0);
 	ck_assert_int_eq(memcmp(a->target_counts, b->target_counts, sizeof(a->target_counts)), 0);
@@ -970,9 +996,9 @@ START_TEST(test_hosts_visit_only_what_changed)
 	struct model m;
 	struct snapshot snap = { 0 };
 	struct rules_state inc, full;
-	struct evaluation a = { 0 }, b = { 0 };
+	struct evaluation a = { .ages_on_read = true }, b = { 0 };
 	unsigned seed = 7;
-	size_t fewer = 0;
+	size_t fewer = 0, judged_fewer = 0, stale_seen = 0;
 
 	memset(&f, 0, sizeof(f));
 	for (size_t i = 0; i < N; i++) {
@@ -1005,9 +1031,26 @@ START_TEST(test_hosts_visit_only_what_changed)
 		ck_assert(!full.since_seen);
 		ck_assert_uint_le(inc.visited, full.visited);
 		fewer += inc.visited < full.visited;
+		ck_assert_uint_eq(full.judged, N);
+		/* judged: what changed, what is stale/overdue/OOM-held (its
+		 * text counts seconds), and whose moment came */
+		ck_assert_uint_le(inc.judged, full.judged);
+		judged_fewer += inc.judged < N;
+		stale_seen += b.nstale > 0;
 		eval_equal(&a, &b);
+		/* the same events, in the same order */
+		ck_assert_uint_eq(inc.nevents, full.nevents);
+		ck_assert_uint_eq(inc.event_pos, full.event_pos);
+		for (size_t k = 0; k < inc.nevents; k++) {
+			ck_assert_str_eq(inc.events[k].target, full.events[k].target);
+			ck_assert_str_eq(inc.events[k].message, full.events[k].message);
+			ck_assert(inc.events[k].at == full.events[k].at);
+			ck_assert_int_eq(inc.events[k].to, full.events[k].to);
+		}
 	}
 	ck_assert_uint_gt(fewer, 60);      /* most evaluations visit fewer hosts */
+	ck_assert_uint_gt(judged_fewer, 100); /* ... and judge fewer hosts */
+	ck_assert_uint_gt(stale_seen, 10);    /* hosts did turn stale on time */
 	evaluation_free(&a);
 	evaluation_free(&b);
 	rules_state_free(&inc);
@@ -1057,6 +1100,8 @@ static Suite *rules_suite(void)
 	tcase_add_test(fleet, test_next_change);
 	tcase_add_test(fleet, test_target_find_index);
 	tcase_add_test(fleet, test_hosts_visit_only_what_changed);
+	/* a watchdog, not a timing: 240 evaluations on a loaded machine */
+	tcase_set_timeout(fleet, 60);
 	suite_add_tcase(s, fleet);
 	return s;
 }
