@@ -12,7 +12,11 @@
 #   - classic: BENCH_PROM_CLASSIC (default 10,000) of those hosts as model
 #     hosts (server_rules_above above that), every host fetched each round:
 #     RSS and CPU per round
-# BENCH_PROM_PARTS (default "parse large scripted classic") picks the parts:
+#   - memory: memory per host of the classic dashboard (BENCH_PROM_CLASSIC
+#     hosts, every host fetched), this build and $FLEETDECK_BEFORE (a build
+#     of an older main, if set) side by side against the same server in the
+#     same window: RSS / hosts of each, and their ratio
+# BENCH_PROM_PARTS (default "parse large scripted classic memory") picks the parts:
 # "large classic" is the dashboards alone (the scripted --check / --once
 # --json at 100,000 hosts take minutes of the server's time). The classic
 # part's start discovery must answer within the dashboard's start budget
@@ -32,7 +36,7 @@ n=${BENCH_PROM_HOSTS:-100000}
 nc=${BENCH_PROM_CLASSIC:-10000}
 secs=${BENCH_SECONDS:-60}
 interval=${BENCH_PROM_INTERVAL:-15}
-parts=" ${BENCH_PROM_PARTS:-parse large scripted classic} "
+parts=" ${BENCH_PROM_PARTS:-parse large scripted classic memory} "
 part() { case $parts in *" $1 "*) return 0 ;; esac; return 1; }
 hz=$(getconf CLK_TCK)
 dir=$(mktemp -d /tmp/fd-bench-prom.XXXXXX)
@@ -40,6 +44,7 @@ sock=fdbench-prom-$$
 vm_pid=
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
+	tmux -L "$sock-before" kill-server 2>/dev/null
 	[ -n "$vm_pid" ] && kill "$vm_pid" 2>/dev/null && wait "$vm_pid" 2>/dev/null
 	rm -rf "$dir"
 }
@@ -174,3 +179,44 @@ fi
 
 part classic && dashboard "$dir/classic.fleet" "classic ($(fmt_n "$nc") hosts, every host fetched)" \
 	"host-000001:9100"
+
+# memory per host: this build and $FLEETDECK_BEFORE side by side (both
+# dashboards on the same server at the same time, so load and the server's
+# answers are the same for both), RSS read once both show their classic
+# rows and have run an interval plus BENCH_SECONDS. They start one after
+# the other: a start discovery that misses the 1 s start budget (two at
+# once on a loaded machine) would judge the section on the server, which
+# is not the classic dashboard — then that one is started again.
+if part memory; then
+	ways="now:$fd:$sock"
+	[ -n "${FLEETDECK_BEFORE:-}" ] && ways="$ways before:$FLEETDECK_BEFORE:$sock-before"
+	for w in $ways; do
+		IFS=: read -r tag bin s <<<"$w"
+		for try in 1 2 3 4 5; do
+			tmux -L "$s" kill-server 2>/dev/null
+			tmux -L "$s" new-session -d -x 200 -y 60 "$bin -c $dir/classic.fleet"
+			t0=$(date +%s.%N)
+			while ! tmux -L "$s" capture-pane -p | grep -q "host-000001:9100"; do
+				sleep 0.2
+				[ "$(fsub "$(date +%s.%N)" "$t0" | awk '{ print int($1) }')" -gt 300 ] && break
+			done
+			tmux -L "$s" capture-pane -p | grep -q "via prometheus" && break
+			echo "memory, $tag: judged on the server (start discovery over its budget), again ($try)"
+		done
+	done
+	sleep "$((interval + secs))"
+	declare -A rss
+	for w in $ways; do
+		IFS=: read -r tag bin s <<<"$w"
+		pid=$(tmux -L "$s" list-panes -F '#{pane_pid}')
+		rss[$tag]=$(kib "$pid" VmRSS)
+		printf 'memory (%s hosts, every host fetched), %s: RSS %s KiB (%.1f MiB), %.0f bytes per host (%s)\n' \
+			"$(fmt_n "$nc")" "$tag" "${rss[$tag]}" "$(echo "${rss[$tag]} / 1024" | bc -l)" \
+			"$(echo "${rss[$tag]} * 1024 / $nc" | bc -l)" "$bin"
+		tmux -L "$s" capture-pane -p | grep -q "via prometheus" || echo "memory, $tag: NOT the classic dashboard"
+		tmux -L "$s" kill-server 2>/dev/null
+	done
+	[ -n "${rss[before]:-}" ] &&
+		printf 'memory per host: now / before = %.3f (%.1f x less)\n' \
+			"$(echo "${rss[now]} / ${rss[before]}" | bc -l)" "$(echo "${rss[before]} / ${rss[now]}" | bc -l)"
+fi

@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 	/* [prometheus] hosts join the fleet before the model is sized for it;
 	 * the dashboard's first frame waits at most PROM_START_BUDGET for that
 	 * (a section not found by then is discovered in the background) */
-	prom_discover(&f, stderr, o.mode == MODE_ONCE || o.mode == MODE_CHECK ? 0 : PROM_START_BUDGET);
+	prom_discover(&f, stderr, o.mode == MODE_ONCE || o.mode == MODE_CHECK ? 0 : prom_start_budget());
 	if (o.mode == MODE_ONCE || o.mode == MODE_CHECK)
 		rc = run_once(&o, &f);
 	else if (o.mode == MODE_HEADLESS)

@@ -295,6 +295,18 @@ static size_t discover_section(struct fleet *f, const struct fleet_section *s, i
 	return added;
 }
 
+double prom_start_budget(void)
+{
+	const char *e = getenv("FLEETDECK_PROM_START_BUDGET");
+	char *end;
+	double v;
+
+	if (!e || !*e)
+		return PROM_START_BUDGET;
+	v = strtod(e, &end);
+	return *end == 0 && v > 0 && v <= 3600 ? v : PROM_START_BUDGET;
+}
+
 size_t prom_discover(struct fleet *f, FILE *msg, double budget)
 {
 	size_t n = fleet_count(f, SEC_PROMETHEUS), added = 0;

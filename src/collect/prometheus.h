@@ -20,6 +20,10 @@
  * loaded and before the model is sized. Returns the number of hosts added. */
 size_t prom_discover(struct fleet *f, FILE *msg, double budget);
 #define PROM_START_BUDGET 1.0
+/* The dashboard's start budget: PROM_START_BUDGET, or the seconds in
+ * $FLEETDECK_PROM_START_BUDGET (benchmarks that must measure a classic
+ * section on a loaded machine, where its discovery may take longer). */
+double prom_start_budget(void);
 /* Discovery answers more than this many hosts only to a narrower match
  * (prom_fleet.c's step 1 lists are bounded so before the first discovery). */
 #define PROM_DISCOVER_MAX 1000000
