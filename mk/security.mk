@@ -4,7 +4,7 @@ SECURITY_TESTS = tests/security/token_origin.sh tests/security/hostile_text.sh \
 	tests/security/operator_commands.sh tests/security/secrets.sh \
 	tests/security/hostkey_paths.sh tests/security/rotation_kill.sh \
 	tests/security/pg_durable.sh tests/security/child_fds.sh \
-	tests/security/forward_perm.sh
+	tests/security/forward_perm.sh tests/security/jump_chain.sh
 TESTS += $(SECURITY_TESTS)
 EXTRA_DIST += $(SECURITY_TESTS) doc/security.md
 

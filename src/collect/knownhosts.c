@@ -413,22 +413,6 @@ void knownhosts_files_free(struct kh_files *f)
 	memset(f, 0, sizeof(*f));
 }
 
-char *knownhosts_files_join(const struct kh_files *f, int from, int to)
-{
-	char *s = xstrdup("");
-
-	for (int i = from; i < to && i < f->n; i++) {
-		char *next = xasprintf("%s%s%s", s, *s ? " " : "", f->file[i]);
-		free(s);
-		s = next;
-	}
-	if (!*s) {
-		free(s);
-		s = xstrdup("/dev/null");
-	}
-	return s;
-}
-
 enum kh_result knownhosts_check_files(const struct kh_files *f, const char *host, int port,
 				      const unsigned char *blob, size_t bloblen,
 				      char *err, size_t errlen, const char **where)

@@ -44,9 +44,6 @@ struct kh_files {
 void knownhosts_files(const char *fleet_known_hosts, const struct ssh_target *t,
 		      struct kh_files *out);
 void knownhosts_files_free(struct kh_files *f);
-/* "a b c": the files of [from, to) for an ssh(1) -o option ("/dev/null"
- * when none); malloc'd. */
-char *knownhosts_files_join(const struct kh_files *f, int from, int to);
 /* knownhosts_check() over every file: @revoked anywhere refuses, a match
  * anywhere accepts, then a different key anywhere is a mismatch. *where
  * names the file that decided (or the first user file). */

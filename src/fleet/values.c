@@ -72,6 +72,12 @@ const char *values_host_port(const char *s, char **host, int *port)
 		return "no address";
 	if (*s == '-')
 		return "an address cannot start with '-'";
+	/* what ssh(1) refuses in a host name (its valid_hostname()): every
+	 * login resolves the address with ssh -G first */
+	for (const char *c = s; c < end; c++)
+		if (strchr("'`\"$\\;&<>|(){}", *c) || (unsigned char)*c <= ' ' || *c == 0x7f)
+			return "an address cannot contain quotes, blanks, control characters or any of "
+			       "$\\;&<>|(){}`";
 	if (colon && values_number(colon + 1, 65535, &p) < 0)
 		return "the port must be a number from 1 to 65535";
 	if (colon && p == 0)
@@ -79,6 +85,14 @@ const char *values_host_port(const char *s, char **host, int *port)
 	*host = xstrndup(s, (size_t)(end - s));
 	*port = colon ? (int)p : 0;
 	return NULL;
+}
+
+static bool has_control(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+			return true;
+	return false;
 }
 
 int fleet_ssh_parse(const char *ssh, struct fleet_host *h, char *err, size_t errlen)
@@ -104,6 +118,15 @@ int fleet_ssh_parse(const char *ssh, struct fleet_host *h, char *err, size_t err
 	why = values_host_port(at ? at + 1 : ssh, &h->address, &h->port);
 	if (why) {
 		str_fmt(err, errlen, "%s", why);
+		return -1;
+	}
+	if (at && (ssh[0] == '-' || strcspn(ssh, "'`\";&<>|(){}") < (size_t)(at - ssh) ||
+		   has_control(ssh, (size_t)(at - ssh)) || at[-1] == '\\')) {
+		/* what ssh(1) refuses in a user name (its valid_ruser()) */
+		free(h->address);
+		h->address = NULL;
+		str_fmt(err, errlen, "a user name cannot start with '-', end with '\\' or contain "
+			"quotes, control characters or any of ;&<>|(){}`");
 		return -1;
 	}
 	if (at)

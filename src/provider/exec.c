@@ -174,6 +174,8 @@ int exec_script(const struct fleet *f, int host, const char *script, double time
 		return -1;
 	sshcmd_add(&c, script);
 	rc = exec_argv(c.argv, NULL, timeout, r, err, errlen);
+	if (rc == 0)
+		sshcmd_explain(&c, r);
 	sshcmd_close(&c);
 	return rc;
 }

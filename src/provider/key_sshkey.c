@@ -237,6 +237,8 @@ static int sshk_ssh(struct sk *k, int hi, const char *keyfile, bool verify, cons
 	sshcmd_add(&c, script);
 	sshcmd_route(&c, route, routelen);
 	rc = exec_argv(c.argv, NULL, SK_TIMEOUT, r, err, errlen);
+	if (rc == 0)
+		sshcmd_explain(&c, r);
 	sshcmd_close(&c);
 	return rc;
 }

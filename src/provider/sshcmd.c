@@ -156,6 +156,59 @@ static char *known_name(const struct sshdest *d)
 	return xasprintf("[%s]:%d", name, port);
 }
 
+char *sshcmd_pct_escape(const char *s)
+{
+	char *o = xmalloc(2 * strlen(s) + 1), *p = o;
+
+	for (; *s; s++) {
+		if (*s == '%')
+			*p++ = '%';
+		*p++ = *s;
+	}
+	*p = '\0';
+	return o;
+}
+
+/* Adds "-i PATH": ssh expands %-tokens in identity file names, ours are
+ * file names as they are. */
+static void add_identity(struct sshcmd *c, const char *path)
+{
+	add(c, "-i");
+	add_own(c, sshcmd_pct_escape(path));
+}
+
+/* "KEY=FILE FILE...": each file in double quotes with " and \ escaped (ssh
+ * splits the value into words as its config lines, so a blank in a name
+ * would start another file), % doubled when ssh expands tokens in it
+ * (UserKnownHostsFile; not GlobalKnownHostsFile). /dev/null without any. */
+static char *kh_option(const char *key, const struct kh_files *kh, int from, int to, bool expands)
+{
+	size_t len = strlen(key) + 32;
+	char *o, *p;
+
+	for (int i = from; i < to && i < kh->n; i++)
+		len += 4 * strlen(kh->file[i]) + 3;
+	o = xmalloc(len);
+	p = o + sprintf(o, "%s=", key);
+	if (from >= to || from >= kh->n)
+		p += sprintf(p, "/dev/null");
+	for (int i = from; i < to && i < kh->n; i++) {
+		if (i > from)
+			*p++ = ' ';
+		*p++ = '"';
+		for (const char *f = kh->file[i]; *f; f++) {
+			if (*f == '"' || *f == '\\')
+				*p++ = '\\';
+			else if (*f == '%' && expands)
+				*p++ = '%';
+			*p++ = *f;
+		}
+		*p++ = '"';
+	}
+	*p = '\0';
+	return o;
+}
+
 /* "ssh OPTIONS EXTRA -- DEST" for d, directly or, when proxy is not NULL,
  * through it as the ProxyCommand (the stdio forward of the hop before d:
  * see hops_proxy). No ssh_config is read (-F /dev/null):
@@ -163,17 +216,25 @@ static char *known_name(const struct sshdest *d)
  * to the sshd, account, key files and host keys the collector uses. */
 static void args_build(struct sshcmd *c, const struct fleet *f, const struct sshdest *d,
 		       const struct sshcmd_opts *o, const char *proxy, const char *const *extra,
-		       double timeout)
+		       double timeout, bool outer)
 {
 	const char *user = o && o->user ? o->user : d->t.user;
 	bool strict = (o && o->strict) || f->host_key_policy == HKP_STRICT;
-	char *alias = known_name(d), *ukh, *gkh;
+	char *alias = known_name(d);
 
+	if (proxy && outer) {
+		/* ssh runs a ProxyCommand with $SHELL -c: ours is quoted for
+		 * sh(1), and means something else to fish or csh (a value
+		 * ending in a backslash would open a quote there); the hops'
+		 * ssh inherit it */
+		add(c, "env");
+		add(c, "SHELL=/bin/sh");
+	}
 	add(c, "ssh");
 	add(c, "-F"); add(c, "/dev/null");
 	if (o && o->only_identity) {
 		/* exactly this key: no agent, no other identity, no password */
-		add(c, "-i"); add(c, o->identity);
+		add_identity(c, o->identity);
 		add(c, "-o"); add(c, "IdentitiesOnly=yes");
 		add(c, "-o"); add(c, "IdentityAgent=none");
 		add(c, "-o"); add(c, "PasswordAuthentication=no");
@@ -181,22 +242,16 @@ static void args_build(struct sshcmd *c, const struct fleet *f, const struct ssh
 	} else {
 		/* what the collector offers: the agent, then the fleet's
 		 * identity_file, then ssh_config's IdentityFile list */
-		if (d->identity) {
-			add(c, "-i"); add(c, d->identity);
-		}
+		if (d->identity)
+			add_identity(c, d->identity);
 		for (int i = 0; i < d->t.nidentity; i++)
-			if (access(d->t.identity_files[i], R_OK) == 0) {
-				add(c, "-i"); add(c, d->t.identity_files[i]);
-			}
+			if (access(d->t.identity_files[i], R_OK) == 0)
+				add_identity(c, d->t.identity_files[i]);
 	}
 	add(c, "-o"); add(c, "BatchMode=yes");
 	add(c, "-o"); add_own(c, xasprintf("ConnectTimeout=%d", (int)(timeout < 1 ? 1 : timeout)));
-	ukh = knownhosts_files_join(&d->kh, 0, d->kh.nuser);
-	gkh = knownhosts_files_join(&d->kh, d->kh.nuser, d->kh.n);
-	add(c, "-o"); add_own(c, xasprintf("UserKnownHostsFile=%s", ukh));
-	add(c, "-o"); add_own(c, xasprintf("GlobalKnownHostsFile=%s", gkh));
-	free(ukh);
-	free(gkh);
+	add(c, "-o"); add_own(c, kh_option("UserKnownHostsFile", &d->kh, 0, d->kh.nuser, true));
+	add(c, "-o"); add_own(c, kh_option("GlobalKnownHostsFile", &d->kh, d->kh.nuser, d->kh.n, false));
 	add(c, "-o"); add(c, strict ? "StrictHostKeyChecking=yes" : "StrictHostKeyChecking=accept-new");
 	/* the host key is looked up under the collector's name, whatever
 	 * way the connection goes (through a hop's stdio forward) */
@@ -206,17 +261,10 @@ static void args_build(struct sshcmd *c, const struct fleet *f, const struct ssh
 	add(c, "-l"); add_own(c, xstrdup(user));
 	if (proxy) {
 		/* ssh expands %-tokens in it: every % of ours is literal */
-		size_t n = 0;
-		char *pc = xmalloc(strlen("ProxyCommand=") + 2 * strlen(proxy) + 1);
+		char *pct = sshcmd_pct_escape(proxy);
 
-		n = (size_t)sprintf(pc, "ProxyCommand=");
-		for (const char *p = proxy; *p; p++) {
-			if (*p == '%')
-				pc[n++] = '%';
-			pc[n++] = *p;
-		}
-		pc[n] = '\0';
-		add(c, "-o"); add_own(c, pc);
+		add(c, "-o"); add_own(c, xasprintf("ProxyCommand=%s", pct));
+		free(pct);
 	}
 	for (; extra && *extra; extra++)
 		add(c, *extra);
@@ -436,6 +484,16 @@ static int chain_build(struct sshcmd *c, const struct fleet *f, int host, int de
 	return 0;
 }
 
+/* The ConnectTimeout of a login through nhops hops: ssh applies it to the
+ * banner exchange too, and through a ProxyCommand the banner comes only
+ * once every hop before has connected and logged in (a setup of `timeout`
+ * each, as the collector counts a jumped host's), so a chain of three
+ * under load failed at the last login with the hops still logging in. */
+static double chain_timeout(double timeout, int nhops)
+{
+	return timeout * (nhops + 1);
+}
+
 /* No control character (a newline would end the ProxyCommand line ssh
  * parses; nothing a host name, user or path needs). */
 static bool arg_safe(const char *s)
@@ -444,6 +502,40 @@ static bool arg_safe(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return false;
 	return true;
+}
+
+char *sshcmd_sh_words(char *const argv[], int argc)
+{
+	size_t len = 1;
+	char *cmd, *o;
+
+	for (int a = 0; a < argc; a++)
+		len += 6 * strlen(argv[a]) + 3;
+	o = cmd = xmalloc(len);
+	for (int a = 0; a < argc; a++) {
+		if (a > 0)
+			*o++ = ' ';
+		*o++ = '\'';
+		for (const char *p = argv[a]; *p; p++) {
+			/* ' and \ leave the single quotes: ssh first splits the
+			 * line into words with its own rules (a backslash escapes
+			 * a quote even inside quotes) and refuses it when its
+			 * quotes do not balance; '"'"' and '"\\"' read the same
+			 * to both, '\'' does not */
+			if (*p == '\'') {
+				memcpy(o, "'\"'\"'", 5);
+				o += 5;
+			} else if (*p == '\\') {
+				memcpy(o, "'\"\\\\\"'", 6);
+				o += 6;
+			} else {
+				*o++ = *p;
+			}
+		}
+		*o++ = '\'';
+	}
+	*o = '\0';
+	return cmd;
 }
 
 /* The ProxyCommand the login to the last dest runs (NULL: direct), as a
@@ -466,10 +558,9 @@ static int hops_proxy(struct sshcmd *c, const struct fleet *f, double timeout, c
 				       next->t.port);
 		const char *extra[] = { "-W", spec, NULL };
 		struct sshcmd h = { .argc = 0 };
-		size_t len = 1;
 		char *cmd;
 
-		args_build(&h, f, &c->dest[i], NULL, proxy, extra, timeout);
+		args_build(&h, f, &c->dest[i], NULL, proxy, extra, chain_timeout(timeout, i), false);
 		for (int a = 0; a < h.argc; a++) {
 			if (!arg_safe(h.argv[a])) {
 				str_fmt(err, errlen, "ssh to %s: a value of its login has a control character",
@@ -479,27 +570,8 @@ static int hops_proxy(struct sshcmd *c, const struct fleet *f, double timeout, c
 				free(proxy);
 				return -1;
 			}
-			len += 4 * strlen(h.argv[a]) + 3;
 		}
-		cmd = xmalloc(len);
-		cmd[0] = '\0';
-		for (int a = 0; a < h.argc; a++) {
-			char *o = cmd + strlen(cmd);
-
-			if (a > 0)
-				*o++ = ' ';
-			*o++ = '\'';
-			for (const char *p = h.argv[a]; *p; p++) {
-				if (*p == '\'') {
-					memcpy(o, "'\\''", 4);
-					o += 4;
-				} else {
-					*o++ = *p;
-				}
-			}
-			*o++ = '\'';
-			*o = '\0';
-		}
+		cmd = sshcmd_sh_words(h.argv, h.argc);
 		args_free(&h);
 		free(spec);
 		free(proxy);
@@ -523,7 +595,8 @@ int sshcmd_open(struct sshcmd *c, const struct fleet *f, int host, const struct 
 		dests_free(c);
 		return -1;
 	}
-	args_build(c, f, &c->dest[c->ndest - 1], o, c->proxy, extra, timeout);
+	args_build(c, f, &c->dest[c->ndest - 1], o, c->proxy, extra, chain_timeout(timeout, c->nhops),
+		   true);
 	return 0;
 }
 
@@ -536,6 +609,51 @@ void sshcmd_route(const struct sshcmd *c, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : " (through ", c->dest[i].name);
 	if (c->nhops > 0 && n < len)
 		snprintf(buf + n, len - n, ")");
+}
+
+/* Which login of the chain a host key refusal in ssh's stderr is about:
+ * ssh names the login by its HostKeyAlias (ours: known_name) in "Host key
+ * for NAME has changed" and "No TYPE host key is known for NAME"; through
+ * hops every ssh of the chain writes to the same stderr, so the words
+ * alone do not say which. */
+static const struct sshdest *hostkey_refused(const struct sshcmd *c, const char *e, bool *changed)
+{
+	static const char *const pat[] = { "Host key for %s has changed", "host key is known for %s and" };
+
+	for (int i = 0; i < c->ndest; i++) {
+		char *name = known_name(&c->dest[i]);
+
+		for (size_t p = 0; p < sizeof(pat) / sizeof(pat[0]); p++) {
+			char *line = xasprintf(pat[p], name);
+			bool hit = strstr(e, line) != NULL;
+
+			free(line);
+			if (hit) {
+				free(name);
+				*changed = p == 0;
+				return &c->dest[i];
+			}
+		}
+		free(name);
+	}
+	return NULL;
+}
+
+void sshcmd_explain(const struct sshcmd *c, struct exec_result *r)
+{
+	const struct sshdest *d;
+	bool changed;
+	char *name, *e;
+
+	if (r->status != 255 || !r->err || !(d = hostkey_refused(c, r->err, &changed)))
+		return;
+	name = known_name(d);
+	e = xasprintf("%s: %s (%s) not as in known_hosts\n%s", d->name,
+		      changed ? "HOST KEY CHANGED" : "host key unknown", name, r->err);
+	free(name);
+	free(r->err);
+	r->err = e;
+	r->errlen = strlen(e);
 }
 
 void sshcmd_close(struct sshcmd *c)
@@ -565,7 +683,7 @@ static int fwd_open_socket(struct sshfwd *w, const struct fleet *f, const struct
 	 * in a directory that is 0700 and ours anyway */
 	const char *extra[] = { "-N", "-o", "ExitOnForwardFailure=yes", "-o", "StreamLocalBindMask=0177",
 				"-o", "StreamLocalBindUnlink=yes", "-L", spec, NULL };
-	args_build(&c, f, d, NULL, proxy, extra, timeout);
+	args_build(&c, f, d, NULL, proxy, extra, timeout, true);
 	rc = fwd_run(w, c.argv, n, d->name, timeout, err, errlen);
 	args_free(&c);
 	free(spec);
@@ -585,8 +703,8 @@ int sshtun_open(struct sshtun *t, const struct fleet *f, int host, const char *d
 	if (sshcmd_open(&t->cmd, f, host, NULL, NULL, timeout, err, errlen) < 0)
 		return -1;
 	/* the argv built for host is not used: the forward builds its own */
-	if (fwd_open_socket(&t->fwd, f, &t->cmd.dest[t->cmd.ndest - 1], t->cmd.proxy, dhost, dport, timeout,
-			    err, errlen) < 0) {
+	if (fwd_open_socket(&t->fwd, f, &t->cmd.dest[t->cmd.ndest - 1], t->cmd.proxy, dhost, dport,
+			    chain_timeout(timeout, t->cmd.nhops), err, errlen) < 0) {
 		sshcmd_close(&t->cmd);
 		return -1;
 	}

@@ -16,9 +16,13 @@
  * other local user can reach the next sshd), logged in with that hop's
  * identity_file, user, known_hosts files and HostKeyAlias, itself reached
  * through the ProxyCommand of the hop before it. ssh(1) runs a ProxyCommand
- * with sh(1): every value in it is single-quoted (and every % doubled), a
- * value with a control character is refused. The destination's own values
- * are argv elements.
+ * with $SHELL (set to /bin/sh for the login: env SHELL=/bin/sh ssh ...):
+ * every value in it is single-quoted so that sh(1) and ssh's own word
+ * splitting read it alike (sshcmd_sh_words), every % doubled, a value with
+ * a control character refused. The destination's own values are argv
+ * elements; % is doubled in -i and UserKnownHostsFile (ssh expands tokens
+ * there), known_hosts files are double-quoted (ssh splits that value).
+ * A login through N hops waits (N + 1) x timeout for its banner.
  *
  * Blocking (fork, waits for forwards): worker threads only. */
 #ifndef FLEETDECK_PROVIDER_SSHCMD_H
@@ -68,7 +72,7 @@ void sshdest_free(struct sshdest *d);
 struct sshcmd {
 	char *argv[SSHCMD_MAX_ARGS]; /* NULL-terminated, for exec_argv() */
 	int argc;
-	char *own[24];               /* argv strings to free */
+	char *own[SSHCMD_MAX_ARGS];  /* argv strings to free */
 	int nown;
 	struct sshdest dest[SSHCMD_MAX_HOPS + 1];  /* hops in order, then the host */
 	int ndest;
@@ -89,6 +93,20 @@ int sshcmd_open(struct sshcmd *c, const struct fleet *f, int host, const struct 
 void sshcmd_add(struct sshcmd *c, const char *arg);
 /* " (through HOP, HOP)" for messages, or "" without hops. */
 void sshcmd_route(const struct sshcmd *c, char *buf, size_t len);
+/* argv as one sh(1) command line: each word single-quoted (' as '\''),
+ * so no character of a word is anything but itself to sh. malloc'd. The
+ * caller refuses control characters (a newline ends ssh's config line). */
+char *sshcmd_sh_words(char *const argv[], int argc);
+/* s with every % doubled, for a value ssh(1) expands %-tokens in
+ * (ProxyCommand, IdentityFile, UserKnownHostsFile). malloc'd. */
+char *sshcmd_pct_escape(const char *s);
+
+/* After ssh exited 255: when a login of the chain (a hop or the host)
+ * refused a host key, r->err starts with a line naming that login ("hop2:
+ * HOST KEY CHANGED ([10.0.0.2]:22) not as in known_hosts"): through hops
+ * ssh's own words do not say which. */
+struct exec_result;
+void sshcmd_explain(const struct sshcmd *c, struct exec_result *r);
 /* Frees. */
 void sshcmd_close(struct sshcmd *c);
 
