@@ -61,7 +61,9 @@ static const struct schema_key fleet_keys[] = {
 static const struct schema_key host_keys[] = {
 	{ "ssh", ST_SSH, 0, NULL, "the section name", NULL, NULL,
 	  "[user@]address[:port] (IPv6 as [addr]:port), an alias from the user's ssh config, "
-	  "or local for this machine." },
+	  "or local for this machine. What ssh(1) refuses is refused here: quotes, blanks, "
+	  "control characters or any of $;&<>|(){}` in the address, a leading '-' in either, "
+	  "quotes, ;&<>|(){}` or a final backslash in the user." },
 	{ "jump", ST_HOST, 0, NULL, NULL, NULL, NULL,
 	  "Another [host] to connect through, like ProxyJump." },
 	{ "identity_file", ST_SECRET_FILE, 0, NULL, NULL, NULL, NULL,
