@@ -34,7 +34,9 @@ struct host_poller {
 	bool in_flight;
 	double started_wall;           /* when the poll in flight was sent */
 	int good, failed;              /* for --once */
-	struct host_sample work;       /* our copy, published whole */
+	/* our copy, published whole; NULL for a host read elsewhere
+	 * (Prometheus): 1.6 KB a host it never publishes */
+	struct host_sample *work;
 	/* a host read from elsewhere (Prometheus) has no shell: requests sent to
 	 * it are failed, with the reason, on the next dispatch */
 	struct shell noshell;
@@ -94,7 +96,7 @@ static void publish(struct host_poller *hp)
 {
 	struct hosts *h = hp->owner;
 
-	model_publish_host(h->m, hp->index, &hp->work);
+	model_publish_host(h->m, hp->index, hp->work);
 	if (h->notify)
 		h->notify(h->notify_arg);
 }
@@ -102,7 +104,7 @@ static void publish(struct host_poller *hp)
 static void probe_done(void *arg, const struct shell_result *r)
 {
 	struct host_poller *hp = arg;
-	struct host_sample *s = &hp->work;
+	struct host_sample *s = hp->work;
 	struct host_sample prev = *s;
 	char err[MODEL_ERR_LEN];
 
@@ -164,9 +166,9 @@ static void probe_done(void *arg, const struct shell_result *r)
  * the host says so, once, until the running poll ends. */
 static void poller_overdue(struct host_poller *hp, double now)
 {
-	if (!hp->in_flight || now < hp->next_poll || hp->work.poll_running_since > 0)
+	if (!hp->in_flight || now < hp->next_poll || hp->work->poll_running_since > 0)
 		return;
-	hp->work.poll_running_since = hp->started_wall;
+	hp->work->poll_running_since = hp->started_wall;
 	publish(hp);
 }
 
@@ -450,7 +452,10 @@ struct hosts *hosts_new(const struct fleet *f, struct model *m,
 			hp->script[3] = probe_script(hp->fh, PROBE_SLOW | PROBE_DISKS | PROBE_BOOT);
 		}
 		shell_init(&hp->noshell);
-		hp->work.interval = hp->fh->interval;
+		if (!poller_elsewhere(hp)) {
+			hp->work = xcalloc(1, sizeof(*hp->work));
+			hp->work->interval = hp->fh->interval;
+		}
 		/* spread the first polls a little: a big fleet does not connect at once */
 		hp->next_poll = now_mono() + (h->n > 16 ? 0.002 * (double)i : 0);
 	}
@@ -476,7 +481,7 @@ static void stats_write(struct hosts *h)
 	if (!h->stats_path)
 		return;
 	for (size_t i = 0; i < h->n; i++) {
-		const struct host_sample *s = &h->p[i].work;
+		const struct host_sample *s = h->p[i].work;
 		if (!h->p[i].ssh)
 			continue;
 		nssh++;
@@ -536,6 +541,7 @@ void hosts_free(struct hosts *h)
 		ssh_conn_free(h->p[i].ssh);
 		local_conn_free(h->p[i].local);
 		shell_free(&h->p[i].noshell);
+		free(h->p[i].work);
 		for (int k = 0; k < (int)ARRAY_LEN(h->p[i].script); k++)
 			free(h->p[i].script[k]);
 	}
@@ -696,7 +702,7 @@ void hosts_submit_limited(struct hosts *h, size_t i, const char *script,
 
 enum host_conn hosts_conn(const struct hosts *h, size_t i)
 {
-	return h->p[i].work.conn;
+	return h->p[i].work ? h->p[i].work->conn : HC_NEVER;
 }
 
 bool hosts_is_local(const struct hosts *h, size_t i)
