@@ -91,7 +91,7 @@ static void top_line(struct cells *c, const struct ui_ctx *u, const struct ui_st
 	if (u->read_only)
 		x += cells_text(c, x, y, c->w - x, ROLE_DIM, "READ-ONLY") + 2;
 
-	clock_text(u->now, clock, sizeof(clock));
+	clock_text(view_clock(u), clock, sizeof(clock));
 	data_age_text(u, age, sizeof(age));
 	rw = (int)strlen(age) + 2 + (int)strlen(clock) + 1;
 	right_x = c->w - rw;
@@ -165,7 +165,7 @@ static void footer_line(struct cells *c, const struct ui_ctx *u, const struct ui
 		cells_text(c, x + 2, y, c->w - x - 2, ROLE_HELP, "Enter keep  Esc clear");
 		return;
 	}
-	if (s->message[0] && u->now - s->message_at < MESSAGE_SECONDS) {
+	if (s->message[0] && view_clock(u) - s->message_at < MESSAGE_SECONDS) {
 		x += cells_text(c, x, y, c->w - x, ROLE_WARN, s->message) + 3;
 	} else if (s->filter[0]) {
 		x += cells_text(c, x, y, c->w - x, ROLE_TITLE, "filter: ");
@@ -272,7 +272,7 @@ static void frame_summary(struct cells *c, const struct ui_ctx *u, struct ui_sta
 	s->summary = true;
 	x += status_badge(c, x, 0, c->w, worst_status(u)) + 1;
 	x += cells_text(c, x, 0, c->w - x, ROLE_TITLE, u->f && u->f->name ? u->f->name : "") + 1;
-	clock_text(u->now, clock, sizeof(clock));
+	clock_text(view_clock(u), clock, sizeof(clock));
 	if (x + 8 <= c->w)
 		cells_text(c, c->w - 8, 0, 8, ROLE_NORMAL, clock);
 	summary_draw(c, (struct rect){ 0, 1, c->w, c->h - 1 }, u);

@@ -37,6 +37,10 @@
 #define ESC_DELAY_MS 25
 #define DEFAULT_ROTATE 20
 #define FRAME_GAP 0.1             /* seconds: at most ten frames a second */
+/* While polling is paused the screen's time (ages, 'for 3m', what turns
+ * stale) moves in steps of this many seconds from the pause; the clock
+ * keeps the real time (doc/architecture.md 'Frame pacing') */
+#define PAUSED_STEP 10.0
 
 struct ui {
 	const struct options *o;
@@ -58,6 +62,8 @@ struct ui {
 	struct event *past;           /* earlier runs' status changes (the recording) */
 	size_t npast;
 	double hist_now;              /* replay: the moment the store reached */
+	double paused_at;             /* live, polling paused: since when (0: not) */
+	double held;                  /* ... and the time the screen shows */
 	bool ascii, wall, read_only;
 	double rotate;                /* wall: seconds per detail panel */
 	int empty_reads;
@@ -244,12 +250,34 @@ static double ui_now(const struct ui *ui)
 	return ui->tl ? timeline_now(ui->tl) : now_wall();
 }
 
+/* The moment a frame judges and draws at: now, but while polling is
+ * paused (live, not the wall) the pause moment plus whole PAUSED_STEPs, so
+ * a paused screen says its data is getting older every PAUSED_STEP
+ * seconds instead of rewriting every age each second; a judgement that
+ * changes by itself (data turning stale) still changes on time. */
+static double ui_held_now(struct ui *ui, double now)
+{
+	double step;
+
+	if (ui->tl || ui->wall || !ui->c || !collector_paused(ui->c)) {
+		ui->paused_at = ui->held = 0;
+		return now;
+	}
+	if (ui->paused_at <= 0 || now < ui->paused_at)
+		ui->paused_at = ui->held = now;
+	step = ui->paused_at + floor((now - ui->paused_at) / PAUSED_STEP) * PAUSED_STEP;
+	if (ui->ev.next_change <= now)
+		step = now;
+	ui->held = fmax(ui->held, step);
+	return ui->held;
+}
+
 /* Snapshot, evaluate (against this frame's clock, so data that stops
  * arriving turns stale on screen), draw, present. */
 static void ui_frame(struct ui *ui)
 {
 	struct ui_ctx u;
-	double now = ui_now(ui);
+	double clock = ui_now(ui), now = ui_held_now(ui, clock);
 
 	model_snapshot(ui->m, &ui->snap);
 	/* a replay that went back in time starts its trends over */
@@ -262,6 +290,7 @@ static void ui_frame(struct ui *ui)
 	ui->ev.ages_on_read = true;     /* views read ages with rules_host_age() */
 	rules_evaluate(ui->f, &ui->snap, now, ui->tl ? timeline_rules(ui->tl) : &ui->rs, &ui->ev);
 	ctx_build(ui, &u, now);
+	u.clock = clock;
 	if (ui->cells.w != COLS || ui->cells.h != LINES) {
 		cells_resize(&ui->cells, COLS, LINES);
 		present_invalidate(&ui->pr);
@@ -431,6 +460,10 @@ static bool stdin_at_eof(struct ui *ui, short revents, int nkeys)
  * not at the clock's next second, up to a second (an interval) late. */
 static double judgement_due(const struct ui *ui)
 {
+	/* paused: the next step, or the next judgement (ui_held_now()) */
+	if (ui->paused_at > 0)
+		return fmin(ui->ev.next_change, ui->paused_at +
+			    (floor((now_wall() - ui->paused_at) / PAUSED_STEP) + 1) * PAUSED_STEP);
 	return ui->tl ? INFINITY : ui->ev.next_change;
 }
 

@@ -51,7 +51,8 @@ struct ui_ctx {
 	const struct fleet *f;
 	const struct snapshot *snap;
 	const struct evaluation *ev;
-	double now;                   /* wall clock of this frame */
+	double now;                   /* wall clock of this frame (held while paused: ui.c) */
+	double clock;                 /* the clock shown, messages' timers: real time (0: now) */
 	bool ascii;
 	bool wall;                    /* --wall: no selection, big header */
 	bool read_only;
@@ -67,6 +68,12 @@ struct ui_ctx {
 	const struct event *past;        /* status changes of earlier runs, from the recording */
 	size_t npast;
 };
+
+/* The time the top line's clock shows. */
+static inline double view_clock(const struct ui_ctx *u)
+{
+	return u->clock > 0 ? u->clock : u->now;
+}
 
 /* Per-view navigation. Keys change sel; draw() fills in the rest. */
 struct view_state {
