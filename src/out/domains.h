@@ -40,7 +40,9 @@ void text_keys(FILE *fp, OUT_ARGS);
 
 /* prometheus: src/out/out_prometheus.c */
 json_t *json_prometheus(OUT_ARGS);  /* the top-level "prometheus" array (large sections) */
-void json_prometheus_hosts(OUT_ARGS, json_t *hosts);  /* --once: their every host, appended */
+/* --once: their every host, each given to put() as it is made (a new
+ * reference: out/json.c writes it out, or appends it to the document) */
+void json_prometheus_hosts(OUT_ARGS, void (*put)(void *arg, json_t *host), void *arg);
 void text_prometheus(FILE *fp, OUT_ARGS);
 
 /* What a recording keeps of each domain's sample (model/fields.h), in the

@@ -225,46 +225,154 @@ static json_t *json_counts(const int counts[4])
 	return o;
 }
 
+/* 15 digits: times keep their milliseconds without 0.1 turning into
+ * 0.10000000000000001 */
+#define JSON_INDENT_BY 2
+#define JSON_FLAGS (JSON_INDENT(JSON_INDENT_BY) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+#define SPACES "    "      /* the deepest a part is written at: 2 levels */
+
+/* ---- the document, made in one place for two sinks ----
+ *
+ * Built whole (out_json_document: the exports and --serve-metrics read it
+ * as a tree), or written as it is made (out_json: --once --json): each
+ * top-level member, each host and each alert is made, written and freed
+ * before the next, so what the output holds does not grow with the fleet
+ * (issue #11: 100,000 hosts). The bytes are the same as json_dumpf() of
+ * the whole tree: each part is dumped by jansson with the same flags and
+ * indented to its depth (a newline in jansson's output is always layout:
+ * one in a string is written \n). tests/unit/test_out.c compares the two. */
+struct jdoc {
+	json_t *root;          /* whole: the document */
+	json_t *arr;           /* whole: the array being filled */
+	FILE *fp;              /* streamed */
+	int depth;             /* streamed: of what the next dump writes */
+	size_t nmembers, nelems;
+	int err;
+};
+
+static int put_indented(const char *buf, size_t len, void *arg)
+{
+	struct jdoc *d = arg;
+	size_t indent = (size_t)d->depth * JSON_INDENT_BY;
+	const char *nl;
+
+	while ((nl = memchr(buf, '\n', len))) {
+		size_t n = (size_t)(nl - buf) + 1;
+		if (fwrite(buf, 1, n, d->fp) != n || fwrite(SPACES, 1, indent, d->fp) != indent)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return len && fwrite(buf, 1, len, d->fp) != len ? -1 : 0;
+}
+
+/* v (taken) written at depth as jansson would write it there */
+static void jdoc_dump(struct jdoc *d, json_t *v, int depth)
+{
+	d->depth = depth;
+	if (!v || json_dump_callback(v, put_indented, d, JSON_FLAGS | JSON_ENCODE_ANY) < 0)
+		d->err = -1;
+	json_decref(v);
+}
+
+/* streamed: the separator and "key": of the next top-level member */
+static void jdoc_key(struct jdoc *d, const char *key)
+{
+	fputs(d->nmembers++ ? ",\n  " : "{\n  ", d->fp);
+	jdoc_dump(d, json_string(key), 1);
+	fputs(": ", d->fp);
+}
+
+static void jdoc_member(struct jdoc *d, const char *key, json_t *v)
+{
+	if (d->root) {
+		json_object_set_new(d->root, key, v);
+		return;
+	}
+	jdoc_key(d, key);
+	jdoc_dump(d, v, 1);
+}
+
+/* A top-level array filled by jdoc_elem() until jdoc_array_end(). */
+static void jdoc_array(struct jdoc *d, const char *key)
+{
+	if (d->root) {
+		d->arr = json_array();
+		json_object_set_new(d->root, key, d->arr);
+		return;
+	}
+	jdoc_key(d, key);
+	fputc('[', d->fp);
+	d->nelems = 0;
+}
+
+static void jdoc_elem(struct jdoc *d, json_t *v)
+{
+	if (d->root) {
+		json_array_append_new(d->arr, v);
+		return;
+	}
+	fputs(d->nelems++ ? ",\n" SPACES : "\n" SPACES, d->fp);
+	jdoc_dump(d, v, 2);
+}
+
+static void jdoc_array_end(struct jdoc *d)
+{
+	d->arr = NULL;
+	if (!d->root)
+		fputs(d->nelems ? "\n  ]" : "]", d->fp);
+}
+
+/* for json_prometheus_hosts() */
+static void put_host(void *arg, json_t *host)
+{
+	jdoc_elem(arg, host);
+}
+
+/* SPEC §4, in order. */
+static void json_doc(struct jdoc *d, const struct fleet *f, const struct snapshot *s,
+		     const struct evaluation *ev, double now)
+{
+	jdoc_member(d, "schema", json_integer(JSON_SCHEMA));
+	jdoc_member(d, "fleet", j_str_or_null(f ? f->name : NULL));
+	jdoc_member(d, "generated_at", j_time(now));
+	jdoc_member(d, "status", json_string(status_name(ev->worst)));
+	jdoc_array(d, "hosts");
+	for (size_t i = 0; s && i < s->nhosts; i++)
+		jdoc_elem(d, json_host(f, s, ev, now, i));
+	/* --once: every host of the [prometheus] sections judged on the server */
+	json_prometheus_hosts(f, s, ev, now, put_host, d);
+	jdoc_array_end(d);
+	/* every domain's array is present, empty when the fleet has none (SPEC §4) */
+	DOMAINS_FOREACH(dom)
+		if (dom->json)
+			jdoc_member(d, dom->json_key, dom->json(f, s, ev, now));
+	jdoc_array(d, "alerts");
+	for (size_t i = 0; i < ev->nalerts; i++)
+		jdoc_elem(d, json_alert(&ev->alerts[i]));
+	jdoc_array_end(d);
+	jdoc_member(d, "counts", json_counts(ev->counts));
+	jdoc_member(d, "target_counts", json_counts(ev->target_counts));
+	jdoc_member(d, "oldest_age_s", j_secs(ev->oldest_age));
+}
+
 json_t *out_json_document(const struct fleet *f, const struct snapshot *s,
 			  const struct evaluation *ev, double now)
 {
-	json_t *root = json_object();
-	json_t *hosts = json_array();
-	json_t *alerts = json_array();
+	struct jdoc d = { .root = json_object() };
 
-	json_object_set_new(root, "schema", json_integer(JSON_SCHEMA));
-	json_object_set_new(root, "fleet", j_str_or_null(f ? f->name : NULL));
-	json_object_set_new(root, "generated_at", j_time(now));
-	json_object_set_new(root, "status", json_string(status_name(ev->worst)));
-	for (size_t i = 0; s && i < s->nhosts; i++)
-		json_array_append_new(hosts, json_host(f, s, ev, now, i));
-	/* --once: every host of the [prometheus] sections judged on the server */
-	json_prometheus_hosts(f, s, ev, now, hosts);
-	json_object_set_new(root, "hosts", hosts);
-	/* every domain's array is present, empty when the fleet has none (SPEC §4) */
-	DOMAINS_FOREACH(d)
-		if (d->json)
-			json_object_set_new(root, d->json_key, d->json(f, s, ev, now));
-	for (size_t i = 0; i < ev->nalerts; i++)
-		json_array_append_new(alerts, json_alert(&ev->alerts[i]));
-	json_object_set_new(root, "alerts", alerts);
-	json_object_set_new(root, "counts", json_counts(ev->counts));
-	json_object_set_new(root, "target_counts", json_counts(ev->target_counts));
-	json_object_set_new(root, "oldest_age_s", j_secs(ev->oldest_age));
-	return root;
+	json_doc(&d, f, s, ev, now);
+	return d.root;
 }
 
 int out_json(FILE *fp, const struct fleet *f, const struct snapshot *s,
 	     const struct evaluation *ev, double now)
 {
-	json_t *root = out_json_document(f, s, ev, now);
-	int rc;
+	struct jdoc d = { .fp = fp };
 
-	/* 15 digits: times keep their milliseconds without 0.1 turning into
-	 * 0.10000000000000001 */
-	rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(root);
-	if (rc < 0 || fputc('\n', fp) == EOF || fflush(fp) == EOF || ferror(fp))
+	json_doc(&d, f, s, ev, now);
+	fputs(d.nmembers ? "\n}" : "{}", fp);
+	if (d.err < 0 || fputc('\n', fp) == EOF || fflush(fp) == EOF || ferror(fp))
 		return -1;
 	return 0;
 }

@@ -92,7 +92,7 @@ json_t *json_prometheus(OUT_ARGS)
 	return a;
 }
 
-void json_prometheus_hosts(OUT_ARGS, json_t *hosts)
+void json_prometheus_hosts(OUT_ARGS, void (*put)(void *arg, json_t *host), void *arg)
 {
 	for (size_t i = 0; i < snapshot_count(s, DOM_PROMFLEET); i++) {
 		const struct prom_fleet *pf = snap_promfleet(s, i);
@@ -104,8 +104,8 @@ void json_prometheus_hosts(OUT_ARGS, json_t *hosts)
 			struct host_sample hs;
 			struct host_eval he;
 			rules_prom_judge(&c, pf, k, rules_eval_judge_time(ev, pf->sampled_at, now), &hs, &he);
-			json_array_append_new(hosts, out_json_host(f, s, ev, now, &c.fh, pf->all[k].name,
-								   &hs, &he, SIZE_MAX));
+			put(arg, out_json_host(f, s, ev, now, &c.fh, pf->all[k].name, &hs, &he,
+					       SIZE_MAX));
 		}
 		rules_prom_ctx_free(&c);
 	}

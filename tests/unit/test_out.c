@@ -1,13 +1,23 @@
-/* Outputs: the SPEC §4 JSON document parsed back with jansson, the --check
- * line and exit code for each worst status, and the --once table. */
+/* Outputs: the SPEC §4 JSON document parsed back with jansson, the same
+ * document written as it is made (--once --json) byte for byte the tree
+ * built whole, the --check line and exit code for each worst status, and
+ * the --once table. */
+#define _GNU_SOURCE 1  /* fopencookie */
 #include "config.h"
 #include "out/out.h"
+#include "domain/domain.h"
+#include "model/fields.h"
 #include "util/util.h"
 
 #include <check.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SANITIZE_ADDRESS__)
+/* libasan's (sanitizer/allocator_interface.h, not installed with gcc here) */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#endif
 
 #define T0 1795392540.0
 #define GiB (1024.0 * 1024 * 1024)
@@ -350,6 +360,295 @@ START_TEST(test_json_empty_fleet)
 }
 END_TEST
 
+/* ---- --once --json written as it is made ---- */
+
+/* Text a host, an API or a server could send: quotes, backslashes,
+ * controls, C1, bidi, invalid and multi-byte UTF-8, empty. */
+static const char *const odd[] = {
+	"plain", "quote \" back\\slash /", "tab\tnew\nline\rcr", "esc \x1b[31mred\x1b[0m\a",
+	"bidi \xe2\x80\xae" "desrever", "utf-8 \xc3\xa9 \xe2\x9c\x93 \xe6\x97\xa5 \xf0\x9f\x98\x80",
+	"bad \xff\xfe \xc0\xaf bytes", "", "c1 \xc2\x9b" "31m", "</script><!--", "del \x7f nul-less",
+};
+
+static unsigned rnd(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 8;
+}
+
+/* Every recorded field of a sample set, from a varied list per type:
+ * known and unknown values, odd text, 1-3 elements in each array. */
+static void fill(const struct rec_desc *desc, unsigned char *p, unsigned *seed)
+{
+	static const double dbl[] = { 0, 0.1, 12.5, 99.999, 1e9, -1, 1.0 / 3, 250, 0.30000000000000004 };
+	static const uint64_t u64[] = { 0, 7, 1ULL << 40, 33554432000ULL, UINT64_MAX };
+
+	for (size_t i = 0; i < desc->n; i++) {
+		const struct rec_field *f = &desc->f[i];
+		unsigned char *q = p + f->off;
+		unsigned r = rnd(seed);
+
+		switch (f->type) {
+		case RF_DBL:
+			for (int v = 0; v < (f->n > 1 ? f->n : 1); v++) {
+				double x = dbl[(r + (unsigned)v) % ARRAY_LEN(dbl)];
+				memcpy(q + (size_t)v * sizeof(x), &x, sizeof(x));
+			}
+			break;
+		case RF_TIME: {
+			double t = r % 5 ? T0 - (double)(r % 100000) / 7 : 0;
+			memcpy(q, &t, sizeof(t));
+			break;
+		}
+		case RF_U64: memcpy(q, &u64[r % ARRAY_LEN(u64)], sizeof(uint64_t)); break;
+		case RF_INT: { int v = (int)(r % 3); memcpy(q, &v, sizeof(v)); break; }
+		case RF_UINT: { unsigned v = r % 3 ? ~0u : rnd(seed); memcpy(q, &v, sizeof(v)); break; }
+		case RF_BOOL: { bool v = r % 4 != 0; memcpy(q, &v, sizeof(v)); break; }
+		case RF_STR: str_copy((char *)q, odd[r % ARRAY_LEN(odd)], f->size); break;
+		case RF_ARR: {
+			int n = 1 + (int)(r % 3);
+			if (n > f->max)
+				n = f->max;
+			memcpy(p + f->count_off, &n, sizeof(n));
+			for (int e = 0; e < n; e++)
+				fill(f->sub, q + (size_t)e * f->size, seed);
+			break;
+		}
+		}
+	}
+}
+
+/* A fleet with every domain, and a [prometheus] section judged on the
+ * server whose every host --once fetched, named as a server may name them. */
+static const char varied_fleet[] =
+	"[fleet varied]\n"
+	"[host black]\nssh = ops@black\nrole = prod \"DBs\"\nram_reserve = 2G\ndisk = / /srv\n"
+	"[host vps-0]\nssh = deploy@vps-0\njump = black\n"
+	"[host apricot]\nssh = ops@apricot\ngpus = nvidia\n"
+	"[host plum]\nssh = ops@plum\n"
+	"[service quinn.api]\nhost = black\ncheck = http://localhost:3050/health\n"
+	"[service edge]\nhost = vps-0\ncheck = tcp 10.0.0.1:443\n"
+	"[database quinn.db]\nhost = black\ndsn = host=localhost dbname=quinn user=m\n"
+	"[database mirror]\nhost = plum\ndsn = host=localhost dbname=m user=m\nreplica_of = quinn.db\n"
+	"[backup quinn.db-wal]\nsource = pg-archiver\ndatabase = quinn.db\nrpo = 15m\n"
+	"[backup black-etc]\nsource = restic\nhost = apricot\nrepo = /srv/restic\npath = /etc\nrpo = 26h\n"
+	"[link vps-0 -> black]\nlabel = HTTPS \"api\"\ncheck = tcp 10.0.0.2:3060\n"
+	"[link black -> plum]\ncheck = tcp 10.0.0.3:22\n"
+	"[runners forge]\nprovider = systemd\nhost = black\nunit = r@\n"
+	"[key ops-deploy]\nprovider = ssh-authorized-key\nhosts = black vps-0\nuser = ops\n"
+	"identity_file = ~/.ssh/id\nmax_age = 180d\n"
+	"[prometheus dc]\nurl = http://127.0.0.1:1\nserver_rules_above = 1\ndisk = / /srv\n";
+
+static void varied_init(struct fleet *f, struct snapshot *snap, struct prom_full *all, size_t nall)
+{
+	struct fleet_diags d = { 0 };
+	struct prom_fleet pf;
+	unsigned seed = 11;
+
+	ck_assert_int_eq(fleet_load_buffer("v.fleet", varied_fleet, strlen(varied_fleet), f, &d), 0);
+	fleet_diags_free(&d);
+	memset(snap, 0, sizeof(*snap));
+	DOMAINS_FOREACH(dom) {
+		size_t n = dom->per_host || dom->id == DOM_HOST ? f->nhosts : fleet_count(f, dom->section);
+		unsigned char *sample;
+
+		if (!dom->record)
+			continue;
+		sample = xcalloc(1, dom->sample_size);
+		for (size_t i = 0; i < n; i++) {
+			memset(sample, 0, dom->sample_size);
+			fill(dom->record, sample, &seed);
+			snapshot_put(snap, dom->id, i, sample, dom->sample_size);
+		}
+		free(sample);
+	}
+	for (size_t k = 0; k < nall; k++) {
+		unsigned r = rnd(&seed);
+
+		memset(&all[k], 0, sizeof(all[k]));
+		str_fmt(all[k].name, sizeof(all[k].name), "%s:%zu", odd[k % ARRAY_LEN(odd)], 9100 + k);
+		all[k].pv.have = r % 4 ? ~0u : rnd(&seed);
+		all[k].pv.v[PV_UP] = r % 7 != 0;
+		for (int v = PV_LOAD1; v < PV__N; v++)
+			all[k].pv.v[v] = (double)(rnd(&seed) % 100000) / 8;
+		all[k].pv.v[PV_MEMTOTAL] = 64e9;
+		all[k].pv.v[PV_SWAPTOTAL] = 8e9;
+		for (int m = 0; m < 2; m++) {
+			all[k].pv.fs_have[m] = (uint8_t)(k % 5 ? 7 : rnd(&seed) & 7);
+			all[k].pv.fs[m][PROM_FS_SIZE] = 1e12;
+			all[k].pv.fs[m][PROM_FS_FREE] = (double)(rnd(&seed) % 1000) * 1e9;
+			all[k].pv.fs[m][PROM_FS_AVAIL] = all[k].pv.fs[m][PROM_FS_FREE] * 0.95;
+		}
+		str_copy(all[k].pv.release, odd[(k + 3) % ARRAY_LEN(odd)], sizeof(all[k].pv.release));
+	}
+	memset(&pf, 0, sizeof(pf));
+	pf.state = PF_READY;
+	pf.sampled_at = T0 - 3;
+	pf.interval = 15;
+	pf.nhosts = nall;
+	pf.all = all;
+	pf.nall = nall;
+	snapshot_put(snap, DOM_PROMFLEET, 0, &pf, sizeof(pf));
+}
+
+/* What out_json wrote before it was streamed: the §4 document built whole
+ * and dumped by jansson. */
+static char *dump_whole(const struct fleet *f, const struct snapshot *s,
+			const struct evaluation *ev, double now)
+{
+	json_t *doc = out_json_document(f, s, ev, now);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(json_dumpf(doc, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+				    JSON_REAL_PRECISION(15)), 0);
+	fputc('\n', fp);
+	fclose(fp);
+	json_decref(doc);
+	return buf;
+}
+
+START_TEST(test_json_streamed_is_the_whole_document)
+{
+	struct prom_full all[23];
+	struct fleet f;
+	struct snapshot snap;
+	struct rules_state st = { 0 };
+	struct evaluation ev = { 0 };
+	char *streamed = NULL, *whole;
+	size_t len = 0, line = 1, ncont = 0, ngpus = 0;
+	json_error_t err;
+	json_t *doc, *h;
+	FILE *fp;
+
+	varied_init(&f, &snap, all, ARRAY_LEN(all));
+	rules_state_init(&st, f.nhosts);
+	rules_evaluate(&f, &snap, T0, &st, &ev);
+	fp = open_memstream(&streamed, &len);
+	ck_assert_int_eq(out_json(fp, &f, &snap, &ev, T0), 0);
+	fclose(fp);
+	whole = dump_whole(&f, &snap, &ev, T0);
+	for (size_t i = 0; streamed[i] && streamed[i] == whole[i]; i++)
+		line += streamed[i] == '\n';
+	ck_assert_msg(strcmp(streamed, whole) == 0, "the streamed document differs from line %zu",
+		      line);
+
+	/* the fixture is varied: every domain's array has elements, hosts
+	 * have containers and GPUs, odd text was escaped, alerts came */
+	doc = json_loads(streamed, 0, &err);
+	ck_assert_msg(doc != NULL, "invalid JSON: %s (line %d)", err.text, err.line);
+	ck_assert_uint_eq(json_array_size(get(doc, "hosts")), f.nhosts + ARRAY_LEN(all));
+	DOMAINS_FOREACH(dom)
+		if (dom->json)
+			ck_assert_msg(json_array_size(get(doc, dom->json_key)) > 0, "%s", dom->json_key);
+	for (size_t i = 0; i < f.nhosts; i++) {
+		h = json_array_get(get(doc, "hosts"), i);
+		ncont += json_array_size(get(h, "containers"));
+		ngpus += json_array_size(get(h, "gpus"));
+	}
+	ck_assert_uint_gt(ncont, 1);
+	ck_assert_uint_gt(ngpus, 1);
+	ck_assert_uint_gt(json_array_size(get(doc, "alerts")), 2);
+	ck_assert_str_eq(json_string_value(get(json_array_get(get(doc, "hosts"), f.nhosts + 1), "name")),
+			 "quote \" back\\slash /:9101");
+	ck_assert_ptr_nonnull(strstr(streamed, "\"quote \\\" back\\\\slash \\/:9101\"") ?:
+			      strstr(streamed, "\"quote \\\" back\\\\slash /:9101\""));
+	ck_assert_ptr_null(strchr(streamed, '\x1b'));
+	json_decref(doc);
+
+	/* an empty fleet: empty arrays written [] as jansson writes them */
+	free(streamed);
+	free(whole);
+	evaluation_free(&ev);
+	rules_state_free(&st);
+	snapshot_free(&snap);
+	memset(&snap, 0, sizeof(snap));
+	memset(&st, 0, sizeof(st));
+	rules_state_init(&st, 0);
+	rules_evaluate(&f, &snap, T0, &st, &ev);
+	fp = open_memstream(&streamed, &len);
+	ck_assert_int_eq(out_json(fp, &f, &snap, &ev, T0), 0);
+	fclose(fp);
+	whole = dump_whole(&f, &snap, &ev, T0);
+	ck_assert_str_eq(streamed, whole);
+	ck_assert_ptr_nonnull(strstr(streamed, "\"hosts\": [],"));
+	free(streamed);
+	free(whole);
+	evaluation_free(&ev);
+	rules_state_free(&st);
+	snapshot_free(&snap);
+	fleet_free(&f);
+}
+END_TEST
+
+/* Heap bytes in use now (the sanitizers' allocator has its own count). */
+static size_t heap_in_use(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return __sanitizer_get_current_allocated_bytes();
+#else
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+#endif
+}
+
+/* A FILE that throws the bytes away and notes the most heap in use
+ * whenever stdio hands it a buffer: what the output held meanwhile. */
+static ssize_t peak_write(void *cookie, const char *buf, size_t n)
+{
+	size_t *peak = cookie, now = heap_in_use();
+
+	(void)buf;
+	if (now > *peak)
+		*peak = now;
+	return (ssize_t)n;
+}
+
+/* The heap --once --json of a fleet with nall [prometheus] hosts grows by
+ * while it is written. */
+static size_t json_growth(size_t nall)
+{
+	struct prom_full *all = xcalloc(nall, sizeof(*all));
+	struct fleet f;
+	struct snapshot snap;
+	struct rules_state st = { 0 };
+	struct evaluation ev = { 0 };
+	size_t base, peak;
+	FILE *fp;
+
+	varied_init(&f, &snap, all, nall);
+	rules_state_init(&st, f.nhosts);
+	rules_evaluate(&f, &snap, T0, &st, &ev);
+	fp = fopencookie(&peak, "w", (cookie_io_functions_t){ .write = peak_write });
+	ck_assert_ptr_nonnull(fp);
+	fputc('\n', fp);             /* stdio's buffer is allocated before the base */
+	fflush(fp);
+	peak = base = heap_in_use();
+	ck_assert_int_eq(out_json(fp, &f, &snap, &ev, T0), 0);
+	fclose(fp);
+	evaluation_free(&ev);
+	rules_state_free(&st);
+	snapshot_free(&snap);
+	fleet_free(&f);
+	free(all);
+	return peak - base;
+}
+
+/* Issue #11: what --once --json holds to write 100,000 hosts must not grow
+ * with the fleet (the document built whole was 590 MiB there): ten times
+ * the hosts, not even twice the memory. */
+START_TEST(test_json_streamed_memory_bounded)
+{
+	size_t small = json_growth(1000), large = json_growth(10000);
+
+	ck_assert_msg(large < 2 * small + 4096,
+		      "writing 10,000 hosts held %zu bytes more, 1,000 hosts %zu", large, small);
+}
+END_TEST
+
 /* ---- --check ---- */
 
 static void all_ok(struct bench *b)
@@ -487,6 +786,7 @@ static Suite *out_suite(void)
 {
 	Suite *s = suite_create("out");
 	TCase *json = tcase_create("json");
+	TCase *big = tcase_create("json_big");
 	TCase *check = tcase_create("check");
 	TCase *text = tcase_create("text");
 
@@ -496,7 +796,13 @@ static Suite *out_suite(void)
 	tcase_add_test(json, test_json_alerts);
 	tcase_add_test(json, test_json_non_utf8_text);
 	tcase_add_test(json, test_json_empty_fleet);
+	tcase_add_test(json, test_json_streamed_is_the_whole_document);
 	suite_add_tcase(s, json);
+	/* 11,000 [prometheus] hosts judged and written twice: seconds under
+	 * the sanitizers */
+	tcase_set_timeout(big, 60);
+	tcase_add_test(big, test_json_streamed_memory_bounded);
+	suite_add_tcase(s, big);
 	tcase_add_test(check, test_check_ok);
 	tcase_add_test(check, test_check_warning);
 	tcase_add_test(check, test_check_critical);
