@@ -128,8 +128,7 @@ struct pfl {
 	/* step 3 (--once) */
 	struct prom_hostset all;
 	struct pcall fullq[PV__N];
-	struct prom_full *full;
-	size_t nfull;
+	struct prom_values *full;   /* the values of names.v[i], kept (--once) */
 	bool full_done;
 
 	struct prom_fleet pub;
@@ -698,15 +697,12 @@ static void full_finish(struct pfl *pf)
 	if (why) {
 		fail(pf, "could not give every host's values", why);
 	} else {
+		/* kept as they came, not copied: at 100,000 hosts that
+		 * copy was another 50 MB beside these 42 */
 		free(pf->full);
-		pf->full = xcalloc(pf->all.n ? pf->all.n : 1, sizeof(*pf->full));
-		for (size_t i = 0; i < pf->all.n; i++) {
-			str_copy(pf->full[i].name, pf->all.names[i], sizeof(pf->full[i].name));
-			pf->full[i].pv = pf->all.vals[i];
-		}
-		pf->nfull = pf->all.n;
-		pf->pub.all = pf->full;
-		pf->pub.nall = pf->nfull;
+		pf->pub.nall = pf->all.n;
+		pf->pub.all_names = (const char *const *)pf->names.v;
+		pf->pub.all = pf->full = prom_hostset_take(&pf->all);
 		/* the values are as of now, the end of the run's last step */
 		pf->pub.sampled_at = now_wall();
 	}

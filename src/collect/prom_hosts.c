@@ -44,6 +44,15 @@ void prom_hostset_free(struct prom_hostset *hs)
 	memset(hs, 0, sizeof(*hs));
 }
 
+struct prom_values *prom_hostset_take(struct prom_hostset *hs)
+{
+	struct prom_values *v = hs->vals;
+
+	hs->vals = NULL;
+	prom_hostset_free(hs);
+	return v;
+}
+
 long prom_hostset_find(const struct prom_hostset *hs, const char *name)
 {
 	if (!hs->nslots)

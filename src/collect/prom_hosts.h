@@ -34,5 +34,7 @@ void prom_hostset_sample(struct prom_hostset *hs, enum prom_value v, const struc
 /* After a round: values whose answer failed count for nothing. */
 void prom_hostset_keep(struct prom_hostset *hs, uint32_t ok_values);
 void prom_hostset_clear(struct prom_hostset *hs);
+/* The values (n of them, the caller frees them); the rest is freed. */
+struct prom_values *prom_hostset_take(struct prom_hostset *hs);
 
 #endif

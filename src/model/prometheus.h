@@ -4,8 +4,8 @@
  * hosts with a problem (worst first) and the rows the overview has on
  * screen — a fixed size whatever the fleet's size. One prom_fleet per
  * [prometheus] section (fleet_nth order), published whole by
- * collect/prom_fleet.c. Plain structs; the one pointer (all) is set only by
- * --once and lives until the collector is freed. */
+ * collect/prom_fleet.c. Plain structs; the pointers (all, all_names) are set
+ * only by --once and live until the collector is freed. */
 #ifndef FLEETDECK_MODEL_PROMETHEUS_H
 #define FLEETDECK_MODEL_PROMETHEUS_H
 
@@ -76,12 +76,6 @@ struct prom_values {
 	char release[64];
 };
 
-/* A host with every value (--once --json), judged by the client's rules. */
-struct prom_full {
-	char name[PROM_NAME_MAX];
-	struct prom_values pv;
-};
-
 struct prom_fleet {
 	enum prom_fleet_state state;
 	char error[256];           /* why the last discovery or round failed, "" if fine */
@@ -98,8 +92,10 @@ struct prom_fleet {
 	size_t win_offset;
 	size_t nmatch;             /* other hosts matching win_filter */
 	char win_filter[PROM_FILTER_MAX];
-	/* --once: every host with every value; NULL otherwise */
-	const struct prom_full *all;
+	/* --once: every host (all_names[i]) with every value (all[i]), judged
+	 * by the client's rules; NULL otherwise */
+	const char *const *all_names;
+	const struct prom_values *all;
 	size_t nall;
 	struct prom_row rows[PROM_ROWS];   /* last: only the rows in use are stored */
 };

@@ -93,7 +93,7 @@ static void check_perfdata(FILE *fp, const struct snapshot *s, const struct eval
 	for (size_t i = 0; s && i < snapshot_count(s, DOM_PROMFLEET); i++) {
 		const struct prom_fleet *pf = snap_promfleet(s, i);
 		for (size_t j = 0; j < pf->nall; j++)
-			up += (pf->all[j].pv.have & (1u << PV_UP)) && pf->all[j].pv.v[PV_UP] == 1;
+			up += (pf->all[j].have & (1u << PV_UP)) && pf->all[j].v[PV_UP] == 1;
 	}
 	fprintf(fp, "hosts_up=%zu;;;0;%zu", up, n);
 	fprintf(fp, " hosts_ok=%d;;;0;%zu", ev->counts[ST_OK], n);

@@ -104,7 +104,7 @@ void json_prometheus_hosts(OUT_ARGS, void (*put)(void *arg, json_t *host), void 
 			struct host_sample hs;
 			struct host_eval he;
 			rules_prom_judge(&c, pf, k, rules_eval_judge_time(ev, pf->sampled_at, now), &hs, &he);
-			put(arg, out_json_host(f, s, ev, now, &c.fh, pf->all[k].name, &hs, &he,
+			put(arg, out_json_host(f, s, ev, now, &c.fh, pf->all_names[k], &hs, &he,
 					       SIZE_MAX));
 		}
 		rules_prom_ctx_free(&c);

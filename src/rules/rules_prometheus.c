@@ -54,17 +54,17 @@ void rules_prom_ctx_free(struct rules_prom_ctx *c)
 void rules_prom_judge(struct rules_prom_ctx *c, const struct prom_fleet *pf, size_t i, double now,
 		      struct host_sample *s, struct host_eval *he)
 {
-	const struct prom_full *h = &pf->all[i];
+	const struct prom_values *pv = &pf->all[i];
 
 	memset(s, 0, sizeof(*s));
-	c->fh.name = (char *)h->name;
+	c->fh.name = (char *)pf->all_names[i];
 	s->interval = pf->interval;
 	s->attempted_at = pf->attempted_at;
-	prom_values_host(&h->pv, c->mounts, c->nmounts, pf->sampled_at,
+	prom_values_host(pv, c->mounts, c->nmounts, pf->sampled_at,
 			 c->sec ? c->sec->name : "?", s);
 	/* the server saw the kill within oom_hold: "new OOM kill", dated now */
-	rules_eval_host(&c->fh, s, now, (h->pv.have & (1u << PV_OOM_RECENT)) &&
-			h->pv.v[PV_OOM_RECENT] > 0 ? pf->sampled_at : 0, he);
+	rules_eval_host(&c->fh, s, now, (pv->have & (1u << PV_OOM_RECENT)) &&
+			pv->v[PV_OOM_RECENT] > 0 ? pf->sampled_at : 0, he);
 }
 
 /* The sentence for a row the server judged, with the row's own numbers. */
@@ -141,7 +141,7 @@ static void judge_all(const struct fleet *f, const struct prom_fleet *pf, size_t
 		out->counts[he.status]++;
 		out->worst = status_worst(out->worst, he.status);
 		if (he.status != ST_OK && targets++ < PROM_MAX_TARGETS)
-			host_target(out, sec, (int)i, pf->all[i].name, &he);
+			host_target(out, sec, (int)i, pf->all_names[i], &he);
 	}
 	rules_prom_ctx_free(&c);
 }

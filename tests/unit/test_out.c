@@ -439,7 +439,15 @@ static const char varied_fleet[] =
 	"identity_file = ~/.ssh/id\nmax_age = 180d\n"
 	"[prometheus dc]\nurl = http://127.0.0.1:1\nserver_rules_above = 1\ndisk = / /srv\n";
 
-static void varied_init(struct fleet *f, struct snapshot *snap, struct prom_full *all, size_t nall)
+/* The [prometheus] section's hosts, as the collector keeps them. */
+struct prom_all {
+	size_t n;
+	char (*name)[PROM_NAME_MAX];
+	const char **names;
+	struct prom_values *v;
+};
+
+static void varied_init(struct fleet *f, struct snapshot *snap, struct prom_all *all, size_t nall)
 {
 	struct fleet_diags d = { 0 };
 	struct prom_fleet pf;
@@ -462,33 +470,46 @@ static void varied_init(struct fleet *f, struct snapshot *snap, struct prom_full
 		}
 		free(sample);
 	}
+	all->n = nall;
+	all->name = xcalloc(nall, sizeof(*all->name));
+	all->names = xcalloc(nall, sizeof(*all->names));
+	all->v = xcalloc(nall, sizeof(*all->v));
 	for (size_t k = 0; k < nall; k++) {
+		struct prom_values *v = &all->v[k];
 		unsigned r = rnd(&seed);
 
-		memset(&all[k], 0, sizeof(all[k]));
-		str_fmt(all[k].name, sizeof(all[k].name), "%s:%zu", odd[k % ARRAY_LEN(odd)], 9100 + k);
-		all[k].pv.have = r % 4 ? ~0u : rnd(&seed);
-		all[k].pv.v[PV_UP] = r % 7 != 0;
-		for (int v = PV_LOAD1; v < PV__N; v++)
-			all[k].pv.v[v] = (double)(rnd(&seed) % 100000) / 8;
-		all[k].pv.v[PV_MEMTOTAL] = 64e9;
-		all[k].pv.v[PV_SWAPTOTAL] = 8e9;
+		str_fmt(all->name[k], sizeof(all->name[k]), "%s:%zu", odd[k % ARRAY_LEN(odd)], 9100 + k);
+		all->names[k] = all->name[k];
+		v->have = r % 4 ? ~0u : rnd(&seed);
+		v->v[PV_UP] = r % 7 != 0;
+		for (int i = PV_LOAD1; i < PV__N; i++)
+			v->v[i] = (double)(rnd(&seed) % 100000) / 8;
+		v->v[PV_MEMTOTAL] = 64e9;
+		v->v[PV_SWAPTOTAL] = 8e9;
 		for (int m = 0; m < 2; m++) {
-			all[k].pv.fs_have[m] = (uint8_t)(k % 5 ? 7 : rnd(&seed) & 7);
-			all[k].pv.fs[m][PROM_FS_SIZE] = 1e12;
-			all[k].pv.fs[m][PROM_FS_FREE] = (double)(rnd(&seed) % 1000) * 1e9;
-			all[k].pv.fs[m][PROM_FS_AVAIL] = all[k].pv.fs[m][PROM_FS_FREE] * 0.95;
+			v->fs_have[m] = (uint8_t)(k % 5 ? 7 : rnd(&seed) & 7);
+			v->fs[m][PROM_FS_SIZE] = 1e12;
+			v->fs[m][PROM_FS_FREE] = (double)(rnd(&seed) % 1000) * 1e9;
+			v->fs[m][PROM_FS_AVAIL] = v->fs[m][PROM_FS_FREE] * 0.95;
 		}
-		str_copy(all[k].pv.release, odd[(k + 3) % ARRAY_LEN(odd)], sizeof(all[k].pv.release));
+		str_copy(v->release, odd[(k + 3) % ARRAY_LEN(odd)], sizeof(v->release));
 	}
 	memset(&pf, 0, sizeof(pf));
 	pf.state = PF_READY;
 	pf.sampled_at = T0 - 3;
 	pf.interval = 15;
 	pf.nhosts = nall;
-	pf.all = all;
+	pf.all_names = all->names;
+	pf.all = all->v;
 	pf.nall = nall;
 	snapshot_put(snap, DOM_PROMFLEET, 0, &pf, sizeof(pf));
+}
+
+static void prom_all_free(struct prom_all *all)
+{
+	free(all->name);
+	free(all->names);
+	free(all->v);
 }
 
 /* What out_json wrote before it was streamed: the §4 document built whole
@@ -512,7 +533,7 @@ static char *dump_whole(const struct fleet *f, const struct snapshot *s,
 
 START_TEST(test_json_streamed_is_the_whole_document)
 {
-	struct prom_full all[23];
+	struct prom_all all;
 	struct fleet f;
 	struct snapshot snap;
 	struct rules_state st = { 0 };
@@ -523,7 +544,7 @@ START_TEST(test_json_streamed_is_the_whole_document)
 	json_t *doc, *h;
 	FILE *fp;
 
-	varied_init(&f, &snap, all, ARRAY_LEN(all));
+	varied_init(&f, &snap, &all, 23);
 	rules_state_init(&st, f.nhosts);
 	rules_evaluate(&f, &snap, T0, &st, &ev);
 	fp = open_memstream(&streamed, &len);
@@ -539,7 +560,7 @@ START_TEST(test_json_streamed_is_the_whole_document)
 	 * have containers and GPUs, odd text was escaped, alerts came */
 	doc = json_loads(streamed, 0, &err);
 	ck_assert_msg(doc != NULL, "invalid JSON: %s (line %d)", err.text, err.line);
-	ck_assert_uint_eq(json_array_size(get(doc, "hosts")), f.nhosts + ARRAY_LEN(all));
+	ck_assert_uint_eq(json_array_size(get(doc, "hosts")), f.nhosts + all.n);
 	DOMAINS_FOREACH(dom)
 		if (dom->json)
 			ck_assert_msg(json_array_size(get(doc, dom->json_key)) > 0, "%s", dom->json_key);
@@ -580,6 +601,7 @@ START_TEST(test_json_streamed_is_the_whole_document)
 	rules_state_free(&st);
 	snapshot_free(&snap);
 	fleet_free(&f);
+	prom_all_free(&all);
 }
 END_TEST
 
@@ -611,7 +633,7 @@ static ssize_t peak_write(void *cookie, const char *buf, size_t n)
  * while it is written. */
 static size_t json_growth(size_t nall)
 {
-	struct prom_full *all = xcalloc(nall, sizeof(*all));
+	struct prom_all all;
 	struct fleet f;
 	struct snapshot snap;
 	struct rules_state st = { 0 };
@@ -619,7 +641,7 @@ static size_t json_growth(size_t nall)
 	size_t base, peak;
 	FILE *fp;
 
-	varied_init(&f, &snap, all, nall);
+	varied_init(&f, &snap, &all, nall);
 	rules_state_init(&st, f.nhosts);
 	rules_evaluate(&f, &snap, T0, &st, &ev);
 	fp = fopencookie(&peak, "w", (cookie_io_functions_t){ .write = peak_write });
@@ -633,7 +655,7 @@ static size_t json_growth(size_t nall)
 	rules_state_free(&st);
 	snapshot_free(&snap);
 	fleet_free(&f);
-	free(all);
+	prom_all_free(&all);
 	return peak - base;
 }
 
