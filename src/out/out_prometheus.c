@@ -6,6 +6,7 @@
 #include "config.h"
 #include "out/domains.h"
 #include "rules/rules_prometheus.h"
+#include "util/text.h"
 #include "util/util.h"
 
 #include <stdint.h>
@@ -40,11 +41,13 @@ static json_t *problem_hosts(const struct evaluation *ev, size_t sec)
 		json_t *o;
 		if (te->kind != DOM_PROMFLEET || te->index != (int)sec || !te->host)
 			continue;
+		/* the names are the server's instance labels: through the
+		 * one JSON string helper (util/text.h) like every remote text */
 		o = json_object();
-		json_object_set_new(o, "name", json_string(te->target + strlen("host/")));
+		json_object_set_new(o, "name", json_text(te->target + strlen("host/"), false));
 		json_object_set_new(o, "status", json_string(status_name(te->ev.status)));
-		json_object_set_new(o, "problem", te->ev.nproblems ?
-				    json_string(te->ev.problems[0].text) : json_null());
+		json_object_set_new(o, "problem", json_text(te->ev.nproblems ?
+							    te->ev.problems[0].text : NULL, false));
 		json_array_append_new(a, o);
 	}
 	return a;

@@ -7,6 +7,7 @@
 #include "out/out.h"
 #include "domain/domain.h"
 #include "model/fields.h"
+#include "util/text.h"
 #include "util/util.h"
 
 #include <check.h>
@@ -577,6 +578,15 @@ START_TEST(test_json_streamed_is_the_whole_document)
 	ck_assert_ptr_nonnull(strstr(streamed, "\"quote \\\" back\\\\slash \\/:9101\"") ?:
 			      strstr(streamed, "\"quote \\\" back\\\\slash /:9101\""));
 	ck_assert_ptr_null(strchr(streamed, '\x1b'));
+	/* the problem hosts of the section, named by the server: each has its
+	 * name, made inert (no ESC, C1 or bidi control once decoded) */
+	h = get(json_array_get(get(doc, "prometheus"), 0), "problem_hosts");
+	ck_assert_uint_gt(json_array_size(h), 10);
+	for (size_t i = 0; i < json_array_size(h); i++) {
+		const char *name = json_string_value(get(json_array_get(h, i), "name"));
+		ck_assert_ptr_nonnull(name);
+		ck_assert_msg(text_is_clean(name), "problem host %zu: %s", i, name);
+	}
 	json_decref(doc);
 
 	/* an empty fleet: empty arrays written [] as jansson writes them */
