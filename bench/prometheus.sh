@@ -186,7 +186,8 @@ part classic && dashboard "$dir/classic.fleet" "classic ($(fmt_n "$nc") hosts, e
 # rows and have run an interval plus BENCH_SECONDS. They start one after
 # the other: a start discovery that misses the 1 s start budget (two at
 # once on a loaded machine) would judge the section on the server, which
-# is not the classic dashboard — then that one is started again.
+# is not the classic dashboard: the budget is FLEETDECK_PROM_START_BUDGET
+# (default here 60 s; a FLEETDECK_BEFORE without it is started again).
 if part memory; then
 	ways="now:$fd:$sock"
 	[ -n "${FLEETDECK_BEFORE:-}" ] && ways="$ways before:$FLEETDECK_BEFORE:$sock-before"
@@ -194,9 +195,12 @@ if part memory; then
 		IFS=: read -r tag bin s <<<"$w"
 		for try in 1 2 3 4 5; do
 			tmux -L "$s" kill-server 2>/dev/null
-			tmux -L "$s" new-session -d -x 200 -y 60 "$bin -c $dir/classic.fleet"
+			tmux -L "$s" new-session -d -x 200 -y 60 \
+				"FLEETDECK_PROM_START_BUDGET=${FLEETDECK_PROM_START_BUDGET:-60} $bin -c $dir/classic.fleet"
 			t0=$(date +%s.%N)
-			while ! tmux -L "$s" capture-pane -p | grep -q "host-000001:9100"; do
+			# classic: the host rows say where they come from; judged on
+			# the server: the counts line
+			while ! tmux -L "$s" capture-pane -p | grep -qE "via prometheus|[0-9] hosts: .*ok"; do
 				sleep 0.2
 				[ "$(fsub "$(date +%s.%N)" "$t0" | awk '{ print int($1) }')" -gt 300 ] && break
 			done
