@@ -14,7 +14,9 @@
  *   bench/prom_parse_bench --status-query LABEL MATCH
  *
  * prints the status PromQL fleetdeck sends for a section with the default
- * thresholds and `/` watched (the bench's curl + jq baseline sends it too). */
+ * thresholds and `/` watched (the bench's curl + jq baseline sends it too);
+ *   bench/prom_parse_bench --check-queries LABEL MATCH
+ * prints step 1's queries (the counts and problem hosts), one a line. */
 #include "config.h"
 #include "collect/prom_hosts.h"
 #include "collect/prom_parse.h"
@@ -40,7 +42,7 @@ static void on_sample(void *arg, const struct prom_sample *s)
 	prom_hostset_sample(arg, PV_LOAD1, s);
 }
 
-static int status_query(const char *label, const char *match)
+static int status_query(const char *label, const char *match, bool checks)
 {
 	char *mounts[] = { "/" }, err[256], *q;
 	struct fleet_thresholds th = { .psi_warn = 10, .psi_crit = 40, .disk_warn = 90,
@@ -48,12 +50,16 @@ static int status_query(const char *label, const char *match)
 	struct prom_qctx c = { .label = label, .match = match, .mounts = mounts, .nmounts = 1,
 			       .rate_window = 3600, .oom_hold = 3600 };
 
-	if (!(q = prom_status_query(&c, &th, err, sizeof(err)))) {
-		fprintf(stderr, "prom_parse_bench: %s\n", err);
-		return 1;
+	for (int k = 0; k < (checks ? PC__N : 1); k++) {
+		q = checks ? prom_check_query((enum prom_check)k, &c, &th, err, sizeof(err))
+			   : prom_status_query(&c, &th, err, sizeof(err));
+		if (!q) {
+			fprintf(stderr, "prom_parse_bench: %s\n", err);
+			return 1;
+		}
+		puts(q);
+		free(q);
 	}
-	puts(q);
-	free(q);
 	return 0;
 }
 
@@ -70,7 +76,9 @@ int main(int argc, char **argv)
 	int rounds = 5;
 
 	if (argc == 4 && strcmp(argv[1], "--status-query") == 0)
-		return status_query(argv[2], argv[3]);
+		return status_query(argv[2], argv[3], false);
+	if (argc == 4 && strcmp(argv[1], "--check-queries") == 0)
+		return status_query(argv[2], argv[3], true);
 	n = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 100000;
 	names = xcalloc(n, sizeof(*names));
 

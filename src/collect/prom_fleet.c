@@ -61,7 +61,7 @@ struct pcall {
 struct problem {
 	char name[PROM_NAME_MAX];
 	uint16_t reason;
-	bool down;                     /* in PC_DOWN's list: not counted up */
+	bool down;                     /* tagged down (up == 0): not counted up */
 	float value;                   /* the check's value for that reason (PSI %, disk %) */
 };
 
@@ -345,8 +345,12 @@ static void prob_merge(struct pfl *pf, const char *name, uint16_t reason, double
 	     k = (k + 1) & (pf->nprob_slots - 1)) {
 		p = &pf->all_prob[pf->prob_slots[k] - 1];
 		if (strcmp(p->name, name) == 0) {
-			/* the worst, as the rows' max by host of the reasons */
-			if (reason > p->reason) {
+			/* the worst, as the rows' max by host of the reasons; a
+			 * host down is down whatever its last values said (the
+			 * checks are not joined with up == 1 on the server) */
+			if (p->down)
+				return;
+			if (reason == PR_DOWN || reason > p->reason) {
 				p->reason = reason;
 				p->value = (float)value;
 			}
@@ -370,6 +374,7 @@ static void on_check(void *arg, const struct prom_sample *s)
 {
 	struct pcheck *pc = arg;
 	struct pfl *pf = pc->pf;
+	enum prom_problem kind;
 
 	if (!isfinite(s->value) || s->value < 0)
 		return;
@@ -379,9 +384,9 @@ static void on_check(void *arg, const struct prom_sample *s)
 		pf->upcount = s->value;
 		return;
 	}
-	if (s->cut || !s->label[0][0])
+	if (s->cut || !s->label[0][0] || (kind = prom_problem_kind(s->label[1])) == PP__N)
 		return;
-	prob_merge(pf, s->label[0], (uint16_t)prom_check_reason(pc->k, s->value, &pf->th), s->value);
+	prob_merge(pf, s->label[0], (uint16_t)prom_check_reason(kind, s->value, &pf->th), s->value);
 }
 
 static int problem_cmp(const void *a, const void *b)
@@ -423,7 +428,7 @@ static void summary_start(struct pfl *pf, double now)
 		pc->pf = pf;
 		pc->k = (enum prom_check)k;
 		pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
-			.want = { pf->conn.label, NULL }, .fn = on_check, .arg = pc,
+			.want = { pf->conn.label, PROM_CHECK_TAG, NULL }, .fn = on_check, .arg = pc,
 			.done = check_done };
 		if (q)
 			start_query(pf, &pc->call, q, k == PC_UP ? 1 : cap);

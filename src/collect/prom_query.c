@@ -173,23 +173,52 @@ static void parts_free(struct status_parts *p)
 	free(p->oom);
 }
 
+/* The selectors the judgement reads (the section's match, the mounts). */
+struct judged_sels {
+	char *up, *psi, *size, *free, *avail, *oom;
+};
+
+static void sels_free(struct judged_sels *j)
+{
+	free(j->up);
+	free(j->psi);
+	free(j->size);
+	free(j->free);
+	free(j->avail);
+	free(j->oom);
+}
+
+/* 0, or -1 with err set (all NULL then). */
+static int sels_build(const struct prom_qctx *c, struct judged_sels *j, char *err, size_t errlen)
+{
+	j->up = sel(c, "up", false, NULL, err, errlen);
+	j->psi = sel(c, vdefs[PV_PSI_SOME].metric, false, NULL, err, errlen);
+	j->size = sel(c, vdefs[PV_FS_SIZE].metric, true, NULL, err, errlen);
+	j->free = sel(c, vdefs[PV_FS_FREE].metric, true, NULL, err, errlen);
+	j->avail = sel(c, vdefs[PV_FS_AVAIL].metric, true, NULL, err, errlen);
+	j->oom = sel(c, vdefs[PV_OOM].metric, false, NULL, err, errlen);
+	if (j->up && j->psi && j->size && j->free && j->avail && j->oom)
+		return 0;
+	sels_free(j);
+	memset(j, 0, sizeof(*j));
+	return -1;
+}
+
 static int parts_build(const struct prom_qctx *c, const struct fleet_thresholds *th,
 		       struct status_parts *p, char *err, size_t errlen)
 {
 	const char *L = c->label;
 	char win[32], hold[32];
-	char *up = sel(c, "up", false, NULL, err, errlen);
-	char *psi = sel(c, vdefs[PV_PSI_SOME].metric, false, NULL, err, errlen);
-	char *size = sel(c, vdefs[PV_FS_SIZE].metric, true, NULL, err, errlen);
-	char *free_ = sel(c, vdefs[PV_FS_FREE].metric, true, NULL, err, errlen);
-	char *avail = sel(c, vdefs[PV_FS_AVAIL].metric, true, NULL, err, errlen);
-	char *oom = sel(c, vdefs[PV_OOM].metric, false, NULL, err, errlen);
+	struct judged_sels j;
+	int ok = sels_build(c, &j, err, errlen);
+	char *up = j.up, *psi = j.psi, *size = j.size, *free_ = j.free, *avail = j.avail,
+	     *oom = j.oom;
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
 	window_text(c, win, sizeof(win));
 	str_fmt(hold, sizeof(hold), "%.0fs", th->oom_hold > 1 ? th->oom_hold : 1);
-	if (up && psi && size && free_ && avail && oom) {
+	if (ok == 0) {
 		/* used = size - free; percent of what non-root can use, as df */
 		char *s = xasprintf("max by (%s, mountpoint) (%s)", L, size);
 		p->up = xasprintf("max by (%s) (%s)", L, up);
@@ -206,12 +235,7 @@ static int parts_build(const struct prom_qctx *c, const struct fleet_thresholds 
 		free(s);
 		rc = 0;
 	}
-	free(up);
-	free(psi);
-	free(size);
-	free(free_);
-	free(avail);
-	free(oom);
+	sels_free(&j);
 	return rc;
 }
 
@@ -219,7 +243,7 @@ static int parts_build(const struct prom_qctx *c, const struct fleet_thresholds 
  * them all, for the max by host that takes the worst. */
 static char *tagged(const char *expr, const char *tag)
 {
-	return xasprintf("label_replace(%s, \"fleetdeck_r\", \"%s\", \"\", \"\")", expr, tag);
+	return xasprintf("label_replace(%s, \"" PROM_CHECK_TAG "\", \"%s\", \"\", \"\")", expr, tag);
 }
 
 char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
@@ -264,56 +288,98 @@ char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds
 	return out;
 }
 
+/* The problem tags of step 1's answers, in enum prom_problem order. */
+static const char *const problem_tags[PP__N] = { "down", "psi", "disk", "oom", "mounts" };
+
+enum prom_problem prom_problem_kind(const char *tag)
+{
+	for (int p = 0; p < PP__N; p++)
+		if (strcmp(tag, problem_tags[p]) == 0)
+			return (enum prom_problem)p;
+	return PP__N;
+}
+
+/* Step 1's queries. Each threshold filters a metric's per-host series
+ * before any arithmetic, so the server's binary operations over every
+ * host are the fewest the checks allow (VictoriaMetrics 1.79 runs each
+ * over 100,000 series in about the time it reads a metric, and evaluates
+ * a query's operands one after the other): no per-query `and on (up ==
+ * 1)` join (the client lets a host down win over its last values), PSI
+ * compared as a rate before it is scaled, the disk's used share compared
+ * as avail / used, the OOM counter compared with its window's lowest. */
 char *prom_check_query(enum prom_check k, const struct prom_qctx *c,
 		       const struct fleet_thresholds *th, char *err, size_t errlen)
 {
-	struct status_parts p;
-	char *out = NULL;
+	const char *L = c->label;
 	int mounts = c->nmounts > 0 ? c->nmounts : 1;
+	char win[32], hold[32], *out = NULL;
+	struct judged_sels j;
+	int ok = sels_build(c, &j, err, errlen);
+	char *up = j.up, *psi = j.psi, *size = j.size, *free_ = j.free, *avail = j.avail,
+	     *oom = j.oom;
+	char *part[4] = { NULL, NULL, NULL, NULL }, *e;
 
-	if (parts_build(c, th, &p, err, errlen) < 0) {
-		parts_free(&p);
-		return NULL;
-	}
+	window_text(c, win, sizeof(win));
+	str_fmt(hold, sizeof(hold), "%.0fs", th->oom_hold > 1 ? th->oom_hold : 1);
+	if (ok < 0)
+		goto done;
 	switch (k) {
 	case PC_UP:
-		out = xasprintf("count(%s == 1)", p.up);
+		out = xasprintf("count(max by (%s) (%s) == 1)", L, up);
 		break;
-	case PC_DOWN:
-		out = xasprintf("%s == 0", p.up);
-		break;
-	/* only hosts up: a host down is down, whatever its last values said,
-	 * so that every problem but PC_DOWN is a host counted by PC_UP */
-	case PC_PSI:
-		out = xasprintf("(%s > %.17g) and on (%s) (%s == 1)", p.psi, th->psi_warn, c->label,
-				p.up);
+	case PC_HOSTS:
+		e = xasprintf("max by (%s) (%s) == 0", L, up);
+		part[0] = tagged(e, problem_tags[PP_DOWN]);
+		free(e);
+		e = xasprintf("(max by (%s) (rate(%s[%s])) > %.17g) * 100", L, psi, win,
+			      th->psi_warn / 100);
+		part[1] = tagged(e, problem_tags[PP_PSI]);
+		free(e);
+		/* oom - min_over_time(oom) > 0, without the subtraction */
+		e = xasprintf("max by (%s) (%s > min_over_time(%s[%s]))", L, oom, oom, hold);
+		part[2] = tagged(e, problem_tags[PP_OOM]);
+		free(e);
+		/* a watched mount without series: unknown (only when nothing worse) */
+		if (mounts == 1)
+			e = xasprintf("(%s == 1) unless on (%s) %s", up, L, size);
+		else
+			e = xasprintf("(%s == 1) unless on (%s) (count by (%s) (count by (%s, mountpoint) (%s)) >= %d)",
+				      up, L, L, L, size, mounts);
+		part[3] = tagged(e, problem_tags[PP_MOUNTS]);
+		free(e);
+		out = xasprintf("%s or %s or %s or %s", part[0], part[1], part[2], part[3]);
 		break;
 	case PC_DISK:
-		out = xasprintf("(%s > %.17g) and on (%s) (%s == 1)", p.disk, th->disk_warn, c->label,
-				p.up);
-		break;
-	case PC_OOM:
-		out = xasprintf("(%s > 0) and on (%s) (%s == 1)", p.oom, c->label, p.up);
-		break;
-	case PC_MOUNTS:
-		out = xasprintf("(%s == 1) unless on (%s) (%s >= %d)", p.up, c->label, p.mounts_seen,
-				mounts);
+		/* used % = 100 * used / (used + avail) with used = size - free
+		 * (what non-root can use, as df): over warn when avail / used
+		 * < (100 - warn) / warn; the few over it are scaled afterwards */
+		if (th->disk_warn > 0)
+			e = xasprintf("max by (%s) (100 / (1 + (%s / (%s - %s) < %.17g)))", L, avail,
+				      size, free_, (100 - th->disk_warn) / th->disk_warn);
+		else
+			e = xasprintf("max by (%s) (100 / (1 + %s / (%s - %s))) > %.17g", L, avail,
+				      size, free_, th->disk_warn);
+		out = tagged(e, problem_tags[PP_DISK]);
+		free(e);
 		break;
 	case PC__N:
 		break;
 	}
-	parts_free(&p);
+done:
+	for (size_t i = 0; i < ARRAY_LEN(part); i++)
+		free(part[i]);
+	sels_free(&j);
 	return out;
 }
 
-enum prom_reason prom_check_reason(enum prom_check k, double v, const struct fleet_thresholds *th)
+enum prom_reason prom_check_reason(enum prom_problem p, double v, const struct fleet_thresholds *th)
 {
-	switch (k) {
-	case PC_DOWN: return PR_DOWN;
-	case PC_PSI: return v > th->psi_crit ? PR_PSI_CRIT : PR_PSI_WARN;
-	case PC_DISK: return v > th->disk_crit ? PR_DISK_CRIT : PR_DISK_WARN;
-	case PC_OOM: return PR_OOM;
-	case PC_MOUNTS: return PR_DISK_UNREADABLE;
+	switch (p) {
+	case PP_DOWN: return PR_DOWN;
+	case PP_PSI: return v > th->psi_crit ? PR_PSI_CRIT : PR_PSI_WARN;
+	case PP_DISK: return v > th->disk_crit ? PR_DISK_CRIT : PR_DISK_WARN;
+	case PP_OOM: return PR_OOM;
+	case PP_MOUNTS: return PR_DISK_UNREADABLE;
 	default: return PR_OK;
 	}
 }
