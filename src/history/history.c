@@ -67,7 +67,9 @@ struct series {
 struct hist_store {
 	struct series **tab;
 	size_t cap, n;
-	size_t bytes;
+	size_t bytes;                /* all but the day tiers' buckets ... */
+	size_t day_bytes;            /* ... which are these */
+	double day_step;             /* every day tier's step (day_step_for()) */
 };
 
 static uint64_t key_hash(int m, size_t index, const char *sub)
@@ -86,6 +88,7 @@ struct hist_store *hist_new(void)
 
 	h->cap = HASH_MIN;
 	h->tab = xcalloc(h->cap, sizeof(*h->tab));
+	h->day_step = HIST_COARSE_STEP;
 	return h;
 }
 
@@ -106,6 +109,8 @@ void hist_clear(struct hist_store *h)
 		}
 	h->n = 0;
 	h->bytes = 0;
+	h->day_bytes = 0;
+	h->day_step = HIST_COARSE_STEP;
 }
 
 void hist_free(struct hist_store *h)
@@ -193,6 +198,102 @@ static double fine_step(double interval)
 	return interval < 1 ? 1 : interval > 60 ? 60 : interval;
 }
 
+/* The day tier's step for n series: the first of 1, 5, 15, 30, 60
+ * minutes, then doubling, at which n full day tiers fit HIST_DAY_BUDGET.
+ * Each step divides the next, so a tier can move to a later one by merging
+ * whole buckets. */
+static double day_step_for(size_t n)
+{
+	static const double ladder[] = { 60, 300, 900, 1800, 3600 };
+	double step = 0;
+
+	for (size_t k = 0; step < HIST_COARSE_SPAN; k++) {
+		step = k < ARRAY_LEN(ladder) ? ladder[k] : step * 2;
+		if ((double)n * ceil(HIST_COARSE_SPAN / step) * sizeof(uint16_t) <= HIST_DAY_BUDGET)
+			break;
+	}
+	return step < HIST_COARSE_SPAN ? step : HIST_COARSE_SPAN;
+}
+
+static int64_t floor_div(int64_t a, int64_t k)
+{
+	return a >= 0 ? a / k : -((-a + k - 1) / k);
+}
+
+/* Moves a tier to a step that is a multiple of its own: each new bucket is
+ * the mean of the old buckets it covers that hold a value (the newest one
+ * at full precision, its running mean carried on as if each of those old
+ * buckets had as many points as the newest has so far). */
+static void tier_coarsen(struct tier *t, double step, size_t *bytes)
+{
+	int64_t k = (int64_t)llround(step / t->step), lo, head, first;
+	uint32_t n = (uint32_t)ceil(HIST_COARSE_SPAN / step), cap = TIER_MIN;
+	uint16_t *v;
+
+	if (k <= 1)
+		return;
+	if (t->head == INT64_MIN) {
+		*bytes -= t->cap * sizeof(*t->v);
+		free(t->v);
+		tier_init(t, step, HIST_COARSE_SPAN);
+		return;
+	}
+	lo = t->head - t->cap + 1 > t->first ? t->head - t->cap + 1 : t->first;
+	head = floor_div(t->head, k);
+	first = floor_div(t->first, k);
+	while ((int64_t)cap < head - first + 1 && cap < n)
+		cap *= 2;
+	if (cap > n)
+		cap = n;
+	v = xmalloc(cap * sizeof(*v));
+	for (uint32_t i = 0; i < cap; i++)
+		v[i] = f2h(NAN);
+	for (int64_t b = head - cap + 1 > first ? head - cap + 1 : first; b <= head; b++) {
+		double sum = 0;
+		uint32_t nv = 0;
+		for (int64_t o = b * k; o < (b + 1) * k; o++) {
+			float x;
+			if (o < lo || o > t->head)
+				continue;
+			x = o == t->head ? t->acc : h2f(t->v[ring_at(o, t->cap)]);
+			if (!isnan(x)) {
+				sum += x;
+				nv++;
+			}
+		}
+		if (!nv)
+			continue;
+		v[ring_at(b, cap)] = f2h((float)(sum / nv));
+		if (b == head) {
+			t->acc = (float)(sum / nv);
+			t->count *= nv;
+		}
+	}
+	*bytes += (size_t)cap * sizeof(*v);
+	*bytes -= (size_t)t->cap * sizeof(*t->v);
+	free(t->v);
+	t->v = v;
+	t->cap = cap;
+	t->n = n;
+	t->step = step;
+	t->head = head;
+	t->first = first;
+}
+
+/* After a new series: when the day tiers of this many series would
+ * outgrow the budget, every one moves to the step that fits. */
+static void day_fit(struct hist_store *h)
+{
+	double step = day_step_for(h->n);
+
+	if (step <= h->day_step)
+		return;
+	for (size_t i = 0; i < h->cap; i++)
+		for (struct series *s = h->tab[i]; s; s = s->next)
+			tier_coarsen(&s->coarse, step, &h->day_bytes);
+	h->day_step = step;
+}
+
 static struct series *get(struct hist_store *h, int m, size_t index, const char *sub,
 			  double interval)
 {
@@ -208,12 +309,13 @@ static struct series *get(struct hist_store *h, int m, size_t index, const char 
 	s->index = (uint32_t)index;
 	strcpy(s->sub, sub);
 	tier_init(&s->fine, fine_step(interval), HIST_FINE_SPAN);
-	tier_init(&s->coarse, HIST_COARSE_STEP, HIST_COARSE_SPAN);
+	tier_init(&s->coarse, h->day_step, HIST_COARSE_SPAN);
 	h->bytes += sizeof(*s) + strlen(sub) + 1;
 	k = key_hash(m, index, s->sub) % h->cap;
 	s->next = h->tab[k];
 	h->tab[k] = s;
 	h->n++;
+	day_fit(h);
 	return s;
 }
 
@@ -256,7 +358,7 @@ void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char
 	if (s->last_t > 0 && t == s->last_t)
 		return;      /* the same sample again (republished with an error) */
 	tier_add(&s->fine, t, v, &h->bytes);
-	tier_add(&s->coarse, t, v, &h->bytes);
+	tier_add(&s->coarse, t, v, &h->day_bytes);
 	s->last_t = t;
 	s->last_v = (float)v;
 }
@@ -317,7 +419,17 @@ bool hist_series(const struct hist_store *h, enum hist_metric m, size_t index, c
 
 size_t hist_bytes(const struct hist_store *h)
 {
-	return h ? h->bytes + h->cap * sizeof(*h->tab) + sizeof(*h) : 0;
+	return h ? h->bytes + h->day_bytes + h->cap * sizeof(*h->tab) + sizeof(*h) : 0;
+}
+
+double hist_day_step(const struct hist_store *h)
+{
+	return h ? h->day_step : HIST_COARSE_STEP;
+}
+
+size_t hist_day_bytes(const struct hist_store *h)
+{
+	return h ? h->day_bytes : 0;
 }
 
 size_t hist_nseries(const struct hist_store *h)

@@ -1,6 +1,8 @@
 /* History sized by time (issue 15): for every metric that has a trend, the
  * last hour at the target's poll interval and the last day at one-minute
- * averages, in memory bounded per series (doc/performance.md, "History (H)").
+ * averages (coarser when the fleet's day tiers would outgrow
+ * HIST_DAY_BUDGET), in memory bounded per series and, for the day, for the
+ * whole store (doc/performance.md, "History (H)", "Memory at 10,000 hosts").
  *
  * A reader's store, fed from its snapshots: hist_update() takes the samples
  * that model_snapshot() just brought (snapshot.changed), so the collector
@@ -22,6 +24,11 @@
 #define HIST_FINE_SPAN 3600.0        /* the fine tier: one hour at the poll interval */
 #define HIST_COARSE_STEP 60.0        /* the coarse tier: one-minute averages ... */
 #define HIST_COARSE_SPAN 86400.0     /* ... over a day */
+/* ... within a budget for the whole store's day tiers: once its series
+ * would need more at one-minute buckets, every day tier's step becomes the
+ * next of 5, 15, 30, 60 minutes (then doubling) that fits, its buckets
+ * merged (a 10,000-host fleet's 30,000 series: 5-minute buckets). */
+#define HIST_DAY_BUDGET (24.0 * 1024 * 1024)
 
 struct hist_store;
 
@@ -54,5 +61,9 @@ bool hist_last(const struct hist_store *h, enum hist_metric m, size_t index, con
 /* Bytes the store holds (make bench), and its series count. */
 size_t hist_bytes(const struct hist_store *h);
 size_t hist_nseries(const struct hist_store *h);
+/* The day tier: its bucket (seconds) and the bytes its buckets hold in
+ * the whole store. */
+double hist_day_step(const struct hist_store *h);
+size_t hist_day_bytes(const struct hist_store *h);
 
 #endif

@@ -255,7 +255,8 @@ static void spark_line(struct pen *p, const struct ui_ctx *u, size_t host, const
 	p->line++;
 }
 
-/* The last hour at the poll interval, the last day in one-minute means. */
+/* The last hour at the poll interval, the last day at the store's day step
+ * (one-minute means below ~2,900 hosts, doc/history.md). */
 static void section_history(struct pen *p, const struct ui_ctx *u, size_t host)
 {
 	pen_heading(p, "History (newest on the right)");

@@ -1,5 +1,6 @@
 /* History sized by time (issue 15): an hour at the poll interval, a day
- * at one-minute means, memory bounded per series whatever the run's
+ * at one-minute means (coarser for a fleet beyond the store's day budget,
+ * issue 11), memory bounded per series whatever the run's
  * length, gaps shown as gaps, points from snapshots by their own time. */
 #include "config.h"
 #include "history/history.h"
@@ -262,6 +263,116 @@ START_TEST(test_every_trend_has_its_row)
 }
 END_TEST
 
+/* The day tiers within the store's budget (issue 11: 10,000 hosts within
+ * 128 MiB): a 10,000-host fleet's 30,000 series after a day of points hold
+ * at most HIST_DAY_BUDGET of day buckets (one-minute buckets would be
+ * 86 MB); the whole store at most that plus a full fine tier per series. */
+START_TEST(test_day_budget_large_fleet)
+{
+	struct hist_store *h = hist_new();
+	const size_t hosts = 10000;
+	static const enum hist_metric m[] = { HM_HOST_CPU, HM_HOST_MEM, HM_HOST_PSI };
+
+	/* a day (and a bit) of points every 20 minutes at a 15 s interval:
+	 * enough for every ring to reach its full size */
+	for (double t = T0; t <= T0 + 86400 + 1200; t += 1200)
+		for (size_t i = 0; i < hosts; i++)
+			for (size_t k = 0; k < ARRAY_LEN(m); k++)
+				hist_add(h, m[k], i, "", t, 15, 40 + (double)k);
+	ck_assert_uint_eq(hist_nseries(h), 3 * hosts);
+	ck_assert(hist_day_step(h) > HIST_COARSE_STEP);
+	ck_assert_double_eq(hist_day_step(h), 300);
+	ck_assert_uint_le(hist_day_bytes(h), HIST_DAY_BUDGET);
+	ck_assert_uint_le(hist_day_bytes(h) / hist_nseries(h), HIST_DAY_BUDGET / (3 * hosts));
+	/* fine tier 240 buckets at 15 s, and the series' own struct */
+	ck_assert_uint_le(hist_bytes(h), HIST_DAY_BUDGET + 3 * hosts * (240 * 2 + 160) + (1u << 20));
+	hist_free(h);
+}
+END_TEST
+
+/* Expected sparkline value, from the points themselves: slice j of w over
+ * [now - span, now] is the mean of the step-long buckets it touches, each
+ * the mean of the points (one a minute from `from` to `to`) in it. */
+static double slice_mean(double (*f)(double), double from, double to, double now, double span,
+			 int w, int j, double step)
+{
+	double a = now + 1e-6 - span + span * j / w, b = now + 1e-6 - span + span * (j + 1) / w;
+	double sum = 0;
+	int n = 0;
+
+	for (double bk = floor(a / step); bk <= ceil(b / step) - 1; bk++) {
+		double bs = 0;
+		int bn = 0;
+		for (double t = from; t <= to; t += 60)
+			if (floor(t / step) == bk) {
+				bs += f(t);
+				bn++;
+			}
+		if (bn) {
+			sum += bs / bn;
+			n++;
+		}
+	}
+	return n ? sum / n : NAN;
+}
+
+static double wave(double t)
+{
+	return 20 + fmod((t - T0) / 60, 37) + 10 * sin((t - T0) / 5000);
+}
+
+/* Series 0's day sparkline at `end` (its newest point) is the mean of the
+ * wave's points in each slice, at 5-minute buckets. */
+static void check_day(const struct hist_store *h, double end, int w)
+{
+	struct history out;
+
+	ck_assert(hist_series(h, HM_HOST_CPU, 0, "", end, 86400, w, &out));
+	for (int j = 0; j < w; j++) {
+		double want = slice_mean(wave, T0, end, end, 86400, w, j, 300);
+		double got = history_get(&out, w - 1 - j);
+		ck_assert_msg(isnan(want) ? isnan(got) : near(got, want, 0.02 * want),
+			      "slice %d at %.0f: %g, expected %g", j, end - T0, got, want);
+	}
+}
+
+/* A fleet that grows past the budget once its series hold a day: the day
+ * tier's buckets are merged, and a day sparkline still shows the mean of
+ * what fell in each slice; a small fleet keeps one-minute buckets. */
+START_TEST(test_day_step_grows_with_fleet)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+	double end = T0 + 86400 - 60;
+	const int w = 48;
+
+	/* ~1,000 hosts' 3,000 series: one-minute buckets */
+	for (size_t i = 0; i < 3000; i++)
+		hist_add(h, HM_HOST_CPU, i + 1, "", T0, 60, 1);
+	for (double t = T0; t <= end; t += 60)
+		hist_add(h, HM_HOST_CPU, 0, "", t, 60, wave(t));
+	ck_assert_double_eq(hist_day_step(h), HIST_COARSE_STEP);
+	/* two hours in one-minute slices: every minute its own value */
+	ck_assert(hist_series(h, HM_HOST_CPU, 0, "", end, 7200, 120, &out));
+	for (int j = 0; j < 120; j++) {
+		double want = slice_mean(wave, T0, end, end, 7200, 120, j, 60);
+		ck_assert_msg(near(history_get(&out, 119 - j), want, 0.01 * want),
+			      "minute %d: %g, expected %g", j, history_get(&out, 119 - j), want);
+	}
+	/* the fleet grows to 10,000 hosts: 5-minute buckets, merged */
+	for (size_t i = 3000; i < 30000; i++)
+		hist_add(h, HM_HOST_CPU, i + 1, "", end, 60, 1);
+	ck_assert_double_eq(hist_day_step(h), 300);
+	check_day(h, end, w);
+	/* and points go on into the merged newest bucket */
+	for (double t = end + 60; t <= end + 3600; t += 60)
+		hist_add(h, HM_HOST_CPU, 0, "", t, 60, wave(t));
+	end += 3600;
+	check_day(h, end, w);
+	hist_free(h);
+}
+END_TEST
+
 static Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -274,6 +385,8 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_same_sample_and_back_in_time);
 	tcase_add_test(c, test_from_snapshots);
 	tcase_add_test(c, test_every_trend_has_its_row);
+	tcase_add_test(c, test_day_budget_large_fleet);
+	tcase_add_test(c, test_day_step_grows_with_fleet);
 	suite_add_tcase(s, c);
 	return s;
 }
