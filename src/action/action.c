@@ -33,6 +33,7 @@ struct actions {
 	size_t nrunners, nkeys;
 	struct audit_entry recent[AUDIT_RECENT];
 	size_t nrecent;
+	atomic_bool quit;             /* actions_free: waiting steps end */
 };
 
 const char *action_kind_name(enum action_kind k)
@@ -51,6 +52,7 @@ struct actions *actions_new(const struct fleet *f, struct model *m)
 
 	a->f = f;
 	a->m = m;
+	atomic_init(&a->quit, false);
 	pthread_mutex_init(&a->lock, NULL);
 	wake_open_or_die(&a->wake, "actions");
 	a->nrunners = fleet_count(f, SEC_RUNNERS);
@@ -72,6 +74,7 @@ void actions_free(struct actions *a)
 {
 	if (!a)
 		return;
+	atomic_store(&a->quit, true);
 	for (size_t i = 0; i < a->nrunners; i++)
 		slot_join(&a->runners[i]);
 	for (size_t i = 0; i < a->nkeys; i++)
@@ -395,7 +398,8 @@ int actions_start(struct actions *a, const struct action_plan *p, char *err, siz
 	s->plan = *p;
 	s->job = (struct action_job){ .f = a->f, .m = a->m,
 				      .sec = fleet_nth(a->f, p->req.skind, (size_t)p->req.index),
-				      .from = p->from, .to = p->to, .progress = job_progress, .priv = s };
+				      .from = p->from, .to = p->to, .progress = job_progress, .quit = &a->quit,
+				      .priv = s };
 	pthread_mutex_lock(&a->lock);
 	s->prog = (struct action_progress){ .active = true, .started = now_wall() };
 	str_copy(s->prog.text, "starting", sizeof(s->prog.text));

@@ -777,7 +777,7 @@ static int confirm(struct sk *k, char *err, size_t errlen)
 			done[i] = true;
 			left--;
 		}
-		if (!left || now_mono() - t0 > limit)
+		if (!left || now_mono() - t0 > limit || action_job_quitting(k->j))
 			break;
 		usleep(100 * 1000);
 	}
@@ -792,11 +792,17 @@ static int confirm(struct sk *k, char *err, size_t errlen)
 				list_add(missing, sizeof(missing), k->f->hosts[k->host[i]].name);
 		sshkey_pub_fingerprint(k->new_pub, k->j->new_id, sizeof(k->j->new_id));
 		/* (the audit log keeps 192 bytes: what matters first) */
-		str_fmt(err, errlen, "fleetdeck's collector has not logged in with the new key on %s "
-			"within %.0f s (polling paused, or the host unreachable for it?); the old key "
-			"stays authorized and is kept as %s; the new key %s is installed as %s and ssh "
-			"logs in with it; rotate again to finish", missing, limit, k->kept,
-			k->j->new_id, k->identity);
+		if (action_job_quitting(k->j))
+			str_fmt(err, errlen, "fleetdeck quit before its collector logged in with the "
+				"new key on %s; the old key stays authorized and is kept as %s; the new "
+				"key %s is installed as %s and ssh logs in with it; rotate again to "
+				"finish", missing, k->kept, k->j->new_id, k->identity);
+		else
+			str_fmt(err, errlen, "fleetdeck's collector has not logged in with the new "
+				"key on %s within %.0f s (polling paused, or the host unreachable for "
+				"it?); the old key stays authorized and is kept as %s; the new key %s "
+				"is installed as %s and ssh logs in with it; rotate again to finish",
+				missing, limit, k->kept, k->j->new_id, k->identity);
 		return -1;
 	}
 	checkpoint("confirmed");

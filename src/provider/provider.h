@@ -8,6 +8,8 @@
 #ifndef FLEETDECK_PROVIDER_PROVIDER_H
 #define FLEETDECK_PROVIDER_PROVIDER_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "fleet/fleet.h"
 #include "model/model.h"
@@ -28,6 +30,10 @@ struct action_job {
 	const struct runners_sample *rs;
 	/* Reports a step ("creating 2 droplets"); shown in the view. */
 	void (*progress)(struct action_job *j, const char *text);
+	/* set when fleetdeck quits (NULL: never, e.g. tests): a step that
+	 * only waits, such as the rotation's wait for the collector, ends
+	 * early and leaves its resumable state instead of holding up the exit */
+	const atomic_bool *quit;
 	void *priv;
 	/* rotation results: a new key id (shown, audited) and its plaintext
 	 * (shown once, never audited); secret is wiped by the framework */
@@ -35,6 +41,11 @@ struct action_job {
 	char secret[256];
 	char note[256];              /* extra result text, e.g. "written to FILE" */
 };
+
+static inline bool action_job_quitting(const struct action_job *j)
+{
+	return j->quit && atomic_load(j->quit);
+}
 
 /* How the runners collector lists a fleet of this provider. */
 enum runner_listing {

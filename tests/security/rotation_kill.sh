@@ -16,7 +16,9 @@
 # Then a rotation with polling paused (p): the collector makes no login,
 # so the rotation waits in phase 'confirming' with the old key still
 # authorized and kept, then stops saying which hosts never confirmed (on
-# screen and in the audit log); unpaused, the next rotate finishes it.
+# screen and in the audit log); q while it waits ends fleetdeck at once
+# (not at the end of its confirm_timeout) with the rotation resumable; the
+# next start's rotate finishes it.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 LAB_NET=97
 lab_test_begin rotation_kill 100
@@ -83,7 +85,7 @@ done_and_quit() {   # DESC: the rotation ends done; its dialog closed, q quits
 lab_baseline login "$T/first_key" 1 || bad "the baseline login with the first key"
 echo "baseline: one login to lab1 takes ${LAB_BASE}s"
 CONF=$((5 + $(lab_units 10)))   # the paused rotation's wait for the collector (confirm_timeout)
-lab_watchdog $(($(lab_scaled 140) + $(lab_units 230) + CONF))
+lab_watchdog $(($(lab_scaled 160) + $(lab_units 270) + CONF))
 ROT=$((30 + $(lab_units 20)))   # one start and rotation: a few logins per host
 for at in generated added verified old-kept installed confirming confirmed removed; do
 	rotate "k-$at" "$at"
@@ -164,10 +166,35 @@ everywhere "$T/key2" && phase_is confirming && [ -e "$K/deploy.fleetdeck-old" ] 
 	ok "  after it the old key still logs in everywhere, kept, and the state resumes at 'confirming'" ||
 	bad "  after it the old key still logs in everywhere, kept, and the state resumes at 'confirming'" "$(ls -la "$K")"
 tmux_send Enter
+tmux_send q
+tmux_wait_for "EXITED:0" 5 || bad "q quits" "$(tmux_show)"
+tmux_kill paused
+
+# q while the rotation waits for the collector: fleetdeck ends now, not at
+# the end of a 600 s confirm_timeout, and leaves the rotation resumable
+sed -i "s/^confirm_timeout = .*/confirm_timeout = 600s/" "$LAB_FLEET"
+start quitwait
 tmux_send p
-tmux_wait_for "polling resumed" 5 || bad "p resumes polling" "$(tmux_show)"
+tmux_wait_for "polling paused" 5 || bad "p pauses polling" "$(tmux_show)"
+ask_rotate quitwait
+tmux_wait_for "waiting for fleetdeck's own login" "$ROT" ||
+	bad "quitwait: the resumed rotation waits for the collector" "$(tmux_show)"
+tmux_send q
+if tmux_wait_for "EXITED:0" "$ROT"; then
+	ok "q while the rotation waits for the collector: fleetdeck ends, not after confirm_timeout (600 s)"
+else
+	bad "q while the rotation waits for the collector: fleetdeck ends, not after confirm_timeout (600 s)" "$(tmux_show)"
+fi
+check "  the audit log says fleetdeck quit before the collector confirmed, the old key stays" \
+	jq -e -s '.[-1].result == "failed" and (.[-1].error | test("quit before its collector logged in with the new key on lab1, lab2") and test("old key stays authorized"))' "$T/state/audit.log"
+everywhere "$T/key2" && phase_is confirming && [ -e "$K/deploy.fleetdeck-old" ] &&
+	ok "  the old key still logs in everywhere, kept, and the state resumes at 'confirming'" ||
+	bad "  the old key still logs in everywhere, kept, and the state resumes at 'confirming'" "$(ls -la "$K")"
+tmux_kill quitwait
+
+start resumed
 ask_rotate resumed
-done_and_quit "polling resumed: the next rotate confirms and finishes"
+done_and_quit "polling on: the next rotate confirms and finishes"
 everywhere "$K/deploy" && ! login "$T/key2" 1 && ! login "$T/key2" 2 && [ ! -e "$STATE" ] && [ ! -e "$K/deploy.fleetdeck-old" ] &&
 	ok "  the new key logs in everywhere, the old nowhere, nothing left" ||
 	bad "  the new key logs in everywhere, the old nowhere, nothing left" "$(ls -la "$K" "$T/state")"
