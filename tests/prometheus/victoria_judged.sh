@@ -123,6 +123,10 @@ else
 	bad "problem hosts come first" "$(tmux_show)"
 fi
 last=$(printf 'host-%06d:9100' "$N")
+# the counts and problem hosts come before discovery has every name (so
+# End before that goes to the end of what is known: the last problem);
+# the other hosts are listed once it has them
+tmux_wait_line "[0-9]{3,} more below" "more below" 60 || bad "the other hosts are listed after the problems" "$(tmux_show)"
 tmux_send End
 if tmux_wait_line "$last" 'OK' 60; then
 	ok "End brings the last host, fetched when it came on screen"
