@@ -64,6 +64,9 @@ c1=$(clock)
 wait_for 5 eval '[ "$(clock)" != "$c1" ]' && ok "the dashboard keeps drawing" || bad "the dashboard keeps drawing" "$(tmux_show)"
 # the RAM view says why, on lab1's lines only
 tmux_send 3
+# the overview's alerts name lab1's two containers: count only once the RAM
+# view is drawn
+tmux_wait_for "RAM by container" 10 || bad "3 shows the RAM view" "$(tmux_show)"
 why='engine.*(Cannot connect|no socket|No such file|not running|went away|lab1\.sock)'
 wait_for 10 eval 'tmux_capture | grep -qiE "$why"' &&
 	ok "the reason: $(tmux_capture | grep -iE "$why" | head -1 | sed 's/  */ /g')" ||
