@@ -750,7 +750,7 @@ static int confirm(struct sk *k, char *err, size_t errlen)
 	bool done[SK_MAX_HOSTS] = { false };
 	double since, limit = confirm_limit(k), t0;
 	size_t left = 0;
-	char msg[160], key[PATH_MAX], missing[300] = "", other[300] = "";
+	char msg[160], key[PATH_MAX], missing[300] = "", other[300] = "", why[480];
 
 	if (state_save(k, "confirming", err, errlen) < 0)
 		return -1;
@@ -793,16 +793,15 @@ static int confirm(struct sk *k, char *err, size_t errlen)
 		sshkey_pub_fingerprint(k->new_pub, k->j->new_id, sizeof(k->j->new_id));
 		/* (the audit log keeps 192 bytes: what matters first) */
 		if (action_job_quitting(k->j))
-			str_fmt(err, errlen, "fleetdeck quit before its collector logged in with the "
-				"new key on %s; the old key stays authorized and is kept as %s; the new "
-				"key %s is installed as %s and ssh logs in with it; rotate again to "
-				"finish", missing, k->kept, k->j->new_id, k->identity);
+			str_fmt(why, sizeof(why), "fleetdeck quit before its collector logged in "
+				"with the new key on %s", missing);
 		else
-			str_fmt(err, errlen, "fleetdeck's collector has not logged in with the new "
-				"key on %s within %.0f s (polling paused, or the host unreachable for "
-				"it?); the old key stays authorized and is kept as %s; the new key %s "
-				"is installed as %s and ssh logs in with it; rotate again to finish",
-				missing, limit, k->kept, k->j->new_id, k->identity);
+			str_fmt(why, sizeof(why), "fleetdeck's collector has not logged in with the "
+				"new key on %s within %.0f s (polling paused, or the host unreachable "
+				"for it?)", missing, limit);
+		str_fmt(err, errlen, "%s; the old key stays authorized and is kept as %s; the new "
+			"key %s is installed as %s and ssh logs in with it; rotate again to finish",
+			why, k->kept, k->j->new_id, k->identity);
 		return -1;
 	}
 	checkpoint("confirmed");
