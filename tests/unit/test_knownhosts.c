@@ -273,6 +273,18 @@ START_TEST(sshconfig_fields)
 }
 END_TEST
 
+/* An ssh configuration file holding text, at a new name made from path
+ * (a mkstemp template). */
+static void config_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	size_t n = strlen(text);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+	close(fd);
+}
+
 /* Quitting while an ssh -G still runs (a slow Match exec): the job is
  * dropped, its child killed and reaped, and nothing is parsed: the alias
  * it points to belongs to a conn that hosts_free has already freed (ASan
@@ -280,14 +292,10 @@ END_TEST
 START_TEST(sshconfig_job_dropped_unparsed)
 {
 	char cfg[] = "/tmp/fd-sshg-XXXXXX";
-	int fd = mkstemp(cfg);
-	const char slow[] = "Match exec \"sleep 5\"\n  Port 2200\n";
 	struct sshconfig_job j;
 	char *alias = xstrdup("slow-host");
 
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, slow, sizeof(slow) - 1), (ssize_t)(sizeof(slow) - 1));
-	close(fd);
+	config_file(cfg, "Match exec \"sleep 5\"\n  Port 2200\n");
 	memset(&j, 0, sizeof(j));
 	j.req.alias = alias;
 	j.req.config = cfg;
@@ -328,18 +336,14 @@ START_TEST(sshconfig_job_kills_match_exec)
 {
 	for (int at_deadline = 0; at_deadline < 2; at_deadline++) {
 		char cfg[] = "/tmp/fd-sshg-XXXXXX", pidf[] = "/tmp/fd-sshg-pid-XXXXXX", conf[256];
-		int fd = mkstemp(cfg), pfd = mkstemp(pidf), n;
 		struct sshconfig_job j;
 		pid_t pid = 0;
 		double until;
 
-		ck_assert_int_ge(fd, 0);
-		ck_assert_int_ge(pfd, 0);
-		close(pfd);
-		n = snprintf(conf, sizeof(conf),
-			     "Match exec \"echo $$ >%s; exec sleep 30\"\n  Port 2200\n", pidf);
-		ck_assert_int_eq(write(fd, conf, (size_t)n), n);
-		close(fd);
+		config_file(pidf, "");
+		snprintf(conf, sizeof(conf),
+			 "Match exec \"echo $$ >%s; exec sleep 30\"\n  Port 2200\n", pidf);
+		config_file(cfg, conf);
 		memset(&j, 0, sizeof(j));
 		j.req.alias = "slow-host";
 		j.req.config = cfg;
