@@ -298,6 +298,14 @@ void sshconfig_job_start(struct sshconfig_job *j, double now)
 	}
 }
 
+/* The job's child is reaped already (sshg_finish); its memory goes here. */
+static void job_child_free(struct sshconfig_job *j)
+{
+	free(j->ch->out);
+	free(j->ch);
+	j->ch = NULL;
+}
+
 int sshconfig_job_fd(const struct sshconfig_job *j)
 {
 	return j->ch && !j->done ? j->ch->fd : -1;
@@ -335,9 +343,7 @@ bool sshconfig_job_step(struct sshconfig_job *j, double now)
 	if (killed)
 		str_fmt(r->err, sizeof(r->err), "ssh -G %s did not finish within %.0f s: a slow "
 			"Match exec in the ssh configuration?", r->alias, SSHG_JOB_TIMEOUT_S);
-	free(ch->out);
-	free(ch);
-	j->ch = NULL;
+	job_child_free(j);
 	j->done = true;
 	return true;
 }
@@ -349,9 +355,7 @@ void sshconfig_job_free(struct sshconfig_job *j)
 	if (j->ch) {
 		sshg_kill(j->ch);
 		sshg_finish(j->ch);
-		free(j->ch->out);
-		free(j->ch);
-		j->ch = NULL;
+		job_child_free(j);
 	}
 	if (j->done)
 		ssh_target_free(&j->req.target);
