@@ -1,6 +1,7 @@
 #define _GNU_SOURCE 1  /* pipe2 */
 #include "config.h"
 #include "collect/local.h"
+#include "util/session.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -58,7 +59,10 @@ static void stop_child(struct local_conn *c)
 	close_fd(&c->err);
 	if (c->pid > 0) {
 		int st;
+		/* the shell (its session's leader, see start_child) and every
+		 * request it started: each runs in timeout's own process group */
 		kill(c->pid, SIGKILL);
+		session_kill(c->pid);
 		while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
 			;
 	}

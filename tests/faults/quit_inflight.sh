@@ -98,11 +98,17 @@ dsn = host=127.0.0.1 port=$P_PG dbname=x user=x
 [prometheus p]
 url = http://127.0.0.1:$P_PROM
 match = {job="node"}
+
+[backup slowcmd]
+source = command
+rpo = 1d
+command = echo \$\$ >$T/localcmd.pid; exec sleep 120
 EOF
 
 open_on() { awk -v p="$1" '$1 == p { print $2 }' "$T/open"; }
 all_in_flight() {
-	[ -s "$T/matchexec.pid" ] && fd_alive "$(cat "$T/matchexec.pid")" && [ "$(open_on "$P_SSH")" -ge 1 ] && [ "$(open_on "$P_HTTP")" -ge 1 ] &&
+	[ -s "$T/matchexec.pid" ] && fd_alive "$(cat "$T/matchexec.pid")" &&
+		[ -s "$T/localcmd.pid" ] && fd_alive "$(cat "$T/localcmd.pid")" && [ "$(open_on "$P_SSH")" -ge 1 ] && [ "$(open_on "$P_HTTP")" -ge 1 ] &&
 		[ "$(open_on "$P_PG")" -ge 1 ] && [ "$(open_on "$P_PROM")" -ge 1 ]
 }
 none_open() {
@@ -126,11 +132,12 @@ gone() {
 # quit_case NAME HOW CODE: the run in flight, then quit (HOW: a key or a
 # signal) and judge the end
 quit_case() {
-	local name=$1 how=$2 code=$3 kids me
+	local name=$1 how=$2 code=$3 kids me lc
 	wait_for 30 all_in_flight ||
 		bad "$name: every request in flight (open: $(tr '\n' ' ' <"$T/open"), Match exec pid '$(cat "$T/matchexec.pid" 2>/dev/null)')" \
 			"$(cat "$T/$name.stderr" 2>/dev/null | head -5)"
 	me=$(cat "$T/matchexec.pid" 2>/dev/null)
+	lc=$(cat "$T/localcmd.pid" 2>/dev/null)
 	kids=$(descendants "$FD_PID")
 	case $how in
 	q) tmux_send q ;;
@@ -154,6 +161,14 @@ quit_case() {
 		bad "$name: the ssh -G Match exec command ended with fleetdeck" "pid '$me' still runs: $(ps -o pid,ppid,args -p "$me" 2>&1 | tail -1)"
 		[ -n "$me" ] && kill -KILL "$me" 2>/dev/null
 	fi
+	# the local host's request runs under timeout, in a process group of
+	# its own: killing the local shell alone left it to its deadline
+	if [ -n "$lc" ] && wait_for 5 gone "$lc"; then
+		ok "$name: the local host's request in flight ended with fleetdeck"
+	else
+		bad "$name: the local host's request in flight ended with fleetdeck" "pid '$lc' still runs: $(ps -o pid,ppid,pgid,args -p "$lc" 2>&1 | tail -1)"
+		[ -n "$lc" ] && kill -KILL "$lc" 2>/dev/null
+	fi
 	# shellcheck disable=SC2086
 	if wait_for 5 gone $kids; then
 		ok "$name: no process fleetdeck started outlives it"
@@ -162,7 +177,7 @@ quit_case() {
 	fi
 	wait_for 5 none_open && ok "$name: every connection to the peer is closed" ||
 		bad "$name: every connection to the peer is closed" "$(cat "$T/open")"
-	rm -f "$T/matchexec.pid"
+	rm -f "$T/matchexec.pid" "$T/localcmd.pid"
 }
 
 # 1. the dashboard, q
