@@ -70,6 +70,7 @@ struct hist_store {
 	size_t bytes;                /* all but the day tiers' buckets ... */
 	size_t day_bytes;            /* ... which are these */
 	double day_step;             /* every day tier's step (day_step_for()) */
+	double rate, rate_t0;        /* hist_time_rate(), benchmarks only */
 };
 
 static uint64_t key_hash(int m, size_t index, const char *sub)
@@ -89,7 +90,14 @@ struct hist_store *hist_new(void)
 	h->cap = HASH_MIN;
 	h->tab = xcalloc(h->cap, sizeof(*h->tab));
 	h->day_step = HIST_COARSE_STEP;
+	h->rate = 1;
 	return h;
+}
+
+void hist_time_rate(struct hist_store *h, double rate)
+{
+	h->rate = rate > 1 && isfinite(rate) ? rate : 1;
+	h->rate_t0 = 0;
 }
 
 static void series_free(struct series *s)
@@ -354,6 +362,11 @@ void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char
 
 	if ((unsigned)m >= HIST_METRICS || !(t > 0) || !isfinite(t) || !isfinite(v))
 		return;
+	if (h->rate > 1) {
+		if (!(h->rate_t0 > 0))
+			h->rate_t0 = t;
+		t = h->rate_t0 + (t - h->rate_t0) * h->rate;
+	}
 	s = get(h, m, index, sub ? sub : "", interval);
 	if (s->last_t > 0 && t == s->last_t)
 		return;      /* the same sample again (republished with an error) */

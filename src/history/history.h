@@ -58,6 +58,13 @@ bool hist_series(const struct hist_store *h, enum hist_metric m, size_t index, c
 bool hist_last(const struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
 	       double *v, double *t);
 
+/* For benchmarks only ($FLEETDECK_BENCH_HIST_RATE, read by the dashboard
+ * at start; never set otherwise): every point is dated as if time since the
+ * store's first point ran `rate` times faster, so a real run of minutes
+ * fills the store's rings as a day would (doc/performance.md, "Memory at
+ * 10,000 hosts"). 1 (the default): points keep their own time. */
+void hist_time_rate(struct hist_store *h, double rate);
+
 /* Bytes the store holds (make bench), and its series count. */
 size_t hist_bytes(const struct hist_store *h);
 size_t hist_nseries(const struct hist_store *h);

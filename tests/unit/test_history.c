@@ -373,6 +373,28 @@ START_TEST(test_day_step_grows_with_fleet)
 }
 END_TEST
 
+/* The benchmarks' time rate (hist_time_rate): points a quarter of a
+ * minute apart, dated 60 times faster, fill the store as a day of points
+ * at their own time does; without it the store holds only the minutes. */
+START_TEST(test_time_rate)
+{
+	struct hist_store *day = hist_new(), *fast = hist_new(), *plain = hist_new();
+
+	for (double t = T0; t <= T0 + 86400 + 1800; t += 900)
+		hist_add(day, HM_HOST_CPU, 0, "", t, 15, 1);
+	hist_time_rate(fast, 60);
+	for (double t = T0; t <= T0 + (86400 + 1800) / 60; t += 15) {
+		hist_add(fast, HM_HOST_CPU, 0, "", t, 15, 1);
+		hist_add(plain, HM_HOST_CPU, 0, "", t, 15, 1);
+	}
+	ck_assert_uint_eq(hist_bytes(fast), hist_bytes(day));
+	ck_assert_uint_lt(hist_bytes(plain), hist_bytes(day) / 2);
+	hist_free(day);
+	hist_free(fast);
+	hist_free(plain);
+}
+END_TEST
+
 static Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -387,6 +409,7 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_every_trend_has_its_row);
 	tcase_add_test(c, test_day_budget_large_fleet);
 	tcase_add_test(c, test_day_step_grows_with_fleet);
+	tcase_add_test(c, test_time_rate);
 	suite_add_tcase(s, c);
 	return s;
 }
