@@ -67,8 +67,9 @@ struct series {
 struct hist_store {
 	struct series **tab;
 	size_t cap, n;
-	size_t bytes;                /* all but the day tiers' buckets ... */
-	size_t day_bytes;            /* ... which are these */
+	size_t bytes;                /* all but the tiers' buckets ... */
+	size_t fine_bytes, day_bytes; /* ... which are these */
+	double fine_min;             /* the fine tiers' shortest step (fine_min_for()) */
 	double day_step;             /* every day tier's step (day_step_for()) */
 	double rate, rate_t0;        /* hist_time_rate(), benchmarks only */
 };
@@ -89,6 +90,7 @@ struct hist_store *hist_new(void)
 
 	h->cap = HASH_MIN;
 	h->tab = xcalloc(h->cap, sizeof(*h->tab));
+	h->fine_min = 1;
 	h->day_step = HIST_COARSE_STEP;
 	h->rate = 1;
 	return h;
@@ -117,7 +119,9 @@ void hist_clear(struct hist_store *h)
 		}
 	h->n = 0;
 	h->bytes = 0;
+	h->fine_bytes = 0;
 	h->day_bytes = 0;
+	h->fine_min = 1;
 	h->day_step = HIST_COARSE_STEP;
 }
 
@@ -199,56 +203,80 @@ static void tier_fit(struct tier *t, int64_t b, size_t *bytes)
 	t->cap = cap;
 }
 
-/* The fine tier's step: the poll interval, at least a second and at most
- * a minute (so an hour is 60..3600 buckets). */
-static double fine_step(double interval)
+/* The first step of the ladder (then doubling) at which n full tiers of
+ * `span` fit `budget`; at most the span. */
+static double budget_step(size_t n, const double *ladder, size_t nladder, double span,
+			  double budget)
 {
-	return interval < 1 ? 1 : interval > 60 ? 60 : interval;
+	double step = 0;
+
+	for (size_t k = 0; step < span; k++) {
+		step = k < nladder ? ladder[k] : step * 2;
+		if ((double)n * ceil(span / step) * sizeof(uint16_t) <= budget)
+			break;
+	}
+	return step < span ? step : span;
+}
+
+/* The fine tiers' shortest step for n series: 1, 2, 5, 10, 15, 30, 60 s
+ * (then doubling) at which n of them, full, fit HIST_FINE_BUDGET. */
+static double fine_min_for(size_t n)
+{
+	static const double ladder[] = { 1, 2, 5, 10, 15, 30, 60 };
+
+	return budget_step(n, ladder, ARRAY_LEN(ladder), HIST_FINE_SPAN, HIST_FINE_BUDGET);
+}
+
+/* The fine tier's step: the poll interval, at least the store's shortest
+ * and at most a minute (so an hour is 60..3600 buckets). */
+static double fine_step(const struct hist_store *h, double interval)
+{
+	double s = interval > 60 ? 60 : interval;
+
+	return s >= h->fine_min ? s : h->fine_min;      /* and when NaN */
 }
 
 /* The day tier's step for n series: the first of 1, 5, 15, 30, 60
  * minutes, then doubling, at which n full day tiers fit HIST_DAY_BUDGET.
- * Each step divides the next, so a tier can move to a later one by merging
+ * Each step divides the next, so a tier moves to a later one by merging
  * whole buckets. */
 static double day_step_for(size_t n)
 {
 	static const double ladder[] = { 60, 300, 900, 1800, 3600 };
-	double step = 0;
 
-	for (size_t k = 0; step < HIST_COARSE_SPAN; k++) {
-		step = k < ARRAY_LEN(ladder) ? ladder[k] : step * 2;
-		if ((double)n * ceil(HIST_COARSE_SPAN / step) * sizeof(uint16_t) <= HIST_DAY_BUDGET)
-			break;
-	}
-	return step < HIST_COARSE_SPAN ? step : HIST_COARSE_SPAN;
+	return budget_step(n, ladder, ARRAY_LEN(ladder), HIST_COARSE_SPAN, HIST_DAY_BUDGET);
 }
 
-static int64_t floor_div(int64_t a, int64_t k)
+/* Old bucket o's place at a longer step: the new bucket its start falls in. */
+static int64_t rebucket(int64_t o, double from, double to)
 {
-	return a >= 0 ? a / k : -((-a + k - 1) / k);
+	return (int64_t)floor((double)o * from / to + 1e-9);
 }
 
-/* Moves a tier to a step that is a multiple of its own: each new bucket is
- * the mean of the old buckets it covers that hold a value (the newest one
- * at full precision, its running mean carried on as if each of those old
- * buckets had as many points as the newest has so far). */
-static void tier_coarsen(struct tier *t, double step, size_t *bytes)
+/* Moves a tier to a longer step (over `span`): each new bucket is the mean
+ * of the old buckets that start in it and hold a value (the newest one at
+ * full precision, its running mean carried on as if each of those old
+ * buckets had as many points as the newest has so far). A step that is a
+ * multiple of the old merges whole buckets; one that is not (a 7 s poll
+ * moving to 10 s) places each old bucket by its start. */
+static void tier_restep(struct tier *t, double step, double span, size_t *bytes)
 {
-	int64_t k = (int64_t)llround(step / t->step), lo, head, first;
-	uint32_t n = (uint32_t)ceil(HIST_COARSE_SPAN / step), cap = TIER_MIN;
+	uint32_t n = (uint32_t)ceil(span / step), cap = TIER_MIN, nv = 0;
+	int64_t lo, head, first, cur;
+	double sum = 0;
 	uint16_t *v;
 
-	if (k <= 1)
+	if (!(step > t->step))
 		return;
 	if (t->head == INT64_MIN) {
 		*bytes -= t->cap * sizeof(*t->v);
 		free(t->v);
-		tier_init(t, step, HIST_COARSE_SPAN);
+		tier_init(t, step, span);
 		return;
 	}
 	lo = t->head - t->cap + 1 > t->first ? t->head - t->cap + 1 : t->first;
-	head = floor_div(t->head, k);
-	first = floor_div(t->first, k);
+	head = rebucket(t->head, t->step, step);
+	first = rebucket(t->first, t->step, step);
 	while ((int64_t)cap < head - first + 1 && cap < n)
 		cap *= 2;
 	if (cap > n)
@@ -256,25 +284,27 @@ static void tier_coarsen(struct tier *t, double step, size_t *bytes)
 	v = xmalloc(cap * sizeof(*v));
 	for (uint32_t i = 0; i < cap; i++)
 		v[i] = f2h(NAN);
-	for (int64_t b = head - cap + 1 > first ? head - cap + 1 : first; b <= head; b++) {
-		double sum = 0;
-		uint32_t nv = 0;
-		for (int64_t o = b * k; o < (b + 1) * k; o++) {
-			float x;
-			if (o < lo || o > t->head)
-				continue;
-			x = o == t->head ? t->acc : h2f(t->v[ring_at(o, t->cap)]);
-			if (!isnan(x)) {
-				sum += x;
-				nv++;
+	cur = rebucket(lo, t->step, step);
+	for (int64_t o = lo; o <= t->head + 1; o++) {
+		int64_t b = o > t->head ? INT64_MAX : rebucket(o, t->step, step);
+		float x;
+		if (b != cur) {          /* new bucket cur is complete */
+			if (nv && cur > head - (int64_t)cap)
+				v[ring_at(cur, cap)] = f2h((float)(sum / nv));
+			if (nv && cur == head) {
+				t->acc = (float)(sum / nv);
+				t->count *= nv;
 			}
+			cur = b;
+			sum = 0;
+			nv = 0;
 		}
-		if (!nv)
-			continue;
-		v[ring_at(b, cap)] = f2h((float)(sum / nv));
-		if (b == head) {
-			t->acc = (float)(sum / nv);
-			t->count *= nv;
+		if (o > t->head)
+			break;
+		x = o == t->head ? t->acc : h2f(t->v[ring_at(o, t->cap)]);
+		if (!isnan(x)) {
+			sum += x;
+			nv++;
 		}
 	}
 	*bytes += (size_t)cap * sizeof(*v);
@@ -288,18 +318,22 @@ static void tier_coarsen(struct tier *t, double step, size_t *bytes)
 	t->first = first;
 }
 
-/* After a new series: when the day tiers of this many series would
- * outgrow the budget, every one moves to the step that fits. */
-static void day_fit(struct hist_store *h)
+/* After a new series: when the fine or the day tiers of this many series
+ * would outgrow their budget, every one shorter moves to the step that
+ * fits (at most a few times in a store's life: the steps only grow). */
+static void budget_fit(struct hist_store *h)
 {
-	double step = day_step_for(h->n);
+	double fine = fine_min_for(h->n), day = day_step_for(h->n);
 
-	if (step <= h->day_step)
+	if (fine <= h->fine_min && day <= h->day_step)
 		return;
 	for (size_t i = 0; i < h->cap; i++)
-		for (struct series *s = h->tab[i]; s; s = s->next)
-			tier_coarsen(&s->coarse, step, &h->day_bytes);
-	h->day_step = step;
+		for (struct series *s = h->tab[i]; s; s = s->next) {
+			tier_restep(&s->fine, fine, HIST_FINE_SPAN, &h->fine_bytes);
+			tier_restep(&s->coarse, day, HIST_COARSE_SPAN, &h->day_bytes);
+		}
+	h->fine_min = fmax(h->fine_min, fine);
+	h->day_step = fmax(h->day_step, day);
 }
 
 static struct series *get(struct hist_store *h, int m, size_t index, const char *sub,
@@ -316,14 +350,14 @@ static struct series *get(struct hist_store *h, int m, size_t index, const char 
 	s->metric = (uint8_t)m;
 	s->index = (uint32_t)index;
 	strcpy(s->sub, sub);
-	tier_init(&s->fine, fine_step(interval), HIST_FINE_SPAN);
+	tier_init(&s->fine, fine_step(h, interval), HIST_FINE_SPAN);
 	tier_init(&s->coarse, h->day_step, HIST_COARSE_SPAN);
 	h->bytes += sizeof(*s) + strlen(sub) + 1;
 	k = key_hash(m, index, s->sub) % h->cap;
 	s->next = h->tab[k];
 	h->tab[k] = s;
 	h->n++;
-	day_fit(h);
+	budget_fit(h);
 	return s;
 }
 
@@ -370,7 +404,7 @@ void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char
 	s = get(h, m, index, sub ? sub : "", interval);
 	if (s->last_t > 0 && t == s->last_t)
 		return;      /* the same sample again (republished with an error) */
-	tier_add(&s->fine, t, v, &h->bytes);
+	tier_add(&s->fine, t, v, &h->fine_bytes);
 	tier_add(&s->coarse, t, v, &h->day_bytes);
 	s->last_t = t;
 	s->last_v = (float)v;
@@ -432,7 +466,18 @@ bool hist_series(const struct hist_store *h, enum hist_metric m, size_t index, c
 
 size_t hist_bytes(const struct hist_store *h)
 {
-	return h ? h->bytes + h->day_bytes + h->cap * sizeof(*h->tab) + sizeof(*h) : 0;
+	return h ? h->bytes + h->fine_bytes + h->day_bytes + h->cap * sizeof(*h->tab) + sizeof(*h)
+		 : 0;
+}
+
+double hist_fine_min(const struct hist_store *h)
+{
+	return h ? h->fine_min : 1;
+}
+
+size_t hist_fine_bytes(const struct hist_store *h)
+{
+	return h ? h->fine_bytes : 0;
 }
 
 double hist_day_step(const struct hist_store *h)

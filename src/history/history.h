@@ -1,8 +1,8 @@
 /* History sized by time (issue 15): for every metric that has a trend, the
  * last hour at the target's poll interval and the last day at one-minute
- * averages (coarser when the fleet's day tiers would outgrow
- * HIST_DAY_BUDGET), in memory bounded per series and, for the day, for the
- * whole store (doc/performance.md, "History (H)", "Memory at 10,000 hosts").
+ * averages (each coarser when the fleet's tiers would outgrow
+ * HIST_FINE_BUDGET or HIST_DAY_BUDGET), in memory bounded per series and
+ * for the whole store (doc/performance.md, "History (H)", "Memory at 10,000 hosts").
  *
  * A reader's store, fed from its snapshots: hist_update() takes the samples
  * that model_snapshot() just brought (snapshot.changed), so the collector
@@ -21,7 +21,13 @@
  * model/model.h and fed by its row of the domain table (.trends); this
  * store keys them by (metric, target index, sub) and names no domain. */
 
-#define HIST_FINE_SPAN 3600.0        /* the fine tier: one hour at the poll interval */
+#define HIST_FINE_SPAN 3600.0        /* the fine tier: one hour at the poll interval ... */
+/* ... within a budget for the whole store's fine tiers: once its series
+ * would need more at their intervals, no fine tier's step is shorter than
+ * the first of 1, 2, 5, 10, 15, 30, 60 s (then doubling) that fits, its
+ * buckets merged (a 10,000-host fleet's 30,000 series: 30 s buckets, the
+ * finest slice any sparkline draws; doc/history.md). */
+#define HIST_FINE_BUDGET (8.0 * 1024 * 1024)
 #define HIST_COARSE_STEP 60.0        /* the coarse tier: one-minute averages ... */
 #define HIST_COARSE_SPAN 86400.0     /* ... over a day */
 /* ... within a budget for the whole store's day tiers: once its series
@@ -68,8 +74,10 @@ void hist_time_rate(struct hist_store *h, double rate);
 /* Bytes the store holds (make bench), and its series count. */
 size_t hist_bytes(const struct hist_store *h);
 size_t hist_nseries(const struct hist_store *h);
-/* The day tier: its bucket (seconds) and the bytes its buckets hold in
- * the whole store. */
+/* The fine tiers' shortest step (seconds) and the bytes their buckets hold
+ * in the whole store; the day tier's step and its buckets' bytes. */
+double hist_fine_min(const struct hist_store *h);
+size_t hist_fine_bytes(const struct hist_store *h);
 double hist_day_step(const struct hist_store *h);
 size_t hist_day_bytes(const struct hist_store *h);
 

@@ -373,6 +373,97 @@ START_TEST(test_day_step_grows_with_fleet)
 }
 END_TEST
 
+/* The fine tiers within the store's budget (issue 11): 10,000 hosts' 30,000
+ * series, polled over SSH every 2 s (an hour at 2 s: 108 MB) or read from
+ * [prometheus] every 15 s (14.4 MB), hold at most HIST_FINE_BUDGET of
+ * hour buckets once they hold an hour: 30 s buckets, the finest slice a
+ * sparkline draws. */
+START_TEST(test_fine_budget_large_fleet)
+{
+	static const double intervals[] = { 2, 15 };
+	static const enum hist_metric m[] = { HM_HOST_CPU, HM_HOST_MEM, HM_HOST_PSI };
+	const size_t hosts = 10000;
+
+	for (size_t iv = 0; iv < ARRAY_LEN(intervals); iv++) {
+		struct hist_store *h = hist_new();
+
+		/* an hour (and a bit) of points every 10 minutes: enough for
+		 * every fine ring to reach its full size */
+		for (double t = T0; t <= T0 + 3600 + 600; t += 600)
+			for (size_t i = 0; i < hosts; i++)
+				for (size_t k = 0; k < ARRAY_LEN(m); k++)
+					hist_add(h, m[k], i, "", t, intervals[iv], 40 + (double)k);
+		ck_assert_uint_eq(hist_nseries(h), 3 * hosts);
+		/* all but the day tiers: the fine tiers within their budget, plus
+		 * each series' own struct and the hash table */
+		ck_assert_msg(hist_bytes(h) - hist_day_bytes(h) <=
+			      HIST_FINE_BUDGET + 3 * hosts * 160 + (1u << 20),
+			      "%g s: %zu bytes", intervals[iv], hist_bytes(h) - hist_day_bytes(h));
+		ck_assert_double_eq(hist_fine_min(h), 30);
+		ck_assert_uint_le(hist_fine_bytes(h), HIST_FINE_BUDGET);
+		ck_assert_uint_eq(hist_fine_bytes(h), 3 * hosts * 120 * 2);
+		hist_free(h);
+	}
+}
+END_TEST
+
+static double smooth(double t)
+{
+	return 50 + 30 * sin((t - T0) / 600);
+}
+
+/* Series 0's hour sparkline (the host detail's: 120 slices of 30 s) at
+ * `now` against the same series in a store of its own (2 s buckets). */
+static void check_hour(const struct hist_store *h, const struct hist_store *ref, double now)
+{
+	struct history got, want;
+
+	ck_assert(hist_series(h, HM_HOST_CPU, 0, "", now, 3600, 120, &got));
+	ck_assert(hist_series(ref, HM_HOST_CPU, 0, "", now, 3600, 120, &want));
+	/* (the oldest slice also touches the bucket an hour back, which
+	 * neither ring keeps whole) */
+	for (int j = 0; j < 119; j++)
+		ck_assert_msg(near(history_get(&got, j), history_get(&want, j), 1.5),
+			      "slice %d at %.0f: %g, expected %g", j, now - T0,
+			      history_get(&got, j), history_get(&want, j));
+}
+
+/* A fleet polled every 2 s that grows past the fine budget once its series
+ * hold an hour: the fine tiers move through 5, 10, 15 to 30 s, merged in
+ * place (2 -> 5 and 10 -> 15 place each old bucket by its start), and the
+ * hour sparkline still shows what the points said; a small fleet keeps
+ * 2 s buckets. */
+START_TEST(test_fine_step_grows_with_fleet)
+{
+	struct hist_store *h = hist_new(), *ref = hist_new();
+	double now = T0 + 3600;
+
+	for (size_t i = 0; i < 2000; i++)
+		hist_add(h, HM_HOST_CPU, i + 1, "", T0, 2, 1);
+	for (double t = T0; t <= now; t += 2) {
+		hist_add(h, HM_HOST_CPU, 0, "", t, 2, smooth(t));
+		hist_add(ref, HM_HOST_CPU, 0, "", t, 2, smooth(t));
+	}
+	ck_assert(hist_fine_min(h) <= 2);     /* 2 s buckets kept */
+	check_hour(h, ref, now);
+	/* the fleet grows to 10,000 hosts */
+	for (size_t i = 2000; i < 30000; i++)
+		hist_add(h, HM_HOST_CPU, i + 1, "", now, 2, 1);
+	ck_assert_double_eq(hist_fine_min(h), 30);
+	check_hour(h, ref, now);
+	/* points go on into the merged newest bucket, and a new series starts
+	 * at 30 s */
+	for (double t = now + 2; t <= now + 1200; t += 2) {
+		hist_add(h, HM_HOST_CPU, 0, "", t, 2, smooth(t));
+		hist_add(ref, HM_HOST_CPU, 0, "", t, 2, smooth(t));
+	}
+	now += 1200;
+	check_hour(h, ref, now);
+	hist_free(h);
+	hist_free(ref);
+}
+END_TEST
+
 /* The benchmarks' time rate (hist_time_rate): points a quarter of a
  * minute apart, dated 60 times faster, fill the store as a day of points
  * at their own time does; without it the store holds only the minutes. */
@@ -400,6 +491,10 @@ static Suite *history_suite(void)
 	Suite *s = suite_create("history");
 	TCase *c = tcase_create("store");
 
+	/* a watchdog, not a measure: the fleet-sized tests add 30,000 series,
+	 * slow in a sanitizer build on a loaded machine */
+	tcase_set_timeout(c, 60);
+
 	tcase_add_test(c, test_fine_hour);
 	tcase_add_test(c, test_coarse_day);
 	tcase_add_test(c, test_gap_and_bounds);
@@ -409,6 +504,8 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_every_trend_has_its_row);
 	tcase_add_test(c, test_day_budget_large_fleet);
 	tcase_add_test(c, test_day_step_grows_with_fleet);
+	tcase_add_test(c, test_fine_budget_large_fleet);
+	tcase_add_test(c, test_fine_step_grows_with_fleet);
 	tcase_add_test(c, test_time_rate);
 	suite_add_tcase(s, c);
 	return s;
