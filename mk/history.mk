@@ -1,6 +1,6 @@
 # history (issue 15): export formats, --serve-metrics, record and replay.
 src_libfleetdeck_a_SOURCES += \
-	src/out/flat.h src/out/flat.c \
+	src/out/flat.h src/out/flat.c src/out/spool.h src/out/spool.c \
 	src/out/openmetrics.c src/out/csv.c src/out/export.c \
 	src/serve/serve.h src/serve/serve.c \
 	src/record/codec.h src/record/codec.c \

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/out.h"
 #include "out/flat.h"
+#include "out/spool.h"
 #include "util/util.h"
 
 #include <math.h>
@@ -18,13 +19,21 @@
  *
  * Metric names and values are the JSON document's (same field, same
  * unit); an unknown value has no row. Text cells that a spreadsheet would
- * run as a formula (= + - @ first) get a leading quote. */
+ * run as a formula (= + - @ first) get a leading quote.
+ *
+ * The rows are grouped by kind (every host's, then every disk's, ...)
+ * while the document comes host by host (out_json_parts): each kind's
+ * rows go to a section of a spool (out/spool.h), written in order at the
+ * end. */
 
 struct csv_ctx {
-	FILE *fp;
+	FILE *fp;                  /* the current kind's section */
 	char time_utc[32];
 	char time[32];
 	const struct flat_kind *kind;
+	struct spool *sp;
+	size_t nkind;              /* the current kind's section */
+	size_t nparts;
 };
 
 static void put_cell(FILE *fp, const char *s, bool text)
@@ -74,12 +83,13 @@ static void number_text(char *buf, size_t size, json_t *j)
 
 static void put_elem(void *ctx, const struct flat_elem *e)
 {
-	const struct csv_ctx *c = ctx;
+	struct csv_ctx *c = ctx;
 	json_t *st = json_object_get(e->obj, "status"), *problems, *p;
 	const char *status = json_is_string(st) ? json_string_value(st) : "";
 	char value[64];
 	size_t i;
 
+	c->fp = spool_fp(c->sp, c->nkind);
 	for (size_t k = 0; k < c->kind->nfam; k++) {
 		const struct flat_family *fam = &c->kind->fam[k];
 		json_t *j;
@@ -101,31 +111,70 @@ static void put_elem(void *ctx, const struct flat_elem *e)
 			put_row(c, e, status, "problem", json_string_value(p), true);
 }
 
-int out_csv_doc(FILE *fp, json_t *doc, bool header)
+static void csv_time(struct csv_ctx *c, double t)
 {
-	struct csv_ctx c = { .fp = fp };
-	double t = json_number_value(json_object_get(doc, "generated_at"));
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	gmtime_r(&tt, &tm);
-	strftime(c.time_utc, sizeof(c.time_utc), "%Y-%m-%d %H:%M:%S", &tm);
-	str_fmt(c.time, sizeof(c.time), "%.3f", t);
+	strftime(c->time_utc, sizeof(c->time_utc), "%Y-%m-%d %H:%M:%S", &tm);
+	str_fmt(c->time, sizeof(c->time), "%.3f", t);
+}
+
+/* One part of the document (out_part_fn): its rows, kind by kind. */
+static void csv_part(void *arg, const char *key, json_t *v)
+{
+	struct csv_ctx *c = arg;
+
+	if (strcmp(key, "generated_at") == 0) {
+		csv_time(c, json_number_value(v));
+		return;
+	}
+	c->nkind = 0;
+	FLAT_KINDS_FOREACH(k) {
+		c->kind = *k;
+		flat_part(*k, key, v, put_elem, c);
+		c->nkind++;
+	}
+	if (++c->nparts % 32 == 0)
+		spool_settle(c->sp);
+}
+
+static void csv_begin(struct csv_ctx *c, FILE *fp, bool header)
+{
+	size_t n = 0;
+
+	FLAT_KINDS_FOREACH(k)
+		n++;
+	memset(c, 0, sizeof(*c));
+	c->sp = spool_new(n);
+	csv_time(c, 0);
 	if (header)
 		fputs("time_utc,time,target,status,metric,value\r\n", fp);
-	FLAT_KINDS_FOREACH(k) {
-		c.kind = *k;
-		flat_each(doc, *k, put_elem, &c);
-	}
-	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;
+}
+
+static int csv_end(struct csv_ctx *c, FILE *fp)
+{
+	int rc = spool_finish(c->sp, fp);
+
+	return rc < 0 || fflush(fp) == EOF || ferror(fp) ? -1 : 0;
+}
+
+int out_csv_doc(FILE *fp, json_t *doc, bool header)
+{
+	struct csv_ctx c;
+
+	csv_begin(&c, fp, header);
+	out_json_doc_parts(doc, csv_part, &c);
+	return csv_end(&c, fp);
 }
 
 int out_csv(FILE *fp, const struct fleet *f, const struct snapshot *s,
 	    const struct evaluation *ev, double now)
 {
-	json_t *doc = out_json_document(f, s, ev, now);
-	int rc = out_csv_doc(fp, doc, true);
+	struct csv_ctx c;
 
-	json_decref(doc);
-	return rc;
+	csv_begin(&c, fp, true);
+	out_json_parts(f, s, ev, now, csv_part, &c);
+	return csv_end(&c, fp);
 }

@@ -125,26 +125,33 @@ static void elem_target(struct flat_elem *e, const struct flat_kind *fk)
 				     e->lvalue[l]);
 }
 
-void flat_each(json_t *doc, const struct flat_kind *fk, flat_elem_fn fn, void *ctx)
+static void elem_call(const struct flat_kind *fk, json_t *holder, json_t *obj,
+		      flat_elem_fn fn, void *ctx)
 {
 	struct flat_elem e;
-	json_t *parents = fk->parent ? json_object_get(doc, fk->parent->array) : NULL;
-	size_t np = fk->parent ? json_array_size(parents) : 1;
 
-	for (size_t p = 0; p < np; p++) {
-		json_t *holder = fk->parent ? json_array_get(parents, p) : doc;
-		json_t *arr = json_object_get(holder, fk->array);
-		size_t i;
-		json_t *obj;
+	memset(&e, 0, sizeof(e));
+	e.obj = obj;
+	if (fk->parent)
+		elem_name(&e, fk->parent, holder);
+	elem_name(&e, fk, obj);
+	elem_target(&e, fk);
+	fn(ctx, &e);
+}
 
-		json_array_foreach(arr, i, obj) {
-			memset(&e, 0, sizeof(e));
-			e.obj = obj;
-			if (fk->parent)
-				elem_name(&e, fk->parent, holder);
-			elem_name(&e, fk, obj);
-			elem_target(&e, fk);
-			fn(ctx, &e);
-		}
+void flat_part(const struct flat_kind *fk, const char *key, json_t *v, flat_elem_fn fn,
+	       void *ctx)
+{
+	size_t i;
+	json_t *obj;
+
+	if (!fk->parent) {
+		if (strcmp(key, fk->array) == 0)
+			elem_call(fk, NULL, v, fn, ctx);
+		return;
 	}
+	if (strcmp(key, fk->parent->array) != 0)
+		return;
+	json_array_foreach(json_object_get(v, fk->array), i, obj)
+		elem_call(fk, v, obj, fn, ctx);
 }

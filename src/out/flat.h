@@ -76,8 +76,11 @@ struct flat_elem {
 
 typedef void (*flat_elem_fn)(void *ctx, const struct flat_elem *e);
 
-/* Calls fn for every element of kind k in the document, in document order. */
-void flat_each(json_t *doc, const struct flat_kind *k, flat_elem_fn fn, void *ctx);
+/* Calls fn for every element of kind k in one part of the document (see
+ * out_part_fn in out/out.h: a top-level member's key and value, or an
+ * element of a top-level array), in document order. */
+void flat_part(const struct flat_kind *k, const char *key, json_t *v, flat_elem_fn fn,
+	       void *ctx);
 
 /* The field at `path` ("a.b", "load.0") of obj, or NULL. */
 json_t *flat_get(json_t *obj, const char *path);

@@ -233,17 +233,21 @@ static json_t *json_counts(const int counts[4])
 
 /* ---- the document, made in one place for two sinks ----
  *
- * Built whole (out_json_document: the exports and --serve-metrics read it
- * as a tree), or written as it is made (out_json: --once --json): each
- * top-level member, each host and each alert is made, written and freed
- * before the next, so what the output holds does not grow with the fleet
- * (issue #11: 100,000 hosts). The bytes are the same as json_dumpf() of
+ * Built whole (out_json_document), written as it is made (out_json: --once
+ * --json), or handed part by part to a reader (out_json_parts: the export
+ * formats and --serve-metrics): each top-level member, each host and each
+ * alert is made, written or handed over, and freed before the next, so
+ * what an output holds does not grow with the fleet (issue #11: 100,000
+ * hosts). The bytes are the same as json_dumpf() of
  * the whole tree: each part is dumped by jansson with the same flags and
  * indented to its depth (a newline in jansson's output is always layout:
  * one in a string is written \n). tests/unit/test_out.c compares the two. */
 struct jdoc {
 	json_t *root;          /* whole: the document */
 	json_t *arr;           /* whole: the array being filled */
+	out_part_fn part;      /* parts: the reader */
+	void *parg;
+	const char *akey;      /* parts: the array being handed over */
 	FILE *fp;              /* streamed */
 	int depth;             /* streamed: of what the next dump writes */
 	size_t nmembers, nelems;
@@ -283,8 +287,26 @@ static void jdoc_key(struct jdoc *d, const char *key)
 	fputs(": ", d->fp);
 }
 
+/* A member (taken) to a reader: an array element by element. */
+static void part_member(out_part_fn fn, void *arg, const char *key, json_t *v)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		fn(arg, key, v);
+	else
+		json_array_foreach(v, i, e)
+			fn(arg, key, e);
+	json_decref(v);
+}
+
 static void jdoc_member(struct jdoc *d, const char *key, json_t *v)
 {
+	if (d->part) {
+		part_member(d->part, d->parg, key, v);
+		return;
+	}
 	if (d->root) {
 		json_object_set_new(d->root, key, v);
 		return;
@@ -296,6 +318,10 @@ static void jdoc_member(struct jdoc *d, const char *key, json_t *v)
 /* A top-level array filled by jdoc_elem() until jdoc_array_end(). */
 static void jdoc_array(struct jdoc *d, const char *key)
 {
+	if (d->part) {
+		d->akey = key;
+		return;
+	}
 	if (d->root) {
 		d->arr = json_array();
 		json_object_set_new(d->root, key, d->arr);
@@ -308,6 +334,11 @@ static void jdoc_array(struct jdoc *d, const char *key)
 
 static void jdoc_elem(struct jdoc *d, json_t *v)
 {
+	if (d->part) {
+		d->part(d->parg, d->akey, v);
+		json_decref(v);
+		return;
+	}
 	if (d->root) {
 		json_array_append_new(d->arr, v);
 		return;
@@ -319,7 +350,7 @@ static void jdoc_elem(struct jdoc *d, json_t *v)
 static void jdoc_array_end(struct jdoc *d)
 {
 	d->arr = NULL;
-	if (!d->root)
+	if (!d->root && !d->part)
 		fputs(d->nelems ? "\n  ]" : "]", d->fp);
 }
 
@@ -363,6 +394,23 @@ json_t *out_json_document(const struct fleet *f, const struct snapshot *s,
 
 	json_doc(&d, f, s, ev, now);
 	return d.root;
+}
+
+void out_json_parts(const struct fleet *f, const struct snapshot *s,
+		    const struct evaluation *ev, double now, out_part_fn fn, void *arg)
+{
+	struct jdoc d = { .part = fn, .parg = arg };
+
+	json_doc(&d, f, s, ev, now);
+}
+
+void out_json_doc_parts(json_t *doc, out_part_fn fn, void *arg)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(doc, key, v)
+		part_member(fn, arg, key, json_incref(v));
 }
 
 int out_json(FILE *fp, const struct fleet *f, const struct snapshot *s,

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "out/out.h"
 #include "out/flat.h"
+#include "out/spool.h"
 #include "util/util.h"
 
 #include <math.h>
@@ -11,16 +12,28 @@
  * OpenMetrics 1.0 text (or, for a scraper that does not ask for
  * OpenMetrics, the classic Prometheus text format 0.0.4, which is the same
  * without "# UNIT" and "# EOF"). Every family comes from out/flat.c's
- * table; an unknown value has no sample at all. */
+ * table; an unknown value has no sample at all.
+ *
+ * A family's samples must come together (both formats) while the document
+ * comes host by host (out_json_parts): each family's lines go to a
+ * section of a spool (out/spool.h), written in order at the end. */
 
 static const char *jstr(json_t *j)
 {
 	return json_is_string(j) ? json_string_value(j) : "";
 }
 
+/* The sections before the families' */
+enum { OM_FLEET_STATUS, OM_ALERTS, OM_ALERT_SINCE, OM__FIRST_FAMILY };
+
 struct om_ctx {
-	FILE *fp;
+	FILE *fp;                  /* the current family's section */
 	const struct flat_family *fam;
+	size_t nfam;               /* its section */
+	struct spool *sp;
+	bool om;
+	int alerts[4];             /* per severity (flat_statuses) */
+	size_t nparts;
 };
 
 /* Label values: backslash, double quote and newline are escaped (both
@@ -82,6 +95,7 @@ static void put_sample(void *ctx, const struct flat_elem *e)
 	const struct flat_family *fam = c->fam;
 	double v;
 
+	c->fp = spool_fp(c->sp, c->nfam);
 	if (fam->how == FH_STATUS) {
 		const char *st = json_string_value(flat_get(e->obj, fam->field));
 		if (!st)
@@ -110,68 +124,129 @@ static void put_header(FILE *fp, const char *name, const char *unit, const char 
 
 /* Fleet-wide families: the worst status, alerts per severity and when each
  * open alert started. */
-static void put_fleet(FILE *fp, json_t *doc, bool om)
+static void put_fleet_status(struct om_ctx *c, json_t *status)
 {
-	const char *worst = json_string_value(json_object_get(doc, "status"));
-	json_t *alerts = json_object_get(doc, "alerts"), *a;
+	FILE *fp = spool_fp(c->sp, OM_FLEET_STATUS);
+	const char *worst = json_string_value(status);
 	struct flat_elem e = { 0 };
-	size_t i;
 
-	put_header(fp, "fleetdeck_fleet_status", "", "Worst status of the whole fleet (1 for the current one).", om);
 	for (int k = 0; worst && k < 4; k++) {
 		fputs("fleetdeck_fleet_status", fp);
 		put_labels(fp, &e, "status", flat_statuses[k]);
 		fprintf(fp, " %d\n", strcmp(worst, flat_statuses[k]) == 0);
 	}
-	put_header(fp, "fleetdeck_alerts", "", "Open alerts per severity.", om);
+}
+
+static void put_alert(struct om_ctx *c, json_t *a)
+{
+	static const char *const keys[] = { "target", "code", "severity" };
+	FILE *fp = spool_fp(c->sp, OM_ALERT_SINCE);
+	json_t *since = json_object_get(a, "since");
+	struct flat_elem e = { 0 };
+
+	for (int k = 1; k < 4; k++)
+		c->alerts[k] += strcmp(jstr(json_object_get(a, "severity")), flat_statuses[k]) == 0;
+	if (!json_is_number(since))
+		return;
+	for (int l = 0; l < 3; l++) {
+		e.lname[e.nlabels] = keys[l];
+		str_copy(e.lvalue[e.nlabels++], jstr(json_object_get(a, keys[l])), sizeof(e.lvalue[0]));
+	}
+	fputs("fleetdeck_alert_since_timestamp_seconds", fp);
+	put_labels(fp, &e, NULL, NULL);
+	put_value(fp, json_number_value(since));
+}
+
+static void put_alert_counts(struct om_ctx *c)
+{
+	FILE *fp = spool_fp(c->sp, OM_ALERTS);
+	struct flat_elem e = { 0 };
+
+	put_header(fp, "fleetdeck_alerts", "", "Open alerts per severity.", c->om);
 	for (int k = 1; k < 4; k++) {
-		int n = 0;
-		json_array_foreach(alerts, i, a)
-			n += strcmp(jstr(json_object_get(a, "severity")), flat_statuses[k]) == 0;
 		fputs("fleetdeck_alerts", fp);
 		put_labels(fp, &e, "severity", flat_statuses[k]);
-		fprintf(fp, " %d\n", n);
+		fprintf(fp, " %d\n", c->alerts[k]);
 	}
-	put_header(fp, "fleetdeck_alert_since_timestamp_seconds", "seconds",
-		   "Unix time each open alert started (labels: target, code, severity).", om);
-	json_array_foreach(alerts, i, a) {
-		json_t *since = json_object_get(a, "since");
-		if (!json_is_number(since))
-			continue;
-		e.nlabels = 0;
-		static const char *const keys[] = { "target", "code", "severity" };
-		for (int l = 0; l < 3; l++) {
-			e.lname[e.nlabels] = keys[l];
-			str_copy(e.lvalue[e.nlabels++], jstr(json_object_get(a, keys[l])),
-				 sizeof(e.lvalue[0]));
+}
+
+/* One part of the document (out_part_fn): its samples, family by family. */
+static void om_part(void *arg, const char *key, json_t *v)
+{
+	struct om_ctx *c = arg;
+
+	if (strcmp(key, "status") == 0) {
+		put_fleet_status(c, v);
+		return;
+	}
+	if (strcmp(key, "alerts") == 0) {
+		put_alert(c, v);
+		return;
+	}
+	c->nfam = OM__FIRST_FAMILY;
+	FLAT_KINDS_FOREACH(k)
+		for (size_t i = 0; i < (*k)->nfam; i++, c->nfam++) {
+			c->fam = &(*k)->fam[i];
+			flat_part(*k, key, v, put_sample, c);
 		}
-		fputs("fleetdeck_alert_since_timestamp_seconds", fp);
-		put_labels(fp, &e, NULL, NULL);
-		put_value(fp, json_number_value(since));
-	}
+	if (++c->nparts % 32 == 0)
+		spool_settle(c->sp);
+}
+
+static void om_begin(struct om_ctx *c, bool openmetrics)
+{
+	size_t n = OM__FIRST_FAMILY;
+
+	FLAT_KINDS_FOREACH(k)
+		n += (*k)->nfam;
+	memset(c, 0, sizeof(*c));
+	c->om = openmetrics;
+	c->sp = spool_new(n);
+	put_header(spool_fp(c->sp, OM_FLEET_STATUS), "fleetdeck_fleet_status", "",
+		   "Worst status of the whole fleet (1 for the current one).", openmetrics);
+	put_header(spool_fp(c->sp, OM_ALERT_SINCE), "fleetdeck_alert_since_timestamp_seconds",
+		   "seconds", "Unix time each open alert started (labels: target, code, severity).",
+		   openmetrics);
+	n = OM__FIRST_FAMILY;
+	FLAT_KINDS_FOREACH(k)
+		for (size_t i = 0; i < (*k)->nfam; i++) {
+			const struct flat_family *fam = &(*k)->fam[i];
+			put_header(spool_fp(c->sp, n++), fam->name, fam->unit, fam->help, openmetrics);
+		}
+}
+
+static int om_end(struct om_ctx *c, FILE *fp)
+{
+	int rc;
+
+	put_alert_counts(c);
+	rc = spool_finish(c->sp, fp);
+	if (c->om)
+		fputs("# EOF\n", fp);
+	return rc < 0 || fflush(fp) == EOF || ferror(fp) ? -1 : 0;
 }
 
 int out_metrics_doc(FILE *fp, json_t *doc, bool openmetrics)
 {
-	put_fleet(fp, doc, openmetrics);
-	FLAT_KINDS_FOREACH(k)
-		for (size_t i = 0; i < (*k)->nfam; i++) {
-			struct om_ctx c = { fp, &(*k)->fam[i] };
+	struct om_ctx c;
 
-			put_header(fp, c.fam->name, c.fam->unit, c.fam->help, openmetrics);
-			flat_each(doc, *k, put_sample, &c);
-		}
-	if (openmetrics)
-		fputs("# EOF\n", fp);
-	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;
+	om_begin(&c, openmetrics);
+	out_json_doc_parts(doc, om_part, &c);
+	return om_end(&c, fp);
+}
+
+int out_metrics(FILE *fp, const struct fleet *f, const struct snapshot *s,
+		const struct evaluation *ev, double now, bool openmetrics)
+{
+	struct om_ctx c;
+
+	om_begin(&c, openmetrics);
+	out_json_parts(f, s, ev, now, om_part, &c);
+	return om_end(&c, fp);
 }
 
 int out_openmetrics(FILE *fp, const struct fleet *f, const struct snapshot *s,
 		    const struct evaluation *ev, double now)
 {
-	json_t *doc = out_json_document(f, s, ev, now);
-	int rc = out_metrics_doc(fp, doc, true);
-
-	json_decref(doc);
-	return rc;
+	return out_metrics(fp, f, s, ev, now, true);
 }

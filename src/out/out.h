@@ -24,11 +24,26 @@ int out_format(FILE *fp, enum out_format fmt, const struct fleet *f, const struc
  * export formats below are renderings of it. */
 json_t *out_json_document(const struct fleet *f, const struct snapshot *s,
 			  const struct evaluation *ev, double now);
-/* --format openmetrics (OpenMetrics 1.0 text) and csv (one long table). */
+/* The same document part by part, for a reader that needs no tree: fn
+ * gets each top-level member that is not an array (key, value) and each
+ * element of one that is (key: the array's), in document order; v is
+ * freed after fn returns. out_json_parts() makes each part as it hands it
+ * over (what it holds does not grow with the fleet); out_json_doc_parts()
+ * hands over those of a whole document. */
+typedef void (*out_part_fn)(void *arg, const char *key, json_t *v);
+void out_json_parts(const struct fleet *f, const struct snapshot *s,
+		    const struct evaluation *ev, double now, out_part_fn fn, void *arg);
+void out_json_doc_parts(json_t *doc, out_part_fn fn, void *arg);
+/* --format openmetrics (OpenMetrics 1.0 text) and csv (one long table),
+ * from the parts as they are made. */
 int out_openmetrics(FILE *fp, const struct fleet *f, const struct snapshot *s,
 		    const struct evaluation *ev, double now);
 int out_csv(FILE *fp, const struct fleet *f, const struct snapshot *s,
 	    const struct evaluation *ev, double now);
+/* --serve-metrics' body: OpenMetrics (openmetrics) or the classic
+ * Prometheus text format 0.0.4. */
+int out_metrics(FILE *fp, const struct fleet *f, const struct snapshot *s,
+		const struct evaluation *ev, double now, bool openmetrics);
 /* The same from a document: OpenMetrics (openmetrics) or the classic
  * Prometheus text format 0.0.4; CSV rows with or without the header line. */
 int out_metrics_doc(FILE *fp, json_t *doc, bool openmetrics);

@@ -192,23 +192,21 @@ static void evaluate(struct metrics_server *s)
 	s->evaluated_at = now;
 }
 
-/* The body for a scrape: the model as it is now. */
+/* The body for a scrape: the model as it is now, written as the document
+ * is walked (no tree of it is built). The text itself is held until sent:
+ * the answer has a Content-Length and a slow scraper must not stop the
+ * loop. */
 static char *render(struct metrics_server *s, bool openmetrics, size_t *len)
 {
 	char *buf = NULL;
 	FILE *fp;
-	json_t *doc;
 
 	evaluate(s);
-	doc = out_json_document(s->f, &s->snap, &s->ev, s->evaluated_at);
 	fp = open_memstream(&buf, len);
-	if (!fp) {
-		json_decref(doc);
+	if (!fp)
 		return NULL;
-	}
-	out_metrics_doc(fp, doc, openmetrics);
+	out_metrics(fp, s->f, &s->snap, &s->ev, s->evaluated_at, openmetrics);
 	fclose(fp);
-	json_decref(doc);
 	return buf;
 }
 

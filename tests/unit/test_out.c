@@ -513,10 +513,21 @@ static void prom_all_free(struct prom_all *all)
 	free(all->v);
 }
 
-/* What out_json wrote before it was streamed: the §4 document built whole
- * and dumped by jansson. */
-static char *dump_whole(const struct fleet *f, const struct snapshot *s,
-			const struct evaluation *ev, double now)
+static void varied_free(struct fleet *f, struct snapshot *snap, struct prom_all *all,
+			struct rules_state *st, struct evaluation *ev)
+{
+	evaluation_free(ev);
+	rules_state_free(st);
+	snapshot_free(snap);
+	fleet_free(f);
+	prom_all_free(all);
+}
+
+/* What the outputs wrote before they were streamed: the §4 document built
+ * whole, then dumped by jansson (fmt FMT_JSON) or rendered as csv,
+ * openmetrics or (FMT_TEXT here) the classic Prometheus text. */
+static char *render_whole(enum out_format fmt, const struct fleet *f, const struct snapshot *s,
+			  const struct evaluation *ev, double now)
 {
 	json_t *doc = out_json_document(f, s, ev, now);
 	char *buf = NULL;
@@ -524,12 +535,23 @@ static char *dump_whole(const struct fleet *f, const struct snapshot *s,
 	FILE *fp = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(fp);
-	ck_assert_int_eq(json_dumpf(doc, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-				    JSON_REAL_PRECISION(15)), 0);
-	fputc('\n', fp);
+	if (fmt == FMT_JSON) {
+		ck_assert_int_eq(json_dumpf(doc, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+					    JSON_REAL_PRECISION(15)), 0);
+		fputc('\n', fp);
+	} else {
+		ck_assert_int_eq(fmt == FMT_CSV ? out_csv_doc(fp, doc, true) :
+				 out_metrics_doc(fp, doc, fmt == FMT_OPENMETRICS), 0);
+	}
 	fclose(fp);
 	json_decref(doc);
 	return buf;
+}
+
+static char *dump_whole(const struct fleet *f, const struct snapshot *s,
+			const struct evaluation *ev, double now)
+{
+	return render_whole(FMT_JSON, f, s, ev, now);
 }
 
 START_TEST(test_json_streamed_is_the_whole_document)
@@ -607,11 +629,70 @@ START_TEST(test_json_streamed_is_the_whole_document)
 	ck_assert_ptr_nonnull(strstr(streamed, "\"hosts\": [],"));
 	free(streamed);
 	free(whole);
-	evaluation_free(&ev);
-	rules_state_free(&st);
-	snapshot_free(&snap);
-	fleet_free(&f);
-	prom_all_free(&all);
+	varied_free(&f, &snap, &all, &st, &ev);
+}
+END_TEST
+
+/* The export formats (and --serve-metrics' body, classic and OpenMetrics)
+ * written as the document is walked are what the document built whole
+ * renders to. */
+static int metrics_classic(FILE *fp, const struct fleet *f, const struct snapshot *s,
+			   const struct evaluation *ev, double now)
+{
+	return out_metrics(fp, f, s, ev, now, false);
+}
+
+static void exports_compare(size_t nall)
+{
+	static const out_fn fns[] = { out_csv, out_openmetrics, metrics_classic };
+	static const enum out_format fmts[] = { FMT_CSV, FMT_OPENMETRICS, FMT_TEXT };
+	static const char *const names[] = { "csv", "openmetrics", "classic text" };
+	struct prom_all all;
+	struct fleet f;
+	struct snapshot snap;
+	struct rules_state st = { 0 };
+	struct evaluation ev = { 0 };
+
+	varied_init(&f, &snap, &all, nall);
+	rules_state_init(&st, f.nhosts);
+	rules_evaluate(&f, &snap, T0, &st, &ev);
+	for (int k = 0; k < 3; k++) {
+		char *streamed = NULL, *whole = render_whole(fmts[k], &f, &snap, &ev, T0);
+		size_t len = 0, line = 1;
+		FILE *fp = open_memstream(&streamed, &len);
+
+		ck_assert_int_eq(fns[k](fp, &f, &snap, &ev, T0), 0);
+		fclose(fp);
+		for (size_t i = 0; streamed[i] && streamed[i] == whole[i]; i++)
+			line += streamed[i] == '\n';
+		ck_assert_msg(strcmp(streamed, whole) == 0, "%zu hosts: %s differs from line %zu",
+			      nall, names[k], line);
+		/* every kind was written: hosts, their containers and GPUs,
+		 * every domain; odd text stayed inert */
+		ck_assert_ptr_null(strchr(streamed, '\x1b'));
+		if (k == 0) {
+			ck_assert_ptr_nonnull(strstr(streamed, ",\"host/quote \"\" back\\slash /:9101\","));
+			ck_assert_ptr_nonnull(strstr(streamed, ",container/"));
+			ck_assert_ptr_nonnull(strstr(streamed, ",gpu/"));
+			ck_assert_ptr_nonnull(strstr(streamed, ",database/"));
+		} else {
+			ck_assert_ptr_nonnull(strstr(streamed, "fleetdeck_host_status{host=\"quote \\\" back\\\\slash /:9101\""));
+			ck_assert_ptr_nonnull(strstr(streamed, "\nfleetdeck_container_"));
+			ck_assert_ptr_nonnull(strstr(streamed, "\nfleetdeck_gpu_"));
+			ck_assert_ptr_nonnull(strstr(streamed, "\nfleetdeck_database_"));
+			ck_assert_ptr_nonnull(strstr(streamed, "\nfleetdeck_alert_since_timestamp_seconds{"));
+		}
+		free(streamed);
+		free(whole);
+	}
+	varied_free(&f, &snap, &all, &st, &ev);
+}
+
+START_TEST(test_exports_streamed_are_the_whole_document)
+{
+	exports_compare(23);
+	/* past SPOOL_CHUNK a family's lines move to the temporary file */
+	exports_compare(600);
 }
 END_TEST
 
@@ -639,9 +720,9 @@ static ssize_t peak_write(void *cookie, const char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-/* The heap --once --json of a fleet with nall [prometheus] hosts grows by
- * while it is written. */
-static size_t json_growth(size_t nall)
+/* The heap an output (--once --json, csv, openmetrics) of a fleet with
+ * nall [prometheus] hosts grows by while it is written. */
+static size_t out_growth(out_fn fn, size_t nall)
 {
 	struct prom_all all;
 	struct fleet f;
@@ -659,13 +740,9 @@ static size_t json_growth(size_t nall)
 	fputc('\n', fp);             /* stdio's buffer is allocated before the base */
 	fflush(fp);
 	peak = base = heap_in_use();
-	ck_assert_int_eq(out_json(fp, &f, &snap, &ev, T0), 0);
+	ck_assert_int_eq(fn(fp, &f, &snap, &ev, T0), 0);
 	fclose(fp);
-	evaluation_free(&ev);
-	rules_state_free(&st);
-	snapshot_free(&snap);
-	fleet_free(&f);
-	prom_all_free(&all);
+	varied_free(&f, &snap, &all, &st, &ev);
 	return peak - base;
 }
 
@@ -674,10 +751,29 @@ static size_t json_growth(size_t nall)
  * the hosts, not even twice the memory. */
 START_TEST(test_json_streamed_memory_bounded)
 {
-	size_t small = json_growth(1000), large = json_growth(10000);
+	size_t small = out_growth(out_json, 1000), large = out_growth(out_json, 10000);
 
 	ck_assert_msg(large < 2 * small + 4096,
 		      "writing 10,000 hosts held %zu bytes more, 1,000 hosts %zu", large, small);
+}
+END_TEST
+
+/* The same for the export formats, which group their lines by family or
+ * kind (out/spool.h): the document built whole was what grew. */
+START_TEST(test_exports_streamed_memory_bounded)
+{
+	static const struct {
+		const char *name;
+		out_fn fn;
+	} fmt[] = { { "csv", out_csv }, { "openmetrics", out_openmetrics } };
+
+	for (size_t k = 0; k < ARRAY_LEN(fmt); k++) {
+		size_t small = out_growth(fmt[k].fn, 1000), large = out_growth(fmt[k].fn, 10000);
+
+		ck_assert_msg(large < 2 * small + 4096,
+			      "%s: writing 10,000 hosts held %zu bytes more, 1,000 hosts %zu",
+			      fmt[k].name, large, small);
+	}
 }
 END_TEST
 
@@ -829,11 +925,13 @@ static Suite *out_suite(void)
 	tcase_add_test(json, test_json_non_utf8_text);
 	tcase_add_test(json, test_json_empty_fleet);
 	tcase_add_test(json, test_json_streamed_is_the_whole_document);
+	tcase_add_test(json, test_exports_streamed_are_the_whole_document);
 	suite_add_tcase(s, json);
-	/* 11,000 [prometheus] hosts judged and written twice: seconds under
-	 * the sanitizers */
-	tcase_set_timeout(big, 60);
+	/* 11,000 [prometheus] hosts judged and written twice, for each of
+	 * three formats: seconds under the sanitizers */
+	tcase_set_timeout(big, 180);
 	tcase_add_test(big, test_json_streamed_memory_bounded);
+	tcase_add_test(big, test_exports_streamed_memory_bounded);
 	suite_add_tcase(s, big);
 	tcase_add_test(check, test_check_ok);
 	tcase_add_test(check, test_check_warning);
