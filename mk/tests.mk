@@ -3,13 +3,13 @@ check_PROGRAMS += tests/unit/test_probe tests/unit/test_knownhosts
 tests_unit_test_probe_SOURCES = tests/unit/test_probe.c
 tests_unit_test_probe_CFLAGS = $(UNITFLAGS)
 tests_unit_test_probe_LDADD = $(UNITLIBS)
-tests_unit_test_knownhosts_SOURCES = tests/unit/test_knownhosts.c
+tests_unit_test_knownhosts_SOURCES = tests/unit/test_knownhosts.c tests/unit/proc_alive.h
 tests_unit_test_knownhosts_CFLAGS = $(UNITFLAGS)
 tests_unit_test_knownhosts_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_probe tests/unit/test_knownhosts
 # the shell's request framing, deadline on the host and output caps (#13)
 check_PROGRAMS += tests/unit/test_shell
-tests_unit_test_shell_SOURCES = tests/unit/test_shell.c
+tests_unit_test_shell_SOURCES = tests/unit/test_shell.c tests/unit/proc_alive.h
 tests_unit_test_shell_CFLAGS = $(UNITFLAGS)
 tests_unit_test_shell_LDADD = $(UNITLIBS)
 TESTS += tests/unit/test_shell

@@ -5,6 +5,7 @@
 #include "collect/ssh.h"
 #include "collect/sshconfig.h"
 #include "util/util.h"
+#include "proc_alive.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -318,20 +319,6 @@ END_TEST
  * killed at the job's deadline or when the job is dropped at quit, never
  * left running on this machine (it was orphaned at every timeout and quit:
  * only ssh -G itself was killed). */
-static bool proc_gone(pid_t pid)
-{
-	char path[64], st[512];
-	FILE *f;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return true;
-	p = fgets(st, sizeof(st), f) ? strrchr(st, ')') : NULL;
-	fclose(f);
-	return p && p[1] == ' ' && p[2] == 'Z';  /* dead, not yet reaped by init */
-}
-
 START_TEST(sshconfig_job_kills_match_exec)
 {
 	for (int at_deadline = 0; at_deadline < 2; at_deadline++) {
@@ -359,16 +346,16 @@ START_TEST(sshconfig_job_kills_match_exec)
 				fclose(f);
 		}
 		ck_assert_int_gt(pid, 0);
-		ck_assert(!proc_gone(pid));
+		ck_assert(proc_alive(pid));
 		if (at_deadline) {
 			ck_assert(sshconfig_job_step(&j, 1e9));    /* past its 10 s */
 			ck_assert(strstr(j.req.err, "did not finish"));
 		}
 		sshconfig_job_free(&j);
 		/* SIGKILL is delivered at once; only init's reaping may lag */
-		for (until = now_mono() + 5; !proc_gone(pid) && now_mono() < until; usleep(20000))
+		for (until = now_mono() + 5; proc_alive(pid) && now_mono() < until; usleep(20000))
 			;
-		ck_assert_msg(proc_gone(pid), "the Match exec command (pid %d) outlived ssh -G%s",
+		ck_assert_msg(!proc_alive(pid), "the Match exec command (pid %d) outlived ssh -G%s",
 			      (int)pid, at_deadline ? " at its deadline" : " when dropped");
 		unlink(cfg);
 		unlink(pidf);

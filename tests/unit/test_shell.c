@@ -7,6 +7,7 @@
 #include "config.h"
 #include "collect/shell.h"
 #include "util/util.h"
+#include "proc_alive.h"
 
 #include <check.h>
 #include <errno.h>
@@ -190,25 +191,6 @@ START_TEST(stderr_after_the_end_marker)
 }
 END_TEST
 
-/* Whether a process exists and is not a zombie waiting for its parent. */
-static bool alive(pid_t pid)
-{
-	char path[64], buf[512];
-	FILE *fp;
-	char *p;
-
-	str_fmt(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fp = fopen(path, "r");
-	if (!fp)
-		return false;
-	buf[0] = '\0';
-	if (!fgets(buf, sizeof(buf), fp))
-		buf[0] = '\0';
-	fclose(fp);
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
-}
-
 static bool have_gnu_timeout(void)
 {
 	FILE *fp = popen("timeout --version 2>/dev/null", "r");
@@ -286,9 +268,9 @@ START_TEST(hung_request_killed_on_the_host)
 	ck_assert_ptr_nonnull(fp);
 	ck_assert_int_eq(fscanf(fp, "%d", &pid), 1);
 	fclose(fp);
-	for (int i = 0; i < 40 && alive(pid); i++)
+	for (int i = 0; i < 40 && proc_alive(pid); i++)
 		usleep(50000);
-	ck_assert_msg(!alive(pid), "the grandchild %d survived", pid);
+	ck_assert_msg(!proc_alive(pid), "the grandchild %d survived", pid);
 	/* the same shell answers the next request */
 	lim.timeout = 10;
 	run(&sh, &c, "echo still here", &lim, &a, 10);
