@@ -56,7 +56,10 @@ NEWEST=$(req '[.[] | select(.method == "POST")][0].body.names[1]' | tr -d '"')
 
 # a job running: refused at plan time, no dialog, nothing deleted
 echo running >"$S/fj_tasks"
-sleep 2.5   # the next listings see the running task
+# the refusal is judged on the listing the dashboard holds: wait until it
+# shows the running task (busy 1), as a user would before pressing -
+tmux_wait_line 'ct-forge +digitalocean' '\[0\.\.6\] +1/' 15 ||
+	bad "the view shows the running task (busy 1)" "$(tmux_show)"
 : >"$S/requests.log"
 tmux_send -
 tmux_wait_for "does not say on which runner" 5 && ok "with a job running, - is refused and says why" ||
@@ -67,7 +70,8 @@ check "no DELETE was sent" req 'all(.[]; .method != "DELETE")'
 
 # nothing running: every droplet is idle, the newest goes
 : >"$S/fj_tasks"
-sleep 2.5
+tmux_wait_line 'ct-forge +digitalocean' '\[0\.\.6\] +0/' 15 ||
+	bad "the view shows no running task (busy 0)" "$(tmux_show)"
 : >"$S/requests.log"
 tmux_send -
 tmux_wait_for "from 2 to 1" 5 && ok "with nothing running, - shows the plan 2 -> 1" || bad "plan 2 -> 1" "$(tmux_show)"

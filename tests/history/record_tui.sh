@@ -56,11 +56,14 @@ tmux_wait_for "REPLAY paused" 10 && ok "--replay FILE opens the dashboard on the
 # (the recording starts with the dashboard: the hosts may not be sampled yet)
 check "at its first moment lab2 is not CRIT" eval '! row_has lab2 crit'
 check "and the bar is at the start of the span" tmux_has "REPLAY paused 1x  $(bar_time "$(zstd -dc "$R" | head -n 1 | jq .t)")"
+# one } at a time, each read once its frame is drawn (the bar's moment
+# moved): a key pressed again before that overshoots the fall
 n=0
 while ! row_has lab2 crit && [ $n -lt 10 ]; do
+	m=$(moment)
 	tmux_send '}'
 	n=$((n + 1))
-	sleep 0.5
+	wait_for 5 eval '[ "$(moment)" != "$m" ]' || break
 done
 if row_has lab2 crit; then
 	ok "} pressed $n times: lab2 CRIT on screen"
@@ -92,7 +95,8 @@ tmux_wait_line "host/lab2" "ok -> crit" 5 && ok "the Events view in the replay l
 check "and its recovery" _tmux_line "host/lab2" "crit -> ok"
 tmux_show | head -n 12
 tmux_send End Enter
-sleep 0.5
+at_fall() { case $(moment) in "$(bar_time "$FALL")"*) return 0 ;; esac; return 1; }
+wait_for 5 at_fall
 M2=$(moment)
 case $M2 in
 "$(bar_time "$FALL")"*) ok "Enter on the oldest event (the fall) moves the replay to its moment ($M2)" ;;

@@ -207,7 +207,9 @@ else
 	bad "the GPU view says the DCGM exporter stopped answering" "$(tmux_show)"
 fi
 tmux_send 3
-if tmux_wait_for 'db' 10 && tmux_wait_for 'web' 5; then
+# 'db' and 'web' are short words another view may show: read them once the
+# RAM view's title is drawn
+if tmux_wait_for 'RAM by container' 10 && tmux_wait_for 'db' 10 && tmux_wait_for 'web' 5; then
 	ok "the RAM view shows cAdvisor's containers (db, web)"
 else
 	bad "the RAM view shows cAdvisor's containers" "$(tmux_show)"

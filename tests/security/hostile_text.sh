@@ -101,14 +101,18 @@ wait_for 15 eval 'tmux_has liar && tmux_has lab1' && ok "Overview lists lab1 and
 screen_ours "Overview"
 tmux_send Down
 tmux_send Enter
-wait_for 5 tmux_has "liar" && ok "liar's detail" || bad "liar's detail" "$(tmux_show)"
+# each view is read once its own title or lines are drawn, not while the
+# previous one (which names the liar too) is still on screen
+wait_for 5 tmux_has "Overview > liar" && ok "liar's detail" || bad "liar's detail" "$(tmux_show)"
 screen_ours "Detail"
 tmux_send Escape
 tmux_send 3
-wait_for 10 tmux_has "pwned" && ok "RAM view shows the (cleaned) container" || bad "RAM view shows the (cleaned) container" "$(tmux_show)"
+wait_for 10 eval 'tmux_has "RAM by container" && tmux_has pwned' && ok "RAM view shows the (cleaned) container" ||
+	bad "RAM view shows the (cleaned) container" "$(tmux_show)"
 screen_ours "RAM view"
 tmux_send 4
-wait_for 10 tmux_has "pwned" && ok "GPUs view shows the (cleaned) GPU" || bad "GPUs view shows the (cleaned) GPU" "$(tmux_show)"
+wait_for 10 eval 'tmux_has "liar  GPU 0" && tmux_has pwned' && ok "GPUs view shows the (cleaned) GPU" ||
+	bad "GPUs view shows the (cleaned) GPU" "$(tmux_show)"
 screen_ours "GPUs view"
 fd_alive "$FD_PID" && ok "the TUI still runs" || bad "the TUI still runs" "$(head -c 600 "$T/ui.stderr")"
 tmux_send q
