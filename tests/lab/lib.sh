@@ -374,6 +374,16 @@ lab_session_sh() {
 	[ -n "$LAB_SH_PID" ] && LAB_SESSION_PID=$(awk '{print $4}' "/proc/$LAB_SH_PID/stat" 2>/dev/null)
 }
 
+# lab_login I: one ssh(1) login to lab host I (index) that runs `true`, with
+# the lab's key and known_hosts: a unit of work for lab_baseline.
+lab_login() {
+	local a p
+	eval "a=\${LAB_HOST_$1_ADDR-} p=\${LAB_HOST_$1_PORT-}"
+	ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityAgent=none \
+		-o UserKnownHostsFile="$LAB_KNOWN_HOSTS" -o StrictHostKeyChecking=yes -o ConnectTimeout=10 \
+		-i "$LAB_IDENTITY" -p "$p" -l "$LAB_USER" "$a" true </dev/null >/dev/null 2>&1
+}
+
 lab_stop_host() { local n; n=$(_lab_name "$1") && _lab_host_stop "$n"; }
 lab_start_host() { local n; n=$(_lab_name "$1") && _lab_host_start "$n"; }
 
@@ -509,7 +519,7 @@ lab_test_begin() {
 	export LANG=C.UTF-8
 	trap '_lab_cleanup' EXIT
 	trap 'exit 1' INT TERM HUP
-	_LAB_T0=$(now)
+	_LAB_T0=$(now) _LAB_LIMIT=$limit _LAB_LIMIT0=$limit
 	_lab_watchdog_start "$limit" "took longer than $limit s (watchdog)"
 	printf '== %s\n' "$TEST_NAME"
 }
@@ -530,13 +540,22 @@ _lab_watchdog_start() {
 
 # lab_watchdog LIMIT: replaces the test's watchdog: the test ends LIMIT s
 # after it began (LIMIT as given, not scaled: a test computes it with
-# lab_scaled and lab_units).
+# lab_scaled and lab_units), or later if its watchdog was already later (a
+# hang guard is only ever lengthened).
 lab_watchdog() {
-	local left
-	left=$(awk -v l="$1" -v a="$(now)" -v b="$_LAB_T0" 'BEGIN { x = l - (a - b); printf "%d\n", (x < 1 ? 1 : x + 1) }')
+	local left limit=$1
+	[ "${_LAB_LIMIT:-0}" -gt "$limit" ] && limit=$_LAB_LIMIT
+	_LAB_LIMIT=$limit
+	left=$(awk -v l="$limit" -v a="$(now)" -v b="$_LAB_T0" 'BEGIN { x = l - (a - b); printf "%d\n", (x < 1 ? 1 : x + 1) }')
 	[ -n "$_LAB_WATCHDOG" ] && kill "$_LAB_WATCHDOG" 2>/dev/null
-	_lab_watchdog_start "$left" "took longer than its watchdog of $1 s (baseline ${LAB_BASE:-?} s)"
+	_lab_watchdog_start "$left" "took longer than its watchdog of $limit s (baseline ${LAB_BASE:-?} s)"
 }
+
+# lab_watchdog_units K: the test's watchdog becomes its stated limit
+# (lab_test_begin's, scaled) plus K x LAB_BASE: a test whose hang guard
+# would trip on a loaded machine measures its unit of work first
+# (lab_baseline) and says how many units it may take on top.
+lab_watchdog_units() { lab_watchdog $((_LAB_LIMIT0 + $(lab_units "$1"))); }
 
 # lab_baseline CMD...: runs CMD (e.g. one ssh login to a lab host: a test's
 # unit of work) three times in a row and sets LAB_BASE to its mean wall

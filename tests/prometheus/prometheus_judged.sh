@@ -24,6 +24,14 @@ X=127.0.$LAB_NET.2:$XP
 python3 "$SYNTH" serve "$N" "$XP" --addr "127.0.$LAB_NET.2" >"$T/synth.log" 2>&1 &
 lab_bg $!
 python3 "$SYNTH" expect "$N" >"$T/expect.json"
+# the unit of this test's work, measured now: one scrape of the stand-in
+# (what Prometheus does every 5 s, and what a loaded machine slows down);
+# the watchdog is the limit above plus 100 of them (the test takes ~160 at
+# load 12)
+scrape() { curl -sf -m 60 -o /dev/null "http://$X/metrics"; }
+wait_for 20 scrape || { bad "the stand-in exporter serves /metrics" "$(tail -5 "$T/synth.log")"; lab_finish; }
+lab_baseline scrape
+lab_watchdog_units 100
 cat >"$T/prometheus.yml" <<EOF
 global:
   scrape_interval: 5s
