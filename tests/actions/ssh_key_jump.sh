@@ -44,17 +44,6 @@ login() {   # login KEYFILE: does KEYFILE (alone) log in on lab2?
 }
 hops() { grep -cE "direct_tcpip: originator .* target $LAB_HOST_2_ADDR port $LAB_HOST_2_PORT([^0-9]|\$)" "$LAB_HOST_1_LOG"; }
 fwds() { pgrep -f -- "(-L 127.0.0.1:[0-9]*:|-W )\\[?$LAB_HOST_2_ADDR\\]?:$LAB_HOST_2_PORT" | wc -l; }
-# "PID ARGS" of each TCP listener whose ssh process descends from fleetdeck
-tcp_ssh() {
-	local p q
-	for p in $(ss -ltnpH 2>/dev/null | grep -o '"ssh",pid=[0-9]*' | sed 's/.*=//' | sort -u); do
-		q=$p
-		while [ -n "$q" ] && [ "$q" -gt 1 ]; do
-			[ "$q" = "$FD_PID" ] && { echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; break; }
-			q=$(ps -o ppid= -p "$q" 2>/dev/null | tr -d ' ')
-		done
-	done
-}
 rotate() {
 	tmux_send r
 	tmux_wait_for "Type deploy to confirm" 5 || bad "r asks for the name" "$(tmux_show)"
@@ -66,26 +55,16 @@ login "$K/deploy" && ok "the old key logs in on lab2" || bad "the old key logs i
 fd_tmux ui 140 34 -- -c "$LAB_FLEET" --view keys
 tmux_wait_for "deploy" 10 || bad "Keys view shows deploy" "$(tmux_show)"
 # sampled until the rotation is over: its ssh children (SEEN) and any TCP
-# port one of fleetdeck's ssh descendants listens on
-: >"$T/tcp_listen.txt"
-(
-	while :; do
-		pgrep -P "$FD_PID" -x ssh >/dev/null && echo seen >>"$T/seen.txt"
-		tcp_ssh >>"$T/tcp_listen.txt"
-		sleep 0.02
-	done
-) &
-SAMPLER=$!
-lab_bg $SAMPLER
+# port fleetdeck or one of its descendants listens on
+lab_listen_sampler "$FD_PID" "$T/seen.txt" "$T/tcp_listen.txt"
 rotate
 tmux_wait_for "rotate key/deploy: done" 25 && ok "the rotation of lab2's key through lab1 succeeded" ||
 	bad "the rotation of lab2's key through lab1 succeeded" "$(tmux_show)"
-kill "$SAMPLER" 2>/dev/null
-wait "$SAMPLER" 2>/dev/null
+lab_listen_sampler_stop
 [ -s "$T/seen.txt" ] && ok "ss was sampled while the rotation's ssh ran ($(wc -l <"$T/seen.txt") samples)" ||
 	bad "ss was sampled while the rotation's ssh ran"
-[ ! -s "$T/tcp_listen.txt" ] && ok "no ssh of fleetdeck's listened on a TCP port during the jump action" ||
-	bad "no ssh of fleetdeck's listened on a TCP port during the jump action" "$(sort -u "$T/tcp_listen.txt")"
+[ ! -s "$T/tcp_listen.txt" ] && ok "neither fleetdeck nor its ssh children listened on a TCP port during the jump action" ||
+	bad "neither fleetdeck nor its ssh children listened on a TCP port during the jump action" "$(sort -u "$T/tcp_listen.txt")"
 tmux_send Enter
 [ "$(hops)" -ge 3 ] && ok "lab1 forwarded every login to lab2 (add, verify, remove)" ||
 	bad "lab1 forwarded every login to lab2 (add, verify, remove)" "$(hops) forwards; $(tail -3 "$LAB_HOST_1_LOG")"

@@ -30,22 +30,18 @@ BEGIN
 END \$\$;
 ALTER ROLE monitor SET search_path = evil, pg_catalog;" >/dev/null ||
 	bad "hostile schema created" "psql failed"
-# the trap works: the role really gets the notice (else the test proves nothing)
-PGPASSWORD=$PG_MONITOR_PASSWORD psql -X -At -h "$PGA" -p "$PGP" -U monitor -d postgres \
-	-c 'SELECT pg_is_in_recovery()' >/dev/null 2>"$T/psql.err"
-grep -q 'PWNED-NOTICE' "$T/psql.err" && ok "precondition: the monitoring role gets the hostile notice" ||
-	bad "precondition: the monitoring role gets the hostile notice" "$(cat -v "$T/psql.err")"
+# precondition DESC ROLE SQL PATTERN: psql as ROLE (the monitor's password)
+# runs SQL and its stderr matches PATTERN: the trap works (else the test
+# proves nothing)
+precondition() {
+	PGPASSWORD=$PG_MONITOR_PASSWORD psql -X -At -h "$PGA" -p "$PGP" -U "$2" -d postgres \
+		-c "$3" >/dev/null 2>"$T/psql.err"
+	grep -q "$4" "$T/psql.err" && ok "precondition: $1" || bad "precondition: $1" "$(cat -v "$T/psql.err")"
+}
+precondition "the monitoring role gets the hostile notice" monitor 'SELECT pg_is_in_recovery()' 'PWNED-NOTICE'
 
 F=$T/notices.fleet
-cat >"$F" <<FLEET
-[fleet notices]
-interval = 1s
-timeout = 5s
-
-[database pg]
-dsn = host=$PGA port=$PGP dbname=postgres user=monitor
-password_file = $T/pgpass
-FLEET
+{ printf '[fleet notices]\ninterval = 1s\ntimeout = 5s\n\n'; pglab_db_section pg monitor; } >"$F"
 
 fd_run 30 "$T/once.json" -c "$F" --once --json
 [ "$(db_field "$T/once.json" pg .status)" = ok ] && ok "--once: the database is read (ok)" ||
@@ -82,18 +78,10 @@ INSERT INTO api_keys (prefix, key_hash) VALUES ('pk_', 'x');
 GRANT SELECT ON api_keys TO keys;
 ALTER ROLE keys SET default_text_search_config = E'pg_catalog.LOGIN-PWNED\\x1b]0;PWNED-TITLE\\x07';" \
 	>/dev/null 2>&1 || bad "login-time warning set up" "psql failed"
-PGPASSWORD=$PG_MONITOR_PASSWORD psql -X -At -h "$PGA" -p "$PGP" -U keys -d postgres \
-	-c 'SELECT 1' >/dev/null 2>"$T/login.err"
-grep -q 'WARNING.*LOGIN-PWNED' "$T/login.err" && ok "precondition: logging in as keys gets a WARNING" ||
-	bad "precondition: logging in as keys gets a WARNING" "$(cat -v "$T/login.err")"
+precondition "logging in as keys gets a WARNING" keys 'SELECT 1' 'WARNING.*LOGIN-PWNED'
 K=$T/key.fleet
-cat >"$K" <<FLEET
-[fleet keys]
-timeout = 5s
-
-[database kdb]
-dsn = host=$PGA port=$PGP dbname=postgres user=keys
-password_file = $T/pgpass
+{ printf '[fleet keys]\ntimeout = 5s\n\n'; pglab_db_section kdb keys; } >"$K"
+cat >>"$K" <<FLEET
 
 [key api]
 provider = pg-apikey

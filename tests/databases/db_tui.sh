@@ -19,11 +19,8 @@ pglab_psql "INSERT INTO t VALUES (1); SELECT pg_switch_wal();" >/dev/null
 
 F=$T/db.fleet
 sed 's/^\[host lab1\]$/[host lab1]\ncontainers = none\ngpus = none/' "$LAB_FLEET" >"$F"
+{ echo; pglab_db_section pg monitor; } >>"$F"
 cat >>"$F" <<FLEET
-
-[database pg]
-dsn = host=$PGA port=$PGP dbname=postgres user=monitor
-password_file = $T/pgpass
 
 [backup wal]
 source = pg-archiver

@@ -8,6 +8,9 @@
 #                             in $T/pgpass (0600) — never in a fleet file
 #   pglab_initdb DIR          DIR = a fresh cluster (a copy of one cached initdb)
 #   pglab_psql SQL            runs SQL as the superuser over the Unix socket
+#   pglab_db_section NAME USER [PASSFILE]  a fleet file's [database NAME] for
+#                             the cluster, as USER, password in PASSFILE
+#                             ($T/pgpass: the monitor role's)
 #   pglab_stop / pglab_startonly  stop / start again the cluster in $PG_DIR
 #   restic_lab                $T/restic (password in $T/restic.pass) with one
 #                             snapshot tagged "nightly" dated 2020-01-01
@@ -71,6 +74,10 @@ pglab_startonly() {
 }
 
 pglab_psql() { _pg psql -X -q -At -h "$PG_DIR/sock" -p "$PG_PORT" -U postgres -d postgres -c "$1"; }
+pglab_db_section() {
+	printf '[database %s]\ndsn = host=%s port=%s dbname=postgres user=%s\npassword_file = %s\n' \
+		"$1" "$PG_ADDR" "$PG_PORT" "$2" "${3:-$T/pgpass}"
+}
 
 pglab_stop() {
 	[ -n "${PG_DIR:-}" ] && [ -f "$PG_DIR/data/postmaster.pid" ] &&

@@ -838,6 +838,34 @@ fd_tmux() {
 	lab_bg "$(tmux_pane_pid)"   # the pane's shell (later: sleep 60)
 }
 
+# lab_tcp_listeners PID: "PID ARGS" of each TCP listener that is PID or one
+# of its descendants.
+lab_tcp_listeners() {
+	local ours p
+	ours=" $1 $(_lab_descendants "$1" | tr '\n' ' ') "
+	for p in $(ss -ltnpH 2>/dev/null | grep -o 'pid=[0-9]*' | sed 's/.*=//' | sort -u); do
+		case $ours in *" $p "*) echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" ;; esac
+	done
+}
+
+# lab_listen_sampler PID SEEN TCP: samples in the background until
+# lab_listen_sampler_stop: a line in file SEEN each time PID has an ssh
+# child, and in file TCP (emptied first) each TCP listener of PID or its
+# descendants (lab_tcp_listeners) — for "no ssh of ours listens on a port".
+lab_listen_sampler() {
+	: >"$3"
+	(
+		while :; do
+			pgrep -P "$1" -x ssh >/dev/null && echo seen >>"$2"
+			lab_tcp_listeners "$1" >>"$3"
+			sleep 0.02
+		done
+	) &
+	_LAB_SAMPLER=$!
+	lab_bg "$_LAB_SAMPLER"
+}
+lab_listen_sampler_stop() { kill "$_LAB_SAMPLER" 2>/dev/null; wait "$_LAB_SAMPLER" 2>/dev/null; }
+
 # fd_alive PID: the process runs (not a zombie).
 fd_alive() { [ -d "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 

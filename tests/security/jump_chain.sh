@@ -183,26 +183,9 @@ json_check "$T/once.json" "--json: the keys' ages are read on the target through
 
 login "$K/deploy" && ok "the old deploy key logs in on the target" || bad "the old deploy key logs in on the target"
 
-# "PID ARGS" of each TCP listener that is fleetdeck or one of its descendants
-tcp_ours() {
-	local ours p
-	ours=" $FD_PID $(_lab_descendants "$FD_PID" | tr '\n' ' ') "
-	for p in $(ss -ltnpH 2>/dev/null | grep -o 'pid=[0-9]*' | sed 's/.*=//' | sort -u); do
-		case $ours in *" $p "*) echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" ;; esac
-	done
-}
 fd_tmux ui 150 34 -- -c "$F" --view keys
 tmux_wait_for "deploy-pj" 10 || bad "Keys view shows both keys" "$(tmux_show)"
-: >"$T/tcp_listen.txt"
-(
-	while :; do
-		pgrep -P "$FD_PID" -x ssh >/dev/null && echo seen >>"$T/seen.txt"
-		tcp_ours >>"$T/tcp_listen.txt"
-		sleep 0.05
-	done
-) &
-SAMPLER=$!
-lab_bg $SAMPLER
+lab_listen_sampler "$FD_PID" "$T/seen.txt" "$T/tcp_listen.txt"
 rotate() {   # rotate NAME: r, the name typed
 	tmux_send r
 	tmux_wait_for "Type $1 to confirm" 5 || bad "r asks for $1" "$(tmux_show)"
@@ -238,8 +221,7 @@ said_hop2() { jq -e -s '.[-1] | tostring | test("hop2: HOST KEY CHANGED")' "$T/s
 wait_for 5 said_hop2 &&
 	ok "and says it is hop2's host key" || bad "and says it is hop2's host key" "$(tail -1 "$T/state/audit.log")"
 tmux_send Enter
-kill "$SAMPLER" 2>/dev/null
-wait "$SAMPLER" 2>/dev/null
+lab_listen_sampler_stop
 [ "$(rot_logins)" = "$t1" ] && [ "$(logins 2)" = "$h2" ] && ok "no login on hop2 or the target through the refused chain" ||
 	bad "no login on hop2 or the target through the refused chain" "hop2 $h2 -> $(logins 2), target $t1 -> $(rot_logins)"
 login "$K/deploy" && ok "the key in use still logs in on the target" || bad "the key in use still logs in on the target"
