@@ -16,6 +16,9 @@
 #     hosts, every host fetched), this build and $FLEETDECK_BEFORE (a build
 #     of an older main, if set) side by side against the same server in the
 #     same window: RSS / hosts of each, and their ratio
+#   - exports (not by default): --once --format csv and openmetrics of the
+#     large section (every host), this build and $FLEETDECK_BEFORE one
+#     after the other, each format: wall, CPU, peak RSS, bytes and lines
 # BENCH_PROM_PARTS (default "parse large scripted classic memory") picks the parts:
 # "large classic" is the dashboards alone (the scripted --check / --once
 # --json at 100,000 hosts take minutes of the server's time). The classic
@@ -175,6 +178,22 @@ if part scripted; then
 			map({(.[0] | tostring): length}) | add' >"$dir/jq.out"
 	printf 'baseline: curl + jq of the same status PromQL, counts only: %.1f s (%s)\n' \
 		"$(fsub "$(date +%s.%N)" "$t0")" "$(cat "$dir/jq.out")"
+fi
+
+if part exports; then
+	ways="now:$fd"
+	[ -n "${FLEETDECK_BEFORE:-}" ] && ways="before:$FLEETDECK_BEFORE $ways"
+	for fmt in csv openmetrics; do
+		for w in $ways; do
+			IFS=: read -r tag bin <<<"$w"
+			/usr/bin/time -f '%e %M %U %S' -o "$dir/time" "$bin" -c "$dir/large.fleet" \
+				--once --format "$fmt" >"$dir/out" 2>/dev/null
+			read -r wall rss us ss < <(tail -1 "$dir/time")
+			printf 'exports %s %s: %.1f s wall, %.1f s CPU, peak RSS %s KiB, %s bytes, %s lines, %s hosts\n' \
+				"$fmt" "$tag" "$wall" "$(echo "$us + $ss" | bc)" "$rss" "$(wc -c <"$dir/out")" \
+				"$(wc -l <"$dir/out")" "$(grep -c -e '^fleetdeck_host_status{.*status="unknown"}' -e ',reachable,' "$dir/out")"
+		done
+	done
 fi
 
 part classic && dashboard "$dir/classic.fleet" "classic ($(fmt_n "$nc") hosts, every host fetched)" \
