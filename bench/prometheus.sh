@@ -15,7 +15,14 @@
 #   - memory: memory per host of the classic dashboard (BENCH_PROM_CLASSIC
 #     hosts, every host fetched), this build and $FLEETDECK_BEFORE (a build
 #     of an older main, if set) side by side against the same server in the
-#     same window: RSS / hosts of each, and their ratio
+#     same window: RSS / hosts of each, and their ratio. With
+#     BENCH_PROM_DAY_RATE=R (e.g. 240) both run with
+#     FLEETDECK_BENCH_HIST_RATE=R (a benchmark-only knob of the dashboard's
+#     trend store, src/history/history.h: every point dated as if time ran
+#     R times faster since the store's first), so their stores hold a day's
+#     worth of trends after 26 h / R of real rounds; RSS and CPU are read
+#     every 30 s until then ("memory after a day"); a FLEETDECK_BEFORE
+#     older than 9b7f3ca ignores the knob (cherry-pick it onto that build)
 #   - exports (not by default): --once --format csv and openmetrics of the
 #     large section (every host), this build and $FLEETDECK_BEFORE one
 #     after the other, each format: wall, CPU, peak RSS, bytes and lines
@@ -215,7 +222,7 @@ if part memory; then
 		for try in 1 2 3 4 5; do
 			tmux -L "$s" kill-server 2>/dev/null
 			tmux -L "$s" new-session -d -x 200 -y 60 \
-				"FLEETDECK_PROM_START_BUDGET=${FLEETDECK_PROM_START_BUDGET:-60} $bin -c $dir/classic.fleet"
+				"FLEETDECK_PROM_START_BUDGET=${FLEETDECK_PROM_START_BUDGET:-60} FLEETDECK_BENCH_HIST_RATE=${BENCH_PROM_DAY_RATE:-1} $bin -c $dir/classic.fleet"
 			t0=$(date +%s.%N)
 			# classic: the host rows say where they come from; judged on
 			# the server: the counts line
@@ -227,7 +234,37 @@ if part memory; then
 			echo "memory, $tag: judged on the server (start discovery over its budget), again ($try)"
 		done
 	done
-	sleep "$((interval + secs))"
+	if [ -n "${BENCH_PROM_DAY_RATE:-}" ]; then
+		# a day and two hours of trend time (every ring at its bound), then
+		# an interval more; RSS and CPU of each every 30 s meanwhile
+		wait_s=$(( (86400 + 7200) / BENCH_PROM_DAY_RATE + 2 * interval ))
+		echo "memory after a day: trend time x$BENCH_PROM_DAY_RATE, reading for ${wait_s} s (load $(cut -d' ' -f1-3 /proc/loadavg))"
+		declare -A tick0
+		for w in $ways; do
+			IFS=: read -r tag bin s <<<"$w"
+			tick0[$tag]=$(ticks "$(tmux -L "$s" list-panes -F '#{pane_pid}')")
+		done
+		w0=$(date +%s)
+		while [ $(( $(date +%s) - w0 )) -lt "$wait_s" ]; do
+			sleep 30
+			line="memory after a day: +$(( $(date +%s) - w0 )) s (trend time +$(( ($(date +%s) - w0) * BENCH_PROM_DAY_RATE / 3600 )) h), load $(cut -d' ' -f1 /proc/loadavg):"
+			for w in $ways; do
+				IFS=: read -r tag bin s <<<"$w"
+				pid=$(tmux -L "$s" list-panes -F '#{pane_pid}')
+				line="$line $tag $(( $(kib "$pid" VmRSS) / 1024 )) MiB"
+			done
+			echo "$line"
+		done
+		for w in $ways; do
+			IFS=: read -r tag bin s <<<"$w"
+			pid=$(tmux -L "$s" list-panes -F '#{pane_pid}')
+			printf 'memory after a day, %s: CPU %.3f s per %s s interval (%s intervals)\n' "$tag" \
+				"$(echo "($(ticks "$pid") - ${tick0[$tag]}) / $hz / ($(date +%s) - $w0) * $interval" | bc -l)" \
+				"$interval" "$(( ($(date +%s) - w0) / interval ))"
+		done
+	else
+		sleep "$((interval + secs))"
+	fi
 	declare -A rss
 	for w in $ways; do
 		IFS=: read -r tag bin s <<<"$w"
