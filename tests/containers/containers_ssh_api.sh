@@ -54,7 +54,11 @@ grep -q "refused streamlocal" "$LAB_HOST_2_LOG" && ok "lab2's sshd refused the s
 # session wrote 4 list requests into the engine's socket (4 rounds)
 fd_tmux dash 150 30 -- -c "$F" -i 1s
 wait_for 30 lab_session_sh 1 || { bad "found the session's sh on lab1" "$(tmux_show)"; lab_finish; }
-sleep 3   # past the first (full) probe
+# past the first (full) probe and containers round: lab1's DISK and CTR
+# drawn (a fixed 3 s was not always enough under load: df then ran while
+# traced)
+first_round() { tmux_cell ' lab1 ' DISK | grep -q '[0-9]%' && tmux_capture | grep -E ' lab1 ' | grep -qE ' [0-9]+/3( |$)'; }
+wait_for 30 first_round || bad "lab1's disk and containers are read (the first round is over)" "$(tmux_show)"
 lab_session_sh 1
 shpid=$LAB_SH_PID session=$LAB_SESSION_PID
 # the requests the session wrote into the engine's socket

@@ -15,7 +15,10 @@ F=$T/cost.fleet
 sed 's/^\(\[host .*\]\)$/\1\ncontainers = none\ngpus = none/' "$LAB_FLEET" >"$F"
 fd_tmux cost 150 30 FLEETDECK_STATS="$T/stats.json" -- -c "$F"
 wait_for 30 lab_session_sh 1 || { bad "found the session's sh on lab1" "$(tmux_show)"; lab_finish; }
-sleep 3   # past the first (full) probe
+# past the first (full) probe: once its df answered, lab1's DISK is drawn
+# (a fixed 3 s was not always enough under load: df then ran while traced)
+disk_read() { tmux_cell ' lab1 ' DISK | grep -q '[0-9]%'; }
+wait_for 30 disk_read || bad "lab1's disk is read (the first probe is over)" "$(tmux_show)"
 lab_session_sh 1
 shpid=$LAB_SH_PID session=$LAB_SESSION_PID
 ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }

@@ -802,6 +802,22 @@ tmux_wait_gone() { wait_for "${2:-10}" tmux_lacks "$1"; }
 _tmux_line() { tmux_capture | grep -E -- "$1" | grep -qE -- "$2"; }
 tmux_wait_line() { wait_for "${3:-10}" _tmux_line "$1" "$2"; }
 
+# tmux_cell ROW-ERE HEADER: what the first screen line matching ROW-ERE
+# shows under the column headed " HEADER" (as wide as the header word,
+# which right-aligned numbers end under), e.g. tmux_cell ' lab1 ' DISK ->
+# " 42%". Counted in characters (bash, UTF-8): bars are multibyte.
+tmux_cell() {
+	local line c=
+	while IFS= read -r line; do
+		if [ -z "$c" ]; then
+			case "$line " in *" $2 "*) line=${line%%" $2 "*}; c=$((${#line} + 1)) ;; esac
+			continue
+		fi
+		[[ $line =~ $1 ]] && { printf '%s\n' "${line:$c:${#2}}"; return 0; }
+	done < <(tmux_capture)
+	return 1
+}
+
 tmux_pane_pid() { _tmux display-message -p -t "$TMUX_SESSION" '#{pane_pid}'; }
 tmux_pane_dead() { [ "$(_tmux display-message -p -t "$TMUX_SESSION" '#{pane_dead}')" = 1 ]; }
 tmux_resize() { _tmux resize-window -t "$TMUX_SESSION" -x "$1" -y "$2"; }
