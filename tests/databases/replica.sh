@@ -61,7 +61,10 @@ json_check "$T/a.json" 'both ok' '[.databases[] | select(.status == "ok")] | len
 # replay paused on the standby, writes on the primary: the lag is real bytes
 spsql "SELECT pg_wal_replay_pause()" >/dev/null
 pglab_psql "INSERT INTO t SELECT generate_series(1, 20000); SELECT pg_switch_wal();" >/dev/null
-sleep 1
+# the standby has received WAL it has not replayed (was a fixed 1 s, which
+# a loaded walreceiver can miss)
+received() { [ "$(spsql "SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) > 0")" = t ]; }
+wait_for 15 received || bad "the standby receives the primary's WAL (replay paused)" "$(tail -3 "$S/log")"
 fd_run 30 "$T/b.json" --once --json -c "$F"
 json_check "$T/b.json" 'replay paused: the standby reports lag in bytes' \
 	'.databases[] | select(.name == "standby") | .replication_lag_bytes > 0'
