@@ -2,9 +2,11 @@
 #include "out/spool.h"
 #include "util/util.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 struct chunk {
 	off_t off;
@@ -45,10 +47,29 @@ FILE *spool_fp(struct spool *sp, size_t i)
 	return s->fp;
 }
 
+/* A temporary file in $TMPDIR (tmpfile(3) ignores it), mode 0600,
+ * deleted at once; NULL when none can be made. */
+static FILE *temp_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/fleetdeck-out.XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	FILE *fp = NULL;
+
+	if (fd >= 0) {
+		unlink(path);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		if (!(fp = fdopen(fd, "w+")))
+			close(fd);
+	}
+	free(path);
+	return fp;
+}
+
 /* The section's bytes so far to the end of the temporary file. */
 static void spill(struct spool *sp, struct section *s)
 {
-	if (!sp->tmp && !(sp->tmp = tmpfile()))
+	if (!sp->tmp && !(sp->tmp = temp_file()))
 		return;  /* no temporary file: the section stays in memory */
 	if (fwrite(s->buf, 1, s->len, sp->tmp) != s->len) {
 		sp->err = -1;

@@ -3,8 +3,9 @@
  * kind (CSV) while the §4 document is walked host by host, so each
  * family's lines go to a section of their own and the sections are
  * written one after the other at the end. What a section holds past
- * SPOOL_CHUNK bytes moves to one temporary file, so memory stays a few
- * KiB a section whatever the fleet's size (issue #11: 100,000 hosts). */
+ * SPOOL_CHUNK bytes moves to one temporary file ($TMPDIR, else /tmp;
+ * without one it stays in memory), so memory stays a few KiB a section
+ * whatever the fleet's size (issue #11: 100,000 hosts). */
 #ifndef FLEETDECK_OUT_SPOOL_H
 #define FLEETDECK_OUT_SPOOL_H
 
