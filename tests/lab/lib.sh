@@ -105,14 +105,16 @@ _lab_host_start() {
 	fi
 	mkdir -p /run/sshd && chmod 0755 /run/sshd
 	"$hd/start" 9>&- || { _lab_die "sshd for $1 did not start; see $hd/sshd.log"; tail -5 "$hd/sshd.log" >&2; return 1; }
-	while [ "$n" -lt 50 ]; do
+	# a hang guard only: it returns as soon as sshd listens (5 s left
+	# little margin on a loaded machine)
+	while [ "$n" -lt 200 ]; do
 		pid=$(cat "$hd/sshd.pid" 2>/dev/null)
 		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && _lab_tcp_open "$addr" "$port"; then
 			return 0
 		fi
 		sleep 0.1; n=$((n + 1))
 	done
-	_lab_die "sshd for $1 is not listening on $addr:$port after 5 s"
+	_lab_die "sshd for $1 is not listening on $addr:$port after 20 s"
 	tail -5 "$hd/sshd.log" >&2
 	return 1
 }
@@ -829,7 +831,7 @@ tmux_show() { tmux_capture 2>&1 | sed 's/[[:space:]]*$//' | sed 's/^/       > /'
 # fd_tmux NAME W H [ENV=VALUE...] -- ARGS...: runs "$FLEETDECK ARGS" in a tmux
 # session NAME through a small script; the pane prints EXITED:<code> when
 # fleetdeck ends (stderr goes to $T/NAME.stderr). FD_PID is set to
-# fleetdeck's pid once it runs (fd_tmux waits up to 5 s for it).
+# fleetdeck's pid once it runs (fd_tmux waits up to 20 s for it).
 fd_tmux() {
 	local name=$1 w=$2 h=$3 s=$T/run-$1.sh n=0
 	shift 3
@@ -848,7 +850,7 @@ fd_tmux() {
 	# pane that once used the alternate screen, and the test wants to see
 	# what fleetdeck left behind.
 	tmux_start "$name" "$w" "$h" "bash $s; echo EXITED:\$?; exec sleep 60" || return 1
-	while [ ! -s "$T/$name.pid" ] && [ "$n" -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	while [ ! -s "$T/$name.pid" ] && [ "$n" -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
 	FD_PID=$(cat "$T/$name.pid" 2>/dev/null)
 	[ -n "$FD_PID" ] && lab_bg "$FD_PID"
 	lab_bg "$(tmux_pane_pid)"   # the pane's shell (later: sleep 60)
