@@ -28,7 +28,10 @@ run() { # NAME DESC ENV... -- ARGS...
 	fd_tmux "$name" 120 30 "$@"
 	if wait_for 10 all_names; then ok "$desc: shows lab1 and lab2"; else
 		bad "$desc: shows lab1 and lab2" "$(tmux_show)" "stderr: $(head -c 600 "$T/$name.stderr")"; fi
-	sleep 1.2   # a redraw after the first poll
+	# what the checks read is a frame with the first poll's data (bars,
+	# percentages), not the frame before it (was a fixed 1.2 s)
+	polled() { tmux_cell ' lab1 ' DISK | grep -q '[0-9]%' && tmux_cell ' lab2 ' DISK | grep -q '[0-9]%'; }
+	wait_for 15 polled || bad "$desc: the first poll's data is drawn" "$(tmux_show)"
 }
 quit() {
 	tmux_send q
