@@ -40,7 +40,7 @@ PROMETHEUS_LAB_TESTS = tests/prometheus/prometheus_lab.sh tests/prometheus/victo
 	tests/prometheus/prometheus_postgres.sh
 TESTS += $(PROMETHEUS_LAB_TESTS)
 EXTRA_DIST += $(PROMETHEUS_LAB_TESTS) tests/prometheus/synth_fleet.py \
-	tests/prometheus/exporter_standin.py tests/prometheus/lib.sh
+	tests/prometheus/exporter_standin.py tests/prometheus/busy_proxy.py tests/prometheus/lib.sh
 
 # make bench (bench/prometheus.sh builds it on demand): the cost of reading
 # an answer, per series

@@ -90,6 +90,8 @@ static void call_result(void *arg, const struct http_result *r)
 	pc->inflight--;
 	c->ms = r->total_ms;
 	c->bytes = r->len;
+	c->status = r->status;
+	c->timed_out = r->code == CURLE_OPERATION_TIMEDOUT;
 	c->over = c->over || c->reader.samples > c->cap;
 	if (c->over) {
 		str_fmt(c->err, sizeof(c->err), "more than %zu series in the answer", c->cap);
@@ -110,6 +112,14 @@ static void call_result(void *arg, const struct http_result *r)
 		c->done(c);
 	if (pc->http)
 		queue_run(pc);
+}
+
+bool prom_call_retryable(const struct prom_call *c)
+{
+	if (c->ok || c->over)
+		return false;
+	return c->timed_out || c->status == 429 || c->status == 502 || c->status == 503 ||
+	       c->status == 504;
 }
 
 void prom_call_clear(struct prom_call *c)
@@ -156,7 +166,8 @@ static void call_setup(struct prom_call *c, const char *path, const char *args)
 	c->url = post ? xasprintf("%s/api/v1/%s", pc->base, path)
 		      : xasprintf("%s/api/v1/%s?%s", pc->base, path, args);
 	free(full);
-	c->ok = c->over = false;
+	c->ok = c->over = c->timed_out = false;
+	c->status = 0;
 	c->ms = 0;
 	c->bytes = 0;
 	c->err[0] = '\0';

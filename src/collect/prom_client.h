@@ -50,6 +50,8 @@ struct prom_call {
 	/* ---- */
 	struct prom_reader reader;
 	bool in_flight, ok, over;
+	long status;                 /* HTTP status, 0: no answer */
+	bool timed_out;              /* no answer within the timeout */
 	double ms;                   /* HTTP round trip */
 	size_t bytes;                /* answer size */
 	char *body;                  /* a POST form, kept for the transfer */
@@ -65,6 +67,9 @@ struct prom_call {
 int prom_call_start(struct prom_call *call, struct http *h, const char *path, const char *args);
 /* The same, blocking (start-up only): done has run when it returns. */
 void prom_call_run(struct prom_call *call, const char *path, const char *args);
+/* A failed call worth asking again alone, soon: the server was busy (HTTP
+ * 429, 503, a proxy's 502/504) or did not answer within the timeout. */
+bool prom_call_retryable(const struct prom_call *call);
 /* Frees what a finished call still holds (its POST form). */
 void prom_call_clear(struct prom_call *call);
 /* "query=ENC&limit=N" for an instant query. malloc'd. */

@@ -40,6 +40,8 @@
 #define PF_BACKOFF_MIN 1.0
 #define PF_BACKOFF_MAX 60.0
 #define PF_DEFAULT_WINDOW 40       /* rows fetched before the UI asks */
+#define PF_CHECK_RETRIES 2         /* a busy server's check asked again alone */
+#define PF_CHECK_RETRY 1.0         /* s before the first retry, doubling */
 
 /* What step 2 reads for each row: what the overview shows. */
 static const enum prom_value row_values[] = {
@@ -98,6 +100,8 @@ struct pfl {
 		struct prom_call call;
 		struct pfl *pf;
 		enum prom_check k;
+		int tries;             /* retries so far this round */
+		double retry_at;       /* > 0: asked again alone then */
 	} checks[PC__N];
 	double upcount;
 	struct problem *all_prob;      /* every problem host this round (worst reason) */
@@ -374,7 +378,7 @@ static void on_check(void *arg, const struct prom_sample *s)
 {
 	struct pcheck *pc = arg;
 	struct pfl *pf = pc->pf;
-	enum prom_problem kind;
+	enum prom_problem kind = prom_check_problem(pc->k);
 
 	if (!isfinite(s->value) || s->value < 0)
 		return;
@@ -384,7 +388,7 @@ static void on_check(void *arg, const struct prom_sample *s)
 		pf->upcount = s->value;
 		return;
 	}
-	if (s->cut || !s->label[0][0] || (kind = prom_problem_kind(s->label[1])) == PP__N)
+	if (s->cut || !s->label[0][0] || kind == PP__N)
 		return;
 	prob_merge(pf, s->label[0], (uint16_t)prom_check_reason(kind, s->value, &pf->th), s->value);
 }
@@ -398,21 +402,62 @@ static int problem_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* A check the server was too busy for (or that timed out) is asked again
+ * alone after a short backoff, the others' answers kept: one 503 does not
+ * cost the round (pfl_prepare starts it, checks_retry). */
 static void check_done(struct prom_call *c)
 {
 	struct pcheck *pc = c->arg;
 
+	if (prom_call_retryable(c) && pc->tries < PF_CHECK_RETRIES) {
+		pc->retry_at = now_mono() + jitter(PF_CHECK_RETRY * (1 << pc->tries));
+		pc->tries++;
+		return;
+	}
 	if (--pc->pf->pending == 0)
 		step_done(pc->pf);
 }
 
-static void summary_start(struct pfl *pf, double now)
+/* Starts check pc's query; false (its error kept) when it could not. */
+static bool check_start(struct pfl *pf, struct pcheck *pc)
 {
 	struct prom_qctx c = qctx(pf, NULL, 0);
 	/* before the first discovery (step 1 does not wait for it) the lists
 	 * are bounded as discovery is */
 	size_t cap = pf->have_names ? pf->names.n + pf->names.n / 4 + 64 : PROM_DISCOVER_MAX;
+	char err[256], *q = prom_check_query(pc->k, &c, &pf->th, err, sizeof(err));
+	bool ok = false;
 
+	pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
+		.want = { pf->conn.label, NULL }, .fn = on_check, .arg = pc, .done = check_done };
+	if (q)
+		ok = start_query(pf, &pc->call, q, pc->k == PC_UP ? 1 : cap);
+	else
+		str_copy(pc->call.err, err, sizeof(pc->call.err));
+	free(q);
+	return ok;
+}
+
+/* The checks due to be asked again: started now, or the deadline. */
+static void checks_retry(struct pfl *pf, double now, double *deadline)
+{
+	for (int k = 0; k < PC__N; k++) {
+		struct pcheck *pc = &pf->checks[k];
+		if (pc->retry_at <= 0)
+			continue;
+		if (now < pc->retry_at) {
+			deadline_min(deadline, pc->retry_at);
+			continue;
+		}
+		pc->retry_at = 0;
+		pf->pending--;  /* start_query counts it again */
+		if (!check_start(pf, pc) && pf->pending == 0)
+			step_done(pf);
+	}
+}
+
+static void summary_start(struct pfl *pf, double now)
+{
 	pf->step = S_SUMMARY;
 	pf->next_poll = now + pf->interval;
 	pf->upcount = 0;
@@ -424,17 +469,11 @@ static void summary_start(struct pfl *pf, double now)
 	pf->pending = 1;  /* held until all are started */
 	for (int k = 0; k < PC__N; k++) {
 		struct pcheck *pc = &pf->checks[k];
-		char err[256], *q = prom_check_query((enum prom_check)k, &c, &pf->th, err, sizeof(err));
 		pc->pf = pf;
 		pc->k = (enum prom_check)k;
-		pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
-			.want = { pf->conn.label, PROM_CHECK_TAG, NULL }, .fn = on_check, .arg = pc,
-			.done = check_done };
-		if (q)
-			start_query(pf, &pc->call, q, k == PC_UP ? 1 : cap);
-		else
-			str_copy(pc->call.err, err, sizeof(pc->call.err));
-		free(q);
+		pc->tries = 0;
+		pc->retry_at = 0;
+		check_start(pf, pc);
 	}
 	if (--pf->pending == 0)
 		step_done(pf);
@@ -940,6 +979,8 @@ static void pfl_prepare(struct pfl *pf, double now, double *deadline,
 	bool need_window = !fleet_section_get(pf->sec, "rate_window");
 
 	pf->once = fl->once;
+	if (pf->step == S_SUMMARY)
+		checks_retry(pf, now, deadline);
 	if (pf->step != S_IDLE || (fl->once && pf->rounds > 0))
 		return;
 	if (!pf->scrape_started && (need_window || !fleet_section_get(pf->sec, "interval"))) {

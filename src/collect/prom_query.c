@@ -239,11 +239,11 @@ static int parts_build(const struct prom_qctx *c, const struct fleet_thresholds 
 	return rc;
 }
 
-/* One reason series per host: tagged with label r=TAG so that `or` keeps
- * them all, for the max by host that takes the worst. */
+/* One reason series per host: tagged with label fleetdeck_r=TAG so that
+ * `or` keeps them all, for the max by host that takes the worst. */
 static char *tagged(const char *expr, const char *tag)
 {
-	return xasprintf("label_replace(%s, \"" PROM_CHECK_TAG "\", \"%s\", \"\", \"\")", expr, tag);
+	return xasprintf("label_replace(%s, \"fleetdeck_r\", \"%s\", \"\", \"\")", expr, tag);
 }
 
 char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds *th,
@@ -288,25 +288,26 @@ char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds
 	return out;
 }
 
-/* The problem tags of step 1's answers, in enum prom_problem order. */
-static const char *const problem_tags[PP__N] = { "down", "psi", "disk", "oom", "mounts" };
-
-enum prom_problem prom_problem_kind(const char *tag)
+enum prom_problem prom_check_problem(enum prom_check k)
 {
-	for (int p = 0; p < PP__N; p++)
-		if (strcmp(tag, problem_tags[p]) == 0)
-			return (enum prom_problem)p;
-	return PP__N;
+	switch (k) {
+	case PC_DISK: return PP_DISK;
+	case PC_OOM: return PP_OOM;
+	case PC_MOUNTS: return PP_MOUNTS;
+	case PC_DOWN: return PP_DOWN;
+	case PC_PSI: return PP_PSI;
+	default: return PP__N;
+	}
 }
 
 /* Step 1's queries. Each threshold filters a metric's per-host series
  * before any arithmetic, so the server's binary operations over every
  * host are the fewest the checks allow (VictoriaMetrics 1.79 runs each
- * over 100,000 series in about the time it reads a metric, and evaluates
- * a query's operands one after the other): no per-query `and on (up ==
- * 1)` join (the client lets a host down win over its last values), PSI
- * compared as a rate before it is scaled, the disk's used share compared
- * as avail / used, the OOM counter compared with its window's lowest. */
+ * over 100,000 series in about the time it reads a metric): no per-query
+ * `and on (up == 1)` join (the client lets a host down win over its last
+ * values), PSI compared as a rate before it is scaled, the disk's used
+ * share compared as avail / used, the OOM counter compared with its
+ * window's lowest. */
 char *prom_check_query(enum prom_check k, const struct prom_qctx *c,
 		       const struct fleet_thresholds *th, char *err, size_t errlen)
 {
@@ -314,60 +315,52 @@ char *prom_check_query(enum prom_check k, const struct prom_qctx *c,
 	int mounts = c->nmounts > 0 ? c->nmounts : 1;
 	char win[32], hold[32], *out = NULL;
 	struct judged_sels j;
-	int ok = sels_build(c, &j, err, errlen);
-	char *up = j.up, *psi = j.psi, *size = j.size, *free_ = j.free, *avail = j.avail,
-	     *oom = j.oom;
-	char *part[4] = { NULL, NULL, NULL, NULL }, *e;
 
+	if (sels_build(c, &j, err, errlen) < 0)
+		return NULL;
 	window_text(c, win, sizeof(win));
 	str_fmt(hold, sizeof(hold), "%.0fs", th->oom_hold > 1 ? th->oom_hold : 1);
-	if (ok < 0)
-		goto done;
 	switch (k) {
 	case PC_UP:
-		out = xasprintf("count(max by (%s) (%s) == 1)", L, up);
+		out = xasprintf("count(max by (%s) (%s) == 1)", L, j.up);
 		break;
-	case PC_HOSTS:
-		e = xasprintf("max by (%s) (%s) == 0", L, up);
-		part[0] = tagged(e, problem_tags[PP_DOWN]);
-		free(e);
-		e = xasprintf("(max by (%s) (rate(%s[%s])) > %.17g) * 100", L, psi, win,
-			      th->psi_warn / 100);
-		part[1] = tagged(e, problem_tags[PP_PSI]);
-		free(e);
-		/* oom - min_over_time(oom) > 0, without the subtraction */
-		e = xasprintf("max by (%s) (%s > min_over_time(%s[%s]))", L, oom, oom, hold);
-		part[2] = tagged(e, problem_tags[PP_OOM]);
-		free(e);
+	case PC_DOWN:
+		out = xasprintf("max by (%s) (%s) == 0", L, j.up);
+		break;
+	case PC_PSI:
+		out = xasprintf("(max by (%s) (rate(%s[%s])) > %.17g) * 100", L, j.psi, win,
+				th->psi_warn / 100);
+		break;
+	case PC_OOM:
+		/* oom - min_over_time(oom) > 0, without the subtraction; not
+		 * increase(oom[hold]) > 0, one read less: VictoriaMetrics counts
+		 * a series' first value in the window as an increase when it
+		 * has no sample before (every host of a fleet younger than
+		 * oom_hold, with a steady counter under 10, would be OOM) */
+		out = xasprintf("max by (%s) (%s > min_over_time(%s[%s]))", L, j.oom, j.oom, hold);
+		break;
+	case PC_MOUNTS:
 		/* a watched mount without series: unknown (only when nothing worse) */
 		if (mounts == 1)
-			e = xasprintf("(%s == 1) unless on (%s) %s", up, L, size);
+			out = xasprintf("(%s == 1) unless on (%s) %s", j.up, L, j.size);
 		else
-			e = xasprintf("(%s == 1) unless on (%s) (count by (%s) (count by (%s, mountpoint) (%s)) >= %d)",
-				      up, L, L, L, size, mounts);
-		part[3] = tagged(e, problem_tags[PP_MOUNTS]);
-		free(e);
-		out = xasprintf("%s or %s or %s or %s", part[0], part[1], part[2], part[3]);
+			out = xasprintf("(%s == 1) unless on (%s) (count by (%s) (count by (%s, mountpoint) (%s)) >= %d)",
+					j.up, L, L, L, j.size, mounts);
 		break;
 	case PC_DISK:
 		/* used % = 100 * used / (used + avail) with used = size - free
 		 * (what non-root can use, as df): over warn when avail / used
 		 * < (100 - warn) / warn; the few over it are scaled afterwards */
 		if (th->disk_warn > 0)
-			e = xasprintf("max by (%s) (100 / (1 + (%s / (%s - %s) < %.17g)))", L, avail,
-				      size, free_, (100 - th->disk_warn) / th->disk_warn);
+			out = xasprintf("max by (%s) (100 / (1 + (%s / (%s - %s) < %.17g)))", L, j.avail,
+					j.size, j.free, (100 - th->disk_warn) / th->disk_warn);
 		else
-			e = xasprintf("max by (%s) (100 / (1 + %s / (%s - %s))) > %.17g", L, avail,
-				      size, free_, th->disk_warn);
-		out = tagged(e, problem_tags[PP_DISK]);
-		free(e);
+			out = xasprintf("max by (%s) (100 / (1 + %s / (%s - %s))) > %.17g", L, j.avail,
+					j.size, j.free, th->disk_warn);
 		break;
 	case PC__N:
 		break;
 	}
-done:
-	for (size_t i = 0; i < ARRAY_LEN(part); i++)
-		free(part[i]);
 	sels_free(&j);
 	return out;
 }

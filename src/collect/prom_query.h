@@ -41,21 +41,26 @@ char *prom_status_query(const struct prom_qctx *c, const struct fleet_thresholds
 			char *err, size_t errlen);
 
 /* The fleet's summary as small answers (the large-fleet mode's round):
- * the count of hosts up, and lists holding only the hosts that have a
- * problem, each series tagged with its kind (label PROM_CHECK_TAG), the
- * thresholds as PromQL filters. The client takes the worst reason per host
- * (a host down is down, whatever its last values said) and counts; the
- * hosts ok are the count up less the problem hosts not down. No answer
- * holds every host. Few queries, each filtered before any arithmetic: the
- * server's cost is its operations over every host's series (one join of
- * the whole fleet costs about what reading a metric does), not the answers. */
-enum prom_check {   /* the queries of a round */
+ * the count of hosts up, and one list per kind of problem holding only the
+ * hosts that have it, the thresholds as PromQL filters. The client takes
+ * the worst reason per host (a host down is down, whatever its last values
+ * said) and counts; the hosts ok are the count up less the problem hosts
+ * not down. No answer holds every host. Each query is filtered before any
+ * arithmetic: the server's cost is its reads and operations over every
+ * host's series, not the answers. One query per check, started at once
+ * (the costliest first): a server evaluates a query's operands one after
+ * another, so separate queries are what spreads step 1 over its cores,
+ * and a check that failed is asked again alone. */
+enum prom_check {   /* the queries of a round, in the order they start */
+	PC_DISK,        /* a watched disk over warn (three metrics) */
+	PC_OOM,         /* an OOM kill within oom_hold */
+	PC_MOUNTS,      /* up without every watched mount */
+	PC_DOWN,        /* up == 0 */
+	PC_PSI,         /* PSI over warn */
 	PC_UP,          /* count(up == 1): one series */
-	PC_HOSTS,       /* down, PSI over warn, OOM kill within oom_hold, watched mount missing */
-	PC_DISK,        /* a watched disk over warn (the heaviest: its own query, in parallel) */
 	PC__N
 };
-enum prom_problem { /* the kinds of problem, a series' PROM_CHECK_TAG */
+enum prom_problem { /* the kinds of problem */
 	PP_DOWN,        /* up == 0 -> PR_DOWN */
 	PP_PSI,         /* PSI over warn, value = PSI % -> PR_PSI_WARN/CRIT */
 	PP_DISK,        /* worst watched disk over warn, value = used % -> PR_DISK_WARN/CRIT */
@@ -63,11 +68,10 @@ enum prom_problem { /* the kinds of problem, a series' PROM_CHECK_TAG */
 	PP_MOUNTS,      /* up without every watched mount -> PR_DISK_UNREADABLE */
 	PP__N
 };
-#define PROM_CHECK_TAG "fleetdeck_r"
 char *prom_check_query(enum prom_check k, const struct prom_qctx *c,
 		       const struct fleet_thresholds *th, char *err, size_t errlen);
-/* The kind a series' PROM_CHECK_TAG value names, PP__N for none. */
-enum prom_problem prom_problem_kind(const char *tag);
+/* The kind of problem check k lists, PP__N for PC_UP (a count). */
+enum prom_problem prom_check_problem(enum prom_check k);
 /* The reason for a host with problem p and value v. */
 enum prom_reason prom_check_reason(enum prom_problem p, double v, const struct fleet_thresholds *th);
 

@@ -90,6 +90,36 @@ json_check "$T/once.json" "the problems say why (down, disk, pressure, OOM, unre
 	 and any(test("PSI some")) and any(test("OOM kill")) and any(test("cannot read")))'
 printf 'note: --once --json with %s hosts took %s s\n' "$N" "$FD_SECS"
 
+# A busy server: VictoriaMetrics answers HTTP 503 to a query when its
+# -search.maxConcurrentRequests slots stay full for its queue time. That
+# check of step 1 is asked again alone after a short backoff, the other
+# checks' answers kept, and the round (here --check's only one) still
+# counts every host. The 503 comes from a STAND-IN (busy_proxy.py: a proxy
+# in front of the real VictoriaMetrics that refuses the first query reading
+# the OOM counter, with VictoriaMetrics' own text).
+BP=$(lab_free_port 18628) || { printf 'FAIL: no free port\n'; exit 1; }
+python3 "$TOP_SRCDIR/tests/prometheus/busy_proxy.py" "127.0.$LAB_NET.3" "$BP" "http://$VM" \
+	node_vmstat_oom_kill "$T/busy.log" >"$T/busy.out" 2>&1 &
+lab_bg $!
+proxy_up() { grep -q ready "$T/busy.out"; }
+wait_for 20 proxy_up || bad "the stand-in proxy starts" "$(cat "$T/busy.out")"
+sed "s|^url = .*|url = http://127.0.$LAB_NET.3:$BP|" "$T/vm.fleet" >"$T/busy.fleet"
+fd_run 150 "$T/busy_check.out" -c "$T/busy.fleet" --check
+if grep -q "hosts_ok=$OK;" "$T/busy_check.out" && grep -q "hosts_crit=$CRIT;" "$T/busy_check.out" &&
+   grep -q "^FLEETDECK CRITICAL - $CRIT critical, $WARN warning, $UNK unknown" "$T/busy_check.out"; then
+	ok "--check through a server that answered one check HTTP 503 still counts every host"
+else
+	bad "--check through a server that answered one check HTTP 503 still counts every host" \
+		"$(cat "$T/busy_check.out")" "$(cut -c1-120 "$T/busy.log")"
+fi
+refused=$(sed -n 's/^503 //p' "$T/busy.log" | head -1)
+upq=$(grep -c '^200 count(max by (instance) (up{job="node"}) == 1)$' "$T/busy.log")
+if [ -n "$refused" ] && [ "$(grep -cxF "200 $refused" "$T/busy.log")" = 1 ] && [ "$upq" = 1 ]; then
+	ok "the refused check alone is asked again (the count of hosts up asked once)"
+else
+	bad "the refused check alone is asked again" "count up asked $upq times" "$(cut -c1-120 "$T/busy.log")"
+fi
+
 # --once judges what it read early in a long round at the moment it read
 # it (rules_judge_time), as every other domain: here the section polls
 # every 1 s and is done in seconds, while a second section's server (a
