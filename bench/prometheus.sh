@@ -9,6 +9,17 @@
 #     dashboard's RSS, CPU per round; --check and --once --json (every host)
 #     wall time and peak RSS; side by side with what a user would script
 #     instead (curl + jq of the same status PromQL)
+#   - overview: the first full overview alone (as in large), this build
+#     and $FLEETDECK_BEFORE (a build of an older main, if set) alternated,
+#     BENCH_PROM_REPEAT (default 2) times each, against a WARM server
+#     (restarted once, then every metric's series read once by a query
+#     that is not fleetdeck's: its index and caches as a running
+#     production engine has them) and against a FRESHLY RESTARTED one
+#     (before each run). No answer comes from VictoriaMetrics' response
+#     cache: it runs with -search.disableCache (1.79 does not cache instant
+#     queries at "now" anyway: its rollup-result hit counters are printed).
+#     After each run the dashboard is stopped and the server left to finish
+#     what it was asked (no query in /api/v1/status/active_queries).
 #   - classic: BENCH_PROM_CLASSIC (default 10,000) of those hosts as model
 #     hosts (server_rules_above above that), every host fetched each round:
 #     RSS and CPU per round
@@ -26,7 +37,7 @@
 #   - exports (not by default): --once --format csv and openmetrics of the
 #     large section (every host), this build and $FLEETDECK_BEFORE one
 #     after the other, each format: wall, CPU, peak RSS, bytes and lines
-# BENCH_PROM_PARTS (default "parse large scripted classic memory") picks the parts:
+# BENCH_PROM_PARTS (default "parse large overview scripted classic memory") picks the parts:
 # "large classic" is the dashboards alone (the scripted --check / --once
 # --json at 100,000 hosts take minutes of the server's time). The classic
 # part's start discovery must answer within the dashboard's start budget
@@ -46,7 +57,7 @@ n=${BENCH_PROM_HOSTS:-100000}
 nc=${BENCH_PROM_CLASSIC:-10000}
 secs=${BENCH_SECONDS:-60}
 interval=${BENCH_PROM_INTERVAL:-15}
-parts=" ${BENCH_PROM_PARTS:-parse large scripted classic memory} "
+parts=" ${BENCH_PROM_PARTS:-parse large overview scripted classic memory} "
 part() { case $parts in *" $1 "*) return 0 ;; esac; return 1; }
 hz=$(getconf CLK_TCK)
 dir=$(mktemp -d /tmp/fd-bench-prom.XXXXXX)
@@ -79,19 +90,31 @@ part parse && "$top/bench/prom_parse_bench" "$n"
 port=$(free_port 28428)
 vm=127.0.201.1:$port
 # the imported samples stay current for the bench's hour (-search.maxLookback);
-# queries over 100,000 hosts may take longer than the default 30 s here
-victoria-metrics -httpListenAddr="$vm" -storageDataPath="$dir/vm" -retentionPeriod=1d \
-	-search.latencyOffset=0s -search.maxLookback=1h -search.maxQueryDuration=10m \
-	-search.maxUniqueTimeseries=100000000 -search.maxSamplesPerQuery=10000000000 \
-	-search.queryStats.minQueryDuration=0s \
-	>"$dir/vm.log" 2>&1 &
-vm_pid=$!
-for _ in $(seq 50); do curl -sf "http://$vm/health" >/dev/null && break; sleep 0.2; done
+# queries over 100,000 hosts may take longer than the default 30 s here; no
+# response cache (a run must not be answered from an earlier run's)
+vm_start() {
+	victoria-metrics -httpListenAddr="$vm" -storageDataPath="$dir/vm" -retentionPeriod=1d \
+		-search.latencyOffset=0s -search.maxLookback=1h -search.maxQueryDuration=10m \
+		-search.maxUniqueTimeseries=100000000 -search.maxSamplesPerQuery=10000000000 \
+		-search.queryStats.minQueryDuration=0s -search.disableCache \
+		>>"$dir/vm.log" 2>&1 &
+	vm_pid=$!
+	for _ in $(seq 300); do curl -sf "http://$vm/health" >/dev/null && return; sleep 0.2; done
+	echo "bench: VictoriaMetrics did not start: $(tail -3 "$dir/vm.log")"
+	exit 1
+}
+vm_stop() {
+	kill -INT "$vm_pid" 2>/dev/null && wait "$vm_pid" 2>/dev/null
+	vm_pid=
+}
+vm_start
 t0=$(date +%s.%N)
 echo "import: samples at $(date -u +%H:%M:%S) and 120 s before (VictoriaMetrics looks back 1 h)"
 python3 "$top/tests/prometheus/synth_fleet.py" import "$n" |
 	curl -sf -X POST --data-binary @- "http://$vm/api/v1/import/prometheus" || { echo "bench: import failed"; exit 1; }
 curl -sf "http://$vm/internal/force_flush" >/dev/null
+# a running server's parts are merged: not thousands of small imported ones
+curl -sf "http://$vm/internal/force_merge" >/dev/null
 printf 'import: %s hosts (%s up) into VictoriaMetrics in %.0f s\n' "$n" \
 	"$(curl -s -G "http://$vm/api/v1/query" --data-urlencode 'query=count(up{job="node"})' | jq -r '.data.result[0].value[1]')" \
 	"$(fsub "$(date +%s.%N)" "$t0")"
@@ -165,6 +188,54 @@ dashboard() { # FLEET TAG WAITFOR [ROWS]
 fmt_n() { printf '%d\n' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 part large && dashboard "$dir/large.fleet" "large ($(fmt_n "$n") hosts, judged on the server)" \
 	"$(fmt_n "$n") hosts: .*crit" "host-000001:9100"
+
+# the first full overview alone, this build and $FLEETDECK_BEFORE alternated
+vm_idle() { ! curl -s "http://$vm/api/v1/status/active_queries" | grep -q '"query"'; }
+vm_cpu() { awk '{ print $14 + $15 }' "/proc/$vm_pid/stat"; }
+overview_once() { # STATE TAG BIN
+	local t0 t1 c0 pid
+	for _ in $(seq 600); do vm_idle && break; sleep 0.5; done
+	c0=$(vm_cpu)
+	tmux -L "$sock" kill-server 2>/dev/null
+	t0=$(date +%s.%N)
+	tmux -L "$sock" new-session -d -x 200 -y 60 "$3 -c $dir/large.fleet"
+	pid=$(tmux -L "$sock" list-panes -F '#{pane_pid}')
+	while ! tmux -L "$sock" capture-pane -p | grep -qE "$(fmt_n "$n") hosts: .*crit"; do
+		sleep 0.05
+		if [ "$(fsub "$(date +%s.%N)" "$t0" | awk '{ print int($1) }')" -gt 300 ]; then
+			echo "overview, $1, $2: none in 300 s"
+			tmux -L "$sock" kill-server 2>/dev/null
+			return
+		fi
+	done
+	t1=$(date +%s.%N)
+	printf 'overview, %s server, %s: first full overview %.2f s after start (server CPU %.1f s, fleetdeck CPU %.2f s; %s; load %s)\n' \
+		"$1" "$2" "$(fsub "$t1" "$t0")" "$(echo "($(vm_cpu) - $c0) / $hz" | bc -l)" \
+		"$(echo "$(ticks "$pid") / $hz" | bc -l)" \
+		"$(tmux -L "$sock" capture-pane -p | grep -oE "$(fmt_n "$n") hosts: [^|]*crit[^|]*" | head -1 | tr -s ' ')" \
+		"$(cut -d' ' -f1 /proc/loadavg)"
+	tmux -L "$sock" kill-server 2>/dev/null
+}
+cache_hits() { curl -s "http://$vm/metrics" | awk '/^vm_rollup_result_cache_(full|partial)_hits_total/ { n += $2 } END { print n + 0 }'; }
+if part overview; then
+	ways="new:$fd"
+	[ -n "${FLEETDECK_BEFORE:-}" ] && ways="$ways before:$FLEETDECK_BEFORE"
+	reps=${BENCH_PROM_REPEAT:-2}
+	# warm: restarted once, then every series of the job read once (not
+	# fleetdeck's queries): the index and caches of a running engine
+	vm_stop; vm_start
+	t0=$(date +%s.%N)
+	curl -s -G "http://$vm/api/v1/query" --data-urlencode 'query=count by (__name__) ({job="node"})' \
+		--data-urlencode timeout=600s -o /dev/null
+	printf 'overview: warm-up (every series of the job read once) %.1f s\n' "$(fsub "$(date +%s.%N)" "$t0")"
+	for _ in $(seq "$reps"); do
+		for w in $ways; do overview_once warm "${w%%:*}" "${w#*:}"; done
+	done
+	for _ in $(seq "$reps"); do
+		for w in $ways; do vm_stop; vm_start; overview_once "freshly restarted" "${w%%:*}" "${w#*:}"; done
+	done
+	echo "overview: VictoriaMetrics' response-cache hits since its last start: $(cache_hits) (-search.disableCache)"
+fi
 
 if part scripted; then
 	# --check and --once --json, every host
