@@ -402,14 +402,24 @@ static int problem_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* A check the server was too busy for (or that timed out) is asked again
- * alone after a short backoff, the others' answers kept: one 503 does not
- * cost the round (pfl_prepare starts it, checks_retry). */
+static bool checks_answered(const struct pfl *pf)
+{
+	for (int k = 0; k < PC__N; k++)
+		if (pf->checks[k].call.ok)
+			return true;
+	return false;
+}
+
+/* A check the server was too busy for (or that timed out while another
+ * answered: not a server that answers nothing) is asked again alone after
+ * a short backoff, the others' answers kept: one 503 does not cost the
+ * round (pfl_prepare starts it, checks_retry). */
 static void check_done(struct prom_call *c)
 {
 	struct pcheck *pc = c->arg;
 
-	if (prom_call_retryable(c) && pc->tries < PF_CHECK_RETRIES) {
+	if (prom_call_retryable(c) && pc->tries < PF_CHECK_RETRIES &&
+	    (!c->timed_out || checks_answered(pc->pf))) {
 		pc->retry_at = now_mono() + jitter(PF_CHECK_RETRY * (1 << pc->tries));
 		pc->tries++;
 		return;
@@ -428,6 +438,7 @@ static bool check_start(struct pfl *pf, struct pcheck *pc)
 	char err[256], *q = prom_check_query(pc->k, &c, &pf->th, err, sizeof(err));
 	bool ok = false;
 
+	prom_call_clear(&pc->call);  /* a retry's earlier request */
 	pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
 		.want = { pf->conn.label, NULL }, .fn = on_check, .arg = pc, .done = check_done };
 	if (q)
