@@ -572,6 +572,11 @@ lab_baseline() {
 	return $rc
 }
 
+# lab_time_limit X B: how long a run may take that may cost one X s timeout
+# at most (0: none), when the same run without what times out took B s in
+# this test: max(B, X) + B + 1 (a loaded machine slows both runs alike).
+lab_time_limit() { awk -v x="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (b > x ? b : x) + b + 1 }'; }
+
 # lab_units K: K x LAB_BASE seconds, rounded up (0 without a baseline).
 lab_units() {
 	awk -v k="$1" -v b="${LAB_BASE:-0}" 'BEGIN { x = k * b; printf "%d\n", x == int(x) ? x : int(x) + 1 }'
