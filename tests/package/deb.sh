@@ -45,7 +45,9 @@ elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	bad "dpkg-buildpackage -us -uc -b builds the package (stopped after $build_limit s)" "$(tail -25 "$T/build.log")"
 	lab_finish
 else
-	bad "dpkg-buildpackage -us -uc -b builds the package (rc $rc)" "$(tail -25 "$T/build.log")"
+	# which unit test failed and how (Check's :F:/:E: lines), then the end
+	bad "dpkg-buildpackage -us -uc -b builds the package (rc $rc)" \
+		"$(grep -E '^(FAIL|ERROR):|:[EF]:' "$T/build.log" | head -20; tail -25 "$T/build.log")"
 	lab_finish
 fi
 

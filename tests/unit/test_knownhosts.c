@@ -371,6 +371,10 @@ int main(void)
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	/* a watchdog, not a judgement: the ssh -G job tests start ssh and a
+	 * Match exec command, which the 4 s default cannot hold at load ~10
+	 * (a package build's unit tests beside another CI test) */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, plain_and_port);
 	tcase_add_test(tc, hashed);
 	tcase_add_test(tc, wildcards_and_negation);
