@@ -190,7 +190,12 @@ part large && dashboard "$dir/large.fleet" "large ($(fmt_n "$n") hosts, judged o
 	"$(fmt_n "$n") hosts: .*crit" "host-000001:9100"
 
 # the first full overview alone, this build and $FLEETDECK_BEFORE alternated
-vm_idle() { ! curl -s "http://$vm/api/v1/status/active_queries" | grep -q '"query"'; }
+# (1.79 answers a text list, one line per query: 'duration: ..., query="..."')
+vm_idle() {
+	local a
+	a=$(curl -sf -m 5 "http://$vm/api/v1/status/active_queries") || return 1
+	! grep -q 'query=' <<<"$a"
+}
 vm_cpu() { awk '{ print $14 + $15 }' "/proc/$vm_pid/stat"; }
 overview_once() { # STATE TAG BIN
 	local t0 t1 c0 pid
