@@ -101,6 +101,7 @@ struct pfl {
 		struct pfl *pf;
 		enum prom_check k;
 		int tries;             /* retries so far this round */
+		bool waits_window;     /* PSI: started once the rate window is known */
 		double retry_at;       /* > 0: asked again alone then */
 	} checks[PC__N];
 	double upcount;
@@ -469,6 +470,10 @@ static void checks_retry(struct pfl *pf, double now, double *deadline)
 
 static void summary_start(struct pfl *pf, double now)
 {
+	/* the rates' window comes from the scrape interval's lookup (a read
+	 * of every host's `up`): only the PSI check waits for it */
+	bool wait_window = pf->scrape.busy && !fleet_section_get(pf->sec, "rate_window");
+
 	pf->step = S_SUMMARY;
 	pf->next_poll = now + pf->interval;
 	pf->upcount = 0;
@@ -484,7 +489,11 @@ static void summary_start(struct pfl *pf, double now)
 		pc->k = (enum prom_check)k;
 		pc->tries = 0;
 		pc->retry_at = 0;
-		check_start(pf, pc);
+		pc->waits_window = wait_window && k == PC_PSI;
+		if (pc->waits_window)
+			pf->pending++;  /* started by scrape_found */
+		else
+			check_start(pf, pc);
 	}
 	if (--pf->pending == 0)
 		step_done(pf);
@@ -976,10 +985,16 @@ static void *pfls_create(const struct collect_env *env)
 static void scrape_found(struct prom_scrape *sc, void *arg)
 {
 	struct pfl *pf = arg;
+	struct pcheck *psi = &pf->checks[PC_PSI];
 
-	if (!prom_scrape_adopt(sc, pf->sec, &pf->interval, &pf->next_poll))
+	if (prom_scrape_adopt(sc, pf->sec, &pf->interval, &pf->next_poll))
+		pf->rate_window = prom_rate_window(pf->sec, sc->interval);
+	if (pf->step != S_SUMMARY || !psi->waits_window)
 		return;
-	pf->rate_window = prom_rate_window(pf->sec, sc->interval);
+	psi->waits_window = false;
+	pf->pending--;  /* start_query counts it again */
+	if (!check_start(pf, psi) && pf->pending == 0)
+		step_done(pf);
 }
 
 static void pfl_prepare(struct pfl *pf, double now, double *deadline,
@@ -999,8 +1014,6 @@ static void pfl_prepare(struct pfl *pf, double now, double *deadline,
 		prom_scrape_start(&pf->scrape, &pf->conn, pf->env->http,
 				  fleet_section_get(pf->sec, "match"), scrape_found, pf);
 	}
-	if (pf->scrape.busy && need_window)
-		return;  /* the first round's rates wait for it: two small requests */
 	/* step 1 comes first; the names only after it answered once */
 	if ((!pf->have_names && pf->summarized) ||
 	    (pf->have_names && pf->since_discover >= PF_REDISCOVER && !fl->once)) {

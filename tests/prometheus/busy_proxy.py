@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""busy_proxy.py ADDR PORT UPSTREAM NEEDLE LOG — a STAND-IN for a busy query
-API in front of a real one: every request is passed to UPSTREAM (a real
-VictoriaMetrics, http://host:port) and its answer returned, except the
-first /api/v1/query whose PromQL contains NEEDLE: that one is answered
-HTTP 503 with the text VictoriaMetrics 1.79 sends when its
--search.maxConcurrentRequests slots stay full for -search.maxQueueDuration
-(lib/httpserver + app/vmselect: "couldn't start executing the request in
-... seconds, since -search.maxConcurrentRequests=... concurrent requests
-are executed"). Each query asked is logged to LOG, one line each:
-"503 PROMQL" or "200 PROMQL" (the upstream's status). Prints "ready" once
+"""busy_proxy.py ADDR PORT UPSTREAM NEEDLE LOG [UNTIL] — a STAND-IN for a
+busy query API in front of a real one: every request is passed to UPSTREAM
+(a real VictoriaMetrics, http://host:port) and its answer returned, except
+the first /api/v1/query whose PromQL contains NEEDLE:
+  - without UNTIL, it is answered HTTP 503 with the text VictoriaMetrics
+    1.79 sends when its -search.maxConcurrentRequests slots stay full for
+    -search.maxQueueDuration ("couldn't start executing the request in ...
+    seconds, since -search.maxConcurrentRequests=... concurrent requests
+    are executed");
+  - with UNTIL, the upstream's answer is held back until a query whose
+    PromQL contains UNTIL has been asked (at most 30 s): a slow query.
+Each query is logged to LOG, one line each: "ask PROMQL" when it comes,
+then "503 PROMQL" or "200 PROMQL" (the upstream's status) when answered,
+and "release PROMQL" before a held answer is sent. Prints "ready" once
 listening."""
 import http.server
 import sys
@@ -18,13 +22,15 @@ import urllib.parse
 import urllib.request
 
 ADDR, PORT, UPSTREAM, NEEDLE, LOG = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+UNTIL = sys.argv[6] if len(sys.argv) > 6 else None
 lock = threading.Lock()
 state = {"refused": False}
+until_asked = threading.Event()
 
 
 def log(status, promql):
     with lock, open(LOG, "a") as f:
-        f.write("%d %s\n" % (status, promql.replace("\n", " ")))
+        f.write("%s %s\n" % (status, promql.replace("\n", " ")))
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -36,10 +42,15 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if body:
             args.update(urllib.parse.parse_qs(body.decode()))
         promql = args.get("query", [""])[0]
+        refuse = hold = False
         if url.path == "/api/v1/query":
+            log("ask", promql)
+            if UNTIL and UNTIL in promql:
+                until_asked.set()
             with lock:
-                refuse = NEEDLE in promql and not state["refused"]
-                state["refused"] = state["refused"] or refuse
+                first = NEEDLE in promql and not state["refused"]
+                state["refused"] = state["refused"] or first
+            hold, refuse = first and UNTIL is not None, first and UNTIL is None
             if refuse:
                 log(503, promql)
                 msg = (b"couldn't start executing the request in 10.000 seconds, since "
@@ -66,6 +77,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "")
         if url.path == "/api/v1/query":
             log(status, promql)
+        if hold:
+            until_asked.wait(30)
+            log("release", promql)
         self.send_response(status)
         self.send_header("Content-Type", ctype or "application/json")
         self.send_header("Content-Length", str(len(data)))

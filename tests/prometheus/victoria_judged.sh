@@ -120,6 +120,28 @@ else
 	bad "the refused check alone is asked again" "count up asked $upq times" "$(cut -c1-120 "$T/busy.log")"
 fi
 
+# Without rate_window, the first round's rates wait for the scrape
+# interval's lookup (`count by (job) (up)`: a read of every host's up), but
+# only the PSI check does: the other checks are asked meanwhile. The
+# STAND-IN proxy holds the lookup's answer back until the disk check has
+# been asked (at most 30 s): asked before the release means not waited for.
+HP2=$(lab_free_port 18728) || { printf 'FAIL: no free port\n'; exit 1; }
+python3 "$TOP_SRCDIR/tests/prometheus/busy_proxy.py" "127.0.$LAB_NET.4" "$HP2" "http://$VM" \
+	'count by (job)' "$T/hold.log" node_filesystem_avail_bytes >"$T/hold.out" 2>&1 &
+lab_bg $!
+hold_up() { grep -q ready "$T/hold.out"; }
+wait_for 20 hold_up || bad "the stand-in proxy starts" "$(cat "$T/hold.out")"
+sed -e "s|^url = .*|url = http://127.0.$LAB_NET.4:$HP2|" -e '/^rate_window/d' "$T/vm.fleet" >"$T/hold.fleet"
+fd_run 150 "$T/hold_check.out" -c "$T/hold.fleet" --check
+disk_at=$(grep -n '^ask .*node_filesystem_avail_bytes' "$T/hold.log" | head -1 | cut -d: -f1)
+release_at=$(grep -n '^release count by (job)' "$T/hold.log" | head -1 | cut -d: -f1)
+if [ "$FD_RC" = 2 ] && [ -n "$disk_at" ] && [ -n "$release_at" ] && [ "$disk_at" -lt "$release_at" ]; then
+	ok "step 1's checks do not wait for the scrape interval's lookup (only PSI's rate does)"
+else
+	bad "step 1's checks do not wait for the scrape interval's lookup" "rc $FD_RC" \
+		"$(cut -c1-100 "$T/hold.log")"
+fi
+
 # --once judges what it read early in a long round at the moment it read
 # it (rules_judge_time), as every other domain: here the section polls
 # every 1 s and is done in seconds, while a second section's server (a
