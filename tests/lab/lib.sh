@@ -837,6 +837,11 @@ tmux_show() { tmux_capture 2>&1 | sed 's/[[:space:]]*$//' | sed 's/^/       > /'
 # session NAME through a small script; the pane prints EXITED:<code> when
 # fleetdeck ends (stderr goes to $T/NAME.stderr). FD_PID is set to
 # fleetdeck's pid once it runs (fd_tmux waits up to 20 s for it).
+# fd_sanitizer_build: $FLEETDECK is an ASan build (it links libasan)
+fd_sanitizer_build() {
+	ldd "$FLEETDECK" 2>/dev/null | grep -q 'libasan'
+}
+
 fd_tmux() {
 	local name=$1 w=$2 h=$3 s=$T/run-$1.sh n=0
 	shift 3

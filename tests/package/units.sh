@@ -147,7 +147,7 @@ fi
 # (NCURSES_GPM_TERMS= empty: ncurses asks gpm for no terminal) — every other
 # sanitizer report still fails the test (the report directory stays writable).
 gpm=
-if ldd "$FLEETDECK" 2>/dev/null | grep -q 'libasan'; then
+if fd_sanitizer_build; then
 	gpm=$'export NCURSES_GPM_TERMS=\n'
 	echo "note - sanitizer build: the wall runs without libgpm (NCURSES_GPM_TERMS=): libgpm's console-name global reads as a leak once ncurses unloads it"
 fi
