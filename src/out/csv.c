@@ -33,7 +33,6 @@ struct csv_ctx {
 	const struct flat_kind *kind;
 	struct spool *sp;
 	size_t nkind;              /* the current kind's section */
-	size_t nparts;
 };
 
 static void put_cell(FILE *fp, const char *s, bool text)
@@ -136,8 +135,7 @@ static void csv_part(void *arg, const char *key, json_t *v)
 		flat_part(*k, key, v, put_elem, c);
 		c->nkind++;
 	}
-	if (++c->nparts % 32 == 0)
-		spool_settle(c->sp);
+	spool_part_done(c->sp);
 }
 
 static void csv_begin(struct csv_ctx *c, FILE *fp, bool header)

@@ -33,7 +33,6 @@ struct om_ctx {
 	struct spool *sp;
 	bool om;
 	int alerts[4];             /* per severity (flat_statuses) */
-	size_t nparts;
 };
 
 /* Label values: backslash, double quote and newline are escaped (both
@@ -189,8 +188,7 @@ static void om_part(void *arg, const char *key, json_t *v)
 			c->fam = &(*k)->fam[i];
 			flat_part(*k, key, v, put_sample, c);
 		}
-	if (++c->nparts % 32 == 0)
-		spool_settle(c->sp);
+	spool_part_done(c->sp);
 }
 
 static void om_begin(struct om_ctx *c, bool openmetrics)

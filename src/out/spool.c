@@ -27,6 +27,7 @@ struct spool {
 	FILE *tmp;                 /* the temporary file, once needed */
 	off_t tmplen;
 	int err;
+	size_t nparts;             /* spool_part_done() calls */
 };
 
 struct spool *spool_new(size_t nsections)
@@ -88,8 +89,10 @@ static void spill(struct spool *sp, struct section *s)
 	s->len = 0;
 }
 
-void spool_settle(struct spool *sp)
+void spool_part_done(struct spool *sp)
 {
+	if (++sp->nparts % SPOOL_SETTLE_PARTS != 0)
+		return;
 	for (size_t i = 0; i < sp->n; i++) {
 		struct section *s = &sp->s[i];
 		if (s->fp && fflush(s->fp) == 0 && s->len >= SPOOL_CHUNK)

@@ -19,9 +19,12 @@ struct spool;
 struct spool *spool_new(size_t nsections);
 /* Where section i's next bytes go (never NULL). */
 FILE *spool_fp(struct spool *sp, size_t i);
-/* Moves the sections that grew past SPOOL_CHUNK to the temporary file
- * (call between parts: cheap when nothing grew). */
-void spool_settle(struct spool *sp);
+/* Called after each part of the output: every SPOOL_SETTLE_PARTS parts,
+ * moves the sections that grew past SPOOL_CHUNK to the temporary file
+ * (flushing every section after every part would cost more than it
+ * saves). */
+#define SPOOL_SETTLE_PARTS 32
+void spool_part_done(struct spool *sp);
 /* Writes every section in order to out and frees the spool; 0, or -1
  * when anything could not be written or read back. */
 int spool_finish(struct spool *sp, FILE *out);
