@@ -450,6 +450,16 @@ static bool check_start(struct pfl *pf, struct pcheck *pc)
 	return ok;
 }
 
+/* A check held out of the round's count (a retry due, PSI once the rate
+ * window is known) is started: counted again by start_query, or the round
+ * ends here when it could not start and was the last. */
+static void check_start_held(struct pfl *pf, struct pcheck *pc)
+{
+	pf->pending--;
+	if (!check_start(pf, pc) && pf->pending == 0)
+		step_done(pf);
+}
+
 /* The checks due to be asked again: started now, or the deadline. */
 static void checks_retry(struct pfl *pf, double now, double *deadline)
 {
@@ -462,9 +472,7 @@ static void checks_retry(struct pfl *pf, double now, double *deadline)
 			continue;
 		}
 		pc->retry_at = 0;
-		pf->pending--;  /* start_query counts it again */
-		if (!check_start(pf, pc) && pf->pending == 0)
-			step_done(pf);
+		check_start_held(pf, pc);
 	}
 }
 
@@ -992,9 +1000,7 @@ static void scrape_found(struct prom_scrape *sc, void *arg)
 	if (pf->step != S_SUMMARY || !psi->waits_window)
 		return;
 	psi->waits_window = false;
-	pf->pending--;  /* start_query counts it again */
-	if (!check_start(pf, psi) && pf->pending == 0)
-		step_done(pf);
+	check_start_held(pf, psi);
 }
 
 static void pfl_prepare(struct pfl *pf, double now, double *deadline,
