@@ -117,6 +117,12 @@ static void window_text(const struct prom_qctx *c, char *buf, size_t size)
 	str_fmt(buf, size, "%.0fs", w < 1 ? 1 : w);
 }
 
+/* The OOM check's window: oom_hold, at least a second. */
+static void hold_text(const struct fleet_thresholds *th, char *buf, size_t size)
+{
+	str_fmt(buf, size, "%.0fs", th->oom_hold > 1 ? th->oom_hold : 1);
+}
+
 char *prom_value_query(enum prom_value v, const struct prom_qctx *c, char *err, size_t errlen)
 {
 	const char *L = c->label;
@@ -217,7 +223,7 @@ static int parts_build(const struct prom_qctx *c, const struct fleet_thresholds 
 
 	memset(p, 0, sizeof(*p));
 	window_text(c, win, sizeof(win));
-	str_fmt(hold, sizeof(hold), "%.0fs", th->oom_hold > 1 ? th->oom_hold : 1);
+	hold_text(th, hold, sizeof(hold));
 	if (ok == 0) {
 		/* used = size - free; percent of what non-root can use, as df */
 		char *s = xasprintf("max by (%s, mountpoint) (%s)", L, size);
@@ -319,7 +325,7 @@ char *prom_check_query(enum prom_check k, const struct prom_qctx *c,
 	if (sels_build(c, &j, err, errlen) < 0)
 		return NULL;
 	window_text(c, win, sizeof(win));
-	str_fmt(hold, sizeof(hold), "%.0fs", th->oom_hold > 1 ? th->oom_hold : 1);
+	hold_text(th, hold, sizeof(hold));
 	switch (k) {
 	case PC_UP:
 		out = xasprintf("count(max by (%s) (%s) == 1)", L, j.up);

@@ -577,6 +577,7 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 		   struct model *m, struct collector *c)
 {
 	char err[512], theme_note[600] = "";
+	const char *rate;
 
 	memset(ui, 0, sizeof(*ui));
 	ui->o = o;
@@ -605,8 +606,8 @@ static int ui_init(struct ui *ui, const struct options *o, const struct fleet *f
 	rules_state_init(&ui->rs, f->nhosts);
 	ui->hist = hist_new();
 	/* benchmarks only: a day's trends in minutes (history.h) */
-	if (getenv("FLEETDECK_BENCH_HIST_RATE"))
-		hist_time_rate(ui->hist, atof(getenv("FLEETDECK_BENCH_HIST_RATE")));
+	if ((rate = getenv("FLEETDECK_BENCH_HIST_RATE")))
+		hist_time_rate(ui->hist, atof(rate));
 	if (!o->replay && !ui->wall)
 		past_load(ui, o);
 	/* a replay changes nothing and reads no live audit log */
