@@ -3,6 +3,7 @@
 #include "collect/source.h"
 #include "collect/hosts.h"
 #include "collect/backup_parse.h"
+#include "collect/prom_postgres.h"
 #include "collect/resolver.h"
 #include "util/util.h"
 #include "util/pg_notice.h"
@@ -47,7 +48,6 @@ struct db_target {
 	int tunnel_port;               /* local end of the forward: socket */
 	char tunnel_dir[200];          /* tunnel_dir/.s.PGSQL.tunnel_port */
 	double interval, timeout;
-	bool prometheus;               /* read by the [prometheus] collector, not here */
 
 	PGconn *pg;
 	enum db_state state;
@@ -64,6 +64,8 @@ struct dbs {
 	struct db_target *t;
 	size_t n;
 	bool once;
+	/* the rows found through [prometheus] sections (postgres_exporter) */
+	struct prom_pgs *pg;
 };
 
 /* One row of everything fleetdeck shows; only statistics views and
@@ -275,9 +277,6 @@ static void target_init(struct dbs *d, struct db_target *t, size_t i)
 	t->sec = fleet_nth(f, SEC_DATABASE, i);
 	t->name = t->sec->name;
 	t->poll_idx = -1;
-	/* a postgres_exporter's database: collect/prom_postgres.c publishes it */
-	if ((t->prometheus = t->sec->prometheus > 0))
-		return;
 	t->dsn = xstrdup(fleet_section_get(t->sec, "dsn") ? fleet_section_get(t->sec, "dsn") : "");
 	t->password_path = fleet_section_path(t->sec, "password_file");
 	t->tunnel_host = -1;
@@ -314,10 +313,13 @@ static void *databases_create(const struct collect_env *env)
 	size_t n = fleet_count(env->f, SEC_DATABASE);
 	struct dbs *d;
 
-	if (n == 0 || env->m->dom[DOM_DATABASE].n < n)
+	struct prom_pgs *pg;
+
+	if (env->m->dom[DOM_DATABASE].n < n || (!(pg = prom_pgs_new(env)) && !n))
 		return NULL;
 	d = xcalloc(1, sizeof(*d));
 	d->env = env;
+	d->pg = pg;
 	d->n = n;
 	d->t = xcalloc(n, sizeof(*d->t));
 	for (size_t i = 0; i < n; i++)
@@ -417,8 +419,6 @@ static void databases_prepare(void *s, struct pollset *ps, double now, double *d
 		struct db_target *t = &d->t[i];
 		bool done_once = fl->once && t->work.collected;
 		t->poll_idx = -1;
-		if (t->prometheus)
-			continue;
 		if (fl->poll_now && t->work.fail != DBF_AUTH) {
 			t->next_poll = now;
 			t->retry_at = now;
@@ -453,6 +453,7 @@ static void databases_prepare(void *s, struct pollset *ps, double now, double *d
 			break;
 		}
 	}
+	prom_pgs_prepare(d->pg, now, deadline, fl);
 }
 
 static void connect_step(struct dbs *d, struct db_target *t, double now)
@@ -602,9 +603,9 @@ static bool databases_round_done(void *s)
 	struct dbs *d = s;
 
 	for (size_t i = 0; i < d->n; i++)
-		if (!d->t[i].prometheus && !d->t[i].work.collected)
+		if (!d->t[i].work.collected)
 			return false;
-	return true;
+	return prom_pgs_round_done(d->pg);
 }
 
 static void databases_destroy(void *s)
@@ -618,6 +619,7 @@ static void databases_destroy(void *s)
 		free(d->t[i].password_path);
 	}
 	free(d->t);
+	prom_pgs_free(d->pg);
 	resolver_free(d->resolver);
 	free(d);
 }

@@ -15,7 +15,6 @@
 #include "collect/prom_client.h"
 #include "collect/prometheus.h"
 #include "collect/prom_parse.h"
-#include "collect/prom_postgres.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -313,7 +312,5 @@ size_t prom_discover(struct fleet *f, FILE *msg, double budget)
 
 	for (size_t i = 0; i < n; i++)
 		added += discover_section(f, fleet_nth(f, SEC_PROMETHEUS, i), (int)i, budget, msg);
-	/* their postgres_exporters' databases, once the hosts are known */
-	prom_pg_discover(f, msg, budget);
 	return added;
 }

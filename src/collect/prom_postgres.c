@@ -5,6 +5,7 @@
  * served. */
 #include "config.h"
 #include "collect/db_parse.h"
+#include "collect/prom_client.h"
 #include "collect/prom_exporters.h"
 #include "collect/prom_hosts.h"
 #include "collect/prom_postgres.h"
@@ -13,6 +14,7 @@
 #include "util/util.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,28 +58,12 @@ static const struct gdef {
 	[G_LAST_ARCHIVED] = { "pg_stat_archiver_last_archive_age", A_AGE_TO_TIME, NULL },
 };
 
-struct gcall {
-	struct prom_roundq rq;     /* first: the call's arg */
-	struct prom_pg *g;
-	enum gq q;
-};
-
 /* One row's values while a round's answers come in. */
 struct grow {
 	double v[G__N];
 	uint32_t have;             /* bit per enum gq */
 	char version[32];
 	double sampled_at;         /* the newest good round, kept across rounds */
-};
-
-struct prom_pg {
-	struct prom_conn *conn;
-	const char **names;        /* the rows' names: the exporter targets' host label values */
-	size_t *index;             /* their model indexes (DOM_DATABASE) */
-	size_t n;
-	struct prom_hostset hs;    /* by name */
-	struct grow *r;            /* n */
-	struct gcall q[G__N];
 };
 
 const char *prom_pg_version(const char *v, char *buf, size_t size)
@@ -98,7 +84,7 @@ const char *prom_pg_version(const char *v, char *buf, size_t size)
 	return buf;
 }
 
-/* ---- start-up: the exporter targets become [database] rows ---- */
+/* ---- the rows: the exporter targets, found at run time ---- */
 
 /* The fleet host a target belongs to: its name without ":port" is the
  * host's (or the host's without ":port"); a host of the same section
@@ -120,95 +106,97 @@ static const char *target_host(const struct fleet *f, int section, const char *t
 	return other;
 }
 
-static bool section_is_classic(const struct fleet *f, int section)
-{
-	for (size_t i = 0; i < f->nhosts; i++)
-		if (f->hosts[i].prometheus == section)
-			return true;
-	return false;
-}
+/* Rows past the fleet file's [database]s are asked of the server again
+ * every this many rounds: a target added appears, a removed one goes. */
+#define PG_REDISCOVER_ROUNDS 5
+/* A server that does not answer discovery: asked again after 1 s, doubling
+ * to 60 s (+-20 %). */
+#define PG_BACKOFF_MIN 1.0
+#define PG_BACKOFF_MAX 60.0
 
-/* The exporter targets of one section (sorted, distinct), or -1 with err. */
-static int pg_targets(const struct fleet *f, const struct fleet_section *s, double budget,
-		      struct prom_conn *conn, struct prom_names *nm, char *err, size_t errlen)
-{
-	char *sel, *q, *args;
+struct pgsec;
 
-	prom_conn_init(conn, s, f->timeout);
-	if (budget > 0 && conn->timeout > budget)
-		conn->timeout = budget;
-	prom_names_init(nm, conn);
-	nm->call.cap = PG_MAX_TARGETS;
-	if (conn->setup_err[0]) {
-		str_copy(err, conn->setup_err, errlen);
-		return -1;
-	}
-	if (!(sel = prom_selector("up", fleet_section_get(s, "postgres"), NULL, err, errlen)))
-		return -1;
-	/* every target of the job, answering or not */
-	q = xasprintf("count by (%s) (%s)", conn->label, sel);
-	args = prom_query_args(q, PG_MAX_TARGETS + 1);
-	prom_call_run(&nm->call, "query", args);
-	free(args);
-	free(q);
-	free(sel);
-	return prom_names_finish(nm, err, errlen);
-}
+struct gcall {
+	struct prom_roundq rq;     /* first: the call's arg */
+	struct pgsec *g;
+	enum gq q;
+};
 
-size_t prom_pg_discover(struct fleet *f, FILE *msg, double budget)
-{
-	size_t nsec = fleet_count(f, SEC_PROMETHEUS), added = 0;
+/* One exporter target of a section. */
+struct pgrow {
+	char *name;                /* the host_label value (printable) */
+	const char *host;          /* the fleet host it is on (borrowed from the fleet), or NULL */
+	size_t slot;               /* model index - the fleet file's [database]s */
+	struct grow r;
+};
 
-	for (size_t k = 0; k < nsec; k++) {
-		const struct fleet_section *s = fleet_nth(f, SEC_PROMETHEUS, k);
-		struct prom_names nm;
-		struct prom_conn conn;
-		char err[512] = "";
+/* One [prometheus] section with a postgres key. */
+struct pgsec {
+	struct prom_pgs *top;
+	const struct fleet_section *sec;
+	int section;               /* its index among the [prometheus] sections */
+	struct prom_conn conn;
+	struct prom_names nm;      /* the discovery in flight */
+	bool discovering;
+	bool have_names;           /* a discovery answered */
+	struct pgrow *rows;        /* sorted by name */
+	size_t n;
+	const char **names;        /* rows[i].name, for hs */
+	struct prom_hostset hs;
+	struct gcall q[G__N];
+	int pending;               /* value queries in flight (+1 while starting) */
+	int rounds, since_discover;
+	double interval, next_poll, next_discover, backoff;   /* monotonic */
+};
 
-		/* a large section (judged on the server) or one whose server did
-		 * not answer at start reads hosts only */
-		if (!fleet_section_get(s, "postgres"))
-			continue;
-		if (!section_is_classic(f, (int)k)) {
-			fprintf(msg, "fleetdeck: [prometheus %s]: postgres: databases are read only "
-				"from a section whose hosts are found at start (not judged on the "
-				"server): none from this one\n", s->name);
-			continue;
-		}
-		if (pg_targets(f, s, budget, &conn, &nm, err, sizeof(err)) < 0) {
-			fprintf(msg, "fleetdeck: [prometheus %s]: no postgres_exporter targets: %s\n",
-				s->name, err);
-		} else if (!nm.n) {
-			fprintf(msg, "fleetdeck: [prometheus %s]: no postgres_exporter target matches "
-				"postgres = %s\n", s->name, fleet_section_get(s, "postgres"));
-		}
-		if (nm.skipped)
-			fprintf(msg, "fleetdeck: [prometheus %s]: %zu postgres_exporter target name%s "
-				"with control characters left out\n", s->name, nm.skipped,
-				nm.skipped == 1 ? "" : "s");
-		for (size_t i = 0; i < nm.n; i++) {
-			const char *host = target_host(f, (int)k, nm.v[i]);
-			const char *kv[] = { "host", host, NULL, NULL };
-			struct fleet_section *d;
-			if (fleet_find_section(f, SEC_DATABASE, nm.v[i]))
-				continue;  /* a [database] of that name in the file wins */
-			d = fleet_section_add(f, SEC_DATABASE, nm.v[i], host ? kv : NULL);
-			d->prometheus = (int)k + 1;
-			added++;
-		}
-		prom_names_free(&nm);
-		prom_conn_free(&conn);
-	}
-	return added;
-}
-
-/* ---- the collector ---- */
+struct prom_pgs {
+	const struct collect_env *env;
+	size_t nd;                 /* the fleet file's [database]s: the rows found come after */
+	bool *used;                /* per slot past them */
+	size_t nslots, first_free;
+	struct pgsec *s;
+	size_t n;
+};
 
 static void on_sample(void *arg, const struct prom_sample *s);
 
-static void pg_build(struct prom_pg *g)
+/* ---- slots: model rows past the fleet file's [database]s ---- */
+
+static size_t slot_take(struct prom_pgs *p)
 {
-	const char *L = g->conn->label;
+	size_t i = p->first_free;
+
+	while (i < p->nslots && p->used[i])
+		i++;
+	if (i == p->nslots) {
+		/* the model grows (never shrinks): a freed slot is used again */
+		size_t n = p->nslots < 8 ? 16 : 2 * p->nslots;
+		p->used = xrealloc(p->used, n * sizeof(*p->used));
+		memset(p->used + p->nslots, 0, (n - p->nslots) * sizeof(*p->used));
+		p->nslots = n;
+		model_resize(p->env->m, DOM_DATABASE, p->nd + n, false);
+	}
+	p->used[i] = true;
+	p->first_free = i + 1;
+	return i;
+}
+
+/* A target gone: its row is empty in the model (no row), its slot free. */
+static void slot_free(struct prom_pgs *p, size_t slot)
+{
+	static const struct db_sample none;
+
+	p->used[slot] = false;
+	if (slot < p->first_free)
+		p->first_free = slot;
+	collect_publish(p->env, DOM_DATABASE, p->nd + slot, &none, sizeof(none));
+}
+
+/* ---- the queries ---- */
+
+static void pg_build(struct pgsec *g)
+{
+	const char *L = g->conn.label;
 	size_t cap = g->n + g->n / 4 + 64;
 
 	for (int q = 0; q < G__N; q++) {
@@ -217,7 +205,9 @@ static void pg_build(struct prom_pg *g)
 		static const char *const agg[] = { "min", "max", "sum", "count" };
 		char err[256], *sel, *text;
 
-		sel = prom_selector(d->metric, fleet_section_get(g->conn->sec, "postgres"), NULL,
+		free(x->rq.args);
+		x->rq.args = NULL;
+		sel = prom_selector(d->metric, fleet_section_get(g->sec, "postgres"), NULL,
 				    err, sizeof(err));
 		if (!sel)
 			continue;
@@ -230,7 +220,7 @@ static void pg_build(struct prom_pg *g)
 		x->q = (enum gq)q;
 		x->rq.args = prom_query_args(text, cap + 1);
 		x->rq.call = (struct prom_call){
-			.conn = g->conn, .doc = PROM_DOC_VECTOR,
+			.conn = &g->conn, .doc = PROM_DOC_VECTOR,
 			.want = { L, d->by, NULL },
 			.fn = on_sample, .arg = x, .cap = cap, .done = prom_roundq_done,
 		};
@@ -239,65 +229,108 @@ static void pg_build(struct prom_pg *g)
 	}
 }
 
-struct prom_pg *prom_pg_new(struct prom_conn *conn, const struct fleet *f)
+/* The targets now (sorted, distinct, printable): the rows that stay keep
+ * their slot and values, the gone ones leave the model, the new ones take
+ * a slot. A [database] of the same name in the fleet file wins. */
+static void rows_update(struct pgsec *g, char **v, size_t n)
 {
-	size_t nd = fleet_count(f, SEC_DATABASE), nsec = fleet_count(f, SEC_PROMETHEUS);
-	int section = -1;
-	struct prom_pg *g;
+	struct prom_pgs *p = g->top;
+	const struct fleet *f = p->env->f;
+	struct pgrow *rows = xcalloc(n + 1, sizeof(*rows));
+	size_t k = 0, i = 0, j = 0;
 
-	for (size_t k = 0; k < nsec; k++)
-		if (fleet_nth(f, SEC_PROMETHEUS, k) == conn->sec)
-			section = (int)k;
-	if (section < 0 || !fleet_section_get(conn->sec, "postgres"))
-		return NULL;
-	g = xcalloc(1, sizeof(*g));
-	g->conn = conn;
-	g->names = xcalloc(nd + 1, sizeof(*g->names));
-	g->index = xcalloc(nd + 1, sizeof(*g->index));
-	for (size_t i = 0; i < nd; i++) {
-		const struct fleet_section *d = fleet_nth(f, SEC_DATABASE, i);
-		if (d->prometheus != section + 1)
-			continue;
-		g->names[g->n] = d->name;
-		g->index[g->n++] = i;
+	while (i < g->n || j < n) {
+		int c = i == g->n ? 1 : j == n ? -1 : strcmp(g->rows[i].name, v[j]);
+		if (c < 0) {            /* gone */
+			slot_free(p, g->rows[i].slot);
+			free(g->rows[i++].name);
+		} else if (c == 0) {    /* still there */
+			rows[k++] = g->rows[i++];
+			j++;
+		} else {                /* new */
+			const char *name = v[j++];
+			if (strlen(name) >= sizeof(((struct db_sample *)0)->name) ||
+			    fleet_find_section(f, SEC_DATABASE, name))
+				continue;
+			rows[k].name = xstrdup(name);
+			rows[k].host = target_host(f, g->section, name);
+			rows[k++].slot = slot_take(p);
+		}
 	}
-	if (!g->n) {
-		prom_pg_free(g);
-		return NULL;
-	}
+	free(g->rows);
+	g->rows = rows;
+	g->n = k;
+	free(g->names);
+	g->names = xcalloc(k + 1, sizeof(*g->names));
+	for (i = 0; i < k; i++)
+		g->names[i] = g->rows[i].name;
+	prom_hostset_free(&g->hs);
 	prom_hostset_init(&g->hs, g->names, g->n, NULL, 0);
-	g->r = xcalloc(g->n, sizeof(*g->r));
 	pg_build(g);
-	return g;
 }
 
-void prom_pg_free(struct prom_pg *g)
+struct prom_pgs *prom_pgs_new(const struct collect_env *env)
 {
-	if (!g)
-		return;
-	for (int q = 0; q < G__N; q++) {
-		free(g->q[q].rq.args);
-		prom_call_clear(&g->q[q].rq.call);
+	const struct fleet *f = env->f;
+	size_t nsec = fleet_count(f, SEC_PROMETHEUS);
+	struct prom_pgs *p = NULL;
+
+	for (size_t k = 0; k < nsec; k++) {
+		const struct fleet_section *sec = fleet_nth(f, SEC_PROMETHEUS, k);
+		struct pgsec *g;
+		if (!fleet_section_get(sec, "postgres"))
+			continue;
+		if (!p) {
+			p = xcalloc(1, sizeof(*p));
+			p->env = env;
+			p->nd = fleet_count(f, SEC_DATABASE);
+			p->s = xcalloc(nsec, sizeof(*p->s));
+		}
+		g = &p->s[p->n++];
+		g->top = p;
+		g->sec = sec;
+		g->section = (int)k;
+		prom_conn_init(&g->conn, sec, f->timeout);
+		g->interval = fleet_section_duration(sec, "interval", f->interval > 0 ? f->interval : 2);
+		prom_hostset_init(&g->hs, NULL, 0, NULL, 0);
 	}
-	if (g->r)
+	return p;
+}
+
+void prom_pgs_free(struct prom_pgs *p)
+{
+	if (!p)
+		return;
+	for (size_t k = 0; k < p->n; k++) {
+		struct pgsec *g = &p->s[k];
+		for (int q = 0; q < G__N; q++) {
+			free(g->q[q].rq.args);
+			prom_call_clear(&g->q[q].rq.call);
+		}
+		prom_names_free(&g->nm);
 		prom_hostset_free(&g->hs);
-	free(g->r);
-	free(g->names);
-	free(g->index);
-	free(g);
+		for (size_t i = 0; i < g->n; i++)
+			free(g->rows[i].name);
+		free(g->rows);
+		free(g->names);
+		prom_conn_free(&g->conn);
+	}
+	free(p->s);
+	free(p->used);
+	free(p);
 }
 
 static void on_sample(void *arg, const struct prom_sample *s)
 {
 	struct gcall *x = arg;
-	struct prom_pg *g = x->g;
+	struct pgsec *g = x->g;
 	struct grow *r;
 	long i;
 
 	if (s->cut || !isfinite(s->value) || s->value < 0 ||
 	    (i = prom_hostset_find(&g->hs, s->label[0])) < 0)
 		return;
-	r = &g->r[i];
+	r = &g->rows[i].r;
 	if (x->q == G_VERSION) {
 		if (!s->label[1][0])
 			return;
@@ -307,18 +340,9 @@ static void on_sample(void *arg, const struct prom_sample *s)
 	r->have |= 1u << x->q;
 }
 
-int prom_pg_start(struct prom_pg *g, struct http *h, void (*done)(void *), void *arg)
-{
-	int started = 0;
-
-	for (int q = 0; q < G__N; q++)
-		started += prom_roundq_start(&g->q[q].rq, h, done, arg);
-	return started;
-}
-
 /* A value of this round as the text libpq would have given (NULL: not
  * served), for db_parse_row's range checks. */
-static const char *col(const struct prom_pg *g, const struct grow *r, enum gq q, char *buf,
+static const char *col(const struct pgsec *g, const struct grow *r, enum gq q, char *buf,
 		       size_t size)
 {
 	if (!g->q[q].rq.call.ok || !(r->have & (1u << q)))
@@ -328,7 +352,7 @@ static const char *col(const struct prom_pg *g, const struct grow *r, enum gq q,
 }
 
 /* The values the exporter serves, through the same parser as libpq's row. */
-static void fill(const struct prom_pg *g, const struct grow *r, struct db_sample *s)
+static void fill(const struct pgsec *g, const struct grow *r, struct db_sample *s)
 {
 	char b[DBC__COUNT][40];
 	const char *c[DBC__COUNT] = { NULL };
@@ -361,7 +385,7 @@ static void fill(const struct prom_pg *g, const struct grow *r, struct db_sample
 }
 
 /* Why the round tells nothing of the rows: a failed answer (why), else NULL. */
-static const char *failed(const struct prom_pg *g)
+static const char *failed(const struct pgsec *g)
 {
 	for (int q = G_UP; q <= G_PG_UP; q++)
 		if (!g->q[q].rq.call.ok)
@@ -371,17 +395,22 @@ static const char *failed(const struct prom_pg *g)
 	return NULL;
 }
 
-static void publish_row(const struct prom_pg *g, struct grow *r, size_t i,
-			const struct collect_env *env, double now, double eval, double interval,
+static void publish_row(const struct pgsec *g, struct pgrow *row, double now, double eval,
 			const char *why)
 {
-	const char *sec = g->conn->sec->name;
+	const char *sec = g->sec->name;
+	struct grow *r = &row->r;
 	struct db_sample s = { 0 };
 
 	s.collected = true;
-	s.interval = interval;
+	s.interval = g->interval;
 	s.attempted_at = now;
 	str_fmt(s.via, sizeof(s.via), "prometheus %s (postgres_exporter)", sec);
+	str_sanitize(s.via);
+	str_copy(s.name, row->name, sizeof(s.name));
+	if (row->host)
+		str_copy(s.host, row->host, sizeof(s.host));
+	s.prometheus = g->section + 1;
 	s.fail = DBF_SOURCE;
 	if (why)
 		str_fmt(s.error, sizeof(s.error), "Prometheus %s: postgres_exporter's series: %s",
@@ -407,21 +436,147 @@ static void publish_row(const struct prom_pg *g, struct grow *r, size_t i,
 	}
 	str_sanitize(s.error);
 	s.sampled_at = r->sampled_at;
-	collect_publish(env, DOM_DATABASE, g->index[i], &s, sizeof(s));
+	collect_publish(g->top->env, DOM_DATABASE, g->top->nd + row->slot, &s, sizeof(s));
 }
 
-void prom_pg_publish(struct prom_pg *g, const struct collect_env *env, double interval)
-{
-	const char *why = failed(g);
-	double now = now_wall();
-	double t = g->q[G_PG_UP].rq.call.reader.eval_time, eval = t > 0 ? t : now;
+/* ---- a round: discovery when due, then the values ---- */
 
+static void round_end(struct pgsec *g)
+{
+	g->rounds++;
+	g->since_discover++;
+}
+
+static void values_done(void *arg)
+{
+	struct pgsec *g = arg;
+	const char *why;
+	double now, t, eval;
+
+	if (--g->pending > 0)
+		return;
+	why = failed(g);
+	now = now_wall();
+	t = g->q[G_PG_UP].rq.call.reader.eval_time;
+	eval = t > 0 ? t : now;
 	for (size_t i = 0; i < g->n; i++) {
-		struct grow *r = &g->r[i];
-		publish_row(g, r, i, env, now, eval, interval, why);
+		struct grow *r = &g->rows[i].r;
+		publish_row(g, &g->rows[i], now, eval, why);
 		r->have = 0;
 		r->version[0] = '\0';
 	}
 	for (int q = 0; q < G__N; q++)
 		prom_call_clear(&g->q[q].rq.call);
+	round_end(g);
+}
+
+static void values_start(struct pgsec *g)
+{
+	if (!g->n) {
+		round_end(g);
+		return;
+	}
+	g->pending = 1;  /* held until every query is started */
+	for (int q = 0; q < G__N; q++)
+		g->pending += prom_roundq_start(&g->q[q].rq, g->top->env->http, values_done, g);
+	values_done(g);
+}
+
+static double jitter(double s)
+{
+	/* +-20 %, so many fleetdecks do not retry in step */
+	return s * (0.8 + 0.4 * ((double)rand() / RAND_MAX));
+}
+
+static void discover_done(struct prom_call *c)
+{
+	struct pgsec *g = (struct pgsec *)(void *)((char *)c - offsetof(struct pgsec, nm.call));
+	char err[256];
+
+	g->discovering = false;
+	if (prom_names_finish(&g->nm, err, sizeof(err)) < 0) {
+		/* asked again after a backoff; the rows found before stay, and
+		 * this round's values tell what the server says of them */
+		g->backoff = g->backoff > 0 ? g->backoff * 2 : PG_BACKOFF_MIN;
+		if (g->backoff > PG_BACKOFF_MAX)
+			g->backoff = PG_BACKOFF_MAX;
+		g->next_discover = now_mono() + jitter(g->backoff);
+	} else {
+		g->backoff = 0;
+		g->since_discover = 0;
+		g->have_names = true;
+		rows_update(g, g->nm.v, g->nm.n);
+	}
+	prom_names_free(&g->nm);
+	values_start(g);
+}
+
+static void discover_start(struct pgsec *g)
+{
+	char err[256], *sel, *q, *args;
+
+	prom_names_init(&g->nm, &g->conn);
+	g->nm.call.cap = PG_MAX_TARGETS;
+	g->nm.call.done = discover_done;
+	if (!(sel = prom_selector("up", fleet_section_get(g->sec, "postgres"), NULL, err,
+				  sizeof(err)))) {
+		prom_names_free(&g->nm);
+		round_end(g);
+		return;
+	}
+	/* every target of the job, answering or not */
+	q = xasprintf("count by (%s) (%s)", g->conn.label, sel);
+	args = prom_query_args(q, PG_MAX_TARGETS + 1);
+	g->discovering = true;
+	if (prom_call_start(&g->nm.call, g->top->env->http, "query", args) < 0)
+		discover_done(&g->nm.call);
+	free(args);
+	free(q);
+	free(sel);
+}
+
+static void round_start(struct pgsec *g, double now, bool once)
+{
+	g->next_poll = now + g->interval;
+	/* every round while none is known, else every few rounds */
+	if (!g->have_names || ((!g->n || g->since_discover >= PG_REDISCOVER_ROUNDS) &&
+			       (once || now >= g->next_discover)))
+		discover_start(g);
+	else
+		values_start(g);
+}
+
+void prom_pgs_prepare(struct prom_pgs *p, double now, double *deadline,
+		      const struct collect_flags *fl)
+{
+	for (size_t k = 0; p && k < p->n; k++) {
+		struct pgsec *g = &p->s[k];
+		double due = g->have_names ? g->next_poll : g->next_discover;
+		if (g->conn.setup_err[0]) {
+			if (!g->rounds)
+				round_end(g);  /* nothing to ask: --once has its answer */
+			continue;
+		}
+		if (g->discovering || g->pending)
+			continue;
+		if (fl->once) {
+			if (!g->rounds)
+				round_start(g, now, true);
+			continue;
+		}
+		if (fl->paused)
+			continue;
+		if (fl->poll_now || now >= due)
+			round_start(g, now, false);
+		else
+			deadline_min(deadline, due);
+	}
+}
+
+bool prom_pgs_round_done(const struct prom_pgs *p)
+{
+	for (size_t k = 0; p && k < p->n; k++)
+		if (!p->s[k].rounds)
+			return false;
+	return true;
 }

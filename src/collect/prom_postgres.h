@@ -2,41 +2,45 @@
  * postgres_exporter targets Prometheus scrapes (`postgres = {job="postgres"}`,
  * metric names and labels of prometheus-postgres-exporter 0.11.1).
  *
- * At start (before the model is sized, like the hosts: prom_discover.c),
- * each exporter target -- each value of host_label among up{P} -- becomes a
- * [database] section made by the program (fleet_section_add(), .prometheus
- * = the section's index + 1), named by that value, with `host` = the fleet
- * host whose name is the same without a ":port" (as cAdvisor and DCGM
- * series are matched: prom_host_key()). A [database] of that name written
- * in the fleet file wins. Those rows are then published by the classic
- * [prometheus] collector every round as struct db_sample, the same as the
- * libpq collector publishes, so the databases view, the rules and the
- * JSON are the same; a value the exporter does not serve stays invalid
- * (null). See doc/prometheus.md, "PostgreSQL (postgres_exporter)". */
+ * Found at run time, by the databases' collector (collect/databases.c),
+ * for every [prometheus] section with a postgres key (its hosts polled one
+ * by one or judged on the server): each exporter target -- each value of
+ * host_label among up{P}, `count by (host_label) (up{P})` -- is a database
+ * row named by that value, on the fleet host whose name is the same
+ * without a ":port" (as cAdvisor and DCGM series are matched:
+ * prom_host_key()). The targets are asked again every round while none is
+ * known (a server that does not answer: with backoff, 1 s doubling to
+ * 60 s) and every PG_REDISCOVER_ROUNDS rounds after, so a target added
+ * appears and a removed one goes without a restart. A [database] of that
+ * name in the fleet file wins.
+ *
+ * The fleet is not changed (it is read without a lock): the rows are model
+ * rows of DOM_DATABASE past the fleet file's [database]s, each sample
+ * naming its row (db_sample.name, .host, .prometheus; an empty name: no
+ * row), so the databases view, the rules, the JSON and the exports read
+ * them next to the [database]s' (domain/domain.h, db_row_section()). Each row is
+ * a struct db_sample as the libpq collector publishes; a value the
+ * exporter does not serve stays invalid (null). See doc/prometheus.md,
+ * "PostgreSQL (postgres_exporter)". */
 #ifndef FLEETDECK_PROM_POSTGRES_H
 #define FLEETDECK_PROM_POSTGRES_H
 
-#include <stdio.h>
-#include "collect/prom_client.h"
+#include <stdbool.h>
 #include "collect/source.h"
 
-struct fleet;
-struct prom_pg;
+struct prom_pgs;
 
-/* Start-up: the [database] rows of every classic section with a postgres
- * key (server answers bounded by budget s, 0: the section's timeout).
- * Returns how many were added. */
-size_t prom_pg_discover(struct fleet *f, FILE *msg, double budget);
-
-/* The rows of the section behind conn, or NULL when it has none. */
-struct prom_pg *prom_pg_new(struct prom_conn *conn, const struct fleet *f);
-void prom_pg_free(struct prom_pg *g);
-/* Starts this round's queries; done(arg) runs once per query started.
- * Returns how many were started. */
-int prom_pg_start(struct prom_pg *g, struct http *h, void (*done)(void *), void *arg);
-/* After the round: publishes every row (an answer that failed leaves it
- * unknown with the reason). */
-void prom_pg_publish(struct prom_pg *g, const struct collect_env *env, double interval);
+/* Every [prometheus] section with a postgres key, or NULL when none has
+ * one. Nothing is asked before the first prom_pgs_prepare(). */
+struct prom_pgs *prom_pgs_new(const struct collect_env *env);
+void prom_pgs_free(struct prom_pgs *p);
+/* From the source's prepare(): starts the rounds that are due (the
+ * answers arrive through env->http) and lowers *deadline to the next. */
+void prom_pgs_prepare(struct prom_pgs *p, double now, double *deadline,
+		      const struct collect_flags *fl);
+/* --once: every section has finished a round (found its targets, or
+ * failed to, and read their values). */
+bool prom_pgs_round_done(const struct prom_pgs *p);
 
 /* "15.18.0" (the exporter's short_version) as fleetdeck shows a version:
  * "15.18" from PostgreSQL 10 on, "9.6.24" before. Writes into buf. */

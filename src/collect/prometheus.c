@@ -16,7 +16,6 @@
 #include "collect/prometheus.h"
 #include "collect/prom_client.h"
 #include "collect/prom_exporters.h"
-#include "collect/prom_postgres.h"
 #include "collect/prom_hosts.h"
 #include "collect/prom_query.h"
 #include "collect/source.h"
@@ -54,7 +53,6 @@ struct psrc {
 	size_t *model_index;           /* the hosts' model indexes */
 	struct prom_hostset hs;        /* this round's values, hs.vals[i] for hosts[i] */
 	struct prom_exp *exp;          /* containers and GPUs (cAdvisor, DCGM), or NULL */
-	struct prom_pg *pg;            /* databases (postgres_exporter), or NULL */
 	const struct fleet_host *proto; /* the first host: the section's mounts */
 	struct pquery q[PV__N];
 	int pending;
@@ -136,7 +134,6 @@ static void psrc_setup(struct prom *p, struct psrc *ps, const struct fleet_secti
 	prom_hostset_init(&ps->hs, ps->names, ps->nhosts, ps->proto ? ps->proto->disks : NULL,
 			  nmounts);
 	ps->exp = prom_exp_new(&ps->conn, ps->names, ps->model_index, ps->nhosts);
-	ps->pg = prom_pg_new(&ps->conn, f);
 	queries_build(ps, prom_rate_window(sec, 0));
 }
 
@@ -271,8 +268,6 @@ static void round_finish(struct psrc *ps)
 	prom_hostset_clear(&ps->hs);
 	if (ps->exp)
 		prom_exp_publish(ps->exp, ps->env, ps->interval);
-	if (ps->pg)
-		prom_pg_publish(ps->pg, ps->env, ps->interval);
 	ps->rounds++;
 	if (ps->env->notify)
 		ps->env->notify(ps->env->notify_arg);
@@ -316,8 +311,6 @@ static void round_start(struct psrc *ps, double now)
 	}
 	if (ps->exp && !ps->setup_err[0])
 		ps->pending += prom_exp_start(ps->exp, ps->env->http, psrc_done, ps);
-	if (ps->pg && !ps->setup_err[0])
-		ps->pending += prom_pg_start(ps->pg, ps->env->http, psrc_done, ps);
 	if (--ps->pending == 0)
 		round_finish(ps);
 }
@@ -390,7 +383,6 @@ static void prom_destroy(void *arg)
 		prom_conn_free(&s->conn);
 		prom_hostset_free(&s->hs);
 		prom_exp_free(s->exp);
-		prom_pg_free(s->pg);
 		free(s->model_index);
 		free(s->names);
 		free(s->hosts);

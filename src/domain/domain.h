@@ -86,4 +86,18 @@ extern const struct domain domains[DOM__COUNT];
 
 #define DOMAINS_FOREACH(d) for (const struct domain *d = domains; d < domains + DOM__COUNT; d++)
 
+/* The databases' rows (DOM_DATABASE): the fleet file's [database]s, then
+ * the PostgreSQL servers found at run time through [prometheus] sections
+ * (collect/prom_postgres.h), which name themselves in their sample. Every
+ * reader (rules, outputs, views) visits i < snapshot_count(s, DOM_DATABASE)
+ * and takes row i's section from db_row_section(): the fleet file's, or for a
+ * found row one made in *tmp from its sample (name, `host`); NULL: no row
+ * there (a target gone, a slot not used yet). */
+struct db_row {
+	struct fleet_section sec;
+	struct fleet_kv kv[1];
+};
+const struct fleet_section *db_row_section(const struct fleet *f, const struct snapshot *s,
+					   size_t i, struct db_row *tmp);
+
 #endif

@@ -6,6 +6,8 @@
 #include "rules/domains.h"
 #include "util/util.h"
 
+#include <string.h>
+
 extern const struct source_ops source_containers, source_databases, source_backups,
 	source_gpus, source_services, source_runners, source_keys, source_prometheus,
 	source_promfleet;
@@ -123,4 +125,29 @@ void model_init_fleet(struct model *m, const struct fleet *f)
 			model_resize(m, d->id, d->per_host ? f->nhosts : fleet_count(f, d->section),
 				     d->per_host);
 	}
+}
+
+const struct fleet_section *db_row_section(const struct fleet *f, const struct snapshot *s,
+					   size_t i, struct db_row *tmp)
+{
+	size_t nd = fleet_count(f, SEC_DATABASE);
+	const struct db_sample *d;
+
+	if (i < nd)
+		return fleet_nth(f, SEC_DATABASE, i);
+	d = snap_database(s, i);
+	if (i >= snapshot_count(s, DOM_DATABASE) || !d->name[0])
+		return NULL;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->sec.kind = SEC_DATABASE;
+	/* the sample's own bytes: the snapshot holds them while it is read */
+	tmp->sec.name = (char *)d->name;
+	tmp->sec.file = "(found through Prometheus)";
+	tmp->sec.kv = tmp->kv;
+	if (d->host[0]) {
+		tmp->kv[0] = (struct fleet_kv){ (char *)"host", (char *)d->host, tmp->sec.file, 0 };
+		tmp->sec.nkv = 1;
+	}
+	tmp->sec.prometheus = d->prometheus;
+	return &tmp->sec;
 }

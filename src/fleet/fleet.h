@@ -37,9 +37,10 @@ struct fleet_section {
 	int line;
 	struct fleet_kv *kv;
 	size_t nkv;
-	/* > 0: not written in a file but found at start through the
-	 * [prometheus] section of index prometheus - 1 (a postgres_exporter's
-	 * database: collect/prom_postgres.h); 0: from the fleet file */
+	/* > 0: not written in a file: a database found at run time through
+	 * the [prometheus] section of index prometheus - 1 (a postgres_exporter
+	 * target: collect/prom_postgres.h), made for a reader by db_row_section()
+	 * (domain/domain.h); 0: from the fleet file */
 	int prometheus;
 };
 

@@ -307,7 +307,8 @@ static const struct schema_key prometheus_keys[] = {
 	  "Selector of the DCGM exporter's series, e.g. {job=\"dcgm\"}: the hosts' GPUs." },
 	{ "postgres", ST_STRING, 0, NULL, "none: no databases", NULL, NULL,
 	  "Selector of postgres_exporter's series, e.g. {job=\"postgres\"}: each exporter target "
-	  "is a database in the databases view, found at start." },
+	  "is a database in the databases view, found while running (targets added or removed "
+	  "show within 5 rounds)." },
 	{ "rate_window", ST_DURATION, SK_NONZERO, NULL, "4 x the scrape interval, at least 1m", NULL,
 	  NULL, "Range of rate() for CPU % and memory pressure: must hold two scrapes." },
 	{ "server_rules_above", ST_NUMBER, 0, "2000", NULL, NULL, NULL,

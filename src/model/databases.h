@@ -57,6 +57,14 @@ struct db_sample {
 	double archiver_last_failed_at;     /* 0: never failed */
 	char archiver_last_wal[64];
 	char implausible[160];       /* values refused (collect/plausible.h), "" if none */
+	/* A row past the fleet file's [database]s (DOM_DATABASE index >=
+	 * fleet_count(f, SEC_DATABASE)) is a PostgreSQL server found at run
+	 * time through a [prometheus] section's postgres key
+	 * (collect/prom_postgres.h); it is named here. name "" there: no row
+	 * (a target gone, a slot not used yet). Both "" for a [database]. */
+	char name[128];              /* the exporter target (host_label value), sanitized */
+	char host[128];              /* the fleet host it is on, "" none */
+	int prometheus;              /* the [prometheus] section's index + 1, 0: a [database] */
 };
 
 /* Not polled yet, or read through a source that cannot tell (a

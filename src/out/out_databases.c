@@ -1,4 +1,5 @@
 #include "config.h"
+#include "domain/domain.h"
 #include "out/domains.h"
 #include "model/fields.h"
 #include "history/history.h"
@@ -100,11 +101,13 @@ static json_t *json_database(const struct fleet_section *sec, const struct db_sa
 json_t *json_databases(OUT_ARGS)
 {
 	json_t *a = json_array();
-	size_t n = fleet_count(f, SEC_DATABASE);
-
-	for (size_t i = 0; i < n && i < snapshot_count(s, DOM_DATABASE); i++)
-		json_array_append_new(a, json_database(fleet_nth(f, SEC_DATABASE, i), snap_database(s, i),
-				      rules_target_find(ev, DOM_DATABASE, (int)i, -1), now));
+	for (size_t i = 0; i < snapshot_count(s, DOM_DATABASE); i++) {
+		struct db_row tmp;
+		const struct fleet_section *sec = db_row_section(f, s, i, &tmp);
+		if (sec)
+			json_array_append_new(a, json_database(sec, snap_database(s, i),
+					      rules_target_find(ev, DOM_DATABASE, (int)i, -1), now));
+	}
 	return a;
 }
 
@@ -201,15 +204,20 @@ static void text_backup(FILE *fp, const struct fleet_section *sec, const struct 
 
 void text_databases(FILE *fp, OUT_ARGS)
 {
-	size_t n = fleet_count(f, SEC_DATABASE);
+	bool head = false;
 
 	(void)now;
-	if (n) {
-		fprintf(fp, "\n%-7s  %-20s  %-5s  %-14s  %-9s  %7s  %7s  %s\n", "STATUS", "DATABASE",
-			"UP", "VERSION", "CONN", "LAG", "SIZE", "ARCHIVER");
-		for (size_t i = 0; i < n && i < snapshot_count(s, DOM_DATABASE); i++)
-			text_database(fp, fleet_nth(f, SEC_DATABASE, i), snap_database(s, i),
-				      rules_target_find(ev, DOM_DATABASE, (int)i, -1));
+	for (size_t i = 0; i < snapshot_count(s, DOM_DATABASE); i++) {
+		struct db_row tmp;
+		const struct fleet_section *sec = db_row_section(f, s, i, &tmp);
+		if (!sec)
+			continue;
+		if (!head)
+			fprintf(fp, "\n%-7s  %-20s  %-5s  %-14s  %-9s  %7s  %7s  %s\n", "STATUS",
+				"DATABASE", "UP", "VERSION", "CONN", "LAG", "SIZE", "ARCHIVER");
+		head = true;
+		text_database(fp, sec, snap_database(s, i),
+			      rules_target_find(ev, DOM_DATABASE, (int)i, -1));
 	}
 }
 

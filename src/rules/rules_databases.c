@@ -1,4 +1,5 @@
 #include "config.h"
+#include "domain/domain.h"
 #include "rules/domains.h"
 #include "rules/rules_databases.h"
 #include "util/util.h"
@@ -139,13 +140,15 @@ static void check_unprotected(const struct fleet *f, const struct fleet_section 
 void rules_databases(const struct fleet *f, const struct snapshot *snap, double now,
 		struct rules_state *st, struct evaluation *out)
 {
-	size_t n = fleet_count(f, SEC_DATABASE);
-
-	for (size_t i = 0; i < n && i < snapshot_count(snap, DOM_DATABASE); i++) {
-		const struct fleet_section *sec = fleet_nth(f, SEC_DATABASE, i);
-		struct target_eval *t = rules_target_add(out, DOM_DATABASE, (int)i, -1,
-							 "database/%s", sec->name);
+	for (size_t i = 0; i < snapshot_count(snap, DOM_DATABASE); i++) {
+		struct db_row tmp;
+		const struct fleet_section *sec = db_row_section(f, snap, i, &tmp);
+		struct target_eval *t;
 		const struct db_sample *s = snap_database(snap, i);
+
+		if (!sec)
+			continue;
+		t = rules_target_add(out, DOM_DATABASE, (int)i, -1, "database/%s", sec->name);
 
 		eval_database(sec, s, rules_judge_time(st, s->sampled_at, now), &t->ev);
 		check_unprotected(f, sec, &t->ev);

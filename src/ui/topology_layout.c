@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/domain.h"
 #include "ui/topology_layout.h"
 #include "util/util.h"
 
@@ -115,18 +116,27 @@ static void graph_links(struct topo_graph *g, const struct fleet *f, const struc
 
 /* Databases: an item on their host; tunnel and replica_of edges. */
 static void graph_databases(struct topo_graph *g, const struct fleet *f,
-			    const struct evaluation *ev)
+			    const struct snapshot *snap, const struct evaluation *ev)
 {
-	size_t n = fleet_count(f, SEC_DATABASE);
+	size_t n = snap ? snapshot_count(snap, DOM_DATABASE) : 0, nd = fleet_count(f, SEC_DATABASE);
 
-	for (size_t i = 0; i < n; i++) {
-		const struct fleet_section *s = fleet_nth(f, SEC_DATABASE, i);
-		const char *tunnel = fleet_section_get(s, "tunnel");
-		const char *primary = fleet_section_get(s, "replica_of");
-		int h = section_host(f, SEC_DATABASE, s->name);
+	/* the [database]s, then the databases found through [prometheus] */
+	for (size_t i = 0; i < (n > nd ? n : nd); i++) {
+		struct db_row tmp;
+		const struct fleet_section *s = i < nd ? fleet_nth(f, SEC_DATABASE, i)
+						       : db_row_section(f, snap, i, &tmp);
+		const char *tunnel, *primary, *on;
 		char text[TOPO_TEXT];
 		enum status st;
 		bool checked;
+		int h;
+
+		if (!s)
+			continue;
+		tunnel = fleet_section_get(s, "tunnel");
+		primary = fleet_section_get(s, "replica_of");
+		on = fleet_section_get(s, "host");
+		h = on ? fleet_host_index(f, on) : -1;
 
 		status_of(ev, DOM_DATABASE, (int)i, -1, &st, &checked);
 		if (h >= 0) {
@@ -293,7 +303,7 @@ void topology_graph_build(struct topo_graph *g, const struct fleet *f,
 	}
 	graph_links(g, f, ev);
 	graph_services(g, f, ev, public);
-	graph_databases(g, f, ev);
+	graph_databases(g, f, snap, ev);
 	graph_backups(g, f, ev, stores);
 	graph_jumps(g, f, snap);
 	for (int i = 0; snap && i < n; i++)

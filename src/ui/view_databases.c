@@ -3,6 +3,7 @@
  * first; Enter opens the selected row's detail (every field, the last
  * error) below the tables and Enter closes it (Esc belongs to the frame). Draws only cells. */
 #include "config.h"
+#include "domain/domain.h"
 #include "ui/views.h"
 #include "history/history.h"
 #include "rules/rules_databases.h"
@@ -18,12 +19,23 @@
 static struct {
 	int nd, nb;
 	int order[MAX_ROWS];          /* backup item k -> backup index */
+	int dorder[MAX_ROWS];         /* database item k -> database index (a row there) */
 	int row_y[MAX_ROWS];          /* item -> screen row, -1 off screen */
 } dbv;
 
 static const struct target_eval *find(const struct ui_ctx *u, enum domain_id k, int i)
 {
 	return u->ev ? rules_target_find(u->ev, k, i, -1) : NULL;
+}
+
+/* Database i's name: its [database]'s, or the one found through Prometheus. */
+static const char *db_name(const struct ui_ctx *u, int i)
+{
+	struct db_row tmp;
+	const struct fleet_section *sec = db_row_section(u->f, u->snap, (size_t)i, &tmp);
+
+	/* a found row's name is its sample's: it outlives tmp */
+	return sec ? sec->name : "";
 }
 
 static enum status st_of(const struct target_eval *t)
@@ -60,12 +72,16 @@ static int backup_cmp(const void *a, const void *b)
 
 static void counts(const struct ui_ctx *u)
 {
-	size_t nd = fleet_count(u->f, SEC_DATABASE), nb = fleet_count(u->f, SEC_BACKUP);
+	size_t nb = fleet_count(u->f, SEC_BACKUP);
 
-	dbv.nd = (int)(nd < snapshot_count(u->snap, DOM_DATABASE) ? nd : snapshot_count(u->snap, DOM_DATABASE));
+	/* the [database]s, then the databases found through [prometheus] */
+	dbv.nd = 0;
+	for (size_t i = 0; i < snapshot_count(u->snap, DOM_DATABASE) && dbv.nd < MAX_ROWS / 2; i++) {
+		struct db_row tmp;
+		if (db_row_section(u->f, u->snap, i, &tmp))
+			dbv.dorder[dbv.nd++] = (int)i;
+	}
 	dbv.nb = (int)(nb < snapshot_count(u->snap, DOM_BACKUP) ? nb : snapshot_count(u->snap, DOM_BACKUP));
-	if (dbv.nd > MAX_ROWS / 2)
-		dbv.nd = MAX_ROWS / 2;
 	if (dbv.nb > MAX_ROWS / 2)
 		dbv.nb = MAX_ROWS / 2;
 	for (int i = 0; i < dbv.nb; i++)
@@ -139,7 +155,7 @@ static void db_row_narrow(struct cells *c, struct rect b, int y, const struct ui
 
 	status_cell(c, b.x + 1, y, t);
 	cells_text_ellipsis(c, b.x + 9, y, NAME_W_NARROW, ROLE_TITLE,
-			    fleet_nth(u->f, SEC_DATABASE, (size_t)i)->name);
+			    db_name(u, i));
 	cells_text(c, b.x + 24, y, 4, db_up_role(d), db_up_word(d));
 	if (!d->up) {
 		/* the problem says why, with the error; else the error itself */
@@ -173,7 +189,7 @@ static void db_row(struct cells *c, struct rect b, int y, const struct ui_ctx *u
 	}
 
 	status_cell(c, b.x + 1, y, t);
-	cells_text_ellipsis(c, b.x + 9, y, 18, ROLE_TITLE, fleet_nth(u->f, SEC_DATABASE, (size_t)i)->name);
+	cells_text_ellipsis(c, b.x + 9, y, 18, ROLE_TITLE, db_name(u, i));
 	cells_text(c, b.x + 28, y, 5, db_up_role(d), db_up_word(d));
 	if (!d->up) {
 		cells_text_ellipsis(c, b.x + 34, y, b.w - 35, ROLE_CRIT, d->collected ? d->error : "not polled yet");
@@ -364,7 +380,7 @@ static void db_detail(struct pen *p, const struct ui_ctx *u, int item)
 	unsigned v = d->up ? d->valid : 0;
 	char buf[512], a[16], b[16], s[48], x[16], sz[16], ar[64], r[16];
 
-	str_fmt(buf, sizeof(buf), "database %s  dsn %s %s", fleet_nth(u->f, SEC_DATABASE, (size_t)item)->name,
+	str_fmt(buf, sizeof(buf), "database %s  dsn %s %s", db_name(u, item),
 		d->dsn, d->via);
 	pen_wrap(p, ROLE_TITLE, buf);
 	if (v & DBV_LAG_S)
@@ -439,9 +455,9 @@ static int detail_lines(struct pen *p, const struct ui_ctx *u, int item)
 	int y0 = p->y;
 
 	if (item < dbv.nd) {
-		const struct db_sample *d = snap_database(u->snap, item);
-		t = find(u, DOM_DATABASE, item);
-		db_detail(p, u, item);
+		const struct db_sample *d = snap_database(u->snap, dbv.dorder[item]);
+		t = find(u, DOM_DATABASE, dbv.dorder[item]);
+		db_detail(p, u, dbv.dorder[item]);
 		if (!d->up && d->collected)
 			pen_wrap(p, ROLE_CRIT, d->error);
 	} else {
@@ -476,6 +492,15 @@ static int detail_height(struct cells *c, struct rect body, const struct ui_ctx 
 	return h < 7 ? 7 : h;
 }
 
+/* A [prometheus] section may find databases at run time. */
+static bool looking_for(const struct fleet *f)
+{
+	for (size_t k = 0; k < fleet_count(f, SEC_PROMETHEUS); k++)
+		if (fleet_section_get(fleet_nth(f, SEC_PROMETHEUS, k), "postgres"))
+			return true;
+	return false;
+}
+
 static void databases_draw(struct cells *c, struct rect body, const struct ui_ctx *u,
 			   const struct ui_state *s, struct view_state *vs)
 {
@@ -490,7 +515,9 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 		dbv.row_y[i] = -1;
 	if (n == 0) {
 		view_list_layout(vs, 0, 1, body.y);
-		cells_text(c, body.x + 2, body.y + 1, body.w - 4, ROLE_DIM,
+		cells_text(c, body.x + 2, body.y + 1, body.w - 4, ROLE_DIM, looking_for(u->f) ?
+			   "No database found yet through [prometheus] postgres = (looked for "
+			   "every few rounds, and with backoff while the server does not answer)." :
 			   "No [database] or [backup] in this fleet file (see fleetdeck.fleet(5)).");
 		return;
 	}
@@ -510,7 +537,7 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 			header(c, body, y++, hb);
 		}
 		if (it < dbv.nd)
-			db_row(c, body, y, u, it);
+			db_row(c, body, y, u, dbv.dorder[it]);
 		else
 			backup_row(c, body, y, u, dbv.order[it - dbv.nd]);
 		dbv.row_y[it] = y;

@@ -12,9 +12,12 @@
 # with the reason, a stopped exporter unknown, not down. A streaming
 # standby (pg_basebackup -R) with its own exporter: in recovery; the
 # primary has one replica and, with replay paused, the lag in bytes served.
+# The exporter targets are found at run time: a dashboard started while
+# Prometheus is down shows the databases once it is up, without a restart;
+# a target added to Prometheus later appears, a removed one disappears.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/prometheus/lib.sh"
-LAB_NET=131
+LAB_NET=${LAB_NET:-131}
 lab_test_begin prometheus_postgres 150
 lab_require_root "the lab listens on 127.0.131.x"
 lab_require_tool prometheus prometheus-node-exporter prometheus-postgres-exporter curl ss jq tmux
@@ -29,7 +32,8 @@ trap '_rc=$?; standby_stop; pglab_stop; (exit $_rc); _lab_cleanup' EXIT
 FAILED=0
 
 PP=$(lab_free_port 9090) && XP=$(lab_free_port 9100) && EP=$(lab_free_port 9187) &&
-	EP2=$(lab_free_port $((EP + 1))) && PGP=$(lab_free_port 5431) &&
+	EP2=$(lab_free_port $((EP + 1))) && EP3=$(lab_free_port $((EP2 + 1))) &&
+	PGP=$(lab_free_port 5431) &&
 	PGP2=$(lab_free_port $((PGP + 1))) || { printf 'FAIL: no free TCP port\n'; exit 1; }
 URL=http://127.0.$LAB_NET.1:$PP
 A=127.0.$LAB_NET.2
@@ -65,7 +69,11 @@ lab_bg $!
 
 # The exporter takes ~1.5 s to answer while PostgreSQL refuses connections:
 # a 1 s scrape timeout would turn "PostgreSQL is down" into "cannot scrape".
-cat >"$T/prometheus.yml" <<EOF
+# prom_config TARGET...: the postgres job scrapes these exporters.
+prom_config() {
+	local t
+	t=$(printf "'%s', " "$@")
+	cat >"$T/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
   scrape_timeout: 1s
@@ -75,11 +83,31 @@ scrape_configs:
   - job_name: postgres
     scrape_interval: 3s
     scrape_timeout: 3s
-    static_configs: [{ targets: ['$A:$EP', '$A:$EP2'] }]
+    static_configs: [{ targets: [${t%, }] }]
 EOF
+}
+prom_config "$A:$EP" "$A:$EP2"
+cat >"$T/p.fleet" <<EOF
+[prometheus p]
+url = $URL
+match = {job="node"}
+postgres = {job="postgres"}
+EOF
+DB=$A:$EP DB2=$A:$EP2 DB3=$A:$EP3 HA=$A:$XP
+
+# The dashboard starts while Prometheus is down: no database yet.
+fd_tmux early 140 30 -- -c "$T/p.fleet" --view databases
+if tmux_wait_for 'No database found yet through [prometheus]' 10; then
+	ok "the dashboard starts while Prometheus is down: no database found yet, it says"
+else
+	bad "the dashboard starts while Prometheus is down" "$(tmux_show)"
+fi
+
 prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
 	--web.listen-address="127.0.$LAB_NET.1:$PP" >"$T/prometheus.log" 2>&1 &
-lab_bg $!
+PROM=$!
+lab_bg $PROM
+t_prom=$(date +%s)
 
 # a transaction open since now: the longest one
 _pg psql -X -q -At -h "$PG_DIR/sock" -p "$PGP" -U postgres -d postgres \
@@ -99,13 +127,16 @@ else
 	lab_finish
 fi
 
-cat >"$T/p.fleet" <<EOF
-[prometheus p]
-url = $URL
-match = {job="node"}
-postgres = {job="postgres"}
-EOF
-DB=$A:$EP DB2=$A:$EP2 HA=$A:$XP
+# (discovery is asked again with backoff, 1 s doubling to 60 s: within
+# 16 s of Prometheus answering here, plus a round)
+if tmux_wait_line "$DB" ' up ' 40 && tmux_wait_line "$DB2" ' up ' 5; then
+	ok "Prometheus up: both exporters' databases appear in the dashboard started before it (up), no restart"
+	printf 'note: they showed %d s after Prometheus started\n' $(($(date +%s) - t_prom))
+else
+	bad "the databases appear once Prometheus is up" "$(tmux_show)" "$(tail -3 "$T/early.stderr")"
+fi
+tmux_send q
+wait_for 5 tmux_has EXITED:0 || bad "q quits the early dashboard" "$(tmux_show)"
 d=".databases[] | select(.name == \"$DB\")"
 d2=".databases[] | select(.name == \"$DB2\")"
 
@@ -225,6 +256,45 @@ if tmux_wait_line "$DB" 'WARN' 15 && tmux_wait_line "$DB" ' up ' 5 && tmux_wait_
 else
 	bad "the databases view shows the exporter's database" "$(tmux_show)"
 fi
+
+# A third exporter (of the standby: the primary has no connection left)
+# added to Prometheus while the dashboard runs: its row appears; removed
+# from Prometheus: its row goes.
+DATA_SOURCE_NAME="host=$S/sock port=$PGP2 user=monitor dbname=postgres sslmode=disable" \
+	prometheus-postgres-exporter --web.listen-address="$A:$EP3" >"$T/exporter3.log" 2>&1 &
+EXPORTER3=$!
+lab_bg $EXPORTER3
+prom_config "$A:$EP" "$A:$EP2" "$A:$EP3"
+kill -HUP "$PROM"
+t_hup=$(date +%s)
+if wait_for 20 promql_count_is 3 'up{job="postgres"} == 1'; then
+	ok "Prometheus reloaded: it scrapes a third postgres_exporter"
+else
+	bad "Prometheus scrapes a third postgres_exporter" "$(tail -5 "$T/prometheus.log")"
+fi
+# (the targets are asked again every 5 rounds: 10 s at the 2 s interval)
+if tmux_wait_line "$DB3" ' up ' 30; then
+	ok "the target added after start appears in the running dashboard (up)"
+	printf 'note: it showed %d s after the reload\n' $(($(date +%s) - t_hup))
+else
+	bad "the target added after start appears" "$(tmux_show)"
+fi
+prom_config "$A:$EP" "$A:$EP2"
+kill -HUP "$PROM"
+t_hup=$(date +%s)
+if wait_for 20 promql_count_is 0 "up{instance=\"$DB3\"}"; then
+	ok "Prometheus reloaded without it: no current series of the third target"
+else
+	bad "Prometheus drops the third target" "$(tail -5 "$T/prometheus.log")"
+fi
+if tmux_wait_gone "$DB3" 30 && tmux_has "$DB2"; then
+	ok "the target removed from Prometheus disappears from the dashboard; the others stay"
+	printf 'note: it went %d s after the reload\n' $(($(date +%s) - t_hup))
+else
+	bad "the removed target disappears" "$(tmux_show)"
+fi
+kill -TERM "$EXPORTER3"
+_lab_wait_gone "$EXPORTER3" 10
 
 # PostgreSQL stops: the exporter answers pg_up 0, the database is down.
 pglab_stop

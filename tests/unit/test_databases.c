@@ -4,6 +4,7 @@
 #include "collect/backup_parse.h"
 #include "collect/db_parse.h"
 #include "collect/prom_postgres.h"
+#include "domain/domain.h"
 #include "rules/rules_databases.h"
 #include "fleet/values.h"
 #include "util/util.h"
@@ -396,51 +397,54 @@ START_TEST(test_once_round_not_stale)
 }
 END_TEST
 
-/* A postgres_exporter's database (collect/prom_postgres.c): a [database]
- * row the program adds at start (the hosts' section pointers follow the
- * move), judged by the same rules: an exporter Prometheus cannot scrape is
- * unknown, not down; PostgreSQL the exporter cannot reach is down. */
+/* A postgres_exporter's database (collect/prom_postgres.c): a model row
+ * past the fleet file's [database]s, named in its sample (the fleet is not
+ * changed), judged by the same rules: an exporter Prometheus cannot scrape
+ * is unknown, not down; PostgreSQL the exporter cannot reach is down. An
+ * empty name there is no row; a [database] of the file keeps index 0. */
 START_TEST(test_prometheus_row)
 {
 	static const char text[] = "[host a]\nrole = r\n[prometheus p]\nurl = http://127.0.0.1:1\n"
-				   "postgres = {job=\"postgres\"}\n";
-	const char *kv[] = { "host", "a", NULL, NULL };
+				   "postgres = {job=\"postgres\"}\n"
+				   "[database f]\ndsn = host=10.0.0.1 dbname=f user=m\n";
 	struct fleet f;
 	struct fleet_diags d = { 0 };
-	struct fleet_section *sec;
+	struct db_row tmp;
+	const struct fleet_section *sec;
 	char v[32];
 
 	ck_assert_int_eq(fleet_load_buffer("u.fleet", text, strlen(text), &f, &d), 0);
-	for (int i = 0; i < 40; i++) {   /* enough to move the array */
-		char name[32];
-		str_fmt(name, sizeof(name), "a:%d", 9187 + i);
-		sec = fleet_section_add(&f, SEC_DATABASE, name, kv);
-		sec->prometheus = 1;
-	}
-	ck_assert_ptr_eq(f.hosts[0].sec, fleet_find_section(&f, SEC_HOST, "a"));
-	ck_assert_str_eq(fleet_section_get(f.hosts[0].sec, "role"), "r");
-	ck_assert_uint_eq(fleet_count(&f, SEC_DATABASE), 40);
-	sec = (struct fleet_section *)fleet_nth(&f, SEC_DATABASE, 0);
-	ck_assert_str_eq(sec->name, "a:9187");
-	ck_assert_str_eq(fleet_section_get(sec, "host"), "a");
-	ck_assert_int_eq(sec->prometheus, 1);
 
 	struct db_sample src = { .collected = true, .fail = DBF_SOURCE, .interval = 2,
-				 .error = "Prometheus p cannot scrape this postgres_exporter (up == 0)" };
+				 .error = "Prometheus p cannot scrape this postgres_exporter (up == 0)",
+				 .name = "a:9187", .host = "a", .prometheus = 1 };
 	struct db_sample down = { .collected = true, .fail = DBF_CONNECT, .interval = 2,
-				  .error = "postgres_exporter cannot connect to PostgreSQL (pg_up == 0)" };
+				  .error = "postgres_exporter cannot connect to PostgreSQL (pg_up == 0)",
+				  .name = "a:9188", .prometheus = 1 };
+	struct db_sample gone = { 0 };
 	struct snapshot snap = { 0 };
 	struct rules_state st = { 0 };
 	struct evaluation ev = { 0 };
 
 	ck_assert(db_sample_unknown(&src));
 	ck_assert(!db_sample_unknown(&down));
-	snapshot_put(&snap, DOM_DATABASE, 0, &src, sizeof(src));
-	snapshot_put(&snap, DOM_DATABASE, 1, &down, sizeof(down));
+	snapshot_put(&snap, DOM_DATABASE, 1, &src, sizeof(src));
+	snapshot_put(&snap, DOM_DATABASE, 2, &gone, sizeof(gone));
+	snapshot_put(&snap, DOM_DATABASE, 3, &down, sizeof(down));
+	ck_assert_str_eq(db_row_section(&f, &snap, 0, &tmp)->name, "f");
+	sec = db_row_section(&f, &snap, 1, &tmp);
+	ck_assert_str_eq(sec->name, "a:9187");
+	ck_assert_str_eq(fleet_section_get(sec, "host"), "a");
+	ck_assert_int_eq(sec->prometheus, 1);
+	ck_assert_ptr_null(db_row_section(&f, &snap, 2, &tmp));
+	ck_assert_ptr_null(fleet_section_get(db_row_section(&f, &snap, 3, &tmp), "host"));
+	ck_assert_ptr_null(db_row_section(&f, &snap, 4, &tmp));
 	rules_state_init(&st, f.nhosts);
 	rules_evaluate(&f, &snap, T0, &st, &ev);
-	ck_assert_int_eq(rules_target_find(&ev, DOM_DATABASE, 0, -1)->ev.status, ST_UNKNOWN);
-	ck_assert_int_eq(rules_target_find(&ev, DOM_DATABASE, 1, -1)->ev.status, ST_CRIT);
+	ck_assert_int_eq(rules_target_find(&ev, DOM_DATABASE, 1, -1)->ev.status, ST_UNKNOWN);
+	ck_assert_str_eq(rules_target_find(&ev, DOM_DATABASE, 1, -1)->target, "database/a:9187");
+	ck_assert_ptr_null(rules_target_find(&ev, DOM_DATABASE, 2, -1));
+	ck_assert_int_eq(rules_target_find(&ev, DOM_DATABASE, 3, -1)->ev.status, ST_CRIT);
 	evaluation_free(&ev);
 	rules_state_free(&st);
 	snapshot_free(&snap);
