@@ -25,7 +25,10 @@
  * deadline. PQconnectPoll ignores connect_timeout, so every state has our
  * own deadline; host names are resolved once at start (libpq's resolver
  * blocks) and passed as hostaddr. Every session is read-only with a
- * statement_timeout. */
+ * statement_timeout. The database rows [prometheus] sections find
+ * (postgres_exporter targets, past the [database]s' rows) are this
+ * source's too: it runs collect/prom_postgres.c, whose answers come
+ * through the shared http engine. */
 
 #define DB_BACKOFF_MIN 1.0
 #define DB_BACKOFF_MAX 60.0
@@ -311,11 +314,13 @@ static struct resolve_req *resolve_lookup_start(struct dbs *d, struct db_target 
 static void *databases_create(const struct collect_env *env)
 {
 	size_t n = fleet_count(env->f, SEC_DATABASE);
+	struct prom_pgs *pg;
 	struct dbs *d;
 
-	struct prom_pgs *pg;
-
-	if (env->m->dom[DOM_DATABASE].n < n || (!(pg = prom_pgs_new(env)) && !n))
+	if (env->m->dom[DOM_DATABASE].n < n)
+		return NULL;
+	/* the [database]s, and the databases [prometheus] sections find */
+	if (!(pg = prom_pgs_new(env)) && !n)
 		return NULL;
 	d = xcalloc(1, sizeof(*d));
 	d->env = env;

@@ -258,8 +258,9 @@ else
 fi
 
 # A third exporter (of the standby: the primary has no connection left)
-# added to Prometheus while the dashboard runs: its row appears; removed
-# from Prometheus: its row goes.
+# added to Prometheus while the dashboard runs: its row appears. Removed
+# from Prometheus: its row goes, from that dashboard and from one started
+# while Prometheus had it.
 DATA_SOURCE_NAME="host=$S/sock port=$PGP2 user=monitor dbname=postgres sslmode=disable" \
 	prometheus-postgres-exporter --web.listen-address="$A:$EP3" >"$T/exporter3.log" 2>&1 &
 EXPORTER3=$!
@@ -279,6 +280,12 @@ if tmux_wait_line "$DB3" ' up ' 30; then
 else
 	bad "the target added after start appears" "$(tmux_show)"
 fi
+fd_tmux pg3 140 30 -- -c "$T/p.fleet" --view databases
+if tmux_wait_line "$DB3" ' up ' 20; then
+	ok "a dashboard started now shows the third target too"
+else
+	bad "a dashboard started now shows the third target" "$(tmux_show)"
+fi
 prom_config "$A:$EP" "$A:$EP2"
 kill -HUP "$PROM"
 t_hup=$(date +%s)
@@ -288,10 +295,18 @@ else
 	bad "Prometheus drops the third target" "$(tail -5 "$T/prometheus.log")"
 fi
 if tmux_wait_gone "$DB3" 30 && tmux_has "$DB2"; then
-	ok "the target removed from Prometheus disappears from the dashboard; the others stay"
+	ok "the target removed from Prometheus disappears from the dashboard started with it; the others stay"
 	printf 'note: it went %d s after the reload\n' $(($(date +%s) - t_hup))
 else
-	bad "the removed target disappears" "$(tmux_show)"
+	bad "the removed target disappears from the dashboard started with it" "$(tmux_show)"
+fi
+tmux_send q
+wait_for 5 tmux_has EXITED:0 || bad "q quits that dashboard" "$(tmux_show)"
+TMUX_SESSION=pg
+if tmux_wait_gone "$DB3" 10 && tmux_has "$DB2"; then
+	ok "and from the one that saw it appear"
+else
+	bad "the removed target disappears from the one that saw it appear" "$(tmux_show)"
 fi
 kill -TERM "$EXPORTER3"
 _lab_wait_gone "$EXPORTER3" 10
