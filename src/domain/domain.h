@@ -65,6 +65,11 @@ struct domain {
 	 * recorded fields (model/fields.h), under json_key in each record;
 	 * NULL: not recorded. The codec iterates the rows that have one. */
 	const struct rec_desc *record;
+	/* targets past the fleet file's sections, found at run time and
+	 * named in their sample (databases: collect/prom_postgres.h): the
+	 * name of such a sample, NULL for no row; NULL: the domain has none.
+	 * The codec keys them by it (record/codec.c). */
+	const char *(*found_name)(const void *sample);
 
 	/* exports (out/flat.h, --format openmetrics|csv, --serve-metrics): its
 	 * kinds of elements with their metric families, NULL-terminated (the
@@ -93,6 +98,7 @@ extern const struct domain domains[DOM__COUNT];
  * and takes row i's section from db_row_section(): the fleet file's, or for a
  * found row one made in *tmp from its sample (name, `host`); NULL: no row
  * there (a target gone, a slot not used yet). */
+const char *db_found_name(const void *db_sample);
 struct db_row {
 	struct fleet_section sec;
 	struct fleet_kv kv[1];

@@ -39,7 +39,7 @@ const struct domain domains[DOM__COUNT] = {
 		.sample_size = sizeof(struct db_sample),
 		.rules = rules_databases,
 		.json_key = "databases", .json = json_databases, .text = text_databases,
-		.record = &rec_databases, .trends = trends_databases,
+		.record = &rec_databases, .found_name = db_found_name, .trends = trends_databases,
 		.export = (const struct flat_kind *const[]){ &flat_databases, NULL },
 	},
 	[DOM_BACKUP] = {
@@ -125,6 +125,13 @@ void model_init_fleet(struct model *m, const struct fleet *f)
 			model_resize(m, d->id, d->per_host ? f->nhosts : fleet_count(f, d->section),
 				     d->per_host);
 	}
+}
+
+const char *db_found_name(const void *sample)
+{
+	const struct db_sample *d = sample;
+
+	return d->name[0] ? d->name : NULL;
 }
 
 const struct fleet_section *db_row_section(const struct fleet *f, const struct snapshot *s,

@@ -251,6 +251,9 @@ static const struct rec_field db_fields[] = {
 	R_STR(struct db_sample, archive_mode), R_TIM(struct db_sample, archiver_last_archived_at),
 	R_U64(struct db_sample, archiver_archived_count), R_U64(struct db_sample, archiver_failed_count),
 	R_TIM(struct db_sample, archiver_last_failed_at), R_STR(struct db_sample, archiver_last_wal),
+	/* a database found through [prometheus]: its name, host and section */
+	R_STR(struct db_sample, name), R_STR(struct db_sample, host),
+	R_INT(struct db_sample, prometheus),
 };
 R_DESC(rec_databases, db_fields);
 

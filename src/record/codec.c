@@ -51,26 +51,33 @@ size_t rec_elem_count(const struct domain *d, const struct fleet *f)
 	return d->id == DOM_HOST || d->per_host ? f->nhosts : fleet_count(f, d->section);
 }
 
-const char *rec_elem_name(const struct domain *d, const struct fleet *f, size_t i)
+const char *rec_elem_name(const struct domain *d, const struct fleet *f, const struct snapshot *s,
+			  size_t i)
 {
 	const struct fleet_section *sec;
 
 	if (d->id == DOM_HOST || d->per_host)
 		return i < f->nhosts ? f->hosts[i].name : NULL;
-	sec = fleet_nth(f, d->section, i);
-	return sec ? sec->name : NULL;
+	if ((sec = fleet_nth(f, d->section, i)))
+		return sec->name;
+	if (!d->found_name || !s || i >= snapshot_count(s, d->id))
+		return NULL;
+	return d->found_name(snapshot_get(s, d->id, i));
 }
 
-int rec_elem_index(const struct domain *d, const struct fleet *f, const char *name)
+int rec_elem_index(const struct domain *d, const struct fleet *f, const struct snapshot *s,
+		   const char *name)
 {
 	size_t n = rec_elem_count(d, f);
 
+	if (d->found_name && s && snapshot_count(s, d->id) > n)
+		n = snapshot_count(s, d->id);
 	for (size_t i = 0; i < n; i++) {
-		const char *e = rec_elem_name(d, f, i);
+		const char *e = rec_elem_name(d, f, s, i);
 		if (e && strcmp(e, name) == 0)
 			return (int)i;
 	}
-	return -1;
+	return d->found_name && s && *name ? (int)n : -1;
 }
 
 double rec_round(double v)

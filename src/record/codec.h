@@ -49,11 +49,17 @@ json_t *rec_delta(const struct domain *d, const void *prev, const void *cur, dou
 void rec_apply(const struct domain *d, void *dst, json_t *obj, double t, int *refused);
 
 /* The name that keys target i of domain d in fleet f ("black",
- * "platform.db"), or NULL; the number of targets the fleet gives it. */
-const char *rec_elem_name(const struct domain *d, const struct fleet *f, size_t i);
+ * "platform.db"), or NULL; past the fleet's targets, the name a found
+ * target has in snapshot s (domain.found_name; NULL s: none). The number
+ * of targets the fleet gives the domain. */
+const char *rec_elem_name(const struct domain *d, const struct fleet *f, const struct snapshot *s,
+			  size_t i);
 size_t rec_elem_count(const struct domain *d, const struct fleet *f);
-/* Index of the target named name, -1 if none. */
-int rec_elem_index(const struct domain *d, const struct fleet *f, const char *name);
+/* Index of the target named name (a found one: in s), -1 if none; a
+ * domain with found targets gives an unknown name the next index past
+ * them (replay: it is found now). */
+int rec_elem_index(const struct domain *d, const struct fleet *f, const struct snapshot *s,
+		   const char *name);
 
 /* Rounds to the recording's precision (1/1000). */
 double rec_round(double v);

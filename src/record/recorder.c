@@ -297,9 +297,16 @@ static json_t *rules_json(const struct recorder *r)
 static bool add_target(struct recorder *r, json_t **parts, const struct domain *dom, size_t i,
 		       double t)
 {
-	const char *name = rec_elem_name(dom, r->f, i);
+	const char *name = rec_elem_name(dom, r->f, &r->cur, i);
+	char gone[256];
 	json_t *delta;
 
+	/* a found target that went: keyed by the name it had (its empty name
+	 * tells the replay) */
+	if (!name && (name = rec_elem_name(dom, r->f, &r->prev, i))) {
+		str_copy(gone, name, sizeof(gone));
+		name = gone;
+	}
 	if (!name || i >= snapshot_count(&r->prev, dom->id))
 		return false;
 	rec_elem_read(dom, &r->cur, i, r->scratch);

@@ -230,7 +230,7 @@ static void apply_changes(struct replay *rp, json_t *o, double t)
 		if (!json_is_object(part))
 			continue;
 		json_object_foreach(part, name, v) {
-			int i = rec_elem_index(dom, &rp->f, name);
+			int i = rec_elem_index(dom, &rp->f, &rp->snap, name);
 			void *e;
 
 			if (i < 0)

@@ -18,7 +18,7 @@
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/prometheus/lib.sh"
 LAB_NET=${LAB_NET:-131}
-lab_test_begin prometheus_postgres 150
+lab_test_begin prometheus_postgres 300
 lab_require_root "the lab listens on 127.0.131.x"
 lab_require_tool prometheus prometheus-node-exporter prometheus-postgres-exporter curl ss jq tmux
 . "$TOP_SRCDIR/tests/databases/pglab.sh"
@@ -260,7 +260,21 @@ fi
 # A third exporter (of the standby: the primary has no connection left)
 # added to Prometheus while the dashboard runs: its row appears. Removed
 # from Prometheus: its row goes, from that dashboard and from one started
-# while Prometheus had it.
+# while Prometheus had it. A recording made meanwhile has it come and go.
+R=$T/pg.fdrec
+"$FLEETDECK" --headless --record "$R" -c "$T/p.fleet" >"$T/rec.out" 2>"$T/rec.err" 9>&- &
+RECORDER=$!
+lab_bg $RECORDER
+# live EXPR: the databases at the end of what is recorded so far match
+live() {
+	"$FLEETDECK" --once --json --replay "$R" >"$T/live.json" 2>/dev/null && [ -s "$T/live.json" ] &&
+		jq -e "$1" "$T/live.json" >/dev/null
+}
+if wait_for 20 live "[.databases[].name] == [\"$DB\", \"$DB2\"]"; then
+	ok "recording (--headless --record): the two databases found"
+else
+	bad "recording: the two databases found" "$(head -c 600 "$T/live.json")" "$(cat "$T/rec.err")"
+fi
 DATA_SOURCE_NAME="host=$S/sock port=$PGP2 user=monitor dbname=postgres sslmode=disable" \
 	prometheus-postgres-exporter --web.listen-address="$A:$EP3" >"$T/exporter3.log" 2>&1 &
 EXPORTER3=$!
@@ -279,6 +293,12 @@ if tmux_wait_line "$DB3" ' up ' 30; then
 	printf 'note: it showed %d s after the reload\n' $(($(date +%s) - t_hup))
 else
 	bad "the target added after start appears" "$(tmux_show)"
+fi
+if wait_for 15 live "[.databases[].name] == [\"$DB\", \"$DB2\", \"$DB3\"] and
+	(.databases[2] | .up == true and .host == \"$HA\")"; then
+	ok "the recording replays the target added (up, on its host)"
+else
+	bad "the recording replays the target added" "$(jq -c '.databases' "$T/live.json" | head -c 600)"
 fi
 fd_tmux pg3 140 30 -- -c "$T/p.fleet" --view databases
 if tmux_wait_line "$DB3" ' up ' 20; then
@@ -308,6 +328,13 @@ if tmux_wait_gone "$DB3" 10 && tmux_has "$DB2"; then
 else
 	bad "the removed target disappears from the one that saw it appear" "$(tmux_show)"
 fi
+if wait_for 15 live "[.databases[].name] == [\"$DB\", \"$DB2\"]"; then
+	ok "the recording replays it gone"
+else
+	bad "the recording replays it gone" "$(jq -c '[.databases[].name]' "$T/live.json")"
+fi
+kill -TERM "$RECORDER"
+_lab_wait_gone "$RECORDER" 10
 kill -TERM "$EXPORTER3"
 _lab_wait_gone "$EXPORTER3" 10
 
