@@ -628,38 +628,6 @@ const struct fleet_section *fleet_nth(const struct fleet *f, enum section_kind k
 	return NULL;
 }
 
-struct fleet_section *fleet_section_add(struct fleet *f, enum section_kind kind, const char *name,
-					const char *const *kv)
-{
-	struct fleet_section *s;
-	size_t n = 0, *at = xcalloc(f->nhosts + 1, sizeof(*at));
-
-	/* the hosts point at their [host] or [prometheus] section: by index
-	 * across the move (index + 1, 0 for none) */
-	for (size_t i = 0; i < f->nhosts; i++)
-		at[i] = f->hosts[i].sec ? (size_t)(f->hosts[i].sec - f->sections) + 1 : 0;
-	f->sections = xrealloc(f->sections, (f->nsections + 1) * sizeof(*f->sections));
-	for (size_t i = 0; i < f->nhosts; i++)
-		f->hosts[i].sec = at[i] ? &f->sections[at[i] - 1] : NULL;
-	free(at);
-	s = &f->sections[f->nsections++];
-	memset(s, 0, sizeof(*s));
-	s->kind = kind;
-	s->name = xstrdup(name);
-	s->file = "(discovered)";
-	while (kv && kv[2 * n])
-		n++;
-	s->kv = xcalloc(n + 1, sizeof(*s->kv));
-	for (size_t i = 0; i < n; i++) {
-		s->kv[i].key = xstrdup(kv[2 * i]);
-		s->kv[i].value = xstrdup(kv[2 * i + 1] ? kv[2 * i + 1] : "");
-		s->kv[i].file = s->file;
-	}
-	s->nkv = n;
-	fleet_index_sections(f);
-	return s;
-}
-
 double fleet_section_duration(const struct fleet_section *s, const char *key, double dflt)
 {
 	const char *v = fleet_section_value(s, key);

@@ -162,12 +162,6 @@ double fleet_section_duration(const struct fleet_section *s, const char *key, do
 /* Sections of one kind in file order: the model's domain arrays follow it. */
 size_t fleet_count(const struct fleet *f, enum section_kind kind);
 const struct fleet_section *fleet_nth(const struct fleet *f, enum section_kind kind, size_t i);
-/* Appends a section made by the program (not read from a file) with the
- * keys kv[0] = kv[1], kv[2] = kv[3], ... (NULL-terminated); only before the
- * model is sized (start-up): the sections array moves, and the hosts'
- * section pointers are moved with it. Returns the new section. */
-struct fleet_section *fleet_section_add(struct fleet *f, enum section_kind kind, const char *name,
-					const char *const *kv);
 const char *fleet_kind_name(enum section_kind kind);
 
 /* Resolves the fleet file per fleetdeck(1): -c, $FLEETDECK_CONFIG,
