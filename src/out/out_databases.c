@@ -268,7 +268,10 @@ static const struct rec_field backup_fields[] = {
 };
 R_DESC(rec_backups, backup_fields);
 
-/* What the history keeps of a database and of a backup (their rows' .trends). */
+/* What the history keeps of a database and of a backup (their rows' .trends).
+ * A database found through [prometheus] is kept under its name too: its
+ * row is reused by the next target found after it goes, which must not
+ * inherit its trends ("" for a [database]). */
 void trends_databases(struct hist_store *h, size_t i, const void *sample)
 {
 	const struct db_sample *d = sample;
@@ -276,9 +279,9 @@ void trends_databases(struct hist_store *h, size_t i, const void *sample)
 	if (!d->up || d->sampled_at <= 0)
 		return;
 	if (d->valid & DBV_CONNECTIONS)
-		hist_add(h, HM_DB_CONNECTIONS, i, "", d->sampled_at, d->interval, d->connections);
+		hist_add(h, HM_DB_CONNECTIONS, i, d->name, d->sampled_at, d->interval, d->connections);
 	if (d->valid & DBV_LAG_S)
-		hist_add(h, HM_DB_LAG, i, "", d->sampled_at, d->interval, d->replication_lag_s);
+		hist_add(h, HM_DB_LAG, i, d->name, d->sampled_at, d->interval, d->replication_lag_s);
 }
 
 void trends_backups(struct hist_store *h, size_t i, const void *sample)

@@ -343,19 +343,19 @@ static void pen_wrap(struct pen *p, int role, const char *s)
 /* "connections 1h ▁▂▅▇" from the history store: one line when it has
  * points in the window, none otherwise. */
 static void pen_trend(struct pen *p, const struct ui_ctx *u, const char *label, int metric,
-		      int index, double span, double lo, double hi)
+		      int index, const char *sub, double span, double lo, double hi)
 {
 	int lw = (int)strlen(label) + 1, w = p->w - lw;
 	double v, t;
 
 	if (p->y >= p->ylim || w < 8 || !u->hist ||
-	    !hist_last(u->hist, (enum hist_metric)metric, (size_t)index, "", &v, &t) || t < u->now - span)
+	    !hist_last(u->hist, (enum hist_metric)metric, (size_t)index, sub, &v, &t) || t < u->now - span)
 		return;
 	if (w > 60)
 		w = 60;
 	if (p->draw) {
 		cells_text(p->c, p->x, p->y, lw, ROLE_DIM, label);
-		view_trend(p->c, p->x + lw, p->y, w, u, metric, (size_t)index, "", span, lo, hi,
+		view_trend(p->c, p->x + lw, p->y, w, u, metric, (size_t)index, sub, span, lo, hi,
 			   ROLE_BAR_USED);
 	}
 	p->y++;
@@ -415,9 +415,9 @@ static void db_detail(struct pen *p, const struct ui_ctx *u, int item)
 		v & DBV_LOCKS ? b : "n/a", v & DBV_SIZE ? fmt_bytes(sz, sizeof(sz), (double)d->size) : "n/a",
 		ar);
 	pen_wrap(p, ROLE_NORMAL, buf);
-	pen_trend(p, u, "connections 1h", HM_DB_CONNECTIONS, item, HIST_FINE_SPAN, 0,
+	pen_trend(p, u, "connections 1h", HM_DB_CONNECTIONS, item, d->name, HIST_FINE_SPAN, 0,
 		  v & DBV_CONNECTIONS ? d->max_connections : 0);
-	pen_trend(p, u, "lag 1h", HM_DB_LAG, item, HIST_FINE_SPAN, 0, 0);
+	pen_trend(p, u, "lag 1h", HM_DB_LAG, item, d->name, HIST_FINE_SPAN, 0, 0);
 }
 
 static void backup_detail(struct pen *p, const struct ui_ctx *u, int i)
@@ -443,7 +443,7 @@ static void backup_detail(struct pen *p, const struct ui_ctx *u, int i)
 	pen_wrap(p, ROLE_NORMAL, buf);
 	if (!s->known && s->error[0])
 		pen_wrap(p, ROLE_UNKNOWN, s->error);
-	pen_trend(p, u, "age 24h", HM_BACKUP_AGE, i, HIST_COARSE_SPAN, 0,
+	pen_trend(p, u, "age 24h", HM_BACKUP_AGE, i, "", HIST_COARSE_SPAN, 0,
 		  rules_section_seconds(sec, "rpo"));
 }
 

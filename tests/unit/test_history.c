@@ -234,6 +234,47 @@ START_TEST(test_from_snapshots)
 }
 END_TEST
 
+/* A database found through [prometheus] lives in a model row that the
+ * next target found after it goes takes over: that target starts with no
+ * trend of its own, never the gone one's, which a [database] (name "")
+ * keeps as before. */
+START_TEST(test_found_database_row_reused)
+{
+	struct snapshot snap = { 0 };
+	struct db_sample d;
+	double v, t;
+	struct hist_store *h = hist_new();
+
+	memset(&d, 0, sizeof(d));
+	d.up = true;
+	d.interval = 2;
+	d.valid = DBV_CONNECTIONS;
+	str_copy(d.name, "pg-old:9187", sizeof(d.name));
+	for (int k = 0; k < 10; k++) {
+		d.sampled_at = T0 + 2 * k;
+		d.connections = 40;
+		snapshot_put(&snap, DOM_DATABASE, 1, &d, sizeof(d));
+		hist_update(h, &snap, true);
+	}
+	/* the old target goes, a new one takes its row */
+	str_copy(d.name, "pg-new:9187", sizeof(d.name));
+	d.sampled_at = T0 + 20;
+	d.connections = 3;
+	snapshot_put(&snap, DOM_DATABASE, 1, &d, sizeof(d));
+	hist_update(h, &snap, true);
+	struct history out;
+	ck_assert(hist_series(h, HM_DB_CONNECTIONS, 1, "pg-new:9187", T0 + 20, 3600, 30, &out));
+	for (int k = 0; k < out.len; k++) {
+		double x = history_get(&out, k);
+		ck_assert_msg(isnan(x) || x == 3, "the new target shows the old one's %g", x);
+	}
+	ck_assert(hist_last(h, HM_DB_CONNECTIONS, 1, "pg-new:9187", &v, &t) && v == 3);
+	ck_assert(hist_last(h, HM_DB_CONNECTIONS, 1, "pg-old:9187", &v, &t) && v == 40);
+	snapshot_free(&snap);
+	hist_free(h);
+}
+END_TEST
+
 /* Each series is its domain's own: the row's .trends feeds it and the
  * store names no domain, so a row without its part would lose its
  * trends. A target not yet sampled (read as zeros) adds nothing. */
@@ -502,6 +543,7 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_same_sample_and_back_in_time);
 	tcase_add_test(c, test_from_snapshots);
 	tcase_add_test(c, test_every_trend_has_its_row);
+	tcase_add_test(c, test_found_database_row_reused);
 	tcase_add_test(c, test_day_budget_large_fleet);
 	tcase_add_test(c, test_day_step_grows_with_fleet);
 	tcase_add_test(c, test_fine_budget_large_fleet);
