@@ -191,15 +191,12 @@ void prom_names_free(struct prom_names *nm)
 	nm->n = nm->cap = 0;
 }
 
-/* The distinct host names the section's server knows (sorted), or -1 with err. */
-static int section_names(const struct fleet *f, const struct fleet_section *s, double budget,
-			 struct prom_conn *conn, struct prom_names *nm, char *err, size_t errlen)
+/* The distinct host names the section's server knows (sorted), or -1 with
+ * err; conn is set up (its timeout the budget left). */
+static int section_names(struct prom_conn *conn, struct prom_names *nm, char *err, size_t errlen)
 {
 	char *args;
 
-	prom_conn_init(conn, s, f->timeout);
-	if (budget > 0 && conn->timeout > budget)
-		conn->timeout = budget;
 	prom_names_init(nm, conn);
 	if (prom_names_args(nm, &args, err, errlen) < 0)
 		return -1;
@@ -210,6 +207,57 @@ static int section_names(const struct fleet *f, const struct fleet_section *s, d
 	if (!nm->n)
 		str_fmt(err, errlen, "no host matches");
 	return 0;
+}
+
+/* ---- is the section large? (a cheap question before the names) ---- */
+
+/* The probe reads host_label values seen this recently (the engines'
+ * index is coarser: VictoriaMetrics answers the whole day's, Prometheus
+ * its head block's). */
+#define PROBE_WINDOW 300
+
+enum probe { PROBE_SMALL, PROBE_LARGE, PROBE_DOWN };
+
+/* Whether the section has more than above hosts, without the names query
+ * (which reads two metrics of every host: at 100,000 hosts it cannot
+ * answer within the start budget, and an abandoned one goes on using the
+ * server's CPU beside the large-fleet collector's first round): the
+ * host_label values of up{M} from the server's index,
+ * /api/v1/label/L/values with limit=above+1 (VictoriaMetrics and
+ * Prometheus 2.51+ stop there; an engine that does not is read only up
+ * to one more than above). PROBE_LARGE: more than above; PROBE_DOWN: no
+ * answer (err says why); PROBE_SMALL: at most above, or a server that did
+ * not know the question: the names query tells. */
+static enum probe section_probe(struct prom_conn *conn, int above, char *err, size_t errlen)
+{
+	struct prom_call call = {
+		.conn = conn, .doc = PROM_DOC_VALUES, .want = { conn->label, NULL },
+		.cap = (size_t)above,
+	};
+	char *sel = prom_selector("up", fleet_section_get(conn->sec, "match"), NULL, err, errlen);
+	char *enc, *path, *args;
+
+	if (!sel)
+		return PROBE_SMALL;  /* the names query says why */
+	enc = prom_url_encode(sel);
+	args = xasprintf("match%%5B%%5D=%s&limit=%d&start=%.0f", enc, above + 1,
+			 now_wall() - PROBE_WINDOW);
+	path = xasprintf("label/%s/values", conn->label);
+	prom_call_run(&call, path, args);
+	free(path);
+	free(args);
+	free(enc);
+	free(sel);
+	prom_call_clear(&call);
+	if (call.over || (call.ok && call.reader.samples > (size_t)above))
+		return PROBE_LARGE;
+	if (call.ok)
+		return PROBE_SMALL;
+	if (call.status == 0) {  /* no answer: the names query would get none either */
+		str_copy(err, call.err, errlen);
+		return PROBE_DOWN;
+	}
+	return PROBE_SMALL;
 }
 
 /* Names already taken (sorted, borrowed from f): explicit [host]s win. */
@@ -257,22 +305,45 @@ static void host_append(struct fleet *f, const struct fleet_section *s, int inde
 
 /* One section: its hosts, when the server answers in time with at most
  * server_rules_above of them. Otherwise none: the section is then judged
- * on the server (collect/prom_fleet.c), which also retries discovery. */
+ * on the server (collect/prom_fleet.c), which also retries discovery.
+ * The names query runs only for a section that may be small: none when
+ * server_rules_above is 0, none when the probe finds more hosts. The
+ * probe and the names share the budget. */
 static size_t discover_section(struct fleet *f, const struct fleet_section *s, int index,
 			       double budget, FILE *msg)
 {
 	char err[512] = "", **mounts;
-	struct prom_names nm;
+	struct prom_names nm = { 0 };
 	struct prom_conn conn;
 	size_t added = 0, ntaken = f->nhosts, nmounts = 0;
-	int above = fleet_section_int(s, "server_rules_above", 2000);
+	int above = fleet_section_int(s, "server_rules_above", 2000), rc = -1;
 	const char **taken;
-	int rc = section_names(f, s, budget, &conn, &nm, err, sizeof(err));
+	enum probe pr = PROBE_SMALL;
+	double t0 = now_mono(), left;
 
+	if (above == 0)
+		return 0;  /* judged on the server whatever it holds */
+	prom_conn_init(&conn, s, f->timeout);
+	if (budget > 0 && conn.timeout > budget)
+		conn.timeout = budget;
+	if (above > 0 && above < PROM_DISCOVER_MAX)
+		pr = section_probe(&conn, above, err, sizeof(err));
+	if (pr == PROBE_SMALL) {
+		if (budget > 0) {  /* what the probe left, at least a tenth */
+			left = budget - (now_mono() - t0);
+			if (left < budget / 10)
+				left = budget / 10;
+			if (conn.timeout > left)
+				conn.timeout = left;
+		}
+		rc = section_names(&conn, &nm, err, sizeof(err));
+	}
 	if (nm.skipped)
 		fprintf(msg, "fleetdeck: [prometheus %s]: %zu host name%s with control "
 			"characters left out\n", s->name, nm.skipped, nm.skipped == 1 ? "" : "s");
-	if (rc < 0 || !nm.n) {
+	if (pr == PROBE_LARGE) {
+		/* too many to poll one by one: judged on the server */
+	} else if (rc < 0 || !nm.n) {
 		fprintf(msg, "fleetdeck: [prometheus %s]: no hosts from %s yet: %s; retrying in "
 			"the background\n", s->name, fleet_section_get(s, "url"), err);
 	} else if (above >= 0 && nm.n > (size_t)above) {

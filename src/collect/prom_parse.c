@@ -56,8 +56,10 @@ static int role_of(const struct prom_reader *r, const struct pj_level *parent, b
 	case R_ROOT:
 		if (!key_is(parent, "data"))
 			return R_OTHER;
-		/* series: "data" is the list itself */
-		return r->doc == PROM_DOC_SERIES ? (object ? R_OTHER : R_LIST) : R_DATA;
+		/* series, label values: "data" is the list itself */
+		if (r->doc == PROM_DOC_SERIES || r->doc == PROM_DOC_VALUES)
+			return object ? R_OTHER : R_LIST;
+		return R_DATA;
 	case R_DATA:
 		if (r->doc == PROM_DOC_VECTOR && !object && key_is(parent, "result"))
 			return R_LIST;
@@ -121,6 +123,15 @@ static void on_scalar(struct prom_reader *r, struct pj_level *l, enum pj_event e
 	case R_DATA:
 		if (ev == PJ_STRING && key_is(l, "resultType"))
 			str_copy(r->result_type, text, sizeof(r->result_type));
+		return;
+	case R_LIST:
+		/* label values: each string is an element (other scalars: not one) */
+		if (r->doc == PROM_DOC_VALUES && ev == PJ_STRING && r->nwant > 0) {
+			elem_reset(r);
+			str_copy(r->lab[0], text, sizeof(r->lab[0]));
+			r->el_cut = cut || len >= sizeof(r->lab[0]);
+			elem_emit(r);
+		}
 		return;
 	case R_ELEM:
 		if (r->doc == PROM_DOC_SERIES && ev == PJ_STRING)
@@ -228,6 +239,8 @@ int prom_reader_finish(struct prom_reader *r, char *err, size_t errlen)
 	if (!r->data_seen) {
 		str_fmt(err, errlen, r->doc == PROM_DOC_SERIES ?
 			"the series answer has no list of series in \"data\"" :
+			r->doc == PROM_DOC_VALUES ?
+			"the label values answer has no list of values in \"data\"" :
 			"the answer has no \"data\"");
 		return -1;
 	}

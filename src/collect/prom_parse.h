@@ -18,6 +18,8 @@ enum prom_doc {
 	PROM_DOC_VECTOR,    /* /api/v1/query: data.result[] of {metric, value} */
 	PROM_DOC_SERIES,    /* /api/v1/series: data[] of label sets */
 	PROM_DOC_TARGETS,   /* /api/v1/targets: data.activeTargets[] of {labels, scrapeInterval} */
+	PROM_DOC_VALUES,    /* /api/v1/label/NAME/values: data[] of strings (each one
+			       element, its text as label[0]) */
 };
 
 #define PROM_MAX_LABELS 8

@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = xstrndup((const char *)data, size), err[128], err2[128], *s;
 	size_t step = size ? (size_t)data[0] % 13 + 1 : 1;
 
-	for (int doc = PROM_DOC_VECTOR; doc <= PROM_DOC_TARGETS; doc++) {
+	for (int doc = PROM_DOC_VECTOR; doc <= PROM_DOC_VALUES; doc++) {
 		struct digest whole, pieces;
 		int a = read_doc((enum prom_doc)doc, data, size, size ? size : 1, &whole, err,
 				 sizeof(err));

@@ -307,6 +307,42 @@ START_TEST(series_and_targets)
 }
 END_TEST
 
+/* /api/v1/label/instance/values (the start probe: is the section large?),
+ * as VictoriaMetrics 1.79 answered it: each string is one element, read
+ * in any pieces; another shape is not taken for a list of names. */
+START_TEST(label_values)
+{
+	static const char values[] = "{\"status\":\"success\",\"data\":[\"host-000001:9100\","
+		"\"host-000002:9100\",\"h\\u00e9:9100\",7,null,\"host-000003:9100\"]}";
+	static const char empty[] = "{\"status\":\"success\",\"data\":[]}";
+	static const char refused[] = "{\"status\":\"error\",\"errorType\":\"422\","
+		"\"error\":\"cannot parse matches[]\"}";
+	char err[256];
+	struct got g;
+
+	ck_assert_int_eq(read_pieces(PROM_DOC_VALUES, values, sizeof(values) - 1, 4, NULL, &g,
+				     NULL, err, sizeof(err)), 0);
+	ck_assert_uint_eq(g.n, 4);  /* the number and null are not names */
+	ck_assert_str_eq(g.host[0], "host-000001:9100");
+	ck_assert_str_eq(g.host[2], "h\xc3\xa9:9100");
+	ck_assert_str_eq(g.host[3], "host-000003:9100");
+	ck_assert_int_eq(read_pieces(PROM_DOC_VALUES, empty, sizeof(empty) - 1, 0, NULL, &g,
+				     NULL, err, sizeof(err)), 0);
+	ck_assert_uint_eq(g.n, 0);
+	ck_assert_int_eq(read_pieces(PROM_DOC_VALUES, refused, sizeof(refused) - 1, 0, NULL, &g,
+				     NULL, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "refused"), "%s", err);
+	/* an instant vector is not a list of values */
+	size_t len;
+	char *body = slurp("query_up.json", &len);
+	ck_assert_int_eq(read_pieces(PROM_DOC_VALUES, body, len, 0, NULL, &g, NULL, err,
+				     sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "no list of values"), "%s", err);
+	ck_assert_uint_eq(g.n, 0);
+	free(body);
+}
+END_TEST
+
 START_TEST(builders)
 {
 	char err[256], *s, *r, *q;
@@ -378,6 +414,7 @@ static Suite *prom_suite(void)
 	tcase_add_test(tc, vector_in_pieces);
 	tcase_add_test(tc, stream_grammar);
 	tcase_add_test(tc, series_and_targets);
+	tcase_add_test(tc, label_values);
 	tcase_add_test(tc, builders);
 	tcase_add_test(tc, host_key);
 	suite_add_tcase(s, tc);
