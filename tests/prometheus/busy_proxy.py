@@ -12,8 +12,9 @@ the first /api/v1/query whose PromQL contains NEEDLE:
     PromQL contains UNTIL has been asked (at most 30 s): a slow query.
 Each query is logged to LOG, one line each: "ask PROMQL" when it comes,
 then "503 PROMQL" or "200 PROMQL" (the upstream's status) when answered,
-and "release PROMQL" before a held answer is sent. Prints "ready" once
-listening."""
+and "release PROMQL" before a held answer is sent; any other API request
+as "get PATH" when it comes (e.g. "get /api/v1/label/instance/values").
+Prints "ready" once listening."""
 import http.server
 import sys
 import threading
@@ -43,6 +44,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             args.update(urllib.parse.parse_qs(body.decode()))
         promql = args.get("query", [""])[0]
         refuse = hold = False
+        if url.path != "/api/v1/query":
+            log("get", url.path)
         if url.path == "/api/v1/query":
             log("ask", promql)
             if UNTIL and UNTIL in promql:

@@ -10,7 +10,7 @@
 # and the problem hosts equal what the exporter serves, in --check,
 # --once --json and on the dashboard.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
-LAB_NET=74
+LAB_NET=${LAB_NET:-74}
 lab_test_begin prometheus_judged 200
 lab_require_tool prometheus curl jq python3
 FAILED=0
@@ -36,6 +36,7 @@ cat >"$T/prometheus.yml" <<EOF
 global:
   scrape_interval: 5s
   scrape_timeout: 4s
+  query_log_file: $T/query.log
 scrape_configs:
   - job_name: node
     honor_labels: true
@@ -93,6 +94,7 @@ EOF
 exp() { jq -r "$1" "$T/expect.json"; }
 OK=$(exp .ok) WARN=$(exp .warn) CRIT=$(exp .crit) UNK=$(exp .unknown)
 
+qlog0=$(cat "$T/query.log" 2>/dev/null | wc -l)
 fd_run 90 "$T/check.out" -c "$T/p.fleet" --check
 UP=$((N - $(exp .planted.down)))
 if [ "$FD_RC" = 2 ] && grep -q "hosts_ok=$OK;" "$T/check.out" && grep -q " | hosts_up=$UP;" "$T/check.out" &&
@@ -100,6 +102,22 @@ if [ "$FD_RC" = 2 ] && grep -q "hosts_ok=$OK;" "$T/check.out" && grep -q " | hos
 	ok "--check: $CRIT critical, $WARN warning, $UNK unknown, $OK ok, as served; $UP hosts up"
 else
 	bad "--check counts as served" "rc $FD_RC" "$(cat "$T/check.out")" "$(scrape_diag)"
+fi
+# At start the section is first asked how many hosts it has, cheaply (the
+# host_label values of up from the index, which Prometheus 2.42 answers
+# whole: read up to server_rules_above + 1); more than server_rules_above,
+# so the names query (every host's node_uname_info and up) is not asked at
+# start: Prometheus' own query log (each query when it was evaluated) has
+# it only after step 1's count of hosts up.
+tail -n +"$((qlog0 + 1))" "$T/query.log" | jq -r '.params.query' >"$T/queries.txt" 2>/dev/null
+names_at=$(grep -n '^count by (instance) (node_uname_info' "$T/queries.txt" | head -1 | cut -d: -f1)
+upcount_at=$(grep -n '^count(max by (instance) (up{' "$T/queries.txt" | head -1 | cut -d: -f1)
+if [ -n "$names_at" ] && [ -n "$upcount_at" ] && [ "$names_at" -gt "$upcount_at" ]; then
+	ok "more hosts than server_rules_above: every host's name is not asked at start (Prometheus' query log: after step 1)"
+else
+	bad "more hosts than server_rules_above: every host's name is not asked at start" \
+		"names at ${names_at:-none}, step 1's count at ${upcount_at:-none}" \
+		"$(head -8 "$T/queries.txt" | cut -c1-120)"
 fi
 
 fd_run 90 "$T/once.json" -c "$T/p.fleet" --once --json

@@ -11,7 +11,7 @@
 # output, and the TUI shows the three hosts.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/prometheus/lib.sh"
-LAB_NET=70
+LAB_NET=${LAB_NET:-70}
 lab_test_begin prometheus_lab
 lab_require_root "the lab listens on 127.0.70.x"
 lab_require_tool prometheus prometheus-node-exporter curl ss
@@ -183,12 +183,19 @@ else
 fi
 tmux_send q
 
-# The TUI shows the three hosts.
+# The TUI shows the three hosts, found at start within the dashboard's 1 s
+# start budget (the bounded count of the section's hosts, then their
+# names): model hosts with their role, not a section judged on the server.
 fd_tmux prom 120 30 -- -c "$T/p.fleet"
 if tmux_wait_for "$I2" 10 && tmux_wait_for "$I3" 5 && tmux_wait_for "$I4" 5; then
 	ok "the TUI lists the 3 hosts"
 else
 	bad "the TUI lists the 3 hosts" "$(tmux_show)"
+fi
+if tmux_wait_line "$I2" 'via prometheus p' 5 && tmux_lacks 'hosts: '; then
+	ok "the dashboard found them at start: classic hosts (via prometheus p), not judged on the server"
+else
+	bad "the dashboard found them at start: classic hosts" "$(tmux_show)"
 fi
 if tmux_wait_line "$I3" 'CRIT|crit|DOWN|down|unreach' 10; then
 	ok "the TUI shows the stopped one as crit"

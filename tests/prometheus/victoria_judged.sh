@@ -11,7 +11,7 @@
 # data says (synth_fleet.py expect), and the TUI shows "N hosts: ..." with
 # the problem hosts first, and fetches what End and / bring on screen.
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lab/lib.sh"
-LAB_NET=73
+LAB_NET=${LAB_NET:-73}
 lab_test_begin victoria_judged 240
 lab_require_tool victoria-metrics curl jq python3
 FAILED=0
@@ -119,6 +119,24 @@ if [ -n "$refused" ] && [ "$(grep -cxF "200 $refused" "$T/busy.log")" = 1 ] && [
 else
 	bad "the refused check alone is asked again" "count up asked $upq times" "$(cut -c1-120 "$T/busy.log")"
 fi
+# At start, a section that may be large is first asked how many hosts it
+# has, cheaply: the host_label values of up from the server's index
+# (/api/v1/label/instance/values, at most server_rules_above + 1 of them).
+# More than server_rules_above: the names query (two metrics read for every
+# host: at 100,000 hosts longer than the dashboard's 1 s start budget, and
+# then abandoned, costing the server's CPU beside step 1) is not asked at
+# start; the collector asks it only after step 1 answered. Seen in the
+# STAND-IN proxy's log of the --check above.
+probe_at=$(grep -n '^get /api/v1/label/instance/values$' "$T/busy.log" | head -1 | cut -d: -f1)
+names_at=$(grep -n '^ask count by (instance) (node_uname_info' "$T/busy.log" | head -1 | cut -d: -f1)
+upcount_at=$(grep -n '^200 count(max by (instance) (up{job="node"}) == 1)$' "$T/busy.log" | head -1 | cut -d: -f1)
+if [ "$probe_at" = 1 ] && [ -n "$upcount_at" ] && [ -n "$names_at" ] && [ "$names_at" -gt "$upcount_at" ]; then
+	ok "a large section is not asked every host's name at start: a bounded count first, the names after step 1"
+else
+	bad "a large section is not asked every host's name at start" \
+		"probe at line ${probe_at:-none}, names at ${names_at:-none}, step 1's count answered at ${upcount_at:-none}" \
+		"$(head -12 "$T/busy.log" | cut -c1-120)"
+fi
 
 # Without rate_window, the first round's rates wait for the scrape
 # interval's lookup (`count by (job) (up)`: a read of every host's up), but
@@ -131,7 +149,10 @@ python3 "$TOP_SRCDIR/tests/prometheus/busy_proxy.py" "127.0.$LAB_NET.4" "$HP2" "
 lab_bg $!
 hold_up() { grep -q ready "$T/hold.out"; }
 wait_for 20 hold_up || bad "the stand-in proxy starts" "$(cat "$T/hold.out")"
-sed -e "s|^url = .*|url = http://127.0.$LAB_NET.4:$HP2|" -e '/^rate_window/d' "$T/vm.fleet" >"$T/hold.fleet"
+# (with server_rules_above = 0: judged on the server whatever the server
+# holds, so not even the start's bounded count is asked)
+sed -e "s|^url = .*|url = http://127.0.$LAB_NET.4:$HP2|" -e '/^rate_window/d' \
+	-e 's/^match = .*/&\nserver_rules_above = 0/' "$T/vm.fleet" >"$T/hold.fleet"
 fd_run 150 "$T/hold_check.out" -c "$T/hold.fleet" --check
 disk_at=$(grep -n '^ask .*node_filesystem_avail_bytes' "$T/hold.log" | head -1 | cut -d: -f1)
 release_at=$(grep -n '^release count by (job)' "$T/hold.log" | head -1 | cut -d: -f1)
@@ -140,6 +161,13 @@ if [ "$FD_RC" = 2 ] && [ -n "$disk_at" ] && [ -n "$release_at" ] && [ "$disk_at"
 else
 	bad "step 1's checks do not wait for the scrape interval's lookup" "rc $FD_RC" \
 		"$(cut -c1-100 "$T/hold.log")"
+fi
+names_at=$(grep -n '^ask count by (instance) (node_uname_info' "$T/hold.log" | head -1 | cut -d: -f1)
+if [ "$FD_RC" = 2 ] && ! grep -q '^get /api/v1/label/' "$T/hold.log" && [ -n "$disk_at" ] &&
+   [ -n "$names_at" ] && [ "$names_at" -gt "$disk_at" ]; then
+	ok "server_rules_above = 0: nothing asked at start, the names after step 1"
+else
+	bad "server_rules_above = 0: nothing asked at start" "rc $FD_RC" "$(cut -c1-100 "$T/hold.log")"
 fi
 
 # --once judges what it read early in a long round at the moment it read
