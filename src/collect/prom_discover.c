@@ -5,9 +5,11 @@
  * not answer within the start budget, gets none and is judged on the
  * server (collect/prom_fleet.c), which discovers again by itself.
  *
- * One bounded instant query per section, through the one HTTP client
- * (collect/http.c) driven here until it answers, like the one `ssh -G` per
- * host at start: it costs at most the section's timeout, and a server that
+ * Per section, a bounded label-values question (is it large?) and, only
+ * for a section that may be small, one instant query for the names,
+ * through the one HTTP client (collect/http.c) driven here until it
+ * answers, like the one `ssh -G` per host at start: together at most the
+ * start budget (each the section's timeout without one), and a server that
  * does not answer costs only a message and an unknown placeholder host,
  * never the start. */
 #include "config.h"

@@ -9,13 +9,17 @@
 #include "fleet/fleet.h"
 #include "collect/prom_client.h"
 
-/* For every [prometheus] section of f, asks URL/api/v1/query once (bounded
- * by the section's timeout, and by budget seconds when budget > 0: the
- * dashboard's first frame does not wait longer) for the distinct values of
- * host_label (prom_discovery_query()). When it answers with at most
- * server_rules_above hosts, appends one host for each to f->hosts, unless a
- * [host] (or an earlier section) already has that name. Otherwise the
- * section gets no host and is judged on the server (prom_fleet.c).
+/* For every [prometheus] section of f, asks first whether it has more than
+ * server_rules_above hosts (at most that + 1 host_label values of up{match}
+ * from URL/api/v1/label/L/values: the server's index, cheap), and only when
+ * not, URL/api/v1/query once for the distinct values of host_label
+ * (prom_discovery_query()); nothing with server_rules_above = 0. Each is
+ * bounded by the section's timeout, and both together by budget seconds
+ * when budget > 0 (the dashboard's first frame does not wait longer). When
+ * the names are at most server_rules_above, appends one host for each to
+ * f->hosts, unless a [host] (or an earlier section) already has that name.
+ * Otherwise the section gets no host and is judged on the server
+ * (prom_fleet.c).
  * Problems are written to msg, never fatal. Call once, after the fleet is
  * loaded and before the model is sized. Returns the number of hosts added. */
 size_t prom_discover(struct fleet *f, FILE *msg, double budget);
