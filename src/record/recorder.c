@@ -293,22 +293,46 @@ static json_t *rules_json(const struct recorder *r)
 	return o;
 }
 
+/* Found target i went (its row now empty or another's): its empty row
+ * under the name it had, applied to prev. */
+static void add_gone(struct recorder *r, json_t **parts, const struct domain *dom, size_t i,
+		     double t)
+{
+	char was[256];
+	json_t *delta;
+
+	str_copy(was, rec_elem_name(dom, r->f, &r->prev, i), sizeof(was));
+	memset(r->scratch, 0, dom->sample_size);
+	if (!(delta = rec_delta(dom, snapshot_get(&r->prev, dom->id, i), r->scratch, t)))
+		return;
+	rec_apply(dom, rec_elem_edit(dom, &r->prev, i), delta, t, NULL);
+	if (!parts[dom->id])
+		parts[dom->id] = json_object();
+	json_object_set_new(parts[dom->id], was, delta);
+}
+
 /* Target i's changes since prev, into parts[its domain], applied to prev. */
 static bool add_target(struct recorder *r, json_t **parts, const struct domain *dom, size_t i,
 		       double t)
 {
 	const char *name = rec_elem_name(dom, r->f, &r->cur, i);
+	const char *was = rec_elem_name(dom, r->f, &r->prev, i);
 	char gone[256];
 	json_t *delta;
 
 	/* a found target that went: keyed by the name it had (its empty name
 	 * tells the replay) */
-	if (!name && (name = rec_elem_name(dom, r->f, &r->prev, i))) {
-		str_copy(gone, name, sizeof(gone));
+	if (!name && was) {
+		str_copy(gone, was, sizeof(gone));
 		name = gone;
 	}
 	if (!name || i >= snapshot_count(&r->prev, dom->id))
 		return false;
+	/* its row taken by another found target since the last record: the
+	 * one it had goes first, so the replay never reads the new one as a
+	 * change of the old */
+	if (was && strcmp(was, name) != 0)
+		add_gone(r, parts, dom, i, t);
 	rec_elem_read(dom, &r->cur, i, r->scratch);
 	delta = rec_delta(dom, snapshot_get(&r->prev, dom->id, i), r->scratch, t);
 	if (!delta)

@@ -6,13 +6,17 @@
 #include "record/codec.h"
 #include "model/fields.h"
 #include "record/recfile.h"
+#include "record/recorder.h"
 #include "record/replay.h"
+#include "model/databases.h"
 #include "util/util.h"
 
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #define T0 1795392540.0
@@ -399,6 +403,66 @@ START_TEST(test_replay_torn)
 }
 END_TEST
 
+/* A database found through [prometheus] that goes while another is found:
+ * the new one may take its model row between two records. The replay
+ * must show the new one whole and the old one gone, never the new name
+ * on the old one's row with only the fields that differed. */
+START_TEST(test_found_row_taken_over)
+{
+	static const char text[] = "[host a]\nrole = r\n[prometheus p]\n"
+				   "url = http://127.0.0.1:1\npostgres = {job=\"postgres\"}\n";
+	char dir[] = "/tmp/fd-rec-XXXXXX", path[64], err[256];
+	struct recorder_opts o = { .period = 0.05 };
+	struct fleet f;
+	struct fleet_diags d = { 0 };
+	struct model m;
+	struct recorder *r;
+	struct replay rp;
+	double now = (double)time(NULL);
+	struct db_sample s = { .collected = true, .up = true, .interval = 2, .valid = DBV_CONNECTIONS,
+			       .connections = 7, .prometheus = 1, .host = "a" };
+	int seen_b = 0, seen_a = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	str_fmt(path, sizeof(path), "%s/rec", dir);
+	o.path = path;
+	ck_assert_int_eq(fleet_load_buffer("u.fleet", text, strlen(text), &f, &d), 0);
+	model_init_fleet(&m, &f);
+	model_resize(&m, DOM_DATABASE, 1, false);
+	s.sampled_at = s.attempted_at = now;
+	str_copy(s.name, "a:9187", sizeof(s.name));
+	model_put(&m, DOM_DATABASE, 0, &s, sizeof(s));
+	ck_assert_ptr_nonnull(r = recorder_start(&o, &f, &m, err, sizeof(err)));
+	usleep(1000 * 1000);         /* some records of a:9187 */
+	str_copy(s.name, "b:9187", sizeof(s.name));
+	model_put(&m, DOM_DATABASE, 0, &s, sizeof(s));
+	usleep(1000 * 1000);
+	recorder_stop(r);
+
+	ck_assert_int_eq(replay_open(&rp, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(replay_seek(&rp, rp.t1), 0);
+	for (size_t i = 0; i < snapshot_count(&rp.snap, DOM_DATABASE); i++) {
+		const struct db_sample *x = snap_database(&rp.snap, i);
+		if (strcmp(x->name, "a:9187") == 0)
+			seen_a++;
+		if (strcmp(x->name, "b:9187") != 0)
+			continue;
+		seen_b++;
+		ck_assert_msg(x->collected && x->up && x->connections == 7 &&
+			      strcmp(x->host, "a") == 0, "b:9187 replayed partly: up %d, %d connections",
+			      x->up, x->connections);
+	}
+	ck_assert_int_eq(seen_b, 1);
+	ck_assert_int_eq(seen_a, 0);
+	replay_close(&rp);
+	unlink(path);
+	rmdir(dir);
+	model_free(&m);
+	fleet_diags_free(&d);
+	fleet_free(&f);
+}
+END_TEST
+
 static Suite *record_suite(void)
 {
 	Suite *s = suite_create("record");
@@ -414,6 +478,8 @@ static Suite *record_suite(void)
 	tcase_add_test(c, test_fleet_text_keeps_no_secrets);
 	tcase_add_test(r, test_replay_moments);
 	tcase_add_test(r, test_replay_torn);
+	tcase_add_test(r, test_found_row_taken_over);
+	tcase_set_timeout(r, 30);
 	suite_add_tcase(s, c);
 	suite_add_tcase(s, r);
 	return s;
