@@ -224,7 +224,12 @@ enum probe { PROBE_SMALL, PROBE_LARGE, PROBE_DOWN };
  * (which reads two metrics of every host: at 100,000 hosts it cannot
  * answer within the start budget, and an abandoned one goes on using the
  * server's CPU beside the large-fleet collector's first round): the
- * host_label values of up{M} from the server's index,
+ * host_label values of node_uname_info{M} from the server's index (the
+ * names query's own metric: up{M} would also count every other job's
+ * targets when match leaves the job open, e.g. a host's cAdvisor and
+ * postgres_exporter beside its node_exporter; a host down, with no
+ * current node_uname_info, is only missed, and an answer too low is
+ * checked by the names query),
  * /api/v1/label/L/values with limit=above+1 (VictoriaMetrics and
  * Prometheus 2.51+ stop there; an engine that does not is read only up
  * to one more than above). PROBE_LARGE: more than above; PROBE_DOWN: no
@@ -236,7 +241,8 @@ static enum probe section_probe(struct prom_conn *conn, int above, char *err, si
 		.conn = conn, .doc = PROM_DOC_VALUES, .want = { conn->label, NULL },
 		.cap = (size_t)above,
 	};
-	char *sel = prom_selector("up", fleet_section_get(conn->sec, "match"), NULL, err, errlen);
+	char *sel = prom_selector("node_uname_info", fleet_section_get(conn->sec, "match"), NULL,
+				  err, errlen);
 	char *enc, *path, *args;
 
 	if (!sel)

@@ -10,7 +10,7 @@
 #include "collect/prom_client.h"
 
 /* For every [prometheus] section of f, asks first whether it has more than
- * server_rules_above hosts (at most that + 1 host_label values of up{match}
+ * server_rules_above hosts (at most that + 1 host_label values of node_uname_info{match}
  * from URL/api/v1/label/L/values: the server's index, cheap), and only when
  * not, URL/api/v1/query once for the distinct values of host_label
  * (prom_discovery_query()); nothing with server_rules_above = 0. Each is

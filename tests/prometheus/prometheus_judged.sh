@@ -104,7 +104,7 @@ else
 	bad "--check counts as served" "rc $FD_RC" "$(cat "$T/check.out")" "$(scrape_diag)"
 fi
 # At start the section is first asked how many hosts it has, cheaply (the
-# host_label values of up from the index, which Prometheus 2.42 answers
+# host_label values of node_uname_info from the index, which Prometheus 2.42 answers
 # whole: read up to server_rules_above + 1); more than server_rules_above,
 # so the names query (every host's node_uname_info and up) is not asked at
 # start: Prometheus' own query log (each query when it was evaluated) has

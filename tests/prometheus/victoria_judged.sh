@@ -120,7 +120,7 @@ else
 	bad "the refused check alone is asked again" "count up asked $upq times" "$(cut -c1-120 "$T/busy.log")"
 fi
 # At start, a section that may be large is first asked how many hosts it
-# has, cheaply: the host_label values of up from the server's index
+# has, cheaply: the host_label values of node_uname_info from the server's index
 # (/api/v1/label/instance/values, at most server_rules_above + 1 of them).
 # More than server_rules_above: the names query (two metrics read for every
 # host: at 100,000 hosts longer than the dashboard's 1 s start budget, and
