@@ -141,6 +141,12 @@ struct pgsec {
 	bool have_names;           /* a discovery answered */
 	struct pgrow *rows;        /* sorted by name */
 	size_t n;
+	size_t answered;           /* targets the last lookup answered (some may be others' rows) */
+	/* while no target is known and the lookup fails: one row that says
+	 * why (as an unknown placeholder host does for hosts), so the reason
+	 * is on screen and in the outputs, not only "none found yet" */
+	struct pgrow why_row;
+	bool why_shown;
 	const char **names;        /* rows[i].name, for hs */
 	struct prom_hostset hs;
 	struct gcall q[G__N];
@@ -229,20 +235,45 @@ static void pg_build(struct pgsec *g)
 	}
 }
 
+static int cmp_row(const void *a, const void *b)
+{
+	return strcmp(((const struct pgrow *)a)->name, ((const struct pgrow *)b)->name);
+}
+
+/* Whether another section already has a row of that name: the first to
+ * find a target keeps it (two Prometheus servers of an HA pair, or two
+ * sites with the same localhost:9187), so no name is two rows, two
+ * alerts or two series. */
+static bool found_elsewhere(const struct pgsec *g, const char *name)
+{
+	const struct prom_pgs *p = g->top;
+	struct pgrow key = { .name = (char *)name };
+
+	for (size_t k = 0; k < p->n; k++)
+		if (&p->s[k] != g && p->s[k].n &&
+		    bsearch(&key, p->s[k].rows, p->s[k].n, sizeof(key), cmp_row))
+			return true;
+	return false;
+}
+
 /* The targets now (sorted, distinct, printable): the rows that stay keep
  * their slot and values, the gone ones leave the model, the new ones take
- * a slot. A [database] of the same name in the fleet file wins. */
+ * a slot. A [database] of the same name in the fleet file wins, then the
+ * section that found it first. A gone row's slot is freed only after the
+ * new ones took theirs: its row reads empty until the next lookup, so a
+ * recording sees the target go before another takes the row. */
 static void rows_update(struct pgsec *g, char **v, size_t n)
 {
 	struct prom_pgs *p = g->top;
 	const struct fleet *f = p->env->f;
 	struct pgrow *rows = xcalloc(n + 1, sizeof(*rows));
-	size_t k = 0, i = 0, j = 0;
+	size_t *gone = xcalloc(g->n + 1, sizeof(*gone));
+	size_t k = 0, i = 0, j = 0, ngone = 0;
 
 	while (i < g->n || j < n) {
 		int c = i == g->n ? 1 : j == n ? -1 : strcmp(g->rows[i].name, v[j]);
 		if (c < 0) {            /* gone */
-			slot_free(p, g->rows[i].slot);
+			gone[ngone++] = g->rows[i].slot;
 			free(g->rows[i++].name);
 		} else if (c == 0) {    /* still there */
 			rows[k++] = g->rows[i++];
@@ -250,13 +281,17 @@ static void rows_update(struct pgsec *g, char **v, size_t n)
 		} else {                /* new */
 			const char *name = v[j++];
 			if (strlen(name) >= sizeof(((struct db_sample *)0)->name) ||
-			    fleet_find_section(f, SEC_DATABASE, name))
+			    !text_is_clean(name) || fleet_find_section(f, SEC_DATABASE, name) ||
+			    found_elsewhere(g, name))
 				continue;
 			rows[k].name = xstrdup(name);
 			rows[k].host = target_host(f, g->section, name);
 			rows[k++].slot = slot_take(p);
 		}
 	}
+	for (i = 0; i < ngone; i++)
+		slot_free(p, gone[i]);
+	free(gone);
 	free(g->rows);
 	g->rows = rows;
 	g->n = k;
@@ -311,6 +346,7 @@ void prom_pgs_free(struct prom_pgs *p)
 		prom_hostset_free(&g->hs);
 		for (size_t i = 0; i < g->n; i++)
 			free(g->rows[i].name);
+		free(g->why_row.name);
 		free(g->rows);
 		free(g->names);
 		prom_conn_free(&g->conn);
@@ -395,23 +431,32 @@ static const char *failed(const struct pgsec *g)
 	return NULL;
 }
 
+/* What every row of the section says whatever its values: an attempt
+ * through the section, not (yet) a database that answered. */
+static void row_init(const struct pgsec *g, const struct pgrow *row, double now,
+		     struct db_sample *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->collected = true;
+	s->interval = g->interval;
+	s->attempted_at = now;
+	str_fmt(s->via, sizeof(s->via), "prometheus %s (postgres_exporter)", g->sec->name);
+	str_sanitize(s->via);
+	str_copy(s->name, row->name, sizeof(s->name));
+	if (row->host)
+		str_copy(s->host, row->host, sizeof(s->host));
+	s->prometheus = g->section + 1;
+	s->fail = DBF_SOURCE;
+}
+
 static void publish_row(const struct pgsec *g, struct pgrow *row, double now, double eval,
 			const char *why)
 {
 	const char *sec = g->sec->name;
 	struct grow *r = &row->r;
-	struct db_sample s = { 0 };
+	struct db_sample s;
 
-	s.collected = true;
-	s.interval = g->interval;
-	s.attempted_at = now;
-	str_fmt(s.via, sizeof(s.via), "prometheus %s (postgres_exporter)", sec);
-	str_sanitize(s.via);
-	str_copy(s.name, row->name, sizeof(s.name));
-	if (row->host)
-		str_copy(s.host, row->host, sizeof(s.host));
-	s.prometheus = g->section + 1;
-	s.fail = DBF_SOURCE;
+	row_init(g, row, now, &s);
 	if (why)
 		str_fmt(s.error, sizeof(s.error), "Prometheus %s: postgres_exporter's series: %s",
 			sec, why);
@@ -488,24 +533,67 @@ static double jitter(double s)
 	return s * (0.8 + 0.4 * ((double)rand() / RAND_MAX));
 }
 
+/* No target known and the lookup failed (or cannot be made): one row,
+ * named for the section, unknown with the reason. */
+static void why_show(struct pgsec *g, const char *why)
+{
+	struct db_sample s;
+
+	if (!g->why_shown) {
+		free(g->why_row.name);
+		g->why_row.name = xasprintf("prometheus:%s", g->sec->name);
+		g->why_row.slot = slot_take(g->top);
+		g->why_shown = true;
+	}
+	row_init(g, &g->why_row, now_wall(), &s);
+	str_fmt(s.error, sizeof(s.error), "Prometheus %s: no postgres_exporter target known "
+		"yet: %s", g->sec->name, why);
+	str_sanitize(s.error);
+	collect_publish(g->top->env, DOM_DATABASE, g->top->nd + g->why_row.slot, &s, sizeof(s));
+}
+
+/* Targets found: the reason's row goes. */
+static void why_drop(struct pgsec *g)
+{
+	if (!g->why_shown)
+		return;
+	slot_free(g->top, g->why_row.slot);
+	g->why_shown = false;
+}
+
 static void discover_done(struct prom_call *c)
 {
 	struct pgsec *g = (struct pgsec *)(void *)((char *)c - offsetof(struct pgsec, nm.call));
 	char err[256];
 
 	g->discovering = false;
-	if (prom_names_finish(&g->nm, err, sizeof(err)) < 0) {
+	if (g->nm.call.over)
+		str_fmt(err, sizeof(err), "more than %d postgres_exporter targets match: narrow "
+			"postgres", PG_MAX_TARGETS);
+	if (g->nm.call.over || prom_names_finish(&g->nm, err, sizeof(err)) < 0) {
 		/* asked again after a backoff; the rows found before stay, and
 		 * this round's values tell what the server says of them */
 		g->backoff = g->backoff > 0 ? g->backoff * 2 : PG_BACKOFF_MIN;
 		if (g->backoff > PG_BACKOFF_MAX)
 			g->backoff = PG_BACKOFF_MAX;
 		g->next_discover = now_mono() + jitter(g->backoff);
+		if (!g->n)
+			why_show(g, err);
 	} else {
 		g->backoff = 0;
 		g->since_discover = 0;
 		g->have_names = true;
+		g->answered = g->nm.n;
 		rows_update(g, g->nm.v, g->nm.n);
+		/* none answered is a selector to fix; names another row has
+		 * (a [database], another section) are not */
+		if (g->nm.n) {
+			why_drop(g);
+		} else {
+			str_fmt(err, sizeof(err), "no target of up matches postgres = %s",
+				fleet_section_get(g->sec, "postgres"));
+			why_show(g, err);
+		}
 	}
 	prom_names_free(&g->nm);
 	values_start(g);
@@ -521,6 +609,7 @@ static void discover_start(struct pgsec *g)
 	if (!(sel = prom_selector("up", fleet_section_get(g->sec, "postgres"), NULL, err,
 				  sizeof(err)))) {
 		prom_names_free(&g->nm);
+		why_show(g, err);
 		round_end(g);
 		return;
 	}
@@ -539,7 +628,7 @@ static void round_start(struct pgsec *g, double now, bool once)
 {
 	g->next_poll = now + g->interval;
 	/* every round while none is known, else every few rounds */
-	if (!g->have_names || ((!g->n || g->since_discover >= PG_REDISCOVER_ROUNDS) &&
+	if (!g->have_names || ((!g->answered || g->since_discover >= PG_REDISCOVER_ROUNDS) &&
 			       (once || now >= g->next_discover)))
 		discover_start(g);
 	else
@@ -553,8 +642,10 @@ void prom_pgs_prepare(struct prom_pgs *p, double now, double *deadline,
 		struct pgsec *g = &p->s[k];
 		double due = g->have_names ? g->next_poll : g->next_discover;
 		if (g->conn.setup_err[0]) {
-			if (!g->rounds)
+			if (!g->rounds) {
+				why_show(g, g->conn.setup_err);
 				round_end(g);  /* nothing to ask: --once has its answer */
+			}
 			continue;
 		}
 		if (g->discovering || g->pending)

@@ -95,12 +95,21 @@ postgres = {job="postgres"}
 EOF
 DB=$A:$EP DB2=$A:$EP2 DB3=$A:$EP3 HA=$A:$XP
 
-# The dashboard starts while Prometheus is down: no database yet.
+# The dashboard starts while Prometheus is down: no database yet, and a
+# row of the section says why (as an unknown placeholder host does).
 fd_tmux early 140 30 -- -c "$T/p.fleet" --view databases
-if tmux_wait_for 'No database found yet through [prometheus]' 10; then
-	ok "the dashboard starts while Prometheus is down: no database found yet, it says"
+if tmux_wait_line 'prometheus:p' 'no postgres_exporter target known yet' 15; then
+	ok "the dashboard starts while Prometheus is down: a row says no target is known yet, and why"
 else
-	bad "the dashboard starts while Prometheus is down" "$(tmux_show)"
+	bad "the dashboard starts while Prometheus is down: a row says why" "$(tmux_show)"
+fi
+"$FLEETDECK" -c "$T/p.fleet" --once --json >"$T/down.json" 2>"$T/down.err"
+if jq -e '.databases | length == 1 and .[0].name == "prometheus:p" and .[0].status == "unknown"
+	and (.[0].error | test("no postgres_exporter target known yet: .*(onnect|refused)"))' \
+	"$T/down.json" >/dev/null; then
+	ok "--once --json while Prometheus is down: the section's row is unknown, with the reason"
+else
+	bad "--once --json while Prometheus is down says why" "$(jq -c .databases "$T/down.json" | head -c 600)" "$(cat "$T/down.err")"
 fi
 
 prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
@@ -129,14 +138,36 @@ fi
 
 # (discovery is asked again with backoff, 1 s doubling to 60 s: within
 # 16 s of Prometheus answering here, plus a round)
-if tmux_wait_line "$DB" ' up ' 40 && tmux_wait_line "$DB2" ' up ' 5; then
-	ok "Prometheus up: both exporters' databases appear in the dashboard started before it (up), no restart"
+if tmux_wait_line "$DB" ' up ' 40 && tmux_wait_line "$DB2" ' up ' 5 &&
+	tmux_wait_gone 'prometheus:p' 5; then
+	ok "Prometheus up: both exporters' databases appear in the dashboard started before it (up), no restart; the row that said why is gone"
 	printf 'note: they showed %d s after Prometheus started\n' $(($(date +%s) - t_prom))
 else
 	bad "the databases appear once Prometheus is up" "$(tmux_show)" "$(tail -3 "$T/early.stderr")"
 fi
 tmux_send q
 wait_for 5 tmux_has EXITED:0 || bad "q quits the early dashboard" "$(tmux_show)"
+# Two sections asking the same Prometheus (an HA pair, two sites with the
+# same exporter address) find the same targets: each is one row, the
+# first section's, never two rows, two alerts or two series.
+cat >"$T/two.fleet" <<EOF
+[prometheus p]
+url = $URL
+match = {job="node"}
+postgres = {job="postgres"}
+
+[prometheus q]
+url = $URL
+match = {job="node"}
+postgres = {job="postgres"}
+EOF
+"$FLEETDECK" -c "$T/two.fleet" --once --json >"$T/two.json" 2>"$T/two.err"
+if jq -e "[.databases[].name] == [\"$DB\", \"$DB2\"] and ([.databases[].up] | all)" \
+	"$T/two.json" >/dev/null; then
+	ok "two sections finding the same postgres_exporter targets: one row each, up"
+else
+	bad "two sections finding the same targets: one row each" "$(jq -c '[.databases[] | {name, up, error}]' "$T/two.json" | head -c 600)" "$(cat "$T/two.err")"
+fi
 d=".databases[] | select(.name == \"$DB\")"
 d2=".databases[] | select(.name == \"$DB2\")"
 
