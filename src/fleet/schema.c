@@ -313,7 +313,11 @@ static const struct schema_key prometheus_keys[] = {
 	  NULL, "Range of rate() for CPU % and memory pressure: must hold two scrapes." },
 	{ "server_rules_above", ST_NUMBER, 0, "2000", NULL, NULL, NULL,
 	  "Past this many hosts the rules run on the server as PromQL: a round fetches the "
-	  "counts per status, the problem hosts and the rows on screen." },
+	  "counts per status, the problem hosts and the rows on screen. At start, a section "
+	  "whose server's index holds more host_label values of node_uname_info "
+	  "(VictoriaMetrics counts the current day's, Prometheus its head block's) is not asked "
+	  "for every host's name; 0: judged on the server whatever it holds, nothing asked at "
+	  "start." },
 	{ "interval", ST_DURATION, SK_NONZERO, NULL,
 	  "the server's scrape interval for the matched job (else the fleet's)", NULL, NULL,
 	  "How often the section is read: faster than the scrapes reads the same samples." },

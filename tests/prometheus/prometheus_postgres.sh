@@ -137,8 +137,10 @@ else
 fi
 
 # (discovery is asked again with backoff, 1 s doubling to 60 s: within
-# 16 s of Prometheus answering here, plus a round)
-if tmux_wait_line "$DB" ' up ' 40 && tmux_wait_line "$DB2" ' up ' 5 &&
+# 16 s of Prometheus answering here, plus a round; a lookup that came
+# before Prometheus's first scrape of the second exporter finds it at the
+# next one, 5 rounds later)
+if tmux_wait_line "$DB" ' up ' 40 && tmux_wait_line "$DB2" ' up ' 20 &&
 	tmux_wait_gone 'prometheus:p' 5; then
 	ok "Prometheus up: both exporters' databases appear in the dashboard started before it (up), no restart; the row that said why is gone"
 	printf 'note: they showed %d s after Prometheus started\n' $(($(date +%s) - t_prom))
