@@ -293,22 +293,20 @@ static json_t *rules_json(const struct recorder *r)
 	return o;
 }
 
-/* Found target i went (its row now empty or another's): its empty row
- * under the name it had, applied to prev. */
-static void add_gone(struct recorder *r, json_t **parts, const struct domain *dom, size_t i,
-		     double t)
+/* r->scratch's changes to target i since prev, under key in parts[its
+ * domain], applied to prev. key must not point into prev: it is edited. */
+static bool put_delta(struct recorder *r, json_t **parts, const struct domain *dom, size_t i,
+		      const char *key, double t)
 {
-	char was[256];
-	json_t *delta;
+	json_t *delta = rec_delta(dom, snapshot_get(&r->prev, dom->id, i), r->scratch, t);
 
-	str_copy(was, rec_elem_name(dom, r->f, &r->prev, i), sizeof(was));
-	memset(r->scratch, 0, dom->sample_size);
-	if (!(delta = rec_delta(dom, snapshot_get(&r->prev, dom->id, i), r->scratch, t)))
-		return;
+	if (!delta)
+		return false;
 	rec_apply(dom, rec_elem_edit(dom, &r->prev, i), delta, t, NULL);
 	if (!parts[dom->id])
 		parts[dom->id] = json_object();
-	json_object_set_new(parts[dom->id], was, delta);
+	json_object_set_new(parts[dom->id], key, delta);
+	return true;
 }
 
 /* Target i's changes since prev, into parts[its domain], applied to prev. */
@@ -318,30 +316,22 @@ static bool add_target(struct recorder *r, json_t **parts, const struct domain *
 	const char *name = rec_elem_name(dom, r->f, &r->cur, i);
 	const char *was = rec_elem_name(dom, r->f, &r->prev, i);
 	char gone[256];
-	json_t *delta;
+	bool changed = false;
 
-	/* a found target that went: keyed by the name it had (its empty name
-	 * tells the replay) */
-	if (!name && was) {
+	if ((!name && !was) || i >= snapshot_count(&r->prev, dom->id))
+		return false;
+	/* a found target that went, or whose row another found target took
+	 * since the last record: its empty row under the name it had, so the
+	 * replay never reads the new one as a change of the old */
+	if (was && (!name || strcmp(was, name) != 0)) {
 		str_copy(gone, was, sizeof(gone));
-		name = gone;
+		memset(r->scratch, 0, dom->sample_size);
+		changed = put_delta(r, parts, dom, i, gone, t);
+		if (!name)
+			return changed;
 	}
-	if (!name || i >= snapshot_count(&r->prev, dom->id))
-		return false;
-	/* its row taken by another found target since the last record: the
-	 * one it had goes first, so the replay never reads the new one as a
-	 * change of the old */
-	if (was && strcmp(was, name) != 0)
-		add_gone(r, parts, dom, i, t);
 	rec_elem_read(dom, &r->cur, i, r->scratch);
-	delta = rec_delta(dom, snapshot_get(&r->prev, dom->id, i), r->scratch, t);
-	if (!delta)
-		return false;
-	rec_apply(dom, rec_elem_edit(dom, &r->prev, i), delta, t, NULL);
-	if (!parts[dom->id])
-		parts[dom->id] = json_object();
-	json_object_set_new(parts[dom->id], name, delta);
-	return true;
+	return put_delta(r, parts, dom, i, name, t) || changed;
 }
 
 /* What changed since prev (every target when all, else those the last
