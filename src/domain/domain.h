@@ -97,7 +97,7 @@ extern const struct domain domains[DOM__COUNT];
  * reader (rules, outputs, views) visits i < snapshot_count(s, DOM_DATABASE)
  * and takes row i's section from db_row_section(): the fleet file's, or for a
  * found row one made in *tmp from its sample (name, `host`); NULL: no row
- * there (a target gone, a slot not used yet). */
+ * there (a target gone, a slot not used yet, past s or no s). */
 const char *db_found_name(const void *db_sample);
 struct db_row {
 	struct fleet_section sec;

@@ -142,8 +142,10 @@ const struct fleet_section *db_row_section(const struct fleet *f, const struct s
 
 	if (i < nd)
 		return fleet_nth(f, SEC_DATABASE, i);
+	if (i >= snapshot_count(s, DOM_DATABASE))
+		return NULL;  /* (no snapshot: none) */
 	d = snap_database(s, i);
-	if (i >= snapshot_count(s, DOM_DATABASE) || !d->name[0])
+	if (!d->name[0])
 		return NULL;
 	memset(tmp, 0, sizeof(*tmp));
 	tmp->sec.kind = SEC_DATABASE;

@@ -123,8 +123,7 @@ static void graph_databases(struct topo_graph *g, const struct fleet *f,
 	/* the [database]s, then the databases found through [prometheus] */
 	for (size_t i = 0; i < (n > nd ? n : nd); i++) {
 		struct db_row tmp;
-		const struct fleet_section *s = i < nd ? fleet_nth(f, SEC_DATABASE, i)
-						       : db_row_section(f, snap, i, &tmp);
+		const struct fleet_section *s = db_row_section(f, snap, i, &tmp);
 		const char *tunnel, *primary, *on;
 		char text[TOPO_TEXT];
 		enum status st;
