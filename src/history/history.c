@@ -55,6 +55,7 @@ struct series {
 	uint32_t index;
 	double last_t;               /* time of the newest point */
 	float last_v;
+	float fine_want;             /* the fine step its interval asks (fine_want()) */
 	struct tier fine, coarse;
 	struct series *next;         /* hash chain */
 	char sub[];                  /* a part of the target (a name, an index), "" */
@@ -72,6 +73,8 @@ struct hist_store {
 	double fine_min;             /* the fine tiers' shortest step (fine_min_for()) */
 	double day_step;             /* every day tier's step (day_step_for()) */
 	double rate, rate_t0;        /* hist_time_rate(), benchmarks only */
+	double clock;                /* the newest point's time: the store's clock */
+	double swept;                /* the clock at the last sweep() */
 };
 
 static uint64_t key_hash(int m, size_t index, const char *sub)
@@ -123,6 +126,8 @@ void hist_clear(struct hist_store *h)
 	h->day_bytes = 0;
 	h->fine_min = 1;
 	h->day_step = HIST_COARSE_STEP;
+	h->clock = 0;
+	h->swept = 0;
 }
 
 void hist_free(struct hist_store *h)
@@ -227,13 +232,18 @@ static double fine_min_for(size_t n)
 	return budget_step(n, ladder, ARRAY_LEN(ladder), HIST_FINE_SPAN, HIST_FINE_BUDGET);
 }
 
-/* The fine tier's step: the poll interval, at least the store's shortest
- * and at most a minute (so an hour is 60..3600 buckets). */
-static double fine_step(const struct hist_store *h, double interval)
+/* The fine step a series' poll interval asks: the interval, at most a
+ * minute (so an hour is 60..3600 buckets). */
+static float fine_want(double interval)
 {
-	double s = interval > 60 ? 60 : interval;
+	return (float)(interval > 60 ? 60 : interval);
+}
 
-	return s >= h->fine_min ? s : h->fine_min;      /* and when NaN */
+/* The fine tier's step: what the series asks, at least the store's
+ * shortest. */
+static double fine_step(const struct hist_store *h, double want)
+{
+	return want >= h->fine_min ? want : h->fine_min;      /* and when NaN */
 }
 
 /* The day tier's step for n series: the first of 1, 5, 15, 30, 60
@@ -318,6 +328,64 @@ static void tier_restep(struct tier *t, double step, double span, size_t *bytes)
 	t->first = first;
 }
 
+/* Moves a tier to a shorter step (the store's budget freed by dropped
+ * series, budget_refit()): each new bucket takes the value of the old
+ * bucket its start falls in, so what the tier held keeps the resolution it
+ * had (a 30 s mean shows as fifteen equal 2 s buckets) and only the points
+ * that come get the shorter step. The newest bucket is the one of the
+ * series' newest point (last_t), within the old newest; its running mean
+ * goes on as one point. */
+static void tier_refine(struct tier *t, double step, double span, double last_t,
+			size_t *bytes)
+{
+	uint32_t n = (uint32_t)ceil(span / step), cap = TIER_MIN;
+	int64_t lo, head, first, hs, he, nlo;
+	uint16_t *v;
+
+	if (!(step < t->step))
+		return;
+	if (t->head == INT64_MIN) {
+		*bytes -= t->cap * sizeof(*t->v);
+		free(t->v);
+		tier_init(t, step, span);
+		return;
+	}
+	lo = t->head - t->cap + 1 > t->first ? t->head - t->cap + 1 : t->first;
+	hs = rebucket(t->head, t->step, step);
+	he = (int64_t)ceil((double)(t->head + 1) * t->step / step - 1e-9) - 1;
+	head = (int64_t)floor(last_t / step);
+	if (!(head >= hs && head <= he))     /* (last_t not in the newest bucket) */
+		head = hs;
+	first = rebucket(t->first, t->step, step);
+	while ((int64_t)cap < head - first + 1 && cap < n)
+		cap *= 2;
+	if (cap > n)
+		cap = n;
+	nlo = rebucket(lo, t->step, step);
+	if (nlo < head - (int64_t)cap + 1)
+		nlo = head - (int64_t)cap + 1;
+	v = xmalloc(cap * sizeof(*v));
+	for (uint32_t i = 0; i < cap; i++)
+		v[i] = f2h(NAN);
+	for (int64_t b = nlo; b <= head; b++) {
+		int64_t o = rebucket(b, step, t->step);
+		if (o == t->head)
+			v[ring_at(b, cap)] = f2h(t->acc);
+		else if (o >= lo && o < t->head)
+			v[ring_at(b, cap)] = t->v[ring_at(o, t->cap)];
+	}
+	*bytes += (size_t)cap * sizeof(*v);
+	*bytes -= (size_t)t->cap * sizeof(*t->v);
+	free(t->v);
+	t->v = v;
+	t->cap = cap;
+	t->n = n;
+	t->step = step;
+	t->head = head;
+	t->first = first < head ? first : head;
+	t->count = 1;
+}
+
 /* After a new series: when the fine or the day tiers of this many series
  * would outgrow their budget, every one shorter moves to the step that
  * fits (at most a few times in a store's life: the steps only grow). */
@@ -336,21 +404,92 @@ static void budget_fit(struct hist_store *h)
 	h->day_step = fmax(h->day_step, day);
 }
 
+/* After series were dropped: when the live ones' tiers would fit the
+ * budgets at shorter steps, the store's steps go back down and every tier
+ * longer than its series now gets moves to it (tier_refine()). Like
+ * budget_fit(), this visits every series, but only when a step changes. */
+static void budget_refit(struct hist_store *h)
+{
+	double fine = fine_min_for(h->n), day = day_step_for(h->n);
+
+	if (fine >= h->fine_min && day >= h->day_step)
+		return;
+	h->fine_min = fmin(h->fine_min, fine);
+	h->day_step = fmin(h->day_step, day);
+	for (size_t i = 0; i < h->cap; i++)
+		for (struct series *s = h->tab[i]; s; s = s->next) {
+			tier_refine(&s->fine, fine_step(h, s->fine_want), HIST_FINE_SPAN,
+				    s->last_t, &h->fine_bytes);
+			tier_refine(&s->coarse, h->day_step, HIST_COARSE_SPAN, s->last_t,
+				    &h->day_bytes);
+		}
+}
+
+/* A series with no point for HIST_DROP_AGE of the store's clock: dropped
+ * at the next sweep(), gone for readers already. */
+static bool stale(const struct hist_store *h, const struct series *s)
+{
+	return h->clock - s->last_t > HIST_DROP_AGE;
+}
+
+/* Takes series s out of its chain (at *link) and frees it. */
+static void unlink_free(struct hist_store *h, struct series **link)
+{
+	struct series *s = *link;
+
+	*link = s->next;
+	h->bytes -= sizeof(*s) + strlen(s->sub) + 1;
+	h->fine_bytes -= s->fine.cap * sizeof(*s->fine.v);
+	h->day_bytes -= s->coarse.cap * sizeof(*s->coarse.v);
+	series_free(s);
+	h->n--;
+}
+
+/* Drops every stale series and gives the live ones the steps their count
+ * allows. It visits every series, so hist_add() runs it at most once per
+ * HIST_SWEEP_EVERY of the store's clock rather than per point: between two
+ * sweeps the store took a minute of points, typically one or more from
+ * every live series, so a sweep costs less than the adds did, and a dead
+ * series outlives its day by at most a minute (readers already treat it as
+ * gone: stale()). The hash table keeps its size. */
+static void sweep(struct hist_store *h)
+{
+	size_t n = h->n;
+
+	for (size_t i = 0; i < h->cap; i++)
+		for (struct series **link = &h->tab[i]; *link;)
+			if (stale(h, *link))
+				unlink_free(h, link);
+			else
+				link = &(*link)->next;
+	if (h->n < n)
+		budget_refit(h);
+}
+
+/* The series of the key, a new one if it has none or only a stale one (a
+ * key back after a day without points starts over, as after its drop). */
 static struct series *get(struct hist_store *h, int m, size_t index, const char *sub,
 			  double interval)
 {
 	struct series *s = find(h, m, index, sub);
 	size_t k;
 
-	if (s)
+	if (s && !stale(h, s))
 		return s;
+	if (s) {
+		struct series **link = &h->tab[key_hash(m, index, sub) % h->cap];
+		while (*link != s)
+			link = &(*link)->next;
+		unlink_free(h, link);      /* (no budget_refit(): n is back at once) */
+	}
 	if (h->n >= h->cap)
 		grow(h);
 	s = xcalloc(1, sizeof(*s) + strlen(sub) + 1);
 	s->metric = (uint8_t)m;
 	s->index = (uint32_t)index;
 	strcpy(s->sub, sub);
-	tier_init(&s->fine, fine_step(h, interval), HIST_FINE_SPAN);
+	s->fine_want = fine_want(interval);
+	tier_init(&s->fine, fine_step(h, s->fine_want), HIST_FINE_SPAN);
 	tier_init(&s->coarse, h->day_step, HIST_COARSE_SPAN);
 	h->bytes += sizeof(*s) + strlen(sub) + 1;
 	k = key_hash(m, index, s->sub) % h->cap;
@@ -401,6 +540,14 @@ void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char
 			h->rate_t0 = t;
 		t = h->rate_t0 + (t - h->rate_t0) * h->rate;
 	}
+	if (t > h->clock)
+		h->clock = t;
+	else if (h->clock - t > HIST_DROP_AGE)
+		return;      /* it would be dropped at once */
+	if (h->clock - h->swept >= HIST_SWEEP_EVERY) {
+		h->swept = h->clock;
+		sweep(h);
+	}
 	s = get(h, m, index, sub ? sub : "", interval);
 	if (s->last_t > 0 && t == s->last_t)
 		return;      /* the same sample again (republished with an error) */
@@ -415,7 +562,7 @@ bool hist_last(const struct hist_store *h, enum hist_metric m, size_t index, con
 {
 	const struct series *s = find(h, m, index, sub ? sub : "");
 
-	if (!s || s->last_t <= 0)
+	if (!s || s->last_t <= 0 || stale(h, s))
 		return false;
 	*v = s->last_v;
 	*t = s->last_t;
@@ -430,7 +577,7 @@ bool hist_series(const struct hist_store *h, enum hist_metric m, size_t index, c
 	bool any = false;
 
 	memset(out, 0, sizeof(*out));
-	if (!s || w <= 0 || !(span > 0))
+	if (!s || stale(h, s) || w <= 0 || !(span > 0))
 		return false;
 	if (w > MODEL_HIST)
 		w = MODEL_HIST;

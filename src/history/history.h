@@ -35,6 +35,17 @@
  * next of 5, 15, 30, 60 minutes (then doubling) that fits, its buckets
  * merged (a 10,000-host fleet's 30,000 series: 5-minute buckets). */
 #define HIST_DAY_BUDGET (24.0 * 1024 * 1024)
+/* A series that took no point for a day of the store's clock (the newest
+ * point's time the store took, so a replay or a test drives it) is
+ * dropped and its memory freed: a CI host's build-1234 container or a
+ * database found through [prometheus] that went do not stay for the whole
+ * run. The budgets above then count only the live series, so the steps
+ * they forced go back down for the points that come (what a tier holds
+ * keeps its step). A key that comes back starts a fresh series. Dead series
+ * are swept at most once per HIST_SWEEP_EVERY of the store's clock (readers
+ * no longer see them from their day on). */
+#define HIST_DROP_AGE 86400.0
+#define HIST_SWEEP_EVERY 60.0
 
 struct hist_store;
 
@@ -49,7 +60,10 @@ void hist_update(struct hist_store *h, const struct snapshot *snap, bool all);
 
 /* Adds one point (what hist_update does per value): metric m of target
  * `index` (a host, database, ... index), sub naming a container or a GPU
- * ("" otherwise), at time t, with the target's poll interval. */
+ * ("" otherwise), at time t, with the target's poll interval. A point more
+ * than HIST_DROP_AGE older than the store's newest is ignored; a newer one
+ * moves the store's clock and may drop series (HIST_DROP_AGE), so the store
+ * hands out no pointer to a series. */
 void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
 	      double t, double interval, double v);
 
@@ -60,7 +74,8 @@ void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char
  * False when the series has no point in the window. */
 bool hist_series(const struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
 		 double now, double span, int w, struct history *out);
-/* The newest value and its time; false when there is none. */
+/* The newest value and its time; false when there is none (or its series
+ * is a day old by the store's clock: dropped). */
 bool hist_last(const struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
 	       double *v, double *t);
 
