@@ -9,6 +9,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -527,6 +528,149 @@ START_TEST(test_time_rate)
 }
 END_TEST
 
+/* A series without a point for a day (by the store's clock: the newest
+ * point it took) is dropped: a CI host's build-1234 container that is gone
+ * does not stay in the store for the whole run; one that kept getting
+ * points stays. */
+START_TEST(test_dead_series_dropped)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+	double v, t, last = T0 + 600;
+
+	for (double tt = T0; tt <= last; tt += 60) {
+		hist_add(h, HM_HOST_CPU, 0, "", tt, 60, 10);
+		hist_add(h, HM_CONTAINER_MEM, 0, "build-1234", tt, 60, 5);
+	}
+	ck_assert_uint_eq(hist_nseries(h), 2);
+	/* the host goes on, the container is gone: still there a minute short
+	 * of a day after its last point */
+	for (double tt = last + 60; tt <= last + 86400 - 60; tt += 60)
+		hist_add(h, HM_HOST_CPU, 0, "", tt, 60, 10);
+	ck_assert_uint_eq(hist_nseries(h), 2);
+	ck_assert(hist_last(h, HM_CONTAINER_MEM, 0, "build-1234", &v, &t) && t == last);
+	/* and gone a day and two minutes after it */
+	for (double tt = last + 86400; tt <= last + 86400 + 120; tt += 60)
+		hist_add(h, HM_HOST_CPU, 0, "", tt, 60, 10);
+	ck_assert_uint_eq(hist_nseries(h), 1);
+	ck_assert(!hist_last(h, HM_CONTAINER_MEM, 0, "build-1234", &v, &t));
+	ck_assert(!hist_series(h, HM_CONTAINER_MEM, 0, "build-1234", last + 86400 + 120, 86400,
+			       24, &out));
+	ck_assert(hist_last(h, HM_HOST_CPU, 0, "", &v, &t) && t == last + 86400 + 120);
+	ck_assert(hist_series(h, HM_HOST_CPU, 0, "", last + 86400 + 120, 86400, 24, &out));
+	for (int k = 0; k < out.len; k++)
+		ck_assert(near(history_get(&out, k), 10, 0.1));
+	hist_free(h);
+}
+END_TEST
+
+/* Distinct values among the newest `w` slices of a `span` window. */
+static int distinct(const struct history *out, int w)
+{
+	int n = 0;
+
+	for (int k = 0; k < w; k++) {
+		double x = history_get(out, k);
+		bool seen = isnan(x);
+		for (int j = 0; j < k && !seen; j++)
+			seen = history_get(out, j) == x;
+		n += !seen;
+	}
+	return n;
+}
+
+/* Series 0 over the last half hour: a minute ramp (v: the minute, 0..29)
+ * then a minute of a 2 s ramp (v: the second, 0..58), ending at *t; how many
+ * distinct values its day tier shows in the ramp's newest 20 minutes
+ * (60 s slices) and its fine tier in the last minute (2 s slices). */
+static void ramps(struct hist_store *h, double *t, int *day, int *fine)
+{
+	struct history out;
+	double r0 = *t;
+
+	for (; *t < r0 + 1800; *t += 2)
+		hist_add(h, HM_HOST_CPU, 0, "", *t, 2, floor((*t - r0) / 60));
+	ck_assert(hist_series(h, HM_HOST_CPU, 0, "", *t - 2, 7200, 120, &out));
+	*day = distinct(&out, 20);
+	r0 = *t;
+	for (; *t < r0 + 60; *t += 2)
+		hist_add(h, HM_HOST_CPU, 0, "", *t, 2, *t - r0);
+	ck_assert(hist_series(h, HM_HOST_CPU, 0, "", *t - 2, 60, 30, &out));
+	*fine = distinct(&out, 30);
+	/* (slice k but the oldest touches the buckets of 2k - 2 and 2k) */
+	for (int k = 0; k < 29 && *fine == 30; k++)
+		ck_assert(near(history_get(&out, k), 57 - 2 * k, 0.5));
+}
+
+/* Dead series no longer weigh on the budget: 10,000 containers of a CI
+ * host that came and went merged every tier (10 s hour buckets, 5-minute
+ * day buckets); a day after they went the store's steps are the finer
+ * ones again, the live host's new points go into 2 s and one-minute
+ * buckets, and what it held before stays (at the step it had). */
+START_TEST(test_dead_series_free_budget)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+	double t = T0;
+	int day, fine;
+	char name[32];
+
+	for (size_t i = 0; i < 10000; i++) {
+		snprintf(name, sizeof(name), "build-%zu", i);
+		hist_add(h, HM_CONTAINER_MEM, 1, name, T0, 2, 1);
+	}
+	for (; t <= T0 + 3600; t += 2)
+		hist_add(h, HM_HOST_CPU, 0, "", t, 2, smooth(t));
+	ck_assert_double_eq(hist_fine_min(h), 10);
+	ck_assert_double_eq(hist_day_step(h), 300);
+	ramps(h, &t, &day, &fine);
+	ck_assert_int_le(day, 10);     /* 5-minute buckets */
+	ck_assert_int_le(fine, 14);    /* 10 s buckets (a slice may touch two) */
+	/* a day after the builds went: the steps of a one-series store */
+	for (; t <= T0 + 86400 + 120; t += 2)
+		hist_add(h, HM_HOST_CPU, 0, "", t, 2, smooth(t));
+	ck_assert_uint_eq(hist_nseries(h), 1);
+	ck_assert_double_eq(hist_fine_min(h), 1);
+	ck_assert_double_eq(hist_day_step(h), HIST_COARSE_STEP);
+	ck_assert_uint_le(hist_fine_bytes(h), 1800 * 2);
+	ck_assert_uint_le(hist_day_bytes(h), 1440 * 2);
+	/* the day before is still there */
+	ck_assert(hist_series(h, HM_HOST_CPU, 0, "", t - 2, 86400, 24, &out));
+	for (int k = 0; k < out.len; k++)
+		ck_assert(!isnan(history_get(&out, k)));
+	ramps(h, &t, &day, &fine);
+	ck_assert_int_eq(day, 20);     /* one-minute buckets */
+	ck_assert_int_eq(fine, 30);    /* 2 s buckets */
+	hist_free(h);
+}
+END_TEST
+
+/* A key that comes back after its series was dropped starts a fresh
+ * series: its new interval, none of the old points. */
+START_TEST(test_dropped_key_returns_fresh)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+	double v, t, back = T0 + 86400 + 600;
+
+	hist_add(h, HM_DB_CONNECTIONS, 2, "pg-a:9187", T0, 60, 40);
+	for (double tt = T0; tt <= back; tt += 60)
+		hist_add(h, HM_HOST_CPU, 0, "", tt, 60, 10);
+	ck_assert_uint_eq(hist_nseries(h), 1);
+	/* back, polled every 2 s now */
+	for (int k = 0; k < 30; k++)
+		hist_add(h, HM_DB_CONNECTIONS, 2, "pg-a:9187", back + 2 * k, 2, k);
+	ck_assert_uint_eq(hist_nseries(h), 2);
+	ck_assert(hist_last(h, HM_DB_CONNECTIONS, 2, "pg-a:9187", &v, &t) && v == 29);
+	ck_assert(hist_series(h, HM_DB_CONNECTIONS, 2, "pg-a:9187", back + 58, 60, 30, &out));
+	ck_assert_int_eq(distinct(&out, 30), 30);
+	ck_assert(hist_series(h, HM_DB_CONNECTIONS, 2, "pg-a:9187", back + 58, 2 * 86400, 48, &out));
+	for (int k = 1; k < out.len; k++)
+		ck_assert(isnan(history_get(&out, k)));
+	hist_free(h);
+}
+END_TEST
+
 static Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -549,6 +693,9 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_fine_budget_large_fleet);
 	tcase_add_test(c, test_fine_step_grows_with_fleet);
 	tcase_add_test(c, test_time_rate);
+	tcase_add_test(c, test_dead_series_dropped);
+	tcase_add_test(c, test_dead_series_free_budget);
+	tcase_add_test(c, test_dropped_key_returns_fresh);
 	suite_add_tcase(s, c);
 	return s;
 }
