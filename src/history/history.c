@@ -388,7 +388,8 @@ static void tier_refine(struct tier *t, double step, double span, double last_t,
 
 /* After a new series: when the fine or the day tiers of this many series
  * would outgrow their budget, every one shorter moves to the step that
- * fits (at most a few times in a store's life: the steps only grow). */
+ * fits (at most a few times in a store's life: the steps only grow,
+ * but for a sweep() that dropped series, budget_refit()). */
 static void budget_fit(struct hist_store *h)
 {
 	double fine = fine_min_for(h->n), day = day_step_for(h->n);
