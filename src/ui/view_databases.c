@@ -1,7 +1,10 @@
-/* View 5: databases and backups. The databases table, then every backup
- * with its RPO bar (age against the RPO, the 80 % mark drawn), breaches
- * first; Enter opens the selected row's detail (every field, the last
- * error) below the tables and Enter closes it (Esc belongs to the frame). Draws only cells. */
+/* View 5: databases and backups. The databases table, worst first (the
+ * rules' status; equal ones in row order), then every backup with its RPO
+ * bar (age against the RPO, the 80 % mark drawn), breaches first; each
+ * table keeps its worst MAX_ROWS / 2 rows and says "+N more" below.
+ * Enter opens the selected row's detail (every field, the last error)
+ * below the tables and Enter closes it (Esc belongs to the frame). Draws
+ * only cells. */
 #include "config.h"
 #include "domain/domain.h"
 #include "ui/views.h"
@@ -18,6 +21,7 @@
 /* What the last frame drew, for clicks and Enter: item -> screen row. */
 static struct {
 	int nd, nb;
+	int dmore, bmore;             /* databases, backups past the MAX_ROWS / 2 kept */
 	int order[MAX_ROWS];          /* backup item k -> backup index */
 	int dorder[MAX_ROWS];         /* database item k -> database index (a row there) */
 	int row_y[MAX_ROWS];          /* item -> screen row, -1 off screen */
@@ -70,24 +74,57 @@ static int backup_cmp(const void *a, const void *b)
 	return i - j;
 }
 
+/* A database row and the rules' status for it (not judged again here). */
+struct db_key {
+	int i;
+	enum status st;
+};
+
+/* Worst first, in enum status order (crit, warn, unknown, ok); equal
+ * statuses in row order, so that rows keep their places between rounds. */
+static int db_cmp(const void *a, const void *b)
+{
+	const struct db_key *x = a, *y = b;
+
+	if (x->st != y->st)
+		return x->st > y->st ? -1 : 1;
+	return x->i - y->i;
+}
+
+/* The rows this frame shows. Each table keeps at most MAX_ROWS / 2 rows:
+ * they are sorted worst first before the cut, so that a crit database
+ * found past the first few hundred is still shown; dmore and bmore count
+ * the rest. */
 static void counts(const struct ui_ctx *u)
 {
-	size_t nb = fleet_count(u->f, SEC_BACKUP);
+	size_t ns = snapshot_count(u->snap, DOM_DATABASE), nb = fleet_count(u->f, SEC_BACKUP), k = 0;
+	struct db_key *keys = xcalloc(ns ? ns : 1, sizeof(*keys));
+	int *all;
 
 	/* the [database]s, then the databases found through [prometheus] */
-	dbv.nd = 0;
-	for (size_t i = 0; i < snapshot_count(u->snap, DOM_DATABASE) && dbv.nd < MAX_ROWS / 2; i++) {
+	for (size_t i = 0; i < ns; i++) {
 		struct db_row tmp;
 		if (db_row_section(u->f, u->snap, i, &tmp))
-			dbv.dorder[dbv.nd++] = (int)i;
+			keys[k++] = (struct db_key){ (int)i, st_of(find(u, DOM_DATABASE, (int)i)) };
 	}
-	dbv.nb = (int)(nb < snapshot_count(u->snap, DOM_BACKUP) ? nb : snapshot_count(u->snap, DOM_BACKUP));
-	if (dbv.nb > MAX_ROWS / 2)
-		dbv.nb = MAX_ROWS / 2;
-	for (int i = 0; i < dbv.nb; i++)
-		dbv.order[i] = i;
+	qsort(keys, k, sizeof(*keys), db_cmp);
+	dbv.nd = k < MAX_ROWS / 2 ? (int)k : MAX_ROWS / 2;
+	dbv.dmore = (int)k - dbv.nd;
+	for (int j = 0; j < dbv.nd; j++)
+		dbv.dorder[j] = keys[j].i;
+	free(keys);
+
+	if (nb > snapshot_count(u->snap, DOM_BACKUP))
+		nb = snapshot_count(u->snap, DOM_BACKUP);
+	all = xcalloc(nb ? nb : 1, sizeof(*all));
+	for (size_t i = 0; i < nb; i++)
+		all[i] = (int)i;
 	sort_ctx = u;
-	qsort(dbv.order, (size_t)dbv.nb, sizeof(int), backup_cmp);
+	qsort(all, nb, sizeof(int), backup_cmp);
+	dbv.nb = nb < MAX_ROWS / 2 ? (int)nb : MAX_ROWS / 2;
+	dbv.bmore = (int)nb - dbv.nb;
+	memcpy(dbv.order, all, (size_t)dbv.nb * sizeof(int));
+	free(all);
 }
 
 /* The RPO bar at narrow widths: 20 columns from 100 on, else 10. */
@@ -283,6 +320,12 @@ static void header(struct cells *c, struct rect b, int y, const char *text)
 {
 	cells_fill(c, (struct rect){ b.x, y, b.w, 1 }, ' ', ROLE_HEADER);
 	cells_text(c, b.x + 1, y, b.w - 1, ROLE_HEADER, text);
+}
+
+/* "+44 more databases (worst first shown)": a line, not an item. */
+static void more_line(struct cells *c, struct rect b, int y, int more, const char *what)
+{
+	cells_textf(c, b.x + 1, y, b.w - 1, ROLE_DIM, "+%d more %s (worst first shown)", more, what);
 }
 
 /* Where the detail writes its next line. With draw false it only counts
@@ -522,7 +565,7 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 		return;
 	}
 	dh = vs->sub_open && vs->sel >= 0 && vs->sel < n ? detail_height(c, body, u, vs->sel) : 0;
-	rows = body.h - dh - 2 - (dbv.nd && dbv.nb ? 1 : 0);
+	rows = body.h - dh - 2 - (dbv.nd && dbv.nb ? 1 : 0) - (dbv.dmore > 0) - (dbv.bmore > 0);
 	if (rows < 1)
 		rows = 1;
 	view_list_layout(vs, n, rows, body.y + 1);
@@ -544,6 +587,11 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 		if (it == vs->sel && !u->wall)
 			cells_paint(c, (struct rect){ body.x, y, body.w, 1 }, -1, CF_SELECTED);
 		y++;
+		/* each cut table ends in how many rows it left out */
+		if (it == dbv.nd - 1 && dbv.dmore && y < body.y + body.h - dh)
+			more_line(c, body, y++, dbv.dmore, "databases");
+		if (it == n - 1 && dbv.nb && dbv.bmore && y < body.y + body.h - dh)
+			more_line(c, body, y++, dbv.bmore, "backups");
 	}
 	if (dh && vs->sel >= 0 && vs->sel < n)
 		detail(c, (struct rect){ body.x, body.y + body.h - dh, body.w, dh }, u, vs->sel);
