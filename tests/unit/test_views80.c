@@ -278,6 +278,43 @@ START_TEST(test_databases_80)
 }
 END_TEST
 
+/* 299 databases found through Prometheus after pg: more than the 256 rows
+ * the view keeps. found-290 is crit: sorted worst first before the cut, it
+ * is shown (second, after pg), the 44 left out are counted on a line, and
+ * a click on its row and Enter open its own detail. */
+START_TEST(test_databases_cut)
+{
+	int dv = views_find("databases"), y;
+
+	for (int i = 1; i < 300; i++) {
+		struct db_sample d = { .collected = true, .up = true, .sampled_at = T0 - 1,
+				       .attempted_at = T0 - 1, .interval = 2 };
+		str_fmt(d.name, sizeof(d.name), "found-%03d", i);
+		snapshot_put(&fx.snap, DOM_DATABASE, (size_t)i, &d, sizeof(d));
+		target(DOM_DATABASE, i, -1, i == 290 ? ST_CRIT : ST_OK,
+		       i == 290 ? "found-290: too many connections" : NULL);
+	}
+	show("databases");
+	assert_on_screen("found-290");
+	ck_assert_int_lt(row_of("found-290"), row_of("found-001"));
+	ck_assert_int_lt(row_of("pg "), row_of("found-290"));
+	/* the click selects the database drawn on that row, Enter opens it */
+	y = row_of("found-290");
+	ck_assert_int_eq(view_databases.hit(&fx.s.vs[dv], 0, y), 1);
+	fx.s.vs[dv].sel = 1;
+	ck_assert_int_eq(nav_key(&fx.s, &fx.u, UK_ENTER), UA_DRAW);
+	frame_draw(&fx.c, &fx.u, &fx.s);
+	assert_on_screen("database found-290");
+	ck_assert_int_eq(nav_key(&fx.s, &fx.u, UK_ENTER), UA_DRAW);
+	/* the last database kept (found-254) and the line under it */
+	fx.s.vs[dv].sel = 255;
+	frame_draw(&fx.c, &fx.u, &fx.s);
+	assert_on_screen("found-254");
+	assert_not_on_screen("found-255");
+	ck_assert_int_eq(row_of("+44 more databases (worst first shown)"), row_of("found-254") + 1);
+}
+END_TEST
+
 START_TEST(test_runners_80)
 {
 	struct action_req req = { AK_SCALE_TO, SEC_RUNNERS, 0, 1 };
@@ -348,6 +385,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ram_80);
 	tcase_add_test(tc, test_databases_80);
+	tcase_add_test(tc, test_databases_cut);
 	tcase_add_test(tc, test_runners_80);
 	tcase_add_test(tc, test_keys_80);
 	tcase_add_test(tc, test_all_sizes);
