@@ -127,6 +127,37 @@ static void counts(const struct ui_ctx *u)
 	free(all);
 }
 
+/* The item the selection was on in the last frame and the database or
+ * backup it showed, so that the selection (and the open detail) stays on
+ * that database when a change of status moves it in the order. */
+static struct {
+	const struct view_state *vs;
+	int item;                     /* vs->sel then */
+	int db, bk;                   /* its database or backup index, else -1 */
+} picked = { NULL, -1, -1, -1 };
+
+/* Unless a key or a click moved the selection since the last frame, it
+ * goes to where that database or backup is now (if it is still shown). */
+static void follow(struct view_state *vs)
+{
+	if (picked.vs != vs || vs->sel != picked.item)
+		return;
+	for (int k = 0; k < dbv.nd; k++)
+		if (picked.db >= 0 && dbv.dorder[k] == picked.db)
+			vs->sel = k;
+	for (int k = 0; k < dbv.nb; k++)
+		if (picked.bk >= 0 && dbv.order[k] == picked.bk)
+			vs->sel = dbv.nd + k;
+}
+
+static void pick(const struct view_state *vs)
+{
+	picked.vs = vs;
+	picked.item = vs->sel;
+	picked.db = vs->sel >= 0 && vs->sel < dbv.nd ? dbv.dorder[vs->sel] : -1;
+	picked.bk = vs->sel >= dbv.nd && vs->sel < dbv.nd + dbv.nb ? dbv.order[vs->sel - dbv.nd] : -1;
+}
+
 /* The RPO bar at narrow widths: 20 columns from 100 on, else 10. */
 static int narrow_bar_w(int w)
 {
@@ -558,17 +589,20 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 		dbv.row_y[i] = -1;
 	if (n == 0) {
 		view_list_layout(vs, 0, 1, body.y);
+		pick(vs);
 		cells_text(c, body.x + 2, body.y + 1, body.w - 4, ROLE_DIM, looking_for(u->f) ?
 			   "No database found yet through [prometheus] postgres = (looked for "
 			   "every few rounds, and with backoff while the server does not answer)." :
 			   "No [database] or [backup] in this fleet file (see fleetdeck.fleet(5)).");
 		return;
 	}
+	follow(vs);
 	dh = vs->sub_open && vs->sel >= 0 && vs->sel < n ? detail_height(c, body, u, vs->sel) : 0;
 	rows = body.h - dh - 2 - (dbv.nd && dbv.nb ? 1 : 0) - (dbv.dmore > 0) - (dbv.bmore > 0);
 	if (rows < 1)
 		rows = 1;
 	view_list_layout(vs, n, rows, body.y + 1);
+	pick(vs);
 	y = body.y;
 	if (dbv.nd)
 		header(c, body, y++, db_header(body.w));

@@ -280,8 +280,9 @@ END_TEST
 
 /* 299 databases found through Prometheus after pg: more than the 256 rows
  * the view keeps. found-290 is crit: sorted worst first before the cut, it
- * is shown (second, after pg), the 44 left out are counted on a line, and
- * a click on its row and Enter open its own detail. */
+ * is shown (second, after pg), the 44 left out are counted on a line, a
+ * click on its row and Enter open its own detail, and the selection stays
+ * on it when another database turns crit and goes before it. */
 START_TEST(test_databases_cut)
 {
 	int dv = views_find("databases"), y;
@@ -305,8 +306,16 @@ START_TEST(test_databases_cut)
 	ck_assert_int_eq(nav_key(&fx.s, &fx.u, UK_ENTER), UA_DRAW);
 	frame_draw(&fx.c, &fx.u, &fx.s);
 	assert_on_screen("database found-290");
+	/* found-100 turns crit and goes before it: the selection and the
+	 * detail stay on found-290 */
+	((struct target_eval *)rules_target_find(&fx.ev, DOM_DATABASE, 100, -1))->ev.status = ST_CRIT;
+	frame_draw(&fx.c, &fx.u, &fx.s);
+	ck_assert_int_eq(fx.s.vs[dv].sel, 2);
+	assert_on_screen("database found-290");
+	ck_assert_int_lt(row_of("found-100"), row_of("found-290"));
 	ck_assert_int_eq(nav_key(&fx.s, &fx.u, UK_ENTER), UA_DRAW);
-	/* the last database kept (found-254) and the line under it */
+	/* the last database kept (found-254: found-100 moved up, not out)
+	 * and the line under it */
 	fx.s.vs[dv].sel = 255;
 	frame_draw(&fx.c, &fx.u, &fx.s);
 	assert_on_screen("found-254");
