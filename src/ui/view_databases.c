@@ -596,7 +596,9 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 			   "No [database] or [backup] in this fleet file (see fleetdeck.fleet(5)).");
 		return;
 	}
-	follow(vs);
+	/* a wall has no selection: its list stays at the top, worst first */
+	if (!u->wall)
+		follow(vs);
 	dh = vs->sub_open && vs->sel >= 0 && vs->sel < n ? detail_height(c, body, u, vs->sel) : 0;
 	rows = body.h - dh - 2 - (dbv.nd && dbv.nb ? 1 : 0) - (dbv.dmore > 0) - (dbv.bmore > 0);
 	if (rows < 1)

@@ -321,6 +321,16 @@ START_TEST(test_databases_cut)
 	assert_on_screen("found-254");
 	assert_not_on_screen("found-255");
 	ck_assert_int_eq(row_of("+44 more databases (worst first shown)"), row_of("found-254") + 1);
+	/* on a wall nothing follows a row: pg turning ok leaves the list at
+	 * its top, worst first */
+	fx.u.wall = true;
+	fx.s.vs[dv].sel = 0;
+	view_databases.draw(&fx.c, (struct rect){ 0, 0, 80, 20 }, &fx.u, &fx.s, &fx.s.vs[dv]);
+	((struct target_eval *)rules_target_find(&fx.ev, DOM_DATABASE, 0, -1))->ev.status = ST_OK;
+	view_databases.draw(&fx.c, (struct rect){ 0, 0, 80, 20 }, &fx.u, &fx.s, &fx.s.vs[dv]);
+	ck_assert_int_eq(fx.s.vs[dv].sel, 0);
+	ck_assert_int_eq(fx.s.vs[dv].top, 0);
+	ck_assert_int_lt(row_of("found-100"), row_of("found-001"));
 }
 END_TEST
 
