@@ -66,14 +66,26 @@ static uint64_t list_sig(json_t *it)
 	return sig_add(h, json_string_value(json_object_get(it, "ImageID")));
 }
 
-int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, int *total,
-	      char *err, size_t errlen)
+/* A string of the list kept as it is in dst, or "" (false): refused when it
+ * is not a string, holds a NUL, does not fit, or is not clean text. skip:
+ * a leading character dropped when present ('/' of the API's names). */
+static bool list_text(char *dst, size_t size, json_t *v, char skip)
 {
-	return ctrp_list_sigs(json, len, ids, NULL, max, total, err, errlen);
+	const char *s = json_string_value(v);
+	size_t len = s ? json_string_length(v) : 0;
+
+	dst[0] = 0;
+	if (s && skip && s[0] == skip)
+		s++, len--;
+	if (!s || len == 0 || strlen(s) != len || len >= size || !text_is_clean(s))
+		return false;
+	memcpy(dst, s, len + 1);
+	return true;
 }
 
-int ctrp_list_sigs(const char *json, size_t len, char (*ids)[CTR_ID_MAX], uint64_t *sigs,
-		   int max, int *total, char *err, size_t errlen)
+/* Either array may be NULL. */
+static int list_parse(const char *json, size_t len, char (*ids)[CTR_ID_MAX],
+		      struct ctr_listed *out, int max, int *total, char *err, size_t errlen)
 {
 	json_t *root = load(json, len, err, errlen), *it;
 	size_t i;
@@ -94,14 +106,47 @@ int ctrp_list_sigs(const char *json, size_t len, char (*ids)[CTR_ID_MAX], uint64
 		if (!id || !id_valid(id))
 			continue;
 		(*total)++;
-		if (n < max) {
-			if (sigs)
-				sigs[n] = list_sig(it);
-			str_copy(ids[n++], id, CTR_ID_MAX);
+		if (n >= max)
+			continue;
+		if (ids)
+			str_copy(ids[n], id, CTR_ID_MAX);
+		if (out) {
+			struct ctr_listed *l = &out[n];
+
+			str_copy(l->id, id, sizeof(l->id));
+			l->sig = list_sig(it);
+			/* the API's names start with '/' ("/web"); a name cut
+			 * to fit would be another container's name: refused */
+			list_text(l->name, sizeof(l->name),
+				  json_array_get(json_object_get(it, "Names"), 0), '/');
+			list_text(l->state, sizeof(l->state), json_object_get(it, "State"), 0);
 		}
+		n++;
 	}
 	json_decref(root);
 	return n;
+}
+
+int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, int *total,
+	      char *err, size_t errlen)
+{
+	return list_parse(json, len, ids, NULL, max, total, err, errlen);
+}
+
+int ctrp_list_info(const char *json, size_t len, struct ctr_listed *out, int max, int *total,
+		   char *err, size_t errlen)
+{
+	return list_parse(json, len, NULL, out, max, total, err, errlen);
+}
+
+void ctrp_unread(struct container_sample *c, const struct ctr_listed *l, const char *why)
+{
+	memset(c, 0, sizeof(*c));
+	str_copy(c->id, l->id, 13);
+	/* list_text() let only clean text through; the id is hex */
+	str_copy(c->name, l->name[0] ? l->name : c->id, sizeof(c->name));
+	str_copy(c->state, l->state[0] ? l->state : "unknown", sizeof(c->state));
+	text_clean(c->unread, sizeof(c->unread), why && *why ? why : "not inspected");
 }
 
 /* A JSON number of kind k: 1 and *out when plausible, 0 when absent or not

@@ -18,12 +18,30 @@
 int ctrp_list(const char *json, size_t len, char (*ids)[CTR_ID_MAX], int max, int *total,
 	      char *err, size_t errlen);
 
-/* The same, and for each id a signature of what the list says of it that
- * inspect would also say (state, names, image): a container whose id and
- * signature did not change since the last list need not be inspected
- * again (sigs may be NULL). */
-int ctrp_list_sigs(const char *json, size_t len, char (*ids)[CTR_ID_MAX], uint64_t *sigs,
-		   int max, int *total, char *err, size_t errlen);
+/* What the list says of one container. name and state are the engine's
+ * text as it is or nothing: one that is not a string, is longer than the
+ * field or would not pass text_clean() unchanged (control characters, bidi
+ * marks, invalid UTF-8, a NUL inside) is refused, "" (util/text.h). */
+struct ctr_listed {
+	char id[CTR_ID_MAX];
+	/* what the list says of it that inspect would also say (state, names,
+	 * image): a container whose id and signature did not change since the
+	 * last list need not be inspected again */
+	uint64_t sig;
+	char name[64];               /* Names[0] without its leading '/' */
+	char state[16];              /* State: running, exited, created, ... */
+};
+
+/* The same list, each container's id, signature, name and state in out.
+ * Returns the number kept (at most max), or -1 with err. */
+int ctrp_list_info(const char *json, size_t len, struct ctr_listed *out, int max, int *total,
+		   char *err, size_t errlen);
+
+/* The row of a container whose inspect gave nothing (why: the reason, e.g.
+ * "inspect timed out after 5 s"): the list's name (its short id when the
+ * list gave none) and state, what only inspect says (image, limit,
+ * restarts) unknown, and why in c->unread, so the row is unknown, never ok. */
+void ctrp_unread(struct container_sample *c, const struct ctr_listed *l, const char *why);
 
 /* One inspect object (GET /containers/{id}/json) or an array of them (the
  * CLI's `docker inspect` / `podman inspect`). Appends up to max - *n

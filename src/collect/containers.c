@@ -51,8 +51,9 @@
 /* Inspects of one host's round in flight at once. Each request's deadline
  * runs from its start, and over SSH the channels open one at a time per
  * session: 120 new containers started at once would wait for each other's
- * channels within their own deadlines (a failed inspect shows the id,
- * "unknown"), and the engine would get 120 connections at once. */
+ * channels within their own deadlines (a failed inspect shows the list's
+ * name and state, unknown with the reason: ctrp_unread), and the engine
+ * would get 120 connections at once. */
 #define INSPECT_PARALLEL 8
 /* After a host's sshd refused a stream to the engine's socket
  * (AllowStreamLocalForwarding off, or nothing listening): the CLI, and the
@@ -117,8 +118,7 @@ struct ctr_host {
 	struct host_containers pub;  /* as last published */
 	struct host_containers w;    /* the round being built */
 	long pids[MODEL_MAX_CONTAINERS];
-	char ids[MODEL_MAX_CONTAINERS][CTR_ID_MAX];
-	uint64_t sigs[MODEL_MAX_CONTAINERS];
+	struct ctr_listed listed[MODEL_MAX_CONTAINERS];   /* the round's list */
 	struct ctr_known *known;     /* the last good round's containers (nknown) */
 	struct ctr_known *fresh;     /* this round's, w.n of them (API rounds only) */
 	int nknown;
@@ -437,7 +437,7 @@ static void container_usage(struct ctr_host *h, int k, const struct container_sa
 	else if (!strcmp(c->state, "running")) {
 		char path[160];
 		snprintf(path, sizeof(path), "/containers/%s/stats?stream=false&one-shot=true",
-			 h->ids[k]);
+			 h->listed[k].id);
 		api_get(h, path, k, on_stats);
 	}
 }
@@ -449,7 +449,7 @@ static const struct ctr_known *known_find(const struct ctr_host *h, int k, doubl
 {
 	for (int j = 0; j < h->nknown; j++) {
 		const struct ctr_known *o = &h->known[j];
-		if (!o->ok || o->sig != h->sigs[k] || strcmp(o->id, h->ids[k]))
+		if (!o->ok || o->sig != h->listed[k].sig || strcmp(o->id, h->listed[k].id))
 			continue;
 		if (now - o->at >= REINSPECT_S && *again > 0) {
 			--*again;
@@ -469,26 +469,36 @@ static void on_inspect(void *arg, const struct http_result *r)
 	struct container_sample c;
 	long pid = 0;
 	int n = 0;
-	char err[160];
+	char err[160], why[200];
+	const char *fail = req_end(q, r, err, sizeof(err));
 
 	h->inspecting--;
-	if (!req_end(q, r, err, sizeof(err)) && r->status == 200 &&
+	if (!fail && r->status == 200 &&
 	    ctrp_inspect(r->body, r->len, &c, &pid, 1, &n, err, sizeof(err)) == 0 && n == 1) {
 		struct ctr_known *f = &h->fresh[q->slot];
 
-		str_copy(f->id, h->ids[q->slot], sizeof(f->id));
-		f->sig = h->sigs[q->slot];
+		str_copy(f->id, h->listed[q->slot].id, sizeof(f->id));
+		f->sig = h->listed[q->slot].sig;
 		f->pid = pid;
 		f->at = now_mono();
 		f->c = c;
 		f->ok = true;
 		container_usage(h, q->slot, &c, pid);
 	} else {
-		/* gone between list and inspect, or unreadable: keep the id visible */
-		memset(&h->w.c[q->slot], 0, sizeof(h->w.c[0]));
-		str_copy(h->w.c[q->slot].id, h->ids[q->slot], 13);
-		str_copy(h->w.c[q->slot].name, h->ids[q->slot], 13);
-		str_copy(h->w.c[q->slot].state, "unknown", sizeof(h->w.c[0].state));
+		/* gone between list and inspect, or unreadable: the list's name
+		 * and state, why, and unknown (not reused: inspected again at
+		 * the next round) */
+		if (fail && r->code == CURLE_OPERATION_TIMEDOUT)
+			str_fmt(why, sizeof(why), "inspect timed out after %g s", round_timeout(h));
+		else if (fail)
+			str_fmt(why, sizeof(why), "inspect failed: %s", fail);
+		else if (r->status == 404)
+			str_copy(why, "inspect: no such container (removed since the list)", sizeof(why));
+		else if (r->status != 200)
+			str_fmt(why, sizeof(why), "inspect answered HTTP %ld", r->status);
+		else
+			str_fmt(why, sizeof(why), "inspect: %s", err);
+		ctrp_unread(&h->w.c[q->slot], &h->listed[q->slot], why);
 	}
 	/* the next one starts before this one counts as done: the round
 	 * cannot end in between */
@@ -502,7 +512,7 @@ static void inspect_more(struct ctr_host *h)
 		int k = h->todo[h->todo_next++];
 		char path[160];
 
-		snprintf(path, sizeof(path), "/containers/%s/json", h->ids[k]);
+		snprintf(path, sizeof(path), "/containers/%s/json", h->listed[k].id);
 		h->inspecting++;
 		api_get(h, path, k, on_inspect);
 	}
@@ -529,7 +539,7 @@ static void on_list(void *arg, const struct http_result *r)
 		round_fail(h, CE_FAILED, "container engine at %s: %s", h->sock, why);
 	else if (r->status != 200)
 		round_fail(h, CE_FAILED, "container engine at %s answered HTTP %ld", h->sock, r->status);
-	else if ((n = ctrp_list_sigs(r->body, r->len, h->ids, h->sigs, MODEL_MAX_CONTAINERS,
+	else if ((n = ctrp_list_info(r->body, r->len, h->listed, MODEL_MAX_CONTAINERS,
 				     &h->w.total, err, sizeof(err))) < 0)
 		round_fail(h, CE_FAILED, "container engine at %s: %s", h->sock, err);
 	if (n < 0) {

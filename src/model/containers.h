@@ -22,6 +22,9 @@ struct container_sample {
 	uint64_t mem_limit;          /* 0 with CV_LIMIT set: no limit */
 	double cpu_pct;              /* percent of one core (docker stats' convention) */
 	char implausible[80];        /* values refused (collect/plausible.h), "" if none */
+	/* why inspect gave nothing this round ("" if it answered): name and
+	 * state are the list's, the rest unknown (ctrp_unread) */
+	char unread[80];
 };
 
 enum container_valid {

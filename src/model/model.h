@@ -117,7 +117,7 @@ struct host_sample {
  * the domain table (domain/domains.c); the model only stores its samples. */
 /* The largest sample type a domain may have (an unpublished target reads
  * as that many zero bytes; the domain table is checked against it). */
-#define MODEL_SAMPLE_MAX 65536   /* struct host_containers: 39 KiB */
+#define MODEL_SAMPLE_MAX 65536   /* struct host_containers: 48 KiB */
 
 enum domain_id {
 	DOM_HOST,

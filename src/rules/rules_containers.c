@@ -9,6 +9,7 @@
  *
  * Per container, a target "container/HOST/NAME" (sub = its index):
  *   stale list (> 3 x interval) or engine error  -> unknown
+ *   its inspect failed (list's name and state only) -> unknown, with why
  *   expected by a [service] container = but not running -> crit
  *   no memory limit on a host with ram_reserve   -> warn "no memory limit"
  * Per host, a target "containers/HOST" (sub = -1) when there is something
@@ -99,6 +100,10 @@ static void container_eval(const struct fleet *f, const struct fleet_host *fh,
 	/* a value the parser refused is n/a, and said (collect/plausible.h) */
 	if (c->implausible[0])
 		rules_problem_add(&t->ev, ST_UNKNOWN, "implausible", "%s", c->implausible);
+	/* its inspect gave nothing: name and state are the list's, the rest
+	 * unknown, so the row is never ok from the list alone */
+	if (c->unread[0])
+		rules_problem_add(&t->ev, ST_UNKNOWN, "inspect", "%s", c->unread);
 	if (svc && strcmp(c->state, "running"))
 		rules_problem_add(&t->ev, ST_CRIT, "down", "not running (%s) but service %s needs it",
 				  c->state, svc->name);

@@ -63,16 +63,77 @@ START_TEST(test_list_sigs)
 			"{\"Id\":\"bb\",\"Names\":[\"/db\"],\"Image\":\"i\",\"State\":\"running\"},"
 			"{\"Id\":\"cc\",\"Names\":[\"/web2\"],\"Image\":\"i\",\"State\":\"running\"},"
 			"{\"Id\":\"dd\",\"Names\":[\"/web\",\"2\"],\"Image\":\"i\",\"State\":\"running\"}]";
-	char ids[4][CTR_ID_MAX], err[200];
-	uint64_t sa[4], sb[4];
+	struct ctr_listed la[4], lb[4];
+	char err[200];
 	int total = 0;
 
-	ck_assert_int_eq(ctrp_list_sigs(a, strlen(a), ids, sa, 4, &total, err, sizeof(err)), 2);
-	ck_assert_int_eq(ctrp_list_sigs(b, strlen(b), ids, sb, 4, &total, err, sizeof(err)), 4);
-	ck_assert(sa[0] == sb[0]);        /* only Status changed */
-	ck_assert(sa[1] != sb[1]);        /* exited -> running */
-	ck_assert(sb[2] != sb[0]);        /* another name */
-	ck_assert(sb[3] != sb[2]);        /* "/web","2" is not "/web2" */
+	ck_assert_int_eq(ctrp_list_info(a, strlen(a), la, 4, &total, err, sizeof(err)), 2);
+	ck_assert_int_eq(ctrp_list_info(b, strlen(b), lb, 4, &total, err, sizeof(err)), 4);
+	ck_assert(la[0].sig == lb[0].sig);   /* only Status changed */
+	ck_assert(la[1].sig != lb[1].sig);   /* exited -> running */
+	ck_assert(lb[2].sig != lb[0].sig);   /* another name */
+	ck_assert(lb[3].sig != lb[2].sig);   /* "/web","2" is not "/web2" */
+}
+END_TEST
+
+/* The list keeps each container's name (Names[0] without its '/') and
+ * State, as clean text within their fields or not at all: a failed inspect
+ * shows them (the Docker Engine API's documented ContainerList shape). */
+START_TEST(test_list_names_states)
+{
+	size_t len;
+	char *j = slurp("docker-api-list.json", &len);
+	struct ctr_listed l[8];
+	char ids[8][CTR_ID_MAX], err[200], name[80], json[200];
+	int total = 0, n = ctrp_list_info(j, len, l, 8, &total, err, sizeof(err));
+
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(total, 5);
+	ck_assert_str_eq(l[0].id, "b3b8e1f6a0c20000000000000000000000000000000000000000000000000000");
+	ck_assert_str_eq(l[0].name, "toneforge-server");
+	ck_assert_str_eq(l[0].state, "running");
+	ck_assert_str_eq(l[1].name, "golivebro");
+	ck_assert_str_eq(l[1].state, "exited");
+	ck_assert_str_eq(l[2].name, "");              /* 70 characters: refused, never cut */
+	ck_assert_str_eq(l[2].state, "running");
+	ck_assert_str_eq(l[3].name, "");              /* ESC [31m: refused */
+	ck_assert_str_eq(l[3].state, "");
+	ck_assert_str_eq(l[4].name, "");              /* no Names */
+	ck_assert_str_eq(l[4].state, "paused");
+	/* the same ids as ctrp_list */
+	ck_assert_int_eq(ctrp_list(j, len, ids, 8, &total, err, sizeof(err)), 5);
+	for (int k = 0; k < 5; k++)
+		ck_assert_str_eq(ids[k], l[k].id);
+	/* capped: total counts them all */
+	ck_assert_int_eq(ctrp_list_info(j, len, l, 2, &total, err, sizeof(err)), 2);
+	ck_assert_int_eq(total, 5);
+	free(j);
+
+	/* 63 bytes fit the model's name, 64 do not; a NUL inside, a bidi
+	 * override and invalid text are refused; a name without '/' is kept */
+	memset(name, 'a', 63);
+	name[63] = 0;
+	snprintf(json, sizeof(json), "[{\"Id\":\"aa\",\"Names\":[\"/%s\"],\"State\":\"running\"}]", name);
+	ck_assert_int_eq(ctrp_list_info(json, strlen(json), l, 8, &total, err, sizeof(err)), 1);
+	ck_assert_str_eq(l[0].name, name);
+	snprintf(json, sizeof(json), "[{\"Id\":\"aa\",\"Names\":[\"/%sb\"],\"State\":\"running\"}]", name);
+	ck_assert_int_eq(ctrp_list_info(json, strlen(json), l, 8, &total, err, sizeof(err)), 1);
+	ck_assert_str_eq(l[0].name, "");
+	static const char odd[] =
+		"[{\"Id\":\"a1\",\"Names\":[\"/we\\u0000b\"],\"State\":\"run\\u0000ning\"},"
+		"{\"Id\":\"a2\",\"Names\":[\"/\\u202egnp.exe\"],\"State\":7},"
+		"{\"Id\":\"a3\",\"Names\":\"/web\",\"State\":\"a-very-long-state-text\"},"
+		"{\"Id\":\"a4\",\"Names\":[\"db\",\"/other\"],\"State\":\"exited\"},"
+		"{\"Id\":\"a5\",\"Names\":[\"/\"],\"State\":\"\"}]";
+	ck_assert_int_eq(ctrp_list_info(odd, strlen(odd), l, 8, &total, err, sizeof(err)), 5);
+	for (int k = 0; k < 3; k++) {
+		ck_assert_str_eq(l[k].name, "");
+		ck_assert_str_eq(l[k].state, "");
+	}
+	ck_assert_str_eq(l[3].name, "db");
+	ck_assert_str_eq(l[3].state, "exited");
+	ck_assert_str_eq(l[4].name, "");
+	ck_assert_str_eq(l[4].state, "");
 }
 END_TEST
 
@@ -469,6 +530,79 @@ START_TEST(test_json_containers)
 END_TEST
 
 
+/* A container whose inspect timed out: the list's name and state, the
+ * reason, unknown (never ok from the list alone) in the rules and the
+ * JSON; once an inspect answers again the row is the usual one. */
+START_TEST(test_inspect_failed_row)
+{
+	size_t len;
+	char *j = slurp("docker-api-list.json", &len);
+	struct ctr_listed l[8];
+	struct container_sample c[4];
+	long pids[4];
+	char err[200];
+	int total = 0, n = 0;
+	const struct target_eval *t;
+	struct fx x;
+	json_t *a, *o;
+
+	ck_assert_int_eq(ctrp_list_info(j, len, l, 8, &total, err, sizeof(err)), 5);
+	fx_setup(&x, 1 * GiB);
+	ctrp_unread(&x.hc[0].c[0], &l[0], "inspect timed out after 5 s");
+	ctrp_unread(&x.hc[0].c[1], &l[1], "inspect failed: Couldn't connect to server");
+	ctrp_unread(&x.hc[0].c[2], &l[3], "inspect: no such container (removed since the list)");
+	x.hc[0].n = x.hc[0].total = 3;
+	ck_assert_str_eq(x.hc[0].c[0].name, "toneforge-server");
+	ck_assert_str_eq(x.hc[0].c[0].id, "b3b8e1f6a0c2");
+	ck_assert_str_eq(x.hc[0].c[0].state, "running");
+	ck_assert_uint_eq(x.hc[0].c[0].valid, 0);       /* limit, restarts, memory: unknown */
+	ck_assert_str_eq(x.hc[0].c[0].unread, "inspect timed out after 5 s");
+	/* a name the list did not give cleanly: the short id, as before */
+	ck_assert_str_eq(x.hc[0].c[2].name, "4cb07b47f9fb");
+	ck_assert_str_eq(x.hc[0].c[2].state, "unknown");
+	fx_eval(&x, T0);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 0);
+	ck_assert_str_eq(t->target, "container/vps/toneforge-server");
+	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
+	ck_assert(has_problem(t, "inspect"));
+	ck_assert_str_eq(t->ev.problems[0].text, "inspect timed out after 5 s");
+	ck_assert(!has_problem(t, "down") && !has_problem(t, "nolimit"));
+	/* the list's "exited" is still the list's word: its service is down */
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 1);
+	ck_assert_int_eq(t->ev.status, ST_CRIT);
+	ck_assert(has_problem(t, "down") && has_problem(t, "inspect"));
+	a = json_containers(&x.f, &x.snap, &x.ev, T0, 0);
+	o = json_array_get(a, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "name")), "toneforge-server");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "state")), "running");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "status")), "unknown");
+	ck_assert(json_is_false(json_object_get(o, "mem_limit_known")));
+	ck_assert(json_is_null(json_object_get(o, "restarts")));
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(o, "problems"), 0)),
+			 "inspect timed out after 5 s");
+	json_decref(a);
+
+	/* the next round's inspect answers: the usual row, no reason left */
+	free(j);
+	j = slurp("docker-cli-inspect.json", &len);
+	ck_assert_int_eq(ctrp_inspect(j, len, c, pids, 4, &n, err, sizeof(err)), 0);
+	x.hc[0].c[0] = c[0];
+	fx_eval(&x, T0);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 0);
+	ck_assert_str_eq(t->target, "container/vps/toneforge-server");
+	ck_assert(!has_problem(t, "inspect"));
+	ck_assert_int_eq(t->ev.status, ST_WARN);        /* no memory limit: judged again */
+	a = json_containers(&x.f, &x.snap, &x.ev, T0, 0);
+	o = json_array_get(a, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "name")), "toneforge-server");
+	ck_assert_int_eq((int)json_integer_value(json_object_get(o, "restarts")), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "status")), "warn");
+	json_decref(a);
+	free(j);
+	fx_free(&x);
+}
+END_TEST
+
 START_TEST(test_view_ram)
 {
 	struct fx x;
@@ -585,6 +719,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, test_list_podman);
 	tcase_add_test(tc, test_list_sigs);
+	tcase_add_test(tc, test_list_names_states);
 	tcase_add_test(tc, test_inspect_podman_api_and_cli);
 	tcase_add_test(tc, test_inspect_docker_cli);
 	tcase_add_test(tc, test_inspect_implausible_numbers);
@@ -595,6 +730,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_rules_overcommit_stale);
 	tcase_add_test(tc, test_rules_engine_errors);
 	tcase_add_test(tc, test_json_containers);
+	tcase_add_test(tc, test_inspect_failed_row);
 	tcase_add_test(tc, test_view_ram);
 	tcase_add_test(tc, test_view_ram_stable_order);
 	suite_add_tcase(s, tc);
