@@ -42,6 +42,7 @@
 #define PF_DEFAULT_WINDOW 40       /* rows fetched before the UI asks */
 #define PF_CHECK_RETRIES 2         /* a busy server's check asked again alone */
 #define PF_CHECK_RETRY 1.0         /* s before the first retry, doubling */
+#define PF_NARROW_MAX 1000         /* a prefilter's hosts asked by name, at most */
 
 /* What step 2 reads for each row: what the overview shows. */
 static const enum prom_value row_values[] = {
@@ -103,6 +104,9 @@ struct pfl {
 		int tries;             /* retries so far this round */
 		bool waits_window;     /* PSI: started once the rate window is known */
 		double retry_at;       /* > 0: asked again alone then */
+		bool narrowing;        /* its prefilter is asked: hosts, not problems */
+		char **cand;           /* the prefilter's hosts (PF_NARROW_MAX kept) */
+		size_t ncand;          /* how many it answered */
 	} checks[PC__N];
 	double upcount;
 	struct problem *all_prob;      /* every problem host this round (worst reason) */
@@ -391,6 +395,12 @@ static void on_check(void *arg, const struct prom_sample *s)
 	}
 	if (s->cut || !s->label[0][0] || kind == PP__N)
 		return;
+	if (pc->narrowing) {
+		if (pc->ncand < PF_NARROW_MAX)
+			pc->cand[pc->ncand] = xstrdup(s->label[0]);
+		pc->ncand++;
+		return;
+	}
 	prob_merge(pf, s->label[0], (uint16_t)prom_check_reason(kind, s->value, &pf->th), s->value);
 }
 
@@ -401,6 +411,15 @@ static int problem_cmp(const void *a, const void *b)
 	if (x->reason / 100 != y->reason / 100)
 		return y->reason / 100 - x->reason / 100;   /* worst first */
 	return strcmp(x->name, y->name);
+}
+
+static void cand_clear(struct pcheck *pc)
+{
+	for (size_t i = 0; i < pc->ncand && i < PF_NARROW_MAX; i++)
+		free(pc->cand[i]);
+	free(pc->cand);
+	pc->cand = NULL;
+	pc->ncand = 0;
 }
 
 static bool checks_answered(const struct pfl *pf)
@@ -425,19 +444,44 @@ static void check_done(struct prom_call *c)
 		pc->tries++;
 		return;
 	}
+	if (c->ok && pc->narrowing) {
+		/* the superset is known: the check's own query, for those
+		 * hosts only, is started at once by pfl_prepare; none, no
+		 * problem of that kind */
+		pc->narrowing = false;
+		pc->tries = 0;
+		if (pc->ncand) {
+			pc->retry_at = now_mono();
+			return;
+		}
+	}
 	if (--pc->pf->pending == 0)
 		step_done(pc->pf);
 }
 
-/* Starts check pc's query; false (its error kept) when it could not. */
+/* Starts check pc's query (its prefilter first, when it has one: then
+ * only the hosts that one answered, or every host when they were more
+ * than PF_NARROW_MAX); false (its error kept) when it could not. */
 static bool check_start(struct pfl *pf, struct pcheck *pc)
 {
-	struct prom_qctx c = qctx(pf, NULL, 0);
+	bool few = !pc->narrowing && pc->ncand > 0 && pc->ncand <= PF_NARROW_MAX;
+	struct prom_qctx c = qctx(pf, few ? (const char *const *)pc->cand : NULL, few ? pc->ncand : 0);
 	/* before the first discovery (step 1 does not wait for it) the lists
 	 * are bounded as discovery is */
 	size_t cap = pf->have_names ? pf->names.n + pf->names.n / 4 + 64 : PROM_DISCOVER_MAX;
-	char err[256], *q = prom_check_query(pc->k, &c, &pf->th, err, sizeof(err));
+	char err[256] = "", *q = NULL;
 	bool ok = false;
+
+	if (pc->narrowing) {
+		cand_clear(pc);  /* a retry's earlier answer */
+		q = prom_check_prefilter(pc->k, &c, &pf->th, err, sizeof(err));
+		if (q)
+			pc->cand = xcalloc(PF_NARROW_MAX, sizeof(*pc->cand));
+		else if (!err[0])
+			pc->narrowing = false;  /* none: the check itself */
+	}
+	if (!q && !err[0])
+		q = prom_check_query(pc->k, &c, &pf->th, err, sizeof(err));
 
 	prom_call_clear(&pc->call);  /* a retry's earlier request */
 	pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
@@ -497,6 +541,8 @@ static void summary_start(struct pfl *pf, double now)
 		pc->k = (enum prom_check)k;
 		pc->tries = 0;
 		pc->retry_at = 0;
+		cand_clear(pc);
+		pc->narrowing = true;
 		pc->waits_window = wait_window && k == PC_PSI;
 		if (pc->waits_window)
 			pf->pending++;  /* started by scrape_found */
@@ -1081,8 +1127,10 @@ static void pfls_destroy(void *arg)
 		prom_names_free(&pf->fresh);
 		prom_hostset_free(&pf->rows);
 		prom_hostset_free(&pf->all);
-		for (int k = 0; k < PC__N; k++)
+		for (int k = 0; k < PC__N; k++) {
 			prom_call_clear(&pf->checks[k].call);
+			cand_clear(&pf->checks[k]);
+		}
 		free(pf->all_prob);
 		free(pf->prob_slots);
 		prom_call_clear(&pf->status);

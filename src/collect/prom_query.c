@@ -371,6 +371,36 @@ char *prom_check_query(enum prom_check k, const struct prom_qctx *c,
 	return out;
 }
 
+/* A superset of the hosts check k lists, from fewer reads (on
+ * VictoriaMetrics 1.79 at 100,000 hosts, a read of a metric is ~1.3 s of
+ * the server's CPU): the disk's avail / size (two of its three metrics;
+ * size - free <= size, so every disk over warn is in it), the OOM
+ * counter's variance over oom_hold (one read of two; it is 0 exactly for
+ * a constant series on Prometheus and VictoriaMetrics alike, and also
+ * lists a counter reset, which the check then rules out). The check's own
+ * query then asks only those hosts. NULL with err empty when k has none. */
+char *prom_check_prefilter(enum prom_check k, const struct prom_qctx *c,
+			   const struct fleet_thresholds *th, char *err, size_t errlen)
+{
+	const char *L = c->label;
+	char hold[32], *out = NULL;
+	struct judged_sels j;
+
+	err[0] = '\0';
+	if (c->names || !(k == PC_OOM || (k == PC_DISK && th->disk_warn > 0)))
+		return NULL;
+	if (sels_build(c, &j, err, errlen) < 0)
+		return NULL;
+	hold_text(th, hold, sizeof(hold));
+	if (k == PC_OOM)
+		out = xasprintf("max by (%s) (stdvar_over_time(%s[%s]) > 0)", L, j.oom, hold);
+	else
+		out = xasprintf("max by (%s) (%s / %s < %.17g)", L, j.avail, j.size,
+				(100 - th->disk_warn) / th->disk_warn);
+	sels_free(&j);
+	return out;
+}
+
 enum prom_reason prom_check_reason(enum prom_problem p, double v, const struct fleet_thresholds *th)
 {
 	switch (p) {

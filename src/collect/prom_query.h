@@ -70,6 +70,12 @@ enum prom_problem { /* the kinds of problem */
 };
 char *prom_check_query(enum prom_check k, const struct prom_qctx *c,
 		       const struct fleet_thresholds *th, char *err, size_t errlen);
+/* A cheaper first question for check k over the whole section: a superset
+ * of the hosts it lists, which the check's own query (restricted to them
+ * by c->names) then judges exactly. NULL with err empty when k has none
+ * (or c->names is set), NULL with err set when match is not a {...}. */
+char *prom_check_prefilter(enum prom_check k, const struct prom_qctx *c,
+			   const struct fleet_thresholds *th, char *err, size_t errlen);
 /* The kind of problem check k lists, PP__N for PC_UP (a count). */
 enum prom_problem prom_check_problem(enum prom_check k);
 /* The reason for a host with problem p and value v. */
