@@ -22,7 +22,8 @@ hosts named host-000001:9100 ... in the Prometheus text format.
       "crit": n, "unknown": n, "problems": {"host": "status", ...},
       "planted": {"down": n, ...}}
 
-SPEC (default "down=3,diskcrit=4,diskwarn=5,psicrit=2,psiwarn=3,oom=2,nofs=1")
+SPEC (default "down=3,diskcrit=4,diskwarn=5,psicrit=2,psiwarn=3,oom=2,nofs=1,
+nearfull=2,oomreset=2")
 says how many hosts get each problem; they are spread over the fleet by a
 fixed stride so the result does not depend on a random seed:
   down      up == 0 (and no other series: the scrape failed)     crit
@@ -32,16 +33,23 @@ fixed stride so the result does not depend on a random seed:
   psiwarn   memory PSI some 20 %                                  warn
   oom       an OOM kill between the two samples (serve: 12 s in)  crit
   nofs      no node_filesystem series at all                      unknown
+  nearfull  / 89 % used: avail / size is under 1/9 (2 % reserved)  ok
+  oomreset  the OOM counter back to 0 (a reboot), no kill          ok
+The last two are ok hosts that a cheap superset of the disk and OOM checks
+(fleetdeck's prefilters: avail / size, the counter's variance) still
+lists: a server-side judgement must rule them out.
 Thresholds are fleetdeck's defaults (PSI 10/40, disk 90/95).
 """
 import json
 import sys
 import time
 
-KINDS = ["down", "diskcrit", "diskwarn", "psicrit", "psiwarn", "oom", "nofs"]
+KINDS = ["down", "diskcrit", "diskwarn", "psicrit", "psiwarn", "oom", "nofs", "nearfull",
+         "oomreset"]
 STATUS = {"down": "crit", "diskcrit": "crit", "diskwarn": "warn", "psicrit": "crit",
-          "psiwarn": "warn", "oom": "crit", "nofs": "unknown"}
-DEFAULT_PLANT = "down=3,diskcrit=4,diskwarn=5,psicrit=2,psiwarn=3,oom=2,nofs=1"
+          "psiwarn": "warn", "oom": "crit", "nofs": "unknown",
+          "nearfull": "ok", "oomreset": "ok"}
+DEFAULT_PLANT = "down=3,diskcrit=4,diskwarn=5,psicrit=2,psiwarn=3,oom=2,nofs=1,nearfull=2,oomreset=2"
 GIB = 1 << 30
 OOM_AT = 12   # seconds after start the planted OOM kills happen (serve)
 
@@ -78,9 +86,11 @@ def host_lines(i, kind, t, t0):
     if kind == "down":
         return [("up", base, 0)]
     dt = t - t0
+    late = dt >= min(OOM_AT, 30)
+    reset = kind == "oomreset" and late   # rebooted at OOM_AT: counters from 0
     psi = {"psicrit": 0.55, "psiwarn": 0.20}.get(kind, 0.001)
     # df's percentage: used / (used + avail), 2 % reserved for root
-    pct = {"diskcrit": 0.97, "diskwarn": 0.92}.get(kind, 0.40 + (i % 37) / 100.0)
+    pct = {"diskcrit": 0.97, "diskwarn": 0.92, "nearfull": 0.89}.get(kind, 0.40 + (i % 37) / 100.0)
     size = 100 * GIB
     free = size * (1 - pct * 0.98)
     out = [
@@ -96,10 +106,10 @@ def host_lines(i, kind, t, t0):
         ("node_memory_SwapFree_bytes", base, 2 * GIB),
         ("node_pressure_memory_waiting_seconds_total", base, 1000 + psi * dt),
         ("node_pressure_memory_stalled_seconds_total", base, 500 + psi / 2 * dt),
-        ("node_boot_time_seconds", base, t0 - 86400),
+        ("node_boot_time_seconds", base, t0 + OOM_AT if reset else t0 - 86400),
         # the kill happens between the two imported samples, or 12 s after
         # the exporter started (two scrapes after, at 5 s)
-        ("node_vmstat_oom_kill", base, 3 + (1 if kind == "oom" and dt >= min(OOM_AT, 30) else 0)),
+        ("node_vmstat_oom_kill", base, 0 if reset else 3 + (1 if kind == "oom" and late else 0)),
     ]
     for cpu in (0, 1):
         out.append(("node_cpu_seconds_total", base + ',cpu="%d",mode="idle"' % cpu,
