@@ -119,6 +119,21 @@ if [ -n "$refused" ] && [ "$(grep -cxF "200 $refused" "$T/busy.log")" = 1 ] && [
 else
 	bad "the refused check alone is asked again" "count up asked $upq times" "$(cut -c1-120 "$T/busy.log")"
 fi
+# The disk and OOM checks read fewer series: a cheaper superset first
+# (avail / size; the OOM counter's stdvar_over_time), then their own exact
+# query for only the hosts it found (instance=~"..."): no query of the
+# round computes df's used % or the counter's rise over every host. The
+# planted ok hosts the supersets also list (a / at 89 %, an OOM counter
+# reset by a reboot) are ruled out by the exact queries: the counts above.
+pre_disk=$(grep -c '^ask max by (instance) (node_filesystem_avail_bytes{[^}]*} / node_filesystem_size_bytes' "$T/busy.log")
+pre_oom=$(grep -c '^ask max by (instance) (stdvar_over_time(node_vmstat_oom_kill' "$T/busy.log")
+exact=$(grep -E '^ask .*(100 / \(1 \+|} > min_over_time\(node_vmstat_oom_kill)' "$T/busy.log")
+if [ "$pre_disk" -ge 1 ] && [ "$pre_oom" -ge 1 ] && [ -n "$exact" ] && ! grep -qv 'instance=~' <<<"$exact"; then
+	ok "the disk and OOM checks ask a cheaper superset, then only its hosts by name"
+else
+	bad "the disk and OOM checks ask a cheaper superset, then only its hosts by name" \
+		"prefilters: disk $pre_disk, OOM $pre_oom" "$(grep -v 'instance=~' <<<"$exact" | cut -c1-200)"
+fi
 # At start, a section that may be large is first asked how many hosts it
 # has, cheaply: the host_label values of node_uname_info from the server's index
 # (/api/v1/label/instance/values, at most server_rules_above + 1 of them).
