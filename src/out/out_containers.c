@@ -124,6 +124,9 @@ static const struct rec_field container_fields[] = {
 	R_UNS(struct container_sample, valid), R_INT(struct container_sample, restarts),
 	R_U64(struct container_sample, mem_used), R_U64(struct container_sample, mem_limit),
 	R_DBL(struct container_sample, cpu_pct),
+	/* why a row is unknown: values refused, an inspect that gave nothing
+	 * (without them a replay would judge the row ok) */
+	R_STR(struct container_sample, implausible), R_STR(struct container_sample, unread),
 };
 static R_DESC(container_desc, container_fields);
 

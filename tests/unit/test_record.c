@@ -463,6 +463,143 @@ START_TEST(test_found_row_taken_over)
 }
 END_TEST
 
+static bool has_problem(const struct target_eval *t, const char *code, const char *text)
+{
+	for (int p = 0; t && p < t->ev.nproblems; p++)
+		if (!strcmp(t->ev.problems[p].code, code) && !strcmp(t->ev.problems[p].text, text))
+			return true;
+	return false;
+}
+
+/* A container whose inspect failed (unread) and one whose numbers were
+ * refused (implausible) are unknown with their reasons on the screen: the
+ * replay must show them so, never ok from the list alone. Once an inspect
+ * answers the reasons are gone on replay too; a recording made before the
+ * fields were recorded replays them empty; recorded text is inert and
+ * bounded. */
+START_TEST(test_container_reasons_replayed)
+{
+	static const char text[] = "[host a]\nrole = r\n";
+	static const char why[] = "inspect timed out after 5 s";
+	static const char odd[] = "memory limit refused: 1e+30 bytes is not plausible";
+	char dir[] = "/tmp/fd-rec-XXXXXX", path[64], err[256], big[400];
+	struct recorder_opts o = { .period = 0.05 };
+	struct fleet f;
+	struct fleet_diags d = { 0 };
+	struct model m;
+	struct recorder *r;
+	struct replay rp;
+	struct evaluation ev = { 0 };
+	struct host_sample h;
+	struct host_containers *hc = xcalloc(1, sizeof(*hc)), *back = xcalloc(1, sizeof(*hc));
+	const struct host_containers *x;
+	const struct target_eval *t;
+	double now = now_wall(), answered;
+	json_t *dirty;
+	size_t len;
+	void *z;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	str_fmt(path, sizeof(path), "%s/rec", dir);
+	o.path = path;
+	ck_assert_int_eq(fleet_load_buffer("u.fleet", text, strlen(text), &f, &d), 0);
+	model_init_fleet(&m, &f);
+	mkhost(&h);
+	h.sampled_at = now;
+	h.interval = 2;
+	model_publish_host(&m, 0, &h);
+	hc->collected = true;
+	hc->sampled_at = now;
+	hc->interval = 2;
+	hc->n = hc->total = 2;
+	/* as ctrp_unread leaves it: the list's name and state, nothing else */
+	str_copy(hc->c[0].id, "b3b8e1f6a0c2", sizeof(hc->c[0].id));
+	str_copy(hc->c[0].name, "web", sizeof(hc->c[0].name));
+	str_copy(hc->c[0].state, "running", sizeof(hc->c[0].state));
+	str_copy(hc->c[0].unread, why, sizeof(hc->c[0].unread));
+	str_copy(hc->c[1].id, "4cb07b47f9fb", sizeof(hc->c[1].id));
+	str_copy(hc->c[1].name, "db", sizeof(hc->c[1].name));
+	str_copy(hc->c[1].state, "running", sizeof(hc->c[1].state));
+	hc->c[1].valid = CV_MEM | CV_CPU | CV_RESTARTS;
+	hc->c[1].mem_used = 1 << 20;
+	str_copy(hc->c[1].implausible, odd, sizeof(hc->c[1].implausible));
+	model_put(&m, DOM_CONTAINER, 0, hc, host_containers_size(hc));
+	ck_assert_ptr_nonnull(r = recorder_start(&o, &f, &m, err, sizeof(err)));
+	usleep(800 * 1000);
+	/* the next round's inspect answers: no reason left */
+	answered = now_wall();
+	hc->c[0].unread[0] = '\0';
+	hc->c[0].valid = CV_MEM | CV_CPU | CV_RESTARTS;
+	hc->c[1].implausible[0] = '\0';
+	model_put(&m, DOM_CONTAINER, 0, hc, host_containers_size(hc));
+	usleep(800 * 1000);
+	recorder_stop(r);
+
+	ck_assert_int_eq(replay_open(&rp, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(replay_seek(&rp, answered - 0.3), 0);
+	x = snap_containers(&rp.snap, 0);
+	ck_assert_int_eq(x->n, 2);
+	ck_assert_str_eq(x->c[0].unread, why);
+	ck_assert_str_eq(x->c[1].implausible, odd);
+	ck_assert_str_eq(x->c[0].implausible, "");
+	ck_assert_str_eq(x->c[1].unread, "");
+	rules_evaluate(&rp.f, &rp.snap, answered - 0.3, &rp.st, &ev);
+	t = rules_target_find(&ev, DOM_CONTAINER, 0, 0);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t->target, "container/a/web");
+	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
+	ck_assert(has_problem(t, "inspect", why));
+	t = rules_target_find(&ev, DOM_CONTAINER, 0, 1);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
+	ck_assert(has_problem(t, "implausible", odd));
+	/* after the inspect answered: the usual rows, on replay too */
+	ck_assert_int_eq(replay_seek(&rp, rp.t1), 0);
+	x = snap_containers(&rp.snap, 0);
+	ck_assert_str_eq(x->c[0].unread, "");
+	ck_assert_str_eq(x->c[1].implausible, "");
+	rules_evaluate(&rp.f, &rp.snap, rp.t1, &rp.st, &ev);
+	ck_assert_int_eq(rules_target_find(&ev, DOM_CONTAINER, 0, 0)->ev.status, ST_OK);
+	ck_assert_int_eq(rules_target_find(&ev, DOM_CONTAINER, 0, 1)->ev.status, ST_OK);
+	replay_close(&rp);
+	unlink(path);
+	rmdir(dir);
+
+	/* an older recording has neither field: empty, the row as recorded */
+	z = load_recording(&len);
+	ck_assert_int_eq(replay_open_mem(&rp, z, len, err, sizeof(err)), 0);
+	ck_assert_int_eq(replay_seek(&rp, T0 + 1), 0);
+	x = snap_containers(&rp.snap, 0);
+	ck_assert_int_eq(x->n, 1);
+	ck_assert_str_eq(x->c[0].name, "web");
+	ck_assert_str_eq(x->c[0].unread, "");
+	ck_assert_str_eq(x->c[0].implausible, "");
+	ck_assert_int_eq(rp.refused, 0);
+	replay_close(&rp);
+	free(z);
+
+	/* recorded text stays inert and within the field */
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	dirty = json_pack("{s:[{s:s,s:s}]}", "c", "unread", "a\x1b[31mred\xc2\x9b\n", "implausible", big);
+	ck_assert_ptr_nonnull(dirty);
+	rec_apply(dom("containers"), back, dirty, T0, NULL);
+	json_decref(dirty);
+	ck_assert_int_eq(back->n, 1);
+	ck_assert_ptr_null(strchr(back->c[0].unread, 0x1b));
+	ck_assert_ptr_null(strchr(back->c[0].unread, '\n'));
+	ck_assert_str_eq(back->c[0].unread, "a[31mred ");
+	ck_assert_uint_eq(strlen(back->c[0].implausible), sizeof(back->c[0].implausible) - 1);
+
+	evaluation_free(&ev);
+	free(hc);
+	free(back);
+	model_free(&m);
+	fleet_diags_free(&d);
+	fleet_free(&f);
+}
+END_TEST
+
 static Suite *record_suite(void)
 {
 	Suite *s = suite_create("record");
@@ -479,6 +616,7 @@ static Suite *record_suite(void)
 	tcase_add_test(r, test_replay_moments);
 	tcase_add_test(r, test_replay_torn);
 	tcase_add_test(r, test_found_row_taken_over);
+	tcase_add_test(r, test_container_reasons_replayed);
 	tcase_set_timeout(r, 30);
 	suite_add_tcase(s, c);
 	suite_add_tcase(s, r);
