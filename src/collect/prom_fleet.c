@@ -42,7 +42,7 @@
 #define PF_DEFAULT_WINDOW 40       /* rows fetched before the UI asks */
 #define PF_CHECK_RETRIES 2         /* a busy server's check asked again alone */
 #define PF_CHECK_RETRY 1.0         /* s before the first retry, doubling */
-#define PF_NARROW_MAX 1000         /* a prefilter's hosts asked by name, at most */
+#define PF_NARROW_MAX 1000         /* a prefilter's hosts kept to be asked by name */
 
 /* What step 2 reads for each row: what the overview shows. */
 static const enum prom_value row_values[] = {
@@ -126,6 +126,8 @@ struct pfl {
 	bool judged[PROM_ROWS];
 	struct prom_call status;
 	struct pcall rowq[NROWV];
+	int chunk_at, chunk_end;       /* the rows asked now: [at, end) of rowname[] */
+	uint32_t rows_ok;              /* the values every chunk so far answered */
 	size_t win_offset, nmatch;
 
 	/* filter cache: indices into names.v that match it */
@@ -482,6 +484,13 @@ static bool check_start(struct pfl *pf, struct pcheck *pc)
 	}
 	if (!q && !err[0])
 		q = prom_check_query(pc->k, &c, &pf->th, err, sizeof(err));
+	if (q && few && strlen(q) > PROM_QUERY_MAX) {
+		/* too many names for one query: every host, as without the
+		 * prefilter (one read more, the answer the same) */
+		free(q);
+		c = qctx(pf, NULL, 0);
+		q = prom_check_query(pc->k, &c, &pf->th, err, sizeof(err));
+	}
 
 	prom_call_clear(&pc->call);  /* a retry's earlier request */
 	pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
@@ -642,33 +651,50 @@ static void on_value(void *arg, const struct prom_sample *s)
 	prom_hostset_sample(pc->pf->step == S_FULL ? &pc->pf->all : &pc->pf->rows, pc->v, s);
 }
 
-static void rows_start(struct pfl *pf)
+/* The rows from chunk_at on that one status query can name (the longest
+ * of step 2's queries: every selector names them) within PROM_QUERY_MAX;
+ * its text, malloc'd, or NULL with err set. */
+static char *chunk_status_query(struct pfl *pf, char *err, size_t errlen)
+{
+	int n = pf->nrows - pf->chunk_at;
+
+	for (;;) {
+		struct prom_qctx c = qctx(pf, pf->rowname + pf->chunk_at, (size_t)n);
+		char *q = prom_status_query(&c, &pf->th, err, errlen);
+		size_t len = q ? strlen(q) : 0;
+		if (!q || len <= PROM_QUERY_MAX || n == 1) {
+			pf->chunk_end = pf->chunk_at + n;
+			return q;
+		}
+		free(q);
+		/* the names are most of it: shrink in proportion, a tenth more */
+		n = (int)((double)n * PROM_QUERY_MAX / (double)len * 0.9);
+		if (n < 1)
+			n = 1;
+	}
+}
+
+/* Step 2's queries for the next chunk of rows (one chunk but for many
+ * problem hosts or long names). */
+static void rows_chunk_start(struct pfl *pf)
 {
 	struct prom_qctx c;
 	char err[256], *q;
+	size_t n;
 
-	pf->step = S_ROWS;
-	pf->rows_stale = false;
-	pf->want_gen = model_prom_wanted(pf->env->m, pf->index, &pf->want);
-	rows_choose(pf);
-	prom_hostset_free(&pf->rows);
-	prom_hostset_init(&pf->rows, pf->rowname, (size_t)pf->nrows, pf->mounts, (int)pf->nmounts);
-	memset(pf->reason, 0, sizeof(pf->reason));
-	memset(pf->judged, 0, sizeof(pf->judged));
 	pf->pending = 1;
-	if (!pf->nrows) {
-		if (--pf->pending == 0)
-			step_done(pf);
-		return;
-	}
-	c = qctx(pf, pf->rowname, (size_t)pf->nrows);
-	if ((q = prom_status_query(&c, &pf->th, err, sizeof(err)))) {
+	q = chunk_status_query(pf, err, sizeof(err));
+	n = (size_t)(pf->chunk_end - pf->chunk_at);
+	if (q) {
 		pf->status = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
 			.want = { pf->conn.label, NULL }, .fn = on_row_status, .arg = pf,
 			.done = call_done };
-		start_query(pf, &pf->status, q, (size_t)pf->nrows);
+		start_query(pf, &pf->status, q, n);
 		free(q);
+	} else {
+		pf->chunk_end = pf->nrows;  /* match is not a {...}: nothing can be asked */
 	}
+	c = qctx(pf, pf->rowname + pf->chunk_at, n);
 	for (size_t i = 0; i < NROWV; i++) {
 		struct pcall *pc = &pf->rowq[i];
 		enum prom_value v = row_values[i];
@@ -679,12 +705,46 @@ static void rows_start(struct pfl *pf)
 		pc->call = (struct prom_call){ .conn = &pf->conn, .doc = PROM_DOC_VECTOR,
 			.want = { pf->conn.label, prom_value_by(v), NULL }, .fn = on_value,
 			.arg = pc, .done = pcall_done };
-		start_query(pf, &pc->call, q,
-			    (size_t)pf->nrows * (size_t)prom_value_per_host(v, (int)pf->nmounts));
+		start_query(pf, &pc->call, q, n * (size_t)prom_value_per_host(v, (int)pf->nmounts));
 		free(q);
 	}
 	if (--pf->pending == 0)
 		step_done(pf);
+}
+
+/* A chunk answered: the values it did not get count for nothing; true
+ * when rows are left to ask. */
+static bool rows_chunk_done(struct pfl *pf)
+{
+	uint32_t ok = 0;
+
+	for (size_t i = 0; i < NROWV; i++)
+		if (pf->rowq[i].call.ok)
+			ok |= 1u << pf->rowq[i].v;
+	pf->rows_ok &= ok;
+	if (pf->chunk_end >= pf->nrows)
+		return false;
+	pf->chunk_at = pf->chunk_end;
+	return true;
+}
+
+static void rows_start(struct pfl *pf)
+{
+	pf->step = S_ROWS;
+	pf->rows_stale = false;
+	pf->want_gen = model_prom_wanted(pf->env->m, pf->index, &pf->want);
+	rows_choose(pf);
+	prom_hostset_free(&pf->rows);
+	prom_hostset_init(&pf->rows, pf->rowname, (size_t)pf->nrows, pf->mounts, (int)pf->nmounts);
+	memset(pf->reason, 0, sizeof(pf->reason));
+	memset(pf->judged, 0, sizeof(pf->judged));
+	pf->chunk_at = pf->chunk_end = 0;
+	pf->rows_ok = ~0u;
+	if (!pf->nrows) {
+		step_done(pf);
+		return;
+	}
+	rows_chunk_start(pf);
 }
 
 /* One row as the overview shows it. */
@@ -744,14 +804,10 @@ static int row_cmp(const void *a, const void *b)
 
 static void rows_finish(struct pfl *pf)
 {
-	uint32_t ok = 0;
 	int nprob = 0;
 	struct prom_fleet *p = &pf->pub;
 
-	for (size_t i = 0; i < NROWV; i++)
-		if (pf->rowq[i].call.ok)
-			ok |= 1u << pf->rowq[i].v;
-	prom_hostset_keep(&pf->rows, ok);
+	prom_hostset_keep(&pf->rows, pf->nrows ? pf->rows_ok : 0);
 	for (int i = 0; i < pf->nrows; i++) {
 		row_fill(pf, i, &p->rows[i]);
 		if (i < pf->nprob)
@@ -921,8 +977,10 @@ static void summary_finish(struct pfl *pf)
 	pf->nall_prob = 0;
 	if (pf->prob_slots)
 		memset(pf->prob_slots, 0, pf->nprob_slots * sizeof(*pf->prob_slots));
-	for (int k = 0; k < PC__N; k++)
+	for (int k = 0; k < PC__N; k++) {
 		prom_call_clear(&pf->checks[k].call);
+		cand_clear(&pf->checks[k]);
+	}
 }
 
 static void step_done(struct pfl *pf)
@@ -961,6 +1019,11 @@ static void step_done(struct pfl *pf)
 		rows_start(pf);
 		return;
 	case S_ROWS:
+		if (pf->nrows && rows_chunk_done(pf)) {
+			pf->step = S_ROWS;
+			rows_chunk_start(pf);
+			return;
+		}
 		rows_finish(pf);
 		if (pf->once && !pf->full_done) {
 			publish(pf);

@@ -19,6 +19,12 @@ const char *prom_value_metric(enum prom_value v);
 /* Series a value's answer holds per host: the mounts for the disks, else 1. */
 int prom_value_per_host(enum prom_value v, int nmounts);
 
+/* Bytes of PromQL one query may hold: VictoriaMetrics refuses a longer one
+ * (its -search.maxQueryLen, 16384 by default) with an error, not an
+ * answer. A query that names hosts (every selector carries L=~"a|b|...")
+ * is kept under it: fewer names per query. */
+#define PROM_QUERY_MAX 15360
+
 /* What every query of a section shares. */
 struct prom_qctx {
 	const char *label;            /* host_label, already checked with prom_label_name_ok() */

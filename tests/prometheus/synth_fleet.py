@@ -52,6 +52,7 @@ STATUS = {"down": "crit", "diskcrit": "crit", "diskwarn": "warn", "psicrit": "cr
 DEFAULT_PLANT = "down=3,diskcrit=4,diskwarn=5,psicrit=2,psiwarn=3,oom=2,nofs=1,nearfull=2,oomreset=2"
 GIB = 1 << 30
 OOM_AT = 12   # seconds after start the planted OOM kills happen (serve)
+JOB = "node"  # the job label (--job)
 
 
 def name(i):
@@ -82,7 +83,7 @@ def host_lines(i, kind, t, t0):
     """(name, labels, value) of host i's series at wall time t (seconds);
     counters are their value since t0."""
     inst = name(i)
-    base = 'instance="%s",job="node"' % inst
+    base = 'instance="%s",job="%s"' % (inst, JOB)
     if kind == "down":
         return [("up", base, 0)]
     dt = t - t0
@@ -187,6 +188,11 @@ def main():
     if "--plant" in a:
         k = a.index("--plant")
         spec = a[k + 1]
+        del a[k:k + 2]
+    if "--job" in a:
+        global JOB
+        k = a.index("--job")
+        JOB = a[k + 1]
         del a[k:k + 2]
     if "--addr" in a:
         k = a.index("--addr")
