@@ -451,6 +451,9 @@ static const struct rec_field host_fields[] = {
 	R_U64(struct host_sample, oom_kills), R_DBL(struct host_sample, uptime_s),
 	R_TIM(struct host_sample, boot_time), R_STR(struct host_sample, kernel),
 	R_ARR(struct host_sample, disks, struct disk_sample, ndisks, disk_desc),
+	/* values refused: the host is unknown for them (without it a replay
+	 * would judge it ok) */
+	R_STR(struct host_sample, implausible),
 };
 R_DESC(rec_hosts, host_fields);
 

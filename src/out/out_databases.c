@@ -254,6 +254,9 @@ static const struct rec_field db_fields[] = {
 	/* a database found through [prometheus]: its name, host and section */
 	R_STR(struct db_sample, name), R_STR(struct db_sample, host),
 	R_INT(struct db_sample, prometheus),
+	/* values refused: the database is unknown for them (without it a
+	 * replay would judge it ok) */
+	R_STR(struct db_sample, implausible),
 };
 R_DESC(rec_databases, db_fields);
 

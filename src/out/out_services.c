@@ -300,6 +300,9 @@ static const struct rec_field gpu_fields[] = {
 	R_U64(struct gpu_sample, mem_used), R_U64(struct gpu_sample, mem_total),
 	R_INT(struct gpu_sample, nprocs_total),
 	R_ARR(struct gpu_sample, procs, struct gpu_proc, nprocs, gpu_proc_desc),
+	/* values refused: the GPU's host is unknown for them (without it a
+	 * replay would judge it ok) */
+	R_STR(struct gpu_sample, implausible),
 };
 static R_DESC(gpu_desc, gpu_fields);
 
