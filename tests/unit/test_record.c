@@ -600,6 +600,156 @@ START_TEST(test_container_reasons_replayed)
 }
 END_TEST
 
+/* A host, a database and a GPU whose values were refused (implausible)
+ * are unknown with that reason on the screen: the replay must show them
+ * so, never ok from the other fields alone. Once the values read well the
+ * reason is gone on replay too; a recording made before the field was
+ * recorded replays it empty; recorded text is inert and bounded. */
+START_TEST(test_implausible_replayed)
+{
+	static const char text[] = "[host a]\nrole = r\ngpus = nvidia\n"
+				   "[database pg]\ndsn = host=127.0.0.1 user=m\n";
+	static const char hodd[] = "load refused: -3 is not plausible";
+	static const char dodd[] = "connections refused: 9e+12 of 100 is not plausible";
+	static const char godd[] = "temperature refused: 9000 C is not plausible";
+	char dir[] = "/tmp/fd-rec-XXXXXX", path[64], err[256], gtext[200], big[400];
+	struct recorder_opts o = { .period = 0.05 };
+	struct fleet f;
+	struct fleet_diags d = { 0 };
+	struct model m;
+	struct recorder *r;
+	struct replay rp;
+	struct evaluation ev = { 0 };
+	struct host_sample h, hb;
+	struct db_sample s = { .collected = true, .up = true, .interval = 2, .valid = DBV_CONNECTIONS,
+			       .connections = 7, .max_connections = 100 };
+	struct db_sample db;
+	struct host_gpus *hg = xcalloc(1, sizeof(*hg)), *gb = xcalloc(1, sizeof(*gb));
+	const struct target_eval *t;
+	double now = now_wall(), fixed;
+	json_t *dirty;
+	size_t len;
+	void *z;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	str_fmt(path, sizeof(path), "%s/rec", dir);
+	o.path = path;
+	ck_assert_int_eq(fleet_load_buffer("u.fleet", text, strlen(text), &f, &d), 0);
+	model_init_fleet(&m, &f);
+	mkhost(&h);
+	h.ndisks = 1;
+	h.sampled_at = now;
+	h.interval = 2;
+	h.valid &= ~(unsigned)HV_LOAD;       /* as the probe leaves a refused value */
+	str_copy(h.implausible, hodd, sizeof(h.implausible));
+	model_publish_host(&m, 0, &h);
+	s.sampled_at = s.attempted_at = now;
+	str_copy(s.implausible, dodd, sizeof(s.implausible));
+	model_put(&m, DOM_DATABASE, 0, &s, sizeof(s));
+	hg->collected = true;
+	hg->source = GPU_SRC_NVIDIA;
+	hg->sampled_at = hg->attempted_at = now;
+	hg->interval = 2;
+	hg->n = 1;
+	hg->g[0].index = 0;
+	str_copy(hg->g[0].name, "NVIDIA L4", sizeof(hg->g[0].name));
+	str_copy(hg->g[0].uuid, "GPU-1f2e", sizeof(hg->g[0].uuid));
+	hg->g[0].valid = GV_NAME | GV_UTIL;
+	hg->g[0].util_pct = 40;
+	str_copy(hg->g[0].implausible, godd, sizeof(hg->g[0].implausible));
+	model_put(&m, DOM_GPU, 0, hg, host_gpus_size(hg));
+	ck_assert_ptr_nonnull(r = recorder_start(&o, &f, &m, err, sizeof(err)));
+	usleep(800 * 1000);
+	/* the next round reads well: no reason left */
+	fixed = now_wall();
+	h.implausible[0] = '\0';
+	h.valid |= HV_LOAD;
+	model_publish_host(&m, 0, &h);
+	s.implausible[0] = '\0';
+	model_put(&m, DOM_DATABASE, 0, &s, sizeof(s));
+	hg->g[0].implausible[0] = '\0';
+	model_put(&m, DOM_GPU, 0, hg, host_gpus_size(hg));
+	usleep(800 * 1000);
+	recorder_stop(r);
+
+	ck_assert_int_eq(replay_open(&rp, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(replay_seek(&rp, fixed - 0.3), 0);
+	ck_assert_str_eq(snap_host(&rp.snap, 0)->implausible, hodd);
+	ck_assert_str_eq(snap_database(&rp.snap, 0)->implausible, dodd);
+	ck_assert_int_eq(snap_gpus(&rp.snap, 0)->n, 1);
+	ck_assert_str_eq(snap_gpus(&rp.snap, 0)->g[0].implausible, godd);
+	rules_evaluate(&rp.f, &rp.snap, fixed - 0.3, &rp.st, &ev);
+	ck_assert_int_eq(ev.hosts[0].status, ST_UNKNOWN);
+	{
+		struct target_eval ht = { .ev = ev.hosts[0] };
+		ck_assert(has_problem(&ht, "implausible", hodd));
+	}
+	t = rules_target_find(&ev, DOM_DATABASE, 0, -1);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t->target, "database/pg");
+	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
+	ck_assert(has_problem(t, "implausible", dodd));
+	t = rules_target_find(&ev, DOM_GPU, 0, 0);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t->target, "gpu/a/0");
+	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
+	str_fmt(gtext, sizeof(gtext), "GPU 0: %s", godd);
+	ck_assert(has_problem(t, "gpu-implausible", gtext));
+	/* after the values read well: the usual rows, on replay too */
+	ck_assert_int_eq(replay_seek(&rp, rp.t1), 0);
+	ck_assert_str_eq(snap_host(&rp.snap, 0)->implausible, "");
+	ck_assert_str_eq(snap_database(&rp.snap, 0)->implausible, "");
+	ck_assert_str_eq(snap_gpus(&rp.snap, 0)->g[0].implausible, "");
+	rules_evaluate(&rp.f, &rp.snap, rp.t1, &rp.st, &ev);
+	ck_assert_int_eq(ev.hosts[0].status, ST_OK);
+	ck_assert_int_eq(rules_target_find(&ev, DOM_DATABASE, 0, -1)->ev.status, ST_OK);
+	ck_assert_int_eq(rules_target_find(&ev, DOM_GPU, 0, 0)->ev.status, ST_OK);
+	replay_close(&rp);
+	unlink(path);
+	rmdir(dir);
+
+	/* an older recording has no such field: empty, the rows as recorded */
+	z = load_recording(&len);
+	ck_assert_int_eq(replay_open_mem(&rp, z, len, err, sizeof(err)), 0);
+	ck_assert_int_eq(replay_seek(&rp, T0 + 1), 0);
+	ck_assert(snap_host(&rp.snap, 0)->cpu_pct == 5);
+	ck_assert_str_eq(snap_host(&rp.snap, 0)->implausible, "");
+	ck_assert_int_eq(snap_database(&rp.snap, 0)->connections, 95);
+	ck_assert_str_eq(snap_database(&rp.snap, 0)->implausible, "");
+	ck_assert_int_eq(snap_gpus(&rp.snap, 0)->n, 1);
+	ck_assert_str_eq(snap_gpus(&rp.snap, 0)->g[0].implausible, "");
+	ck_assert_int_eq(rp.refused, 0);
+	replay_close(&rp);
+	free(z);
+
+	/* recorded text stays inert and within the field */
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memset(&hb, 0, sizeof(hb));
+	dirty = json_pack("{s:s}", "implausible", "a\x1b[31mred\xc2\x9b\n");
+	rec_apply(dom("hosts"), &hb, dirty, T0, NULL);
+	json_decref(dirty);
+	ck_assert_str_eq(hb.implausible, "a[31mred ");
+	memset(&db, 0, sizeof(db));
+	dirty = json_pack("{s:s}", "implausible", big);
+	rec_apply(dom("databases"), &db, dirty, T0, NULL);
+	json_decref(dirty);
+	ck_assert_uint_eq(strlen(db.implausible), sizeof(db.implausible) - 1);
+	dirty = json_pack("{s:[{s:s}]}", "g", "implausible", big);
+	rec_apply(dom("gpus"), gb, dirty, T0, NULL);
+	json_decref(dirty);
+	ck_assert_int_eq(gb->n, 1);
+	ck_assert_uint_eq(strlen(gb->g[0].implausible), sizeof(gb->g[0].implausible) - 1);
+
+	evaluation_free(&ev);
+	free(hg);
+	free(gb);
+	model_free(&m);
+	fleet_diags_free(&d);
+	fleet_free(&f);
+}
+END_TEST
+
 static Suite *record_suite(void)
 {
 	Suite *s = suite_create("record");
@@ -617,6 +767,7 @@ static Suite *record_suite(void)
 	tcase_add_test(r, test_replay_torn);
 	tcase_add_test(r, test_found_row_taken_over);
 	tcase_add_test(r, test_container_reasons_replayed);
+	tcase_add_test(r, test_implausible_replayed);
 	tcase_set_timeout(r, 30);
 	suite_add_tcase(s, c);
 	suite_add_tcase(s, r);
