@@ -224,7 +224,7 @@ int ctrp_inspect(const char *json, size_t len, struct container_sample *out, lon
 {
 	json_t *root = load(json, len, err, errlen), *it;
 	size_t i;
-	int bad = 0;
+	int bad = 0, start = *n;
 
 	if (!root)
 		return -1;
@@ -252,6 +252,11 @@ int ctrp_inspect(const char *json, size_t len, struct container_sample *out, lon
 		set_err(err, errlen, "the engine's inspect answer has %s", "no container in it");
 		return -1;
 	}
+	/* "[]" is an answer (the CLI's for a host without containers), but
+	 * one that yields nothing says so: a caller that wanted one has its
+	 * reason, never an unwritten err */
+	if (*n == start)
+		set_err(err, errlen, "the engine's answer held %s", "no container");
 	return 0;
 }
 

@@ -50,7 +50,9 @@ void ctrp_unread(struct container_sample *c, const struct ctr_listed *l, const c
  * is range-checked (collect/plausible.h): one that is implausible, even an
  * integer too large for any type, leaves that field invalid and is named
  * in the sample's implausible note; the other containers are kept.
- * Returns 0, or -1 with err when the text is not inspect JSON. */
+ * Returns 0, or -1 with err when the text is not inspect JSON. An answer
+ * that yields no container (e.g. "[]", the CLI's for a host without any)
+ * returns 0 but still sets err ("the engine's answer held no container"). */
 int ctrp_inspect(const char *json, size_t len, struct container_sample *out, long *pids,
 		 int max, int *n, char *err, size_t errlen);
 

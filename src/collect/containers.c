@@ -469,7 +469,7 @@ static void on_inspect(void *arg, const struct http_result *r)
 	struct container_sample c;
 	long pid = 0;
 	int n = 0;
-	char err[160], why[200];
+	char err[160] = "", why[200];
 	const char *fail = req_end(q, r, err, sizeof(err));
 
 	h->inspecting--;

@@ -603,6 +603,32 @@ START_TEST(test_inspect_failed_row)
 }
 END_TEST
 
+/* An inspect answer of "[]" (200 from the engine): no container, and an
+ * error text that is set and clean (on_inspect shows it as the reason;
+ * it was an unwritten stack buffer). */
+START_TEST(test_inspect_empty_answer)
+{
+	struct container_sample c[2];
+	long pids[2];
+	char err[160];
+	int n = 0;
+
+	memset(err, 'X', sizeof(err) - 1);
+	err[sizeof(err) - 1] = '\0';
+	/* still an answer (the CLI's for a host without containers): 0 */
+	ck_assert_int_eq(ctrp_inspect("[]", 2, c, pids, 1, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_str_eq(err, "the engine's answer held no container");
+	for (const char *p = err; *p; p++)
+		ck_assert(*p >= 0x20 && *p < 0x7f);
+	memset(err, 'X', sizeof(err) - 1);
+	n = 0;
+	ck_assert_int_eq(ctrp_inspect(" [ ] ", 5, c, pids, 2, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_str_eq(err, "the engine's answer held no container");
+}
+END_TEST
+
 START_TEST(test_view_ram)
 {
 	struct fx x;
@@ -731,6 +757,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_rules_engine_errors);
 	tcase_add_test(tc, test_json_containers);
 	tcase_add_test(tc, test_inspect_failed_row);
+	tcase_add_test(tc, test_inspect_empty_answer);
 	tcase_add_test(tc, test_view_ram);
 	tcase_add_test(tc, test_view_ram_stable_order);
 	suite_add_tcase(s, tc);
