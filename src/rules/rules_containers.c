@@ -104,7 +104,9 @@ static void container_eval(const struct fleet *f, const struct fleet_host *fh,
 	 * unknown, so the row is never ok from the list alone */
 	if (c->unread[0])
 		rules_problem_add(&t->ev, ST_UNKNOWN, "inspect", "%s", c->unread);
-	if (svc && strcmp(c->state, "running"))
+	/* a state the list refused (ctrp_unread: "unknown") is not known to
+	 * be down: the row is already unknown with the inspect's reason */
+	if (svc && strcmp(c->state, "running") && !(c->unread[0] && !strcmp(c->state, "unknown")))
 		rules_problem_add(&t->ev, ST_CRIT, "down", "not running (%s) but service %s needs it",
 				  c->state, svc->name);
 	if (fh->ram_reserve >= 0 && (c->valid & CV_LIMIT) && c->mem_limit == 0 &&

@@ -629,6 +629,46 @@ START_TEST(test_inspect_empty_answer)
 }
 END_TEST
 
+/* A [service] container whose inspect failed and whose list State was
+ * refused ("unknown" from ctrp_unread) is unknown with the reason, not
+ * crit "not running (unknown)"; one the list says exited is still crit. */
+START_TEST(test_inspect_failed_service_state_unknown)
+{
+	struct ctr_listed l[2];
+	const struct target_eval *t;
+	struct fx x;
+
+	memset(l, 0, sizeof(l));
+	str_copy(l[0].id, "0123456789ab", sizeof(l[0].id));
+	str_copy(l[0].name, "golivebro", sizeof(l[0].name));       /* state refused: "" */
+	str_copy(l[1].id, "ba9876543210", sizeof(l[1].id));
+	str_copy(l[1].name, "toneforge-server", sizeof(l[1].name));
+	str_copy(l[1].state, "exited", sizeof(l[1].state));
+	fx_setup(&x, 1 * GiB);
+	ctrp_unread(&x.hc[0].c[0], &l[0], "inspect timed out after 5 s");
+	ctrp_unread(&x.hc[0].c[1], &l[1], "inspect timed out after 5 s");
+	x.hc[0].n = x.hc[0].total = 2;
+	ck_assert_str_eq(x.hc[0].c[0].state, "unknown");
+	fx_eval(&x, T0);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 0);
+	ck_assert_str_eq(t->target, "container/vps/golivebro");
+	ck_assert_int_eq(t->ev.status, ST_UNKNOWN);
+	ck_assert(has_problem(t, "inspect"));
+	ck_assert(!has_problem(t, "down"));
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 1);
+	ck_assert_str_eq(t->target, "container/vps/toneforge-server");
+	ck_assert_int_eq(t->ev.status, ST_CRIT);
+	ck_assert(has_problem(t, "down") && has_problem(t, "inspect"));
+	/* an "unknown" state inspect itself gave (no unread reason) stays crit */
+	ctr(&x.hc[0], "ghost", "unknown", 0, 0);
+	fx_eval(&x, T0);
+	t = rules_target_find(&x.ev, DOM_CONTAINER, 0, 2);
+	ck_assert_int_eq(t->ev.status, ST_CRIT);
+	ck_assert(has_problem(t, "down"));
+	fx_free(&x);
+}
+END_TEST
+
 START_TEST(test_view_ram)
 {
 	struct fx x;
@@ -758,6 +798,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_json_containers);
 	tcase_add_test(tc, test_inspect_failed_row);
 	tcase_add_test(tc, test_inspect_empty_answer);
+	tcase_add_test(tc, test_inspect_failed_service_state_unknown);
 	tcase_add_test(tc, test_view_ram);
 	tcase_add_test(tc, test_view_ram_stable_order);
 	suite_add_tcase(s, tc);
