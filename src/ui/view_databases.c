@@ -136,26 +136,42 @@ static struct {
 	int db, bk;                   /* its database or backup index, else -1 */
 } picked = { NULL, -1, -1, -1 };
 
-/* Unless a key or a click moved the selection since the last frame, it
- * goes to where that database or backup is now (if it is still shown). */
-static void follow(struct view_state *vs)
-{
-	if (picked.vs != vs || vs->sel != picked.item)
-		return;
-	for (int k = 0; k < dbv.nd; k++)
-		if (picked.db >= 0 && dbv.dorder[k] == picked.db)
-			vs->sel = k;
-	for (int k = 0; k < dbv.nb; k++)
-		if (picked.bk >= 0 && dbv.order[k] == picked.bk)
-			vs->sel = dbv.nd + k;
-}
-
 static void pick(const struct view_state *vs)
 {
 	picked.vs = vs;
 	picked.item = vs->sel;
 	picked.db = vs->sel >= 0 && vs->sel < dbv.nd ? dbv.dorder[vs->sel] : -1;
 	picked.bk = vs->sel >= dbv.nd && vs->sel < dbv.nd + dbv.nb ? dbv.order[vs->sel - dbv.nd] : -1;
+}
+
+/* A key or a click moved the selection since the last frame: it meant the
+ * row drawn there, so take that row's database or backup from the order
+ * drawn (before counts() sorts again), not from this frame's. */
+static void repick(const struct view_state *vs)
+{
+	if (picked.vs == vs && vs->sel != picked.item)
+		pick(vs);
+}
+
+/* The selection goes to where that database or backup is now. One no
+ * longer shown (sorted past the cut, or gone) closes the detail: the
+ * selection keeps its place (clamped by the layout), but no detail of
+ * another database shows under it. */
+static void follow(struct view_state *vs)
+{
+	if (picked.vs != vs || vs->sel != picked.item || (picked.db < 0 && picked.bk < 0))
+		return;
+	for (int k = 0; k < dbv.nd; k++)
+		if (picked.db >= 0 && dbv.dorder[k] == picked.db) {
+			vs->sel = k;
+			return;
+		}
+	for (int k = 0; k < dbv.nb; k++)
+		if (picked.bk >= 0 && dbv.order[k] == picked.bk) {
+			vs->sel = dbv.nd + k;
+			return;
+		}
+	vs->sub_open = false;
 }
 
 /* The RPO bar at narrow widths: 20 columns from 100 on, else 10. */
@@ -582,6 +598,8 @@ static void databases_draw(struct cells *c, struct rect body, const struct ui_ct
 	char hb[160];
 
 	(void)s;
+	if (!u->wall)
+		repick(vs);
 	counts(u);
 	n = dbv.nd + dbv.nb;
 	vs->target = -1;

@@ -334,6 +334,60 @@ START_TEST(test_databases_cut)
 }
 END_TEST
 
+/* The 299 found databases of test_databases_cut, found-290 crit. */
+static void found_299(void)
+{
+	for (int i = 1; i < 300; i++) {
+		struct db_sample d = { .collected = true, .up = true, .sampled_at = T0 - 1,
+				       .attempted_at = T0 - 1, .interval = 2 };
+		str_fmt(d.name, sizeof(d.name), "found-%03d", i);
+		snapshot_put(&fx.snap, DOM_DATABASE, (size_t)i, &d, sizeof(d));
+		target(DOM_DATABASE, i, -1, i == 290 ? ST_CRIT : ST_OK,
+		       i == 290 ? "found-290: too many connections" : NULL);
+	}
+}
+
+/* found-290's detail is open while it is crit; it recovers and sorts past
+ * the 256 rows kept: no other database's detail shows under the old
+ * selection (the detail closes). A click then Enter before the next frame,
+ * while another database turns crit, open the clicked one. */
+START_TEST(test_databases_cut_recovered)
+{
+	int dv = views_find("databases"), y;
+
+	found_299();
+	show("databases");
+	y = row_of("found-290");
+	ck_assert_int_eq(view_databases.hit(&fx.s.vs[dv], 0, y), 1);
+	fx.s.vs[dv].sel = 1;
+	ck_assert_int_eq(nav_key(&fx.s, &fx.u, UK_ENTER), UA_DRAW);
+	frame_draw(&fx.c, &fx.u, &fx.s);
+	assert_on_screen("database found-290");
+	((struct target_eval *)rules_target_find(&fx.ev, DOM_DATABASE, 290, -1))->ev.status = ST_OK;
+	frame_draw(&fx.c, &fx.u, &fx.s);
+	assert_not_on_screen("found-290");
+	assert_not_on_screen("database found-");
+	assert_not_on_screen("detail (Enter closes)");
+	ck_assert(!fx.s.vs[dv].sub_open);
+	ck_assert_int_eq(fx.s.vs[dv].sel, 1);
+	/* crit again: shown second; the click selects it, found-100 turns
+	 * crit before the next frame, Enter opens found-290's detail */
+	((struct target_eval *)rules_target_find(&fx.ev, DOM_DATABASE, 290, -1))->ev.status = ST_CRIT;
+	frame_draw(&fx.c, &fx.u, &fx.s);
+	fx.s.vs[dv].sel = 0;
+	frame_draw(&fx.c, &fx.u, &fx.s);
+	y = row_of("found-290");
+	ck_assert_int_eq(view_databases.hit(&fx.s.vs[dv], 0, y), 1);
+	fx.s.vs[dv].sel = 1;
+	((struct target_eval *)rules_target_find(&fx.ev, DOM_DATABASE, 100, -1))->ev.status = ST_CRIT;
+	ck_assert_int_eq(nav_key(&fx.s, &fx.u, UK_ENTER), UA_DRAW);
+	frame_draw(&fx.c, &fx.u, &fx.s);
+	assert_on_screen("database found-290");
+	assert_not_on_screen("database found-100");
+	ck_assert_int_eq(fx.s.vs[dv].sel, 2);
+}
+END_TEST
+
 START_TEST(test_runners_80)
 {
 	struct action_req req = { AK_SCALE_TO, SEC_RUNNERS, 0, 1 };
@@ -405,6 +459,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ram_80);
 	tcase_add_test(tc, test_databases_80);
 	tcase_add_test(tc, test_databases_cut);
+	tcase_add_test(tc, test_databases_cut_recovered);
 	tcase_add_test(tc, test_runners_80);
 	tcase_add_test(tc, test_keys_80);
 	tcase_add_test(tc, test_all_sizes);
