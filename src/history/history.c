@@ -73,7 +73,8 @@ struct hist_store {
 	double fine_min;             /* the fine tiers' shortest step (fine_min_for()) */
 	double day_step;             /* every day tier's step (day_step_for()) */
 	double rate, rate_t0;        /* hist_time_rate(), benchmarks only */
-	double clock;                /* the newest point's time: the store's clock */
+	double clock;                /* the newest point's time: the store's clock ... */
+	double now;                  /* ... at most this + HIST_AHEAD (hist_set_now()), 0: none */
 	double swept;                /* the clock at the last sweep() */
 };
 
@@ -97,6 +98,11 @@ struct hist_store *hist_new(void)
 	h->day_step = HIST_COARSE_STEP;
 	h->rate = 1;
 	return h;
+}
+
+void hist_set_now(struct hist_store *h, double now)
+{
+	h->now = now > 0 && isfinite(now) ? now : 0;
 }
 
 void hist_time_rate(struct hist_store *h, double rate)
@@ -533,16 +539,22 @@ void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char
 	      double t, double interval, double v)
 {
 	struct series *s;
+	double lim;
 
 	if ((unsigned)m >= HIST_METRICS || !(t > 0) || !isfinite(t) || !isfinite(v))
 		return;
+	lim = h->now > 0 ? h->now + HIST_AHEAD : INFINITY;
 	if (h->rate > 1) {
 		if (!(h->rate_t0 > 0))
 			h->rate_t0 = t;
 		t = h->rate_t0 + (t - h->rate_t0) * h->rate;
+		lim = h->rate_t0 + (lim - h->rate_t0) * h->rate;
 	}
-	if (t > h->clock)
-		h->clock = t;
+	/* a point from a source whose clock runs ahead (a Prometheus's
+	 * evaluation time) is kept at its time but moves the clock no further
+	 * than the reader's now allows: it cannot age every other series */
+	if (t > h->clock && h->clock < lim)
+		h->clock = fmin(t, lim);
 	else if (h->clock - t > HIST_DROP_AGE)
 		return;      /* it would be dropped at once */
 	if (h->clock - h->swept >= HIST_SWEEP_EVERY) {

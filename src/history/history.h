@@ -46,6 +46,15 @@
  * no longer see them from their day on). */
 #define HIST_DROP_AGE 86400.0
 #define HIST_SWEEP_EVERY 60.0
+/* The store's clock is also the reader's: it never moves more than
+ * HIST_AHEAD past the now the reader last gave hist_set_now() (live: the
+ * wall clock; a replay: its moment). A source whose clock runs ahead (a
+ * database found through [prometheus] carries the server's evaluation
+ * time) keeps its points at their own times, but cannot move the clock a
+ * day on and so age, drop and then refuse every other series
+ * (doc/history.md). A store never given a now (tests) is driven by the
+ * points' times alone. */
+#define HIST_AHEAD 300.0
 
 struct hist_store;
 
@@ -53,6 +62,9 @@ struct hist_store *hist_new(void);
 void hist_free(struct hist_store *h);
 /* Forgets everything (a replay that jumped back in time). */
 void hist_clear(struct hist_store *h);
+/* The reader's now before it adds points (HIST_AHEAD); 0: none. Kept by
+ * hist_clear(). */
+void hist_set_now(struct hist_store *h, double now);
 
 /* Takes the trend values of every target the last model_snapshot() took
  * (all of them after snapshot.changed_all, or when all is true). */
@@ -61,9 +73,10 @@ void hist_update(struct hist_store *h, const struct snapshot *snap, bool all);
 /* Adds one point (what hist_update does per value): metric m of target
  * `index` (a host, database, ... index), sub naming a container or a GPU
  * ("" otherwise), at time t, with the target's poll interval. A point more
- * than HIST_DROP_AGE older than the store's newest is ignored; a newer one
- * moves the store's clock and may drop series (HIST_DROP_AGE), so the store
- * hands out no pointer to a series. */
+ * than HIST_DROP_AGE older than the store's clock is ignored; a newer one
+ * moves the store's clock (up to HIST_AHEAD past the reader's now) and may
+ * drop series (HIST_DROP_AGE), so the store hands out no pointer to a
+ * series. */
 void hist_add(struct hist_store *h, enum hist_metric m, size_t index, const char *sub,
 	      double t, double interval, double v);
 

@@ -284,6 +284,8 @@ static void ui_frame(struct ui *ui)
 	if (ui->tl && now < ui->hist_now)
 		hist_clear(ui->hist);
 	ui->hist_now = now;
+	/* (the unheld clock: a paused screen's held now lags the samples) */
+	hist_set_now(ui->hist, clock);
 	hist_update(ui->hist, &ui->snap, false);
 	/* a replay is judged with its own rules state, which knows when each
 	 * recorded alert began */

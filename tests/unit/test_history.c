@@ -671,6 +671,44 @@ START_TEST(test_dropped_key_returns_fresh)
 }
 END_TEST
 
+/* A source whose clock runs two days ahead (a database found through
+ * [prometheus] dated by the server's evaluation time) while the reader
+ * says its now, as the dashboard does: the point is kept at its time but
+ * moves the store's clock no more than HIST_AHEAD past that now, so the
+ * next sweeps drop none of the other series and their later points are
+ * still taken. */
+START_TEST(test_future_point_keeps_clock)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+	double v, t, ahead = T0 + 100 + 2 * 86400;
+
+	for (double tt = T0; tt <= T0 + 300; tt += 2) {
+		hist_set_now(h, tt + 0.5);
+		hist_add(h, HM_HOST_CPU, 0, "", tt, 2, 10);
+		hist_add(h, HM_CONTAINER_MEM, 0, "web", tt, 2, 5);
+		if (tt == T0 + 100)
+			hist_add(h, HM_DB_CONNECTIONS, 1, "pg-a:9187", ahead, 30, 40);
+	}
+	ck_assert_uint_eq(hist_nseries(h), 3);
+	ck_assert(hist_last(h, HM_HOST_CPU, 0, "", &v, &t) && t == T0 + 300 && v == 10);
+	ck_assert(hist_last(h, HM_CONTAINER_MEM, 0, "web", &v, &t) && t == T0 + 300);
+	ck_assert(hist_last(h, HM_DB_CONNECTIONS, 1, "pg-a:9187", &v, &t) && t == ahead);
+	ck_assert(hist_series(h, HM_HOST_CPU, 0, "", T0 + 300, 300, 30, &out));
+	for (int k = 0; k < out.len; k++)
+		ck_assert(near(history_get(&out, k), 10, 0.1));
+	ck_assert(hist_series(h, HM_CONTAINER_MEM, 0, "web", T0 + 300, 3600, 12, &out));
+	ck_assert(near(history_get(&out, 0), 5, 0.1));
+	/* without a now (a test driving the store), the points' times alone
+	 * move the clock: the same point two days ahead ages the others out */
+	hist_set_now(h, 0);
+	hist_add(h, HM_DB_CONNECTIONS, 1, "pg-a:9187", ahead + 30, 30, 40);
+	hist_add(h, HM_HOST_CPU, 0, "", T0 + 302, 2, 10);
+	ck_assert(!hist_last(h, HM_HOST_CPU, 0, "", &v, &t));
+	hist_free(h);
+}
+END_TEST
+
 static Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -696,6 +734,7 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_dead_series_dropped);
 	tcase_add_test(c, test_dead_series_free_budget);
 	tcase_add_test(c, test_dropped_key_returns_fresh);
+	tcase_add_test(c, test_future_point_keeps_clock);
 	suite_add_tcase(s, c);
 	return s;
 }
