@@ -229,13 +229,21 @@ static double budget_step(size_t n, const double *ladder, size_t nladder, double
 	return step < span ? step : span;
 }
 
+/* The share of a budget a step must leave to spare for the steps to go
+ * back down to it (budget_refit()): only when the live series would fit it
+ * with a fifth to spare, so a count that hovers at a boundary does not
+ * shrink every tier at one sweep and grow them all at the next series. */
+#define REFIT_SHARE 0.8
+
 /* The fine tiers' shortest step for n series: 1, 2, 5, 10, 15, 30, 60 s
- * (then doubling) at which n of them, full, fit HIST_FINE_BUDGET. */
-static double fine_min_for(size_t n)
+ * (then doubling) at which n of them, full, fit `share` of
+ * HIST_FINE_BUDGET. */
+static double fine_min_for(size_t n, double share)
 {
 	static const double ladder[] = { 1, 2, 5, 10, 15, 30, 60 };
 
-	return budget_step(n, ladder, ARRAY_LEN(ladder), HIST_FINE_SPAN, HIST_FINE_BUDGET);
+	return budget_step(n, ladder, ARRAY_LEN(ladder), HIST_FINE_SPAN,
+			   share * HIST_FINE_BUDGET);
 }
 
 /* The fine step a series' poll interval asks: the interval, at most a
@@ -253,14 +261,15 @@ static double fine_step(const struct hist_store *h, double want)
 }
 
 /* The day tier's step for n series: the first of 1, 5, 15, 30, 60
- * minutes, then doubling, at which n full day tiers fit HIST_DAY_BUDGET.
- * Each step divides the next, so a tier moves to a later one by merging
- * whole buckets. */
-static double day_step_for(size_t n)
+ * minutes, then doubling, at which n full day tiers fit `share` of
+ * HIST_DAY_BUDGET. Each step divides the next, so a tier moves to a later
+ * one by merging whole buckets. */
+static double day_step_for(size_t n, double share)
 {
 	static const double ladder[] = { 60, 300, 900, 1800, 3600 };
 
-	return budget_step(n, ladder, ARRAY_LEN(ladder), HIST_COARSE_SPAN, HIST_DAY_BUDGET);
+	return budget_step(n, ladder, ARRAY_LEN(ladder), HIST_COARSE_SPAN,
+			   share * HIST_DAY_BUDGET);
 }
 
 /* Old bucket o's place at a longer step: the new bucket its start falls in. */
@@ -398,7 +407,7 @@ static void tier_refine(struct tier *t, double step, double span, double last_t,
  * but for a sweep() that dropped series, budget_refit()). */
 static void budget_fit(struct hist_store *h)
 {
-	double fine = fine_min_for(h->n), day = day_step_for(h->n);
+	double fine = fine_min_for(h->n, 1), day = day_step_for(h->n, 1);
 
 	if (fine <= h->fine_min && day <= h->day_step)
 		return;
@@ -412,12 +421,14 @@ static void budget_fit(struct hist_store *h)
 }
 
 /* After series were dropped: when the live ones' tiers would fit the
- * budgets at shorter steps, the store's steps go back down and every tier
- * longer than its series now gets moves to it (tier_refine()). Like
- * budget_fit(), this visits every series, but only when a step changes. */
+ * budgets at shorter steps with a fifth to spare (REFIT_SHARE), the
+ * store's steps go back down and every tier longer than its series now
+ * gets moves to it (tier_refine()). Like budget_fit(), this visits every
+ * series, but only when a step changes; the margin means a step that went
+ * down goes up again only after the live count grew by a quarter. */
 static void budget_refit(struct hist_store *h)
 {
-	double fine = fine_min_for(h->n), day = day_step_for(h->n);
+	double fine = fine_min_for(h->n, REFIT_SHARE), day = day_step_for(h->n, REFIT_SHARE);
 
 	if (fine >= h->fine_min && day >= h->day_step)
 		return;

@@ -709,6 +709,37 @@ START_TEST(test_future_point_keeps_clock)
 }
 END_TEST
 
+/* A live count at a budget's boundary: 1,165 long-lived series fit 1 s
+ * fine buckets, one more (a CI host's container, a new one each day) needs
+ * 2 s. When the day's container is dropped the steps stay put (the live
+ * series would fit the shorter step without a fifth to spare), so the
+ * store does not shrink every tier at one sweep and grow them all again
+ * at the next container. */
+START_TEST(test_refit_hysteresis)
+{
+	struct hist_store *h = hist_new();
+	char name[32];
+	double t = T0;
+
+	for (int day = 0; day < 4; day++) {
+		for (size_t i = 0; i < 1165; i++)
+			hist_add(h, HM_HOST_CPU, i, "", t, 1, 1);
+		/* (the first point of the day swept the day-old container) */
+		ck_assert_uint_eq(hist_nseries(h), 1165);
+		ck_assert_double_eq(hist_fine_min(h), (day ? 2.0 : 1.0));
+		snprintf(name, sizeof(name), "build-%d", day);
+		hist_add(h, HM_CONTAINER_MEM, 0, name, t, 1, 1);
+		ck_assert_uint_eq(hist_nseries(h), 1166);
+		ck_assert_double_eq(hist_fine_min(h), 2);
+		for (size_t i = 0; i < 1165; i++)
+			hist_add(h, HM_HOST_CPU, i, "", t + 43200, 1, 1);
+		ck_assert_uint_eq(hist_nseries(h), 1166);
+		t += 86400 + 60;
+	}
+	hist_free(h);
+}
+END_TEST
+
 static Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -735,6 +766,7 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_dead_series_free_budget);
 	tcase_add_test(c, test_dropped_key_returns_fresh);
 	tcase_add_test(c, test_future_point_keeps_clock);
+	tcase_add_test(c, test_refit_hysteresis);
 	suite_add_tcase(s, c);
 	return s;
 }
