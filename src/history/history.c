@@ -348,8 +348,10 @@ static void tier_restep(struct tier *t, double step, double span, size_t *bytes)
  * bucket its start falls in, so what the tier held keeps the resolution it
  * had (a 30 s mean shows as fifteen equal 2 s buckets) and only the points
  * that come get the shorter step. The newest bucket is the one of the
- * series' newest point (last_t), within the old newest; its running mean
- * goes on as one point. */
+ * series' newest point (last_t), within the old newest; it and every new
+ * bucket that overlaps the old newest (the first may start in the old one
+ * before, when the new step does not divide the old) hold its running
+ * mean, which goes on as one point. */
 static void tier_refine(struct tier *t, double step, double span, double last_t,
 			size_t *bytes)
 {
@@ -384,7 +386,10 @@ static void tier_refine(struct tier *t, double step, double span, double last_t,
 		v[i] = f2h(NAN);
 	for (int64_t b = nlo; b <= head; b++) {
 		int64_t o = rebucket(b, step, t->step);
-		if (o == t->head)
+		/* from hs on a bucket overlaps the old newest, and may start
+		 * in the one before it (5 s to 2 s: 14..16 against 15..20): the
+		 * running mean, which the points that come go on averaging */
+		if (b >= hs)
 			v[ring_at(b, cap)] = f2h(t->acc);
 		else if (o >= lo && o < t->head)
 			v[ring_at(b, cap)] = t->v[ring_at(o, t->cap)];

@@ -740,6 +740,37 @@ START_TEST(test_refit_hysteresis)
 }
 END_TEST
 
+/* A tier that goes back down to a step that does not divide its old one
+ * (5 s to 2 s): the new newest bucket starts in the old bucket before the
+ * newest (at 2 s, 86,394 lies in 86,390..86,395) but holds the running mean
+ * of the newest (the point at 86,395), not the bucket before's. */
+START_TEST(test_refine_head_keeps_acc)
+{
+	struct hist_store *h = hist_new();
+	struct history out;
+	char name[32];
+	bool seen = false;
+
+	for (size_t i = 0; i < 2400; i++) {
+		snprintf(name, sizeof(name), "build-%zu", i);
+		hist_add(h, HM_CONTAINER_MEM, 1, name, T0, 2, 1);
+	}
+	ck_assert_double_eq(hist_fine_min(h), 5);
+	for (double t = T0 + 1; t < T0 + 86395; t += 2)
+		hist_add(h, HM_HOST_CPU, 0, "", t, 2, 10);
+	hist_add(h, HM_HOST_CPU, 0, "", T0 + 86395, 2, 100);
+	/* the sweep that drops the builds: 2 s buckets from here */
+	hist_add(h, HM_HOST_CPU, 0, "", T0 + 86401, 2, 10);
+	ck_assert_uint_eq(hist_nseries(h), 1);
+	ck_assert_double_eq(hist_fine_min(h), 1);
+	ck_assert(hist_series(h, HM_HOST_CPU, 0, "", T0 + 86401, 20, 10, &out));
+	for (int k = 0; k < out.len; k++)
+		seen |= history_get(&out, k) > 50;
+	ck_assert(seen);
+	hist_free(h);
+}
+END_TEST
+
 static Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -767,6 +798,7 @@ static Suite *history_suite(void)
 	tcase_add_test(c, test_dropped_key_returns_fresh);
 	tcase_add_test(c, test_future_point_keeps_clock);
 	tcase_add_test(c, test_refit_hysteresis);
+	tcase_add_test(c, test_refine_head_keeps_acc);
 	suite_add_tcase(s, c);
 	return s;
 }
