@@ -682,6 +682,10 @@ static void rows_chunk_start(struct pfl *pf)
 	char err[256], *q;
 	size_t n;
 
+	/* the previous chunk's requests (their url and form) */
+	prom_call_clear(&pf->status);
+	for (size_t i = 0; i < NROWV; i++)
+		prom_call_clear(&pf->rowq[i].call);
 	pf->pending = 1;
 	q = chunk_status_query(pf, err, sizeof(err));
 	n = (size_t)(pf->chunk_end - pf->chunk_at);
